@@ -1,0 +1,56 @@
+/**
+ * \summary `auscult device <mac|ip|id>`: one device with every field's evidence and its history.
+ */
+import type { Command } from 'commander';
+import { EXIT } from '../errors.js';
+import { findDevice, type DeviceView } from '../inventory/device-view.js';
+import { openDatabase } from '../inventory/store.js';
+import { dbOption, formatTable, writeStdout } from './common.js';
+
+export function registerDevice(program: Command): void {
+  dbOption(
+    program
+      .command('device')
+      .description('show one device: fields, the evidence behind each, and the history of changes')
+      .argument('<key>', 'MAC (any spelling), IP address or device id')
+      .option('--json', 'the device as JSON, with evidence and history'),
+  ).addHelpText('after', `
+Each evidence line names the capture and frame it came from; check any of them with
+  $ tshark -r <capture> -Y frame.number==<frame> -V`)
+    .action((key: string, opts: { db: string; json?: boolean }) => {
+      const db = openDatabase(opts.db);
+      const device = findDevice(db, key);
+      db.close();
+      if (!device) {
+        process.stderr.write(`auscult: no device matches ${JSON.stringify(key)}\n`);
+        process.exitCode = EXIT.NOT_FOUND;
+        return;
+      }
+      writeStdout(opts.json ? JSON.stringify(device, null, 2) : deviceText(device));
+    });
+}
+
+export function deviceText(d: DeviceView): string {
+  const lines: string[] = [];
+  const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : String(v)}`);
+  add('id', d.id);
+  add('mac', d.mac);
+  add('ips', d.ips.join(', '));
+  add('locally attached', d.locally_attached ? 'yes' : 'no (seen through a router)');
+  for (const k of ['hostname', 'vlan', 'switch', 'port', 'location', 'manufacturer', 'model', 'firmware', 'serial', 'os', 'device_type', 'fda_class', 'category', 'asset_id'] as const) {
+    add(k, d[k]);
+  }
+  add('dhcp prl', d.dhcp_fingerprint.prl);
+  add('dhcp vendor class', d.dhcp_fingerprint.vendor_class);
+  add('first seen', d.first_seen);
+  add('last seen', d.last_seen);
+  add('frames', d.frames);
+  lines.push('', 'evidence:');
+  const ev = Object.entries(d.evidence).flatMap(([field, items]) =>
+    items.map((e) => [field, e.value, e.source, e.confidence.toFixed(2), `${e.capture ?? '?'}#${e.frame}`, e.ts, e.count]));
+  lines.push(formatTable(['FIELD', 'VALUE', 'SOURCE', 'CONF', 'CAPTURE#FRAME', 'FIRST SEEN', 'COUNT'], ev, 40));
+  lines.push('', 'history:');
+  const hist = (d.history ?? []).map((h) => [h.ts, h.field, h.old_value, h.new_value, h.source, `${h.capture ?? '?'}#${h.frame ?? '?'}`]);
+  lines.push(hist.length ? formatTable(['TIME', 'FIELD', 'OLD', 'NEW', 'SOURCE', 'CAPTURE#FRAME'], hist, 40) : '(no changes)');
+  return lines.join('\n');
+}

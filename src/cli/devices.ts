@@ -1,0 +1,39 @@
+/**
+ * \summary `auscult devices`: the inventory as a table, JSON (design.md contract) or CSV.
+ */
+import type { Command } from 'commander';
+import { listDevices, type DeviceView } from '../inventory/device-view.js';
+import { openDatabase } from '../inventory/store.js';
+import { dbOption, formatTable, writeStdout } from './common.js';
+
+export function registerDevices(program: Command): void {
+  dbOption(
+    program
+      .command('devices')
+      .description('list every device heard, with identity, addresses and location')
+      .option('--json', 'a JSON array, one object per device, with the evidence for each field'),
+  ).addHelpText('after', `
+Examples:
+  $ auscult devices
+  $ auscult devices --json | jq '.[] | select(.category == "medical") | {mac, model, firmware}'`)
+    .action((opts: { db: string; json?: boolean }) => {
+      const db = openDatabase(opts.db);
+      const devices = listDevices(db);
+      db.close();
+      if (opts.json) {
+        writeStdout(JSON.stringify(devices, null, 2));
+        return;
+      }
+      writeStdout(devicesTable(devices));
+    });
+}
+
+export function devicesTable(devices: DeviceView[]): string {
+  if (devices.length === 0) return 'no devices (replay a capture first: auscult replay <file>)';
+  const rows = devices.map((d) => [
+    d.mac ?? '(via router)', d.ip, d.hostname, d.vlan, d.manufacturer, d.model, d.firmware,
+    d.switch && d.port ? `${d.switch} ${d.port}` : (d.port ?? d.switch), d.category, d.last_seen.replace('T', ' ').slice(0, 19),
+  ]);
+  return formatTable(['MAC', 'IP', 'HOSTNAME', 'VLAN', 'MANUFACTURER', 'MODEL', 'FIRMWARE', 'SWITCH PORT', 'CATEGORY', 'LAST SEEN (UTC)'], rows, 28) +
+    `\n${devices.length} device(s)`;
+}

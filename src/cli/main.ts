@@ -1,0 +1,62 @@
+/**
+ * \summary The `auscult` command line: commander wiring only, one file per subcommand.
+ * Machine output (`--json`) goes to stdout; logs, warnings and progress go to stderr.
+ */
+import { Command, CommanderError } from 'commander';
+import { AuscultError, EXIT } from '../errors.js';
+import { registerDevice } from './device.js';
+import { registerDevices } from './devices.js';
+import { registerReplay } from './replay.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('auscult')
+    .description(
+      'Passive sensor for networked medical devices: listens to SPAN/mirror traffic (or replays captures),\n' +
+        'identifies and locates every device, keeps the inventory in SQLite and reports where the\n' +
+        'official inventory is wrong. It never transmits a packet.',
+    )
+    .version(VERSION)
+    .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace', process.env['AUSCULT_LOG_LEVEL'] ?? 'info')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Typical session:
+  $ auscult replay fixtures/demo/hospital-demo.pcapng     # decode a capture into ./auscult.db
+  $ auscult devices                                        # the inventory as a table
+  $ auscult devices --json | jq '.[] | {mac, manufacturer, ip}'
+  $ auscult device 00:09:fb:3a:71:07                       # one device: fields, evidence, history
+
+Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no interface,
+77 no permission, 78 bad configuration. Docs: README.md.`,
+    );
+  registerReplay(program);
+  registerDevices(program);
+  registerDevice(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; usage errors 64 (commander already printed the message).
+    return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  if (err instanceof AuscultError) {
+    process.stderr.write(`auscult: ${err.message} [${err.code}]\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`auscult: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.SOFTWARE;
+}

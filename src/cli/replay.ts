@@ -1,0 +1,62 @@
+/**
+ * \summary `auscult replay <capture...>`: decode pcap/pcapng files (gzipped too) into the inventory.
+ */
+import type { Command } from 'commander';
+import { AuscultError, EXIT } from '../errors.js';
+import { openPipeline } from '../pipeline.js';
+import { dbOption, loggerFor } from './common.js';
+
+export function registerReplay(program: Command): void {
+  dbOption(
+    program
+      .command('replay')
+      .description('decode capture files (pcap, pcapng, optionally gzipped) into the inventory')
+      .argument('<capture...>', 'capture files, replayed in the order given')
+      .option('--json', 'print a JSON summary on stdout instead of text on stderr')
+      .option('--no-progress', 'no progress line on stderr'),
+  ).addHelpText('after', `
+Replay uses the packets' own timestamps, so the same capture always yields the same inventory.
+A truncated or corrupt file yields the frames before the damage and a warning with the byte
+offset (exit 0); a file whose header is not pcap/pcapng exits 65, an unreadable one 66.
+
+Example:
+  $ auscult replay --db site.db monday.pcapng tuesday.pcap.gz`)
+    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean }, cmd: Command) => {
+      const logger = loggerFor(cmd);
+      const pipeline = openPipeline(opts.db, { logger });
+      const showProgress = opts.progress && !opts.json && process.stderr.isTTY === true && !process.env['CI'];
+      const results: { path: string; frames: number; warnings: number; error?: string }[] = [];
+      let exitCode: number = EXIT.OK;
+      const started = Date.now();
+      for (const path of captures) {
+        try {
+          let lastDraw = 0;
+          const summary = await pipeline.replayFile(path, showProgress ? (frames) => {
+            const now = Date.now();
+            if (now - lastDraw < 200) return;
+            lastDraw = now;
+            const rate = Math.round(frames / Math.max(0.001, (now - started) / 1000));
+            process.stderr.write(`\r${path}: ${frames.toLocaleString('en-US')} frames (${rate.toLocaleString('en-US')}/s)   `);
+          } : undefined);
+          if (showProgress) process.stderr.write('\n');
+          results.push({ path, frames: summary.frames, warnings: summary.warnings.length });
+        } catch (err) {
+          if (!(err instanceof AuscultError)) throw err;
+          process.stderr.write(`auscult: ${err.message} [${err.code}]\n`);
+          results.push({ path, frames: 0, warnings: 0, error: err.code });
+          exitCode = Math.max(exitCode, err.exitCode);
+        }
+      }
+      const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
+      pipeline.db.close();
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ db: opts.db, captures: results, devices })}\n`);
+      } else {
+        for (const r of results) {
+          if (r.error === undefined) process.stderr.write(`${r.path}: ${r.frames} frames${r.warnings ? `, ${r.warnings} warning(s)` : ''}\n`);
+        }
+        process.stderr.write(`${opts.db}: ${devices} devices\n`);
+      }
+      process.exitCode = exitCode;
+    });
+}

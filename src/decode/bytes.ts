@@ -1,0 +1,183 @@
+/**
+ * \summary Bounded byte reader with a sticky error flag (after Arkime's BSB).
+ *
+ * Every read is bounds-checked against the reader's own window. A short read sets `failed`,
+ * returns 0 (numbers) or an empty view (bytes), and leaves the cursor at the end of the window,
+ * so decoders need no try/catch and a lying length can never read past its container.
+ * `take(n)` returns a child reader bounded to the next n bytes (an LLDP TLV, a DHCP option).
+ */
+
+const EMPTY = new Uint8Array(0);
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+export class ByteReader {
+  /** Set once any read ran past the end of the window; never cleared. */
+  failed = false;
+  private pos: number;
+  private readonly end: number;
+  private readonly view: DataView;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    start = 0,
+    end = buf.length,
+  ) {
+    this.pos = Math.max(0, Math.min(start, buf.length));
+    this.end = Math.max(this.pos, Math.min(end, buf.length));
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** Bytes left in this reader's window. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Offset of the cursor from the start of the underlying buffer. */
+  get offset(): number {
+    return this.pos;
+  }
+
+  private need(n: number): boolean {
+    if (n < 0 || this.pos + n > this.end) {
+      this.failed = true;
+      this.pos = this.end;
+      return false;
+    }
+    return true;
+  }
+
+  u8(): number {
+    if (!this.need(1)) return 0;
+    return this.view.getUint8(this.pos++);
+  }
+
+  u16(): number {
+    if (!this.need(2)) return 0;
+    const v = this.view.getUint16(this.pos, false);
+    this.pos += 2;
+    return v;
+  }
+
+  u16le(): number {
+    if (!this.need(2)) return 0;
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  u24(): number {
+    if (!this.need(3)) return 0;
+    const v = (this.view.getUint8(this.pos) << 16) | this.view.getUint16(this.pos + 1, false);
+    this.pos += 3;
+    return v;
+  }
+
+  u32(): number {
+    if (!this.need(4)) return 0;
+    const v = this.view.getUint32(this.pos, false);
+    this.pos += 4;
+    return v;
+  }
+
+  u32le(): number {
+    if (!this.need(4)) return 0;
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** Look at the next byte without consuming it; -1 at the end. */
+  peekU8(): number {
+    return this.pos < this.end ? (this.buf[this.pos] as number) : -1;
+  }
+
+  /** The next n bytes as a view (no copy); empty and `failed` if fewer remain. */
+  bytes(n: number): Uint8Array {
+    if (!this.need(n)) return EMPTY;
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** Everything left in the window. */
+  rest(): Uint8Array {
+    const out = this.buf.subarray(this.pos, this.end);
+    this.pos = this.end;
+    return out;
+  }
+
+  /** A child reader over the next n bytes; the parent skips past them. Short → failed child. */
+  take(n: number): ByteReader {
+    if (!this.need(n)) {
+      const child = new ByteReader(EMPTY);
+      child.failed = true;
+      return child;
+    }
+    const child = new ByteReader(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return child;
+  }
+
+  skip(n: number): void {
+    if (this.need(n)) this.pos += n;
+  }
+
+  /** n bytes as text (latin1 by default, so every byte maps to one character). */
+  text(n = this.remaining, encoding: 'latin1' | 'utf8' = 'utf8'): string {
+    const b = this.bytes(n);
+    return decodeText(b, encoding);
+  }
+}
+
+/** Bytes to text; UTF-8 decoding never throws (invalid sequences become U+FFFD). */
+export function decodeText(b: Uint8Array, encoding: 'latin1' | 'utf8' = 'utf8'): string {
+  if (b.length === 0) return '';
+  return encoding === 'latin1' ? latin1.decode(b) : utf8.decode(b);
+}
+
+/** Printable form of arbitrary bytes for display: control characters and NUL padding removed. */
+export function printable(s: string, max = 255): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = s.replace(/[\u0000-\u001f\u007f]+$/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '.');
+  return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(b: Uint8Array, sep = ''): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (i && sep ? sep : '') + (HEX[b[i] as number] as string);
+  return s;
+}
+
+/** 6 bytes → `aa:bb:cc:dd:ee:ff` (lower case, as tshark prints). */
+export function formatMac(b: Uint8Array, offset = 0): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + (HEX[b[offset + i] ?? 0] as string);
+  return s;
+}
+
+export function formatIpv4(b: Uint8Array, offset = 0): string {
+  return `${b[offset] ?? 0}.${b[offset + 1] ?? 0}.${b[offset + 2] ?? 0}.${b[offset + 3] ?? 0}`;
+}
+
+/** 16 bytes → RFC 5952 text (lower case, longest zero run compressed). */
+export function formatIpv6(b: Uint8Array, offset = 0): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push(((b[offset + 2 * i] ?? 0) << 8) | (b[offset + 2 * i + 1] ?? 0));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  // IPv4-mapped ::ffff:a.b.c.d
+  if (bestStart === 0 && bestLen === 5 && words[5] === 0xffff) return `::ffff:${formatIpv4(b, offset + 12)}`;
+  const part = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
+  if (bestStart < 0) return part(words);
+  return `${part(words.slice(0, bestStart))}::${part(words.slice(bestStart + bestLen))}`;
+}

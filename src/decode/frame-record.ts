@@ -1,0 +1,90 @@
+/**
+ * \summary What frame decoding (link, network, transport layers) yields for one captured frame.
+ */
+import type { AnomalyCode } from './result.js';
+
+/** One 802.1Q / 802.1ad tag, outermost first in `FrameRecord.vlanTags`. */
+export interface VlanTag {
+  /** Tag protocol identifier: 0x8100 (C-tag), 0x88a8 (S-tag) or 0x9100. */
+  tpid: number;
+  /** VLAN id, 0–4095 (0 = priority tag only). */
+  vid: number;
+  /** Priority code point, 0–7. */
+  pcp: number;
+  /** Drop eligible indicator. */
+  dei: boolean;
+}
+
+export interface LlcHeader {
+  dsap: number;
+  ssap: number;
+  control: number;
+  /** SNAP organisation code (e.g. 0x00000c Cisco) when DSAP=SSAP=0xAA. */
+  snapOui?: number;
+  /** SNAP protocol id (e.g. 0x2000 CDP). */
+  snapPid?: number;
+}
+
+export interface ArpRecord {
+  /** 1 request, 2 reply. */
+  op: number;
+  senderMac: string;
+  senderIp: string;
+  targetMac: string;
+  targetIp: string;
+}
+
+export interface IpHeader {
+  version: 4 | 6;
+  src: string;
+  dst: string;
+  /** IPv4 protocol / IPv6 final next header after extension headers. */
+  protocol: number;
+  ttl: number;
+  /** IPv4: MF set or offset non-zero; IPv6: a fragment header was present. */
+  fragment: boolean;
+  /** IPv4 header options present (length > 20). */
+  hasOptions?: boolean;
+}
+
+export interface UdpHeader {
+  srcPort: number;
+  dstPort: number;
+  length: number;
+}
+
+export interface TcpHeader {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** Flag bits: FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20. */
+  flags: number;
+  window: number;
+}
+
+/** Where `payload` came from, which tells the registry which application decoder applies. */
+export type PayloadKind = 'ethertype' | 'llc' | 'udp' | 'tcp' | 'none';
+
+export interface FrameRecord {
+  frameNo: number;
+  tsMicros: number;
+  /** Source MAC (lower case, colon separated); absent on link types without one (raw IP). */
+  srcMac?: string;
+  dstMac?: string;
+  /** 802.1Q/802.1ad tag stack, outermost first. Empty when untagged. */
+  vlanTags: VlanTag[];
+  /** Ethertype after the VLAN tags (Ethernet II); absent for 802.3 length frames. */
+  ethertype?: number;
+  llc?: LlcHeader;
+  arp?: ArpRecord;
+  ip?: IpHeader;
+  udp?: UdpHeader;
+  tcp?: TcpHeader;
+  /** What `payload` is: the bytes after the last header decoded. */
+  payloadKind: PayloadKind;
+  /** Payload bytes (a view into the captured frame: copy before keeping). */
+  payload: Uint8Array;
+}
+
+export type FrameDecode = { value: FrameRecord; anomalies: AnomalyCode[] };

@@ -1,0 +1,254 @@
+/**
+ * \summary The in-memory inventory: devices, their addresses and every candidate field value
+ * with its evidence, merged observation by observation; changed state is flushed to the store
+ * in batches (one transaction per flush).
+ *
+ * Merge rule (design.md): the chosen value of a field is the candidate with the highest
+ * confidence; a candidate from the same source replaces the chosen value when it is newer (a
+ * firmware upgrade), a different source only when it is more confident. A known value is never
+ * replaced by nothing. A change of a chosen value, a new IP or a new VLAN is a history row.
+ */
+import type { Observation } from '../observe/observation.js';
+import type { Counters } from '../counters.js';
+import type { DeviceField, FieldCandidate } from './field-candidate.js';
+
+export interface CandidateState {
+  field: DeviceField;
+  source: string;
+  value: string;
+  rule: string | null;
+  confidence: number;
+  firstSeen: number;
+  lastSeen: number;
+  firstFrame: number;
+  lastFrame: number;
+  captureId: number | null;
+  count: number;
+  dirty: boolean;
+}
+
+export interface ChosenValue {
+  value: string;
+  source: string;
+  confidence: number;
+  since: number;
+  lastSeen: number;
+}
+
+export interface AddressState {
+  ip: string;
+  source: string;
+  firstSeen: number;
+  lastSeen: number;
+  firstFrame: number;
+  captureId: number | null;
+  dirty: boolean;
+}
+
+export interface DeviceState {
+  id: string;
+  mac: string | null;
+  ipKey: string | null;
+  locallyAttached: boolean;
+  isRouter: boolean;
+  firstSeen: number;
+  lastSeen: number;
+  frames: number;
+  candidates: Map<string, CandidateState>;
+  chosen: Map<DeviceField, ChosenValue>;
+  chosenDirty: Set<DeviceField>;
+  addresses: Map<string, AddressState>;
+  removedAddresses: Set<string>;
+  dirty: boolean;
+}
+
+export interface HistoryRow {
+  deviceId: string;
+  field: string;
+  oldValue: string | null;
+  newValue: string | null;
+  ts: number;
+  frame: number;
+  source: string;
+  captureId: number | null;
+}
+
+export interface ModelLimits {
+  /** Distinct candidate values kept per device field; more are counted and dropped. */
+  maxValuesPerField: number;
+  /** Addresses kept per device; more are counted and dropped. */
+  maxAddressesPerDevice: number;
+}
+
+export const MODEL_LIMITS: ModelLimits = { maxValuesPerField: 32, maxAddressesPerDevice: 64 };
+
+export function deviceIdForMac(mac: string): string {
+  return `mac-${mac.replace(/:/g, '')}`;
+}
+
+export function deviceIdForIp(ip: string): string {
+  return `ip-${ip}`;
+}
+
+export class DeviceModel {
+  readonly devices = new Map<string, DeviceState>();
+  readonly pendingHistory: HistoryRow[] = [];
+  /** Capture the observations currently applied come from (evidence points at it). */
+  captureId: number | null = null;
+  private readonly valuesPerField = new Map<string, number>();
+
+  constructor(
+    private readonly counters: Counters,
+    private readonly limits: ModelLimits = MODEL_LIMITS,
+  ) {}
+
+  /** Device an observation is about: by MAC, else by IP (seen only through a router). */
+  deviceFor(o: Observation): DeviceState | undefined {
+    const id = o.mac !== undefined ? deviceIdForMac(o.mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : undefined;
+    if (id === undefined) return undefined;
+    let d = this.devices.get(id);
+    if (!d) {
+      d = {
+        id,
+        mac: o.mac ?? null,
+        ipKey: o.mac === undefined ? (o.ip ?? null) : null,
+        locallyAttached: o.mac !== undefined,
+        isRouter: false,
+        firstSeen: o.ts,
+        lastSeen: o.ts,
+        frames: 0,
+        candidates: new Map(),
+        chosen: new Map(),
+        chosenDirty: new Set(),
+        addresses: new Map(),
+        removedAddresses: new Set(),
+        dirty: true,
+      };
+      this.devices.set(id, d);
+      this.counters.inc('inventory.devices_created');
+    }
+    return d;
+  }
+
+  /** Applies one observation and the candidates identification drew from it. */
+  apply(o: Observation, candidates: readonly FieldCandidate[]): void {
+    const d = this.deviceFor(o);
+    if (!d) return;
+    if (o.ts > d.lastSeen) d.lastSeen = o.ts;
+    if (o.ts < d.firstSeen) d.firstSeen = o.ts;
+    d.dirty = true;
+    switch (o.field) {
+      case 'eth.seen':
+        d.frames++;
+        break;
+      case 'ip.address':
+        this.bindAddress(d, o.value, o.protocol, o);
+        break;
+      case 'ip.seen_via_router':
+        if (d.ipKey !== null) this.bindAddress(d, d.ipKey, 'ip', o);
+        break;
+      case 'ip.unbind':
+        this.unbindAddress(d, o.value);
+        break;
+      case 'ip.router':
+        d.isRouter = true;
+        break;
+      default:
+        break;
+    }
+    for (const c of candidates) this.mergeCandidate(d, o, c);
+  }
+
+  private bindAddress(d: DeviceState, ip: string, protocol: string, o: Observation): void {
+    const existing = d.addresses.get(ip);
+    if (existing) {
+      if (o.ts > existing.lastSeen) existing.lastSeen = o.ts;
+      // A stronger binding (dhcp, arp) takes over a weak one (plain IP source).
+      if (existing.source === 'ip' && protocol !== 'ip') existing.source = protocol;
+      existing.dirty = true;
+      return;
+    }
+    if (d.addresses.size >= this.limits.maxAddressesPerDevice) {
+      this.counters.inc('inventory.addresses_dropped');
+      return;
+    }
+    const previous = latestAddress(d);
+    d.addresses.set(ip, {
+      ip,
+      source: protocol,
+      firstSeen: o.ts,
+      lastSeen: o.ts,
+      firstFrame: o.frame,
+      captureId: this.captureId,
+      dirty: true,
+    });
+    d.removedAddresses.delete(ip);
+    this.pendingHistory.push({
+      deviceId: d.id, field: 'ip', oldValue: previous ?? null, newValue: ip,
+      ts: o.ts, frame: o.frame, source: `${protocol}.${o.field}`, captureId: this.captureId,
+    });
+  }
+
+  private unbindAddress(d: DeviceState, ip: string): void {
+    const a = d.addresses.get(ip);
+    if (!a || a.source !== 'ip') return; // only weak bindings are withdrawn
+    d.addresses.delete(ip);
+    d.removedAddresses.add(ip);
+    this.counters.inc('inventory.addresses_unbound');
+  }
+
+  private mergeCandidate(d: DeviceState, o: Observation, c: FieldCandidate): void {
+    const key = `${c.field}\u0000${c.source}\u0000${c.value}`;
+    let cand = d.candidates.get(key);
+    if (cand) {
+      if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
+      cand.lastFrame = o.frame;
+      cand.count++;
+      cand.dirty = true;
+    } else {
+      const fieldKey = `${d.id}\u0000${c.field}`;
+      const n = this.valuesPerField.get(fieldKey) ?? 0;
+      if (n >= this.limits.maxValuesPerField) {
+        this.counters.inc('inventory.values_dropped');
+        return;
+      }
+      this.valuesPerField.set(fieldKey, n + 1);
+      cand = {
+        field: c.field, source: c.source, value: c.value, rule: c.rule ?? null, confidence: c.confidence,
+        firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, lastFrame: o.frame,
+        captureId: this.captureId, count: 1, dirty: true,
+      };
+      d.candidates.set(key, cand);
+    }
+    const chosen = d.chosen.get(c.field);
+    if (chosen && chosen.value === c.value && chosen.source === c.source) {
+      chosen.lastSeen = cand.lastSeen;
+      return;
+    }
+    const replaces =
+      !chosen ||
+      c.confidence > chosen.confidence ||
+      (c.source === chosen.source && c.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
+    if (!replaces) return;
+    if (chosen && chosen.value !== c.value) {
+      this.pendingHistory.push({
+        deviceId: d.id, field: c.field, oldValue: chosen.value, newValue: c.value,
+        ts: o.ts, frame: o.frame, source: c.source, captureId: this.captureId,
+      });
+    }
+    d.chosen.set(c.field, { value: c.value, source: c.source, confidence: c.confidence, since: o.ts, lastSeen: o.ts });
+    d.chosenDirty.add(c.field);
+  }
+
+  /** Remembers a per-field count for state loaded from the store. */
+  noteLoadedCandidate(deviceId: string, field: string): void {
+    const k = `${deviceId}\u0000${field}`;
+    this.valuesPerField.set(k, (this.valuesPerField.get(k) ?? 0) + 1);
+  }
+}
+
+function latestAddress(d: DeviceState): string | undefined {
+  let best: AddressState | undefined;
+  for (const a of d.addresses.values()) if (!best || a.lastSeen >= best.lastSeen) best = a;
+  return best?.ip;
+}

@@ -1,0 +1,61 @@
+/**
+ * \summary Generic extraction: observation fields that map straight to device fields.
+ *
+ * This is the seam the fingerprint rules engine plugs into (issue 6): `Identifier` turns one
+ * observation into field candidates; the inventory model merges candidates by confidence.
+ */
+import type { Observation } from '../observe/observation.js';
+import type { DeviceField, FieldCandidate } from './field-candidate.js';
+import { lookupOui } from './oui.js';
+
+/** Turns an observation into candidate device field values. */
+export interface Identifier {
+  candidates(observation: Observation): FieldCandidate[];
+}
+
+interface DirectMapping {
+  field: DeviceField;
+  confidence: number;
+  transform?: (value: string) => string | undefined;
+}
+
+const stripLocal = (v: string) => v.replace(/\.local\.?$/i, '') || undefined;
+const firstLabel = (v: string) => v.split('.')[0] || undefined;
+
+/** Observation field → device field. Confidence follows source precedence (design.md). */
+export const DIRECT_MAPPINGS: Readonly<Record<string, DirectMapping>> = {
+  'dhcp.hostname': { field: 'hostname', confidence: 0.8 },
+  'dhcp.fqdn': { field: 'hostname', confidence: 0.75, transform: firstLabel },
+  'mdns.hostname': { field: 'hostname', confidence: 0.7, transform: stripLocal },
+  'lldp.system_name': { field: 'hostname', confidence: 0.6 },
+  'cdp.device_id': { field: 'hostname', confidence: 0.6 },
+  'dhcp.vendor_class': { field: 'dhcp_vendor_class', confidence: 1 },
+  'dhcp.prl': { field: 'dhcp_prl', confidence: 1 },
+  'dhcp.client_id': { field: 'dhcp_client_id', confidence: 1 },
+  'lldp.med.manufacturer': { field: 'manufacturer', confidence: 0.95 },
+  'lldp.med.model': { field: 'model', confidence: 0.95 },
+  'lldp.med.firmware_revision': { field: 'firmware', confidence: 0.95 },
+  'lldp.med.software_revision': { field: 'software_version', confidence: 0.95 },
+  'lldp.med.hardware_revision': { field: 'hardware_version', confidence: 0.95 },
+  'lldp.med.serial_number': { field: 'serial', confidence: 0.95 },
+  'lldp.med.asset_id': { field: 'asset_tag', confidence: 0.9 },
+  'cdp.platform': { field: 'model', confidence: 0.6 },
+  'mdns.hinfo.os': { field: 'os', confidence: 0.6 },
+  'eth.vlan': { field: 'vlan', confidence: 0.9 },
+};
+
+export const OUI_CONFIDENCE = 0.3;
+
+export class GenericIdentifier implements Identifier {
+  candidates(o: Observation): FieldCandidate[] {
+    if (o.field === 'eth.seen' && o.mac !== undefined) {
+      const oui = lookupOui(o.mac);
+      return oui ? [{ field: 'manufacturer', value: oui.organisation, source: 'oui', confidence: OUI_CONFIDENCE }] : [];
+    }
+    const mapping = DIRECT_MAPPINGS[o.field];
+    if (!mapping) return [];
+    const value = mapping.transform ? mapping.transform(o.value) : o.value.trim();
+    if (value === undefined || value === '') return [];
+    return [{ field: mapping.field, value, source: o.field, confidence: mapping.confidence }];
+  }
+}

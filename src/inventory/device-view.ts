@@ -1,0 +1,163 @@
+/**
+ * \summary The read side of the inventory: devices as `devices --json` shows them (design.md),
+ * with the evidence for each field and the history of changes. Keys are snake_case for jq.
+ */
+import type { Db } from './store.js';
+
+export interface EvidenceItem {
+  source: string;
+  value: string;
+  /** Capture file (basename) and frame number: `tshark -r <capture> -Y frame.number==<frame>`. */
+  capture: string | null;
+  frame: number;
+  ts: string;
+  last_seen: string;
+  count: number;
+  rule: string | null;
+  confidence: number;
+}
+
+export interface HistoryItem {
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  ts: string;
+  frame: number | null;
+  capture: string | null;
+  source: string | null;
+}
+
+export interface DeviceView {
+  id: string;
+  mac: string | null;
+  ip: string | null;
+  ips: string[];
+  hostname: string | null;
+  vlan: number | null;
+  switch: string | null;
+  port: string | null;
+  location: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  serial: string | null;
+  os: string | null;
+  device_type: string | null;
+  fda_class: string | null;
+  fda_product_code: string | null;
+  category: string;
+  asset_id: string | null;
+  locally_attached: boolean;
+  dhcp_fingerprint: { prl: string | null; vendor_class: string | null; client_id: string | null };
+  first_seen: string;
+  last_seen: string;
+  frames: number;
+  evidence: Record<string, EvidenceItem[]>;
+  history?: HistoryItem[];
+}
+
+export function isoTime(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+interface DeviceRow {
+  id: string; mac: string | null; ip_key: string | null; locally_attached: number; is_router: number;
+  first_seen_us: number; last_seen_us: number; frames: number;
+}
+
+/** Every device, sorted by id (MAC devices first, then IP-keyed), fully assembled. */
+export function listDevices(db: Db, options: { withHistory?: boolean } = {}): DeviceView[] {
+  const rows = db.prepare('SELECT * FROM device ORDER BY id').all() as DeviceRow[];
+  return assemble(db, rows, options.withHistory === true);
+}
+
+/** One device by MAC (any spelling), IP or device id; undefined when not found. */
+export function findDevice(db: Db, key: string): DeviceView | undefined {
+  const k = key.trim().toLowerCase();
+  const hex = k.replace(/[^0-9a-f]/g, '');
+  let row: DeviceRow | undefined;
+  row = db.prepare('SELECT * FROM device WHERE id = ?').get(k) as DeviceRow | undefined;
+  if (!row && hex.length === 12 && /^[0-9a-f:.\-]+$/.test(k)) {
+    row = db.prepare('SELECT * FROM device WHERE id = ?').get(`mac-${hex}`) as DeviceRow | undefined;
+  }
+  if (!row) {
+    row = db.prepare(`SELECT d.* FROM device d JOIN device_address a ON a.device_id = d.id WHERE a.ip = ?
+      ORDER BY d.locally_attached DESC, a.last_seen_us DESC LIMIT 1`).get(k) as DeviceRow | undefined;
+  }
+  if (!row) return undefined;
+  return assemble(db, [row], true)[0];
+}
+
+function assemble(db: Db, rows: DeviceRow[], withHistory: boolean): DeviceView[] {
+  const captures = new Map<number, string>();
+  for (const c of db.prepare('SELECT id, path FROM capture').all() as { id: number; path: string }[]) {
+    captures.set(c.id, c.path.split('/').pop() ?? c.path);
+  }
+  const capName = (id: number | null) => (id === null ? null : (captures.get(id) ?? null));
+  const fieldsStmt = db.prepare('SELECT field, value FROM device_field WHERE device_id = ?');
+  const addrStmt = db.prepare('SELECT ip FROM device_address WHERE device_id = ? ORDER BY last_seen_us DESC, ip');
+  const evStmt = db.prepare(`SELECT field, source, value, rule, confidence, first_seen_us, last_seen_us, first_frame, capture_id, count
+    FROM field_evidence WHERE device_id = ? ORDER BY field, confidence DESC, first_seen_us, source, value`);
+  const histStmt = db.prepare('SELECT * FROM history WHERE device_id = ? ORDER BY ts_us, id');
+  return rows.map((row) => {
+    const f = new Map<string, string>();
+    for (const r of fieldsStmt.all(row.id) as { field: string; value: string }[]) f.set(r.field, r.value);
+    const ips = (addrStmt.all(row.id) as { ip: string }[]).map((r) => r.ip);
+    const evidence: Record<string, EvidenceItem[]> = {};
+    for (const e of evStmt.all(row.id) as Record<string, number | string | null>[]) {
+      const field = e['field'] as string;
+      (evidence[field] ??= []).push({
+        source: e['source'] as string,
+        value: e['value'] as string,
+        capture: capName(e['capture_id'] as number | null),
+        frame: e['first_frame'] as number,
+        ts: isoTime(e['first_seen_us'] as number),
+        last_seen: isoTime(e['last_seen_us'] as number),
+        count: e['count'] as number,
+        rule: (e['rule'] as string | null) ?? null,
+        confidence: e['confidence'] as number,
+      });
+    }
+    const get = (name: string) => f.get(name) ?? null;
+    const vlan = get('vlan');
+    const view: DeviceView = {
+      id: row.id,
+      mac: row.mac,
+      ip: ips[0] ?? row.ip_key,
+      ips,
+      hostname: get('hostname'),
+      vlan: vlan === null ? null : Number(vlan),
+      switch: get('switch'),
+      port: get('port'),
+      location: get('location'),
+      manufacturer: get('manufacturer'),
+      model: get('model'),
+      firmware: get('firmware'),
+      serial: get('serial'),
+      os: get('os'),
+      device_type: get('device_type'),
+      fda_class: get('fda_class'),
+      fda_product_code: get('fda_product_code'),
+      category: get('category') ?? (row.is_router === 1 ? 'infrastructure' : 'unknown'),
+      asset_id: get('asset_id'),
+      locally_attached: row.locally_attached === 1,
+      dhcp_fingerprint: { prl: get('dhcp_prl'), vendor_class: get('dhcp_vendor_class'), client_id: get('dhcp_client_id') },
+      first_seen: isoTime(row.first_seen_us),
+      last_seen: isoTime(row.last_seen_us),
+      frames: row.frames,
+      evidence,
+    };
+    if (withHistory) {
+      view.history = (histStmt.all(row.id) as Record<string, string | number | null>[]).map((h) => ({
+        field: h['field'] as string,
+        old_value: (h['old_value'] as string | null) ?? null,
+        new_value: (h['new_value'] as string | null) ?? null,
+        ts: isoTime(h['ts_us'] as number),
+        frame: (h['frame'] as number | null) ?? null,
+        capture: capName(h['capture_id'] as number | null),
+        source: (h['source'] as string | null) ?? null,
+      }));
+    }
+    return view;
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * \summary The SQLite inventory (better-sqlite3): open with WAL and explicit synchronous mode,
+ * migrate by `user_version`, load the in-memory model, flush its dirty state in one transaction.
+ *
+ * WAL + synchronous=NORMAL: a killed process never loses a committed transaction or leaves the
+ * file inconsistent (only an OS crash or power loss may drop the last commits). Every write goes
+ * through a transaction, so readers never see half a flush.
+ */
+import Database from 'better-sqlite3';
+import { AuscultError } from '../errors.js';
+import type { Counters } from '../counters.js';
+import type { DeviceField } from '../identify/field-candidate.js';
+import type { DeviceModel, DeviceState } from '../identify/device-model.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface StoreOptions {
+  readonly?: boolean;
+}
+
+/** Opens (creating and migrating when writable) the inventory database at `path`. */
+export function openDatabase(path: string, options: StoreOptions = {}): Db {
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+  } catch (err) {
+    throw new AuscultError('AUS_ERR_DB', `cannot open database: ${(err as Error).message}`, { file: path });
+  }
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, path);
+  }
+  return db;
+}
+
+function migrate(db: Db, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new AuscultError('AUS_ERR_DB', `database schema version ${version} is newer than this auscult (${MIGRATIONS.length})`, { file: path });
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/** Writes the model's dirty state and loads persisted state into it. */
+export class InventoryStore {
+  private readonly counterBase = new Map<string, number>();
+  private readonly stmt;
+
+  constructor(readonly db: Db) {
+    this.stmt = {
+      upsertDevice: db.prepare(`INSERT INTO device (id, mac, ip_key, locally_attached, is_router, first_seen_us, last_seen_us, frames)
+        VALUES (@id, @mac, @ipKey, @local, @router, @firstSeen, @lastSeen, @frames)
+        ON CONFLICT(id) DO UPDATE SET locally_attached=excluded.locally_attached, is_router=excluded.is_router,
+          first_seen_us=excluded.first_seen_us, last_seen_us=excluded.last_seen_us, frames=excluded.frames`),
+      upsertAddress: db.prepare(`INSERT INTO device_address (device_id, ip, source, first_seen_us, last_seen_us, first_frame, capture_id)
+        VALUES (@deviceId, @ip, @source, @firstSeen, @lastSeen, @firstFrame, @captureId)
+        ON CONFLICT(device_id, ip) DO UPDATE SET source=excluded.source, last_seen_us=excluded.last_seen_us`),
+      deleteAddress: db.prepare('DELETE FROM device_address WHERE device_id = ? AND ip = ?'),
+      upsertEvidence: db.prepare(`INSERT INTO field_evidence (device_id, field, source, value, rule, confidence, first_seen_us, last_seen_us, first_frame, last_frame, capture_id, count)
+        VALUES (@deviceId, @field, @source, @value, @rule, @confidence, @firstSeen, @lastSeen, @firstFrame, @lastFrame, @captureId, @count)
+        ON CONFLICT(device_id, field, source, value) DO UPDATE SET last_seen_us=excluded.last_seen_us,
+          last_frame=excluded.last_frame, count=excluded.count, confidence=excluded.confidence, rule=excluded.rule`),
+      upsertChosen: db.prepare(`INSERT INTO device_field (device_id, field, value, source, confidence, since_us)
+        VALUES (@deviceId, @field, @value, @source, @confidence, @since)
+        ON CONFLICT(device_id, field) DO UPDATE SET value=excluded.value, source=excluded.source,
+          confidence=excluded.confidence, since_us=excluded.since_us`),
+      insertHistory: db.prepare(`INSERT INTO history (device_id, field, old_value, new_value, ts_us, frame, source, capture_id)
+        VALUES (@deviceId, @field, @oldValue, @newValue, @ts, @frame, @source, @captureId)`),
+      upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
+    };
+    for (const row of db.prepare('SELECT name, value FROM counter').all() as { name: string; value: number }[]) {
+      this.counterBase.set(row.name, row.value);
+    }
+  }
+
+  /** Registers a capture source; evidence rows point at it. */
+  addCapture(path: string, kind: 'file' | 'live'): number {
+    const info = this.db.prepare('INSERT INTO capture (path, kind) VALUES (?, ?)').run(path, kind);
+    return Number(info.lastInsertRowid);
+  }
+
+  finishCapture(id: number, frames: number, firstTs: number | null, lastTs: number | null): void {
+    this.db.prepare('UPDATE capture SET frames = ?, first_ts_us = ?, last_ts_us = ? WHERE id = ?').run(frames, firstTs, lastTs, id);
+  }
+
+  /** Loads every persisted device into the model so merging continues where it stopped. */
+  load(model: DeviceModel): void {
+    const devices = this.db.prepare('SELECT * FROM device ORDER BY id').all() as Record<string, unknown>[];
+    for (const row of devices) {
+      const d: DeviceState = {
+        id: row['id'] as string,
+        mac: (row['mac'] as string | null) ?? null,
+        ipKey: (row['ip_key'] as string | null) ?? null,
+        locallyAttached: row['locally_attached'] === 1,
+        isRouter: row['is_router'] === 1,
+        firstSeen: row['first_seen_us'] as number,
+        lastSeen: row['last_seen_us'] as number,
+        frames: row['frames'] as number,
+        candidates: new Map(),
+        chosen: new Map(),
+        chosenDirty: new Set(),
+        addresses: new Map(),
+        removedAddresses: new Set(),
+        dirty: false,
+      };
+      model.devices.set(d.id, d);
+    }
+    for (const r of this.db.prepare('SELECT * FROM field_evidence ORDER BY device_id, first_seen_us, field, source, value').all() as Record<string, unknown>[]) {
+      const d = model.devices.get(r['device_id'] as string);
+      if (!d) continue;
+      const field = r['field'] as DeviceField;
+      const key = `${field}\u0000${r['source'] as string}\u0000${r['value'] as string}`;
+      d.candidates.set(key, {
+        field, source: r['source'] as string, value: r['value'] as string, rule: (r['rule'] as string | null) ?? null,
+        confidence: r['confidence'] as number, firstSeen: r['first_seen_us'] as number, lastSeen: r['last_seen_us'] as number,
+        firstFrame: r['first_frame'] as number, lastFrame: r['last_frame'] as number,
+        captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false,
+      });
+      model.noteLoadedCandidate(d.id, field);
+    }
+    for (const r of this.db.prepare('SELECT * FROM device_field').all() as Record<string, unknown>[]) {
+      const d = model.devices.get(r['device_id'] as string);
+      if (!d) continue;
+      d.chosen.set(r['field'] as DeviceField, {
+        value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
+        since: r['since_us'] as number, lastSeen: r['since_us'] as number,
+      });
+    }
+    for (const r of this.db.prepare('SELECT * FROM device_address').all() as Record<string, unknown>[]) {
+      const d = model.devices.get(r['device_id'] as string);
+      if (!d) continue;
+      d.addresses.set(r['ip'] as string, {
+        ip: r['ip'] as string, source: r['source'] as string, firstSeen: r['first_seen_us'] as number,
+        lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
+        captureId: (r['capture_id'] as number | null) ?? null, dirty: false,
+      });
+    }
+  }
+
+  /** Writes everything the model changed since the last flush, in one transaction. */
+  flush(model: DeviceModel, counters: Counters): void {
+    const s = this.stmt;
+    this.db.transaction(() => {
+      for (const d of model.devices.values()) {
+        if (!d.dirty) continue;
+        s.upsertDevice.run({
+          id: d.id, mac: d.mac, ipKey: d.ipKey, local: d.locallyAttached ? 1 : 0, router: d.isRouter ? 1 : 0,
+          firstSeen: d.firstSeen, lastSeen: d.lastSeen, frames: d.frames,
+        });
+        for (const a of d.addresses.values()) {
+          if (!a.dirty) continue;
+          s.upsertAddress.run({ deviceId: d.id, ip: a.ip, source: a.source, firstSeen: a.firstSeen, lastSeen: a.lastSeen, firstFrame: a.firstFrame, captureId: a.captureId });
+          a.dirty = false;
+        }
+        for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
+        d.removedAddresses.clear();
+        for (const c of d.candidates.values()) {
+          if (!c.dirty) continue;
+          s.upsertEvidence.run({
+            deviceId: d.id, field: c.field, source: c.source, value: c.value, rule: c.rule, confidence: c.confidence,
+            firstSeen: c.firstSeen, lastSeen: c.lastSeen, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
+            captureId: c.captureId, count: c.count,
+          });
+          c.dirty = false;
+        }
+        for (const field of d.chosenDirty) {
+          const v = d.chosen.get(field);
+          if (v) s.upsertChosen.run({ deviceId: d.id, field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
+        }
+        d.chosenDirty.clear();
+        d.dirty = false;
+      }
+      for (const h of model.pendingHistory) s.insertHistory.run(h);
+      model.pendingHistory.length = 0;
+      for (const [name, value] of counters.entries()) s.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);
+    })();
+  }
+}

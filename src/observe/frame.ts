@@ -1,0 +1,32 @@
+/**
+ * \summary Observations every frame gives, whatever its payload: the sender was seen (and on
+ * which VLAN), ARP's IP-to-MAC bindings, and plain IP source bindings via the AddressBinder.
+ */
+import type { FrameRecord } from '../decode/frame-record.js';
+import type { AddressBinder } from './address-binder.js';
+import { isHostAddress } from './address-binder.js';
+import type { Observation } from './observation.js';
+import { factOf, innermostVlan } from './observe-context.js';
+
+/** True for a unicast, globally or locally administered station address (not group). */
+export function isUnicastMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 0x01) === 0 && mac !== '00:00:00:00:00:00';
+}
+
+export function observeFrame(frame: FrameRecord, binder: AddressBinder, out: Observation[]): void {
+  const mac = frame.srcMac;
+  if (mac === undefined || !isUnicastMac(mac)) return;
+  const vlan = innermostVlan(frame);
+  out.push(factOf(frame, 'eth', 'eth.seen', 1, { mac, vlan }));
+  if (vlan !== undefined) {
+    out.push(factOf(frame, 'eth', 'eth.vlan', vlan, { mac, vlan }));
+    if (frame.vlanTags.length > 1) {
+      out.push(factOf(frame, 'eth', 'eth.vlan_stack', frame.vlanTags.map((t) => t.vid).join(','), { mac, vlan }));
+    }
+  }
+  const arp = frame.arp;
+  if (arp && arp.senderMac === mac && isHostAddress(arp.senderIp)) {
+    out.push(factOf(frame, 'arp', 'ip.address', arp.senderIp, { mac, vlan }));
+  }
+  if (frame.ip) binder.observe(frame, out);
+}
