@@ -12,6 +12,7 @@ import { GenericIdentifier, type Identifier } from './identify/extract.js';
 import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
 import { AddressBinder } from './observe/address-binder.js';
+import { observeApplication } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
 import type { Observation } from './observe/observation.js';
 
@@ -56,7 +57,16 @@ export class Pipeline implements DecodeSink {
       for (const a of anomalies) this.anomaly(a);
       out.length = 0;
       observeFrame(frame, this.binder, out);
-      if (frame.payloadKind !== 'none') decodeApplication(frame, this, out);
+      if (frame.payloadKind !== 'none') {
+        const app = decodeApplication(frame, this);
+        if (app) {
+          try {
+            for (const o of observeApplication(app, frame)) out.push(o);
+          } catch {
+            this.counters.inc(`observer_threw.${app.protocol}`);
+          }
+        }
+      }
       for (const o of out) this.model.apply(o, this.identifier.candidates(o));
     }
     this.counters.inc('frames.processed', frames.length);

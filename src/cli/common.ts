@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../log.js';
 
-export const DEFAULT_DB = process.env['AUSCULT_DB'] ?? './auscult.db';
+export const DEFAULT_DB = process.env['AUSCULT_DB'] || './auscult.db';
 
 export function dbOption(cmd: Command): Command {
   return cmd.option('--db <file>', 'inventory database (SQLite)', DEFAULT_DB);

@@ -138,7 +138,6 @@ export function decodeText(b: Uint8Array, encoding: 'latin1' | 'utf8' = 'utf8'):
 
 /** Printable form of arbitrary bytes for display: control characters and NUL padding removed. */
 export function printable(s: string, max = 255): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = s.replace(/[\u0000-\u001f\u007f]+$/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '.');
   return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
 }

@@ -18,7 +18,7 @@ let table: Record<string, string> | undefined;
 
 function load(): Record<string, string> {
   if (!table) {
-    const path = createRequire(import.meta.url).resolve('oui-data/index.json');
+    const path = createRequire(import.meta.url).resolve('oui-data');
     table = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
   }
   return table;

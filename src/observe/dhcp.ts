@@ -57,7 +57,7 @@ export function observeDhcp(record: DhcpRecord, frame: FrameRecord): Observation
     fact('dhcp.vendor_class', record.vendorClass);
     fact('dhcp.client_id', record.clientId?.hex);
     fact('dhcp.prl', record.parameterRequestList?.join(','));
-    if (record.magicCookie) fact('dhcp.options', record.options.map((o) => o.code).join(','));
+    fact('dhcp.options', record.options.map((o) => o.code).join(','));
     fact('dhcp.max_message_size', record.maxMessageSize);
     fact('dhcp.fqdn', record.clientFqdn?.name);
     if (record.vendorSpecific !== undefined) fact('dhcp.vendor_specific', toHex(record.vendorSpecific.data));

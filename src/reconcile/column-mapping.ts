@@ -30,11 +30,11 @@ export type ColumnRule =
   /** The column is dropped: not a field, not kept as an attribute (free-text notes may hold PHI). */
   | { kind: 'ignore' }
   /**
-   * The cell is matched against `pattern`; each named group sets the field it names. When the
-   * pattern does not match, the cell is kept as an attribute. `field`, if set, also receives the
-   * whole cell.
+   * The cell is matched against `pattern`; each named group sets the field it names. `field`, if
+   * set, also receives the whole cell. When the pattern does not match, the cell is kept as an
+   * attribute (unless `field` already holds it) and the import warns once per column.
    */
-  | { kind: 'pattern'; pattern: RegExp; groups: readonly SorField[]; field?: SorField };
+  | { kind: 'pattern'; pattern: RegExp; groups: readonly { name: string; field: SorField }[]; field?: SorField };
 
 /** A compiled column mapping: normalised header → rule. */
 export interface ColumnMapping {
@@ -331,23 +331,27 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'string' && /^[A-Za-z0-9_-]+$/.test(p) ? p : JSON.stringify(String(p)))).join('.');
 }
 
-/** Source offset of the deepest node along `path`; `asKey` points at the map key instead of its value. */
-function offsetOf(doc: Document, path: readonly PropertyKey[], asKey: boolean): number {
+/**
+ * Where a zod issue path points in the YAML source: the deepest node along `path` (its key, when
+ * `asKey`), and how much of the path exists in the source (a synthetic trailing segment, such as
+ * the `field` a plain string entry stands for, is not shown to the user).
+ */
+function locate(doc: Document, path: readonly PropertyKey[], asKey: boolean): { offset: number; depth: number } {
   for (let n = path.length; n >= 0; n--) {
     const prefix = path.slice(0, n);
     if (asKey && n === path.length && n > 0) {
-      const parent = prefix.length === 1 ? doc.contents : doc.getIn(prefix.slice(0, -1), true);
+      const parent = n === 1 ? doc.contents : doc.getIn(prefix.slice(0, -1) as unknown[], true);
       if (isMap(parent)) {
-        const last = prefix[prefix.length - 1];
-        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last));
-        if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+        const last = String(prefix[n - 1]);
+        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === last);
+        if (pair && isScalar(pair.key) && pair.key.range) return { offset: pair.key.range[0], depth: n };
       }
       continue;
     }
     const node = n === 0 ? doc.contents : doc.getIn(prefix as unknown[], true);
-    if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) return node.range[0] as number;
+    if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) return { offset: node.range[0] as number, depth: n };
   }
-  return 0;
+  return { offset: 0, depth: 0 };
 }
 
 /**
@@ -389,10 +393,12 @@ export function parseColumnMapping(text: string, file: string): MappingParseResu
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
           const path = [...issue.path, key];
-          issues.push({ file, ...at(offsetOf(doc, path, true)), key: keyPath(path), reason: 'unknown key' });
+          const where = locate(doc, path, true);
+          issues.push({ file, ...at(where.offset), key: keyPath(path), reason: 'unknown key' });
         }
       } else {
-        issues.push({ file, ...at(offsetOf(doc, issue.path, false)), key: keyPath(issue.path), reason: issue.message });
+        const where = locate(doc, issue.path, false);
+        issues.push({ file, ...at(where.offset), key: keyPath(issue.path.slice(0, where.depth)), reason: issue.message });
       }
     }
     issues.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -404,7 +410,10 @@ export function parseColumnMapping(text: string, file: string): MappingParseResu
     let rule: ColumnRule;
     if (entry.field === 'ignore') rule = { kind: 'ignore' };
     else if (entry.pattern !== undefined) {
-      const groups = namedGroups(entry.pattern).flatMap((g) => fieldNameOf(g) ?? []);
+      const groups = namedGroups(entry.pattern).flatMap((name) => {
+        const groupField = fieldNameOf(name);
+        return groupField === undefined ? [] : [{ name, field: groupField }];
+      });
       rule = { kind: 'pattern', pattern: new RegExp(entry.pattern), groups, ...(field !== undefined ? { field } : {}) };
     } else if (field !== undefined) rule = { kind: 'field', field };
     else continue; // unreachable: the schema requires field or pattern

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 /** What tshark prints for one frame: frame.number, frame.time_epoch (as µs, floor), frame.len, frame.cap_len. */
 export interface OracleFrame {
   frameNo: number;
-  tsMicros: number;
+  /** null when tshark shows no time (pcapng Simple Packet Blocks carry none). */
+  tsMicros: number | null;
   originalLength: number;
   capturedLength: number;
 }
@@ -48,7 +49,7 @@ export function epochTextToMicros(text: string): number {
 export function parseTsharkFields(text: string): OracleFrame[] {
   return text.split('\n').filter((line) => line.trim() !== '').map((line) => {
     const [n = '', ts = '', len = '', capLen = ''] = line.split('\t');
-    return { frameNo: Number(n), tsMicros: epochTextToMicros(ts), originalLength: Number(len), capturedLength: Number(capLen) };
+    return { frameNo: Number(n), tsMicros: ts === '' ? null : epochTextToMicros(ts), originalLength: Number(len), capturedLength: Number(capLen) };
   });
 }
 

@@ -363,15 +363,11 @@ export function decodeDhcp(payload: Uint8Array, limits: DhcpLimits = DHCP_LIMITS
     note('dhcp.bad_magic');
   } else {
     record.magicCookie = true;
-    readOptionArea(options, 'options', record, limits, note);
+    let more = readOptionArea(options, 'options', record, limits, note);
     // RFC 2131 §4.1: options first, then `file`, then `sname`.
-    const overload = record.overload;
-    if (overload !== undefined && (overload & 1) !== 0) {
-      readOptionArea(new ByteReader(file), 'file', record, limits, note);
-    }
-    if (overload !== undefined && (overload & 2) !== 0) {
-      readOptionArea(new ByteReader(sname), 'sname', record, limits, note);
-    }
+    const overload = record.overload ?? 0;
+    if (more && (overload & 1) !== 0) more = readOptionArea(new ByteReader(file), 'file', record, limits, note);
+    if (more && (overload & 2) !== 0) readOptionArea(new ByteReader(sname), 'sname', record, limits, note);
     decodeTypedOptions(record, limits, note);
   }
   if (record.overload === undefined || (record.overload & 2) === 0) record.sname = cString(sname);
@@ -379,31 +375,31 @@ export function decodeDhcp(payload: Uint8Array, limits: DhcpLimits = DHCP_LIMITS
   return { value: record, anomalies };
 }
 
-/** Walk one field of options up to End, appending to `record.options`. */
+/** Walk one field of options up to End, appending to `record.options`; false once the option limit is hit. */
 function readOptionArea(
   r: ByteReader,
   area: DhcpOptionArea,
   record: DhcpRecord,
   limits: DhcpLimits,
   note: (a: DhcpAnomaly) => void,
-): void {
+): boolean {
   // Bounded: each pass consumes at least one byte of a finite window, or breaks.
   while (r.remaining > 0) {
     const code = r.u8();
     if (code === DHCP_OPTION.PAD) continue;
-    if (code === DHCP_OPTION.END) return;
+    if (code === DHCP_OPTION.END) return true;
     if (r.remaining < 1) {
       note('dhcp.option_truncated');
-      return;
+      return true;
     }
     const length = r.u8();
     if (length > r.remaining) {
       note('dhcp.option_truncated');
-      return;
+      return true;
     }
     if (record.options.length >= limits.maxOptions) {
       note('dhcp.too_many_options');
-      return;
+      return false;
     }
     const data = r.bytes(length);
     record.options.push({ code, data, area });
@@ -418,6 +414,7 @@ function readOptionArea(
     }
   }
   note('dhcp.missing_end');
+  return true;
 }
 
 /** RFC 3396 §7: several instances of one option are one option, concatenated in read order. */

@@ -626,9 +626,14 @@ export function decodeLldp(payload: Uint8Array, limits: LldpLimits = LLDP_LIMITS
       break;
     }
     const tlv = r.take(length);
+    // §8.2: the first three TLVs are Chassis ID, Port ID, TTL. A later first occurrence of one
+    // of them is out of order too; a later repeat is only a duplicate.
     const expected = MANDATORY_ORDER[record.tlvCount];
-    const isMandatory = type === LLDP_TLV.chassisId || type === LLDP_TLV.portId || type === LLDP_TLV.ttl;
-    if (!outOfOrder && ((expected !== undefined && type !== expected) || (expected === undefined && isMandatory))) {
+    const lateMandatory =
+      (type === LLDP_TLV.chassisId && record.chassisId === undefined) ||
+      (type === LLDP_TLV.portId && record.portId === undefined) ||
+      (type === LLDP_TLV.ttl && record.ttl === undefined);
+    if (!outOfOrder && (expected !== undefined ? type !== expected : lateMandatory)) {
       anomalies.push('lldp.tlv_out_of_order');
       outOfOrder = true;
     }

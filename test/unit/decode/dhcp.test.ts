@@ -300,6 +300,17 @@ describe('decodeDhcp typed options (synthesised)', () => {
     expect(value.options.map((o) => o.code)).toEqual([53, 12]);
     expect(anomalies).toEqual(['dhcp.too_many_options']);
   });
+
+  it('maxOptions counts over overloaded fields and is reported once', () => {
+    const p = message({
+      file: [...opt(12, 65), ...END],
+      sname: [...opt(60, 66), ...END],
+      options: [...opt(53, 1), ...opt(52, 3), ...END],
+    });
+    const { value, anomalies } = decodeDhcp(p, { ...DHCP_LIMITS, maxOptions: 2 });
+    expect(value.options.map((o) => o.code)).toEqual([53, 52]);
+    expect(anomalies).toEqual(['dhcp.too_many_options']);
+  });
 });
 
 /** One synthesised input per anomaly code, and what else must hold. */

@@ -1,0 +1,23 @@
+/**
+ * \summary Application records → observations: one observer per protocol.
+ */
+import type { AppRecord } from '../decode/registry.js';
+import type { FrameRecord } from '../decode/frame-record.js';
+import { observeCdp } from './cdp.js';
+import { observeDhcp } from './dhcp.js';
+import { observeLldp } from './lldp.js';
+import { observeMdns } from './mdns.js';
+import type { Observation } from './observation.js';
+
+export function observeApplication(app: AppRecord, frame: FrameRecord): Observation[] {
+  switch (app.protocol) {
+    case 'dhcp':
+      return observeDhcp(app.record, frame);
+    case 'lldp':
+      return observeLldp(app.record, frame);
+    case 'cdp':
+      return observeCdp(app.record, frame);
+    case 'mdns':
+      return observeMdns(app.record, frame);
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * \summary System-of-record CSV import: bytes → validated `SorRecord`s plus a precise list of
+ * `file:line: reason` errors. Pure apart from `parseSorCsv` reading the file; no database.
+ *
+ * CSV per RFC 4180 as spreadsheets write it, parsed by csv-parse: quoted fields may hold
+ * delimiters, doubled quotes and newlines; rows may be ragged (fewer cells than the header is
+ * fine, more is an error unless the extra cells are blank); rows whose cells are all blank are
+ * skipped wherever they are. Encoding: valid UTF-8 (with or without BOM), else Windows-1252
+ * decoded with iconv-lite (Node's TextDecoder maps 0x80–0x9F to C1 controls, which turns the
+ * euro sign and en dash of CP-1252 exports into garbage). Delimiter `,` `;` or tab, sniffed from
+ * the header line (or Excel's `sep=` first line). Cells are text, never evaluated: a formula such
+ * as `=HYPERLINK(...)` is kept as that text (escaping on export is csv-stringify's job).
+ *
+ * Line numbers are physical lines, counted by this module from csv-parse's per-record end line,
+ * so a quoted newline in an earlier row never shifts a later row's reported line.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import { readFile, stat } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { AuscultError } from '../errors.js';
+import { layerMappings, presetMapping, resolveColumn, type ColumnMapping, type ColumnRule } from './column-mapping.js';
+import {
+  isOutOfRangeVlan,
+  isPlaceholderOrGroupMac,
+  isPlaceholderValue,
+  normaliseIp,
+  normaliseMac,
+  normaliseVlan,
+} from './normalise.js';
+import { SOR_IDENTIFYING_FIELDS, type SorField, type SorRecord, type SorRowError } from './sor-record.js';
+
+/** Default limits; each is an option of `parseSorCsv`. */
+export const SOR_IMPORT_LIMITS = {
+  /** A larger file is refused whole (`AUS_ERR_CSV_FILE`) before it is read. */
+  maxFileBytes: 64 * 1024 * 1024,
+  /** A larger record (raw text, including quoted newlines) is a row error. */
+  maxRecordBytes: 64 * 1024,
+  /** More data rows than this refuses the file (`AUS_ERR_CSV_FILE`): a partial inventory would raise false exceptions. */
+  maxRows: 200_000,
+} as const;
+
+export interface SorImportOptions {
+  /** A mapping (from `loadColumnMapping`); its columns win over the preset's and the aliases. */
+  mapping?: ColumnMapping;
+  /** A preset name from `SOR_PRESETS` (`servicenow-cmdb-ci`, `biomed-cmms`). */
+  preset?: string;
+  maxFileBytes?: number;
+  maxRecordBytes?: number;
+  maxRows?: number;
+}
+
+export type SorEncoding = 'utf-8' | 'utf-8-bom' | 'cp1252';
+export type SorDelimiter = ',' | ';' | '\t';
+
+/** How one header was used. */
+export interface SorColumn {
+  /** The header as written (trimmed). */
+  header: string;
+  /** The field(s) it feeds, comma-separated for a pattern column; null for attributes and ignored columns. */
+  field: string | null;
+  /** `field`: one field; `pattern`: split by a named-group pattern; `attribute`: kept raw; `ignored`: dropped. */
+  use: 'field' | 'pattern' | 'attribute' | 'ignored';
+}
+
+export interface SorImportResult {
+  /** The rows that passed validation, in file order. Duplicates are kept (the reconciler reports them). */
+  records: SorRecord[];
+  /** One entry per problem; a row may have several. Empty when the file is clean. */
+  errors: SorRowError[];
+  /** Things worth telling the user that do not reject a row (`file[:line]: message`). */
+  warnings: string[];
+  encoding: SorEncoding;
+  delimiter: SorDelimiter;
+  columns: SorColumn[];
+}
+
+/** Read a CSV export and parse it. Throws `AUS_ERR_CSV_FILE` if it cannot be read or is too large. */
+export async function parseSorCsv(path: string, options: SorImportOptions = {}): Promise<SorImportResult> {
+  const maxFileBytes = options.maxFileBytes ?? SOR_IMPORT_LIMITS.maxFileBytes;
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new AuscultError('AUS_ERR_CSV_FILE', 'not a regular file', { file: path });
+    if (info.size > maxFileBytes) throw tooLarge(path, info.size, maxFileBytes);
+    bytes = await readFile(path);
+  } catch (e) {
+    if (e instanceof AuscultError) throw e;
+    throw new AuscultError('AUS_ERR_CSV_FILE', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file: path });
+  }
+  return parseSorCsvBuffer(bytes, path, options);
+}
+
+function tooLarge(file: string, size: number, limit: number): AuscultError {
+  return new AuscultError('AUS_ERR_CSV_FILE', `file is ${size} bytes, over the limit of ${limit} bytes`, { file });
+}
+
+/** Decode export bytes: UTF-8 (BOM stripped) when valid, else CP-1252. */
+export function decodeSorBytes(bytes: Uint8Array, file: string): { text: string; encoding: SorEncoding; warnings: string[] } {
+  const warnings: string[] = [];
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new AuscultError('AUS_ERR_CSV_FILE', 'file is UTF-16 ("Unicode text"); export it as CSV (UTF-8 or Windows-1252)', { file });
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    const rest = bytes.subarray(3);
+    if (!isUtf8(rest)) warnings.push(`${file}: has a UTF-8 byte order mark but invalid UTF-8 bytes; they were replaced with U+FFFD`);
+    return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(rest), encoding: 'utf-8-bom', warnings };
+  }
+  if (isUtf8(bytes)) return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), encoding: 'utf-8', warnings };
+  const text = iconv.decode(bytes, 'win1252');
+  if (text.includes('\uFFFD')) warnings.push(`${file}: bytes undefined in Windows-1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D) were replaced with U+FFFD`);
+  return { text, encoding: 'cp1252', warnings };
+}
+
+const DELIMITERS: readonly SorDelimiter[] = [',', ';', '\t'];
+
+/** The delimiter that occurs most often outside quotes in the header line; `,` on a tie or none. */
+export function sniffDelimiter(headerLine: string): SorDelimiter {
+  const counts = new Map<SorDelimiter, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch as SorDelimiter)) counts.set(ch as SorDelimiter, (counts.get(ch as SorDelimiter) ?? 0) + 1);
+  }
+  let best: SorDelimiter = ',';
+  for (const d of DELIMITERS) if ((counts.get(d) ?? 0) > (counts.get(best) ?? 0)) best = d;
+  return best;
+}
+
+/** One csv-parse result, with the physical line it ends on. */
+type ParsedEntry =
+  | { kind: 'record'; cells: string[]; raw: string; endLine: number }
+  | { kind: 'skip'; code: string; endLine: number };
+
+interface ColumnPlan {
+  header: string;
+  /** Key in `attributes`: the header, made unique and non-empty. */
+  attributeName: string;
+  rule: ColumnRule | undefined;
+}
+
+const FIELD_LABEL: Readonly<Record<SorField, string>> = {
+  assetId: 'asset id', manufacturer: 'manufacturer', model: 'model', serial: 'serial', macs: 'MAC', ips: 'IP',
+  hostname: 'hostname', vlan: 'VLAN', location: 'location', department: 'department', room: 'room', switch: 'switch',
+  port: 'port', firmware: 'firmware', os: 'OS', fdaClass: 'FDA class', owner: 'owner', deviceType: 'device type',
+};
+
+const QUOTE_MAX = 40;
+
+/** A short, printable, quoted rendering of one cell value for an error message. */
+function quoteCell(value: string): string {
+  const printable = value.replace(/[\p{Cc}\p{Cf}]/gu, '?');
+  return JSON.stringify(printable.length > QUOTE_MAX ? `${printable.slice(0, QUOTE_MAX)}…` : printable);
+}
+
+const MULTI_VALUE_SEPARATORS = /[\s,;]+/;
+
+type TextField = Exclude<SorField, 'macs' | 'ips' | 'vlan'>;
+
+/** Parse export bytes. Pure: `file` only names the source in errors and warnings. */
+export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorImportOptions = {}): SorImportResult {
+  const maxFileBytes = options.maxFileBytes ?? SOR_IMPORT_LIMITS.maxFileBytes;
+  const maxRecordBytes = options.maxRecordBytes ?? SOR_IMPORT_LIMITS.maxRecordBytes;
+  const maxRows = options.maxRows ?? SOR_IMPORT_LIMITS.maxRows;
+  if (bytes.byteLength > maxFileBytes) throw tooLarge(file, bytes.byteLength, maxFileBytes);
+
+  let mapping = options.mapping;
+  if (options.preset !== undefined) {
+    const preset = presetMapping(options.preset);
+    mapping = mapping === undefined ? preset : layerMappings(mapping, preset);
+  }
+
+  const decoded = decodeSorBytes(bytes, file);
+  const warnings = [...decoded.warnings];
+  // One line-break convention, so csv-parse's line counter and ours agree; CRLF inside a quoted
+  // cell becomes LF.
+  let text = decoded.text.replace(/\r\n?/g, '\n');
+  const firstLineEnd = text.indexOf('\n');
+  const firstLine = firstLineEnd === -1 ? text : text.slice(0, firstLineEnd);
+  let delimiter: SorDelimiter;
+  const excelSep = /^sep=(.)$/i.exec(firstLine);
+  if (excelSep && DELIMITERS.includes(excelSep[1] as SorDelimiter)) {
+    delimiter = excelSep[1] as SorDelimiter;
+    text = text.slice(firstLine.length); // keep the newline: line numbers stay physical
+  } else {
+    delimiter = sniffDelimiter(firstLine);
+  }
+
+  const entries: ParsedEntry[] = [];
+  try {
+    parse(text, {
+      delimiter,
+      record_delimiter: '\n',
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      skip_records_with_error: true,
+      raw: true,
+      on_record: (record: unknown, context) => {
+        const { record: cells, raw } = record as { record: string[]; raw: string };
+        entries.push({ kind: 'record', cells, raw, endLine: context.lines });
+        return null;
+      },
+      on_skip: (err) => {
+        entries.push({ kind: 'skip', code: err?.code ?? 'unknown', endLine: typeof err?.['lines'] === 'number' ? err['lines'] : 0 });
+        return undefined;
+      },
+    });
+  } catch (e) {
+    throw new AuscultError('AUS_ERR_CSV_FILE', `cannot parse CSV: ${(e as { code?: string }).code ?? 'error'}`, { file });
+  }
+
+  const errors: SorRowError[] = [];
+  const records: SorRecord[] = [];
+  const result = (columns: SorColumn[]): SorImportResult => ({ records, errors, warnings, encoding: decoded.encoding, delimiter, columns });
+
+  // Physical start line of each entry: records are contiguous (blank lines are records too).
+  let nextStart = 1;
+  const located = entries.map((entry) => {
+    const line = nextStart;
+    nextStart = Math.max(nextStart, entry.endLine + 1);
+    return { entry, line };
+  });
+
+  const isBlank = (e: ParsedEntry): boolean => e.kind === 'record' && e.cells.every((c) => c.trim() === '');
+  const headerIndex = located.findIndex((l) => !isBlank(l.entry));
+  const headerAt = located[headerIndex];
+  if (headerAt === undefined) {
+    errors.push({ file, line: 1, reason: 'no header row: the file is empty' });
+    return result([]);
+  }
+  if (headerAt.entry.kind === 'skip') {
+    errors.push({ file, line: headerAt.line, reason: 'header row: quoted field not closed before end of file' });
+    return result([]);
+  }
+
+  const plans = planColumns(headerAt.entry.cells, mapping, file, headerAt.line, warnings);
+  const columns = plans.map(describeColumn);
+  const identifying = new Set<SorField>(SOR_IDENTIFYING_FIELDS);
+  if (!plans.some((p) => fieldsOf(p.rule).some((f) => identifying.has(f)))) {
+    const seen = plans.slice(0, 12).map((p) => quoteCell(p.header)).join(', ');
+    errors.push({
+      file,
+      line: headerAt.line,
+      reason: `no identifying column: no header maps to asset id, serial, MAC, hostname or IP (headers: ${seen}${plans.length > 12 ? ', …' : ''}); use a preset or a mapping file`,
+    });
+    return result(columns);
+  }
+
+  const patternMisses = new Map<number, { count: number; firstLine: number }>();
+  let dataRows = 0;
+  for (const { entry, line } of located.slice(headerIndex + 1)) {
+    if (entry.kind === 'skip') {
+      const reason = entry.code === 'CSV_QUOTE_NOT_CLOSED' ? 'quoted field not closed before end of file' : `unparseable CSV record (${entry.code})`;
+      errors.push({ file, line, reason });
+      continue;
+    }
+    if (isBlank(entry)) continue;
+    dataRows++;
+    if (dataRows > maxRows) {
+      throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file, line });
+    }
+    const reasons: string[] = [];
+    const rowError = (reason: string): void => {
+      reasons.push(reason);
+    };
+    const size = Buffer.byteLength(entry.raw, 'utf8');
+    if (size > maxRecordBytes) {
+      errors.push({ file, line, reason: `record is ${size} bytes, over the limit of ${maxRecordBytes} bytes` });
+      continue;
+    }
+    if (entry.cells.length > plans.length && entry.cells.slice(plans.length).some((c) => c.trim() !== '')) {
+      rowError(`row has ${entry.cells.length} cells but the header has ${plans.length}`);
+    }
+
+    const record: SorRecord = { line, macs: [], ips: [], attributes: {} };
+    const attributes = new Map<string, string>();
+    const assign = (field: SorField, value: string, source: string): void => {
+      if (value === '' || isPlaceholderValue(value)) return;
+      switch (field) {
+        case 'macs':
+        case 'ips': {
+          for (const token of value.split(MULTI_VALUE_SEPARATORS)) {
+            if (token === '') continue;
+            if (field === 'macs') {
+              const mac = normaliseMac(token);
+              if (mac === undefined) return rowError(`${source}: bad MAC address ${quoteCell(token)}`);
+              if (isPlaceholderOrGroupMac(mac)) return rowError(`${source}: MAC address ${quoteCell(token)} is all zeros or a group address, not a device`);
+              if (!record.macs.includes(mac)) record.macs.push(mac);
+            } else {
+              const ip = normaliseIp(token);
+              if (ip === undefined) return rowError(`${source}: bad IP address ${quoteCell(token)}`);
+              if (!record.ips.includes(ip)) record.ips.push(ip);
+            }
+          }
+          return;
+        }
+        case 'vlan': {
+          if (record.vlan !== undefined) return;
+          const vlan = normaliseVlan(value);
+          if (vlan !== undefined) record.vlan = vlan;
+          else if (isOutOfRangeVlan(value)) rowError(`${source}: VLAN ${quoteCell(value)} is out of range 1-4094`);
+          else rowError(`${source}: bad VLAN ${quoteCell(value)}: not a number`);
+          return;
+        }
+        default: {
+          const textField: TextField = field;
+          if (record[textField] === undefined) record[textField] = value;
+        }
+      }
+    };
+
+    const cellCount = Math.min(entry.cells.length, plans.length);
+    for (let i = 0; i < cellCount; i++) {
+      const plan = plans[i];
+      const raw = entry.cells[i] ?? '';
+      const value = raw.trim();
+      if (plan === undefined || value === '') continue;
+      const source = `column ${quoteCell(plan.header)}`;
+      const rule = plan.rule;
+      if (rule === undefined) attributes.set(plan.attributeName, raw);
+      else if (rule.kind === 'field') assign(rule.field, value, source);
+      else if (rule.kind === 'pattern') {
+        if (rule.field !== undefined) assign(rule.field, value, source);
+        const match = rule.pattern.exec(value);
+        if (match === null) {
+          if (rule.field === undefined) attributes.set(plan.attributeName, raw);
+          const miss = patternMisses.get(i);
+          if (miss) miss.count++;
+          else patternMisses.set(i, { count: 1, firstLine: line });
+        } else {
+          for (const group of rule.groups) assign(group.field, (match.groups?.[group.name] ?? '').trim(), `${source} (pattern group ${group.name})`);
+        }
+      }
+    }
+
+    if (reasons.length === 0 && !SOR_IDENTIFYING_FIELDS.some((f) => (f === 'macs' || f === 'ips' ? record[f].length > 0 : record[f] !== undefined))) {
+      rowError('no identifying field: asset id, serial, MAC, hostname and IP are all empty');
+    }
+    if (reasons.length > 0) {
+      for (const reason of reasons) errors.push({ file, line, reason });
+      continue;
+    }
+    record.attributes = Object.fromEntries(attributes);
+    records.push(record);
+  }
+
+  for (const [i, miss] of patternMisses) {
+    const header = plans[i]?.header ?? '';
+    warnings.push(
+      `${file}:${miss.firstLine}: column ${quoteCell(header)}: pattern did not match ${miss.count} row${miss.count === 1 ? '' : 's'} (first at line ${miss.firstLine})`,
+    );
+  }
+  return result(columns);
+}
+
+function planColumns(headerCells: string[], mapping: ColumnMapping | undefined, file: string, headerLine: number, warnings: string[]): ColumnPlan[] {
+  const used = new Set<string>();
+  return headerCells.map((cell, i) => {
+    const header = cell.trim();
+    let attributeName = header === '' ? `column ${i + 1}` : header;
+    if (used.has(attributeName)) {
+      const renamed = `${attributeName} (column ${i + 1})`;
+      warnings.push(`${file}:${headerLine}: header ${quoteCell(header)} appears more than once; column ${i + 1} is kept as ${quoteCell(renamed)}`);
+      attributeName = renamed;
+    }
+    used.add(attributeName);
+    return { header, attributeName, rule: header === '' ? undefined : resolveColumn(header, mapping) };
+  });
+}
+
+function fieldsOf(rule: ColumnRule | undefined): SorField[] {
+  if (rule === undefined || rule.kind === 'ignore') return [];
+  if (rule.kind === 'field') return [rule.field];
+  return [...(rule.field !== undefined ? [rule.field] : []), ...rule.groups.map((g) => g.field)];
+}
+
+function describeColumn(plan: ColumnPlan): SorColumn {
+  const rule = plan.rule;
+  if (rule === undefined) return { header: plan.header, field: null, use: 'attribute' };
+  if (rule.kind === 'ignore') return { header: plan.header, field: null, use: 'ignored' };
+  if (rule.kind === 'field') return { header: plan.header, field: rule.field, use: 'field' };
+  return { header: plan.header, field: fieldsOf(rule).join(','), use: 'pattern' };
+}
+
+/** Human label of a field, for messages and reports (`fdaClass` → `FDA class`). */
+export function sorFieldLabel(field: SorField): string {
+  return FIELD_LABEL[field];
+}

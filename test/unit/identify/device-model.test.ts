@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Counters } from '../../../src/counters.js';
+import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import type { FieldCandidate } from '../../../src/identify/field-candidate.js';
+import type { Observation } from '../../../src/observe/observation.js';
+
+const mac = '00:09:fb:00:00:01';
+const at = (ts: number, frame = ts): Observation => ({ ts, frame, protocol: 'x', field: 'x.y', value: '', mac });
+const cand = (value: string, source: string, confidence: number): FieldCandidate => ({ field: 'firmware', value, source, confidence });
+
+describe('DeviceModel merge', () => {
+  it('a more confident source replaces a less confident one; a less confident one does not', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply(at(1), [cand('1.0', 'generic', 0.5)]);
+    m.apply(at(2), [cand('2.0', 'lldp.med.firmware_revision', 0.95)]);
+    m.apply(at(3), [cand('3.0', 'generic', 0.5)]);
+    const d = m.devices.get('mac-0009fb000001')!;
+    expect(d.chosen.get('firmware')?.value).toBe('2.0');
+    expect(m.pendingHistory.map((h) => [h.oldValue, h.newValue])).toEqual([['1.0', '2.0']]);
+    // every candidate is kept as evidence
+    expect([...d.candidates.values()].map((c) => c.value)).toEqual(['1.0', '2.0', '3.0']);
+  });
+
+  it('the same source reporting a new value later is a change (firmware upgrade) with a history row', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply(at(10), [cand('N.00.01', 'lldp.med.firmware_revision', 0.95)]);
+    m.apply(at(20), [cand('N.00.02', 'lldp.med.firmware_revision', 0.95)]);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('firmware')?.value).toBe('N.00.02');
+    expect(m.pendingHistory).toMatchObject([{ field: 'firmware', oldValue: 'N.00.01', newValue: 'N.00.02', ts: 20 }]);
+  });
+
+  it('an equally confident but different source does not flip the value', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply(at(1), [{ field: 'hostname', value: 'SW1', source: 'lldp.system_name', confidence: 0.6 }]);
+    m.apply(at(2), [{ field: 'hostname', value: 'sw1.example', source: 'cdp.device_id', confidence: 0.6 }]);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('hostname')?.value).toBe('SW1');
+    expect(m.pendingHistory).toEqual([]);
+  });
+
+  it('a known value is never replaced by nothing: observations without candidates leave fields alone', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply(at(1), [cand('1.0', 'lldp.med.firmware_revision', 0.95)]);
+    m.apply(at(2), []);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('firmware')?.value).toBe('1.0');
+  });
+
+  it('caps distinct values per field and counts the drops (limit lowered to 3)', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxValuesPerField: 3 });
+    for (let i = 0; i < 10; i++) m.apply(at(i), [{ field: 'hostname', value: `h${i}`, source: 'dhcp.hostname', confidence: 0.8 }]);
+    expect(m.devices.get('mac-0009fb000001')!.candidates.size).toBe(3);
+    expect(counters.get('inventory.values_dropped')).toBe(7);
+  });
+
+  it('caps addresses per device and counts the drops (limit lowered to 2)', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxAddressesPerDevice: 2 });
+    for (let i = 1; i <= 5; i++) m.apply({ ...at(i), protocol: 'arp', field: 'ip.address', value: `10.0.0.${i}` }, []);
+    expect(m.devices.get('mac-0009fb000001')!.addresses.size).toBe(2);
+    expect(counters.get('inventory.addresses_dropped')).toBe(3);
+  });
+
+  it('ip.unbind withdraws only weak (plain IP) bindings', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply({ ...at(1), protocol: 'ip', field: 'ip.address', value: '10.0.0.1' }, []);
+    m.apply({ ...at(2), protocol: 'arp', field: 'ip.address', value: '10.0.0.2' }, []);
+    m.apply({ ...at(3), protocol: 'ip', field: 'ip.unbind', value: '10.0.0.1' }, []);
+    m.apply({ ...at(4), protocol: 'ip', field: 'ip.unbind', value: '10.0.0.2' }, []);
+    expect([...m.devices.get('mac-0009fb000001')!.addresses.keys()]).toEqual(['10.0.0.2']);
+  });
+});

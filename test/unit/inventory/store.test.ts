@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Counters } from '../../../src/counters.js';
+import { DeviceModel } from '../../../src/identify/device-model.js';
+import { listDevices } from '../../../src/inventory/device-view.js';
+import { MIGRATIONS } from '../../../src/inventory/migrations.js';
+import { InventoryStore, openDatabase } from '../../../src/inventory/store.js';
+import type { Observation } from '../../../src/observe/observation.js';
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'auscult-store-')); });
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+const obs = (o: Partial<Observation>): Observation => ({ ts: 1_700_000_000_000_000, frame: 1, protocol: 'dhcp', field: 'dhcp.hostname', value: 'x', mac: '00:09:fb:00:00:01', ...o });
+
+describe('openDatabase', () => {
+  it('sets WAL, synchronous=NORMAL, foreign keys and migrates to the latest user_version', () => {
+    const db = openDatabase(join(dir, 'a.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('reopening an existing database does not re-run migrations', () => {
+    const path = join(dir, 'a.db');
+    openDatabase(path).close();
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('refuses a database from a newer auscult with AUS_ERR_DB naming the file', () => {
+    const path = join(dir, 'new.db');
+    const db = openDatabase(path);
+    db.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    db.close();
+    expect(() => openDatabase(path)).toThrowError(/new\.db: database schema version/);
+  });
+});
+
+describe('InventoryStore flush and load', () => {
+  it('persists devices, evidence, chosen fields, addresses, history and counters, and reloads them', () => {
+    const path = join(dir, 'b.db');
+    const counters = new Counters();
+    const db = openDatabase(path);
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(counters);
+    store.load(model);
+    model.apply(obs({ field: 'ip.address', value: '10.0.0.5' }), []);
+    model.apply(obs({ frame: 2 }), [{ field: 'hostname', value: 'MON-1', source: 'dhcp.hostname', confidence: 0.8 }]);
+    model.apply(obs({ frame: 9, ts: 1_700_000_100_000_000 }), [{ field: 'hostname', value: 'MON-2', source: 'dhcp.hostname', confidence: 0.8 }]);
+    counters.inc('anomaly.test.x', 3);
+    store.flush(model, counters);
+    db.close();
+
+    const db2 = openDatabase(path);
+    const [d] = listDevices(db2, { withHistory: true });
+    expect(d?.hostname).toBe('MON-2');
+    expect(d?.ips).toEqual(['10.0.0.5']);
+    expect(d?.evidence['hostname']?.map((e) => e.value)).toEqual(['MON-1', 'MON-2']);
+    expect(d?.history?.map((h) => [h.field, h.old_value, h.new_value])).toEqual([['ip', null, '10.0.0.5'], ['hostname', 'MON-1', 'MON-2']]);
+    expect(db2.prepare("SELECT value FROM counter WHERE name = 'anomaly.test.x'").get()).toEqual({ value: 3 });
+
+    // Continue merging on a reloaded model: counts accumulate, no duplicate history.
+    const model2 = new DeviceModel(new Counters());
+    const store2 = new InventoryStore(db2);
+    store2.load(model2);
+    model2.apply(obs({ frame: 10, ts: 1_700_000_200_000_000 }), [{ field: 'hostname', value: 'MON-2', source: 'dhcp.hostname', confidence: 0.8 }]);
+    store2.flush(model2, new Counters());
+    const [again] = listDevices(db2, { withHistory: true });
+    expect(again?.history).toHaveLength(2);
+    expect(again?.evidence['hostname']?.find((e) => e.value === 'MON-2')?.count).toBe(2);
+    db2.close();
+  });
+
+  it('a flush is one transaction: a failure inside leaves the database as it was', () => {
+    const path = join(dir, 'c.db');
+    const db = openDatabase(path);
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(new Counters());
+    model.apply(obs({}), [{ field: 'hostname', value: 'A', source: 'dhcp.hostname', confidence: 0.8 }]);
+    // Break the history row so the transaction fails after the device rows were written.
+    model.pendingHistory.push({ deviceId: 'no-such-device', field: 'x', oldValue: null, newValue: 'y', ts: 1, frame: 1, source: 's', captureId: null });
+    expect(() => store.flush(model, new Counters())).toThrow();
+    expect(db.prepare('SELECT count(*) AS n FROM device').get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
