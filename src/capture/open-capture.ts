@@ -284,7 +284,10 @@ function openStream(path: string, gzip: boolean): Readable {
   return pipeline(raw, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), () => { /* errors surface on the iterator */ });
 }
 
-/** Reads up to `n` bytes from the start of the (decompressed) stream. */
+/**
+ * Reads up to `n` bytes from the start of the decompressed stream. A gzip error after some
+ * bytes came out returns those bytes (the header may be fine; batches() reports the damage).
+ */
 async function readPrefix(stream: Readable, n: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let have = 0;
@@ -295,6 +298,8 @@ async function readPrefix(stream: Readable, n: number): Promise<Buffer> {
       have += b.length;
       if (have >= n) break;
     }
+  } catch (err) {
+    if (have === 0 || !isZlibError(err)) throw err;
   } finally {
     stream.destroy();
   }

@@ -297,15 +297,23 @@ const mappingFileSchema = z
     if (m.preset === undefined && m.columns === undefined) {
       ctx.addIssue({ code: 'custom', message: 'names neither a preset nor columns', path: [] });
     }
-    const seen = new Map<string, string>();
-    for (const header of Object.keys(m.columns ?? {})) {
-      const key = normaliseHeader(header);
-      const earlier = seen.get(key);
-      if (earlier !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `same column as "${earlier}" (headers ignore case, spaces and punctuation)`, path: ['columns', header] });
-      } else seen.set(key, header);
-    }
   });
+
+/** Headers of `columns` that are one column after `normaliseHeader` (checked apart from zod so it runs even when other entries are invalid). */
+function headerCollisions(input: unknown): { path: string[]; message: string }[] {
+  const columns = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>)['columns'] : undefined;
+  if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) return [];
+  const seen = new Map<string, string>();
+  const out: { path: string[]; message: string }[] = [];
+  for (const header of Object.keys(columns)) {
+    const key = normaliseHeader(header);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      out.push({ path: ['columns', header], message: `same column as "${earlier}" (headers ignore case, spaces and punctuation)` });
+    } else seen.set(key, header);
+  }
+  return out;
+}
 
 /** One problem in a mapping file, located in the YAML source. */
 export interface MappingIssue {
@@ -363,6 +371,7 @@ function locate(doc: Document, path: readonly PropertyKey[], asKey: boolean): { 
  * columns:
  *   Equip No: asset_id
  *   Notes: ignore
+ *   "Serial #": serial           # quote headers with '#', ':' or leading punctuation
  *   Net Loc:
  *     field: location            # optional: the whole cell too
  *     pattern: '^(?<switch>\S+)\s+(?<port>\S+)\s+\(Room (?<room>[^)]+)\)$'
@@ -386,10 +395,12 @@ export function parseColumnMapping(text: string, file: string): MappingParseResu
       })),
     };
   }
-  const parsed = mappingFileSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
+  const input: unknown = doc.toJS() ?? {};
+  const parsed = mappingFileSchema.safeParse(input);
+  const collisions = headerCollisions(input);
+  if (!parsed.success || collisions.length > 0) {
     const issues: MappingIssue[] = [];
-    for (const issue of parsed.error.issues) {
+    for (const issue of parsed.error?.issues ?? []) {
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
           const path = [...issue.path, key];
@@ -401,6 +412,7 @@ export function parseColumnMapping(text: string, file: string): MappingParseResu
         issues.push({ file, ...at(where.offset), key: keyPath(issue.path.slice(0, where.depth)), reason: issue.message });
       }
     }
+    for (const c of collisions) issues.push({ file, ...at(locate(doc, c.path, true).offset), key: keyPath(c.path), reason: c.message });
     issues.sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: false, issues };
   }

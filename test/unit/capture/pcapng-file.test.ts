@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { LINKTYPE } from '../../../src/capture/captured-frame.js';

@@ -1,7 +1,7 @@
 // Cut real captures at every byte offset: the reader never throws past the header, yields exactly
 // the frames whose records end before the cut, and says so with at most one warning.
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 import type { CapturedFrame, CaptureWarning } from '../../../src/capture/captured-frame.js';
@@ -78,14 +78,14 @@ describe('cutting a capture file on disk', () => {
     let sawFramesWithWarning = false;
     for (let cut = 0; cut <= gz.length; cut++) {
       const path = writeScratch('cut.pcap.gz', gz.subarray(0, cut));
-      let source;
-      try {
-        source = await openCapture(path);
-      } catch (err) {
+      // What zlib can recover from the cut stream.
+      const recoverable = cut < 10 ? 0 : gunzipSync(gz.subarray(0, cut), { finishFlush: constants.Z_SYNC_FLUSH }).length;
+      if (recoverable < 24) {
         // Too little survives to show a header: refused before any frame, as a header error.
-        expect(err).toMatchObject({ code: 'AUS_ERR_CAPTURE_HEADER' });
+        await expect(openCapture(path)).rejects.toMatchObject({ code: 'AUS_ERR_CAPTURE_HEADER' });
         continue;
       }
+      const source = await openCapture(path);
       const frames: CapturedFrame[] = [];
       for await (const batch of source.batches()) frames.push(...batch);
       expect(summary(frames)).toEqual(full.slice(0, frames.length));

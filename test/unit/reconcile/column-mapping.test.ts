@@ -188,7 +188,7 @@ describe('parseColumnMapping', () => {
           '  Notes:',
           '    field: ignore',
           "    pattern: '^(?<room>.*)$'",
-          '  Serial #: serial',
+          '  "Serial #": serial',
           '  serial number: serial',
           '  Bad: 7',
           '',
@@ -196,7 +196,7 @@ describe('parseColumnMapping', () => {
       ),
     ).toEqual([
       'mapping.yaml:3:14: columns.Loc.pattern: pattern has no named group (?<field>...)',
-      'mapping.yaml:5:14: columns.Notes.field: an ignored column cannot have a pattern',
+      'mapping.yaml:5:12: columns.Notes.field: an ignored column cannot have a pattern',
       'mapping.yaml:8:3: columns."serial number": same column as "Serial #" (headers ignore case, spaces and punctuation)',
       'mapping.yaml:9:8: columns.Bad: expected a field name or a map with field and/or pattern',
     ]);
