@@ -9,6 +9,7 @@ import { decodeFrame } from './decode/frame.js';
 import { decodeApplication, type DecodeSink } from './decode/registry.js';
 import { DeviceModel } from './identify/device-model.js';
 import { GenericIdentifier, type Identifier } from './identify/extract.js';
+import { LocationResolver } from './identify/location.js';
 import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
 import { AddressBinder } from './observe/address-binder.js';
@@ -27,6 +28,7 @@ export class Pipeline implements DecodeSink {
   readonly counters = new Counters();
   readonly model: DeviceModel;
   private readonly binder = new AddressBinder();
+  private readonly location = new LocationResolver();
   private readonly identifier: Identifier;
   private readonly store: InventoryStore;
   private readonly flushEvery: number;
@@ -68,6 +70,7 @@ export class Pipeline implements DecodeSink {
         }
       }
       for (const o of out) this.model.apply(o, this.identifier.candidates(o));
+      if (out.length > 1) for (const d of this.location.observeFrame(out)) this.model.apply(d.observation, d.candidates);
     }
     this.counters.inc('frames.processed', frames.length);
     this.framesSinceFlush += frames.length;

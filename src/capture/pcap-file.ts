@@ -9,8 +9,9 @@
  *
  * Hand-written: it is one loop over fixed-size headers, and the streaming driver in
  * open-capture.ts needs a resumable parser (returns where it stopped and how many bytes it
- * needs) that hands out views into the chunk it was given, never copying a record. The npm
- * readers we looked at (pcap-parser) emit one event per packet and copy.
+ * needs) that hands out views into the chunk it was given, never copying a record. pcap-parser
+ * (npm) emits events per packet, copies its carried buffer on every chunk, and knows neither the
+ * nanosecond magic nor pcapng.
  *
  * Hot loop: reads through one DataView per chunk, allocates only the CapturedFrame and a
  * subarray view per record. `data` views the chunk buffer: consumers must copy to keep it.

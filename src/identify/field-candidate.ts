@@ -18,6 +18,7 @@ export const DEVICE_FIELDS = [
   'switch',
   'port',
   'location',
+  'circuit_id',
   'asset_tag',
   'dhcp_vendor_class',
   'dhcp_prl',

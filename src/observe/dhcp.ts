@@ -22,7 +22,7 @@ import type { DhcpAgentId, DhcpRecord } from '../decode/app/dhcp.js';
 import { toHex } from '../decode/bytes.js';
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { Observation } from './observation.js';
-import { factOf, type Subject } from './observe-context.js';
+import { factOf, innermostVlan, type Subject } from './observe-context.js';
 
 const PROTOCOL = 'dhcp';
 const ZERO_IP = '0.0.0.0';
@@ -39,7 +39,7 @@ const DHCPINFORM = 8;
 export function observeDhcp(record: DhcpRecord, frame: FrameRecord): Observation[] {
   if (!record.headerComplete || !record.chaddrIsMac || record.chaddr === ZERO_MAC) return [];
   const relayed = record.giaddr !== ZERO_IP;
-  const client: Subject = { mac: record.chaddr, vlan: relayed ? undefined : frame.vlanTags[0]?.vid };
+  const client: Subject = { mac: record.chaddr, vlan: relayed ? undefined : innermostVlan(frame) };
   const out: Observation[] = [];
   const fact = (field: string, value: string | number | undefined, subject: Subject = client): void => {
     if (value === undefined || value === '') return;
@@ -72,7 +72,15 @@ export function observeDhcp(record: DhcpRecord, frame: FrameRecord): Observation
     }
   }
 
-  if (relayed) fact('dhcp.relay.agent_ip', record.giaddr);
+  if (relayed) {
+    fact('dhcp.relay.agent_ip', record.giaddr);
+    // A relayed request travels relay → server: the frame's sender is the relay itself, which
+    // ties the client's option 82 port to the switch that relays (matched by MAC or address).
+    if (record.op === 1) {
+      fact('dhcp.relay.source_mac', frame.srcMac);
+      fact('dhcp.relay.source_ip', frame.ip?.src);
+    }
+  }
   const relay = record.relayAgentInfo;
   if (relay !== undefined) {
     agentIdFacts('dhcp.relay.circuit_id', relay.circuitId, fact);

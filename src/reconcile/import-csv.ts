@@ -46,8 +46,11 @@ export interface SorImportOptions {
   mapping?: ColumnMapping;
   /** A preset name from `SOR_PRESETS` (`servicenow-cmdb-ci`, `biomed-cmms`). */
   preset?: string;
+  /** Default `SOR_IMPORT_LIMITS.maxFileBytes`. */
   maxFileBytes?: number;
+  /** Default `SOR_IMPORT_LIMITS.maxRecordBytes`. */
   maxRecordBytes?: number;
+  /** Default `SOR_IMPORT_LIMITS.maxRows`. */
   maxRows?: number;
 }
 
@@ -71,8 +74,11 @@ export interface SorImportResult {
   errors: SorRowError[];
   /** Things worth telling the user that do not reject a row (`file[:line]: message`). */
   warnings: string[];
+  /** How the bytes were decoded. */
   encoding: SorEncoding;
+  /** The delimiter sniffed from the header line (or named by a `sep=` line). */
   delimiter: SorDelimiter;
+  /** Every header in file order and what it was used for (empty when there is no header). */
   columns: SorColumn[];
 }
 

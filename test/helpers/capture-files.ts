@@ -8,7 +8,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,7 +61,11 @@ export function tsharkFrames(path: string): OracleFrame[] {
 let scratch: string | undefined;
 /** Writes bytes to a fresh file in a per-process scratch directory and returns its path. */
 export function writeScratch(name: string, bytes: Uint8Array): string {
-  scratch ??= mkdtempSync(join(tmpdir(), 'auscult-capture-'));
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'auscult-capture-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
   const path = join(scratch, name);
   writeFileSync(path, bytes);
   return path;

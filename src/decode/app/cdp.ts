@@ -441,5 +441,6 @@ export function decodeCdp(payload: Uint8Array, limits: CdpLimits = CDP_LIMITS): 
         break;
     }
   }
-  return { value: record, anomalies };
+  // Each code once per packet, in the order first met.
+  return { value: record, anomalies: [...new Set(anomalies)] };
 }

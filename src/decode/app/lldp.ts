@@ -704,5 +704,6 @@ export function decodeLldp(payload: Uint8Array, limits: LldpLimits = LLDP_LIMITS
   if (record.chassisId === undefined || record.portId === undefined || record.ttl === undefined) {
     anomalies.push('lldp.missing_mandatory');
   }
-  return { value: record, anomalies };
+  // Each code once per LLDPDU, in the order first met: a 500-TLV flood is one problem, not 500.
+  return { value: record, anomalies: [...new Set(anomalies)] };
 }

@@ -1,0 +1,232 @@
+/**
+ * \summary Builds the benchmark capture: the project's real fixtures, repeated with time moving
+ * forward and the device MACs varied per repetition, written as one classic Ethernet pcap.
+ *
+ * Template: every Ethernet frame of every fixture (fixtures/{dhcp,lldp,mdns}/*.pcapng,
+ * fixtures/capture/*.pcap*, fixtures/conformance/**, not gzipped), read with the project's own
+ * openCapture, each distinct file once (the conformance folders hold copies of the same files).
+ * Within a fixture the frames keep their order; the gaps between them are kept but clamped to
+ * [0, 60 s] so time never runs backwards and years-long gaps do not overflow 32-bit seconds.
+ * Fixtures follow each other 1 ms apart; each repetition starts where the last one ended.
+ *
+ * Variation per repetition r (k = r % 50): the last byte of the Ethernet source address is
+ * XORed with k, and so is the last byte of the DHCP chaddr (BOOTP offset 28..33, RFC 2131 §2)
+ * when the frame is an unfragmented IPv4/UDP 67/68 BOOTP frame with htype 1, hlen 6, so a
+ * client's frames and its chaddr stay bound to each other. The UDP checksum, when present, is
+ * updated incrementally (RFC 1624 eqn. 3), so every payload stays valid. Nothing else changes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+import { LINKTYPE } from '../src/capture/captured-frame.js';
+import { openCapture } from '../src/capture/open-capture.js';
+import { PcapWriter } from './pcap-writer.js';
+
+/** Largest gap kept between two frames of one fixture. */
+export const MAX_GAP_MICROS = 60_000_000;
+/** Gap between one fixture's last frame and the next fixture's first. */
+export const FIXTURE_GAP_MICROS = 1_000;
+/** Number of distinct MAC variants (k = repetition % MAC_VARIANTS). */
+export const MAC_VARIANTS = 50;
+/** Timestamp of the first frame: 2024-01-01T00:00:00Z. */
+export const START_MICROS = 1_704_067_200_000_000;
+
+/** One frame of the template, with what the generator patches precomputed. */
+export interface TemplateFrame {
+  /** Offset from the start of a repetition. */
+  offsetMicros: number;
+  data: Uint8Array;
+  originalLength: number;
+  /** Index in `data` of the last chaddr byte, or -1 when the frame is not patched as DHCP. */
+  chaddrLast: number;
+  /** Index in `data` of the UDP checksum (big-endian u16), or -1 when absent/zero. */
+  udpChecksum: number;
+  /** Index in `data` of the UDP header (for the 16-bit word alignment of the checksum update). */
+  udpStart: number;
+}
+
+export interface Template {
+  frames: TemplateFrame[];
+  /** Span of one repetition. */
+  spanMicros: number;
+  /** Fixture files used (relative paths), and how many frames of other link types were skipped. */
+  files: string[];
+  skippedNonEthernet: number;
+  dhcpFrames: number;
+  /** Hash of the template bytes and layout: a generated file is reused only when it matches. */
+  digest: string;
+}
+
+const FIXTURE_DIRS: readonly { dir: string; recursive: boolean; pattern: RegExp }[] = [
+  { dir: 'fixtures/dhcp', recursive: false, pattern: /\.pcapng$/ },
+  { dir: 'fixtures/lldp', recursive: false, pattern: /\.pcapng$/ },
+  { dir: 'fixtures/mdns', recursive: false, pattern: /\.pcapng$/ },
+  { dir: 'fixtures/capture', recursive: false, pattern: /\.(pcap|pcapng)$/ },
+  { dir: 'fixtures/conformance', recursive: true, pattern: /\.(pcap|pcapng)$/ },
+];
+
+/** Lists the fixture files, sorted, each distinct content once. */
+export function listFixtures(root: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const { dir, recursive, pattern } of FIXTURE_DIRS) {
+    const abs = join(root, dir);
+    if (!existsSync(abs)) continue;
+    const names = (readdirSync(abs, { recursive }) as string[]).filter((n) => pattern.test(n)).sort();
+    for (const name of names) {
+      const path = join(abs, name);
+      if (!statSync(path).isFile()) continue;
+      const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
+      if (seen.has(hash)) continue;
+      seen.add(hash);
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+/** Where the chaddr and UDP checksum of a DHCP frame sit, or undefined when it is not one. */
+function locateDhcp(d: Uint8Array): { chaddrLast: number; udpChecksum: number; udpStart: number } | undefined {
+  let off = 12;
+  let type = ((d[off] ?? 0) << 8) | (d[off + 1] ?? 0);
+  off += 2;
+  for (let depth = 0; depth < 4 && (type === 0x8100 || type === 0x88a8 || type === 0x9100); depth++) {
+    type = ((d[off + 2] ?? 0) << 8) | (d[off + 3] ?? 0);
+    off += 4;
+  }
+  if (type !== 0x0800 || d.length < off + 20) return undefined;
+  const vihl = d[off] ?? 0;
+  if (vihl >> 4 !== 4) return undefined;
+  const ihl = (vihl & 0x0f) * 4;
+  const fragment = (((d[off + 6] ?? 0) << 8) | (d[off + 7] ?? 0)) & 0x3fff; // MF + offset
+  if (ihl < 20 || fragment !== 0 || d[off + 9] !== 17) return undefined;
+  const udp = off + ihl;
+  if (d.length < udp + 8) return undefined;
+  const sport = ((d[udp] ?? 0) << 8) | (d[udp + 1] ?? 0);
+  const dport = ((d[udp + 2] ?? 0) << 8) | (d[udp + 3] ?? 0);
+  const isBootp = (p: number): boolean => p === 67 || p === 68;
+  if (!isBootp(sport) || !isBootp(dport)) return undefined;
+  const bootp = udp + 8;
+  if (d.length < bootp + 34 || d[bootp + 1] !== 1 || d[bootp + 2] !== 6) return undefined; // htype Ethernet, hlen 6
+  const checksum = ((d[udp + 6] ?? 0) << 8) | (d[udp + 7] ?? 0);
+  return { chaddrLast: bootp + 33, udpChecksum: checksum === 0 ? -1 : udp + 6, udpStart: udp };
+}
+
+/** Reads the fixtures into a template (all frames in memory: a few thousand small frames). */
+export async function buildTemplate(root: string): Promise<Template> {
+  const files = listFixtures(root);
+  const frames: TemplateFrame[] = [];
+  const hash = createHash('sha256');
+  let cursor = 0;
+  let skipped = 0;
+  let dhcpFrames = 0;
+  for (const path of files) {
+    const source = await openCapture(path);
+    let prevTs: number | undefined;
+    let rel = 0;
+    let any = false;
+    for await (const batch of source.batches()) {
+      for (const f of batch) {
+        if (f.linkType !== LINKTYPE.ETHERNET || f.data.length < 14) { skipped++; continue; }
+        if (prevTs !== undefined) rel += Math.min(MAX_GAP_MICROS, Math.max(0, f.tsMicros - prevTs));
+        prevTs = f.tsMicros;
+        const data = Uint8Array.from(f.data);
+        const dhcp = locateDhcp(data);
+        if (dhcp) dhcpFrames++;
+        frames.push({
+          offsetMicros: cursor + rel,
+          data,
+          originalLength: f.originalLength,
+          chaddrLast: dhcp?.chaddrLast ?? -1,
+          udpChecksum: dhcp?.udpChecksum ?? -1,
+          udpStart: dhcp?.udpStart ?? -1,
+        });
+        hash.update(data);
+        any = true;
+      }
+    }
+    if (any) cursor += rel + FIXTURE_GAP_MICROS;
+  }
+  hash.update(`${frames.length}:${cursor}:${MAC_VARIANTS}:${MAX_GAP_MICROS}:${START_MICROS}:v1`);
+  return {
+    frames,
+    spanMicros: cursor,
+    files: files.map((p) => relative(root, p)),
+    skippedNonEthernet: skipped,
+    dhcpFrames,
+    digest: hash.digest('hex').slice(0, 16),
+  };
+}
+
+/** RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), in ones' complement arithmetic. */
+export function updateChecksum16(hc: number, oldWord: number, newWord: number): number {
+  let sum = (~hc & 0xffff) + (~oldWord & 0xffff) + newWord;
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  const out = ~sum & 0xffff;
+  return out === 0 ? 0xffff : out; // UDP sends a computed 0 as all ones (RFC 768)
+}
+
+/** XORs the byte at `at` of a UDP datagram starting at `udpStart` and fixes the checksum. */
+function xorUdpByte(b: Buffer, base: number, t: TemplateFrame, at: number, k: number): void {
+  const wordStart = at - ((at - t.udpStart) & 1); // words are aligned from the UDP header
+  const oldWord = ((b[base + wordStart] ?? 0) << 8) | (b[base + wordStart + 1] ?? 0);
+  b[base + at] = (b[base + at] ?? 0) ^ k;
+  if (t.udpChecksum < 0) return;
+  const newWord = ((b[base + wordStart] ?? 0) << 8) | (b[base + wordStart + 1] ?? 0);
+  const hc = ((b[base + t.udpChecksum] ?? 0) << 8) | (b[base + t.udpChecksum + 1] ?? 0);
+  const fixed = updateChecksum16(hc, oldWord, newWord);
+  b[base + t.udpChecksum] = fixed >> 8;
+  b[base + t.udpChecksum + 1] = fixed & 0xff;
+}
+
+export interface GeneratedCapture {
+  path: string;
+  packets: number;
+  bytes: number;
+  repetitions: number;
+  /** Milliseconds spent writing (0 when an up-to-date file was reused). */
+  writeMs: number;
+  reused: boolean;
+}
+
+/**
+ * Writes `path` with at least `minPackets` packets (whole repetitions of the template). Reuses an
+ * existing file when its sidecar `<path>.json` names the same template digest and size.
+ */
+export function generateCapture(template: Template, path: string, minPackets: number): GeneratedCapture {
+  const perRep = template.frames.length;
+  if (perRep === 0) throw new Error('no Ethernet frames found in fixtures/');
+  const repetitions = Math.ceil(minPackets / perRep);
+  const packets = repetitions * perRep;
+  const metaPath = `${path}.json`;
+  if (existsSync(path) && existsSync(metaPath)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<GeneratedCapture> & { digest?: string };
+      if (meta.digest === template.digest && meta.packets === packets && statSync(path).size === meta.bytes) {
+        return { path, packets, bytes: meta.bytes, repetitions, writeMs: 0, reused: true };
+      }
+    } catch { /* regenerate */ }
+  }
+  const started = performance.now();
+  const writer = new PcapWriter(path, LINKTYPE.ETHERNET);
+  const spanPerRep = template.spanMicros + FIXTURE_GAP_MICROS;
+  for (let r = 0; r < repetitions; r++) {
+    const k = r % MAC_VARIANTS;
+    const repStart = START_MICROS + r * spanPerRep;
+    for (const t of template.frames) {
+      const at = writer.write(repStart + t.offsetMicros, t.data, t.originalLength);
+      if (k === 0) continue;
+      const b = writer.buffer;
+      b[at + 11] = (b[at + 11] ?? 0) ^ k; // last byte of the Ethernet source address
+      if (t.chaddrLast >= 0 && t.chaddrLast < t.data.length) xorUdpByte(b, at, t, t.chaddrLast, k);
+    }
+  }
+  writer.close();
+  const result: GeneratedCapture = {
+    path, packets: writer.records, bytes: writer.bytes, repetitions, writeMs: performance.now() - started, reused: false,
+  };
+  writeFileSync(metaPath, `${JSON.stringify({ ...result, digest: template.digest })}\n`);
+  return result;
+}

@@ -1,0 +1,57 @@
+/**
+ * \summary The auscult side of the benchmark, run in its own process so its peak RSS is its own:
+ * `node dist/bench/replay-child.js <capture> <db>` replays the capture into a fresh SQLite
+ * database exactly as `auscult replay` does (openPipeline → replayFile → close), then prints one
+ * JSON line: frames, devices, wall time, peak RSS, and the RSS every million frames (to show
+ * whether memory grows with the capture).
+ */
+import { rmSync } from 'node:fs';
+
+import { silentLogger } from '../src/log.js';
+import { openPipeline } from '../src/pipeline.js';
+
+/** RSS is sampled each time this many more frames have been replayed. */
+export const RSS_SAMPLE_EVERY_FRAMES = 1_000_000;
+
+export interface ReplayChildResult {
+  frames: number;
+  devices: number;
+  /** From opening the database to closing it. */
+  wallMs: number;
+  /** process.resourceUsage().maxRSS, in KiB. */
+  maxRssKb: number;
+  /** RSS and V8 heap in MiB at each sample point. */
+  samples: { frames: number; rssMb: number; heapMb: number }[];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [capture, db] = argv;
+  if (capture === undefined || db === undefined) {
+    process.stderr.write('usage: replay-child <capture> <db>\n');
+    process.exit(64);
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  const samples: ReplayChildResult['samples'] = [];
+  const sample = (frames: number): void => {
+    const m = process.memoryUsage();
+    samples.push({ frames, rssMb: round1(m.rss / 2 ** 20), heapMb: round1(m.heapUsed / 2 ** 20) });
+  };
+  const started = performance.now();
+  const pipeline = openPipeline(db, { logger: silentLogger() });
+  let nextSample = RSS_SAMPLE_EVERY_FRAMES;
+  const summary = await pipeline.replayFile(capture, (frames) => {
+    if (frames >= nextSample) { sample(frames); nextSample += RSS_SAMPLE_EVERY_FRAMES; }
+  });
+  const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
+  pipeline.db.close();
+  const wallMs = performance.now() - started;
+  sample(summary.frames);
+  const result: ReplayChildResult = {
+    frames: summary.frames, devices, wallMs, maxRssKb: process.resourceUsage().maxRSS, samples,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function round1(x: number): number { return Math.round(x * 10) / 10; }
+
+await main(process.argv.slice(2));

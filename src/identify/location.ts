@@ -1,0 +1,267 @@
+/**
+ * \summary Passive switch-port location: which switch and port each device is plugged into, its
+ * room or civic location, and infrastructure recognition, from what switches and relays say.
+ *
+ * - Switches are learnt from their own LLDP and CDP frames: chassis id, system name, management
+ *   addresses, the MACs they send from, and per port (LLDP Port ID / CDP Port-ID, as the switch
+ *   names it) the port description, port VLAN id and LLDP-MED civic location.
+ * - A device is tied to a port by DHCP option 82 (RFC 3046): the relay adds the circuit-id of the
+ *   client's port. The relay is tied to a switch by the relayed frame's source MAC or IP, or the
+ *   giaddr, matching the switch's MACs or management addresses. The circuit-id is normalised to
+ *   the switch's own port naming where a port of that switch matches ("gi1-0-3", "Gi1/0/3" and
+ *   "GigabitEthernet1/0/3" are one port); the raw value is always kept as evidence.
+ * - A device seen on a new port is a move: the port candidate from the same source is newer, so
+ *   the merge writes a history row with the old and new port.
+ * - Senders whose enabled LLDP/CDP capabilities include bridge, router, access point or telephone
+ *   are infrastructure.
+ *
+ * Relay facts seen before the switch has spoken are kept (bounded) and resolved when it does.
+ */
+import type { Observation } from '../observe/observation.js';
+import type { FieldCandidate } from './field-candidate.js';
+
+export interface LocationLimits {
+  /** Switches tracked. */
+  maxSwitches: number;
+  /** Ports tracked per switch. */
+  maxPortsPerSwitch: number;
+  /** Clients whose option 82 facts wait for their switch to be heard. */
+  maxPendingClients: number;
+}
+
+export const LOCATION_LIMITS: LocationLimits = { maxSwitches: 4096, maxPortsPerSwitch: 1024, maxPendingClients: 65536 };
+
+/** A derived fact: candidates to apply to the device an observation names. */
+export interface DerivedCandidates {
+  observation: Observation;
+  candidates: FieldCandidate[];
+}
+
+interface PortInfo {
+  id: string;
+  description?: string;
+  civic?: string;
+  vlan?: number;
+}
+
+interface SwitchInfo {
+  name: string;
+  macs: Set<string>;
+  addresses: Set<string>;
+  ports: Map<string, PortInfo>;
+}
+
+interface RelayFacts {
+  observation: Observation;
+  /** What the last resolution derived, so a re-resolution that changes nothing adds nothing. */
+  resolvedAs?: string;
+  circuitId?: string;
+  ciscoPort?: { vlan?: number; module?: number; port?: number };
+  agentIp?: string;
+  sourceMac?: string;
+  sourceIp?: string;
+}
+
+const INFRASTRUCTURE_CAPABILITIES = /\b(bridge|router|switch|wlan_access_point|telephone|phone|repeater|docsis_cable_device|trans_bridge|source_route_bridge)\b/;
+
+/** Short, separator-free form of an interface name: "GigabitEthernet1/0/3" → "gi103". */
+export function normalisePortName(name: string): string {
+  let s = name.trim().toLowerCase();
+  const longNames: [RegExp, string][] = [
+    [/^hundredgig(abit)?e(thernet)?/, 'hu'],
+    [/^fortygig(abit)?e(thernet)?/, 'fo'],
+    [/^twentyfivegig(abit)?e(thernet)?/, 'twe'],
+    [/^tengig(abit)?e(thernet)?/, 'te'],
+    [/^gigabite(thernet)?/, 'gi'],
+    [/^fastethernet/, 'fa'],
+    [/^ethernet/, 'eth'],
+    [/^port-?channel/, 'po'],
+  ];
+  for (const [re, short] of longNames) {
+    if (re.test(s)) {
+      s = s.replace(re, short);
+      break;
+    }
+  }
+  s = s.replace(/^gig(?=\d)/, 'gi').replace(/^(e|et)(?=\d)/, 'eth');
+  return s.replace(/[\s\-/:._]+/g, '');
+}
+
+export class LocationResolver {
+  private readonly switches = new Map<string, SwitchInfo>();
+  private readonly switchByMac = new Map<string, SwitchInfo>();
+  private readonly switchByAddress = new Map<string, SwitchInfo>();
+  private readonly pending = new Map<string, RelayFacts>();
+
+  constructor(private readonly limits: LocationLimits = LOCATION_LIMITS) {}
+
+  /** Takes every observation of one frame; returns candidates derived from them. */
+  observeFrame(observations: readonly Observation[]): DerivedCandidates[] {
+    const derived: DerivedCandidates[] = [];
+    let lldp: Observation[] | undefined;
+    let cdp: Observation[] | undefined;
+    let relay: RelayFacts | undefined;
+    for (const o of observations) {
+      if (o.protocol === 'lldp') (lldp ??= []).push(o);
+      else if (o.protocol === 'cdp') (cdp ??= []).push(o);
+      else if (o.protocol === 'dhcp' && o.field.startsWith('dhcp.relay.') && o.mac !== undefined) {
+        relay ??= { observation: o };
+        readRelayFact(relay, o);
+      }
+    }
+    let switchesChanged = false;
+    if (lldp) switchesChanged = this.learnFromDiscovery(lldp, 'lldp', derived) || switchesChanged;
+    if (cdp) switchesChanged = this.learnFromDiscovery(cdp, 'cdp', derived) || switchesChanged;
+    if (relay && (relay.circuitId !== undefined || relay.ciscoPort !== undefined)) {
+      const client = relay.observation.mac as string;
+      const previous = this.pending.get(client);
+      // Replies echo option 82 without the relay's own addresses: keep what requests told us.
+      if (previous) {
+        if (relay.sourceMac === undefined && previous.sourceMac !== undefined) relay.sourceMac = previous.sourceMac;
+        if (relay.sourceIp === undefined && previous.sourceIp !== undefined) relay.sourceIp = previous.sourceIp;
+        if (relay.agentIp === undefined && previous.agentIp !== undefined) relay.agentIp = previous.agentIp;
+      }
+      if (!this.pending.has(client) && this.pending.size >= this.limits.maxPendingClients) {
+        const oldest = this.pending.keys().next().value;
+        if (oldest !== undefined) this.pending.delete(oldest);
+      }
+      this.pending.delete(client);
+      this.pending.set(client, relay);
+      this.resolve(relay, derived);
+    }
+    if (switchesChanged) for (const facts of this.pending.values()) this.resolve(facts, derived, true);
+    return derived;
+  }
+
+  private learnFromDiscovery(obs: Observation[], protocol: 'lldp' | 'cdp', derived: DerivedCandidates[]): boolean {
+    const first = obs[0] as Observation;
+    const sender = first.mac;
+    if (sender === undefined) return false;
+    const value = (field: string) => obs.find((o) => o.field === field)?.value;
+    const all = (field: string) => obs.filter((o) => o.field === field).map((o) => o.value);
+    const capabilities = protocol === 'lldp' ? value('lldp.enabled_capabilities') : value('cdp.capabilities');
+    const isInfrastructure = capabilities !== undefined && INFRASTRUCTURE_CAPABILITIES.test(capabilities);
+    const capObservation = obs.find((o) => o.field === (protocol === 'lldp' ? 'lldp.enabled_capabilities' : 'cdp.capabilities'));
+    if (isInfrastructure && capObservation) {
+      derived.push({
+        observation: capObservation,
+        candidates: [{ field: 'category', value: 'infrastructure', source: capObservation.field, confidence: 0.8 }],
+      });
+    }
+    const civic = value('lldp.med.location.civic');
+    const isSwitch = capabilities !== undefined && /\b(bridge|router|switch)\b/.test(capabilities);
+    if (!isSwitch) {
+      // An endpoint describing its own location (LLDP-MED configured on the device).
+      const civicObs = obs.find((o) => o.field === 'lldp.med.location.civic');
+      if (civicObs && civic) derived.push({ observation: civicObs, candidates: [{ field: 'location', value: civic, source: 'lldp.med.location.civic', confidence: 0.7 }] });
+      return false;
+    }
+    const key = protocol === 'lldp' ? `lldp:${value('lldp.chassis_id') ?? sender}` : `cdp:${value('cdp.device_id') ?? sender}`;
+    let sw = this.switchByMac.get(sender) ?? this.switches.get(key);
+    let changed = false;
+    if (!sw) {
+      if (this.switches.size >= this.limits.maxSwitches) return false;
+      sw = { name: value('lldp.system_name') ?? value('cdp.device_id') ?? value('cdp.system_name') ?? key, macs: new Set(), addresses: new Set(), ports: new Map() };
+      this.switches.set(key, sw);
+      changed = true;
+    }
+    const name = protocol === 'lldp' ? value('lldp.system_name') : (value('cdp.device_id') ?? value('cdp.system_name'));
+    if (name !== undefined && sw.name !== name && sw.name.startsWith(`${protocol}:`)) sw.name = name;
+    const addMac = (mac: string | undefined) => {
+      if (mac === undefined || sw.macs.has(mac)) return;
+      sw.macs.add(mac);
+      this.switchByMac.set(mac, sw);
+      changed = true;
+    };
+    addMac(sender);
+    const chassis = value('lldp.chassis_id');
+    if (chassis !== undefined && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(chassis)) addMac(chassis);
+    for (const a of [...all('lldp.management_address'), ...all('cdp.management_address'), ...all('cdp.address')]) {
+      if (sw.addresses.has(a)) continue;
+      sw.addresses.add(a);
+      this.switchByAddress.set(a, sw);
+      changed = true;
+    }
+    const portId = protocol === 'lldp' ? value('lldp.port_id') : value('cdp.port_id');
+    if (portId !== undefined) {
+      let port = sw.ports.get(portId);
+      if (!port) {
+        if (sw.ports.size >= this.limits.maxPortsPerSwitch) return changed;
+        port = { id: portId };
+        sw.ports.set(portId, port);
+        changed = true;
+      }
+      const description = value('lldp.port_description');
+      const vlan = value('lldp.port_vlan_id') ?? value('cdp.native_vlan');
+      const location = civic ?? value('cdp.location');
+      if (description !== undefined && port.description !== description) { port.description = description; changed = true; }
+      if (location !== undefined && port.civic !== location) { port.civic = location; changed = true; }
+      if (vlan !== undefined && port.vlan !== Number(vlan)) { port.vlan = Number(vlan); changed = true; }
+    }
+    return changed;
+  }
+
+  private findSwitch(facts: RelayFacts): SwitchInfo | undefined {
+    return (
+      (facts.sourceMac !== undefined ? this.switchByMac.get(facts.sourceMac) : undefined) ??
+      (facts.sourceIp !== undefined ? this.switchByAddress.get(facts.sourceIp) : undefined) ??
+      (facts.agentIp !== undefined ? this.switchByAddress.get(facts.agentIp) : undefined)
+    );
+  }
+
+  private resolve(facts: RelayFacts, derived: DerivedCandidates[], onlyIfResolved = false): void {
+    const sw = this.findSwitch(facts);
+    if (!sw && onlyIfResolved) return;
+    const o = facts.observation;
+    const candidates: FieldCandidate[] = [];
+    if (facts.circuitId !== undefined && !onlyIfResolved) {
+      candidates.push({ field: 'circuit_id', value: facts.circuitId, source: 'dhcp.relay.circuit_id', confidence: 1 });
+    }
+    const port = sw ? matchPort(sw, facts) : undefined;
+    const resolvedAs = `${sw?.name ?? ''}\u0000${port?.id ?? ''}\u0000${port?.civic ?? ''}\u0000${port?.vlan ?? ''}`;
+    if (onlyIfResolved && facts.resolvedAs === resolvedAs) return;
+    facts.resolvedAs = resolvedAs;
+    if (sw) candidates.push({ field: 'switch', value: sw.name, source: 'dhcp.relay', confidence: 0.9 });
+    if (port) {
+      candidates.push({ field: 'port', value: port.id, source: 'dhcp.relay.circuit_id', confidence: 0.9 });
+      if (port.civic !== undefined) candidates.push({ field: 'location', value: port.civic, source: 'lldp.med.location.civic', confidence: 0.9 });
+      if (port.vlan !== undefined) candidates.push({ field: 'vlan', value: String(port.vlan), source: 'lldp.port_vlan_id', confidence: 0.7 });
+    } else if (facts.circuitId !== undefined && !onlyIfResolved) {
+      // Unknown naming: the raw circuit-id is the best port name the network gave.
+      candidates.push({ field: 'port', value: facts.circuitId, source: 'dhcp.relay.circuit_id_raw', confidence: 0.5 });
+    }
+    if (candidates.length > 0) derived.push({ observation: o, candidates });
+  }
+}
+
+function readRelayFact(facts: RelayFacts, o: Observation): void {
+  switch (o.field) {
+    case 'dhcp.relay.circuit_id': facts.circuitId = o.value; break;
+    case 'dhcp.relay.agent_ip': facts.agentIp = o.value; break;
+    case 'dhcp.relay.source_mac': facts.sourceMac = o.value; break;
+    case 'dhcp.relay.source_ip': facts.sourceIp = o.value; break;
+    case 'dhcp.relay.circuit_vlan': (facts.ciscoPort ??= {}).vlan = Number(o.value); break;
+    case 'dhcp.relay.circuit_module': (facts.ciscoPort ??= {}).module = Number(o.value); break;
+    case 'dhcp.relay.circuit_port': (facts.ciscoPort ??= {}).port = Number(o.value); break;
+    default: break;
+  }
+}
+
+function matchPort(sw: SwitchInfo, facts: RelayFacts): PortInfo | undefined {
+  if (facts.circuitId !== undefined) {
+    const exact = sw.ports.get(facts.circuitId);
+    if (exact) return exact;
+    const wanted = normalisePortName(facts.circuitId);
+    for (const p of sw.ports.values()) if (normalisePortName(p.id) === wanted || (p.description !== undefined && normalisePortName(p.description) === wanted)) return p;
+  }
+  const cisco = facts.ciscoPort;
+  if (cisco?.port !== undefined) {
+    // Cisco's binary circuit-id gives module and port numbers: match a port named <type><module>/.../<port>.
+    const matches = [...sw.ports.values()].filter((p) => {
+      const numbers = p.id.match(/\d+/g)?.map(Number) ?? [];
+      return numbers.length > 0 && numbers[numbers.length - 1] === cisco.port && (cisco.module === undefined || numbers[0] === cisco.module || numbers.length === 1);
+    });
+    if (matches.length === 1) return matches[0];
+  }
+  return undefined;
+}
