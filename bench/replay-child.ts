@@ -1,16 +1,16 @@
 /**
  * \summary The auscult side of the benchmark, run in its own process so its peak RSS is its own:
- * `node dist/bench/replay-child.js <capture> <db>` replays the capture into a fresh SQLite
+ * `node dist/bench/replay-child.js <capture> <db> [sample-every-frames]` replays the capture into a fresh SQLite
  * database exactly as `auscult replay` does (openPipeline → replayFile → close), then prints one
- * JSON line: frames, devices, wall time, peak RSS, and the RSS every million frames (to show
- * whether memory grows with the capture).
+ * JSON line: frames, devices, wall time, peak RSS, and the RSS every N frames (default one
+ * million; to show whether memory grows with the capture).
  */
 import { rmSync } from 'node:fs';
 
 import { silentLogger } from '../src/log.js';
 import { openPipeline } from '../src/pipeline.js';
 
-/** RSS is sampled each time this many more frames have been replayed. */
+/** By default RSS is sampled each time this many more frames have been replayed. */
 export const RSS_SAMPLE_EVERY_FRAMES = 1_000_000;
 
 export interface ReplayChildResult {
@@ -25,9 +25,10 @@ export interface ReplayChildResult {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [capture, db] = argv;
+  const [capture, db, every] = argv;
+  const sampleEvery = Math.max(1, Number(every ?? RSS_SAMPLE_EVERY_FRAMES) || RSS_SAMPLE_EVERY_FRAMES);
   if (capture === undefined || db === undefined) {
-    process.stderr.write('usage: replay-child <capture> <db>\n');
+    process.stderr.write('usage: replay-child <capture> <db> [sample-every-frames]\n');
     process.exit(64);
   }
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
@@ -38,9 +39,9 @@ async function main(argv: string[]): Promise<void> {
   };
   const started = performance.now();
   const pipeline = openPipeline(db, { logger: silentLogger() });
-  let nextSample = RSS_SAMPLE_EVERY_FRAMES;
+  let nextSample = sampleEvery;
   const summary = await pipeline.replayFile(capture, (frames) => {
-    if (frames >= nextSample) { sample(frames); nextSample += RSS_SAMPLE_EVERY_FRAMES; }
+    if (frames >= nextSample) { sample(frames); nextSample += sampleEvery; }
   });
   const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
   pipeline.db.close();

@@ -80,6 +80,9 @@ export interface ModelLimits {
   maxAddressesPerDevice: number;
 }
 
+/** Values at least this confident are firm: replacing one is a change worth a history row. */
+export const FIRM_CONFIDENCE = 0.7;
+
 export const MODEL_LIMITS: ModelLimits = { maxValuesPerField: 32, maxAddressesPerDevice: 64 };
 
 export function deviceIdForMac(mac: string): string {
@@ -230,7 +233,9 @@ export class DeviceModel {
       c.confidence > chosen.confidence ||
       (c.source === chosen.source && c.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
     if (!replaces) return;
-    if (chosen && chosen.value !== c.value) {
+    // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
+    // the device; a firm value replaced, or a source reporting a new value, is.
+    if (chosen && chosen.value !== c.value && (chosen.source === c.source || chosen.confidence >= FIRM_CONFIDENCE)) {
       this.pendingHistory.push({
         deviceId: d.id, field: c.field, oldValue: chosen.value, newValue: c.value,
         ts: o.ts, frame: o.frame, source: c.source, captureId: this.captureId,

@@ -14,7 +14,6 @@ import { describe, expect, it } from 'vitest';
 import { CDP_ANOMALIES, decodeCdp, type CdpRecord } from '../../src/decode/app/cdp.js';
 import { LLDP_ANOMALIES, decodeLldp, type LldpRecord } from '../../src/decode/app/lldp.js';
 import { ByteReader } from '../../src/decode/bytes.js';
-import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { readCapturedFrames, readFrames } from '../helpers/frames.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/conformance/lldp-cdp/', import.meta.url));

@@ -153,7 +153,7 @@ describe('decodeCdp synthesised cases', () => {
   it('checksum: a one-bit change is detected', () => {
     const p = packet(tlv(0x01, ...ascii('R1')));
     expect(cdpChecksumValid(p)).toBe(true);
-    p[p.length - 1] ^= 1;
+    p[p.length - 1] = (p[p.length - 1] ?? 0) ^ 1;
     expect(cdpChecksumValid(p)).toBe(false);
   });
 });

@@ -16,7 +16,8 @@ describe('DeviceModel merge', () => {
     m.apply(at(3), [cand('3.0', 'generic', 0.5)]);
     const d = m.devices.get('mac-0009fb000001')!;
     expect(d.chosen.get('firmware')?.value).toBe('2.0');
-    expect(m.pendingHistory.map((h) => [h.oldValue, h.newValue])).toEqual([['1.0', '2.0']]);
+    // 0.5 was a tentative value: its refinement is not a change of the device (no history row).
+    expect(m.pendingHistory).toEqual([]);
     // every candidate is kept as evidence
     expect([...d.candidates.values()].map((c) => c.value)).toEqual(['1.0', '2.0', '3.0']);
   });
@@ -67,5 +68,19 @@ describe('DeviceModel merge', () => {
     m.apply({ ...at(3), protocol: 'ip', field: 'ip.unbind', value: '10.0.0.1' }, []);
     m.apply({ ...at(4), protocol: 'ip', field: 'ip.unbind', value: '10.0.0.2' }, []);
     expect([...m.devices.get('mac-0009fb000001')!.addresses.keys()]).toEqual(['10.0.0.2']);
+  });
+});
+
+describe('DeviceModel history', () => {
+  it('refining an OUI guess is not a change; replacing a firm value is', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply(at(1), [{ field: 'manufacturer', value: 'Philips Patient Monitoring', source: 'oui', confidence: 0.3 }]);
+    m.apply(at(2), [{ field: 'manufacturer', value: 'Philips Medical Systems', source: 'lldp.med.manufacturer', confidence: 0.95 }]);
+    expect(m.pendingHistory).toEqual([]);
+    m.apply(at(3), [{ field: 'hostname', value: 'A', source: 'lldp.system_name', confidence: 0.6 }]);
+    m.apply(at(4), [{ field: 'hostname', value: 'B', source: 'dhcp.hostname', confidence: 0.8 }]);
+    expect(m.pendingHistory).toEqual([]);
+    m.apply(at(5), [{ field: 'hostname', value: 'C', source: 'dhcp.fqdn', confidence: 0.85 }]);
+    expect(m.pendingHistory).toMatchObject([{ field: 'hostname', oldValue: 'B', newValue: 'C' }]);
   });
 });

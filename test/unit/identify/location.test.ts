@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { LOCATION_LIMITS, LocationResolver, normalisePortName } from '../../../src/identify/location.js';
+import { findDevice } from '../../../src/inventory/device-view.js';
+import { silentLogger } from '../../../src/log.js';
+import type { Observation } from '../../../src/observe/observation.js';
+import { openPipeline } from '../../../src/pipeline.js';
+import { ROOT } from '../../helpers/cli.js';
+
+const SWITCH_PORT_MAC = '00:1b:8f:5a:01:03';
+const o = (field: string, value: string, extra: Partial<Observation> = {}): Observation => ({
+  ts: 1, frame: 1, protocol: field.split('.')[0] as string, field, value, ...extra,
+});
+const lldpFromSwitch = (portId: string, civic?: string, mac = SWITCH_PORT_MAC): Observation[] => [
+  o('lldp.chassis_id', '00:1b:8f:5a:01:00', { mac }),
+  o('lldp.port_id', portId, { mac }),
+  o('lldp.system_name', 'ICU-SW01', { mac }),
+  o('lldp.enabled_capabilities', 'bridge,router', { mac }),
+  o('lldp.management_address', '10.0.0.2', { mac }),
+  ...(civic ? [o('lldp.med.location.civic', civic, { mac })] : []),
+  o('lldp.port_vlan_id', '20', { mac }),
+];
+const relayed = (client: string, circuit: string, extra: Observation[] = []): Observation[] => [
+  o('dhcp.relay.agent_ip', '10.20.3.1', { mac: client }),
+  o('dhcp.relay.circuit_id', circuit, { mac: client }),
+  o('dhcp.relay.source_ip', '10.0.0.2', { mac: client }),
+  ...extra,
+];
+const fields = (derived: ReturnType<LocationResolver['observeFrame']>) =>
+  Object.fromEntries(derived.flatMap((d) => d.candidates.map((c) => [c.field, c.value])));
+
+describe('normalisePortName', () => {
+  it('treats vendor spellings of one port alike', () => {
+    const same = ['GigabitEthernet1/0/3', 'Gi1/0/3', 'gi1-0-3', 'gi 1/0/3', 'Gig1/0/3'];
+    expect(new Set(same.map(normalisePortName))).toEqual(new Set(['gi103']));
+    expect(normalisePortName('TenGigabitEthernet1/1/1')).toBe('te111');
+    expect(normalisePortName('FastEthernet0/12')).toBe('fa012');
+    expect(normalisePortName('Ethernet1/4')).toBe(normalisePortName('Eth1/4'));
+    expect(normalisePortName('Gi1/0/3')).not.toBe(normalisePortName('Gi1/0/30'));
+  });
+});
+
+describe('LocationResolver', () => {
+  it('ties a relayed client to the switch port its circuit-id names, in the switch’s own naming', () => {
+    const r = new LocationResolver();
+    r.observeFrame(lldpFromSwitch('GigabitEthernet1/0/3', 'US, MA, Room 12'));
+    const got = fields(r.observeFrame(relayed('02:00:00:00:00:01', 'Gi1/0/3')));
+    expect(got).toEqual({ circuit_id: 'Gi1/0/3', switch: 'ICU-SW01', port: 'GigabitEthernet1/0/3', location: 'US, MA, Room 12', vlan: '20' });
+  });
+
+  it('keeps option 82 facts heard before the switch spoke and resolves them when it does', () => {
+    const r = new LocationResolver();
+    const early = fields(r.observeFrame(relayed('02:00:00:00:00:01', 'gi1-0-3')));
+    expect(early).toEqual({ circuit_id: 'gi1-0-3', port: 'gi1-0-3' }); // raw circuit-id until the switch is known
+    const later = r.observeFrame(lldpFromSwitch('gi1-0-3', 'Room 12'));
+    const client = later.filter((d) => d.observation.mac === '02:00:00:00:00:01');
+    expect(fields(client)).toEqual({ switch: 'ICU-SW01', port: 'gi1-0-3', location: 'Room 12', vlan: '20' });
+    // Nothing new learnt → nothing derived again.
+    expect(r.observeFrame(lldpFromSwitch('gi1-0-3', 'Room 12')).filter((d) => d.observation.mac === '02:00:00:00:00:01')).toEqual([]);
+  });
+
+  it('matches Cisco binary circuit-ids by module and port number', () => {
+    const r = new LocationResolver();
+    r.observeFrame(lldpFromSwitch('Gi1/0/7'));
+    const got = fields(r.observeFrame([
+      o('dhcp.relay.source_ip', '10.0.0.2', { mac: '02:00:00:00:00:02' }),
+      o('dhcp.relay.circuit_vlan', '20', { mac: '02:00:00:00:00:02' }),
+      o('dhcp.relay.circuit_module', '1', { mac: '02:00:00:00:00:02' }),
+      o('dhcp.relay.circuit_port', '7', { mac: '02:00:00:00:00:02' }),
+    ]));
+    expect(got['port']).toBe('Gi1/0/7');
+  });
+
+  it('a relay it cannot tie to a switch gives the raw circuit-id only', () => {
+    const r = new LocationResolver();
+    r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    const got = fields(r.observeFrame([o('dhcp.relay.circuit_id', 'eth0:12', { mac: '02:00:00:00:00:03' }), o('dhcp.relay.source_ip', '192.0.2.99', { mac: '02:00:00:00:00:03' })]));
+    expect(got).toEqual({ circuit_id: 'eth0:12', port: 'eth0:12' });
+  });
+
+  it('marks bridges, routers, access points and phones as infrastructure; stations are not', () => {
+    const r = new LocationResolver();
+    const phone = fields(r.observeFrame([o('lldp.chassis_id', 'x', { mac: '02:00:00:00:00:04' }), o('lldp.enabled_capabilities', 'bridge,telephone', { mac: '02:00:00:00:00:04' })]));
+    expect(phone['category']).toBe('infrastructure');
+    const station = fields(r.observeFrame([o('lldp.chassis_id', 'y', { mac: '02:00:00:00:00:05' }), o('lldp.enabled_capabilities', 'station', { mac: '02:00:00:00:00:05' })]));
+    expect(station['category']).toBeUndefined();
+  });
+
+  it('caps pending clients (limit lowered to 3): the oldest are forgotten', () => {
+    const r = new LocationResolver({ ...LOCATION_LIMITS, maxPendingClients: 3 });
+    for (let i = 1; i <= 10; i++) r.observeFrame(relayed(`02:00:00:00:00:${String(i).padStart(2, '0')}`, 'gi1-0-3'));
+    const derived = r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    expect(new Set(derived.filter((d) => d.candidates.some((c) => c.field === 'port')).map((d) => d.observation.mac)))
+      .toEqual(new Set(['02:00:00:00:00:08', '02:00:00:00:00:09', '02:00:00:00:00:10']));
+  });
+});
+
+describe('location on the real switch lab capture', () => {
+  it('locates each endpoint on its switch port, and records the monitor moving from gi1-0-1 to gi1-0-4', async () => {
+    const pipeline = openPipeline(':memory:', { logger: silentLogger() });
+    await pipeline.replayFile(`${ROOT}fixtures/lldp/lab-switch-endpoints.pcapng`);
+    const pump = findDevice(pipeline.db, '9c:c8:ae:80:15:07');
+    expect(pump).toMatchObject({ switch: 'ICU-ACCESS-SW01', port: 'gi1-0-2' });
+    expect(pump?.location).toMatch(/Room|ICU/i);
+    const monitor = findDevice(pipeline.db, '00:09:fb:1d:07:07');
+    expect(monitor).toMatchObject({ switch: 'ICU-ACCESS-SW01', port: 'gi1-0-4' });
+    expect(monitor?.history?.filter((h) => h.field === 'port').map((h) => [h.old_value, h.new_value])).toEqual([['gi1-0-1', 'gi1-0-4']]);
+    expect(findDevice(pipeline.db, '00:1b:d4:4e:01:10')?.category).toBe('infrastructure');
+    pipeline.db.close();
+  });
+});
