@@ -57,6 +57,7 @@ export class Pipeline implements DecodeSink {
     for (const captured of frames) {
       const { value: frame, anomalies } = decodeFrame(captured);
       for (const a of anomalies) this.anomaly(a);
+      if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
       out.length = 0;
       observeFrame(frame, this.binder, out);
       if (frame.payloadKind !== 'none') {

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
+import { registerCoverage } from './coverage.js';
 import { registerDevice } from './device.js';
 import { registerDevices } from './devices.js';
 import { registerReplay } from './replay.js';
@@ -35,6 +36,7 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReplay(program);
   registerDevices(program);
   registerDevice(program);
+  registerCoverage(program);
   return program;
 }
 

@@ -1,0 +1,53 @@
+/**
+ * \summary What the feed carries: which discovery protocols were heard, which VLANs arrive
+ * tagged, how many clients were relayed with option 82, and for how many devices the switch port
+ * is known — so a network team can tell whether the SPAN is set up right.
+ */
+import type { Db } from './store.js';
+
+export interface CoverageReport {
+  captures: number;
+  frames: number;
+  frames_vlan_tagged: number;
+  vlans: { vlan: number; devices: number }[];
+  protocols: { protocol: string; frames: number; senders: number }[];
+  dhcp_relayed_option82_clients: number;
+  devices: number;
+  devices_with_switch_port: number;
+  devices_with_location: number;
+  infrastructure_devices: number;
+  hints: string[];
+}
+
+export function coverageReport(db: Db): CoverageReport {
+  const counter = (name: string) => (db.prepare('SELECT value FROM counter WHERE name = ?').get(name) as { value: number } | undefined)?.value ?? 0;
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  const vlans = db.prepare(`SELECT CAST(value AS INTEGER) AS vlan, count(DISTINCT device_id) AS devices FROM field_evidence
+    WHERE field = 'vlan' AND source = 'eth.vlan' GROUP BY value ORDER BY CAST(value AS INTEGER)`).all() as { vlan: number; devices: number }[];
+  const sendersOf = (prefix: string) => count(`SELECT count(DISTINCT device_id) AS n FROM field_evidence WHERE source LIKE '${prefix}.%'`);
+  const protocols = ['lldp', 'cdp', 'dhcp', 'mdns', 'dicom', 'hl7'].map((p) => ({ protocol: p, frames: counter(`decoded.${p}`), senders: sendersOf(p) }));
+  const report: CoverageReport = {
+    captures: count('SELECT count(*) AS n FROM capture'),
+    frames: counter('frames.processed'),
+    frames_vlan_tagged: counter('frames.vlan_tagged'),
+    vlans,
+    protocols,
+    dhcp_relayed_option82_clients: count("SELECT count(DISTINCT device_id) AS n FROM field_evidence WHERE field = 'circuit_id'"),
+    devices: count('SELECT count(*) AS n FROM device'),
+    devices_with_switch_port: count("SELECT count(*) AS n FROM device_field WHERE field = 'port'"),
+    devices_with_location: count("SELECT count(*) AS n FROM device_field WHERE field = 'location'"),
+    infrastructure_devices: count("SELECT count(*) AS n FROM device_field WHERE field = 'category' AND value = 'infrastructure'"),
+    hints: [],
+  };
+  const heard = (p: string) => (protocols.find((x) => x.protocol === p)?.frames ?? 0) > 0;
+  if (report.frames === 0) report.hints.push('No frames yet: replay a capture or check that the sensor interface receives the SPAN.');
+  if (report.frames > 0 && report.frames_vlan_tagged === 0) {
+    report.hints.push('No 802.1Q tags: the SPAN strips tags (or mirrors access ports only); VLANs come from option 82 relays or a subnet map instead.');
+  }
+  if (report.frames > 0 && !heard('lldp') && !heard('cdp')) report.hints.push('No LLDP or CDP: switch ports cannot be named; mirror the access ports or enable LLDP on the switches.');
+  if (heard('dhcp') && report.dhcp_relayed_option82_clients === 0) {
+    report.hints.push('DHCP is heard but no relayed request carries option 82: enable the relay agent information option on the access switches (or mirror the uplink to the DHCP server).');
+  }
+  if (report.devices > 0 && report.devices_with_switch_port === 0) report.hints.push('No device has a known switch port yet.');
+  return report;
+}

@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { auscult, ROOT } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'auscult-coverage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('auscult coverage', () => {
+  it('reports tags per VLAN, discovery protocols, option 82 and switch ports known', () => {
+    const db = join(dir, 'a.db');
+    expect(auscult(['replay', join(ROOT, 'fixtures/lldp/lab-switch-endpoints-vlans.pcapng'), '--db', db]).code).toBe(0);
+    const r = JSON.parse(auscult(['coverage', '--db', db, '--json']).stdout) as {
+      frames: number; frames_vlan_tagged: number; vlans: { vlan: number }[]; protocols: { protocol: string; frames: number }[];
+      dhcp_relayed_option82_clients: number; devices_with_switch_port: number; hints: string[];
+    };
+    expect(r.frames_vlan_tagged).toBe(r.frames);
+    expect(r.vlans.length).toBeGreaterThan(1);
+    expect(r.protocols.find((p) => p.protocol === 'lldp')?.frames).toBeGreaterThan(0);
+    expect(r.protocols.find((p) => p.protocol === 'cdp')?.frames).toBeGreaterThan(0);
+    expect(r.dhcp_relayed_option82_clients).toBe(3);
+    expect(r.devices_with_switch_port).toBe(3);
+    expect(r.hints).toEqual([]);
+    const text = auscult(['coverage', '--db', db]);
+    expect(text.stdout).toMatch(/switch port known: 3 of \d+ devices/);
+  });
+
+  it('hints at a SPAN that strips tags and carries no LLDP/CDP', () => {
+    const db = join(dir, 'b.db');
+    expect(auscult(['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng'), '--db', db]).code).toBe(0);
+    const text = auscult(['coverage', '--db', db]).stdout;
+    expect(text).toContain('No 802.1Q tags');
+    expect(text).toContain('No LLDP or CDP');
+  });
+});
