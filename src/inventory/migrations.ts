@@ -76,4 +76,49 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 2: system-of-record snapshots, reconciliation exceptions, the exception stream's outbox and cursor */ `
+  CREATE TABLE sor_import (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,               -- the path as given to auscult import
+    sha256 TEXT NOT NULL,             -- of the file's bytes
+    imported_at TEXT NOT NULL,        -- wall-clock ISO time: an audit fact about the import, not a replay result
+    rows INTEGER NOT NULL,            -- records imported
+    skipped_rows INTEGER NOT NULL DEFAULT 0,
+    encoding TEXT NOT NULL
+  );
+  CREATE TABLE sor_record (           -- every import's records, kept for history
+    import_id INTEGER NOT NULL REFERENCES sor_import(id) ON DELETE CASCADE,
+    line INTEGER NOT NULL,
+    asset_id TEXT, manufacturer TEXT, model TEXT, serial TEXT,
+    macs TEXT NOT NULL DEFAULT '[]',  -- JSON array of normalised MACs
+    ips TEXT NOT NULL DEFAULT '[]',   -- JSON array of normalised IPs
+    hostname TEXT, vlan INTEGER, location TEXT, department TEXT, room TEXT, switch TEXT, port TEXT,
+    firmware TEXT, os TEXT, fda_class TEXT, owner TEXT, device_type TEXT,
+    attributes TEXT NOT NULL DEFAULT '{}', -- JSON object of unmapped columns
+    PRIMARY KEY (import_id, line)
+  ) WITHOUT ROWID;
+  CREATE TABLE sor_current (          -- the snapshot reconciliation uses (at most one row)
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    import_id INTEGER NOT NULL REFERENCES sor_import(id)
+  );
+  CREATE TABLE exception (            -- the current state of every exception ever raised
+    event_id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    severity TEXT NOT NULL,
+    asset_id TEXT, device_id TEXT, mac TEXT, field TEXT, expected TEXT, observed TEXT,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    message TEXT NOT NULL,
+    opened_ts TEXT NOT NULL,          -- capture time, ISO
+    resolved_ts TEXT
+  ) WITHOUT ROWID;
+  CREATE TABLE outbox (               -- stream lines, appended in the transaction that changes exception
+    seq INTEGER PRIMARY KEY,
+    line TEXT NOT NULL
+  );
+  CREATE TABLE stream_cursor (        -- per stream file: the last outbox seq written and fsynced
+    path TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

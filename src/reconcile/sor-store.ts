@@ -1,0 +1,134 @@
+/**
+ * \summary The system-of-record snapshots in SQLite (tables of migration 2): store an import's
+ * records, point `sor_current` at it, read the current snapshot back.
+ *
+ * A re-import replaces the current snapshot atomically: the new `sor_import` row, its records and
+ * the `sor_current` pointer are written in one transaction, so a reader (or a process killed
+ * half-way) sees either the old snapshot or the new one, never a mix. Older imports are kept for
+ * history; nothing here deletes them.
+ */
+import type { Db } from '../inventory/store.js';
+import type { SorEncoding } from './import-csv.js';
+import type { SorRecord } from './sor-record.js';
+
+/** One row of `sor_import`. */
+export interface SorImportInfo {
+  /** Row id; the snapshot's identity. */
+  id: number;
+  /** The file as named on the command line. */
+  file: string;
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
+  /** Wall-clock time of the import (ISO 8601): an audit fact, never used in exception lines. */
+  importedAt: string;
+  /** Records stored. */
+  rows: number;
+  /** Bad rows left out (`--skip-bad-rows`). */
+  skippedRows: number;
+  /** How the file's bytes were decoded. */
+  encoding: SorEncoding;
+}
+
+/** What to store: the parsed records and facts about the file. */
+export interface SorSnapshotInput {
+  file: string;
+  sha256: string;
+  importedAt: string;
+  encoding: SorEncoding;
+  skippedRows: number;
+  records: readonly SorRecord[];
+}
+
+type RecordRow = Record<string, string | number | null>;
+
+const TEXT_COLUMNS = [
+  ['assetId', 'asset_id'],
+  ['manufacturer', 'manufacturer'],
+  ['model', 'model'],
+  ['serial', 'serial'],
+  ['hostname', 'hostname'],
+  ['location', 'location'],
+  ['department', 'department'],
+  ['room', 'room'],
+  ['switch', 'switch'],
+  ['port', 'port'],
+  ['firmware', 'firmware'],
+  ['os', 'os'],
+  ['fdaClass', 'fda_class'],
+  ['owner', 'owner'],
+  ['deviceType', 'device_type'],
+] as const;
+
+/** Stores a snapshot and makes it current, in one transaction. Returns the new import's id. */
+export function storeSorSnapshot(db: Db, input: SorSnapshotInput): number {
+  const insertImport = db.prepare(`INSERT INTO sor_import (file, sha256, imported_at, rows, skipped_rows, encoding)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertRecord = db.prepare(`INSERT INTO sor_record (import_id, line, asset_id, manufacturer, model, serial, macs, ips,
+      hostname, vlan, location, department, room, switch, port, firmware, os, fda_class, owner, device_type, attributes)
+    VALUES (@import_id, @line, @asset_id, @manufacturer, @model, @serial, @macs, @ips, @hostname, @vlan, @location,
+      @department, @room, @switch, @port, @firmware, @os, @fda_class, @owner, @device_type, @attributes)`);
+  const setCurrent = db.prepare(`INSERT INTO sor_current (id, import_id) VALUES (1, ?)
+    ON CONFLICT(id) DO UPDATE SET import_id = excluded.import_id`);
+  return db.transaction(() => {
+    const info = insertImport.run(input.file, input.sha256, input.importedAt, input.records.length, input.skippedRows, input.encoding);
+    const importId = Number(info.lastInsertRowid);
+    for (const r of input.records) {
+      const row: RecordRow = {
+        import_id: importId,
+        line: r.line,
+        macs: JSON.stringify(r.macs),
+        ips: JSON.stringify(r.ips),
+        vlan: r.vlan ?? null,
+        attributes: JSON.stringify(r.attributes),
+      };
+      for (const [prop, column] of TEXT_COLUMNS) row[column] = r[prop] ?? null;
+      insertRecord.run(row);
+    }
+    setCurrent.run(importId);
+    return importId;
+  })();
+}
+
+/** The current snapshot's import row, or undefined when no SoR has been imported. */
+export function currentSorImport(db: Db): SorImportInfo | undefined {
+  const row = db.prepare(`SELECT i.* FROM sor_current c JOIN sor_import i ON i.id = c.import_id WHERE c.id = 1`).get() as RecordRow | undefined;
+  return row === undefined ? undefined : importInfo(row);
+}
+
+/** Every import, oldest first. */
+export function listSorImports(db: Db): SorImportInfo[] {
+  return (db.prepare('SELECT * FROM sor_import ORDER BY id').all() as RecordRow[]).map(importInfo);
+}
+
+function importInfo(row: RecordRow): SorImportInfo {
+  return {
+    id: row['id'] as number,
+    file: row['file'] as string,
+    sha256: row['sha256'] as string,
+    importedAt: row['imported_at'] as string,
+    rows: row['rows'] as number,
+    skippedRows: row['skipped_rows'] as number,
+    encoding: row['encoding'] as SorEncoding,
+  };
+}
+
+/** The records of one import (default: the current one), in file order; [] when there is none. */
+export function loadSorRecords(db: Db, importId?: number): SorRecord[] {
+  const id = importId ?? currentSorImport(db)?.id;
+  if (id === undefined) return [];
+  const rows = db.prepare('SELECT * FROM sor_record WHERE import_id = ? ORDER BY line').all(id) as RecordRow[];
+  return rows.map((row) => {
+    const record: SorRecord = {
+      line: row['line'] as number,
+      macs: JSON.parse(row['macs'] as string) as string[],
+      ips: JSON.parse(row['ips'] as string) as string[],
+      attributes: JSON.parse(row['attributes'] as string) as Record<string, string>,
+    };
+    if (row['vlan'] !== null && row['vlan'] !== undefined) record.vlan = row['vlan'] as number;
+    for (const [prop, column] of TEXT_COLUMNS) {
+      const v = row[column];
+      if (typeof v === 'string') record[prop] = v;
+    }
+    return record;
+  });
+}
