@@ -7,8 +7,12 @@ import { openCapture } from './capture/open-capture.js';
 import { Counters } from './counters.js';
 import { decodeFrame } from './decode/frame.js';
 import { decodeApplication, type DecodeSink } from './decode/registry.js';
+import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
+import { frameOfOrigin, observeDicom } from './observe/dicom.js';
+import { observeHl7 } from './observe/hl7.js';
 import { DeviceModel } from './identify/device-model.js';
-import { GenericIdentifier, type Identifier } from './identify/extract.js';
+import type { Identifier } from './identify/extract.js';
+import { createIdentifier } from './identify/rules-identifier.js';
 import { LocationResolver } from './identify/location.js';
 import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
@@ -16,6 +20,7 @@ import { AddressBinder } from './observe/address-binder.js';
 import { observeApplication } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
 import type { Observation } from './observe/observation.js';
+import type { FrameRecord } from './decode/frame-record.js';
 
 export interface PipelineOptions {
   /** Frames between store flushes (each flush is one transaction). */
@@ -29,6 +34,8 @@ export class Pipeline implements DecodeSink {
   readonly model: DeviceModel;
   private readonly binder = new AddressBinder();
   private readonly location = new LocationResolver();
+  private readonly streamRecords: StreamRecord[] = [];
+  private readonly streams: StreamDecoder;
   private readonly identifier: Identifier;
   private readonly store: InventoryStore;
   private readonly flushEvery: number;
@@ -39,8 +46,14 @@ export class Pipeline implements DecodeSink {
     this.model = new DeviceModel(this.counters);
     this.store = new InventoryStore(db);
     this.store.load(this.model);
-    this.identifier = options.identifier ?? new GenericIdentifier();
+    this.identifier = options.identifier ?? createIdentifier();
     this.flushEvery = options.flushEveryFrames ?? 50_000;
+    const sink: StreamSink = {
+      anomaly: (code) => this.anomaly(code),
+      counter: (name, by) => this.counters.inc(name, by),
+      record: (r) => this.streamRecords.push(r),
+    };
+    this.streams = new StreamDecoder(sink);
   }
 
   anomaly(code: string): void {
@@ -60,7 +73,9 @@ export class Pipeline implements DecodeSink {
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
       out.length = 0;
       observeFrame(frame, this.binder, out);
-      if (frame.payloadKind !== 'none') {
+      if (frame.payloadKind === 'tcp') {
+        this.decodeStreams(frame, out);
+      } else if (frame.payloadKind !== 'none') {
         const app = decodeApplication(frame, this);
         if (app) {
           try {
@@ -76,6 +91,28 @@ export class Pipeline implements DecodeSink {
     this.counters.inc('frames.processed', frames.length);
     this.framesSinceFlush += frames.length;
     if (this.framesSinceFlush >= this.flushEvery) this.flush();
+  }
+
+  /** TCP: reassembly and the stream protocols (DICOM, HL7); their records become observations. */
+  private decodeStreams(frame: FrameRecord, out: Observation[]): void {
+    try {
+      this.streams.onTcp(frame);
+    } catch {
+      this.counters.inc('decoder_threw.stream');
+      this.streamRecords.length = 0;
+      return;
+    }
+    for (const r of this.streamRecords) {
+      const origin = frameOfOrigin(r.origin);
+      try {
+        const observations = r.protocol === 'hl7' ? observeHl7(r.record, origin) : observeDicom(r, origin);
+        for (const o of observations) out.push(o);
+        this.counters.inc(`decoded.${r.protocol}`);
+      } catch {
+        this.counters.inc(`observer_threw.${r.protocol}`);
+      }
+    }
+    this.streamRecords.length = 0;
   }
 
   flush(): void {
@@ -103,6 +140,7 @@ export class Pipeline implements DecodeSink {
       this.counters.inc(`capture_warning.${w.code}`);
       this.options.logger.warn({ file: path, offset: w.offset, code: w.code }, w.message);
     }
+    this.streams.closeAll();
     this.store.finishCapture(captureId, frames, firstTs, lastTs);
     this.flush();
     return { path, frames, warnings: source.warnings };

@@ -1,0 +1,293 @@
+/**
+ * \summary TCP stream protocols: which flows to read (DICOM on its ports or wherever an
+ * A-ASSOCIATE-RQ opens a stream; HL7 over MLLP on its ports or wherever a stream starts with
+ * 0x0B "MSH"), and the per-flow handlers that run the framers and decoders over reassembled bytes.
+ *
+ * Buffers are capped: a direction's pending bytes never exceed the framer's message limit
+ * (hl7 `maxMessageBytes`, dicom `maxPduBytes`); the flow table is capped by TcpReassembler.
+ * Data-set bytes go only to DicomDatasetReader (allowlist, pixel data skipped unbuffered) and HL7
+ * messages only to the allowlist splitter: no payload is kept.
+ */
+import type { FrameRecord } from '../frame-record.js';
+import { decodeDicomCommand, DICOM_COMMAND_ANOMALIES, type DicomCommandRecord } from '../app/dicom-command.js';
+import { DICOM_DATASET_ANOMALIES, DicomDatasetReader, type DicomDeviceAttributes } from '../app/dicom-dataset.js';
+import { DICOM_UL_ANOMALIES, decodeDicomPdu, frameDicomPdu, type DicomUlRecord } from '../app/dicom-ul.js';
+import { decodeHl7, HL7_ANOMALIES, type Hl7Record } from '../app/hl7.js';
+import type { FramerResult } from './framer.js';
+import { frameMllp, MLLP_ANOMALIES } from './mllp-framer.js';
+import {
+  REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type Direction, type ReassemblyCounter,
+  type ReassemblyLimits, type StreamConsumer, type TcpSegment,
+} from './tcp-reassembly.js';
+
+export const STREAM_ANOMALIES = [
+  ...MLLP_ANOMALIES, ...HL7_ANOMALIES, ...DICOM_UL_ANOMALIES, ...DICOM_COMMAND_ANOMALIES, ...DICOM_DATASET_ANOMALIES,
+] as const;
+
+export { REASSEMBLY_COUNTERS };
+
+export interface StreamLimits {
+  reassembly: ReassemblyLimits;
+  dicomPorts: readonly number[];
+  hl7Ports: readonly number[];
+  /** Bytes of one command set kept while its fragments arrive. */
+  maxCommandBytes: number;
+}
+
+export const STREAM_LIMITS: StreamLimits = {
+  reassembly: REASSEMBLY_LIMITS,
+  dicomPorts: [104, 11112],
+  hl7Ports: [2575],
+  maxCommandBytes: 65536,
+};
+
+/** Where a record's bytes came from: the segment that completed it. */
+export interface StreamOrigin {
+  frameNo: number;
+  tsMicros: number;
+  srcMac?: string;
+  vlan?: number;
+  srcIp: string;
+  srcPort: number;
+  dstIp: string;
+  dstPort: number;
+}
+
+export type StreamRecord =
+  | { protocol: 'hl7'; kind: 'message'; record: Hl7Record; origin: StreamOrigin }
+  | { protocol: 'dicom'; kind: 'pdu'; record: DicomUlRecord; origin: StreamOrigin }
+  | { protocol: 'dicom'; kind: 'command'; record: DicomCommandRecord; origin: StreamOrigin }
+  | {
+      protocol: 'dicom';
+      kind: 'dataset';
+      record: DicomDeviceAttributes;
+      origin: StreamOrigin;
+      /** Sent as a C-MOVE sub-operation (the command named a move originator): the sender is
+       * forwarding images (a PACS), so the equipment tags describe another device. */
+      forwarded: boolean;
+    };
+
+export interface StreamSink {
+  anomaly(code: string): void;
+  counter(name: string, by?: number): void;
+  record(r: StreamRecord): void;
+}
+
+/** A growable byte buffer for one direction's not-yet-framed bytes. */
+class Pending {
+  private buf = new Uint8Array(0);
+  private length = 0;
+
+  get bytes(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  append(b: Uint8Array): void {
+    if (this.length + b.length > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.length + b.length, this.buf.length * 2, 4096));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  drop(n: number): void {
+    if (n >= this.length) {
+      this.length = 0;
+      if (this.buf.length > 1 << 16) this.buf = new Uint8Array(0); // give big buffers back
+      return;
+    }
+    this.buf.copyWithin(0, n, this.length);
+    this.length -= n;
+  }
+
+  clear(): void {
+    this.length = 0;
+    this.buf = new Uint8Array(0);
+  }
+}
+
+const originOf = (s: TcpSegment & { srcMac?: string; vlan?: number }): StreamOrigin => {
+  const o: StreamOrigin = { frameNo: s.frameNo, tsMicros: s.tsMicros, srcIp: s.srcIp, srcPort: s.srcPort, dstIp: s.dstIp, dstPort: s.dstPort };
+  if (s.srcMac !== undefined) o.srcMac = s.srcMac;
+  if (s.vlan !== undefined) o.vlan = s.vlan;
+  return o;
+};
+
+/** Runs a framer over a direction's pending bytes; calls `onFrame` per frame. */
+function runFramer<T>(pending: Pending, framer: (b: Uint8Array) => FramerResult<T>, sink: StreamSink, onFrame: (f: T) => void): void {
+  // Each step consumes or skips at least one byte, or stops: bounded by the pending length.
+  for (let guard = pending.bytes.length + 1; guard > 0; guard--) {
+    const r = framer(pending.bytes);
+    if (r.kind === 'frame') {
+      if (r.anomaly) sink.anomaly(r.anomaly);
+      onFrame(r.frame);
+      pending.drop(r.consumed);
+    } else if (r.kind === 'desync') {
+      if (r.anomaly) sink.anomaly(r.anomaly);
+      pending.drop(r.skip);
+    } else {
+      if (r.consumed > 0) pending.drop(r.consumed);
+      return;
+    }
+  }
+}
+
+class Hl7Flow implements StreamConsumer {
+  private readonly pending: [Pending, Pending] = [new Pending(), new Pending()];
+  constructor(private readonly sink: StreamSink) {}
+
+  data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
+    const p = this.pending[d];
+    p.append(bytes);
+    runFramer(p, (b) => frameMllp(b), this.sink, (message) => {
+      const { value, anomalies } = decodeHl7(message);
+      for (const a of anomalies) this.sink.anomaly(a);
+      this.sink.record({ protocol: 'hl7', kind: 'message', record: value, origin: originOf(s) });
+    });
+  }
+
+  gap(d: Direction): void {
+    this.pending[d].clear(); // resynchronise at the next 0x0B
+  }
+
+  close(): void {
+    for (const p of this.pending) p.clear();
+  }
+}
+
+interface DatasetInProgress {
+  reader: DicomDatasetReader;
+}
+
+class DicomFlow implements StreamConsumer {
+  private readonly pending: [Pending, Pending] = [new Pending(), new Pending()];
+  /** Accepted transfer syntax per presentation context id (from the A-ASSOCIATE-AC). */
+  private readonly syntaxes = new Map<number, string>();
+  private readonly commands: [number[], number[]] = [[], []];
+  private readonly datasets: [Map<number, DatasetInProgress>, Map<number, DatasetInProgress>] = [new Map(), new Map()];
+  /** Whether the last command each direction sent was a C-MOVE sub-operation. */
+  private readonly forwarding: [boolean, boolean] = [false, false];
+
+  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits) {}
+
+  data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
+    const p = this.pending[d];
+    p.append(bytes);
+    runFramer(p, (b) => frameDicomPdu(b), this.sink, (pdu) => {
+      const { value, anomalies } = decodeDicomPdu(pdu);
+      for (const a of anomalies) this.sink.anomaly(a);
+      if (value.pdu === 'data') {
+        this.onData(d, value.pdvs, s);
+        return;
+      }
+      if (value.pdu === 'associate_ac') {
+        for (const pc of value.acceptedContexts) if (pc.result === 0 && pc.transferSyntax) this.syntaxes.set(pc.id, pc.transferSyntax);
+      }
+      this.sink.record({ protocol: 'dicom', kind: 'pdu', record: value, origin: originOf(s) });
+    });
+  }
+
+  private onData(d: Direction, pdvs: readonly { presentationContextId: number; isCommand: boolean; isLast: boolean; fragment: Uint8Array }[], s: TcpSegment): void {
+    for (const pdv of pdvs) {
+      if (pdv.isCommand) {
+        const command = this.commands[d];
+        if (command.length + pdv.fragment.length <= this.limits.maxCommandBytes) for (const b of pdv.fragment) command.push(b);
+        else this.sink.anomaly('dicom.too_many_elements');
+        if (pdv.isLast) {
+          const { value, anomalies } = decodeDicomCommand(Uint8Array.from(command));
+          for (const a of anomalies) this.sink.anomaly(a);
+          this.commands[d] = [];
+          this.forwarding[d] = value.moveOriginatorAeTitle !== undefined;
+          this.sink.record({ protocol: 'dicom', kind: 'command', record: value, origin: originOf(s) });
+        }
+        continue;
+      }
+      const open = this.datasets[d];
+      let ds = open.get(pdv.presentationContextId);
+      if (!ds) {
+        const ts = this.syntaxes.get(pdv.presentationContextId) ?? '1.2.840.10008.1.2';
+        ds = { reader: new DicomDatasetReader(ts) };
+        open.set(pdv.presentationContextId, ds);
+      }
+      ds.reader.push(pdv.fragment, pdv.isLast);
+      if (pdv.isLast) {
+        open.delete(pdv.presentationContextId);
+        const { value, anomalies } = ds.reader.result();
+        for (const a of anomalies) this.sink.anomaly(a);
+        this.sink.record({ protocol: 'dicom', kind: 'dataset', record: value, origin: originOf(s), forwarded: this.forwarding[d] });
+      }
+    }
+  }
+
+  gap(d: Direction): void {
+    this.pending[d].clear();
+    this.commands[d] = [];
+    this.datasets[d].clear();
+  }
+
+  close(): void {
+    for (const p of this.pending) p.clear();
+  }
+}
+
+const isAssociateRq = (p: Uint8Array) =>
+  p.length >= 10 && p[0] === 0x01 && p[1] === 0x00 && p[6] === 0x00 && p[7] === 0x01;
+const isMllpMsh = (p: Uint8Array) => p.length >= 4 && p[0] === 0x0b && p[1] === 0x4d && p[2] === 0x53 && p[3] === 0x48;
+
+/** Chooses the flows worth reading, reassembles them, and hands records to the sink. */
+export class StreamDecoder {
+  private readonly reassembler: TcpReassembler;
+
+  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits = STREAM_LIMITS) {
+    this.reassembler = new TcpReassembler((name: ReassemblyCounter, by?: number) => sink.counter(name, by), limits.reassembly);
+  }
+
+  get flows(): number {
+    return this.reassembler.flowCount;
+  }
+
+  get bufferedBytes(): number {
+    return this.reassembler.bufferedBytes;
+  }
+
+  /** Takes one decoded TCP frame. */
+  onTcp(frame: FrameRecord): void {
+    const tcp = frame.tcp;
+    const ip = frame.ip;
+    if (!tcp || !ip) return;
+    const segment: TcpSegment & { srcMac?: string; vlan?: number } = {
+      srcIp: ip.src, srcPort: tcp.srcPort, dstIp: ip.dst, dstPort: tcp.dstPort,
+      seq: tcp.seq, flags: tcp.flags, payload: frame.payload, tsMicros: frame.tsMicros, frameNo: frame.frameNo,
+    };
+    if (frame.srcMac !== undefined) segment.srcMac = frame.srcMac;
+    const vlan = frame.vlanTags[frame.vlanTags.length - 1]?.vid;
+    if (vlan !== undefined) segment.vlan = vlan;
+    if (this.reassembler.segment(segment)) return;
+    const protocol = this.probe(segment);
+    if (protocol === undefined) return;
+    this.sink.counter(`stream.flows_${protocol}`);
+    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits) : new Hl7Flow(this.sink));
+    this.reassembler.segment(segment);
+  }
+
+  private probe(s: TcpSegment): 'dicom' | 'hl7' | undefined {
+    const onPort = (ports: readonly number[]) => ports.includes(s.srcPort) || ports.includes(s.dstPort);
+    const syn = (s.flags & 0x02) !== 0;
+    if (s.payload.length === 0 && !syn) return undefined;
+    if (onPort(this.limits.dicomPorts) || isAssociateRq(s.payload)) return onPort(this.limits.hl7Ports) && isMllpMsh(s.payload) ? 'hl7' : 'dicom';
+    if (onPort(this.limits.hl7Ports) || isMllpMsh(s.payload)) return 'hl7';
+    return undefined;
+  }
+
+  /** Idle flows are closed by capture time. */
+  sweep(nowMicros: number): void {
+    this.reassembler.sweepIdle(nowMicros);
+  }
+
+  closeAll(): void {
+    this.reassembler.closeAll();
+  }
+}
+
