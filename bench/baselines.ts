@@ -29,6 +29,20 @@ export async function iterateCapture(path: string): Promise<BaselineRun> {
   return { frames, wallMs: performance.now() - started };
 }
 
+/** openCapture + decodeFrame (Ethernet, VLAN, IP, UDP/TCP): link and network decode only. */
+export async function iterateAndDecodeFrame(path: string): Promise<BaselineRun> {
+  const started = performance.now();
+  const source = await openCapture(path);
+  let frames = 0;
+  let kinds = 0;
+  for await (const batch of source.batches()) {
+    for (const captured of batch) if (decodeFrame(captured).value.payloadKind !== 'none') kinds++;
+    frames += batch.length;
+  }
+  if (kinds < 0) throw new Error('unreachable');
+  return { frames, wallMs: performance.now() - started };
+}
+
 /** openCapture + decodeFrame (Ethernet, VLAN, IP, UDP/TCP) + decodeApplication (DHCP, LLDP, CDP, mDNS). */
 export async function iterateAndDecode(path: string): Promise<BaselineRun & { appRecords: number }> {
   const sink: DecodeSink = { anomaly: () => {}, decoded: () => {} };

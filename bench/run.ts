@@ -21,7 +21,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { iterateAndDecode, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
+import { iterateAndDecode, iterateAndDecodeFrame, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
 import { buildTemplate, generateCapture, type GeneratedCapture } from './generate.js';
 import type { ReplayChildResult } from './replay-child.js';
 
@@ -226,7 +226,8 @@ async function main(): Promise<void> {
   const tshark1x = await step(runTshark(c1, '1x'));
   await step(runInProcess('iterate (openCapture)', 'our reader, no decode (in-process)', c1, iterateCapture));
   await step(runInProcess('iterate (pcap-parser)', 'pcap-parser package, no decode (in-process)', c1, iteratePcapParser));
-  await step(runInProcess('decode only', 'openCapture + decodeFrame + decodeApplication (in-process)', c1, iterateAndDecode));
+  await step(runInProcess('link decode', 'openCapture + decodeFrame (in-process)', c1, iterateAndDecodeFrame));
+  await step(runInProcess('link + app decode', 'openCapture + decodeFrame + decodeApplication (in-process)', c1, iterateAndDecode));
 
   let auscult10x: Measured | undefined;
   const predicted10xMs = auscult1x.wallMs * 10;

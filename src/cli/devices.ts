@@ -2,6 +2,7 @@
  * \summary `auscult devices`: the inventory as a table, JSON (design.md contract) or CSV.
  */
 import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
 import { openDatabase } from '../inventory/store.js';
 import { dbOption, formatTable, writeStdout } from './common.js';
@@ -11,17 +12,23 @@ export function registerDevices(program: Command): void {
     program
       .command('devices')
       .description('list every device heard, with identity, addresses and location')
-      .option('--json', 'a JSON array, one object per device, with the evidence for each field'),
+      .option('--json', 'a JSON array, one object per device, with the evidence for each field')
+      .option('--csv', 'CSV, one row per device (cells starting with = + - @ are escaped for spreadsheets)'),
   ).addHelpText('after', `
 Examples:
   $ auscult devices
-  $ auscult devices --json | jq '.[] | select(.category == "medical") | {mac, model, firmware}'`)
-    .action((opts: { db: string; json?: boolean }) => {
+  $ auscult devices --json | jq '.[] | select(.category == "medical") | {mac, model, firmware}'
+  $ auscult devices --csv > inventory.csv`)
+    .action((opts: { db: string; json?: boolean; csv?: boolean }) => {
       const db = openDatabase(opts.db);
       const devices = listDevices(db);
       db.close();
       if (opts.json) {
         writeStdout(JSON.stringify(devices, null, 2));
+        return;
+      }
+      if (opts.csv) {
+        process.stdout.write(devicesCsv(devices));
         return;
       }
       writeStdout(devicesTable(devices));
@@ -36,4 +43,14 @@ export function devicesTable(devices: DeviceView[]): string {
   ]);
   return formatTable(['MAC', 'IP', 'HOSTNAME', 'VLAN', 'MANUFACTURER', 'MODEL', 'FIRMWARE', 'SWITCH PORT', 'CATEGORY', 'LAST SEEN (UTC)'], rows, 28) +
     `\n${devices.length} device(s)`;
+}
+
+/** CSV columns of `devices --csv`: the scalar fields of `devices --json`. */
+export const DEVICE_CSV_COLUMNS = ['id', 'mac', 'ip', 'ips', 'hostname', 'vlan', 'switch', 'port', 'location', 'manufacturer', 'model', 'firmware',
+  'serial', 'os', 'device_type', 'fda_class', 'fda_product_code', 'category', 'asset_id', 'first_seen', 'last_seen'] as const;
+
+/** Devices as CSV. Host names and TXT values are attacker-controlled: escape_formulas prefixes = + - @ tab CR with a quote. */
+export function devicesCsv(devices: DeviceView[]): string {
+  const rows = devices.map((d) => DEVICE_CSV_COLUMNS.map((c) => (c === 'ips' ? d.ips.join(' ') : d[c])));
+  return stringify([[...DEVICE_CSV_COLUMNS], ...rows], { escape_formulas: true });
 }

@@ -7,7 +7,15 @@ import { AuscultError, EXIT } from '../errors.js';
 import { registerCoverage } from './coverage.js';
 import { registerDevice } from './device.js';
 import { registerDevices } from './devices.js';
+import { registerImport } from './import.js';
+import { registerReconcile } from './reconcile.js';
 import { registerReplay } from './replay.js';
+import { registerRules } from './rules-test.js';
+import { registerUnknown } from './unknown.js';
+import { registerRun } from './run.js';
+import { registerConfigCheck } from './config-check.js';
+import { registerStatus } from './status.js';
+import { registerReport } from './report.js';
 
 export const VERSION = '0.1.0';
 
@@ -36,6 +44,14 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReplay(program);
   registerDevices(program);
   registerDevice(program);
+  registerRules(program);
+  registerUnknown(program);
+  registerRun(program);
+  registerConfigCheck(program);
+  registerStatus(program);
+  registerImport(program);
+  registerReconcile(program);
+  registerReport(program);
   registerCoverage(program);
   return program;
 }

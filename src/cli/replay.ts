@@ -4,24 +4,28 @@
 import type { Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
 import { openPipeline } from '../pipeline.js';
+import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
 import { dbOption, loggerFor } from './common.js';
+import { streamOption, summaryLine } from './reconcile.js';
 
 export function registerReplay(program: Command): void {
-  dbOption(
+  streamOption(dbOption(
     program
       .command('replay')
       .description('decode capture files (pcap, pcapng, optionally gzipped) into the inventory')
       .argument('<capture...>', 'capture files, replayed in the order given')
       .option('--json', 'print a JSON summary on stdout instead of text on stderr')
       .option('--no-progress', 'no progress line on stderr'),
-  ).addHelpText('after', `
+  )).addHelpText('after', `
 Replay uses the packets' own timestamps, so the same capture always yields the same inventory.
 A truncated or corrupt file yields the frames before the damage and a warning with the byte
 offset (exit 0); a file whose header is not pcap/pcapng exits 65, an unreadable one 66.
+When a system of record has been imported, the replay ends with a reconciliation: new and
+resolved exceptions are appended to the stream (--stream).
 
 Example:
   $ auscult replay --db site.db monday.pcapng tuesday.pcap.gz`)
-    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean }, cmd: Command) => {
+    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
       const pipeline = openPipeline(opts.db, { logger });
       const showProgress = opts.progress && !opts.json && process.stderr.isTTY === true && !process.env['CI'];
@@ -48,6 +52,10 @@ Example:
         }
       }
       const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
+      if (hasSorSnapshot(pipeline.db)) {
+        const reconciled = reconcileAndStream(pipeline.db, opts.stream);
+        process.stderr.write(`${summaryLine(reconciled, opts.stream, reconciled.stream.written)}\n`);
+      }
       pipeline.db.close();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ db: opts.db, captures: results, devices })}\n`);

@@ -128,7 +128,11 @@ function decodeNetwork(r: ByteReader, ethertype: number, record: FrameRecord, an
   if (!ip.hasTransportHeader) return;
   const transport = new ByteReader(ip.payload);
   if (ip.header.protocol === IP_PROTOCOL.UDP) {
-    const udp = readUdp(transport, anomalies);
+    const udpAnomalies: AnomalyCode[] = [];
+    const udp = readUdp(transport, udpAnomalies);
+    // A first fragment holds only the start of the datagram its UDP length counts (RFC 791 §2.3):
+    // that is fragmentation, not truncation.
+    for (const a of udpAnomalies) if (!(udp && ip.header.fragment && a === 'udp.truncated')) anomalies.push(a);
     if (!udp) return;
     record.udp = udp.header;
     record.payloadKind = 'udp';

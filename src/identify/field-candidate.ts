@@ -23,6 +23,16 @@ export const DEVICE_FIELDS = [
   'dhcp_vendor_class',
   'dhcp_prl',
   'dhcp_client_id',
+  // Issue 6: FDA classification derived from device_type (src/identify/data/device-types.ts).
+  'fda_class',
+  'fda_product_code',
+  'fda_regulation',
+  // Issue 6: raw identity strings kept as evidence so `auscult unknown` can draft rules from them.
+  'lldp_system_description',
+  'dicom_ae_title',
+  'dicom_implementation',
+  'hl7_sending_application',
+  'mdns_txt',
 ] as const;
 
 export type DeviceField = (typeof DEVICE_FIELDS)[number];

@@ -4,8 +4,9 @@
  * to one canonical name, so "GE MEDICAL SYSTEMS" and "GE Healthcare" compare equal.
  *
  * This is the interface other modules use (identification, reconciliation); the vendor table
- * behind it is data (issue 6).
+ * behind it is data: src/identify/data/manufacturers.ts (issue 6).
  */
+import { MANUFACTURERS, type ManufacturerEntry } from './data/manufacturers.js';
 
 const LEGAL_SUFFIXES = /[,.]?\s+(inc|incorporated|corp|corporation|co|company|ltd|limited|llc|gmbh|ag|sa|s\.a|bv|b\.v|nv|n\.v|plc|kg|kgaa|oy|ab|as|spa|s\.p\.a|srl|pty|sas|kk|co\.,? ltd)\.?$/i;
 
@@ -16,9 +17,38 @@ export function manufacturerKey(name: string): string {
   return s.toLowerCase().replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
+let byKey: Map<string, ManufacturerEntry> | undefined;
+let prefixes: { prefix: string; entry: ManufacturerEntry }[] | undefined;
+
+function index(): Map<string, ManufacturerEntry> {
+  if (!byKey) {
+    byKey = new Map();
+    prefixes = [];
+    for (const m of MANUFACTURERS) {
+      for (const n of [m.canonical, ...m.aliases, ...m.ouiOrganisations]) {
+        const k = manufacturerKey(n);
+        if (k !== '' && !byKey.has(k)) byKey.set(k, m);
+      }
+      for (const p of m.namePrefixes ?? []) prefixes.push({ prefix: manufacturerKey(p), entry: m });
+    }
+    prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+  return byKey;
+}
+
+/** The manufacturer entry a spelling names, or undefined when it is not known. */
+export function lookupManufacturer(name: string): ManufacturerEntry | undefined {
+  const k = manufacturerKey(name);
+  if (k === '') return undefined;
+  const exact = index().get(k);
+  if (exact) return exact;
+  for (const p of prefixes ?? []) if (k === p.prefix || k.startsWith(`${p.prefix} `)) return p.entry;
+  return undefined;
+}
+
 /** Canonical display name of a manufacturer, or the trimmed input when it is not known. */
 export function canonicalManufacturer(name: string): string {
-  return name.trim();
+  return lookupManufacturer(name)?.canonical ?? name.trim();
 }
 
 /** True when two manufacturer spellings name the same manufacturer. */

@@ -102,7 +102,7 @@ export function decodeDicomCommand(command: Uint8Array, limits: DicomCommandLimi
       default: break; // skipped by length, never read
     }
   }
-  if (r.remaining > 0 && r.remaining < 8 && !anomalies.has('dicom.too_many_elements')) anomalies.add('dicom.element_truncated');
+  if (anomalies.size === 0 && r.remaining > 0) anomalies.add('dicom.element_truncated'); // 1..7 trailing bytes
   return { value: rec, anomalies: [...anomalies] };
 }
 

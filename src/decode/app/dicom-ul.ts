@@ -435,8 +435,8 @@ function decodePData(r: ByteReader, limits: DicomUlLimits, anomalies: Set<Anomal
   const rec: DicomDataRecord = { pdu: 'data', pdvs: [] };
   // Each PDV consumes at least its 4-byte length, so the walk ends.
   while (r.remaining > 0) {
+    if (r.remaining < 4) { anomalies.add('dicom.bad_pdv'); break; }
     const len = r.u32();
-    if (r.failed) { anomalies.add('dicom.bad_pdv'); break; }
     if (len < 2 || len > r.remaining) { anomalies.add('dicom.bad_pdv'); break; }
     const pdv = r.take(len);
     if (rec.pdvs.length === limits.maxPdvs) { anomalies.add('dicom.too_many_items'); continue; }

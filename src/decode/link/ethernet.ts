@@ -95,6 +95,10 @@ export function readEthernet(
   let control = llcBody.u8();
   // I- and S-format PDUs have a 2-byte control field (ISO/IEC 8802-2 §5.2).
   if ((control & 0x03) !== 0x03) control = (control << 8) | llcBody.u8();
+  if (llcBody.failed) {
+    anomalies.push('llc.truncated'); // a 2-byte control field cut after its first byte
+    return header;
+  }
   const llc: LlcHeader = { dsap, ssap, control };
   if (dsap === 0xaa && ssap === 0xaa) {
     if (llcBody.remaining < 5) {

@@ -1,0 +1,56 @@
+# auscult live sensor image. Build: docker build -t auscult .
+# Run (host network to see the SPAN interface; only the capabilities it needs):
+#   docker run -d --name auscult --network host --init \
+#     --cap-drop ALL --cap-add NET_RAW --cap-add SETUID --cap-add SETGID \
+#     -v /srv/auscult/db:/var/lib/auscult -v /srv/auscult/log:/var/log/auscult \
+#     -v /srv/auscult/etc:/etc/auscult:ro -e AUSCULT_INTERFACE=eth1 auscult
+# The process starts as root (with only those capabilities), opens the interface, then switches
+# to the user `auscult` (AUSCULT_USER) and checks that no capability is left.
+
+# ---- build: native addons (better-sqlite3, cap) need a compiler and libpcap headers ----
+FROM node:20-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpcap-dev python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bench ./bench
+COPY bin ./bin
+COPY fingerprints ./fingerprints
+COPY schemas ./schemas
+COPY config ./config
+RUN npm run build && npm prune --omit=dev
+
+# ---- runtime: libpcap's shared library only, no compiler, no headers ----
+FROM node:20-bookworm-slim AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpcap0.8 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system auscult \
+ && useradd --system --gid auscult --no-create-home --home-dir /var/lib/auscult --shell /usr/sbin/nologin auscult \
+ && mkdir -p /var/lib/auscult /var/log/auscult /etc/auscult \
+ && chown auscult:auscult /var/lib/auscult /var/log/auscult
+WORKDIR /app
+ENV NODE_ENV=production \
+    AUSCULT_DB=/var/lib/auscult/auscult.db \
+    AUSCULT_EXCEPTIONS=/var/log/auscult/exceptions.ndjson \
+    AUSCULT_METRICS_LISTEN=127.0.0.1:9464 \
+    AUSCULT_USER=auscult
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/fingerprints ./fingerprints
+COPY --from=build /app/schemas ./schemas
+COPY --from=build /app/config/auscult.yaml /etc/auscult/auscult.yaml
+VOLUME ["/var/lib/auscult", "/var/log/auscult", "/etc/auscult"]
+# Root only until the interface is open; AUSCULT_USER drops to `auscult` right after.
+# hadolint ignore=DL3002
+USER root
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["node", "/app/bin/auscult.js"]
+CMD ["run", "--config", "/etc/auscult/auscult.yaml"]

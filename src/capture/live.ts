@@ -1,0 +1,360 @@
+/**
+ * \summary Live capture from a network interface through libpcap (the `cap` package), receive-only.
+ *
+ * This is the only importer of `cap`, and it never calls cap's transmit method (lint bans it
+ * in src/). cap 0.2.1 opens the interface with pcap_create, snaplen 65535, promiscuous,
+ * immediate mode and the given kernel buffer size, compiles the BPF filter, and emits one
+ * synchronous `packet` event per frame from inside pcap_dispatch, with the bytes in the one
+ * Buffer given to open(). The callback here only copies those bytes into a preallocated ring of
+ * slabs and appends a CapturedFrame to the current batch; the consumer gets whole batches on
+ * setImmediate, so the callback never waits on the pipeline. When the ring is full, frames are
+ * dropped and counted (`appDropped`) rather than blocking libpcap.
+ *
+ * What cap 0.2.1 does not expose: the kernel timestamp (frames are stamped with the wall clock
+ * when the callback runs, to the microsecond), the original wire length (a frame longer than
+ * snaplen is cut and counted as `truncated`), and pcap_stats (kernel drops are reported as null;
+ * NIC drops come from /sys/class/net/<if>/statistics/rx_dropped).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+import { AuscultError } from '../errors.js';
+import { LINKTYPE, type CapturedFrame } from './captured-frame.js';
+
+/** The part of cap's Cap instance used here (receive-only by construction). */
+interface CapHandle {
+  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  close(): boolean;
+  on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): void;
+  removeAllListeners(event?: string): void;
+}
+
+interface CapModule {
+  Cap: { new(): CapHandle; deviceList(): { name: string }[] };
+}
+
+let capModule: CapModule | null | undefined;
+
+/** Loads `cap` (an optional dependency) once; null when it is not installed or did not build. */
+export function loadCap(): CapModule | null {
+  if (capModule !== undefined) return capModule;
+  try {
+    capModule = createRequire(import.meta.url)('cap') as CapModule;
+  } catch {
+    capModule = null;
+  }
+  return capModule;
+}
+
+export interface LiveCaptureOptions {
+  interface: string;
+  /** Bytes copied per frame (at most 65535). */
+  snaplen: number;
+  /** libpcap kernel buffer size in bytes. */
+  bufferSize: number;
+  /** pcap-filter(7) expression; '' captures everything. */
+  bpfFilter: string;
+  /** Bytes of the in-process ring. */
+  ringBytes: number;
+  /** Frames per batch handed to the consumer (default 1024). */
+  batchFrames?: number;
+}
+
+/** Capture statistics, cumulative since open. */
+export interface LiveStats {
+  /** Frames the callback received from libpcap (after the BPF filter). */
+  received: number;
+  /** Frames dropped because the in-process ring was full. */
+  appDropped: number;
+  /** Frames longer than snaplen, cut. */
+  truncated: number;
+  /** Frames handed to the consumer. */
+  delivered: number;
+  /** Dropped by the kernel (pcap_stats ps_drop); null: cap 0.2.1 does not expose pcap_stats. */
+  kernelDropped: number | null;
+  /** Dropped by the interface driver (pcap_stats ps_ifdrop); null: not exposed by cap 0.2.1. */
+  ifDropped: number | null;
+  /** The NIC's rx_dropped counter from /sys (since the interface came up); null when unreadable. */
+  nicRxDropped: number | null;
+  /** Wall-clock ms of the last frame received, null before the first. */
+  lastPacketMs: number | null;
+  open: boolean;
+}
+
+/** Consumer of batches: called on setImmediate, with frames whose `data` views a ring slab
+ * that is reused after the call returns (copy to keep). */
+export type BatchConsumer = (frames: CapturedFrame[]) => void;
+
+const LINKTYPE_BY_CAP_NAME: Record<string, number> = {
+  ETHERNET: LINKTYPE.ETHERNET,
+  LINKTYPE_LINUX_SLL: LINKTYPE.LINUX_SLL,
+  RAW: LINKTYPE.RAW,
+  NULL: LINKTYPE.NULL,
+};
+
+/** Handles whose open() failed: never closed, never collected (see the constructor). */
+const FAILED_HANDLES: CapHandle[] = [];
+
+/** Slab size of the ring: many frames per slab, one slab per batch. */
+const SLAB_BYTES = 1 << 20;
+
+interface Batch {
+  slab: Buffer;
+  used: number;
+  frames: CapturedFrame[];
+}
+
+/** Reads a /sys/class/net/<if>/statistics counter; null when absent or unreadable. */
+export function readInterfaceCounter(ifname: string, counter: string): number | null {
+  if (!/^[\w.:@-]{1,15}$/.test(ifname)) return null;
+  try {
+    const n = Number(readFileSync(`/sys/class/net/${ifname}/statistics/${counter}`, 'utf8').trim());
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the interface exists (Linux /sys, else libpcap's device list). */
+export function interfaceExists(ifname: string): boolean {
+  if (existsSync('/sys/class/net')) return /^[\w.:@-]{1,15}$/.test(ifname) && existsSync(`/sys/class/net/${ifname}`) || ifname === 'any';
+  const cap = loadCap();
+  return cap !== null && cap.Cap.deviceList().some((d) => d.name === ifname);
+}
+
+/** Maps a libpcap error text to the error a user should see. */
+export function classifyOpenError(ifname: string, message: string, filter: string): AuscultError {
+  if (/permission|not permitted|EPERM|EACCES/i.test(message)) {
+    return new AuscultError('AUS_ERR_PERMISSION',
+      `cannot open interface ${ifname}: ${message}: needs CAP_NET_RAW (run as root, or setcap cap_net_raw+eip on node, or AmbientCapabilities=CAP_NET_RAW in the systemd unit)`);
+  }
+  if (/no such device|doesn't exist|does not exist|not found|ENODEV/i.test(message)) {
+    return new AuscultError('AUS_ERR_NO_INTERFACE', `no such interface: ${ifname} (${message})`);
+  }
+  if (filter !== '' && /syntax|parse|filter|expression|unknown|illegal|bpf/i.test(message)) {
+    return new AuscultError('AUS_ERR_BPF', `capture.bpf_filter does not compile: ${message}`);
+  }
+  return new AuscultError('AUS_ERR_NO_INTERFACE', `cannot capture on ${ifname}: ${message}`);
+}
+
+/** A receive-only live capture on one interface. */
+export class LiveCapture {
+  /** LINKTYPE of the interface. */
+  readonly linkType: number;
+  private readonly handle: CapHandle;
+  private readonly packetBuffer: Buffer;
+  private readonly free: Buffer[] = [];
+  private readonly ready: Batch[] = [];
+  private current: Batch | null = null;
+  private slabsAllocated = 0;
+  private readonly maxSlabs: number;
+  private readonly batchFrames: number;
+  private scheduled = false;
+  private frameNo = 0;
+  private closed = false;
+  private readonly counts = { received: 0, appDropped: 0, truncated: 0, delivered: 0 };
+  private lastPacketMs: number | null = null;
+
+  private constructor(private readonly options: LiveCaptureOptions, private readonly consumer: BatchConsumer) {
+    const cap = loadCap();
+    if (cap === null) {
+      throw new AuscultError('AUS_ERR_NO_INTERFACE', 'live capture is unavailable: the `cap` package (libpcap binding) is not installed or did not build (install libpcap-dev, then npm ci)');
+    }
+    if (!interfaceExists(options.interface)) {
+      throw new AuscultError('AUS_ERR_NO_INTERFACE', `no such interface: ${options.interface}`);
+    }
+    this.maxSlabs = Math.max(2, Math.floor(options.ringBytes / SLAB_BYTES));
+    this.batchFrames = Math.max(1, options.batchFrames ?? 1024);
+    this.packetBuffer = Buffer.alloc(Math.min(65535, Math.max(64, options.snaplen)));
+    this.handle = new cap.Cap();
+    let linkName: string;
+    try {
+      linkName = this.handle.open(options.interface, options.bpfFilter, options.bufferSize, this.packetBuffer);
+    } catch (err) {
+      // Neither close() nor letting it be garbage-collected: cap 0.2.1's close() (also run by its
+      // destructor) stops a poll handle that a failed open never started, which segfaults. The
+      // half-made handle is kept referenced; the process exits on this error anyway.
+      FAILED_HANDLES.push(this.handle);
+      throw classifyOpenError(options.interface, (err as Error).message, options.bpfFilter);
+    }
+    const linkType = LINKTYPE_BY_CAP_NAME[linkName];
+    if (linkType === undefined) {
+      this.handle.close();
+      throw new AuscultError('AUS_ERR_NO_INTERFACE', `interface ${options.interface} has an unsupported link type (${linkName})`);
+    }
+    this.linkType = linkType;
+    this.handle.on('packet', (nbytes, truncated) => { this.onPacket(nbytes, truncated); });
+  }
+
+  /**
+   * Opens `options.interface` and starts delivering batches to `consumer`. Throws
+   * AUS_ERR_NO_INTERFACE (69), AUS_ERR_PERMISSION (77) or AUS_ERR_BPF (78).
+   */
+  static open(options: LiveCaptureOptions, consumer: BatchConsumer): LiveCapture {
+    return new LiveCapture(options, consumer);
+  }
+
+  get interfaceName(): string { return this.options.interface; }
+  get isOpen(): boolean { return !this.closed; }
+
+  private takeSlab(): Buffer | null {
+    const reused = this.free.pop();
+    if (reused) return reused;
+    if (this.slabsAllocated >= this.maxSlabs) return null;
+    this.slabsAllocated++;
+    return Buffer.allocUnsafe(SLAB_BYTES);
+  }
+
+  /** The hot path: copy, append, schedule. No allocation beyond the frame record. */
+  private onPacket(nbytes: number, truncated: boolean): void {
+    this.counts.received++;
+    if (truncated) this.counts.truncated++;
+    const nowMs = performance.timeOrigin + performance.now();
+    this.lastPacketMs = nowMs;
+    let batch = this.current;
+    if (batch === null || batch.frames.length >= this.batchFrames || batch.used + nbytes > batch.slab.length) {
+      if (batch !== null && batch.frames.length > 0) this.ready.push(batch);
+      const slab = this.takeSlab();
+      if (slab === null) {
+        this.current = null;
+        this.counts.appDropped++;
+        this.schedule();
+        return;
+      }
+      batch = { slab, used: 0, frames: [] };
+      this.current = batch;
+    }
+    this.packetBuffer.copy(batch.slab, batch.used, 0, nbytes);
+    batch.frames.push({
+      frameNo: ++this.frameNo,
+      tsMicros: Math.round(nowMs * 1000),
+      linkType: this.linkType,
+      originalLength: nbytes,
+      data: batch.slab.subarray(batch.used, batch.used + nbytes),
+    });
+    batch.used += nbytes;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => { this.scheduled = false; this.deliverOne(); });
+  }
+
+  /** Hands one batch to the consumer per turn of the event loop, so libpcap is read in between. */
+  private deliverOne(): void {
+    if (this.ready.length === 0 && this.current !== null && this.current.frames.length > 0) {
+      this.ready.push(this.current);
+      this.current = null;
+    }
+    const batch = this.ready.shift();
+    if (batch === undefined) return;
+    try {
+      this.consumer(batch.frames);
+      this.counts.delivered += batch.frames.length;
+    } finally {
+      this.free.push(batch.slab);
+      if (this.ready.length > 0 || (this.current !== null && this.current.frames.length > 0)) this.schedule();
+    }
+  }
+
+  /** Delivers everything queued now, synchronously (after close, before the final flush). */
+  drain(): void {
+    if (this.current !== null && this.current.frames.length > 0) this.ready.push(this.current);
+    this.current = null;
+    for (let batch = this.ready.shift(); batch !== undefined; batch = this.ready.shift()) {
+      this.consumer(batch.frames);
+      this.counts.delivered += batch.frames.length;
+      this.free.push(batch.slab);
+    }
+  }
+
+  /** Stops capturing (no more callbacks); queued frames stay for drain(). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.removeAllListeners('packet');
+    this.handle.close();
+  }
+
+  stats(): LiveStats {
+    return {
+      ...this.counts,
+      kernelDropped: null,
+      ifDropped: null,
+      nicRxDropped: readInterfaceCounter(this.options.interface, 'rx_dropped'),
+      lastPacketMs: this.lastPacketMs,
+      open: !this.closed,
+    };
+  }
+}
+
+/**
+ * Compiles a BPF filter without opening any interface, with `tcpdump -d -y EN10MB` (pcap_compile
+ * against a dead Ethernet handle). Returns null when it compiles, the compiler's message when it
+ * does not, and 'unchecked' reasons when tcpdump is not installed.
+ */
+export function compileFilterOffline(filter: string): { ok: true } | { ok: false; reason: string } | { ok: 'unchecked'; reason: string } {
+  if (filter.trim() === '') return { ok: true };
+  const r = spawnSync('tcpdump', ['-d', '-y', 'EN10MB', filter], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) {
+    const code = (r.error as { code?: string }).code;
+    return { ok: 'unchecked', reason: code === 'ENOENT' ? 'tcpdump is not installed (the filter is compiled when the interface opens)' : `tcpdump failed to run (${r.error.message})` };
+  }
+  if (r.status === 0) return { ok: true };
+  const message = r.stderr.split('\n').map((l) => l.replace(/^tcpdump: /, '').trim()).filter((l) => l !== '' && !/^(Warning|WARNING)/.test(l)).join('; ');
+  return { ok: false, reason: message || `tcpdump exited ${r.status ?? 'on a signal'}` };
+}
+
+/** Effective capability mask from /proc/<pid>/status (CapEff), as a bigint; null off Linux. */
+export function effectiveCapabilities(pid: number | 'self' = 'self'): bigint | null {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] !== undefined ? BigInt(`0x${m[1]}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface DropResult {
+  uid: number;
+  gid: number;
+  /** CapEff after the switch (0n when dropped); null where /proc is absent. */
+  capEff: bigint | null;
+}
+
+/**
+ * Switches to `user` (and `group`, else the user's primary group) after the interface is open:
+ * supplementary groups cleared, then setgid, then setuid. A switch from uid 0 to another uid
+ * clears the permitted, effective and ambient capability sets (capabilities(7)); this checks
+ * that CapEff is 0 afterwards and throws AUS_ERR_PERMISSION if anything is left.
+ */
+export function dropPrivileges(user: string, group: string | null): DropResult {
+  const setuid = process.setuid;
+  const setgid = process.setgid;
+  const setgroups = process.setgroups;
+  if (!setuid || !setgid || !setgroups) throw new AuscultError('AUS_ERR_PERMISSION', 'capture.user is set but this platform cannot switch users');
+  const asId = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+  try {
+    setgroups([]);
+    if (group !== null) {
+      setgid(asId(group));
+    } else {
+      // The user's primary group: initgroups would add supplementary groups, which are not wanted.
+      const entry = spawnSync('id', ['-g', user], { encoding: 'utf8' });
+      if (entry.status !== 0) throw new Error(`no such user: ${user}`);
+      setgid(Number(entry.stdout.trim()));
+    }
+    setuid(asId(user));
+  } catch (err) {
+    throw new AuscultError('AUS_ERR_PERMISSION', `cannot switch to user ${user}${group ? ` group ${group}` : ''}: ${(err as Error).message} (needs CAP_SETUID and CAP_SETGID, e.g. run as root or --cap-add SETUID --cap-add SETGID)`);
+  }
+  const capEff = effectiveCapabilities();
+  if (capEff !== null && capEff !== 0n) {
+    throw new AuscultError('AUS_ERR_PERMISSION', `capabilities remain after switching to ${user} (CapEff=${capEff.toString(16)}); refusing to run`);
+  }
+  return { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1, capEff };
+}

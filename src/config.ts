@@ -1,0 +1,368 @@
+/**
+ * \summary The sensor's configuration: one zod schema (every key with its default and a
+ * description), loaded from YAML with line/column positions kept, then overridden by
+ * environment variables, then by command-line flags.
+ *
+ * Errors read `file:line:col: key: reason` and throw AuscultError('AUS_ERR_CONFIG_FILE') for
+ * unreadable or unparsable files and AuscultError('AUS_ERR_CONFIG_KEY') for a bad value or an
+ * unknown key (both exit 78). The schema is the single source of `config/auscult.yaml` and
+ * `docs/config-reference.md` (src/config-reference.ts renders both; a test diffs them).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+
+import { CDP_LIMITS, type CdpLimits } from './decode/app/cdp.js';
+import { DHCP_LIMITS, type DhcpLimits } from './decode/app/dhcp.js';
+import { LLDP_LIMITS, type LldpLimits } from './decode/app/lldp.js';
+import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
+import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
+import { AuscultError, type ErrorLocation } from './errors.js';
+import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
+import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
+import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
+
+/** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
+const DECODED_TRAFFIC =
+  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp';
+
+/**
+ * Default BPF filter: DHCP (67/68), mDNS (5353), DICOM (104, 11112), HL7/MLLP (2575), LLDP
+ * (ethertype 0x88cc), ARP (IP-to-MAC bindings), and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
+ * by destination so tagged CDP passes too); each also inside one 802.1Q tag and inside QinQ.
+ * `vlan` must come last in an `or`: it shifts the offsets of everything after it.
+ */
+export const DEFAULT_BPF_FILTER =
+  `ether dst 01:00:0c:cc:cc:cc or (${DECODED_TRAFFIC}) or ` +
+  `(vlan and ((${DECODED_TRAFFIC}) or (vlan and (${DECODED_TRAFFIC}))))`;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** `host:port` or `[v6]:port`; the host must be an IP address or `localhost`. */
+export function parseListenAddress(text: string): { host: string; port: number } | string {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  if (!m) return 'expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464';
+  const host = m[1] ?? m[2] ?? '';
+  const port = Number(m[3]);
+  if (port > 65535) return 'port must be 0..65535';
+  if (host !== 'localhost' && isIP(host) === 0) return `host ${JSON.stringify(host)} is not an IP address or localhost`;
+  return { host, port };
+}
+
+/** True for 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  const v4 = host.startsWith('::ffff:') ? host.slice(7) : host;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+const captureSchema = z.strictObject({
+  interface: z.string().min(1).nullable().default(null)
+    .describe('Network interface to listen on (the SPAN/mirror port), e.g. `eth1`. Required by `auscult run` (here, in AUSCULT_INTERFACE or with --interface).'),
+  snaplen: int(64, 65535).default(65535)
+    .describe('Bytes kept of each frame; longer frames are cut and counted as truncated. cap 0.2.1 asks libpcap for 65535 and auscult copies at most this many.'),
+  buffer_size: int(1 << 20, 1 << 30).default(32 * 1024 * 1024)
+    .describe('libpcap kernel ring size in bytes: what absorbs bursts while the pipeline works.'),
+  promiscuous: z.boolean().default(true)
+    .refine((v) => v, { message: 'false is not supported: the capture library (cap 0.2.1) always opens the interface promiscuous, which a SPAN port needs anyway' })
+    .describe('Open the interface in promiscuous mode. Must be true (cap 0.2.1 always sets it).'),
+  bpf_filter: z.string().max(8192).default(DEFAULT_BPF_FILTER)
+    .describe('pcap-filter(7) expression compiled into the kernel. The default passes only what auscult decodes (DHCP, mDNS, DICOM 104/11112, HL7 2575, LLDP, CDP, ARP), tagged and QinQ forms included. `""` captures everything: devices are then also learnt from ordinary IP traffic and DICOM is found on any port, at a higher CPU cost.'),
+  ring_bytes: int(1 << 20, 1 << 30).default(32 * 1024 * 1024)
+    .describe('Bytes of the in-process ring the capture callback copies frames into before the pipeline takes them; when full, frames are dropped and counted (metric `auscult_packets_dropped_app_total`).'),
+  user: z.string().min(1).nullable().default(null)
+    .describe('After opening the interface, switch to this user (name or uid) and check that no capability is left. null: stay as started (systemd with AmbientCapabilities, or Docker with --user).'),
+  group: z.string().min(1).nullable().default(null)
+    .describe('Group (name or gid) to switch to with `user`; null: the primary group of `user`.'),
+}).prefault({}).describe('Live capture (libpcap through the `cap` package; receive-only).');
+
+const limitsSchema = z.strictObject({
+  model: z.strictObject({
+    max_values_per_field: int(1, 1_000_000).default(MODEL_LIMITS.maxValuesPerField).describe('Distinct candidate values kept per device field; more are counted and dropped.'),
+    max_addresses_per_device: int(1, 1_000_000).default(MODEL_LIMITS.maxAddressesPerDevice).describe('IP addresses kept per device; more are counted and dropped.'),
+  }).prefault({}).describe('In-memory device model (src/identify/device-model.ts MODEL_LIMITS).'),
+  binder: z.strictObject({
+    router_prefix_threshold: int(1, 1_000_000).default(BINDER_LIMITS.routerPrefixThreshold).describe('Distinct source prefixes behind one MAC before it is treated as a router.'),
+    max_tracked_macs: int(1, 100_000_000).default(BINDER_LIMITS.maxTrackedMacs).describe('MACs tracked for IP binding; the oldest are evicted past it.'),
+  }).prefault({}).describe('IP-to-MAC binding (src/observe/address-binder.ts BINDER_LIMITS).'),
+  location: z.strictObject({
+    max_switches: int(1, 10_000_000).default(LOCATION_LIMITS.maxSwitches).describe('Switches tracked for switch-port location.'),
+    max_ports_per_switch: int(1, 1_000_000).default(LOCATION_LIMITS.maxPortsPerSwitch).describe('Ports tracked per switch.'),
+    max_pending_clients: int(1, 100_000_000).default(LOCATION_LIMITS.maxPendingClients).describe('Clients awaiting a switch-port match.'),
+  }).prefault({}).describe('Switch-port location from LLDP/CDP and DHCP option 82 (src/identify/location.ts LOCATION_LIMITS).'),
+  ethernet: z.strictObject({
+    max_vlan_tags: int(1, 64).default(ETHERNET_LIMITS.maxVlanTags).describe('802.1Q/QinQ tags unwrapped per frame.'),
+  }).prefault({}).describe('Link layer (src/decode/link/ethernet.ts ETHERNET_LIMITS).'),
+  dhcp: z.strictObject({
+    max_options: int(1, 65535).default(DHCP_LIMITS.maxOptions).describe('DHCP options decoded per message.'),
+    max_sub_options: int(1, 65535).default(DHCP_LIMITS.maxSubOptions).describe('Sub-options decoded per option (e.g. option 82).'),
+  }).prefault({}).describe('DHCP decoder (src/decode/app/dhcp.ts DHCP_LIMITS).'),
+  lldp: z.strictObject({
+    max_tlvs: int(1, 65535).default(LLDP_LIMITS.maxTlvs).describe('TLVs decoded per LLDPDU.'),
+    max_text: int(1, 65535).default(LLDP_LIMITS.maxText).describe('Characters kept of any text TLV.'),
+  }).prefault({}).describe('LLDP decoder (src/decode/app/lldp.ts LLDP_LIMITS).'),
+  cdp: z.strictObject({
+    max_tlvs: int(1, 65535).default(CDP_LIMITS.maxTlvs).describe('TLVs decoded per CDP packet.'),
+    max_addresses: int(1, 65535).default(CDP_LIMITS.maxAddresses).describe('Addresses kept from the Addresses TLV.'),
+    max_text: int(1, 65535).default(CDP_LIMITS.maxText).describe('Characters kept of any text TLV.'),
+  }).prefault({}).describe('CDP decoder (src/decode/app/cdp.ts CDP_LIMITS).'),
+  mdns: z.strictObject({
+    max_records: int(1, 65535).default(MDNS_LIMITS.maxRecords).describe('Resource records decoded per message.'),
+    max_txt_bytes: int(1, 65535).default(MDNS_LIMITS.maxTxtBytes).describe('Bytes of TXT strings kept per record.'),
+    max_txt_strings: int(1, 65535).default(MDNS_LIMITS.maxTxtStrings).describe('TXT strings kept per record.'),
+    max_name_length: int(1, 65535).default(MDNS_LIMITS.maxNameLength).describe('Characters kept of any name.'),
+  }).prefault({}).describe('mDNS/DNS-SD decoder (src/decode/app/mdns.ts MDNS_LIMITS).'),
+}).prefault({}).describe('Limits of the decoders and the model. Validated and reported; not yet applied to the live pipeline (Pipeline takes no limits yet): they document the built-in defaults.');
+
+export const configSchema = z.strictObject({
+  capture: captureSchema,
+  database: z.strictObject({
+    path: z.string().min(1).default('./auscult.db').describe('The inventory database (SQLite, WAL). systemd: /var/lib/auscult/auscult.db.'),
+  }).prefault({}).describe('The inventory.'),
+  output: z.strictObject({
+    exceptions_path: z.string().min(1).default('./exceptions.ndjson').describe('The exception stream (NDJSON), appended to and reopened on SIGHUP.'),
+  }).prefault({}).describe('Outputs.'),
+  log: z.strictObject({
+    level: z.enum(LOG_LEVELS).default('info').describe('Log level on stderr (pino JSON lines).'),
+  }).prefault({}).describe('Logging.'),
+  metrics: z.strictObject({
+    enabled: z.boolean().default(true).describe('Serve /metrics and /healthz.'),
+    listen: z.string().default('127.0.0.1:9464')
+      .superRefine((v, ctx) => { const r = parseListenAddress(v); if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r }); }).describe('host:port of the metrics and health endpoint. Must be a loopback address unless allow_non_loopback is true.'),
+    allow_non_loopback: z.boolean().default(false).describe('Allow `listen` on a non-loopback address (the endpoint has no authentication).'),
+    max_packet_age_s: int(0, 86_400 * 365).default(0).describe('/healthz fails when no packet arrived for this many seconds; 0: the age is reported but never fails health (a quiet SPAN is not a fault).'),
+  }).prefault({}).describe('Prometheus metrics and health (HTTP, no authentication).'),
+  identify: z.strictObject({
+    fingerprints_dir: z.string().min(1).nullable().default(null).describe('Directory of fingerprint rule files (*.yaml); null: the fingerprints/ shipped with auscult. Re-read on SIGHUP; a bad rule file keeps the running rules.'),
+  }).prefault({}).describe('Identification.'),
+  inventory: z.strictObject({
+    flush_interval_ms: int(100, 3_600_000).default(5000).describe('Milliseconds between inventory writes (one transaction each).'),
+  }).prefault({}).describe('Inventory writes.'),
+  limits: limitsSchema,
+}).superRefine((cfg, ctx) => {
+  // The format is checked on the key itself (so it is reported with the other errors); this
+  // cross-key check runs once every key is valid.
+  const listen = parseListenAddress(cfg.metrics.listen);
+  if (typeof listen !== 'string' && !cfg.metrics.allow_non_loopback && !isLoopbackHost(listen.host)) {
+    ctx.addIssue({ code: 'custom', path: ['metrics', 'listen'], message: `${listen.host} is not a loopback address (the endpoint has no authentication; set metrics.allow_non_loopback: true to allow it)` });
+  }
+  if (cfg.capture.group !== null && cfg.capture.user === null) {
+    ctx.addIssue({ code: 'custom', path: ['capture', 'group'], message: 'group needs user' });
+  }
+});
+
+/** The validated configuration (every key present). */
+export type AuscultConfig = z.output<typeof configSchema>;
+
+/** Environment variables that override config keys (documented in the config reference). */
+export const ENV_OVERRIDES: readonly { env: string; key: string; type: 'string' | 'integer' | 'boolean' }[] = [
+  { env: 'AUSCULT_INTERFACE', key: 'capture.interface', type: 'string' },
+  { env: 'AUSCULT_BPF_FILTER', key: 'capture.bpf_filter', type: 'string' },
+  { env: 'AUSCULT_USER', key: 'capture.user', type: 'string' },
+  { env: 'AUSCULT_GROUP', key: 'capture.group', type: 'string' },
+  { env: 'AUSCULT_DB', key: 'database.path', type: 'string' },
+  { env: 'AUSCULT_EXCEPTIONS', key: 'output.exceptions_path', type: 'string' },
+  { env: 'AUSCULT_LOG_LEVEL', key: 'log.level', type: 'string' },
+  { env: 'AUSCULT_METRICS_LISTEN', key: 'metrics.listen', type: 'string' },
+  { env: 'AUSCULT_FINGERPRINTS', key: 'identify.fingerprints_dir', type: 'string' },
+  { env: 'AUSCULT_FLUSH_INTERVAL_MS', key: 'inventory.flush_interval_ms', type: 'integer' },
+];
+
+/** Where the config file is looked for when none is named: AUSCULT_CONFIG, then this. */
+export const DEFAULT_CONFIG_PATH = 'config/auscult.yaml';
+
+/** A key set on the command line: dotted key → value (already typed). */
+export type ConfigOverrides = Record<string, string | number | boolean | null>;
+
+export interface ConfigIssue {
+  code: 'AUS_ERR_CONFIG_FILE' | 'AUS_ERR_CONFIG_KEY';
+  /** Dotted key, '' for the whole file. */
+  key: string;
+  reason: string;
+  where: ErrorLocation;
+}
+
+export interface LoadConfigOptions {
+  /** Environment to read AUSCULT_* from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Flag values, highest precedence. */
+  overrides?: ConfigOverrides;
+}
+
+export interface ConfigResult {
+  config: AuscultConfig | null;
+  issues: ConfigIssue[];
+  /** The file read, or null when only defaults, env and flags were used. */
+  file: string | null;
+}
+
+function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let obj = target;
+  for (const part of path.slice(0, -1)) {
+    const next = obj[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+      const fresh: Record<string, unknown> = {};
+      obj[part] = fresh;
+      obj = fresh;
+    } else {
+      obj = next as Record<string, unknown>;
+    }
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) obj[last] = value;
+}
+
+/** Position (1-based line:col) of the node at `path`, or of its nearest existing ancestor. */
+function positionOf(doc: Document, lines: LineCounter, path: readonly (string | number)[], key?: string): { line: number; column: number } | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
+  const steps = key === undefined ? path : [...path, key];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+    if (!pair) break;
+    const isKeyStep = key !== undefined && i === steps.length - 1;
+    const target = (isKeyStep ? pair.key : (pair.value ?? pair.key)) as YamlNode | null;
+    offset = target?.range?.[0] ?? offset;
+    node = pair.value;
+  }
+  if (offset === undefined) return undefined;
+  const pos = lines.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** Dotted key of an issue path. */
+const dotted = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+/** Coerces an environment string to the key's type; a string reason when it cannot. */
+function fromEnv(text: string, type: 'string' | 'integer' | 'boolean'): unknown {
+  if (type === 'string') return text;
+  if (type === 'integer') return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+  return text === 'true' ? true : text === 'false' ? false : text;
+}
+
+/**
+ * Validates YAML text (or nothing) plus env and flag overrides. Never throws: every problem is
+ * an issue with its position (`file:line:col` for file keys, `env AUSCULT_X` or `--flag`
+ * otherwise).
+ */
+export function checkConfig(text: string | null, file: string | null, options: LoadConfigOptions = {}): ConfigResult {
+  const name = file ?? '<defaults>';
+  const issues: ConfigIssue[] = [];
+  const lines = new LineCounter();
+  let raw: Record<string, unknown> = {};
+  let doc: Document | undefined;
+  if (text !== null) {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    for (const e of doc.errors) {
+      const pos = lines.linePos(e.pos[0]);
+      issues.push({ code: 'AUS_ERR_CONFIG_FILE', key: '', reason: e.message.split('\n')[0] ?? e.message,
+        where: { file: name, line: pos.line, column: pos.col } });
+    }
+    if (issues.length > 0) return { config: null, issues, file };
+    const js: unknown = doc.toJS();
+    if (js === null || js === undefined) raw = {};
+    else if (typeof js === 'object' && !Array.isArray(js)) raw = js as Record<string, unknown>;
+    else {
+      return { config: null, file, issues: [{ code: 'AUS_ERR_CONFIG_FILE', key: '', reason: 'the top level must be a mapping of sections (capture:, database:, ...)', where: { file: name, line: 1, column: 1 } }] };
+    }
+  }
+  const origin = new Map<string, string>();
+  const env = options.env ?? process.env;
+  for (const o of ENV_OVERRIDES) {
+    const value = env[o.env];
+    if (value === undefined || value === '' && o.type !== 'string') continue;
+    setIn(raw, o.key.split('.'), fromEnv(value, o.type));
+    origin.set(o.key, `env ${o.env}`);
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    setIn(raw, key.split('.'), value);
+    origin.set(key, `flag for ${key}`);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (parsed.success) return { config: parsed.data, issues, file };
+  for (const issue of parsed.error.issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    for (const extra of keys) {
+      const keyPath = extra === undefined ? issue.path : [...issue.path, extra];
+      const key = dotted(keyPath);
+      const reason = extra === undefined ? issue.message : 'unknown key';
+      const from = origin.get(key);
+      if (from !== undefined) {
+        issues.push({ code: 'AUS_ERR_CONFIG_KEY', key, reason, where: { file: from } });
+        continue;
+      }
+      const pos = doc ? positionOf(doc, lines, issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), extra) : undefined;
+      issues.push({ code: 'AUS_ERR_CONFIG_KEY', key, reason, where: pos ? { file: name, ...pos } : { file: name } });
+    }
+  }
+  issues.sort((a, b) => (a.where.line ?? 0) - (b.where.line ?? 0) || (a.where.column ?? 0) - (b.where.column ?? 0));
+  return { config: null, issues, file };
+}
+
+/** The file to read: the one named, else AUSCULT_CONFIG, else config/auscult.yaml if present, else none. */
+export function resolveConfigPath(named: string | undefined, env: Record<string, string | undefined> = process.env): string | null {
+  if (named !== undefined) return named;
+  const fromEnv = env['AUSCULT_CONFIG'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : null;
+}
+
+/** Reads and validates a config file (or defaults when `file` is null); every issue is returned. */
+export function checkConfigFile(file: string | null, options: LoadConfigOptions = {}): ConfigResult {
+  if (file === null) return checkConfig(null, null, options);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`;
+    return { config: null, file, issues: [{ code: 'AUS_ERR_CONFIG_FILE', key: '', reason, where: { file } }] };
+  }
+  return checkConfig(text, file, options);
+}
+
+/** One issue as a user-facing line: `file:line:col: key: reason`. */
+export function issueError(issue: ConfigIssue): AuscultError {
+  return new AuscultError(issue.code, issue.key ? `${issue.key}: ${issue.reason}` : issue.reason, issue.where);
+}
+
+/** Loads the config; throws the first issue as an AuscultError (exit 78). */
+export function loadConfig(file: string | null, options: LoadConfigOptions = {}): AuscultConfig {
+  const result = checkConfigFile(file, options);
+  const first = result.issues[0];
+  if (first !== undefined || result.config === null) {
+    throw first ? issueError(first) : new AuscultError('AUS_ERR_CONFIG_FILE', 'invalid configuration', { file: file ?? '<defaults>' });
+  }
+  return result.config;
+}
+
+/** The limits section in the shapes the decoders and the model take. */
+export interface RuntimeLimits {
+  model: ModelLimits;
+  binder: BinderLimits;
+  location: LocationLimits;
+  ethernet: EthernetLimits;
+  dhcp: DhcpLimits;
+  lldp: LldpLimits;
+  cdp: CdpLimits;
+  mdns: MdnsLimits;
+}
+
+export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
+  const l = config.limits;
+  return {
+    model: { maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device },
+    binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
+    location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
+    ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },
+    dhcp: { maxOptions: l.dhcp.max_options, maxSubOptions: l.dhcp.max_sub_options },
+    lldp: { maxTlvs: l.lldp.max_tlvs, maxText: l.lldp.max_text },
+    cdp: { maxTlvs: l.cdp.max_tlvs, maxAddresses: l.cdp.max_addresses, maxText: l.cdp.max_text },
+    mdns: { maxRecords: l.mdns.max_records, maxTxtBytes: l.mdns.max_txt_bytes, maxTxtStrings: l.mdns.max_txt_strings, maxNameLength: l.mdns.max_name_length },
+  };
+}

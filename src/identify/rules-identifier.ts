@@ -1,0 +1,239 @@
+/**
+ * \summary The identifier the pipeline uses (issue 6): generic direct mappings (extract.ts),
+ * generic extractors that need no per-vendor rule (LLDP-MED inventory, DICOM equipment tags,
+ * DNS-SD TXT keys and HINFO, CDP platform/version, the "<vendor> <model> <version>" splitter),
+ * then the fingerprint rules of fingerprints/*.yaml. Every candidate that sets `device_type` also
+ * yields `category` and, for medical types, `fda_class`, `fda_product_code` and `fda_regulation`
+ * from the taxonomy (data/device-types.ts), with the same source, rule and confidence.
+ * Manufacturer values are canonicalised (data/manufacturers.ts via vendors.ts).
+ *
+ * Confidence follows field-candidate.ts: self-reported inventory 0.95, DICOM equipment tags 0.8,
+ * a specific rule ~0.9, generic rules and extractors 0.5–0.7, the splitter 0.55, OUI 0.3.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Observation } from '../observe/observation.js';
+import { DICOM_MODALITY_TYPES, deviceType } from './data/device-types.js';
+import { lookupDicomUidRoot } from './data/dicom-uid-roots.js';
+import type { ManufacturerEntry } from './data/manufacturers.js';
+import { GenericIdentifier, OUI_CONFIDENCE, type Identifier } from './extract.js';
+import type { DeviceField, FieldCandidate } from './field-candidate.js';
+import { lookupOui } from './oui.js';
+import { ENGINE_LIMITS, RuleEngine, type EngineLimits } from './rules/engine.js';
+import { loadRules, type RuleSet } from './rules/loader.js';
+import { maxInputFor } from './rules/matcher.js';
+import { canonicalManufacturer, lookupManufacturer, manufacturerKey } from './vendors.js';
+
+/** The fingerprints/ directory shipped with auscult (at the package root, above src/ or dist/src/). */
+export const DEFAULT_FINGERPRINTS_DIR = ['../../fingerprints/', '../../../fingerprints/']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../fingerprints/', import.meta.url));
+
+export const SPLITTER_CONFIDENCE = 0.55;
+
+export interface IdentifierOptions {
+  /** Rule directory (default: the shipped fingerprints/). */
+  fingerprintsDir?: string;
+  /** An already loaded rule set (tests, `rules test`); wins over fingerprintsDir. */
+  rules?: RuleSet;
+  limits?: EngineLimits;
+}
+
+/** Builds the pipeline's identifier; rules load once per directory (cached). Throws AUS_ERR_RULE on a bad rule file. */
+export function createIdentifier(options: { fingerprintsDir?: string } = {}): Identifier {
+  return new RulesIdentifier({ fingerprintsDir: options.fingerprintsDir ?? DEFAULT_FINGERPRINTS_DIR });
+}
+
+interface GenericExtraction {
+  field: DeviceField;
+  confidence: number;
+  transform?: (value: string) => string | undefined;
+}
+
+const first = (v: string) => v.split('^')[0]?.trim() || undefined;
+const unparen = (v: string) => v.replace(/^\((.*)\)$/, '$1').trim() || undefined;
+
+/** Observation field → device field for protocol fields no vendor rule is needed for. */
+export const GENERIC_EXTRACTIONS: Readonly<Record<string, GenericExtraction>> = {
+  // DICOM equipment module (PS3.3 C.7.5.1). A forwarding PACS carries the modality's tags, hence < 0.95.
+  'dicom.manufacturer': { field: 'manufacturer', confidence: 0.8 },
+  'dicom.model': { field: 'model', confidence: 0.8 },
+  'dicom.software_versions': { field: 'firmware', confidence: 0.75 },
+  'dicom.serial_number': { field: 'serial', confidence: 0.8 },
+  'dicom.station_name': { field: 'hostname', confidence: 0.4 },
+  // DNS-SD TXT keys (RFC 6763 §6; Bonjour Printing spec for ty/product/usb_*).
+  'mdns.txt.manufacturer': { field: 'manufacturer', confidence: 0.7 },
+  'mdns.txt.usb_mfg': { field: 'manufacturer', confidence: 0.65 },
+  'mdns.txt.model': { field: 'model', confidence: 0.7 },
+  'mdns.txt.mdl': { field: 'model', confidence: 0.65 },
+  'mdns.txt.usb_mdl': { field: 'model', confidence: 0.65 },
+  'mdns.txt.ty': { field: 'model', confidence: 0.6 },
+  'mdns.txt.product': { field: 'model', confidence: 0.6, transform: unparen },
+  'mdns.txt.fw': { field: 'firmware', confidence: 0.7 },
+  'mdns.txt.sw': { field: 'software_version', confidence: 0.65 },
+  'mdns.txt.sn': { field: 'serial', confidence: 0.7 },
+  'mdns.txt.serial': { field: 'serial', confidence: 0.7 },
+  // CDP Version TLV: "... Version 12.2(44)SE, ..." (IOS) or a bare version string (phones).
+  'cdp.software_version': { field: 'firmware', confidence: 0.6, transform: (v) => /\bVersion ([^\s,]+)/.exec(v)?.[1] ?? (/^[^\s]{1,64}$/.test(v.trim()) ? v.trim() : undefined) },
+  // Raw identity strings kept as evidence (what `auscult unknown` drafts rules from).
+  'lldp.system_description': { field: 'lldp_system_description', confidence: 1 },
+  'dicom.calling_ae_title': { field: 'dicom_ae_title', confidence: 1 },
+  'dicom.implementation_class_uid': { field: 'dicom_implementation', confidence: 1 },
+  'dicom.implementation_version_name': { field: 'dicom_implementation', confidence: 1 },
+  'hl7.sending_application': { field: 'hl7_sending_application', confidence: 1 },
+};
+
+/** Fields whose leading words may name the manufacturer ("<vendor> <model> <version>"). */
+export const SPLITTER_FIELDS: ReadonlySet<string> = new Set(['dhcp.vendor_class', 'lldp.system_description', 'hl7.sending_application']);
+
+/** Observation fields that say who made the device (fed to the splitter's per-device memory). */
+const VERSION_TOKEN = /^(?:(?:v|ver|fw|sw|rev)\.?)?\d+[a-z]?(?:[._-][0-9a-z]+)+$|^[A-Z]\.\d{2}\.\d{2}$/i;
+
+/**
+ * Splits "<vendor> <model> [<version>]" when the leading words name one of `known`; returns the
+ * model (descriptive lower-case words after it dropped) and version, or undefined.
+ */
+export function splitVendorString(text: string, known: ReadonlySet<ManufacturerEntry>): { manufacturer: ManufacturerEntry; model?: string; version?: string } | undefined {
+  if (known.size === 0) return undefined;
+  const words = text.trim().split(/\s+/).slice(0, 16);
+  for (let k = Math.min(5, words.length - 1); k >= 1; k--) {
+    const head = words.slice(0, k).join(' ');
+    const m = lookupManufacturer(head);
+    if (!m || !known.has(m)) continue;
+    let rest = words.slice(k);
+    let version: string | undefined;
+    const last = rest[rest.length - 1];
+    if (rest.length >= 2 && last !== undefined && VERSION_TOKEN.test(last)) {
+      version = last;
+      rest = rest.slice(0, -1);
+    }
+    const model: string[] = [];
+    for (const w of rest) {
+      if (model.length > 0 && /^[a-z]{3,}$/.test(w)) break; // "patient monitor", "infusion system"
+      model.push(w);
+    }
+    const out: { manufacturer: ManufacturerEntry; model?: string; version?: string } = { manufacturer: m };
+    if (model.length > 0) out.model = model.join(' ');
+    if (version !== undefined) out.version = version;
+    return out.model !== undefined || out.version !== undefined ? out : undefined;
+  }
+  return undefined;
+}
+
+interface DeviceMemory {
+  ouiDone: boolean;
+  manufacturers: Set<ManufacturerEntry>;
+}
+
+export class RulesIdentifier implements Identifier {
+  readonly rules: RuleSet;
+  readonly engine: RuleEngine;
+  private readonly generic = new GenericIdentifier();
+  private readonly devices = new Map<string, DeviceMemory>();
+  private readonly maxDevices: number;
+  /** Devices forgotten by the splitter's memory because it was full. */
+  evictions = 0;
+
+  constructor(options: IdentifierOptions = {}) {
+    this.rules = options.rules ?? loadRules(options.fingerprintsDir ?? DEFAULT_FINGERPRINTS_DIR);
+    this.maxDevices = (options.limits ?? ENGINE_LIMITS).maxTrackedDevices;
+    this.engine = new RuleEngine(this.rules, options.limits ?? ENGINE_LIMITS);
+  }
+
+  candidates(o: Observation): FieldCandidate[] {
+    const key = o.mac ?? (o.ip !== undefined ? `ip-${o.ip}` : undefined);
+    const out: FieldCandidate[] = [];
+    if (o.field === 'eth.seen') {
+      if (o.mac === undefined) return out;
+      const oui = lookupOui(o.mac);
+      if (!oui) return out;
+      const value = canonicalManufacturer(oui.organisation);
+      out.push({ field: 'manufacturer', value, source: 'oui', confidence: OUI_CONFIDENCE });
+      if (key !== undefined) {
+        const mem = this.memory(key);
+        if (!mem.ouiDone) {
+          mem.ouiDone = true;
+          this.noteManufacturer(key, oui.organisation);
+          for (const m of this.engine.match(key, 'oui.vendor', oui.organisation)) this.emitRule(out, m.rule.id, m.rule.field, m.rule.confidence, m.fields);
+        }
+      }
+      return this.finish(key, out);
+    }
+    for (const c of this.generic.candidates(o)) out.push(c);
+    const value = o.value.length > maxInputFor(o.field) ? o.value.slice(0, maxInputFor(o.field)) : o.value;
+    const g = GENERIC_EXTRACTIONS[o.field];
+    if (g) {
+      const v = g.transform ? g.transform(value) : value.trim();
+      if (v !== undefined && v !== '') out.push({ field: g.field, value: v, source: o.field, confidence: g.confidence });
+    }
+    if (o.field.startsWith('mdns.txt.')) out.push({ field: 'mdns_txt', value: `${o.field.slice(9)}=${value.trim()}`, source: o.field, confidence: 1 });
+    if (o.field === 'dicom.modality') {
+      const t = DICOM_MODALITY_TYPES[value.trim().toUpperCase()];
+      if (t !== undefined) out.push({ field: 'device_type', value: t, source: o.field, confidence: 0.5 });
+    }
+    if (o.field === 'dicom.implementation_class_uid') {
+      const root = lookupDicomUidRoot(value);
+      if (root?.manufacturer !== undefined) out.push({ field: 'manufacturer', value: root.manufacturer, source: o.field, confidence: 0.35 });
+    }
+    if (SPLITTER_FIELDS.has(o.field) && key !== undefined) {
+      const mem = this.devices.get(key);
+      const text = o.field === 'hl7.sending_application' ? (first(value) ?? '') : value;
+      const split = mem ? splitVendorString(text, mem.manufacturers) : undefined;
+      if (split?.model !== undefined) out.push({ field: 'model', value: split.model, source: o.field, confidence: SPLITTER_CONFIDENCE });
+      if (split?.version !== undefined) out.push({ field: 'firmware', value: split.version, source: o.field, confidence: SPLITTER_CONFIDENCE });
+    }
+    for (const m of this.engine.match(key, o.field, value)) this.emitRule(out, m.rule.id, m.rule.field, m.rule.confidence, m.fields);
+    return this.finish(key, out);
+  }
+
+  private emitRule(out: FieldCandidate[], rule: string, source: string, confidence: number, fields: Partial<Record<DeviceField, string>>): void {
+    for (const [field, value] of Object.entries(fields) as [DeviceField, string][]) out.push({ field, value, source, confidence, rule });
+  }
+
+  /** Canonicalises manufacturers, remembers them for the splitter and derives category/FDA fields. */
+  private finish(key: string | undefined, out: FieldCandidate[]): FieldCandidate[] {
+    const n = out.length;
+    for (let i = 0; i < n; i++) {
+      const c = out[i] as FieldCandidate;
+      if (c.field === 'manufacturer') {
+        c.value = canonicalManufacturer(c.value);
+        if (key !== undefined && c.source !== 'oui') this.noteManufacturer(key, c.value);
+      } else if (c.field === 'device_type') {
+        const t = deviceType(c.value);
+        if (!t) continue;
+        const derive = (field: DeviceField, value: string): void => {
+          const d: FieldCandidate = { field, value, source: c.source, confidence: c.confidence };
+          if (c.rule !== undefined) d.rule = c.rule;
+          out.push(d);
+        };
+        derive('category', t.category);
+        if (t.fda) {
+          derive('fda_class', t.fda.deviceClass);
+          derive('fda_product_code', t.fda.productCode);
+          derive('fda_regulation', `21 CFR ${t.fda.regulation}`);
+        }
+      }
+    }
+    return out;
+  }
+
+  private noteManufacturer(key: string, name: string): void {
+    const m = lookupManufacturer(name);
+    if (m && manufacturerKey(name) !== '') this.memory(key).manufacturers.add(m);
+  }
+
+  private memory(key: string): DeviceMemory {
+    let m = this.devices.get(key);
+    if (m) return m;
+    if (this.devices.size >= this.maxDevices) {
+      const oldest = this.devices.keys().next().value;
+      if (oldest !== undefined) {
+        this.devices.delete(oldest);
+        this.evictions++;
+      }
+    }
+    m = { ouiDone: false, manufacturers: new Set() };
+    this.devices.set(key, m);
+    return m;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * \summary Loads fingerprint rule files (fingerprints/*.yaml): YAML with line numbers, schema
+ * validation (schema.ts), regex safety (regex-safety.ts) and compilation (matcher.ts). Every
+ * problem is reported as `file:line:col: key: reason`; `loadRules` throws the first batch as
+ * `AuscultError('AUS_ERR_RULE', ...)`, `parseRuleDir` returns them for `auscult rules test`.
+ * Parsed rule sets are cached per directory (rules load once per process).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { AuscultError } from '../../errors.js';
+import type { DeviceField } from '../field-candidate.js';
+import { compileCondition, confidenceOf, mainCondition, type CompiledCondition, type CompiledRule } from './matcher.js';
+import { regexProblem } from './regex-safety.js';
+import { ruleFileSchema, type RuleFileSpec } from './schema.js';
+
+export interface RuleProblem {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted key path inside the file (`rules.3.pattern`), or '' for the file itself. */
+  key: string;
+  reason: string;
+  /** Rule id when the problem belongs to one rule. */
+  rule?: string;
+}
+
+export function formatProblem(p: RuleProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.key === '' ? '(file)' : p.key}: ${p.reason}`;
+}
+
+export interface LoadedRuleFile {
+  file: string;
+  preference: number;
+  spec: RuleFileSpec;
+  rules: CompiledRule[];
+}
+
+export interface RuleSet {
+  dir: string;
+  files: LoadedRuleFile[];
+  /** All rules in precedence order: preference desc, then file name, then position. */
+  rules: CompiledRule[];
+  /** Rules by every observation field they read (precedence order kept). */
+  byField: Map<string, CompiledRule[]>;
+  /** Observation fields a rule reads besides its main field (kept in per-device memory). */
+  rememberedFields: Set<string>;
+  problems: RuleProblem[];
+}
+
+/** Parses and compiles one rule file's text; problems are returned, never thrown. */
+export function parseRuleFile(file: string, text: string): { loaded?: LoadedRuleFile; problems: RuleProblem[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const problems: RuleProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0];
+    problems.push({ file, line: pos?.line ?? 1, col: pos?.col ?? 1, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
+  }
+  if (problems.length > 0) return { problems };
+  const where = (path: readonly PropertyKey[]): { line: number; col: number } => posOf(doc, lc, path);
+  const parsed = ruleFileSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      const { line, col } = where(path);
+      const ruleIndex = path[0] === 'rules' && typeof path[1] === 'number' ? path[1] : undefined;
+      const id = ruleIndex !== undefined ? ruleIdAt(doc, ruleIndex) : undefined;
+      problems.push({ file, line, col, key: path.join('.'), reason: issue.message, ...(id !== undefined ? { rule: id } : {}) });
+    }
+    return { problems };
+  }
+  const spec = parsed.data;
+  const rules: CompiledRule[] = [];
+  spec.rules.forEach((r, i) => {
+    const at = (key: string, ...rest: (string | number)[]) => ({ file, ...where(['rules', i, key, ...rest]), key: ['rules', i, key, ...rest].join('.'), rule: r.id });
+    const field = r.matches ?? spec.matches;
+    if (field === undefined) {
+      problems.push({ ...at('id'), reason: 'no observation field: set `matches` on the file or the rule' });
+      return;
+    }
+    const conditions: [string, ReturnType<typeof mainCondition>, (string | number)[]][] = [[field, mainCondition(r), [r.pattern !== undefined ? 'pattern' : r.exact !== undefined ? 'exact' : r.prefix !== undefined ? 'prefix' : 'list']]];
+    for (const [f, c] of Object.entries(r.also ?? {})) conditions.push([f, c, ['also', f]]);
+    const compiled: CompiledCondition[] = [];
+    let ok = true;
+    for (const [f, c, key] of conditions) {
+      if (c.pattern !== undefined) {
+        const problem = regexProblem(c.pattern);
+        if (problem) {
+          problems.push({ ...at(key[0] as string, ...key.slice(1)), reason: `unsafe regex: ${problem.reason}` });
+          ok = false;
+          continue;
+        }
+        try {
+          new RegExp(c.pattern, 'u');
+        } catch (e) {
+          problems.push({ ...at(key[0] as string, ...key.slice(1)), reason: `invalid regex: ${(e as Error).message}` });
+          ok = false;
+          continue;
+        }
+      }
+      compiled.push(compileCondition(f, c));
+    }
+    if (!ok) return;
+    const [main, ...also] = compiled as [CompiledCondition, ...CompiledCondition[]];
+    rules.push({
+      id: r.id, description: r.description, field, main, also,
+      confidence: confidenceOf(r.certainty), set: r.set as Partial<Record<DeviceField, string>>,
+      fields: [field, ...also.map((c) => c.field)], spec: r, file, line: where(['rules', i]).line,
+      order: 0, preference: spec.preference,
+    });
+  });
+  return { loaded: { file, preference: spec.preference, spec, rules }, problems };
+}
+
+/** Parses every `*.yaml` / `*.yml` file of a directory into one rule set; never throws on content. */
+export function parseRuleDir(dir: string): RuleSet {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (e) {
+    throw new AuscultError('AUS_ERR_RULE', `cannot read rule directory: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file: dir });
+  }
+  const files: LoadedRuleFile[] = [];
+  const problems: RuleProblem[] = [];
+  for (const n of names) {
+    const path = join(dir, n);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      problems.push({ file: path, line: 1, col: 1, key: '', reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
+      continue;
+    }
+    const r = parseRuleFile(path, text);
+    problems.push(...r.problems);
+    if (r.loaded) files.push(r.loaded);
+  }
+  return buildRuleSet(dir, files, problems);
+}
+
+/** Orders rules (preference desc, file, position) and indexes them by field. */
+export function buildRuleSet(dir: string, files: LoadedRuleFile[], problems: RuleProblem[] = []): RuleSet {
+  const ordered = [...files].sort((a, b) => b.preference - a.preference || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const rules: CompiledRule[] = [];
+  for (const f of ordered) for (const r of f.rules) rules.push(r);
+  rules.forEach((r, i) => { r.order = i; });
+  const byField = new Map<string, CompiledRule[]>();
+  const rememberedFields = new Set<string>();
+  for (const r of rules) {
+    for (const f of new Set(r.fields)) {
+      let list = byField.get(f);
+      if (!list) byField.set(f, (list = []));
+      list.push(r);
+    }
+    if (r.also.length > 0) for (const f of r.fields) rememberedFields.add(f);
+  }
+  return { dir, files: ordered, rules, byField, rememberedFields, problems };
+}
+
+const cache = new Map<string, RuleSet>();
+
+/** Loads a rule directory once (cached per path); throws AUS_ERR_RULE listing every problem. */
+export function loadRules(dir: string): RuleSet {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const set = parseRuleDir(dir);
+  if (set.problems.length > 0) {
+    const first = set.problems[0] as RuleProblem;
+    const more = set.problems.length > 1 ? ` (and ${set.problems.length - 1} more; run \`auscult rules test ${dir}\`)` : '';
+    throw new AuscultError('AUS_ERR_RULE', `${first.key === '' ? '(file)' : first.key}: ${first.reason}${more}`, { file: first.file, line: first.line, column: first.col });
+  }
+  cache.set(dir, set);
+  return set;
+}
+
+/** Forgets cached rule sets (tests that rewrite a rule directory). */
+export function clearRuleCache(): void {
+  cache.clear();
+}
+
+function posOf(doc: Document, lc: LineCounter, path: readonly (string | number | PropertyKey)[]): { line: number; col: number } {
+  // Walk up the path until a node with a position is found (a missing key reports its parent).
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as (string | number)[], true);
+    if (isNode(node) && node.range) {
+      const p = lc.linePos(node.range[0]);
+      return { line: p.line, col: p.col };
+    }
+    // A key's value may be a scalar that getIn returns unwrapped; try the pair's key node.
+  }
+  return { line: 1, col: 1 };
+}
+
+function ruleIdAt(doc: Document, index: number): string | undefined {
+  const v = doc.getIn(['rules', index, 'id']);
+  return typeof v === 'string' ? v : undefined;
+}

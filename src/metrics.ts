@@ -1,0 +1,173 @@
+/**
+ * \summary Prometheus metrics and a health check on a loopback-bound HTTP port: `/metrics`
+ * (prom-client text format) and `/healthz` (JSON, 200 healthy / 503 not).
+ *
+ * Values are read when scraped (collect callbacks), from the capture's statistics and the
+ * pipeline's Counters, so the packet path pays nothing for metrics. Counter names map to
+ * labelled families: `anomaly.<proto>.<code>` → auscult_decode_anomalies_total{protocol,code},
+ * `decoded.<proto>` → auscult_decoded_frames_total{protocol}, everything else (inventory,
+ * reassembly, flows, evictions...) → auscult_events_total{name}.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { LiveStats } from './capture/live.js';
+
+/** What the metrics and health endpoints read, each time they are asked. */
+export interface SensorSnapshot {
+  interface: string;
+  capture: LiveStats;
+  /** Pipeline counters, cumulative since start. */
+  counters: [string, number][];
+  devices: number;
+  rulesLoaded: number;
+  reloads: number;
+  reloadFailures: number;
+  dbWritable: boolean;
+  startedMs: number;
+}
+
+export interface Health {
+  status: 'ok' | 'fail';
+  interface: string;
+  capture_open: boolean;
+  /** Seconds since the last packet, null before the first. */
+  last_packet_age_s: number | null;
+  db_writable: boolean;
+  devices: number;
+  packets_received: number;
+  uptime_s: number;
+  /** Why status is fail (empty when ok). */
+  problems: string[];
+}
+
+export function healthOf(s: SensorSnapshot, maxPacketAgeS: number, nowMs = Date.now()): Health {
+  const age = s.capture.lastPacketMs === null ? null : Math.max(0, (nowMs - s.capture.lastPacketMs) / 1000);
+  const problems: string[] = [];
+  if (!s.capture.open) problems.push('capture is not open');
+  if (!s.dbWritable) problems.push('database is not writable');
+  if (maxPacketAgeS > 0 && (age === null ? (nowMs - s.startedMs) / 1000 > maxPacketAgeS : age > maxPacketAgeS)) {
+    problems.push(`no packet for more than ${maxPacketAgeS} s`);
+  }
+  return {
+    status: problems.length === 0 ? 'ok' : 'fail',
+    interface: s.interface,
+    capture_open: s.capture.open,
+    last_packet_age_s: age === null ? null : Math.round(age * 1000) / 1000,
+    db_writable: s.dbWritable,
+    devices: s.devices,
+    packets_received: s.capture.received,
+    uptime_s: Math.round((nowMs - s.startedMs) / 1000),
+    problems,
+  };
+}
+
+/** Builds a registry whose every metric is read from `snapshot()` at scrape time. */
+export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'auscult_process_' });
+  let current: SensorSnapshot | null = null;
+  // One snapshot per scrape: the first collect takes it, the last one clears it.
+  const snap = () => (current ??= snapshot());
+
+  const counterFrom = (name: string, help: string, read: (s: SensorSnapshot) => number | null) =>
+    new Counter({ name, help, registers: [registry], collect() { const v = read(snap()); this.reset(); if (v !== null) this.inc(v); } });
+  const gaugeFrom = (name: string, help: string, read: (s: SensorSnapshot) => number | null) =>
+    new Gauge({ name, help, registers: [registry], collect() { const v = read(snap()); this.set(v ?? Number.NaN); } });
+
+  counterFrom('auscult_packets_received_total', 'Frames received from libpcap (after the BPF filter).', (s) => s.capture.received);
+  counterFrom('auscult_packets_processed_total', 'Frames run through the pipeline.', (s) => counterValue(s, 'frames.processed'));
+  counterFrom('auscult_packets_dropped_app_total', 'Frames dropped because the in-process ring was full.', (s) => s.capture.appDropped);
+  counterFrom('auscult_packets_truncated_total', 'Frames longer than capture.snaplen, cut.', (s) => s.capture.truncated);
+  gaugeFrom('auscult_packets_dropped_kernel', 'Frames dropped by the kernel (pcap_stats ps_drop); NaN: not exposed by the capture library.', (s) => s.capture.kernelDropped);
+  gaugeFrom('auscult_packets_dropped_interface', 'Frames dropped by the interface (pcap_stats ps_ifdrop); NaN: not exposed by the capture library.', (s) => s.capture.ifDropped);
+  gaugeFrom('auscult_nic_rx_dropped', 'The NIC rx_dropped counter from /sys/class/net/<if>/statistics (since the interface came up).', (s) => s.capture.nicRxDropped);
+  gaugeFrom('auscult_capture_open', '1 while the capture is open.', (s) => (s.capture.open ? 1 : 0));
+  gaugeFrom('auscult_last_packet_age_seconds', 'Seconds since the last frame (NaN before the first).',
+    (s) => (s.capture.lastPacketMs === null ? null : (Date.now() - s.capture.lastPacketMs) / 1000));
+  gaugeFrom('auscult_devices', 'Devices in the inventory.', (s) => s.devices);
+  gaugeFrom('auscult_rules_loaded', 'Fingerprint rules loaded.', (s) => s.rulesLoaded);
+  gaugeFrom('auscult_database_writable', '1 when the inventory database is writable.', (s) => (s.dbWritable ? 1 : 0));
+  counterFrom('auscult_config_reloads_total', 'Successful SIGHUP reloads.', (s) => s.reloads);
+  counterFrom('auscult_config_reload_failures_total', 'SIGHUP reloads rejected (the previous config and rules stay).', (s) => s.reloadFailures);
+
+  new Counter({
+    name: 'auscult_decode_anomalies_total', help: 'Decode anomalies by protocol and code.', labelNames: ['protocol', 'code'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, value] of snap().counters) {
+        if (!name.startsWith('anomaly.')) continue;
+        const [protocol = '', ...rest] = name.slice('anomaly.'.length).split('.');
+        this.inc({ protocol, code: rest.join('.') }, value);
+      }
+    },
+  });
+  new Counter({
+    name: 'auscult_decoded_frames_total', help: 'Frames decoded by each application protocol decoder.', labelNames: ['protocol'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, value] of snap().counters) if (name.startsWith('decoded.')) this.inc({ protocol: name.slice('decoded.'.length) }, value);
+    },
+  });
+  new Counter({
+    name: 'auscult_events_total', help: 'Every other pipeline counter (inventory, flows, reassembly, evictions, warnings), by name.', labelNames: ['name'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, value] of snap().counters) {
+        if (name.startsWith('anomaly.') || name.startsWith('decoded.') || name === 'frames.processed') continue;
+        this.inc({ name }, value);
+      }
+      current = null; // registered last: the scrape is complete
+    },
+  });
+  return registry;
+}
+
+function counterValue(s: SensorSnapshot, name: string): number {
+  for (const [n, v] of s.counters) if (n === name) return v;
+  return 0;
+}
+
+export interface MetricsServer {
+  server: Server;
+  /** The bound address (port resolved when 0 was asked). */
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+/** Serves /metrics and /healthz on host:port. Rejects when the port cannot be bound. */
+export async function startMetricsServer(host: string, port: number, registry: Registry, health: () => Health): Promise<MetricsServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/metrics') {
+      registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+      }, (err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`);
+      });
+      return;
+    }
+    if (path === '/healthz') {
+      const h = health();
+      res.writeHead(h.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(h)}\n`);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address();
+  const bound = typeof addr === 'object' && addr !== null ? { host: addr.address, port: addr.port } : { host, port };
+  return {
+    server,
+    address: bound,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
+  };
+}

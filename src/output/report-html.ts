@@ -1,0 +1,120 @@
+/**
+ * \summary The evidence packet as one self-contained HTML page: inline CSS, an inline SVG bar
+ * chart, no scripts and no external assets, so it can be mailed or archived as is.
+ *
+ * Every value is HTML-escaped (`escapeHtml`): host names, mDNS TXT values and export cells are
+ * attacker-controlled. Elements carry `id`s and `data-*` counts so tests can read the rendered
+ * DOM (headless Chromium) without scraping text.
+ */
+import { EXCEPTION_KINDS } from '../reconcile/exception-kinds.js';
+import type { ReportData, TypeCount } from './report.js';
+import { RECOMMENDED_FIELDS, REQUIRED_FIELDS } from './report.js';
+
+/** Escapes text for HTML element content and double- or single-quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+const cell = (v: unknown): string => (v === null || v === undefined || v === '' ? '<td class="none">—</td>' : `<td>${escapeHtml(v)}</td>`);
+
+function table(id: string, headers: string[], rows: unknown[][], rowAttrs?: (i: number) => string): string {
+  if (rows.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
+  return `<table id="${id}" data-rows="${rows.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${
+    rows.map((r, i) => `<tr${rowAttrs ? ` ${rowAttrs(i)}` : ''}>${r.map(cell).join('')}</tr>`).join('\n')}\n</tbody></table>`;
+}
+
+/** A horizontal bar chart of open and resolved exceptions per type. */
+export function barChart(counts: readonly TypeCount[]): string {
+  const rowH = 22;
+  const labelW = 150;
+  const barW = 360;
+  const max = Math.max(1, ...counts.map((c) => c.open + c.resolved));
+  const h = counts.length * rowH + 30;
+  const bars = counts.map((c, i) => {
+    const y = i * rowH + 4;
+    const wOpen = Math.round((c.open / max) * barW);
+    const wRes = Math.round((c.resolved / max) * barW);
+    return `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(c.type)}</text>` +
+      `<rect class="open" x="${labelW}" y="${y}" width="${wOpen}" height="16"><title>${c.open} open</title></rect>` +
+      `<rect class="resolved" x="${labelW + wOpen}" y="${y}" width="${wRes}" height="16"><title>${c.resolved} resolved</title></rect>` +
+      `<text x="${labelW + wOpen + wRes + 6}" y="${y + 13}">${c.open} open${c.resolved > 0 ? `, ${c.resolved} resolved` : ''}</text>`;
+  }).join('\n');
+  const legendY = counts.length * rowH + 14;
+  return `<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 140}" height="${h}" role="img" aria-label="Exceptions by type">\n${bars}\n` +
+    `<rect class="open" x="${labelW}" y="${legendY}" width="12" height="12"/><text x="${labelW + 16}" y="${legendY + 11}">open</text>` +
+    `<rect class="resolved" x="${labelW + 70}" y="${legendY}" width="12" height="12"/><text x="${labelW + 86}" y="${legendY + 11}">resolved</text></svg>`;
+}
+
+const CSS = `
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#1b1f24;max-width:1400px}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+.meta{color:#57606a}.tiles{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}
+.tile{border:1px solid #d0d7de;border-radius:6px;padding:.6em 1em;min-width:9em}.tile b{display:block;font-size:1.6em}
+table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.none{color:#8c959f}tr.sev-high td:first-child{border-left:4px solid #cf222e}
+tr.sev-medium td:first-child{border-left:4px solid #bf8700}tr.sev-low td:first-child{border-left:4px solid #8c959f}
+svg text{font-size:12px;fill:#1b1f24}svg rect.open{fill:#cf222e}svg rect.resolved{fill:#2da44e}
+.empty{color:#57606a;font-style:italic}`;
+
+/** The whole page. */
+export function renderReportHtml(data: ReportData): string {
+  const open = data.register.filter((e) => e.status === 'open');
+  const resolved = data.register.length - open.length;
+  const complete = data.inventory.filter((r) => r.required_known === REQUIRED_FIELDS.length).length;
+  const tile = (id: string, value: number, label: string): string =>
+    `<div class="tile" id="${id}" data-count="${value}"><b>${value}</b>${escapeHtml(label)}</div>`;
+  const pctText = (k: number, t: number): string => (t === 0 ? '' : `${Math.round((k / t) * 100)}%`);
+  const sor = data.sor;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>auscult evidence packet</title><style>${CSS}</style></head><body>
+<h1>Medical device inventory: evidence packet</h1>
+<p class="meta">As of capture time <span id="as-of">${escapeHtml(data.asOf)}</span>.
+System of record: ${sor === undefined ? 'none imported' : `${escapeHtml(sor.file)} (snapshot ${sor.id}, ${sor.rows} records, sha256 ${escapeHtml(sor.sha256.slice(0, 16))}…, imported ${escapeHtml(sor.importedAt)})`}.
+Every observed value can be checked with <code>tshark -r &lt;capture&gt; -Y frame.number==&lt;frame&gt;</code>. HICP 405(d) practice 9.1.</p>
+<div class="tiles">
+${tile('count-inventory', data.inventory.length, 'inventory rows')}
+${tile('count-complete', complete, 'with every required field')}
+${tile('count-open', open.length, 'open exceptions')}
+${tile('count-resolved', resolved, 'resolved exceptions')}
+${tile('count-changes', data.changes.length, 'changes logged')}
+${tile('count-out-of-coverage', data.outOfCoverage.length, 'records out of coverage')}
+</div>
+
+<h2>Exceptions by type</h2>
+${barChart(data.byType)}
+${table('by-type', ['type', 'severity', 'open', 'resolved', 'meaning'],
+    data.byType.map((t) => [t.type, t.severity, t.open, t.resolved, EXCEPTION_KINDS[t.type].description]),
+    (i) => `data-type="${escapeHtml(data.byType[i]?.type)}" data-open="${data.byType[i]?.open ?? 0}" data-resolved="${data.byType[i]?.resolved ?? 0}"`)}
+
+<h2>Inventory</h2>
+<p class="meta">Required (HICP 9.1): manufacturer, model, firmware, network location. Recommended: OS, FDA class.
+A value comes from the system of record, else from the network. Source: <i>both</i> = record matched to a device,
+<i>network</i> = heard but in no record, <i>record</i> = in the record but not heard.</p>
+${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manufacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recommended'],
+    data.inventory.map((r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, r.vlan, r.category, r.manufacturer, r.model, r.firmware, r.network_location, r.os, r.fda_class,
+      `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`]))}
+
+<h2>Completeness per VLAN</h2>
+${table('completeness-vlan', ['VLAN', 'devices', 'all required fields', 'required fields known', 'recommended fields known'],
+    data.byVlan.map((v) => [v.vlan, v.devices, v.complete_devices, pctText(v.required_known, v.required_total), pctText(v.recommended_known, v.recommended_total)]),
+    (i) => `data-vlan="${escapeHtml(data.byVlan[i]?.vlan)}" data-devices="${data.byVlan[i]?.devices ?? 0}"`)}
+
+<h2>Change log (firmware changes and moves)</h2>
+${table('changes', ['time (capture)', 'device', 'hostname', 'field', 'old', 'new', 'evidence'],
+    data.changes.map((c) => [c.ts, c.mac ?? c.device_id, c.hostname, c.field, c.old_value, c.new_value, c.capture === null ? c.source : `${c.source ?? ''} ${c.capture}#${c.frame ?? '?'}`]))}
+
+<h2>Exception register</h2>
+${table('register', ['severity', 'type', 'status', 'asset id', 'MAC', 'field', 'expected', 'observed', 'opened', 'resolved', 'message', 'event id'],
+    data.register.map((e) => [e.severity, e.type, e.status, e.asset_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message, e.event_id]),
+    (i) => `class="sev-${escapeHtml(data.register[i]?.severity)}" data-status="${escapeHtml(data.register[i]?.status)}"`)}
+
+<h2>Records out of coverage</h2>
+<p class="meta">Not heard, and on no VLAN or subnet the sensor hears: a monitoring gap, not an exception.</p>
+${table('out-of-coverage', ['line', 'asset id', 'MAC', 'IP', 'VLAN', 'hostname', 'location'],
+    data.outOfCoverage.map((r) => [r.line, r.assetId, r.macs.join(' '), r.ips.join(' '), r.vlan, r.hostname, r.location ?? r.room]))}
+<p class="meta">Generated by auscult. CSV files beside this page: inventory.csv, completeness.csv, exceptions.csv, changes.csv.</p>
+</body></html>
+`;
+}

@@ -1,0 +1,220 @@
+/**
+ * \summary The auditor evidence packet (`auscult report --out DIR`): what HICP 405(d) practice 9.1
+ * asks an inventory to show, as one self-contained HTML page (`report-html.ts`) and CSV files.
+ *
+ * - `inventory.csv`: every device and record, paired as reconciliation matched them, with the
+ *   required fields (manufacturer, model, firmware, network location) and the recommended ones
+ *   (OS, FDA class); a value comes from the record, else from the network.
+ * - `completeness.csv`: per device (scope `device`) and per VLAN (scope `vlan`), how many of the
+ *   required and recommended fields are known.
+ * - `exceptions.csv`: the exception register (every exception ever raised, open or resolved).
+ * - `changes.csv`: the change log from the inventory's history: firmware changes and moves
+ *   (switch, port, VLAN, location).
+ * CSV cells are written by csv-stringify with `escape_formulas`: host names, TXT records and
+ * export cells are attacker-controlled, and a cell starting with `=`, `+`, `-`, `@`, tab or CR is
+ * prefixed with `'` so a spreadsheet shows it instead of running it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Db } from '../inventory/store.js';
+import { listDevices, type DeviceView } from '../inventory/device-view.js';
+import { EXCEPTION_KINDS, EXCEPTION_TYPES, type ExceptionType, type Severity } from '../reconcile/exception-kinds.js';
+import { listExceptionRecords, type ExceptionRecord, type ReconcileResult } from '../reconcile/reconcile.js';
+import { matchRecords } from '../reconcile/match.js';
+import type { SorRecord } from '../reconcile/sor-record.js';
+import { loadSorRecords, type SorImportInfo } from '../reconcile/sor-store.js';
+import { renderReportHtml } from './report-html.js';
+
+export const REQUIRED_FIELDS = ['manufacturer', 'model', 'firmware', 'network_location'] as const;
+export const RECOMMENDED_FIELDS = ['os', 'fda_class'] as const;
+
+export interface InventoryRow {
+  /** `both`: a record matched to a device; `network`: a device in no record; `record`: a record not heard. */
+  source: 'both' | 'network' | 'record';
+  asset_id: string | null;
+  device_id: string | null;
+  mac: string | null;
+  ip: string | null;
+  hostname: string | null;
+  vlan: number | null;
+  category: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  network_location: string | null;
+  os: string | null;
+  fda_class: string | null;
+  required_known: number;
+  recommended_known: number;
+}
+
+export interface VlanCompleteness {
+  vlan: string;
+  devices: number;
+  required_known: number;
+  required_total: number;
+  recommended_known: number;
+  recommended_total: number;
+  complete_devices: number;
+}
+
+export interface TypeCount {
+  type: ExceptionType;
+  severity: Severity;
+  open: number;
+  resolved: number;
+}
+
+export interface ChangeRow {
+  ts: string;
+  device_id: string;
+  mac: string | null;
+  hostname: string | null;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  source: string | null;
+  capture: string | null;
+  frame: number | null;
+}
+
+export interface ReportData {
+  /** Newest capture time in the database: the "as of" of the report. */
+  asOf: string;
+  sor: SorImportInfo | undefined;
+  inventory: InventoryRow[];
+  byVlan: VlanCompleteness[];
+  byType: TypeCount[];
+  changes: ChangeRow[];
+  register: ExceptionRecord[];
+  outOfCoverage: SorRecord[];
+}
+
+/** Fields whose history rows are changes an auditor asks about: firmware and moves. */
+export const CHANGE_FIELDS = ['firmware', 'software_version', 'switch', 'port', 'vlan', 'location'];
+
+const pick = (...values: (string | null | undefined)[]): string | null => {
+  for (const v of values) if (v !== undefined && v !== null && v.trim() !== '') return v;
+  return null;
+};
+
+function deviceLocation(d: DeviceView | undefined): string | null {
+  if (d === undefined) return null;
+  if (d.switch !== null && d.port !== null) return `${d.switch} ${d.port}`;
+  return pick(d.port, d.location);
+}
+
+function recordLocation(r: SorRecord | undefined): string | null {
+  if (r === undefined) return null;
+  if (r.switch !== undefined && r.port !== undefined) return `${r.switch} ${r.port}`;
+  return pick(r.location, r.room === undefined ? undefined : `Room ${r.room}`);
+}
+
+function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, d: DeviceView | undefined): InventoryRow {
+  const row: InventoryRow = {
+    source,
+    asset_id: pick(r?.assetId, d?.asset_id),
+    device_id: d?.id ?? null,
+    mac: pick(d?.mac, r?.macs[0]),
+    ip: pick(d?.ip, r?.ips[0]),
+    hostname: pick(r?.hostname, d?.hostname),
+    vlan: r?.vlan ?? d?.vlan ?? null,
+    category: d?.category ?? null,
+    manufacturer: pick(r?.manufacturer, d?.manufacturer),
+    model: pick(r?.model, d?.model),
+    firmware: pick(r?.firmware, d?.firmware),
+    network_location: pick(recordLocation(r), deviceLocation(d)),
+    os: pick(r?.os, d?.os),
+    fda_class: pick(r?.fdaClass, d?.fda_class),
+    required_known: 0,
+    recommended_known: 0,
+  };
+  row.required_known = REQUIRED_FIELDS.filter((f) => row[f] !== null).length;
+  row.recommended_known = RECOMMENDED_FIELDS.filter((f) => row[f] !== null).length;
+  return row;
+}
+
+/** Assembles the report from the database and a reconciliation that has just run. */
+export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
+  const devices = listDevices(db, { withHistory: true });
+  const records = reconciled.loaded ? loadSorRecords(db, reconciled.import?.id) : [];
+  const match = matchRecords(records, devices);
+  const inventory: InventoryRow[] = [];
+  for (const m of match.records) inventory.push(inventoryRow(m.devices.length > 0 ? 'both' : 'record', m.record, m.devices[0]));
+  for (const d of match.unmatchedDevices) inventory.push(inventoryRow('network', undefined, d));
+
+  const vlans = new Map<string, VlanCompleteness>();
+  for (const row of inventory) {
+    const key = row.vlan === null ? 'none' : String(row.vlan);
+    const v = vlans.get(key) ?? { vlan: key, devices: 0, required_known: 0, required_total: 0, recommended_known: 0, recommended_total: 0, complete_devices: 0 };
+    v.devices++;
+    v.required_known += row.required_known;
+    v.required_total += REQUIRED_FIELDS.length;
+    v.recommended_known += row.recommended_known;
+    v.recommended_total += RECOMMENDED_FIELDS.length;
+    if (row.required_known === REQUIRED_FIELDS.length) v.complete_devices++;
+    vlans.set(key, v);
+  }
+  const byVlan = [...vlans.values()].sort((a, b) => (a.vlan === 'none' ? 1 : b.vlan === 'none' ? -1 : Number(a.vlan) - Number(b.vlan)));
+
+  const register = listExceptionRecords(db);
+  const byType: TypeCount[] = EXCEPTION_TYPES.map((type) => ({
+    type,
+    severity: EXCEPTION_KINDS[type].severity,
+    open: register.filter((e) => e.type === type && e.status === 'open').length,
+    resolved: register.filter((e) => e.type === type && e.status === 'resolved').length,
+  }));
+
+  const changes: ChangeRow[] = [];
+  for (const d of devices) {
+    for (const h of d.history ?? []) {
+      if (!CHANGE_FIELDS.includes(h.field) || h.old_value === null) continue;
+      changes.push({
+        ts: h.ts, device_id: d.id, mac: d.mac, hostname: d.hostname, field: h.field, old_value: h.old_value, new_value: h.new_value,
+        source: h.source, capture: h.capture, frame: h.frame,
+      });
+    }
+  }
+  changes.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.device_id < b.device_id ? -1 : 1));
+
+  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, changes, register, outOfCoverage: reconciled.outOfCoverage };
+}
+
+/** CSV text with formula escaping (see the module header). */
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return stringify([header as unknown[], ...(rows as unknown[][])], { escape_formulas: true, cast: { boolean: (v) => (v ? 'true' : 'false') } });
+}
+
+const pct = (known: number, total: number): string => (total === 0 ? '' : String(Math.round((known / total) * 100)));
+
+/** Writes index.html and the CSV files into `dir` (created if needed). Returns the file names. */
+export function writeReport(dir: string, data: ReportData): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['index.html', renderReportHtml(data)],
+    ['inventory.csv', toCsv(
+      ['source', 'asset_id', 'device_id', 'mac', 'ip', 'hostname', 'vlan', 'category', 'manufacturer', 'model', 'firmware', 'network_location', 'os', 'fda_class'],
+      data.inventory.map((r) => [r.source, r.asset_id, r.device_id, r.mac, r.ip, r.hostname, r.vlan, r.category, r.manufacturer, r.model, r.firmware, r.network_location, r.os, r.fda_class]),
+    )],
+    ['completeness.csv', toCsv(
+      ['scope', 'key', 'devices', 'required_known', 'required_total', 'required_percent', 'recommended_known', 'recommended_total', 'recommended_percent'],
+      [
+        ...data.inventory.map((r) => ['device', r.asset_id ?? r.mac ?? r.device_id ?? '', 1, r.required_known, REQUIRED_FIELDS.length,
+          pct(r.required_known, REQUIRED_FIELDS.length), r.recommended_known, RECOMMENDED_FIELDS.length, pct(r.recommended_known, RECOMMENDED_FIELDS.length)]),
+        ...data.byVlan.map((v) => ['vlan', v.vlan, v.devices, v.required_known, v.required_total, pct(v.required_known, v.required_total),
+          v.recommended_known, v.recommended_total, pct(v.recommended_known, v.recommended_total)]),
+      ],
+    )],
+    ['exceptions.csv', toCsv(
+      ['event_id', 'type', 'severity', 'status', 'asset_id', 'device_id', 'mac', 'field', 'expected', 'observed', 'opened_ts', 'resolved_ts', 'message'],
+      data.register.map((e) => [e.event_id, e.type, e.severity, e.status, e.asset_id, e.device_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message]),
+    )],
+    ['changes.csv', toCsv(
+      ['ts', 'device_id', 'mac', 'hostname', 'field', 'old_value', 'new_value', 'source', 'capture', 'frame'],
+      data.changes.map((c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
+    )],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return files.map(([name]) => name);
+}

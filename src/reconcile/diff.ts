@@ -1,0 +1,346 @@
+/**
+ * \summary From records, devices and their matching to the current set of exceptions (the nine
+ * kinds of `exception-kinds.ts`) plus the records out of the sensor's coverage.
+ *
+ * Rules (README "Exception types"):
+ * - `missing_field`: manufacturer, model or firmware empty in a record, or its network location
+ *   (location, room, and switch + port all empty); `observed` is the network's value when a
+ *   matched device reveals it.
+ * - For a matched record: `stale_firmware` (firmware differs, compared trimmed and
+ *   case-insensitively), `wrong_vlan`, `wrong_location` (switch case-insensitively, port through
+ *   `normalisePortName`, room: the device's location text must contain the room as one of its
+ *   comma-separated parts), `field_mismatch` (manufacturer via `sameManufacturer`; model when
+ *   neither name's words contain the other's; serial after `normaliseSerial`). A field is
+ *   compared only when both sides know it.
+ * - `never_seen`: an unmatched record whose VLAN some device was seen on, or one of whose IPs is
+ *   in a /24 some device has an address in; any other unmatched record is out of coverage (a SPAN
+ *   gap is not an alarm) and returned apart.
+ * - `not_in_inventory`: an unmatched device whose category is `medical` or `unknown`
+ *   (`infrastructure` too with `includeInfrastructure`); a device seen only through a router
+ *   counts only when it is identified as medical (an unidentified remote address is usually a
+ *   server elsewhere).
+ * - `duplicate_record`: records sharing a MAC or a serial (normalised), one exception per shared
+ *   value; `identity_conflict`: from `match.ts`.
+ *
+ * Subjects, and so event ids, never depend on line numbers: a record is named by its asset id,
+ * else its first MAC, else `serial:`, `host:` or `ip:` and the normalised value.
+ */
+import { sameManufacturer } from '../identify/vendors.js';
+import { normalisePortName } from '../identify/location.js';
+import type { DeviceView } from '../inventory/device-view.js';
+import { makeException, type ExceptionEvidence, type ReconcileException } from './exception-kinds.js';
+import { matchRecords, normaliseAssetId, type MatchResult } from './match.js';
+import { normaliseHostname, normaliseSerial } from './normalise.js';
+import type { SorRecord } from './sor-record.js';
+
+export interface DiffOptions {
+  /** Raise `not_in_inventory` for infrastructure devices too (switches, routers, phones). Default false. */
+  includeInfrastructure?: boolean;
+  /** Evidence items per exception at most. Default 5. */
+  maxEvidence?: number;
+}
+
+export interface DiffResult {
+  /** Every exception that holds now, sorted by type order then event id. */
+  exceptions: ReconcileException[];
+  /** Unmatched records the sensor cannot see (no device on their VLAN or /24): not exceptions. */
+  outOfCoverage: SorRecord[];
+  match: MatchResult;
+}
+
+/** The stable subject of a record (see the module header). */
+export function recordSubject(r: SorRecord): string {
+  const asset = r.assetId === undefined ? undefined : normaliseAssetId(r.assetId);
+  if (asset !== undefined) return asset;
+  if (r.macs[0] !== undefined) return r.macs[0];
+  const serial = r.serial === undefined ? undefined : normaliseSerial(r.serial);
+  if (serial !== undefined) return `serial:${serial}`;
+  const host = r.hostname === undefined ? undefined : normaliseHostname(r.hostname);
+  if (host !== undefined) return `host:${host}`;
+  if (r.ips[0] !== undefined) return `ip:${r.ips[0]}`;
+  return `line:${r.line}`;
+}
+
+/** How a record is named in messages. */
+function recordName(r: SorRecord): string {
+  return r.assetId !== undefined ? `record ${r.assetId}` : `the record on line ${r.line}`;
+}
+
+function deviceName(d: DeviceView): string {
+  const name = d.hostname ?? d.mac ?? d.ip ?? d.id;
+  return d.hostname !== null && d.mac !== null ? `${name} (${d.mac})` : name;
+}
+
+/** Words of a model name, for containment: lower case, alphanumeric runs. */
+function modelWords(s: string): string[] {
+  return s.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+}
+
+/** True when one model name's words all appear in the other ("Alaris 8015" ~ "Alaris PC Unit 8015"). */
+export function sameModel(a: string, b: string): boolean {
+  const wa = modelWords(a);
+  const wb = modelWords(b);
+  if (wa.length === 0 || wb.length === 0) return true;
+  const sa = new Set(wa);
+  const sb = new Set(wb);
+  return wa.every((w) => sb.has(w)) || wb.every((w) => sa.has(w));
+}
+
+const sameText = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** True when a location text names the room as one of its comma-separated parts. */
+export function locationHasRoom(location: string, room: string): boolean {
+  const want = room.trim().toLowerCase().replace(/^room\s+/, '');
+  return location.split(',').some((part) => part.trim().toLowerCase().replace(/^room\s+/, '') === want);
+}
+
+/** The /24 of an IPv4 address, or undefined. */
+function subnet24(ip: string): string | undefined {
+  const m = /^(\d+\.\d+\.\d+)\.\d+$/.exec(ip);
+  return m?.[1];
+}
+
+/** Evidence for a device field, restricted to items whose value satisfies `keep`. */
+function evidenceOf(d: DeviceView | undefined, field: string, keep: (value: string) => boolean, max: number): ExceptionEvidence[] {
+  if (d === undefined) return [];
+  return (d.evidence[field] ?? [])
+    .filter((e) => keep(e.value))
+    .slice(0, max)
+    .map((e) => ({ source: e.source, frame: e.frame, ts: e.ts, capture: e.capture }));
+}
+
+type ObservedField = 'manufacturer' | 'model' | 'firmware' | 'serial' | 'switch' | 'port' | 'location';
+
+/** The first device (sorted by id) that knows a field, and its value. */
+function observe(devices: readonly DeviceView[], field: ObservedField): { device: DeviceView; value: string } | undefined {
+  for (const d of devices) {
+    const v = d[field];
+    if (v !== null && v !== '') return { device: d, value: v };
+  }
+  return undefined;
+}
+
+/** A device's network location as text: `switch port`, else its location text. */
+function networkLocation(d: DeviceView): string | null {
+  if (d.switch !== null && d.port !== null) return `${d.switch} ${d.port}`;
+  return d.port ?? d.location ?? null;
+}
+
+const TYPE_ORDER = ['identity_conflict', 'duplicate_record', 'not_in_inventory', 'never_seen', 'missing_field', 'stale_firmware', 'wrong_vlan', 'wrong_location', 'field_mismatch'];
+
+/** Computes the exceptions that hold now. Pure. */
+export function diffInventory(records: readonly SorRecord[], devices: readonly DeviceView[], options: DiffOptions = {}): DiffResult {
+  const max = options.maxEvidence ?? 5;
+  const match = matchRecords(records, devices);
+  const out: ReconcileException[] = [];
+  const outOfCoverage: SorRecord[] = [];
+
+  const seenVlans = new Map<number, DeviceView>();
+  const seenSubnets = new Map<string, DeviceView>();
+  for (const d of [...devices].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (d.vlan !== null && !seenVlans.has(d.vlan)) seenVlans.set(d.vlan, d);
+    for (const ip of d.ips) {
+      const net = subnet24(ip);
+      if (net !== undefined && !seenSubnets.has(net)) seenSubnets.set(net, d);
+    }
+  }
+
+  for (const m of match.records) {
+    const r = m.record;
+    const subject = recordSubject(r);
+    const primary = m.devices[0];
+    const base = {
+      subject,
+      asset_id: r.assetId ?? primary?.asset_id ?? null,
+      device_id: primary?.id ?? null,
+      mac: primary?.mac ?? r.macs[0] ?? null,
+    };
+    const name = recordName(r);
+
+    // missing_field: required fields empty in the record.
+    for (const field of ['manufacturer', 'model', 'firmware'] as const) {
+      if (r[field] !== undefined) continue;
+      const seen = observe(m.devices, field);
+      out.push(makeException({
+        ...base, type: 'missing_field', field, expected: null, observed: seen?.value ?? null,
+        evidence: evidenceOf(seen?.device, field, (v) => v === seen?.value, max),
+        message: `${name} has no ${field}${seen ? `; the network says ${JSON.stringify(seen.value)}` : ''}.`,
+      }));
+    }
+    if (r.location === undefined && r.room === undefined && (r.switch === undefined || r.port === undefined)) {
+      const d = m.devices.find((x) => networkLocation(x) !== null);
+      const observed = d === undefined ? null : networkLocation(d);
+      const evidence = d === undefined ? [] : [
+        ...evidenceOf(d, 'switch', (v) => v === d.switch, max),
+        ...evidenceOf(d, 'port', (v) => v === d.port, max),
+      ].slice(0, max);
+      out.push(makeException({
+        ...base, type: 'missing_field', field: 'network_location', expected: null, observed, evidence,
+        message: `${name} has no network location (location, room, or switch and port)${observed !== null ? `; the network says ${JSON.stringify(observed)}` : ''}.`,
+      }));
+    }
+
+    if (m.devices.length === 0) {
+      if (m.contested) continue;
+      const byVlan = r.vlan === undefined ? undefined : seenVlans.get(r.vlan);
+      const netIp = r.ips.find((ip) => {
+        const net = subnet24(ip);
+        return net !== undefined && seenSubnets.has(net);
+      });
+      const byNet = netIp === undefined ? undefined : seenSubnets.get(subnet24(netIp) ?? '');
+      if (byVlan === undefined && byNet === undefined) {
+        outOfCoverage.push(r);
+        continue;
+      }
+      const where = byVlan !== undefined ? `VLAN ${r.vlan ?? ''}` : `${subnet24(netIp ?? '') ?? ''}.0/24`;
+      const expected = r.macs[0] ?? r.ips[0] ?? r.hostname ?? r.serial ?? null;
+      out.push(makeException({
+        ...base, type: 'never_seen', field: null, expected, observed: null,
+        evidence: byVlan !== undefined ? evidenceOf(byVlan, 'vlan', (v) => Number(v) === r.vlan, 1) : [],
+        message: `${name} was never heard, although the sensor hears ${where} (e.g. ${deviceName(byVlan ?? byNet ?? (primary as DeviceView))}).`,
+      }));
+      continue;
+    }
+
+    const pd = m.devices;
+    const fw = observe(pd, 'firmware');
+    if (r.firmware !== undefined && fw !== undefined && !sameText(r.firmware, fw.value)) {
+      out.push(makeException({
+        ...base, type: 'stale_firmware', field: 'firmware', expected: r.firmware, observed: fw.value,
+        evidence: evidenceOf(fw.device, 'firmware', (v) => v === fw.value, max),
+        message: `${deviceName(fw.device)} runs firmware ${fw.value}; ${name} says ${r.firmware}.`,
+      }));
+    }
+    const vlanDevice = pd.find((d) => d.vlan !== null);
+    if (r.vlan !== undefined && vlanDevice !== undefined && vlanDevice.vlan !== r.vlan) {
+      const observed = String(vlanDevice.vlan);
+      out.push(makeException({
+        ...base, type: 'wrong_vlan', field: 'vlan', expected: String(r.vlan), observed,
+        evidence: evidenceOf(vlanDevice, 'vlan', (v) => v === observed, max),
+        message: `${deviceName(vlanDevice)} is on VLAN ${observed}; ${name} says VLAN ${r.vlan}.`,
+      }));
+    }
+    const sw = observe(pd, 'switch');
+    if (r.switch !== undefined && sw !== undefined && !sameText(r.switch, sw.value)) {
+      out.push(makeException({
+        ...base, type: 'wrong_location', field: 'switch', expected: r.switch, observed: sw.value,
+        evidence: evidenceOf(sw.device, 'switch', (v) => v === sw.value, max),
+        message: `${deviceName(sw.device)} is connected to switch ${sw.value}; ${name} says ${r.switch}.`,
+      }));
+    }
+    const port = observe(pd, 'port');
+    if (r.port !== undefined && port !== undefined && normalisePortName(r.port) !== normalisePortName(port.value)) {
+      out.push(makeException({
+        ...base, type: 'wrong_location', field: 'port', expected: r.port, observed: port.value,
+        evidence: evidenceOf(port.device, 'port', (v) => normalisePortName(v) === normalisePortName(port.value), max),
+        message: `${deviceName(port.device)} is on port ${port.value}; ${name} says ${r.port}.`,
+      }));
+    }
+    const loc = observe(pd, 'location');
+    if (r.room !== undefined && loc !== undefined && !locationHasRoom(loc.value, r.room)) {
+      out.push(makeException({
+        ...base, type: 'wrong_location', field: 'room', expected: r.room, observed: loc.value,
+        evidence: evidenceOf(loc.device, 'location', (v) => v === loc.value, max),
+        message: `${deviceName(loc.device)} reports location "${loc.value}", not room ${r.room} as ${name} says.`,
+      }));
+    }
+    const mf = observe(pd, 'manufacturer');
+    if (r.manufacturer !== undefined && mf !== undefined && !sameManufacturer(r.manufacturer, mf.value)) {
+      out.push(makeException({
+        ...base, type: 'field_mismatch', field: 'manufacturer', expected: r.manufacturer, observed: mf.value,
+        evidence: evidenceOf(mf.device, 'manufacturer', (v) => v === mf.value, max),
+        message: `${deviceName(mf.device)} is made by ${mf.value}; ${name} says ${r.manufacturer}.`,
+      }));
+    }
+    const model = observe(pd, 'model');
+    if (r.model !== undefined && model !== undefined && !sameModel(r.model, model.value)) {
+      out.push(makeException({
+        ...base, type: 'field_mismatch', field: 'model', expected: r.model, observed: model.value,
+        evidence: evidenceOf(model.device, 'model', (v) => v === model.value, max),
+        message: `${deviceName(model.device)} is a ${model.value}; ${name} says ${r.model}.`,
+      }));
+    }
+    const serial = observe(pd, 'serial');
+    const recordSerial = r.serial === undefined ? undefined : normaliseSerial(r.serial);
+    if (recordSerial !== undefined && serial !== undefined && normaliseSerial(serial.value) !== recordSerial) {
+      out.push(makeException({
+        ...base, type: 'field_mismatch', field: 'serial', expected: r.serial ?? null, observed: serial.value,
+        evidence: evidenceOf(serial.device, 'serial', (v) => v === serial.value, max),
+        message: `${deviceName(serial.device)} reports serial ${serial.value}; ${name} says ${r.serial ?? ''}.`,
+      }));
+    }
+  }
+
+  // not_in_inventory
+  const categories = new Set(['medical', 'unknown', ...(options.includeInfrastructure === true ? ['infrastructure'] : [])]);
+  for (const d of match.unmatchedDevices) {
+    if (!categories.has(d.category)) continue;
+    if (!d.locally_attached && d.category !== 'medical') continue;
+    const what = [d.manufacturer, d.model].filter((x) => x !== null).join(' ');
+    const evidenceField = (['manufacturer', 'model', 'hostname'] as const).find((f) => d[f] !== null);
+    out.push(makeException({
+      subject: d.id, type: 'not_in_inventory', asset_id: d.asset_id, device_id: d.id, mac: d.mac, field: null,
+      expected: null, observed: d.hostname ?? d.ip,
+      evidence: evidenceField === undefined ? [] : evidenceOf(d, evidenceField, (v) => v === d[evidenceField], max),
+      message: `${what === '' ? 'An unidentified device' : `A ${what}`} ${deviceName(d)}${d.ip !== null && d.hostname !== null ? ` at ${d.ip}` : ''} is on the network but in no record.`,
+    }));
+  }
+
+  // duplicate_record
+  const byKey = new Map<string, { field: 'mac' | 'serial'; value: string; records: SorRecord[] }>();
+  for (const r of records) {
+    const keys: [('mac' | 'serial'), string][] = r.macs.map((mac) => ['mac', mac]);
+    const s = r.serial === undefined ? undefined : normaliseSerial(r.serial);
+    if (s !== undefined) keys.push(['serial', s]);
+    for (const [field, value] of keys) {
+      const k = `${field}:${value}`;
+      const entry = byKey.get(k) ?? { field, value, records: [] };
+      if (!entry.records.includes(r)) entry.records.push(r);
+      byKey.set(k, entry);
+    }
+  }
+  const deviceByMac = new Map(devices.filter((d) => d.mac !== null).map((d) => [d.mac ?? '', d]));
+  for (const [k, entry] of byKey) {
+    if (entry.records.length < 2) continue;
+    const rs = [...entry.records].sort((a, b) => a.line - b.line);
+    const first = rs[0] as SorRecord;
+    const device = entry.field === 'mac' ? deviceByMac.get(entry.value) : undefined;
+    const names = rs.map((r) => (r.assetId !== undefined ? `${r.assetId} (line ${r.line})` : `line ${r.line}`));
+    out.push(makeException({
+      subject: k, type: 'duplicate_record', asset_id: first.assetId ?? null, device_id: device?.id ?? null,
+      mac: entry.field === 'mac' ? entry.value : (first.macs[0] ?? null), field: entry.field,
+      expected: null, observed: entry.value, evidence: [],
+      message: `${rs.length} records share ${entry.field === 'mac' ? 'MAC' : 'serial'} ${entry.value}: ${names.join(', ')}.`,
+    }));
+  }
+
+  // identity_conflict
+  for (const c of match.conflicts) {
+    const first = c.records[0] as SorRecord;
+    const device = c.devices[0];
+    if (c.kind === 'record') {
+      out.push(makeException({
+        subject: recordSubject(first), type: 'identity_conflict', asset_id: first.assetId ?? null, device_id: device?.id ?? null,
+        mac: first.macs[0] ?? device?.mac ?? null, field: null, expected: null, observed: c.devices.map((d) => d.id).join(', '),
+        evidence: [],
+        message: `${recordName(first)} names different devices by different identifiers: ${c.detail}.`,
+      }));
+    } else if (device !== undefined) {
+      out.push(makeException({
+        subject: device.id, type: 'identity_conflict', asset_id: first.assetId ?? device.asset_id, device_id: device.id,
+        mac: device.mac, field: null, expected: null,
+        observed: c.records.map((r) => r.assetId ?? `line ${r.line}`).join(', '),
+        evidence: [],
+        message: `${c.records.length} records claim ${deviceName(device)}: ${c.detail}.`,
+      }));
+    }
+  }
+
+  // One exception per event id (the same subject and field can only hold one condition).
+  const unique = new Map<string, ReconcileException>();
+  for (const e of out) if (!unique.has(e.event_id)) unique.set(e.event_id, e);
+  const exceptions = [...unique.values()].sort(
+    (a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0),
+  );
+  return { exceptions, outOfCoverage, match };
+}

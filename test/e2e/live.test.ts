@@ -1,0 +1,283 @@
+/**
+ * The live sensor end to end, with real components: a fresh network namespace holding a veth
+ * pair, `auscult run` on one end (in the namespace) and tcpreplay pushing the lab fixtures into
+ * the other. Needs root, `ip netns`, tcpreplay and the `cap` addon; skipped with the reason
+ * otherwise.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auscult, BIN, ROOT } from '../helpers/cli.js';
+
+const NS = `auscult-live-${process.pid}`;
+const fx = (p: string) => join(ROOT, 'fixtures', p);
+const RELAY = fx('dhcp/lab-dhcp-relay-opt82.pcapng');
+const SWITCH = fx('lldp/lab-switch-endpoints.pcapng');
+const METRICS = '127.0.0.1:9464';
+
+function skipReason(): string | null {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces, raw capture)';
+  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable';
+  if (spawnSync('tcpreplay', ['--version']).status !== 0) return 'tcpreplay is not installed';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv is not installed';
+  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built'; }
+  const probe = `auscult-probe-${process.pid}`;
+  if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'cannot create a network namespace here';
+  spawnSync('ip', ['netns', 'del', probe]);
+  return null;
+}
+const SKIP = skipReason();
+if (SKIP !== null) process.stderr.write(`test/e2e/live.test.ts: skipped: ${SKIP}\n`);
+
+const sh = (args: string[]) => {
+  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const inNs = (args: string[]) => ['ip', 'netns', 'exec', NS, ...args];
+const counter = (name: string) => Number(sh(inNs(['cat', `/sys/class/net/va/statistics/${name}`])).trim());
+
+/** GET inside the namespace (the sensor's loopback is the namespace's). */
+function nsGet(path: string): { status: number; body: string } {
+  const script = `fetch('http://${METRICS}${path}').then(async r=>{process.stdout.write(JSON.stringify({status:r.status,body:await r.text()}))},()=>process.stdout.write('{"status":0,"body":""}'))`;
+  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  try { return JSON.parse(r.stdout) as { status: number; body: string }; } catch { return { status: 0, body: '' }; }
+}
+
+function metric(text: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Running { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+
+const running = new Set<ChildProcess>();
+
+function startSensor(args: string[], prefix: string[] = []): Running {
+  const child = spawn('ip', ['netns', 'exec', NS, ...prefix, process.execPath, BIN, 'run', ...args], {
+    cwd: dir, env: { ...process.env, AUSCULT_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  running.add(child);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // 'close': the exit status and all of stderr are in.
+    child.on('close', (code, signal) => { running.delete(child); resolve({ code, signal }); });
+  });
+  return { child, stderr: () => err, exit };
+}
+
+async function healthy(s: Running): Promise<Record<string, unknown>> {
+  return until(`healthz (stderr: ${s.stderr().slice(-500)})`, () => {
+    if (s.child.exitCode !== null) throw new Error(`sensor exited ${s.child.exitCode}: ${s.stderr()}`);
+    const r = nsGet('/healthz');
+    return r.status === 200 ? JSON.parse(r.body) as Record<string, unknown> : undefined;
+  });
+}
+
+function writeConfig(name: string, extra = ''): string {
+  const file = join(dir, name);
+  writeFileSync(file, `capture:\n  interface: va\n${extra}database:\n  path: ${join(dir, name.replace(/\.yaml$/, '.db'))}\nmetrics:\n  listen: ${METRICS}\ninventory:\n  flush_interval_ms: 500\n`);
+  return file;
+}
+
+const IDENTITY_KEYS = ['id', 'mac', 'ip', 'ips', 'hostname', 'vlan', 'switch', 'port', 'location', 'manufacturer', 'model', 'firmware',
+  'serial', 'os', 'device_type', 'fda_class', 'fda_product_code', 'category', 'asset_id'] as const;
+function identities(db: string): Record<string, unknown>[] {
+  const r = auscult(['devices', '--db', db, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const devices = JSON.parse(r.stdout) as Record<string, unknown>[];
+  return devices.map((d) => Object.fromEntries(IDENTITY_KEYS.map((k) => [k, d[k]])))
+    .sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
+}
+
+let dir: string;
+
+describe.skipIf(SKIP !== null)('auscult run on a veth in a network namespace', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'auscult-live-'));
+    chmodSync(dir, 0o777); // the sensor writes here after switching to nobody
+    sh(['ip', 'netns', 'add', NS]);
+    // No IPv6: the veth would otherwise send router solicitations and MLD reports of its own.
+    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']));
+    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']));
+    sh(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
+    for (const l of ['lo', 'va', 'vb']) sh(inNs(['ip', 'link', 'set', l, 'up']));
+  });
+  afterEach(async () => {
+    // A failed test must not leave its sensor holding the metrics port for the next one.
+    for (const child of running) { child.kill('SIGKILL'); await new Promise((r) => child.once('close', r)); }
+  });
+  afterAll(() => {
+    spawnSync('ip', ['netns', 'del', NS]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('captures the lab fixtures as replay decodes them, transmits nothing, drops privileges, stops cleanly on SIGTERM', async () => {
+    const config = writeConfig('live.yaml', '  user: nobody\n');
+    const s = startSensor(['--config', config]);
+    const health = await healthy(s);
+    expect(health).toMatchObject({ status: 'ok', interface: 'va', capture_open: true, db_writable: true, last_packet_age_s: null });
+
+    // Privileges: switched to nobody with no capability left, after the interface was opened.
+    const status = readFileSync(`/proc/${s.child.pid!}/status`, 'utf8');
+    expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    expect(status).toMatch(/^CapEff:\s+0+$/m);
+
+    const txBefore = counter('tx_packets');
+    for (const file of [RELAY, SWITCH]) sh(inNs(['tcpreplay', '-q', '-i', 'vb', '--topspeed', file]));
+    const expected = 38 + 101; // frames in the two files, all passed by the default BPF filter
+    const metrics = await until('all frames processed', () => {
+      const m = nsGet('/metrics').body;
+      return metric(m, 'auscult_packets_processed_total') >= expected ? m : undefined;
+    });
+    expect(metric(metrics, 'auscult_packets_received_total')).toBe(expected);
+    expect(metric(metrics, 'auscult_packets_dropped_app_total')).toBe(0);
+    expect(metric(metrics, 'auscult_nic_rx_dropped')).toBe(0);
+    expect(metric(metrics, 'auscult_capture_open')).toBe(1);
+    expect(metrics).toMatch(/^auscult_decoded_frames_total\{protocol="lldp"\} \d+$/m);
+    expect(metrics).toMatch(/^auscult_decoded_frames_total\{protocol="dhcp"\} \d+$/m);
+    expect(metric(metrics, 'auscult_devices')).toBeGreaterThan(5);
+    expect(metric(metrics, 'auscult_config_reload_failures_total')).toBe(0);
+    const after = JSON.parse(nsGet('/healthz').body) as { last_packet_age_s: number | null; packets_received: number };
+    expect(after.packets_received).toBe(expected);
+    expect(after.last_packet_age_s).not.toBeNull();
+
+    // `auscult status` for a person, from inside the namespace.
+    const st = spawnSync('ip', ['netns', 'exec', NS, process.execPath, BIN, 'status', '--metrics', `http://${METRICS}`], { encoding: 'utf8' });
+    expect(st.status, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/^status:\s+ok$/m);
+    expect(st.stdout).toMatch(new RegExp(`^packets received:\\s+${expected}$`, 'm'));
+
+    const stopAt = Date.now();
+    s.child.kill('SIGTERM');
+    const exit = await s.exit;
+    expect(exit.code, s.stderr()).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
+    expect(counter('tx_packets')).toBe(txBefore); // the passive promise: not one frame sent on va
+    expect(s.stderr()).toContain('privileges dropped');
+
+    // The same frames replayed from the files give the same devices (time fields aside).
+    const replayDb = join(dir, 'replay.db');
+    expect(auscult(['replay', RELAY, SWITCH, '--db', replayDb]).code).toBe(0);
+    const live = identities(join(dir, 'live.db'));
+    expect(live.length).toBeGreaterThan(5);
+    expect(live).toEqual(identities(replayDb));
+    // The WAL was checkpointed (TRUNCATE) on the way out.
+    expect(spawnSync('stat', ['-c', '%s', join(dir, 'live.db-wal')], { encoding: 'utf8' }).stdout.trim() || '0').toBe('0');
+  });
+
+  it('SIGHUP with a broken config keeps the running one (counted in /metrics); a good one is taken', async () => {
+    const config = writeConfig('hup.yaml');
+    const good = readFileSync(config, 'utf8');
+    const s = startSensor(['--config', config]);
+    await healthy(s);
+    writeFileSync(config, `${good}capture_typo: 1\n`);
+    s.child.kill('SIGHUP');
+    await until('reload failure counted', () => metric(nsGet('/metrics').body, 'auscult_config_reload_failures_total') === 1);
+    // stderr arrives through a pipe this process reads between polls.
+    await until('the reload log line', () => s.stderr().includes('reload rejected: keeping the running config and rules'));
+    expect(s.stderr()).toMatch(/hup\.yaml:\d+:1: capture_typo: unknown key/);
+    expect(nsGet('/healthz').status).toBe(200);
+    // Still capturing with the old config.
+    sh(inNs(['tcpreplay', '-q', '-i', 'vb', '--topspeed', RELAY]));
+    await until('frames after the failed reload', () => metric(nsGet('/metrics').body, 'auscult_packets_processed_total') === 38);
+    writeFileSync(config, good.replace('flush_interval_ms: 500', 'flush_interval_ms: 700'));
+    s.child.kill('SIGHUP');
+    await until('reload counted', () => metric(nsGet('/metrics').body, 'auscult_config_reloads_total') === 1);
+    expect(metric(nsGet('/metrics').body, 'auscult_config_reload_failures_total')).toBe(1);
+    s.child.kill('SIGTERM');
+    expect((await s.exit).code, s.stderr()).toBe(0);
+  });
+
+  it('SIGTERM mid-run commits what was captured and exits 0', async () => {
+    const config = writeConfig('mid.yaml');
+    // No periodic flush: what is in the database was written by the stop.
+    writeFileSync(config, readFileSync(config, 'utf8').replace('flush_interval_ms: 500', 'flush_interval_ms: 3600000'));
+    const s = startSensor(['--config', config]);
+    await healthy(s);
+    const replay = spawn('ip', ['netns', 'exec', NS, 'tcpreplay', '-q', '-i', 'vb', '--pps', '40', SWITCH], { stdio: 'ignore' });
+    await until('some frames', () => metric(nsGet('/metrics').body, 'auscult_packets_processed_total') >= 20);
+    s.child.kill('SIGTERM');
+    const exit = await s.exit;
+    replay.kill('SIGTERM');
+    expect(exit.code, s.stderr()).toBe(0);
+    const db = join(dir, 'mid.db');
+    const devices = identities(db);
+    expect(devices.length).toBeGreaterThan(0);
+    expect(s.stderr()).toMatch(/"msg":"stopped"/);
+    const stopped = /"received":(\d+),"processed":(\d+)/.exec(s.stderr());
+    expect(stopped?.[1]).toBe(stopped?.[2]); // everything received was processed before exit
+    expect(Number(stopped?.[1])).toBeLessThan(101); // it really was mid-run
+  });
+
+  it('exit codes: no such interface 69, no permission 77 (with the fix), broken config 78 with file:line:col', async () => {
+    const missing = startSensor(['--interface', 'does-not-exist', '--db', join(dir, 'x.db')]);
+    expect((await missing.exit).code).toBe(69);
+    expect(missing.stderr()).toContain('no such interface: does-not-exist [AUS_ERR_NO_INTERFACE]');
+
+    const unprivileged = startSensor(['--interface', 'va', '--db', join(dir, 'y.db')], ['setpriv', '--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups']);
+    expect((await unprivileged.exit).code, unprivileged.stderr()).toBe(77);
+    expect(unprivileged.stderr()).toMatch(/cannot open interface va: .*needs CAP_NET_RAW \(run as root.*\[AUS_ERR_PERMISSION\]/);
+
+    const badFilter = startSensor(['--interface', 'va', '--db', join(dir, 'z.db'), '--bpf-filter', 'udp and and']);
+    expect((await badFilter.exit).code, badFilter.stderr()).toBe(78);
+    expect(badFilter.stderr()).toMatch(/capture\.bpf_filter does not compile: .*\[AUS_ERR_BPF\]/);
+
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'capture:\n  interface: va\n  snaplen: huge\n');
+    const bad = startSensor(['--config', broken]);
+    expect((await bad.exit).code).toBe(78);
+    expect(bad.stderr()).toContain(`${broken}:3:12: capture.snaplen: Invalid input: expected number, received string [AUS_ERR_CONFIG_KEY]`);
+  });
+});
+
+describe('auscult config check', () => {
+  let cdir: string;
+  beforeAll(() => { cdir = mkdtempSync(join(tmpdir(), 'auscult-check-')); });
+  afterAll(() => { rmSync(cdir, { recursive: true, force: true }); });
+  const hasTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
+
+  it('accepts the shipped default config (and compiles its filter when tcpdump is present)', () => {
+    const r = auscult(['config', 'check', join(ROOT, 'config/auscult.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(hasTcpdump ? /ok; BPF filter compiles/ : /BPF filter not checked/);
+  });
+
+  it('lists every problem with file:line:col and exits 78', () => {
+    const f = join(cdir, 'bad.yaml');
+    writeFileSync(f, 'capture:\n  snaplen: 1\nlog:\n  level: loud\nmetrics:\n  listen: nine\n');
+    const r = auscult(['config', 'check', '--no-env', f]); // the helper sets AUSCULT_LOG_LEVEL
+    expect(r.code).toBe(78);
+    expect(r.stderr.trim().split('\n').map((l) => l.replace(f, 'F').replace(/(F:\d+:\d+): .*(\[AUS_ERR_\w+\])$/, '$1 $2'))).toEqual([
+      'auscult: F:2:12 [AUS_ERR_CONFIG_KEY]', 'auscult: F:4:10 [AUS_ERR_CONFIG_KEY]', 'auscult: F:6:11 [AUS_ERR_CONFIG_KEY]',
+    ]);
+  });
+
+  it.skipIf(!hasTcpdump)('a filter that does not compile exits 78 with the compiler message, without opening an interface', () => {
+    const f = join(cdir, 'filter.yaml');
+    writeFileSync(f, 'capture:\n  bpf_filter: "udp port 67 and and"\n');
+    const r = auscult(['config', 'check', f]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/capture\.bpf_filter: does not compile: .*syntax error.*\[AUS_ERR_BPF\]/);
+  });
+
+  it('status without a running sensor exits 69 with a hint', () => {
+    const r = auscult(['status', '--metrics', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/cannot reach the sensor at http:\/\/127\.0\.0\.1:9/);
+  });
+});

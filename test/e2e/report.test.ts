@@ -1,0 +1,101 @@
+/**
+ * The evidence packet as a user gets it: `auscult report --out DIR`, rendered by headless
+ * Chromium (Debian's `chromium`, driven through --dump-dom since playwright-core is not a
+ * dependency). Set AUSCULT_SKIP_BROWSER=1 to skip the browser part on a machine without it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auscult, ROOT } from '../helpers/cli.js';
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'auscult-e2e-report-')); });
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const SKIP_BROWSER = process.env['AUSCULT_SKIP_BROWSER'] === '1';
+
+function ok(args: string[]): { stdout: string; stderr: string } {
+  const r = auscult(args);
+  expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** Loads a file in headless Chromium and returns the DOM after rendering. */
+function dumpDom(file: string): string {
+  if (CHROMIUM === undefined) throw new Error('chromium is not installed (apt-get install -y chromium), or set AUSCULT_SKIP_BROWSER=1');
+  const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--user-data-dir=' + join(dir, 'chrome-profile'),
+    '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+const attr = (dom: string, id: string, name: string): string | undefined =>
+  new RegExp(`id="${id}"[^>]*\\b${name}="([^"]*)"`).exec(dom)?.[1];
+
+describe('auscult report', () => {
+  let out: string;
+  let db: string;
+  beforeAll(() => {
+    db = join(dir, 'demo.db');
+    out = join(dir, 'packet');
+    const stream = join(dir, 'demo.ndjson');
+    ok(['replay', join(ROOT, 'fixtures/demo/hospital-demo.pcapng'), '--db', db, '--stream', stream]);
+    // A hostile export: markup and a formula in cells that end up in the report.
+    const hostile = join(dir, 'hostile.csv');
+    writeFileSync(hostile, `${readFileSync(join(ROOT, 'fixtures/demo/sor-export.csv'), 'utf8')}` +
+      'BME-666,"<img src=x onerror=alert(1)>","=HYPERLINK(""http://evil.example"",""x"")",EVIL-1,00:00:5e:00:53:66,10.99.0.1,"<script>alert(2)</script>",999,,,,,1.0,,,,\n');
+    ok(['import', hostile, '--db', db]);
+    ok(['report', '--db', db, '--out', out, '--stream', stream]);
+  });
+
+  it('writes index.html and the four CSV files; the CSVs agree with each other', () => {
+    for (const f of ['index.html', 'inventory.csv', 'completeness.csv', 'exceptions.csv', 'changes.csv']) expect(existsSync(join(out, f)), f).toBe(true);
+    const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
+    const open = exceptions.filter((e) => e['status'] === 'open');
+    // The demo's nine, plus the hostile record's missing network location (it is out of coverage, so not never_seen).
+    expect(open.length).toBe(9 + 1);
+    expect(open.filter((e) => e['asset_id'] === 'BME-666').map((e) => `${e['type']}/${e['field']}`)).toEqual(['missing_field/network_location']);
+    const inventory = parse(readFileSync(join(out, 'inventory.csv')), { columns: true }) as Record<string, string>[];
+    expect(inventory.filter((r) => r['source'] === 'network').length).toBeGreaterThan(0);
+    const changes = parse(readFileSync(join(out, 'changes.csv')), { columns: true }) as Record<string, string>[];
+    expect(changes.some((c) => c['field'] === 'port' && c['old_value'] === 'gi1-0-1' && c['new_value'] === 'gi1-0-8')).toBe(true);
+    const completeness = parse(readFileSync(join(out, 'completeness.csv')), { columns: true }) as Record<string, string>[];
+    expect(completeness.filter((r) => r['scope'] === 'device')).toHaveLength(inventory.length);
+    expect(completeness.filter((r) => r['scope'] === 'vlan').reduce((n, r) => n + Number(r['devices']), 0)).toBe(inventory.length);
+  });
+
+  it('CSV cells that a spreadsheet would run are escaped', () => {
+    const text = readFileSync(join(out, 'inventory.csv'), 'utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+
+  it('the HTML is self-contained and escapes every value', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/i);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
+    expect(html).toContain('<svg id="chart"');
+  });
+
+  it.skipIf(SKIP_BROWSER)('renders in headless Chromium with the right counts', () => {
+    const dom = dumpDom(join(out, 'index.html'));
+    const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
+    const inventory = parse(readFileSync(join(out, 'inventory.csv')), { columns: true }) as Record<string, string>[];
+    expect(attr(dom, 'count-open', 'data-count')).toBe(String(exceptions.filter((e) => e['status'] === 'open').length));
+    expect(attr(dom, 'count-inventory', 'data-count')).toBe(String(inventory.length));
+    expect(attr(dom, 'inventory', 'data-rows')).toBe(String(inventory.length));
+    expect(attr(dom, 'register', 'data-rows')).toBe(String(exceptions.length));
+    expect(dom).toMatch(/data-type="stale_firmware" data-open="1" data-resolved="0"/);
+    expect(dom).toMatch(/data-type="not_in_inventory" data-open="2"/);
+    expect(dom).toMatch(/<svg id="chart"[\s\S]*<rect class="open"/);
+    // The hostile cells are text, not elements.
+    expect(dom).not.toMatch(/<img src="x"/);
+    expect(dom).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect((dom.match(/<script/g) ?? []).length).toBe(0);
+  });
+});
