@@ -83,6 +83,7 @@ const limitsSchema = z.strictObject({
   model: z.strictObject({
     max_values_per_field: int(1, 1_000_000).default(MODEL_LIMITS.maxValuesPerField).describe('Distinct candidate values kept per device field; more are counted and dropped.'),
     max_addresses_per_device: int(1, 1_000_000).default(MODEL_LIMITS.maxAddressesPerDevice).describe('IP addresses kept per device; more are counted and dropped.'),
+    max_memo_entries: int(0, 10_000_000).default(MODEL_LIMITS.maxMemoEntries).describe('Repeated facts whose merge is memoised (a speed cache; cleared when full).'),
   }).prefault({}).describe('In-memory device model (src/identify/device-model.ts MODEL_LIMITS).'),
   binder: z.strictObject({
     router_prefix_threshold: int(1, 1_000_000).default(BINDER_LIMITS.routerPrefixThreshold).describe('Distinct source prefixes behind one MAC before it is treated as a router.'),
@@ -356,7 +357,7 @@ export interface RuntimeLimits {
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
   const l = config.limits;
   return {
-    model: { maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device },
+    model: { maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntries: l.model.max_memo_entries },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },

@@ -23,8 +23,11 @@ import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
 
 export interface PipelineOptions {
-  /** Frames between store flushes (each flush is one transaction). */
+  /** Frames between store flushes (each flush is one transaction). Default 1,000,000. */
   flushEveryFrames?: number;
+  /** Wall-clock milliseconds between flushes while frames keep coming (default 5,000). Only
+   * when data is written depends on it, never what is written. */
+  flushIntervalMs?: number;
   identifier?: Identifier;
   logger: Logger;
 }
@@ -40,6 +43,9 @@ export class Pipeline implements DecodeSink {
   private readonly store: InventoryStore;
   private readonly flushEvery: number;
   private framesSinceFlush = 0;
+  private readonly flushIntervalMs: number;
+  private lastFlush = Date.now();
+  private lastFullFlush = Date.now();
   private readonly observations: Observation[] = [];
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
@@ -47,7 +53,8 @@ export class Pipeline implements DecodeSink {
     this.store = new InventoryStore(db);
     this.store.load(this.model);
     this.identifier = options.identifier ?? createIdentifier();
-    this.flushEvery = options.flushEveryFrames ?? 50_000;
+    this.flushEvery = options.flushEveryFrames ?? 1_000_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 5_000;
     const sink: StreamSink = {
       anomaly: (code) => this.anomaly(code),
       counter: (name, by) => this.counters.inc(name, by),
@@ -85,12 +92,16 @@ export class Pipeline implements DecodeSink {
           }
         }
       }
-      for (const o of out) this.model.apply(o, this.identifier.candidates(o));
+      for (const o of out) this.model.applyObservation(o, this.identify);
       if (out.length > 1) for (const d of this.location.observeFrame(out)) this.model.apply(d.observation, d.candidates);
     }
     this.counters.inc('frames.processed', frames.length);
     this.framesSinceFlush += frames.length;
-    if (this.framesSinceFlush >= this.flushEvery) this.flush();
+    if (this.framesSinceFlush >= this.flushEvery || Date.now() - this.lastFlush >= this.flushIntervalMs) {
+      // Counts and last-seen times of facts seen again are written in full once a minute and
+      // at the end; new facts, changes and history at every flush.
+      this.flush(Date.now() - this.lastFullFlush >= 60_000);
+    }
   }
 
   /** TCP: reassembly and the stream protocols (DICOM, HL7); their records become observations. */
@@ -115,9 +126,13 @@ export class Pipeline implements DecodeSink {
     this.streamRecords.length = 0;
   }
 
-  flush(): void {
-    this.store.flush(this.model, this.counters);
+  private readonly identify = (o: Observation) => this.identifier.candidates(o);
+
+  flush(full = true): void {
+    this.store.flush(this.model, this.counters, full);
+    if (full) this.lastFullFlush = Date.now();
     this.framesSinceFlush = 0;
+    this.lastFlush = Date.now();
   }
 
   /** Replays one capture file; throws AuscultError when it cannot be opened or has a bad header. */

@@ -24,7 +24,10 @@ export interface CandidateState {
   lastFrame: number;
   captureId: number | null;
   count: number;
+  /** New, or its value/confidence/rule changed: written at the next flush. */
   dirty: boolean;
+  /** Only last-seen and count moved: written at the next full flush. */
+  touched: boolean;
 }
 
 export interface ChosenValue {
@@ -60,6 +63,8 @@ export interface DeviceState {
   addresses: Map<string, AddressState>;
   removedAddresses: Set<string>;
   dirty: boolean;
+  /** Bumped when a new candidate appears or a chosen value changes: invalidates memoised merges. */
+  version: number;
 }
 
 export interface HistoryRow {
@@ -78,15 +83,25 @@ export interface ModelLimits {
   maxValuesPerField: number;
   /** Addresses kept per device; more are counted and dropped. */
   maxAddressesPerDevice: number;
+  /** Memoised merges of repeated facts (cleared when full). */
+  maxMemoEntries: number;
 }
 
 /** Values at least this confident are firm: replacing one is a change worth a history row. */
 export const FIRM_CONFIDENCE = 0.7;
 
-export const MODEL_LIMITS: ModelLimits = { maxValuesPerField: 32, maxAddressesPerDevice: 64 };
+export const MODEL_LIMITS: ModelLimits = { maxValuesPerField: 32, maxAddressesPerDevice: 64, maxMemoEntries: 100_000 };
+
+const idCache = new Map<string, string>();
 
 export function deviceIdForMac(mac: string): string {
-  return `mac-${mac.replace(/:/g, '')}`;
+  let id = idCache.get(mac);
+  if (id === undefined) {
+    id = `mac-${mac.replace(/:/g, '')}`;
+    if (idCache.size >= 200_000) idCache.clear();
+    idCache.set(mac, id);
+  }
+  return id;
 }
 
 export function deviceIdForIp(ip: string): string {
@@ -96,6 +111,7 @@ export function deviceIdForIp(ip: string): string {
 export class DeviceModel {
   readonly devices = new Map<string, DeviceState>();
   readonly pendingHistory: HistoryRow[] = [];
+  private readonly memo = new Map<string, { device: DeviceState; version: number; candidates: CandidateState[] }>();
   /** Capture the observations currently applied come from (evidence points at it). */
   captureId: number | null = null;
   private readonly valuesPerField = new Map<string, number>();
@@ -126,6 +142,7 @@ export class DeviceModel {
         addresses: new Map(),
         removedAddresses: new Set(),
         dirty: true,
+        version: 0,
       };
       this.devices.set(id, d);
       this.counters.inc('inventory.devices_created');
@@ -134,9 +151,48 @@ export class DeviceModel {
   }
 
   /** Applies one observation and the candidates identification drew from it. */
-  apply(o: Observation, candidates: readonly FieldCandidate[]): void {
+  apply(o: Observation, candidates: readonly FieldCandidate[]): CandidateState[] {
     const d = this.deviceFor(o);
+    if (!d) return [];
+    this.touch(d, o);
+    const merged: CandidateState[] = [];
+    for (const c of candidates) {
+      const state = this.mergeCandidate(d, o, c);
+      if (state) merged.push(state);
+    }
+    return merged;
+  }
+
+  /**
+   * Applies an observation, asking `identify` for its candidates only the first time this exact
+   * fact (device, protocol, field, value) is seen since the device last changed. A capture
+   * repeats the same facts over and over; a repeat only moves last-seen times and counts, which
+   * is exactly what the full merge would do for it.
+   */
+  applyObservation(o: Observation, identify: (o: Observation) => FieldCandidate[]): void {
+    const key = `${o.mac ?? ''}\u0001${o.ip ?? ''}\u0001${o.protocol}\u0001${o.field}\u0001${o.value}`;
+    const memo = this.memo.get(key);
+    if (memo && memo.version === memo.device.version && this.devices.get(memo.device.id) === memo.device) {
+      const d = memo.device;
+      this.touch(d, o);
+      for (const cand of memo.candidates) {
+        if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
+        cand.lastFrame = o.frame;
+        cand.count++;
+        cand.touched = true;
+        const chosen = d.chosen.get(cand.field);
+        if (chosen && chosen.value === cand.value && chosen.source === cand.source) chosen.lastSeen = cand.lastSeen;
+      }
+      return;
+    }
+    const merged = this.apply(o, identify(o));
+    const d = this.devices.get(o.mac !== undefined ? deviceIdForMac(o.mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : '');
     if (!d) return;
+    if (this.memo.size >= this.limits.maxMemoEntries) this.memo.clear();
+    this.memo.set(key, { device: d, version: d.version, candidates: merged });
+  }
+
+  private touch(d: DeviceState, o: Observation): void {
     if (o.ts > d.lastSeen) d.lastSeen = o.ts;
     if (o.ts < d.firstSeen) d.firstSeen = o.ts;
     d.dirty = true;
@@ -159,7 +215,6 @@ export class DeviceModel {
       default:
         break;
     }
-    for (const c of candidates) this.mergeCandidate(d, o, c);
   }
 
   private bindAddress(d: DeviceState, ip: string, protocol: string, o: Observation): void {
@@ -200,39 +255,40 @@ export class DeviceModel {
     this.counters.inc('inventory.addresses_unbound');
   }
 
-  private mergeCandidate(d: DeviceState, o: Observation, c: FieldCandidate): void {
+  private mergeCandidate(d: DeviceState, o: Observation, c: FieldCandidate): CandidateState | undefined {
     const key = `${c.field}\u0000${c.source}\u0000${c.value}`;
     let cand = d.candidates.get(key);
     if (cand) {
       if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
       cand.lastFrame = o.frame;
       cand.count++;
-      cand.dirty = true;
+      cand.touched = true;
     } else {
       const fieldKey = `${d.id}\u0000${c.field}`;
       const n = this.valuesPerField.get(fieldKey) ?? 0;
       if (n >= this.limits.maxValuesPerField) {
         this.counters.inc('inventory.values_dropped');
-        return;
+        return undefined;
       }
       this.valuesPerField.set(fieldKey, n + 1);
       cand = {
         field: c.field, source: c.source, value: c.value, rule: c.rule ?? null, confidence: c.confidence,
         firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, lastFrame: o.frame,
-        captureId: this.captureId, count: 1, dirty: true,
+        captureId: this.captureId, count: 1, dirty: true, touched: false,
       };
       d.candidates.set(key, cand);
+      d.version++;
     }
     const chosen = d.chosen.get(c.field);
     if (chosen && chosen.value === c.value && chosen.source === c.source) {
       chosen.lastSeen = cand.lastSeen;
-      return;
+      return cand;
     }
     const replaces =
       !chosen ||
       c.confidence > chosen.confidence ||
       (c.source === chosen.source && c.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
-    if (!replaces) return;
+    if (!replaces) return cand;
     // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
     // the device; a firm value replaced, or a source reporting a new value, is.
     if (chosen && chosen.value !== c.value && (chosen.source === c.source || chosen.confidence >= FIRM_CONFIDENCE)) {
@@ -243,6 +299,8 @@ export class DeviceModel {
     }
     d.chosen.set(c.field, { value: c.value, source: c.source, confidence: c.confidence, since: o.ts, lastSeen: o.ts });
     d.chosenDirty.add(c.field);
+    d.version++;
+    return cand;
   }
 
   /** Remembers a per-field count for state loaded from the store. */

@@ -64,8 +64,20 @@ interface RelayFacts {
 
 const INFRASTRUCTURE_CAPABILITIES = /\b(bridge|router|switch|wlan_access_point|telephone|phone|repeater|docsis_cable_device|trans_bridge|source_route_bridge)\b/;
 
+const normalisedCache = new Map<string, string>();
+
 /** Short, separator-free form of an interface name: "GigabitEthernet1/0/3" → "gi103". */
 export function normalisePortName(name: string): string {
+  let n = normalisedCache.get(name);
+  if (n === undefined) {
+    n = normaliseUncached(name);
+    if (normalisedCache.size >= 50_000) normalisedCache.clear();
+    normalisedCache.set(name, n);
+  }
+  return n;
+}
+
+function normaliseUncached(name: string): string {
   let s = name.trim().toLowerCase();
   const longNames: [RegExp, string][] = [
     [/^hundredgig(abit)?e(thernet)?/, 'hu'],

@@ -26,8 +26,21 @@ function load(): Record<string, string> {
 
 const REGISTRY = { 9: 'MA-S', 7: 'MA-M', 6: 'MA-L' } as const;
 
+/** Answers per MAC: a capture repeats the same MACs; the lookup runs once for each. */
+const cache = new Map<string, OuiMatch | null>();
+const MAX_CACHED = 100_000;
+
 /** `aa:bb:cc:dd:ee:ff` → registered owner, or undefined (unknown, locally administered, group). */
 export function lookupOui(mac: string): OuiMatch | undefined {
+  const cached = cache.get(mac);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = lookupUncached(mac);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(mac, found ?? null);
+  return found;
+}
+
+function lookupUncached(mac: string): OuiMatch | undefined {
   const hex = mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
   if (hex.length !== 12) return undefined;
   const firstOctet = parseInt(hex.slice(0, 2), 16);

@@ -61,6 +61,9 @@ export const GENERIC_EXTRACTIONS: Readonly<Record<string, GenericExtraction>> = 
   'dicom.software_versions': { field: 'firmware', confidence: 0.75 },
   'dicom.serial_number': { field: 'serial', confidence: 0.8 },
   'dicom.station_name': { field: 'hostname', confidence: 0.4 },
+  // HL7 v2.8+ PRT participation device (IHE PCD). A PRT describes a device taking part in the
+  // observation, which need not be the sending host (a gateway sends for many devices): weak.
+  'hl7.serial_number': { field: 'serial', confidence: 0.45 },
   // DNS-SD TXT keys (RFC 6763 §6; Bonjour Printing spec for ty/product/usb_*).
   'mdns.txt.manufacturer': { field: 'manufacturer', confidence: 0.7 },
   'mdns.txt.usb_mfg': { field: 'manufacturer', confidence: 0.65 },
@@ -98,7 +101,7 @@ export function splitVendorString(text: string, known: ReadonlySet<ManufacturerE
   const words = text.trim().split(/\s+/).slice(0, 16);
   for (let k = Math.min(5, words.length - 1); k >= 1; k--) {
     const head = words.slice(0, k).join(' ');
-    const m = lookupManufacturer(head);
+    const m = lookupManufacturer(head, { exact: true });
     if (!m || !known.has(m)) continue;
     let rest = words.slice(k);
     let version: string | undefined;
@@ -117,6 +120,22 @@ export function splitVendorString(text: string, known: ReadonlySet<ManufacturerE
     if (version !== undefined) out.version = version;
     return out.model !== undefined || out.version !== undefined ? out : undefined;
   }
+  return undefined;
+}
+
+/** HL7 PRT-?? device type text (SNOMED CT / MDC display names) → device type. */
+const DEVICE_TYPE_WORDS: readonly [RegExp, string][] = [
+  [/\bpatient[- ]controlled analgesia\b|\bPCA pump\b/i, 'pca_pump'],
+  [/\bsyringe pump\b/i, 'syringe_pump'],
+  [/\binfusion pump\b/i, 'infusion_pump'],
+  [/\bventilator\b/i, 'ventilator'],
+  [/\banaesthesia|\banesthesia (machine|workstation|system)\b/i, 'anesthesia_machine'],
+  [/\b(patient|physiologic(al)?|vital signs?) monitor\b/i, 'patient_monitor'],
+  [/\bpulse oximeter\b/i, 'pulse_oximeter'],
+];
+
+export function deviceTypeFromText(text: string): string | undefined {
+  for (const [re, t] of DEVICE_TYPE_WORDS) if (re.test(text)) return t;
   return undefined;
 }
 
@@ -170,6 +189,10 @@ export class RulesIdentifier implements Identifier {
     if (o.field === 'dicom.modality') {
       const t = DICOM_MODALITY_TYPES[value.trim().toUpperCase()];
       if (t !== undefined) out.push({ field: 'device_type', value: t, source: o.field, confidence: 0.5 });
+    }
+    if (o.field === 'hl7.device_type') {
+      const t = deviceTypeFromText(value);
+      if (t !== undefined) out.push({ field: 'device_type', value: t, source: o.field, confidence: 0.45 }); // see hl7.serial_number
     }
     if (o.field === 'dicom.implementation_class_uid') {
       const root = lookupDicomUidRoot(value);

@@ -36,12 +36,15 @@ function index(): Map<string, ManufacturerEntry> {
   return byKey;
 }
 
-/** The manufacturer entry a spelling names, or undefined when it is not known. */
-export function lookupManufacturer(name: string): ManufacturerEntry | undefined {
+/**
+ * The manufacturer entry a spelling names, or undefined when it is not known. `exact` skips the
+ * name-prefix fallback ("philips medical" → Philips) and matches whole spellings only.
+ */
+export function lookupManufacturer(name: string, options: { exact?: boolean } = {}): ManufacturerEntry | undefined {
   const k = manufacturerKey(name);
   if (k === '') return undefined;
   const exact = index().get(k);
-  if (exact) return exact;
+  if (exact || options.exact === true) return exact;
   for (const p of prefixes ?? []) if (k === p.prefix || k.startsWith(`${p.prefix} `)) return p.entry;
   return undefined;
 }

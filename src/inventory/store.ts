@@ -111,6 +111,7 @@ export class InventoryStore {
         addresses: new Map(),
         removedAddresses: new Set(),
         dirty: false,
+        version: 0,
       };
       model.devices.set(d.id, d);
     }
@@ -123,7 +124,7 @@ export class InventoryStore {
         field, source: r['source'] as string, value: r['value'] as string, rule: (r['rule'] as string | null) ?? null,
         confidence: r['confidence'] as number, firstSeen: r['first_seen_us'] as number, lastSeen: r['last_seen_us'] as number,
         firstFrame: r['first_frame'] as number, lastFrame: r['last_frame'] as number,
-        captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false,
+        captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false, touched: false,
       });
       model.noteLoadedCandidate(d.id, field);
     }
@@ -146,8 +147,12 @@ export class InventoryStore {
     }
   }
 
-  /** Writes everything the model changed since the last flush, in one transaction. */
-  flush(model: DeviceModel, counters: Counters): void {
+  /**
+   * Writes what the model changed since the last flush, in one transaction. A partial flush
+   * writes new and changed values, devices, addresses and history; a full one (`full`, the
+   * default) also the last-seen times and counts of evidence that was only seen again.
+   */
+  flush(model: DeviceModel, counters: Counters, full = true): void {
     const s = this.stmt;
     this.db.transaction(() => {
       for (const d of model.devices.values()) {
@@ -164,13 +169,14 @@ export class InventoryStore {
         for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
         d.removedAddresses.clear();
         for (const c of d.candidates.values()) {
-          if (!c.dirty) continue;
+          if (!c.dirty && !(full && c.touched)) continue;
           s.upsertEvidence.run({
             deviceId: d.id, field: c.field, source: c.source, value: c.value, rule: c.rule, confidence: c.confidence,
             firstSeen: c.firstSeen, lastSeen: c.lastSeen, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
             captureId: c.captureId, count: c.count,
           });
           c.dirty = false;
+          c.touched = false;
         }
         for (const field of d.chosenDirty) {
           const v = d.chosen.get(field);

@@ -17,6 +17,10 @@
  *    take turns instead of both sending a line.
  * `reopen()` closes the file so the next flush opens the path again (logrotate + SIGHUP); a new,
  * empty file continues from the cursor, so rotation never replays history.
+ *
+ * Fault injection (tests only): with `AUSCULT_FAULT_INJECT_DELAY_MS=N` a flush pauses N ms before
+ * writing, between the two halves of its write, and after the write before the cursor moves, so a
+ * test's SIGKILL can land in each window (`test/e2e/crash-safety.test.ts`).
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -82,6 +86,13 @@ export interface StreamFlushResult {
   repaired: boolean;
 }
 
+const FAULT_DELAY_MS = Number(process.env['AUSCULT_FAULT_INJECT_DELAY_MS'] ?? 0) || 0;
+
+/** Blocks for the fault-injection delay (a no-op unless the variable is set). */
+function faultPause(): void {
+  if (FAULT_DELAY_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FAULT_DELAY_MS);
+}
+
 /** How many bytes of the file's tail are read to find the last line (doubled until a newline is found). */
 const TAIL_CHUNK = 64 * 1024;
 
@@ -133,9 +144,20 @@ export class ExceptionStream {
       if (rows.length > 0) {
         const text = `${rows.map((r) => r.line).join('\n')}\n`;
         const buf = Buffer.from(text, 'utf8');
-        let off = 0;
-        while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-        fsyncSync(this.fd);
+        faultPause();
+        const fd = this.fd;
+        const writeAll = (from: number, to: number): void => {
+          let off = from;
+          while (off < to) off += writeSync(fd, buf, off, to - off);
+        };
+        if (FAULT_DELAY_MS > 0) {
+          const half = Math.floor(buf.length / 2);
+          writeAll(0, half);
+          faultPause();
+          writeAll(half, buf.length);
+        } else writeAll(0, buf.length);
+        fsyncSync(fd);
+        faultPause();
         cursor = rows[rows.length - 1]?.seq ?? cursor;
         this.setCursor(cursor);
       }

@@ -257,7 +257,7 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
       out.push(makeException({
         ...base, type: 'field_mismatch', field: 'model', expected: r.model, observed: model.value,
         evidence: evidenceOf(model.device, 'model', (v) => v === model.value, max),
-        message: `${deviceName(model.device)} is a ${model.value}; ${name} says ${r.model}.`,
+        message: `${deviceName(model.device)} reports model ${model.value}; ${name} says ${r.model}.`,
       }));
     }
     const serial = observe(pd, 'serial');

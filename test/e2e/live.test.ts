@@ -5,7 +5,7 @@
  * otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,14 +203,40 @@ describe.skipIf(SKIP !== null)('auscult run on a veth in a network namespace', (
     expect((await s.exit).code, s.stderr()).toBe(0);
   });
 
+  it('SIGHUP with a broken rule file keeps the running rules', async () => {
+    const rulesDir = join(dir, 'fingerprints');
+    cpSync(join(ROOT, 'fingerprints'), rulesDir, { recursive: true });
+    const config = writeConfig('rules.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}identify:\n  fingerprints_dir: ${rulesDir}\n`);
+    const s = startSensor(['--config', config]);
+    await healthy(s);
+    const rulesBefore = metric(nsGet('/metrics').body, 'auscult_rules_loaded');
+    expect(rulesBefore).toBeGreaterThan(0);
+    const ruleFile = join(rulesDir, 'dhcp-vendor-class.yaml');
+    writeFileSync(ruleFile, readFileSync(ruleFile, 'utf8').replace(/^rules:/m, 'rulez:'));
+    s.child.kill('SIGHUP');
+    await until('reload failure counted', () => metric(nsGet('/metrics').body, 'auscult_config_reload_failures_total') === 1);
+    await until('the reload log line', () => s.stderr().includes('reload rejected'));
+    expect(s.stderr()).toContain('dhcp-vendor-class.yaml');
+    expect(metric(nsGet('/metrics').body, 'auscult_rules_loaded')).toBe(rulesBefore);
+    // The running rules still identify: replayed DHCP gets its vendor-class rule matches.
+    sh(inNs(['tcpreplay', '-q', '-i', 'vb', '--topspeed', RELAY]));
+    await until('frames', () => metric(nsGet('/metrics').body, 'auscult_packets_processed_total') === 38);
+    s.child.kill('SIGTERM');
+    expect((await s.exit).code, s.stderr()).toBe(0);
+    const replayDb = join(dir, 'rules-replay.db');
+    expect(auscult(['replay', RELAY, '--db', replayDb]).code).toBe(0);
+    expect(identities(join(dir, 'rules.db'))).toEqual(identities(replayDb));
+  });
+
   it('SIGTERM mid-run commits what was captured and exits 0', async () => {
     const config = writeConfig('mid.yaml');
     // No periodic flush: what is in the database was written by the stop.
     writeFileSync(config, readFileSync(config, 'utf8').replace('flush_interval_ms: 500', 'flush_interval_ms: 3600000'));
     const s = startSensor(['--config', config]);
     await healthy(s);
-    const replay = spawn('ip', ['netns', 'exec', NS, 'tcpreplay', '-q', '-i', 'vb', '--pps', '40', SWITCH], { stdio: 'ignore' });
-    await until('some frames', () => metric(nsGet('/metrics').body, 'auscult_packets_processed_total') >= 20);
+    const replay = spawn('ip', ['netns', 'exec', NS, 'tcpreplay', '-q', '-i', 'vb', '--pps', '10', SWITCH], { stdio: 'ignore' });
+    await until('some frames', () => metric(nsGet('/metrics').body, 'auscult_packets_processed_total') >= 10);
     s.child.kill('SIGTERM');
     const exit = await s.exit;
     replay.kill('SIGTERM');
@@ -254,7 +280,7 @@ describe('auscult config check', () => {
   it('accepts the shipped default config (and compiles its filter when tcpdump is present)', () => {
     const r = auscult(['config', 'check', join(ROOT, 'config/auscult.yaml')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(hasTcpdump ? /ok; BPF filter compiles/ : /BPF filter not checked/);
+    expect(r.stderr).toMatch(hasTcpdump ? /ok; \d+ fingerprint rules; BPF filter compiles/ : /BPF filter not checked/);
   });
 
   it('lists every problem with file:line:col and exits 78', () => {

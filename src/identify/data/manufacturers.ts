@@ -170,6 +170,10 @@ export const MANUFACTURERS: readonly ManufacturerEntry[] = [
   { canonical: 'Canon', aliases: ['Canon', 'CANON INC', 'Canon Inc'], ouiOrganisations: [], medical: false, source: 'canon.com (printers, cameras; Canon Medical Systems is a separate entry)' },
   { canonical: 'Brother', aliases: ['Brother', 'Brother Industries'], ouiOrganisations: [], medical: false, source: 'brother.com (printers)' },
   { canonical: 'Lexmark', aliases: ['Lexmark', 'Lexmark International'], ouiOrganisations: [], medical: false, source: 'lexmark.com (printers)' },
+  { canonical: 'H3C', aliases: ['H3C', 'New H3C Technologies', 'Hangzhou H3C Technologies'], ouiOrganisations: [], medical: false, source: 'h3c.com (network switches)' },
+  { canonical: '3Com', aliases: ['3Com', '3COM'], ouiOrganisations: [], medical: false, source: '3Com switches (acquired by HP in 2010)' },
+  { canonical: 'Extreme Networks', aliases: ['Extreme Networks', 'Extreme'], ouiOrganisations: [], medical: false, source: 'extremenetworks.com' },
+  { canonical: 'MikroTik', aliases: ['MikroTik', 'Mikrotikls SIA'], ouiOrganisations: [], medical: false, source: 'mikrotik.com (RouterOS)' },
   { canonical: 'Xerox', aliases: ['Xerox', 'XEROX'], ouiOrganisations: [], medical: false, source: 'xerox.com (printers)' },
   // Lab fixtures only (fixtures/lab/*.sh): made-up names, kept so the lab captures identify fully.
   { canonical: 'ExampleMed', aliases: ['ExampleMed', 'ExampleMed Imaging', 'EXAMPLEMED'], ouiOrganisations: [], medical: true, fictional: true, source: 'fixtures/lab/mdns-avahi.sh and medical-streams.sh (made-up vendor)' },

@@ -54,8 +54,8 @@ export function parseRuleFile(file: string, text: string): { loaded?: LoadedRule
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: RuleProblem[] = [];
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0];
-    problems.push({ file, line: pos?.line ?? 1, col: pos?.col ?? 1, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
+    const pos = lc.linePos(e.pos[0]);
+    problems.push({ file, line: pos.line, col: pos.col, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
   }
   if (problems.length > 0) return { problems };
   const where = (path: readonly PropertyKey[]): { line: number; col: number } => posOf(doc, lc, path);

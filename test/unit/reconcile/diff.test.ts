@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diffInventory, locationHasRoom, recordSubject, sameModel } from '../../../src/reconcile/diff.js';
 import { EXCEPTION_KINDS, EXCEPTION_TYPES, eventId } from '../../../src/reconcile/exception-kinds.js';
@@ -15,6 +16,13 @@ const CLEAN = {
   macs: ['00:09:fb:1d:07:07'], vlan: 104, switch: 'icu-access-sw01', port: 'GigabitEthernet1/0/4', room: 'ICU-08', firmware: 'n.00.01',
 };
 
+/** CLEAN without some fields. */
+function without(...keys: (keyof typeof CLEAN)[]): Partial<typeof CLEAN> {
+  const copy: Partial<typeof CLEAN> = { ...CLEAN };
+  for (const k of keys) delete copy[k];
+  return copy;
+}
+
 const only = (xs: ReconcileException[]) => xs.map((e) => [e.type, e.field, e.expected, e.observed]);
 
 describe('diffInventory', () => {
@@ -26,8 +34,8 @@ describe('diffInventory', () => {
 
   it('stale_firmware, wrong_vlan, wrong_location (switch, port, room) and field_mismatch (manufacturer, model, serial)', () => {
     const r = diffInventory([record(2, {
-      ...CLEAN, firmware: 'M.00.03', vlan: 101, switch: 'ICU-ACCESS-SW02', port: 'Gi1/0/1', room: 'ICU-07',
-      manufacturer: 'GE Healthcare', model: 'IntelliVue MX450', serial: undefined,
+      ...without('serial'), firmware: 'M.00.03', vlan: 101, switch: 'ICU-ACCESS-SW02', port: 'Gi1/0/1', room: 'ICU-07',
+      manufacturer: 'GE Healthcare', model: 'IntelliVue MX450',
     }), record(3, { assetId: 'BME-X', macs: ['00:09:fb:00:00:01'], serial: 'S1', manufacturer: 'm', model: 'm', firmware: 'f', location: 'x' })],
     [MON, device({ mac: '00:09:fb:00:00:01', serial: 'S2' })]);
     expect(only(r.exceptions)).toEqual(sortLike(r.exceptions, [
@@ -56,8 +64,8 @@ describe('diffInventory', () => {
     ]));
     expect(r.exceptions.every((e) => e.severity === 'low')).toBe(true);
     // Room alone, or switch + port, is a network location; switch alone is not.
-    expect(diffInventory([record(2, { ...CLEAN, switch: undefined, port: undefined })], [MON]).exceptions).toEqual([]);
-    const switchOnly = diffInventory([record(2, { ...CLEAN, room: undefined, port: undefined })], [MON]).exceptions;
+    expect(diffInventory([record(2, without('switch', 'port'))], [MON]).exceptions).toEqual([]);
+    const switchOnly = diffInventory([record(2, without('room', 'port'))], [MON]).exceptions;
     expect(only(switchOnly)).toEqual([['missing_field', 'network_location', null, 'ICU-ACCESS-SW01 gi1-0-4']]);
   });
 
@@ -146,8 +154,10 @@ describe('helpers and the severity table', () => {
     expect(locationHasRoom('US, MA, B, 3, ICU-08', 'ICU-0')).toBe(false);
   });
 
-  it('every type has a severity', () => {
+  it('every type has a severity, and the README documents each with that severity', () => {
     expect(Object.keys(EXCEPTION_KINDS).sort()).toEqual([...EXCEPTION_TYPES].sort());
+    const readme = readFileSync('README.md', 'utf8');
+    for (const t of EXCEPTION_TYPES) expect(readme, t).toContain(`| \`${t}\` | ${EXCEPTION_KINDS[t].severity} |`);
   });
 });
 
