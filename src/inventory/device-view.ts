@@ -139,7 +139,8 @@ function assemble(db: Db, rows: DeviceRow[], withHistory: boolean): DeviceView[]
       fda_class: get('fda_class'),
       fda_product_code: get('fda_product_code'),
       category: get('category') ?? (row.is_router === 1 ? 'infrastructure' : 'unknown'),
-      asset_id: get('asset_id'),
+      // The system of record's asset id once reconciliation matched one; else the device's own (LLDP-MED).
+      asset_id: get('asset_id') ?? get('asset_tag'),
       locally_attached: row.locally_attached === 1,
       dhcp_fingerprint: { prl: get('dhcp_prl'), vendor_class: get('dhcp_vendor_class'), client_id: get('dhcp_client_id') },
       first_seen: isoTime(row.first_seen_us),

@@ -45,14 +45,17 @@ export function observeHl7(record: Hl7Record, frame: FrameRecord): Observation[]
   const fact = (field: string, value: string | undefined, subject: Subject = sender) => {
     if (value !== undefined && value !== '') out.push(factOf(frame, PROTOCOL, field, value, subject));
   };
-  // Equipment facts go to the device an EUI-64 names, when it names one by MAC.
-  const equipmentSubject = (eui64: string | undefined): Subject => {
-    const mac = eui64 !== undefined ? macFromEui64(eui64) : undefined;
-    return mac !== undefined && mac !== sender.mac ? { mac } : sender;
-  };
   const app = record.sendingApplication;
   const appEui64 = eui64Of(app);
-  const appSubject = equipmentSubject(appEui64);
+  const byEui64 = (eui64: string | undefined): Subject | undefined => {
+    const mac = eui64 !== undefined ? macFromEui64(eui64) : undefined;
+    if (mac === undefined) return undefined;
+    return mac === sender.mac ? sender : { mac };
+  };
+  // The message's device: the one MSH-3's EUI-64 names (a gateway may send for it), else the sender.
+  const appSubject = byEui64(appEui64) ?? sender;
+  // Equipment facts go to the device their own EUI-64 names, else to the message's device.
+  const equipmentSubject = (eui64: string | undefined): Subject => byEui64(eui64) ?? appSubject;
   fact('hl7.sending_application', app?.namespaceId ?? hdText(app), appSubject);
   fact('hl7.sending_application_id', hdText(app), appSubject);
   fact('hl7.sending_facility', hdText(record.sendingFacility), appSubject);
