@@ -8,6 +8,8 @@
  * unknown key (both exit 78). The schema is the single source of `config/auscult.yaml` and
  * `docs/config-reference.md` (src/config-reference.ts renders both; a test diffs them).
  */
+import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
+import { STREAM_LIMITS, type StreamLimits } from './decode/stream/stream-decoder.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
@@ -116,7 +118,18 @@ const limitsSchema = z.strictObject({
     max_txt_strings: int(1, 65535).default(MDNS_LIMITS.maxTxtStrings).describe('TXT strings kept per record.'),
     max_name_length: int(1, 65535).default(MDNS_LIMITS.maxNameLength).describe('Characters kept of any name.'),
   }).prefault({}).describe('mDNS/DNS-SD decoder (src/decode/app/mdns.ts MDNS_LIMITS).'),
-}).prefault({}).describe('Limits of the decoders and the model. Validated and reported; not yet applied to the live pipeline (Pipeline takes no limits yet): they document the built-in defaults.');
+  reassembly: z.strictObject({
+    max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
+    max_buffered_bytes_per_direction: int(1024, 1 << 30).default(REASSEMBLY_LIMITS.maxBufferedBytesPerDirection).describe('Out-of-order bytes held per flow direction before the hole is declared a gap (counter `reassembly.gaps`).'),
+    max_buffered_bytes_total: int(1024, 1 << 31).default(REASSEMBLY_LIMITS.maxBufferedBytesTotal).describe('Out-of-order bytes held across all flows; past it the oldest flows are evicted (counter `reassembly.memory_evictions`).'),
+    max_segments_per_direction: int(1, 1_000_000).default(REASSEMBLY_LIMITS.maxSegmentsPerDirection).describe('Out-of-order segments held per flow direction (counter `reassembly.segments_dropped`).'),
+    idle_timeout_s: int(1, 86_400).default(REASSEMBLY_LIMITS.idleTimeoutMicros / 1_000_000).describe('A flow with no segment for this long (capture time) is closed (counter `reassembly.flows_idle_closed`).'),
+  }).prefault({}).describe('TCP stream reassembly (src/decode/stream/tcp-reassembly.ts REASSEMBLY_LIMITS).'),
+  streams: z.strictObject({
+    dicom_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.dicomPorts]).describe('TCP ports read as DICOM (besides any stream that opens with an A-ASSOCIATE-RQ).'),
+    hl7_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.hl7Ports]).describe('TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
+  }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
+}).prefault({}).describe('Limits of the decoders, the stream reassembly and the model. Each limit hit is counted (docs/anomaly-codes.md).');
 
 export const configSchema = z.strictObject({
   capture: captureSchema,
@@ -344,6 +357,7 @@ export function loadConfig(file: string | null, options: LoadConfigOptions = {})
 
 /** The limits section in the shapes the decoders and the model take. */
 export interface RuntimeLimits {
+  streams: StreamLimits;
   model: ModelLimits;
   binder: BinderLimits;
   location: LocationLimits;
@@ -357,6 +371,18 @@ export interface RuntimeLimits {
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
   const l = config.limits;
   return {
+    streams: {
+      ...STREAM_LIMITS,
+      dicomPorts: l.streams.dicom_ports,
+      hl7Ports: l.streams.hl7_ports,
+      reassembly: {
+        maxFlows: l.reassembly.max_flows,
+        maxBufferedBytesPerDirection: l.reassembly.max_buffered_bytes_per_direction,
+        maxBufferedBytesTotal: l.reassembly.max_buffered_bytes_total,
+        maxSegmentsPerDirection: l.reassembly.max_segments_per_direction,
+        idleTimeoutMicros: l.reassembly.idle_timeout_s * 1_000_000,
+      },
+    },
     model: { maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntries: l.model.max_memo_entries },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },

@@ -5,8 +5,8 @@
 import type { CapturedFrame, CaptureWarning } from './capture/captured-frame.js';
 import { openCapture } from './capture/open-capture.js';
 import { Counters } from './counters.js';
-import { decodeFrame } from './decode/frame.js';
-import { decodeApplication, type DecodeSink } from './decode/registry.js';
+import { decodeFrame, FRAME_LIMITS, type FrameLimits } from './decode/frame.js';
+import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type DecodeSink } from './decode/registry.js';
 import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
 import { frameOfOrigin, observeDicom } from './observe/dicom.js';
 import { observeHl7 } from './observe/hl7.js';
@@ -16,6 +16,7 @@ import { createIdentifier } from './identify/rules-identifier.js';
 import { LocationResolver } from './identify/location.js';
 import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
+import type { RuntimeLimits } from './config.js';
 import { AddressBinder } from './observe/address-binder.js';
 import { observeApplication } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
@@ -29,14 +30,18 @@ export interface PipelineOptions {
    * when data is written depends on it, never what is written. */
   flushIntervalMs?: number;
   identifier?: Identifier;
+  /** Limits of every stage (config `limits.*`); the built-in defaults when absent. */
+  limits?: RuntimeLimits;
   logger: Logger;
 }
 
 export class Pipeline implements DecodeSink {
   readonly counters = new Counters();
   readonly model: DeviceModel;
-  private readonly binder = new AddressBinder();
-  private readonly location = new LocationResolver();
+  private readonly binder: AddressBinder;
+  private readonly location: LocationResolver;
+  private readonly appLimits: AppDecoderLimits;
+  private readonly frameLimits: FrameLimits;
   private readonly streamRecords: StreamRecord[] = [];
   private readonly streams: StreamDecoder;
   private readonly identifier: Identifier;
@@ -49,7 +54,12 @@ export class Pipeline implements DecodeSink {
   private readonly observations: Observation[] = [];
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
-    this.model = new DeviceModel(this.counters);
+    const limits = options.limits;
+    this.model = new DeviceModel(this.counters, limits?.model);
+    this.binder = new AddressBinder(limits?.binder);
+    this.location = new LocationResolver(limits?.location);
+    this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
+    this.frameLimits = limits?.ethernet ?? FRAME_LIMITS;
     this.store = new InventoryStore(db);
     this.store.load(this.model);
     this.identifier = options.identifier ?? createIdentifier();
@@ -60,7 +70,7 @@ export class Pipeline implements DecodeSink {
       counter: (name, by) => this.counters.inc(name, by),
       record: (r) => this.streamRecords.push(r),
     };
-    this.streams = new StreamDecoder(sink);
+    this.streams = new StreamDecoder(sink, limits?.streams);
   }
 
   anomaly(code: string): void {
@@ -75,7 +85,7 @@ export class Pipeline implements DecodeSink {
   processBatch(frames: readonly CapturedFrame[]): void {
     const out = this.observations;
     for (const captured of frames) {
-      const { value: frame, anomalies } = decodeFrame(captured);
+      const { value: frame, anomalies } = decodeFrame(captured, this.frameLimits);
       for (const a of anomalies) this.anomaly(a);
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
       out.length = 0;
@@ -83,7 +93,7 @@ export class Pipeline implements DecodeSink {
       if (frame.payloadKind === 'tcp') {
         this.decodeStreams(frame, out);
       } else if (frame.payloadKind !== 'none') {
-        const app = decodeApplication(frame, this);
+        const app = decodeApplication(frame, this, this.appLimits);
         if (app) {
           try {
             for (const o of observeApplication(app, frame)) out.push(o);

@@ -20,7 +20,7 @@ import { accessSync, constants } from 'node:fs';
 
 import { dropPrivileges, effectiveCapabilities, LiveCapture, type LiveStats } from './capture/live.js';
 import type { CapturedFrame } from './capture/captured-frame.js';
-import { checkConfigFile, issueError, loadConfig, parseListenAddress, type AuscultConfig, type ConfigOverrides } from './config.js';
+import { checkConfigFile, issueError, loadConfig, parseListenAddress, runtimeLimits, type AuscultConfig, type ConfigOverrides } from './config.js';
 import { AuscultError } from './errors.js';
 import type { FieldCandidate } from './identify/field-candidate.js';
 import type { Identifier } from './identify/extract.js';
@@ -130,7 +130,7 @@ export class Sensor {
         const capEff = effectiveCapabilities();
         if (capEff !== null && capEff !== 0n) logger.info({ capEff: capEff.toString(16) }, 'running with ambient capabilities (no capture.user set)');
       }
-      pipeline = openPipeline(config.database.path, { logger, identifier: this.identifier, flushEveryFrames: Number.MAX_SAFE_INTEGER });
+      pipeline = openPipeline(config.database.path, { logger, identifier: this.identifier, limits: runtimeLimits(config), flushEveryFrames: Number.MAX_SAFE_INTEGER });
     } catch (err) {
       this.capture.close();
       throw err;

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
+import { loadConfig, runtimeLimits } from '../config.js';
 import { openPipeline } from '../pipeline.js';
 import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
 import { dbOption, loggerFor } from './common.js';
@@ -15,7 +16,8 @@ export function registerReplay(program: Command): void {
       .description('decode capture files (pcap, pcapng, optionally gzipped) into the inventory')
       .argument('<capture...>', 'capture files, replayed in the order given')
       .option('--json', 'print a JSON summary on stdout instead of text on stderr')
-      .option('--no-progress', 'no progress line on stderr'),
+      .option('--no-progress', 'no progress line on stderr')
+      .option('--config <file>', 'take decoder, reassembly and model limits from this config file (default: built-in limits)'),
   )).addHelpText('after', `
 Replay uses the packets' own timestamps, so the same capture always yields the same inventory.
 A truncated or corrupt file yields the frames before the damage and a warning with the byte
@@ -25,9 +27,10 @@ resolved exceptions are appended to the stream (--stream).
 
 Example:
   $ auscult replay --db site.db monday.pcapng tuesday.pcap.gz`)
-    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string }, cmd: Command) => {
+    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
-      const pipeline = openPipeline(opts.db, { logger });
+      const limits = opts.config !== undefined ? runtimeLimits(loadConfig(opts.config)) : undefined;
+      const pipeline = openPipeline(opts.db, limits ? { logger, limits } : { logger });
       const showProgress = opts.progress && !opts.json && process.stderr.isTTY === true && !process.env['CI'];
       const results: { path: string; frames: number; warnings: number; error?: string }[] = [];
       let exitCode: number = EXIT.OK;

@@ -7,10 +7,10 @@
  */
 import type { FrameRecord } from './frame-record.js';
 import type { AnomalyCode, DecodeResult } from './result.js';
-import { CDP_ANOMALIES, decodeCdp, type CdpRecord } from './app/cdp.js';
-import { DHCP_ANOMALIES, decodeDhcp, type DhcpRecord } from './app/dhcp.js';
-import { LLDP_ANOMALIES, decodeLldp, type LldpRecord } from './app/lldp.js';
-import { MDNS_ANOMALIES, decodeMdns, type MdnsRecord } from './app/mdns.js';
+import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from './app/cdp.js';
+import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from './app/dhcp.js';
+import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from './app/lldp.js';
+import { MDNS_ANOMALIES, MDNS_LIMITS, decodeMdns, type MdnsLimits, type MdnsRecord } from './app/mdns.js';
 
 /** What an application decoder yielded, tagged with its protocol. */
 export type AppRecord =
@@ -21,12 +21,22 @@ export type AppRecord =
 
 export type AppProtocolName = AppRecord['protocol'];
 
+/** Limits of the application decoders (config `limits.*`). */
+export interface AppDecoderLimits {
+  dhcp: DhcpLimits;
+  lldp: LldpLimits;
+  cdp: CdpLimits;
+  mdns: MdnsLimits;
+}
+
+export const APP_DECODER_LIMITS: AppDecoderLimits = { dhcp: DHCP_LIMITS, lldp: LLDP_LIMITS, cdp: CDP_LIMITS, mdns: MDNS_LIMITS };
+
 export interface AppProtocol {
   /** Protocol name: the prefix of its anomaly codes and observation fields. */
   name: AppProtocolName;
   /** Does this frame carry this protocol? (ethertype, SNAP id or UDP port) */
   matches(frame: FrameRecord): boolean;
-  decode(payload: Uint8Array): DecodeResult<unknown>;
+  decode(payload: Uint8Array, limits?: AppDecoderLimits): DecodeResult<unknown>;
   /** Every anomaly code `decode` can yield (the property harness checks this). */
   anomalyCodes: readonly AnomalyCode[];
 }
@@ -36,15 +46,15 @@ const udpPort = (f: FrameRecord, port: number, other = port) =>
   (f.udp.srcPort === port || f.udp.dstPort === port || f.udp.srcPort === other || f.udp.dstPort === other);
 
 export const APP_PROTOCOLS: readonly AppProtocol[] = [
-  { name: 'dhcp', matches: (f) => udpPort(f, 67, 68), decode: (p) => decodeDhcp(p), anomalyCodes: DHCP_ANOMALIES },
-  { name: 'lldp', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decode: (p) => decodeLldp(p), anomalyCodes: LLDP_ANOMALIES },
+  { name: 'dhcp', matches: (f) => udpPort(f, 67, 68), decode: (p, l = APP_DECODER_LIMITS) => decodeDhcp(p, l.dhcp), anomalyCodes: DHCP_ANOMALIES },
+  { name: 'lldp', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decode: (p, l = APP_DECODER_LIMITS) => decodeLldp(p, l.lldp), anomalyCodes: LLDP_ANOMALIES },
   {
     name: 'cdp',
     matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000,
-    decode: (p) => decodeCdp(p),
+    decode: (p, l = APP_DECODER_LIMITS) => decodeCdp(p, l.cdp),
     anomalyCodes: CDP_ANOMALIES,
   },
-  { name: 'mdns', matches: (f) => udpPort(f, 5353), decode: (p) => decodeMdns(p), anomalyCodes: MDNS_ANOMALIES },
+  { name: 'mdns', matches: (f) => udpPort(f, 5353), decode: (p, l = APP_DECODER_LIMITS) => decodeMdns(p, l.mdns), anomalyCodes: MDNS_ANOMALIES },
 ];
 
 /** Counts per protocol and anomaly go to this sink. */
@@ -54,11 +64,11 @@ export interface DecodeSink {
 }
 
 /** Decodes the application payload of `frame`, if a protocol claims it. */
-export function decodeApplication(frame: FrameRecord, sink: DecodeSink): AppRecord | undefined {
+export function decodeApplication(frame: FrameRecord, sink: DecodeSink, limits: AppDecoderLimits = APP_DECODER_LIMITS): AppRecord | undefined {
   for (const p of APP_PROTOCOLS) {
     if (!p.matches(frame)) continue;
     try {
-      const { value, anomalies } = p.decode(frame.payload);
+      const { value, anomalies } = p.decode(frame.payload, limits);
       sink.decoded(p.name);
       for (const a of anomalies) sink.anomaly(a);
       return { protocol: p.name, record: value } as AppRecord;

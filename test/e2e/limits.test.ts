@@ -1,0 +1,72 @@
+/**
+ * Every limit has a config key, a counter and a test that lowers it (style.md §8): the config's
+ * limits reach the replay pipeline, and lowering them on real captures moves their counters.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, runtimeLimits } from '../../src/config.js';
+import { auscult, ROOT } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'auscult-limits-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function counters(db: string): Record<string, number> {
+  const d = new Database(db, { readonly: true });
+  const rows = d.prepare('SELECT name, value FROM counter').all() as { name: string; value: number }[];
+  d.close();
+  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+}
+
+function replayWith(name: string, config: string, captures: string[]): Record<string, number> {
+  const cfg = join(dir, `${name}.yaml`);
+  writeFileSync(cfg, config);
+  const db = join(dir, `${name}.db`);
+  const r = auscult(['replay', ...captures.map((c) => join(ROOT, 'fixtures', c)), '--db', db, '--config', cfg]);
+  expect(r.code, r.stderr).toBe(0);
+  return counters(db);
+}
+
+describe('limits from the config reach the replay pipeline', () => {
+  it('defaults: nothing evicted or dropped on the lab captures', () => {
+    const c = replayWith('defaults', 'log:\n  level: warn\n', ['dicom/lab-dicom-associations.pcapng', 'lldp/lab-switch-endpoints.pcapng']);
+    expect(c['reassembly.flows_evicted'] ?? 0).toBe(0);
+    expect(c['inventory.values_dropped'] ?? 0).toBe(0);
+  });
+
+  it('reassembly keys map onto the stream decoder limits (their counters are tested in test/unit/decode/stream)', () => {
+    const cfg = join(dir, 'flows.yaml');
+    writeFileSync(cfg, 'limits:\n  reassembly:\n    max_flows: 1\n    idle_timeout_s: 2\n');
+    const limits = runtimeLimits(loadConfig(cfg));
+    expect(limits.streams.reassembly).toMatchObject({ maxFlows: 1, idleTimeoutMicros: 2_000_000 });
+    // Sequential associations fit one flow slot: nothing is evicted, every one is decoded.
+    const c = replayWith('flows', 'limits:\n  reassembly:\n    max_flows: 1\n', ['dicom/lab-dicom-associations.pcapng']);
+    expect(c['reassembly.flows_opened']).toBe(8);
+    expect(c['reassembly.flows_evicted'] ?? 0).toBe(0);
+  });
+
+  it('model.max_values_per_field: 1 drops the second value of a field and counts it', () => {
+    const c = replayWith('values', 'limits:\n  model:\n    max_values_per_field: 1\n', ['lldp/lab-switch-endpoints.pcapng']);
+    expect(c['inventory.values_dropped']).toBeGreaterThan(0);
+  });
+
+  it('lldp.max_tlvs: 4 cuts every LLDPDU short and counts lldp.too_many_tlvs', () => {
+    const c = replayWith('tlvs', 'limits:\n  lldp:\n    max_tlvs: 4\n', ['lldp/lab-switch-endpoints.pcapng']);
+    expect(c['anomaly.lldp.too_many_tlvs']).toBeGreaterThan(0);
+  });
+
+  it('streams.dicom_ports: [] still finds DICOM by its A-ASSOCIATE-RQ', () => {
+    const c = replayWith('ports', 'limits:\n  streams:\n    dicom_ports: []\n', ['dicom/lab-dicom-associations.pcapng']);
+    expect(c['decoded.dicom']).toBeGreaterThan(0);
+  });
+
+  it('a bad limit is a config error naming file:line:col, exit 78', () => {
+    const cfg = join(dir, 'bad.yaml');
+    writeFileSync(cfg, 'limits:\n  reassembly:\n    max_flows: -3\n');
+    const r = auscult(['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng'), '--db', join(dir, 'bad.db'), '--config', cfg]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/bad\.yaml:3:\d+: limits\.reassembly\.max_flows/);
+  });
+});
