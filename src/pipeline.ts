@@ -103,7 +103,10 @@ export class Pipeline implements DecodeSink {
         }
       }
       for (const o of out) this.model.applyObservation(o, this.identify);
-      if (out.length > 1) for (const d of this.location.observeFrame(out)) this.model.apply(d.observation, d.candidates);
+      if (out.length > 1) {
+        for (const d of this.location.observeFrame(out)) this.model.apply(d.observation, d.candidates);
+        for (const a of this.location.drainAliases()) this.model.alias(a.mac, a.into, out[0] as Observation);
+      }
     }
     this.counters.inc('frames.processed', frames.length);
     this.framesSinceFlush += frames.length;

@@ -111,6 +111,10 @@ export function deviceIdForIp(ip: string): string {
 export class DeviceModel {
   readonly devices = new Map<string, DeviceState>();
   readonly pendingHistory: HistoryRow[] = [];
+  /** Port MAC → chassis MAC: frames from a switch's port MACs belong to the switch device. */
+  readonly aliases = new Map<string, string>();
+  /** Devices merged into another since the last flush: from id → into id. */
+  readonly mergedDevices = new Map<string, string>();
   private readonly memo = new Map<string, { device: DeviceState; version: number; candidates: CandidateState[] }>();
   /** Capture the observations currently applied come from (evidence points at it). */
   captureId: number | null = null;
@@ -123,15 +127,16 @@ export class DeviceModel {
 
   /** Device an observation is about: by MAC, else by IP (seen only through a router). */
   deviceFor(o: Observation): DeviceState | undefined {
-    const id = o.mac !== undefined ? deviceIdForMac(o.mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : undefined;
+    const mac = o.mac !== undefined ? (this.aliases.get(o.mac) ?? o.mac) : undefined;
+    const id = mac !== undefined ? deviceIdForMac(mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : undefined;
     if (id === undefined) return undefined;
     let d = this.devices.get(id);
     if (!d) {
       d = {
         id,
-        mac: o.mac ?? null,
-        ipKey: o.mac === undefined ? (o.ip ?? null) : null,
-        locallyAttached: o.mac !== undefined,
+        mac: mac ?? null,
+        ipKey: mac === undefined ? (o.ip ?? null) : null,
+        locallyAttached: mac !== undefined,
         isRouter: false,
         firstSeen: o.ts,
         lastSeen: o.ts,
@@ -301,6 +306,56 @@ export class DeviceModel {
     d.chosenDirty.add(c.field);
     d.version++;
     return cand;
+  }
+
+  /**
+   * Makes `mac` an alias of `intoMac` (a switch port MAC of a chassis): the device `mac` had is
+   * merged into the chassis device (evidence, addresses and frame counts), and later observations
+   * of `mac` go to the chassis. History rows are re-pointed when the store flushes.
+   */
+  alias(mac: string, intoMac: string, at: Observation): void {
+    if (mac === intoMac || this.aliases.has(mac)) return;
+    this.aliases.set(mac, intoMac);
+    const from = this.devices.get(deviceIdForMac(mac));
+    if (!from) return;
+    const into = this.deviceFor({ ...at, mac: intoMac });
+    if (!into) return;
+    this.devices.delete(from.id);
+    this.mergedDevices.set(from.id, into.id);
+    into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
+    into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
+    into.frames += from.frames;
+    into.isRouter ||= from.isRouter;
+    into.dirty = true;
+    for (const a of from.addresses.values()) {
+      const mine = into.addresses.get(a.ip);
+      if (mine) {
+        mine.firstSeen = Math.min(mine.firstSeen, a.firstSeen);
+        mine.lastSeen = Math.max(mine.lastSeen, a.lastSeen);
+        mine.dirty = true;
+      } else if (into.addresses.size < this.limits.maxAddressesPerDevice) {
+        into.addresses.set(a.ip, { ...a, dirty: true });
+      }
+    }
+    for (const [key, c] of from.candidates) {
+      const mine = into.candidates.get(key);
+      if (mine) {
+        mine.firstSeen = Math.min(mine.firstSeen, c.firstSeen);
+        mine.lastSeen = Math.max(mine.lastSeen, c.lastSeen);
+        mine.count += c.count;
+        mine.dirty = true;
+      } else {
+        into.candidates.set(key, { ...c, dirty: true });
+      }
+      const chosen = into.chosen.get(c.field);
+      if (!chosen || c.confidence > chosen.confidence) {
+        into.chosen.set(c.field, { value: c.value, source: c.source, confidence: c.confidence, since: c.firstSeen, lastSeen: c.lastSeen });
+        into.chosenDirty.add(c.field);
+      }
+    }
+    for (const h of this.pendingHistory) if (h.deviceId === from.id) h.deviceId = into.id;
+    into.version++;
+    this.counters.inc('inventory.devices_merged');
   }
 
   /** Remembers a per-field count for state loaded from the store. */

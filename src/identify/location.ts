@@ -46,6 +46,8 @@ interface PortInfo {
 
 interface SwitchInfo {
   name: string;
+  /** The LLDP chassis id when it is a MAC: the device the switch's port MACs merge into. */
+  chassisMac?: string;
   macs: Set<string>;
   addresses: Set<string>;
   ports: Map<string, PortInfo>;
@@ -103,7 +105,17 @@ export class LocationResolver {
   private readonly switches = new Map<string, SwitchInfo>();
   private readonly switchByMac = new Map<string, SwitchInfo>();
   private readonly switchByAddress = new Map<string, SwitchInfo>();
+  private readonly switchByName = new Map<string, SwitchInfo>();
   private readonly pending = new Map<string, RelayFacts>();
+  private readonly aliased = new Set<string>();
+  private pendingAliases: { mac: string; into: string }[] = [];
+
+  /** Port MACs learnt to belong to a switch chassis since the last call (merge them into it). */
+  drainAliases(): { mac: string; into: string }[] {
+    const out = this.pendingAliases;
+    this.pendingAliases = [];
+    return out;
+  }
 
   constructor(private readonly limits: LocationLimits = LOCATION_LIMITS) {}
 
@@ -169,16 +181,18 @@ export class LocationResolver {
       return false;
     }
     const key = protocol === 'lldp' ? `lldp:${value('lldp.chassis_id') ?? sender}` : `cdp:${value('cdp.device_id') ?? sender}`;
-    let sw = this.switchByMac.get(sender) ?? this.switches.get(key);
+    const name = protocol === 'lldp' ? value('lldp.system_name') : (value('cdp.device_id') ?? value('cdp.system_name'));
+    // One switch speaking LLDP and CDP from several port MACs: found by MAC, key or its name.
+    let sw = this.switchByMac.get(sender) ?? this.switches.get(key) ?? (name !== undefined ? this.switchByName.get(name) : undefined);
     let changed = false;
     if (!sw) {
       if (this.switches.size >= this.limits.maxSwitches) return false;
-      sw = { name: value('lldp.system_name') ?? value('cdp.device_id') ?? value('cdp.system_name') ?? key, macs: new Set(), addresses: new Set(), ports: new Map() };
+      sw = { name: name ?? key, macs: new Set(), addresses: new Set(), ports: new Map() };
       this.switches.set(key, sw);
       changed = true;
     }
-    const name = protocol === 'lldp' ? value('lldp.system_name') : (value('cdp.device_id') ?? value('cdp.system_name'));
     if (name !== undefined && sw.name !== name && sw.name.startsWith(`${protocol}:`)) sw.name = name;
+    if (!this.switchByName.has(sw.name) && this.switchByName.size < this.limits.maxSwitches) this.switchByName.set(sw.name, sw);
     const addMac = (mac: string | undefined) => {
       if (mac === undefined || sw.macs.has(mac)) return;
       sw.macs.add(mac);
@@ -187,7 +201,18 @@ export class LocationResolver {
     };
     addMac(sender);
     const chassis = value('lldp.chassis_id');
-    if (chassis !== undefined && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(chassis)) addMac(chassis);
+    if (chassis !== undefined && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(chassis)) {
+      addMac(chassis);
+      sw.chassisMac ??= chassis;
+    }
+    // A switch sends LLDP and CDP from each port's own MAC: all are the chassis, one device.
+    if (sw.chassisMac !== undefined) {
+      for (const mac of sw.macs) {
+        if (mac === sw.chassisMac || this.aliased.has(mac)) continue;
+        this.aliased.add(mac);
+        this.pendingAliases.push({ mac, into: sw.chassisMac });
+      }
+    }
     for (const a of [...all('lldp.management_address'), ...all('cdp.management_address'), ...all('cdp.address')]) {
       if (sw.addresses.has(a)) continue;
       sw.addresses.add(a);

@@ -185,6 +185,11 @@ export class InventoryStore {
         d.chosenDirty.clear();
         d.dirty = false;
       }
+      for (const [from, into] of model.mergedDevices) {
+        this.db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?').run(into, from);
+        this.db.prepare('DELETE FROM device WHERE id = ?').run(from); // evidence, fields, addresses cascade
+      }
+      model.mergedDevices.clear();
       for (const h of model.pendingHistory) s.insertHistory.run(h);
       model.pendingHistory.length = 0;
       for (const [name, value] of counters.entries()) s.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);

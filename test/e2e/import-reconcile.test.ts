@@ -107,7 +107,7 @@ describe('replay + import + reconcile: golden exception streams', () => {
     expect(readFileSync(stream2, 'utf8')).toBe(readFileSync(stream, 'utf8'));
   });
 
-  it('--include-infrastructure also raises the unrecorded switch chassis', () => {
+  it('--include-infrastructure also considers infrastructure; the switch (one device for all its port MACs) matches its record by serial', () => {
     const db = join(dir, 'infra.db');
     ok(['replay', LAB, '--db', db, '--stream', join(dir, 'infra.ndjson')]);
     ok(['import', SOR, '--db', db]);
@@ -115,7 +115,9 @@ describe('replay + import + reconcile: golden exception streams', () => {
     const infra = expectValidLines(ok(['reconcile', '--db', db, '--json', '--include-infrastructure', '--stream', join(dir, 'infra.ndjson')]).stdout);
     const nii = (ls: Record<string, unknown>[]) => ls.filter((l) => l['type'] === 'not_in_inventory').map((l) => l['mac']).sort();
     expect(nii(plain)).toEqual(['02:a5:00:00:00:0a']);
-    expect(nii(infra)).toEqual(['00:1b:8f:5a:01:00', '02:a5:00:00:00:0a']);
+    // The chassis device carries the LLDP-MED serial its ports announced, so NET-SW-0001 matches it.
+    expect(nii(infra)).toEqual(['02:a5:00:00:00:0a']);
+    expect(infra.some((l) => l['asset_id'] === 'NET-SW-0001' && l['type'] === 'never_seen')).toBe(false);
   });
 });
 

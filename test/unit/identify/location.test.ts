@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOCATION_LIMITS, LocationResolver, normalisePortName } from '../../../src/identify/location.js';
-import { findDevice } from '../../../src/inventory/device-view.js';
+import { findDevice, listDevices } from '../../../src/inventory/device-view.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Observation } from '../../../src/observe/observation.js';
 import { openPipeline } from '../../../src/pipeline.js';
@@ -105,6 +105,11 @@ describe('location on the real switch lab capture', () => {
     expect(monitor).toMatchObject({ switch: 'ICU-ACCESS-SW01', port: 'gi1-0-4' });
     expect(monitor?.history?.filter((h) => h.field === 'port').map((h) => [h.old_value, h.new_value])).toEqual([['gi1-0-1', 'gi1-0-4']]);
     expect(findDevice(pipeline.db, '00:1b:d4:4e:01:10')?.category).toBe('infrastructure');
+    // The switch speaks from one MAC per port: one device, found by any of its port MACs.
+    const switches = listDevices(pipeline.db).filter((d) => d.hostname === 'ICU-ACCESS-SW01');
+    expect(switches.map((d) => d.mac)).toEqual(['00:1b:8f:5a:01:00']);
+    expect(findDevice(pipeline.db, '00:1b:8f:5a:01:03')).toBeUndefined();
+    expect(pipeline.counters.get('inventory.devices_merged')).toBeGreaterThan(0);
     pipeline.db.close();
   });
 });
