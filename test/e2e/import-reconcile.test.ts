@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -118,6 +118,14 @@ describe('replay + import + reconcile: golden exception streams', () => {
     // The chassis device carries the LLDP-MED serial its ports announced, so NET-SW-0001 matches it.
     expect(nii(infra)).toEqual(['02:a5:00:00:00:0a']);
     expect(infra.some((l) => l['asset_id'] === 'NET-SW-0001' && l['type'] === 'never_seen')).toBe(false);
+    // Without the switch's record, --include-infrastructure raises it (and only then).
+    const noSwitch = join(dir, 'no-switch.csv');
+    writeFileSync(noSwitch, readFileSync(join(ROOT, SOR), 'utf8').split('\n').filter((l) => !l.startsWith('NET-SW-0001,')).join('\n'));
+    ok(['import', noSwitch, '--db', db]);
+    const plain2 = expectValidLines(ok(['reconcile', '--db', db, '--json', '--stream', join(dir, 'infra.ndjson')]).stdout);
+    const infra2 = expectValidLines(ok(['reconcile', '--db', db, '--json', '--include-infrastructure', '--stream', join(dir, 'infra.ndjson')]).stdout);
+    expect(nii(plain2)).toEqual(['02:a5:00:00:00:0a']);
+    expect(nii(infra2)).toEqual(['00:1b:8f:5a:01:00', '02:a5:00:00:00:0a']);
   });
 });
 
