@@ -80,7 +80,7 @@ export function configSections(): ConfigSectionDoc[] {
   return sections;
 }
 
-const inlineYaml = (v: unknown) => stringify(v, { lineWidth: 0 }).trimEnd();
+const inlineYaml = (v: unknown) => stringify(v, { lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
 
 /** The Markdown reference. */
 export function renderConfigReference(): string {

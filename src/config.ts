@@ -121,7 +121,7 @@ const limitsSchema = z.strictObject({
   reassembly: z.strictObject({
     max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
     max_buffered_bytes_per_direction: int(1024, 1 << 30).default(REASSEMBLY_LIMITS.maxBufferedBytesPerDirection).describe('Out-of-order bytes held per flow direction before the hole is declared a gap (counter `reassembly.gaps`).'),
-    max_buffered_bytes_total: int(1024, 1 << 31).default(REASSEMBLY_LIMITS.maxBufferedBytesTotal).describe('Out-of-order bytes held across all flows; past it the oldest flows are evicted (counter `reassembly.memory_evictions`).'),
+    max_buffered_bytes_total: int(1024, 2 ** 31).default(REASSEMBLY_LIMITS.maxBufferedBytesTotal).describe('Out-of-order bytes held across all flows; past it the oldest flows are evicted (counter `reassembly.memory_evictions`).'),
     max_segments_per_direction: int(1, 1_000_000).default(REASSEMBLY_LIMITS.maxSegmentsPerDirection).describe('Out-of-order segments held per flow direction (counter `reassembly.segments_dropped`).'),
     idle_timeout_s: int(1, 86_400).default(REASSEMBLY_LIMITS.idleTimeoutMicros / 1_000_000).describe('A flow with no segment for this long (capture time) is closed (counter `reassembly.flows_idle_closed`).'),
   }).prefault({}).describe('TCP stream reassembly (src/decode/stream/tcp-reassembly.ts REASSEMBLY_LIMITS).'),

@@ -25,7 +25,7 @@ describe('generated config files (npm run config:reference)', () => {
     const leaves: string[] = [];
     const walk = (o: Record<string, unknown>, path: string[]) => {
       for (const [k, v] of Object.entries(o)) {
-        if (v !== null && typeof v === 'object') walk(v as Record<string, unknown>, [...path, k]);
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, [...path, k]);
         else leaves.push([...path, k].join('.'));
       }
     };
