@@ -8,6 +8,7 @@
  * unknown key (both exit 78). The schema is the single source of `config/auscult.yaml` and
  * `docs/config-reference.md` (src/config-reference.ts renders both; a test diffs them).
  */
+import { parseSubnet } from './identify/location.js';
 import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
 import { STREAM_LIMITS, type StreamLimits } from './decode/stream/stream-decoder.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -85,7 +86,9 @@ const limitsSchema = z.strictObject({
   model: z.strictObject({
     max_values_per_field: int(1, 1_000_000).default(MODEL_LIMITS.maxValuesPerField).describe('Distinct candidate values kept per device field; more are counted and dropped.'),
     max_addresses_per_device: int(1, 1_000_000).default(MODEL_LIMITS.maxAddressesPerDevice).describe('IP addresses kept per device; more are counted and dropped.'),
-    max_memo_entries: int(0, 10_000_000).default(MODEL_LIMITS.maxMemoEntries).describe('Repeated facts whose merge is memoised (a speed cache; cleared when full).'),
+    max_memo_entries_per_device: int(0, 1_000_000).default(MODEL_LIMITS.maxMemoEntriesPerDevice).describe('Repeated facts whose merge is memoised, per device (a speed cache; cleared when full).'),
+    classification_persist_count: int(1, 1_000_000).default(MODEL_LIMITS.classificationPersistCount).describe('Observations a new device type, category or FDA class needs before it replaces a known one (no flip-flopping; counter `inventory.classification_held`).'),
+    classification_persist_s: int(0, 31_536_000).default(MODEL_LIMITS.classificationPersistMicros / 1_000_000).describe('Seconds of capture time a new device type, category or FDA class must persist before it replaces a known one.'),
   }).prefault({}).describe('In-memory device model (src/identify/device-model.ts MODEL_LIMITS).'),
   binder: z.strictObject({
     router_prefix_threshold: int(1, 1_000_000).default(BINDER_LIMITS.routerPrefixThreshold).describe('Distinct source prefixes behind one MAC before it is treated as a router.'),
@@ -133,6 +136,13 @@ const limitsSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   capture: captureSchema,
+  network: z.strictObject({
+    subnet_vlans: z.array(z.strictObject({
+      subnet: z.string().refine((v) => parseSubnet(v) !== undefined, { message: 'not an IPv4 CIDR like 10.20.30.0/24' }).describe('IPv4 CIDR.'),
+      vlan: int(1, 4094).describe('VLAN id of that subnet.'),
+    })).max(65536).default([])
+      .describe('Subnet-to-VLAN map, for feeds that strip 802.1Q tags: a device with an untagged address in one of these subnets (or relayed by DHCP with a giaddr in one) is given its VLAN. Tags, and subnets learnt from tagged frames, take precedence. Example: `[{subnet: 10.20.30.0/24, vlan: 30}]`.'),
+  }).prefault({}).describe('What auscult is told about the network.'),
   database: z.strictObject({
     path: z.string().min(1).default('./auscult.db').describe('The inventory database (SQLite, WAL). systemd: /var/lib/auscult/auscult.db.'),
   }).prefault({}).describe('The inventory.'),
@@ -383,7 +393,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
         idleTimeoutMicros: l.reassembly.idle_timeout_s * 1_000_000,
       },
     },
-    model: { maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntries: l.model.max_memo_entries },
+    model: { maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },

@@ -13,7 +13,7 @@ import { observeHl7 } from './observe/hl7.js';
 import { DeviceModel } from './identify/device-model.js';
 import type { Identifier } from './identify/extract.js';
 import { createIdentifier } from './identify/rules-identifier.js';
-import { LocationResolver } from './identify/location.js';
+import { LocationResolver, type SubnetVlan } from './identify/location.js';
 import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
 import type { RuntimeLimits } from './config.js';
@@ -32,6 +32,8 @@ export interface PipelineOptions {
   identifier?: Identifier;
   /** Limits of every stage (config `limits.*`); the built-in defaults when absent. */
   limits?: RuntimeLimits;
+  /** Subnet-to-VLAN map (config `network.subnet_vlans`). */
+  subnetVlans?: readonly SubnetVlan[];
   logger: Logger;
 }
 
@@ -57,7 +59,7 @@ export class Pipeline implements DecodeSink {
     const limits = options.limits;
     this.model = new DeviceModel(this.counters, limits?.model);
     this.binder = new AddressBinder(limits?.binder);
-    this.location = new LocationResolver(limits?.location);
+    this.location = new LocationResolver(limits?.location, options.subnetVlans);
     this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
     this.frameLimits = limits?.ethernet ?? FRAME_LIMITS;
     this.store = new InventoryStore(db);

@@ -130,7 +130,7 @@ export class Sensor {
         const capEff = effectiveCapabilities();
         if (capEff !== null && capEff !== 0n) logger.info({ capEff: capEff.toString(16) }, 'running with ambient capabilities (no capture.user set)');
       }
-      pipeline = openPipeline(config.database.path, { logger, identifier: this.identifier, limits: runtimeLimits(config), flushEveryFrames: Number.MAX_SAFE_INTEGER });
+      pipeline = openPipeline(config.database.path, { logger, identifier: this.identifier, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans, flushEveryFrames: Number.MAX_SAFE_INTEGER });
     } catch (err) {
       this.capture.close();
       throw err;

@@ -17,7 +17,7 @@ export function registerReplay(program: Command): void {
       .argument('<capture...>', 'capture files, replayed in the order given')
       .option('--json', 'print a JSON summary on stdout instead of text on stderr')
       .option('--no-progress', 'no progress line on stderr')
-      .option('--config <file>', 'take decoder, reassembly and model limits from this config file (default: built-in limits)'),
+      .option('--config <file>', 'take limits and the subnet-to-VLAN map from this config file (default: built-in limits)'),
   )).addHelpText('after', `
 Replay uses the packets' own timestamps, so the same capture always yields the same inventory.
 A truncated or corrupt file yields the frames before the damage and a warning with the byte
@@ -29,8 +29,8 @@ Example:
   $ auscult replay --db site.db monday.pcapng tuesday.pcap.gz`)
     .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
-      const limits = opts.config !== undefined ? runtimeLimits(loadConfig(opts.config)) : undefined;
-      const pipeline = openPipeline(opts.db, limits ? { logger, limits } : { logger });
+      const config = opts.config !== undefined ? loadConfig(opts.config) : undefined;
+      const pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
       const showProgress = opts.progress && !opts.json && process.stderr.isTTY === true && !process.env['CI'];
       const results: { path: string; frames: number; warnings: number; error?: string }[] = [];
       let exitCode: number = EXIT.OK;

@@ -65,6 +65,8 @@ export interface DeviceState {
   dirty: boolean;
   /** Bumped when a new candidate appears or a chosen value changes: invalidates memoised merges. */
   version: number;
+  /** Merges of facts seen before (protocol, field, value → the candidates they touched). */
+  memo: Map<string, { version: number; candidates: CandidateState[] }>;
 }
 
 export interface HistoryRow {
@@ -83,14 +85,30 @@ export interface ModelLimits {
   maxValuesPerField: number;
   /** Addresses kept per device; more are counted and dropped. */
   maxAddressesPerDevice: number;
-  /** Memoised merges of repeated facts (cleared when full). */
-  maxMemoEntries: number;
+  /** Memoised merges of repeated facts per device (cleared when full). */
+  maxMemoEntriesPerDevice: number;
+  /** Observations a new classification needs before it replaces a known one. */
+  classificationPersistCount: number;
+  /** Capture time (µs) a new classification must persist before it replaces a known one. */
+  classificationPersistMicros: number;
 }
+
+/** Fields whose changes must persist before they are taken (no flip-flopping). */
+export const CLASSIFICATION_FIELDS: ReadonlySet<string> = new Set(['device_type', 'category', 'fda_class', 'fda_product_code', 'fda_regulation']);
+
+/** A candidate this much more confident replaces a classification at once. */
+export const CLEARLY_STRONGER = 0.1;
 
 /** Values at least this confident are firm: replacing one is a change worth a history row. */
 export const FIRM_CONFIDENCE = 0.7;
 
-export const MODEL_LIMITS: ModelLimits = { maxValuesPerField: 32, maxAddressesPerDevice: 64, maxMemoEntries: 100_000 };
+export const MODEL_LIMITS: ModelLimits = {
+  maxValuesPerField: 32,
+  maxAddressesPerDevice: 64,
+  maxMemoEntriesPerDevice: 256,
+  classificationPersistCount: 3,
+  classificationPersistMicros: 0,
+};
 
 const idCache = new Map<string, string>();
 
@@ -115,7 +133,6 @@ export class DeviceModel {
   readonly aliases = new Map<string, string>();
   /** Devices merged into another since the last flush: from id → into id. */
   readonly mergedDevices = new Map<string, string>();
-  private readonly memo = new Map<string, { device: DeviceState; version: number; candidates: CandidateState[] }>();
   /** Capture the observations currently applied come from (evidence points at it). */
   captureId: number | null = null;
   private readonly valuesPerField = new Map<string, number>();
@@ -148,6 +165,7 @@ export class DeviceModel {
         removedAddresses: new Set(),
         dirty: true,
         version: 0,
+        memo: new Map(),
       };
       this.devices.set(id, d);
       this.counters.inc('inventory.devices_created');
@@ -175,10 +193,11 @@ export class DeviceModel {
    * is exactly what the full merge would do for it.
    */
   applyObservation(o: Observation, identify: (o: Observation) => FieldCandidate[]): void {
-    const key = `${o.mac ?? ''}\u0001${o.ip ?? ''}\u0001${o.protocol}\u0001${o.field}\u0001${o.value}`;
-    const memo = this.memo.get(key);
-    if (memo && memo.version === memo.device.version && this.devices.get(memo.device.id) === memo.device) {
-      const d = memo.device;
+    const d = this.deviceFor(o);
+    if (!d) return;
+    const key = `${o.protocol}\u0001${o.field}\u0001${o.value}`;
+    const memo = d.memo.get(key);
+    if (memo && memo.version === d.version) {
       this.touch(d, o);
       for (const cand of memo.candidates) {
         if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
@@ -191,10 +210,10 @@ export class DeviceModel {
       return;
     }
     const merged = this.apply(o, identify(o));
-    const d = this.devices.get(o.mac !== undefined ? deviceIdForMac(o.mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : '');
-    if (!d) return;
-    if (this.memo.size >= this.limits.maxMemoEntries) this.memo.clear();
-    this.memo.set(key, { device: d, version: d.version, candidates: merged });
+    // A classification waiting to persist must be merged in full when it repeats.
+    if (merged.some((c) => CLASSIFICATION_FIELDS.has(c.field) && d.chosen.get(c.field)?.value !== c.value)) return;
+    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) d.memo.clear();
+    d.memo.set(key, { version: d.version, candidates: merged });
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -294,6 +313,10 @@ export class DeviceModel {
       c.confidence > chosen.confidence ||
       (c.source === chosen.source && c.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
     if (!replaces) return cand;
+    if (chosen && chosen.value !== c.value && CLASSIFICATION_FIELDS.has(c.field) && !this.persisted(cand, chosen, o)) {
+      this.counters.inc('inventory.classification_held');
+      return cand;
+    }
     // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
     // the device; a firm value replaced, or a source reporting a new value, is.
     if (chosen && chosen.value !== c.value && (chosen.source === c.source || chosen.confidence >= FIRM_CONFIDENCE)) {
@@ -356,6 +379,17 @@ export class DeviceModel {
     for (const h of this.pendingHistory) if (h.deviceId === from.id) h.deviceId = into.id;
     into.version++;
     this.counters.inc('inventory.devices_merged');
+  }
+
+  /**
+   * Classification does not flip-flop: a new device type (or category, FDA class) replaces a
+   * known one only once its evidence has persisted — seen `classificationPersistCount` times over
+   * at least `classificationPersistMicros` of capture time — or when it is clearly stronger
+   * (confidence higher by `CLEARLY_STRONGER` or more, e.g. what the device says of itself).
+   */
+  private persisted(cand: CandidateState, chosen: ChosenValue, o: Observation): boolean {
+    if (cand.confidence >= chosen.confidence + CLEARLY_STRONGER) return true;
+    return cand.count >= this.limits.classificationPersistCount && o.ts - cand.firstSeen >= this.limits.classificationPersistMicros;
   }
 
   /** Remembers a per-field count for state loaded from the store. */

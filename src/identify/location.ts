@@ -31,6 +31,43 @@ export interface LocationLimits {
 
 export const LOCATION_LIMITS: LocationLimits = { maxSwitches: 4096, maxPortsPerSwitch: 1024, maxPendingClients: 65536 };
 
+/** A configured subnet and the VLAN it is on (config `network.subnet_vlans`). */
+export interface SubnetVlan {
+  /** IPv4 CIDR, e.g. `10.20.30.0/24`. */
+  subnet: string;
+  vlan: number;
+}
+
+interface ParsedSubnet {
+  base: number;
+  mask: number;
+  vlan: number;
+}
+
+function ipv4ToInt(ip: string): number | undefined {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    const v = Number(p);
+    if (!Number.isInteger(v) || v < 0 || v > 255 || p === '') return undefined;
+    n = n * 256 + v;
+  }
+  return n;
+}
+
+/** Parses `a.b.c.d/len`; undefined when it is not an IPv4 CIDR. */
+export function parseSubnet(cidr: string): { base: number; mask: number } | undefined {
+  const [addr, lenText] = cidr.split('/');
+  const len = Number(lenText);
+  const ip = addr === undefined ? undefined : ipv4ToInt(addr);
+  if (ip === undefined || !Number.isInteger(len) || len < 0 || len > 32) return undefined;
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return { base: (ip & mask) >>> 0, mask };
+}
+
+const prefix24 = (ip: string) => ip.slice(0, ip.lastIndexOf('.'));
+
 /** A derived fact: candidates to apply to the device an observation names. */
 export interface DerivedCandidates {
   observation: Observation;
@@ -117,7 +154,57 @@ export class LocationResolver {
     return out;
   }
 
-  constructor(private readonly limits: LocationLimits = LOCATION_LIMITS) {}
+  private readonly subnets: ParsedSubnet[];
+  /** /24 → VLAN, learnt from tagged frames whose sender has an address there. */
+  private readonly learntSubnetVlans = new Map<string, number>();
+  private readonly subnetVlanDerived = new Set<string>();
+
+  constructor(
+    private readonly limits: LocationLimits = LOCATION_LIMITS,
+    subnetVlans: readonly SubnetVlan[] = [],
+  ) {
+    this.subnets = subnetVlans.flatMap((s) => {
+      const p = parseSubnet(s.subnet);
+      return p ? [{ ...p, vlan: s.vlan }] : [];
+    });
+    // Most specific subnet first.
+    this.subnets.sort((a, b) => b.mask - a.mask);
+  }
+
+  /** The configured VLAN of an IPv4 address, if a configured subnet holds it. */
+  configuredVlan(ip: string): number | undefined {
+    const n = ipv4ToInt(ip);
+    if (n === undefined) return undefined;
+    for (const s of this.subnets) if (((n & s.mask) >>> 0) === s.base) return s.vlan;
+    return undefined;
+  }
+
+  /** The VLAN of a subnet: learnt from tagged frames, else configured. */
+  private subnetVlan(ip: string): { vlan: number; source: string; confidence: number } | undefined {
+    if (!ip.includes('.')) return undefined;
+    const learnt = this.learntSubnetVlans.get(prefix24(ip));
+    if (learnt !== undefined) return { vlan: learnt, source: 'eth.vlan_of_subnet', confidence: 0.6 };
+    const configured = this.configuredVlan(ip);
+    return configured !== undefined ? { vlan: configured, source: 'config.subnet_vlans', confidence: 0.4 } : undefined;
+  }
+
+  /** Untagged addresses in a configured subnet get that subnet's VLAN; tagged ones teach it. */
+  private observeAddress(o: Observation, derived: DerivedCandidates[]): void {
+    if (!o.value.includes('.')) return;
+    if (o.vlan !== undefined) {
+      const p = prefix24(o.value);
+      if (!this.learntSubnetVlans.has(p) && this.learntSubnetVlans.size < this.limits.maxPendingClients) this.learntSubnetVlans.set(p, o.vlan);
+      return;
+    }
+    if (this.subnets.length === 0 || o.mac === undefined) return;
+    const key = `${o.mac}|${o.value}`;
+    if (this.subnetVlanDerived.has(key)) return;
+    const vlan = this.configuredVlan(o.value);
+    if (vlan === undefined) return;
+    if (this.subnetVlanDerived.size >= this.limits.maxPendingClients) this.subnetVlanDerived.clear();
+    this.subnetVlanDerived.add(key);
+    derived.push({ observation: o, candidates: [{ field: 'vlan', value: String(vlan), source: 'config.subnet_vlans', confidence: 0.4 }] });
+  }
 
   /** Takes every observation of one frame; returns candidates derived from them. */
   observeFrame(observations: readonly Observation[]): DerivedCandidates[] {
@@ -126,7 +213,8 @@ export class LocationResolver {
     let cdp: Observation[] | undefined;
     let relay: RelayFacts | undefined;
     for (const o of observations) {
-      if (o.protocol === 'lldp') (lldp ??= []).push(o);
+      if (o.field === 'ip.address') this.observeAddress(o, derived);
+      else if (o.protocol === 'lldp') (lldp ??= []).push(o);
       else if (o.protocol === 'cdp') (cdp ??= []).push(o);
       else if (o.protocol === 'dhcp' && o.field.startsWith('dhcp.relay.') && o.mac !== undefined) {
         relay ??= { observation: o };
@@ -266,6 +354,11 @@ export class LocationResolver {
     } else if (facts.circuitId !== undefined && !onlyIfResolved) {
       // Unknown naming: the raw circuit-id is the best port name the network gave.
       candidates.push({ field: 'port', value: facts.circuitId, source: 'dhcp.relay.circuit_id_raw', confidence: 0.5 });
+    }
+    if (port?.vlan === undefined && facts.agentIp !== undefined) {
+      // The relay's giaddr sits in the client's subnet: that subnet's VLAN is the client's.
+      const v = this.subnetVlan(facts.agentIp);
+      if (v) candidates.push({ field: 'vlan', value: String(v.vlan), source: `dhcp.relay.agent_ip+${v.source}`, confidence: v.confidence });
     }
     if (candidates.length > 0) derived.push({ observation: o, candidates });
   }

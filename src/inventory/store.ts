@@ -112,6 +112,7 @@ export class InventoryStore {
         removedAddresses: new Set(),
         dirty: false,
         version: 0,
+        memo: new Map(),
       };
       model.devices.set(d.id, d);
     }

@@ -70,3 +70,25 @@ describe('limits from the config reach the replay pipeline', () => {
     expect(r.stderr).toMatch(/bad\.yaml:3:\d+: limits\.reassembly\.max_flows/);
   });
 });
+
+describe('network.subnet_vlans', () => {
+  it('gives VLANs to devices of a SPAN that strips tags', () => {
+    const cfg = join(dir, 'subnets.yaml');
+    writeFileSync(cfg, 'network:\n  subnet_vlans:\n    - { subnet: 10.20.102.0/24, vlan: 102 }\n    - { subnet: 10.20.103.0/24, vlan: 103 }\n');
+    const db = join(dir, 'subnets.db');
+    expect(auscult(['replay', join(ROOT, 'fixtures/demo/hospital-demo-untagged.pcapng'), '--db', db, '--config', cfg]).code).toBe(0);
+    const devices = JSON.parse(auscult(['devices', '--db', db, '--json']).stdout) as { hostname: string | null; vlan: number | null; evidence: Record<string, { source: string }[]> }[];
+    const pump = devices.find((d) => d.hostname === 'PUMP-ICU-07');
+    expect(pump?.vlan).toBe(102);
+    expect(pump?.evidence['vlan']?.map((e) => e.source)).toContain('config.subnet_vlans');
+    expect(devices.find((d) => d.hostname === 'VENT-ICU-09')?.vlan).toBe(103);
+  });
+
+  it('a bad subnet is a config error with its location', () => {
+    const cfg = join(dir, 'bad-subnet.yaml');
+    writeFileSync(cfg, 'network:\n  subnet_vlans:\n    - { subnet: 10.20.300.0/24, vlan: 5 }\n');
+    const r = auscult(['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng'), '--db', join(dir, 'bs.db'), '--config', cfg]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/bad-subnet\.yaml:3:\d+: network\.subnet_vlans\.0\.subnet: not an IPv4 CIDR/);
+  });
+});

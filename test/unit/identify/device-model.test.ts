@@ -84,3 +84,39 @@ describe('DeviceModel history', () => {
     expect(m.pendingHistory).toMatchObject([{ field: 'hostname', oldValue: 'B', newValue: 'C' }]);
   });
 });
+
+describe('DeviceModel classification does not flip-flop', () => {
+  const type = (value: string, source: string, confidence: number): FieldCandidate => ({ field: 'device_type', value, source, confidence });
+
+  it('a competing device type replaces the known one only after it persisted (3 observations by default)', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters);
+    m.apply(at(1), [type('infusion_pump', 'rule-a', 0.8)]);
+    m.apply(at(2), [type('patient_monitor', 'rule-b', 0.85)]);
+    m.apply(at(3), [type('patient_monitor', 'rule-b', 0.85)]);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('infusion_pump');
+    expect(counters.get('inventory.classification_held')).toBe(2);
+    m.apply(at(4), [type('patient_monitor', 'rule-b', 0.85)]);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('patient_monitor');
+    expect(m.pendingHistory).toMatchObject([{ field: 'device_type', oldValue: 'infusion_pump', newValue: 'patient_monitor' }]);
+  });
+
+  it('clearly stronger evidence (self-reported) replaces at once; the persistence knob is configurable (lowered to 1)', () => {
+    const m = new DeviceModel(new Counters());
+    m.apply(at(1), [type('infusion_pump', 'rule-a', 0.5)]);
+    m.apply(at(2), [type('patient_monitor', 'lldp.med', 0.95)]);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('patient_monitor');
+    const quick = new DeviceModel(new Counters(), { ...MODEL_LIMITS, classificationPersistCount: 1 });
+    quick.apply(at(1), [type('infusion_pump', 'rule-a', 0.8)]);
+    quick.apply(at(2), [type('patient_monitor', 'rule-b', 0.85)]);
+    expect(quick.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('patient_monitor');
+  });
+
+  it('memoised repeats still promote a persisting classification', () => {
+    const m = new DeviceModel(new Counters());
+    const identify = (o: Observation) => [type(o.value, 'rule', o.value === 'pump' ? 0.8 : 0.85)];
+    m.applyObservation({ ...at(1), value: 'pump' }, identify);
+    for (let t = 2; t <= 5; t++) m.applyObservation({ ...at(t), value: 'monitor' }, identify);
+    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('monitor');
+  });
+});

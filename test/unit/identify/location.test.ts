@@ -113,3 +113,22 @@ describe('location on the real switch lab capture', () => {
     pipeline.db.close();
   });
 });
+
+describe('VLAN without tags: learnt subnets and the configured subnet map', () => {
+  it('an untagged address in a configured subnet gets its VLAN (once per device and address)', () => {
+    const r = new LocationResolver(LOCATION_LIMITS, [{ subnet: '10.20.0.0/16', vlan: 20 }, { subnet: '10.20.30.0/24', vlan: 30 }]);
+    const addr = (ip: string, vlan?: number) => o('ip.address', ip, { mac: '02:00:00:00:00:09', protocol: 'arp', ...(vlan !== undefined ? { vlan } : {}) });
+    expect(fields(r.observeFrame([addr('10.20.30.5')]))).toEqual({ vlan: '30' }); // most specific subnet
+    expect(r.observeFrame([addr('10.20.30.5')])).toEqual([]);
+    expect(fields(r.observeFrame([addr('10.20.99.5')]))).toEqual({ vlan: '20' });
+    expect(r.observeFrame([addr('192.0.2.5')])).toEqual([]);
+    expect(r.configuredVlan('10.21.0.1')).toBeUndefined();
+  });
+
+  it('a relayed client gets the VLAN of its giaddr subnet, learnt from tagged frames there', () => {
+    const r = new LocationResolver();
+    r.observeFrame([o('ip.address', '10.20.3.1', { mac: '02:00:00:00:00:aa', protocol: 'ip', vlan: 103 })]);
+    const got = fields(r.observeFrame(relayed('02:00:00:00:00:0b', 'unknown-port')));
+    expect(got['vlan']).toBe('103');
+  });
+});
