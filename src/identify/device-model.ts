@@ -131,7 +131,8 @@ export class DeviceModel {
   readonly pendingHistory: HistoryRow[] = [];
   /** Port MAC → chassis MAC: frames from a switch's port MACs belong to the switch device. */
   readonly aliases = new Map<string, string>();
-  /** Devices merged into another since the last flush: from id → into id. */
+  /** Devices merged into another since the last flush: from id → into id (history rows still
+   * pending for `from`, and those already stored, are re-pointed by the store's flush). */
   readonly mergedDevices = new Map<string, string>();
   /** Capture the observations currently applied come from (evidence points at it). */
   captureId: number | null = null;
@@ -376,7 +377,6 @@ export class DeviceModel {
         into.chosenDirty.add(c.field);
       }
     }
-    for (const h of this.pendingHistory) if (h.deviceId === from.id) h.deviceId = into.id;
     into.version++;
     this.counters.inc('inventory.devices_merged');
   }

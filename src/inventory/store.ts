@@ -186,12 +186,21 @@ export class InventoryStore {
         d.chosenDirty.clear();
         d.dirty = false;
       }
-      for (const [from, into] of model.mergedDevices) {
-        this.db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?').run(into, from);
+      const merged = model.mergedDevices;
+      const finalId = (id: string): string => {
+        for (let hops = 0; hops < 16; hops++) {
+          const next = merged.get(id);
+          if (next === undefined) return id;
+          id = next;
+        }
+        return id;
+      };
+      for (const from of merged.keys()) {
+        this.db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?').run(finalId(from), from);
         this.db.prepare('DELETE FROM device WHERE id = ?').run(from); // evidence, fields, addresses cascade
       }
-      model.mergedDevices.clear();
-      for (const h of model.pendingHistory) s.insertHistory.run(h);
+      for (const h of model.pendingHistory) s.insertHistory.run(merged.size > 0 ? { ...h, deviceId: finalId(h.deviceId) } : h);
+      merged.clear();
       model.pendingHistory.length = 0;
       for (const [name, value] of counters.entries()) s.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);
     })();
