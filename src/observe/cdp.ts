@@ -15,22 +15,14 @@
 import type { CdpRecord } from '../decode/app/cdp.js';
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { Observation } from './observation.js';
-import { factOf, senderOf, type Subject } from './observe-context.js';
+import { factCollector, senderOf } from './observe-context.js';
 
 const PROTOCOL = 'cdp';
 const UNSPECIFIED = new Set(['0.0.0.0', '::']);
 
 export function observeCdp(record: CdpRecord, frame: FrameRecord): Observation[] {
   const sender = senderOf(frame);
-  const out: Observation[] = [];
-  const seen = new Set<string>();
-  const fact = (field: string, value: string | number | undefined, subject: Subject = sender): void => {
-    if (value === undefined || value === '') return;
-    const key = `${field}\u0000${value}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(factOf(frame, PROTOCOL, field, value, subject));
-  };
+  const { out, fact } = factCollector(frame, PROTOCOL, sender);
 
   if (record.tlvCount === 0) return out;
   fact('cdp.version', record.version);

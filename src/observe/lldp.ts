@@ -20,7 +20,7 @@
 import type { LldpMedLocation, LldpRecord } from '../decode/app/lldp.js';
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { Observation } from './observation.js';
-import { factOf, senderOf, type Subject } from './observe-context.js';
+import { factCollector, senderOf } from './observe-context.js';
 
 const PROTOCOL = 'lldp';
 
@@ -48,15 +48,7 @@ const UNSPECIFIED = new Set(['0.0.0.0', '::']);
 
 export function observeLldp(record: LldpRecord, frame: FrameRecord): Observation[] {
   const sender = senderOf(frame);
-  const out: Observation[] = [];
-  const seen = new Set<string>();
-  const fact = (field: string, value: string | number | undefined, subject: Subject = sender): void => {
-    if (value === undefined || value === '') return;
-    const key = `${field}\u0000${value}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(factOf(frame, PROTOCOL, field, value, subject));
-  };
+  const { out, fact } = factCollector(frame, PROTOCOL, sender);
 
   if (record.chassisId !== undefined) {
     fact('lldp.chassis_id', record.chassisId.value);
@@ -78,7 +70,7 @@ export function observeLldp(record: LldpRecord, frame: FrameRecord): Observation
   for (const m of record.managementAddresses) {
     fact('lldp.management_address', m.address);
     if ((m.addressFamily === 1 || m.addressFamily === 2) && !UNSPECIFIED.has(m.address) && /[.:]/.test(m.address)) {
-      out.push(factOf(frame, PROTOCOL, 'ip.address', m.address, { ...sender, ip: m.address }));
+      fact('ip.address', m.address, { ...sender, ip: m.address });
     }
   }
   if (record.dot1 !== undefined) {

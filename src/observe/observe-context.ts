@@ -37,3 +37,20 @@ export function factOf(
 export function innermostVlan(frame: FrameRecord): number | undefined {
   return frame.vlanTags[frame.vlanTags.length - 1]?.vid;
 }
+
+/**
+ * A collector of one frame's facts: `fact(field, value, subject?)` skips empty values and
+ * repeats of the same field and value (a TLV sent twice is one fact); `out` holds the facts.
+ */
+export function factCollector(frame: FrameRecord, protocol: string, defaultSubject: Subject = senderOf(frame)) {
+  const out: Observation[] = [];
+  const seen = new Set<string>();
+  const fact = (field: string, value: string | number | undefined, subject: Subject = defaultSubject): void => {
+    if (value === undefined || value === '') return;
+    const key = `${field}\u0000${value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(factOf(frame, protocol, field, value, subject));
+  };
+  return { out, fact };
+}
