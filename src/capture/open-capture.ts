@@ -61,7 +61,7 @@ export const CAPTURE_LIMITS: CaptureLimits = {
 /** Default number of frames per batch. */
 export const DEFAULT_BATCH_SIZE = 512;
 /** Read size from disk. */
-export const READ_CHUNK_BYTES = 1 << 20;
+export const READ_CHUNK_BYTES = 1 << 18;
 /** Output chunk size of the gzip decompressor. */
 const GUNZIP_CHUNK_BYTES = 256 * 1024;
 /** Bytes read to sniff the format (enough for the pcap header and the SHB's fixed part). */

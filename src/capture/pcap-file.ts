@@ -14,7 +14,8 @@
  * nanosecond magic nor pcapng.
  *
  * Hot loop: reads through one DataView per chunk, allocates only the CapturedFrame and a
- * subarray view per record. `data` views the chunk buffer: consumers must copy to keep it.
+ * plain Uint8Array view per record (not a Buffer: every later view of a Buffer goes through
+ * Node's slower Buffer#subarray). `data` views the chunk buffer: consumers must copy to keep it.
  */
 
 import type { CapturedFrame } from './captured-frame.js';
@@ -159,7 +160,7 @@ export class PcapParser implements RecordParser {
         tsMicros: seconds * 1e6 + (nanos ? (fraction - (fraction % 1000)) / 1000 : fraction),
         linkType,
         originalLength: view.getUint32(pos + 12, le),
-        data: buf.subarray(pos + PCAP_RECORD_HEADER_LENGTH, pos + recordLength),
+        data: new Uint8Array(buf.buffer, buf.byteOffset + pos + PCAP_RECORD_HEADER_LENGTH, capturedLength),
       });
       pos += recordLength;
     }

@@ -268,7 +268,7 @@ export class PcapngParser implements RecordParser {
             tsMicros,
             linkType: iface.linkType,
             originalLength: view.getUint32(pos + 24, le),
-            data: buf.subarray(pos + 28, pos + 28 + capturedLength),
+            data: new Uint8Array(buf.buffer, buf.byteOffset + pos + 28, capturedLength),
           });
           break;
         }
@@ -287,7 +287,7 @@ export class PcapngParser implements RecordParser {
             tsMicros: this.lastTsMicros, // an SPB has no timestamp: reuse the previous frame's
             linkType: iface.linkType,
             originalLength,
-            data: buf.subarray(pos + 12, pos + 12 + capturedLength),
+            data: new Uint8Array(buf.buffer, buf.byteOffset + pos + 12, capturedLength),
           });
           break;
         }

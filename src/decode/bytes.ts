@@ -8,6 +8,15 @@
  */
 
 const EMPTY = new Uint8Array(0);
+const subarray = Uint8Array.prototype.subarray;
+
+/**
+ * `buf[start, end)` as a view. A Buffer's own `subarray` is JavaScript in Node 20 and several
+ * times slower than the built-in one; views of a plain Uint8Array stay plain Uint8Arrays.
+ */
+export function view(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return subarray.call(buf, start, end);
+}
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -16,16 +25,15 @@ export class ByteReader {
   failed = false;
   private pos: number;
   private readonly end: number;
-  private readonly view: DataView;
 
   constructor(
     private readonly buf: Uint8Array,
     start = 0,
     end = buf.length,
   ) {
+    // Reads index `buf` directly (no DataView per reader: readers are made per TLV and option).
     this.pos = Math.max(0, Math.min(start, buf.length));
     this.end = Math.max(this.pos, Math.min(end, buf.length));
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   /** Bytes left in this reader's window. */
@@ -49,42 +57,47 @@ export class ByteReader {
 
   u8(): number {
     if (!this.need(1)) return 0;
-    return this.view.getUint8(this.pos++);
+    return this.buf[this.pos++] as number;
   }
 
   u16(): number {
     if (!this.need(2)) return 0;
-    const v = this.view.getUint16(this.pos, false);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return ((b[p] as number) << 8) | (b[p + 1] as number);
   }
 
   u16le(): number {
     if (!this.need(2)) return 0;
-    const v = this.view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p] as number) | ((b[p + 1] as number) << 8);
   }
 
   u24(): number {
     if (!this.need(3)) return 0;
-    const v = (this.view.getUint8(this.pos) << 16) | this.view.getUint16(this.pos + 1, false);
-    this.pos += 3;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 3;
+    return ((b[p] as number) << 16) | ((b[p + 1] as number) << 8) | (b[p + 2] as number);
   }
 
   u32(): number {
     if (!this.need(4)) return 0;
-    const v = this.view.getUint32(this.pos, false);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p] as number) * 0x1000000 + (((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number));
   }
 
   u32le(): number {
     if (!this.need(4)) return 0;
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p + 3] as number) * 0x1000000 + (((b[p + 2] as number) << 16) | ((b[p + 1] as number) << 8) | (b[p] as number));
   }
 
   /** Look at the next byte without consuming it; -1 at the end. */
@@ -95,14 +108,14 @@ export class ByteReader {
   /** The next n bytes as a view (no copy); empty and `failed` if fewer remain. */
   bytes(n: number): Uint8Array {
     if (!this.need(n)) return EMPTY;
-    const out = this.buf.subarray(this.pos, this.pos + n);
+    const out = view(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
 
   /** Everything left in the window. */
   rest(): Uint8Array {
-    const out = this.buf.subarray(this.pos, this.end);
+    const out = view(this.buf, this.pos, this.end);
     this.pos = this.end;
     return out;
   }

@@ -28,13 +28,21 @@ const AF_INET6_VALUES = new Set([10, 24, 28, 30]);
 
 export function decodeFrame(frame: CapturedFrame, limits: FrameLimits = FRAME_LIMITS): DecodeResult<FrameRecord> {
   const anomalies: AnomalyCode[] = [];
-  const record: FrameRecord = {
+  const record = {
     frameNo: frame.frameNo,
     tsMicros: frame.tsMicros,
-    vlanTags: [],
+    srcMac: undefined,
+    dstMac: undefined,
+    vlanTags: NO_TAGS,
+    ethertype: undefined,
+    llc: undefined,
+    arp: undefined,
+    ip: undefined,
+    udp: undefined,
+    tcp: undefined,
     payloadKind: 'none',
     payload: EMPTY,
-  };
+  } as unknown as FrameRecord;
   const r = new ByteReader(frame.data);
   let ethertype: number | undefined;
   switch (frame.linkType) {
@@ -96,6 +104,7 @@ export function decodeFrame(frame: CapturedFrame, limits: FrameLimits = FRAME_LI
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_TAGS: never[] = [];
 
 /** pcap's DLT_NULL family is in the capturing host's byte order: accept either. */
 function hostOrderFamily(b: Uint8Array): number {

@@ -33,7 +33,7 @@ function load(): Map<string, string> {
 }
 
 /** A JSON string body (between the quotes, escapes undecoded). */
-const STRING_BODY = '((?:[^"\\\\\\u0000-\\u001f]|\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4}))*)';
+const STRING_BODY = '([^"\\\\\\u0000-\\u001f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\u0000-\\u001f]*)*)';
 /** One `"key": "value"` member followed by `,` or the closing `}` (sticky, so nothing is skipped). */
 const MEMBER = new RegExp(`\\s*"${STRING_BODY}"\\s*:\\s*"${STRING_BODY}"\\s*([,}])`, 'y');
 
@@ -46,7 +46,11 @@ export function parseOuiJson(text: string): Map<string, string> {
   const names = new Map<string, string>();
   const add = (key: string, first: string): void => {
     let name = names.get(first);
-    if (name === undefined) { name = first; names.set(first, first); }
+    if (name === undefined) {
+      // A fresh copy: a slice of `text` would keep the whole 5.6 MB file text alive.
+      name = first.length > 12 ? (JSON.parse(JSON.stringify(first)) as string) : first;
+      names.set(name, name);
+    }
     out.set(key, name);
   };
   const open = /^\s*\{\s*/.exec(text);

@@ -1,0 +1,110 @@
+/**
+ * \summary Small helpers shared by the extra bench entry points (`dicom.bench.ts`, `live.bench.ts`):
+ * paths, logging, the machine description with its load average, page-cache warming and a timed
+ * child process with peak RSS from /usr/bin/time. `run.ts` keeps its own copies so that the default
+ * `npm run bench` does not change.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const TIME_BIN = '/usr/bin/time';
+/** dist/bench when compiled. */
+export const BENCH_DIST = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(BENCH_DIST, '..', '..');
+export const OUT = join(ROOT, 'bench', 'out');
+export const AUSCULT_BIN = join(ROOT, 'bin', 'auscult.js');
+
+/** Target: auscult's packets/s over tshark's (issue 3). */
+export const TARGET_RATIO_TO_TSHARK = 10;
+/** Target: peak RSS in bytes (issue 3). */
+export const TARGET_PEAK_RSS_BYTES = 150e6;
+
+export function log(line = ''): void { process.stdout.write(`${line}\n`); }
+
+/** The 1, 5 and 15 minute load averages, as printed next to every figure. */
+export function load(): string { return loadavg().map((x) => x.toFixed(2)).join(' '); }
+
+export function fmtInt(n: number): string { return Math.round(n).toLocaleString('en-US'); }
+export function mbOfKb(kb: number | undefined): string { return kb === undefined ? '-' : (kb * 1024 / 1e6).toFixed(1); }
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.error ? 'absent' : (`${r.stdout}${r.stderr}`.split('\n')[0]?.trim() ?? 'absent');
+}
+
+export function machine(extra: Record<string, string[]> = {}): Record<string, string | number> {
+  const out: Record<string, string | number> = {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    load: load(),
+  };
+  for (const [name, [cmd, ...args]] of Object.entries(extra)) if (cmd !== undefined) out[name] = firstLine(cmd, args);
+  return out;
+}
+
+/** Reads the file once so every tool starts from a warm page cache. */
+export function warmCache(path: string): void {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  while (readSync(fd, buf, 0, buf.length, null) > 0) { /* discard */ }
+  closeSync(fd);
+}
+
+export interface TimedRun {
+  wallMs: number;
+  /** Peak RSS in KiB from /usr/bin/time, when it exists. */
+  maxRssKb?: number;
+  /** Captured stdout, when asked for. */
+  stdout: string;
+  code: number;
+  /** Load average when the run ended. */
+  load: string;
+}
+
+/**
+ * Runs a command, timing its wall clock here and reading its peak RSS from /usr/bin/time. Stdout
+ * is discarded, captured whole (`'capture'`) or handed line by line to a callback.
+ */
+export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore'): Promise<TimedRun> {
+  const timeOut = join(OUT, `.time-${process.pid}.txt`);
+  const useTime = existsSync(TIME_BIN);
+  const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e', '-o', timeOut, cmd, ...args]] : [cmd, args];
+  const started = performance.now();
+  const child = spawn(bin, argv, { stdio: ['ignore', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'] });
+  let captured = '';
+  let partial = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    if (stdout === 'capture') { captured += s; return; }
+    if (typeof stdout !== 'function') return;
+    const lines = (partial + s).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) stdout(l);
+  });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => { if (stderr.length < 4096) stderr += s; });
+  const code = await new Promise<number>((res) => child.on('close', (c) => res(c ?? 1)));
+  const wallMs = performance.now() - started;
+  if (typeof stdout === 'function' && partial !== '') stdout(partial);
+  let maxRssKb: number | undefined;
+  if (useTime && existsSync(timeOut)) {
+    const kb = Number((readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '').split(' ')[0]);
+    if (Number.isFinite(kb) && kb > 0) maxRssKb = kb;
+    rmSync(timeOut, { force: true });
+  }
+  if (code !== 0) log(`  ! ${cmd} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { wallMs, ...(maxRssKb !== undefined ? { maxRssKb } : {}), stdout: captured, code, load: load() };
+}
+
+/** Prints an aligned table: first column left-aligned, the others right-aligned. */
+export function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  log(line(head));
+  log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) log(line(r));
+}
