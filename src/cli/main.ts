@@ -22,8 +22,8 @@ export const VERSION = '0.1.0';
 export function buildProgram(): Command {
   const program = new Command('auscult')
     .description(
-      'Passive sensor for networked medical devices: listens to SPAN/mirror traffic (or replays captures),\n' +
-        'identifies and locates every device, keeps the inventory in SQLite and reports where the\n' +
+      'Passive sensor for networked medical devices: listens to SPAN/mirror traffic (or replays captures), ' +
+        'identifies and locates every device, keeps the inventory in SQLite and reports where the ' +
         'official inventory is wrong. It never transmits a packet.',
     )
     .version(VERSION)
@@ -36,7 +36,10 @@ Typical session:
   $ auscult replay fixtures/demo/hospital-demo.pcapng     # decode a capture into ./auscult.db
   $ auscult devices                                        # the inventory as a table
   $ auscult devices --json | jq '.[] | {mac, manufacturer, ip}'
-  $ auscult device 00:09:fb:3a:71:07                       # one device: fields, evidence, history
+  $ auscult device 00:09:fb:1d:07:07                       # one device: fields, evidence, history
+  $ auscult import cmms-export.csv && auscult reconcile    # where the official inventory is wrong
+  $ tail -f exceptions.ndjson | jq .                       # the exception stream
+  $ auscult run --interface eth1                           # the live sensor on a SPAN port
 
 Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no interface,
 77 no permission, 78 bad configuration. Docs: README.md.`,
