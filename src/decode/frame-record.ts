@@ -66,21 +66,25 @@ export interface TcpHeader {
 /** Where `payload` came from, which tells the registry which application decoder applies. */
 export type PayloadKind = 'ethertype' | 'llc' | 'udp' | 'tcp' | 'none';
 
+/**
+ * Optional fields may also be present and undefined: decodeFrame creates every field up front so
+ * that all records share one shape (faster property access downstream); treat undefined as absent.
+ */
 export interface FrameRecord {
   frameNo: number;
   tsMicros: number;
   /** Source MAC (lower case, colon separated); absent on link types without one (raw IP). */
-  srcMac?: string;
-  dstMac?: string;
+  srcMac?: string | undefined;
+  dstMac?: string | undefined;
   /** 802.1Q/802.1ad tag stack, outermost first. Empty when untagged. */
   vlanTags: VlanTag[];
   /** Ethertype after the VLAN tags (Ethernet II); absent for 802.3 length frames. */
-  ethertype?: number;
-  llc?: LlcHeader;
-  arp?: ArpRecord;
-  ip?: IpHeader;
-  udp?: UdpHeader;
-  tcp?: TcpHeader;
+  ethertype?: number | undefined;
+  llc?: LlcHeader | undefined;
+  arp?: ArpRecord | undefined;
+  ip?: IpHeader | undefined;
+  udp?: UdpHeader | undefined;
+  tcp?: TcpHeader | undefined;
   /** What `payload` is: the bytes after the last header decoded. */
   payloadKind: PayloadKind;
   /** Payload bytes (a view into the captured frame: copy before keeping). */

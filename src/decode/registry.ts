@@ -5,7 +5,7 @@
  *
  * A new protocol adds one entry here and one observer in src/observe/observe-app.ts.
  */
-import type { FrameRecord } from './frame-record.js';
+import type { FrameRecord, PayloadKind } from './frame-record.js';
 import type { AnomalyCode, DecodeResult } from './result.js';
 import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from './app/cdp.js';
 import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from './app/dhcp.js';
@@ -34,6 +34,8 @@ export const APP_DECODER_LIMITS: AppDecoderLimits = { dhcp: DHCP_LIMITS, lldp: L
 export interface AppProtocol {
   /** Protocol name: the prefix of its anomaly codes and observation fields. */
   name: AppProtocolName;
+  /** The only payload kind `matches` can accept (lets decodeApplication skip the others). */
+  payloadKind: PayloadKind;
   /** Does this frame carry this protocol? (ethertype, SNAP id or UDP port) */
   matches(frame: FrameRecord): boolean;
   decode(payload: Uint8Array, limits?: AppDecoderLimits): DecodeResult<unknown>;
@@ -46,16 +48,22 @@ const udpPort = (f: FrameRecord, port: number, other = port) =>
   (f.udp.srcPort === port || f.udp.dstPort === port || f.udp.srcPort === other || f.udp.dstPort === other);
 
 export const APP_PROTOCOLS: readonly AppProtocol[] = [
-  { name: 'dhcp', matches: (f) => udpPort(f, 67, 68), decode: (p, l = APP_DECODER_LIMITS) => decodeDhcp(p, l.dhcp), anomalyCodes: DHCP_ANOMALIES },
-  { name: 'lldp', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decode: (p, l = APP_DECODER_LIMITS) => decodeLldp(p, l.lldp), anomalyCodes: LLDP_ANOMALIES },
+  { name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decode: (p, l = APP_DECODER_LIMITS) => decodeDhcp(p, l.dhcp), anomalyCodes: DHCP_ANOMALIES },
+  { name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decode: (p, l = APP_DECODER_LIMITS) => decodeLldp(p, l.lldp), anomalyCodes: LLDP_ANOMALIES },
   {
     name: 'cdp',
+    payloadKind: 'llc',
     matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000,
     decode: (p, l = APP_DECODER_LIMITS) => decodeCdp(p, l.cdp),
     anomalyCodes: CDP_ANOMALIES,
   },
-  { name: 'mdns', matches: (f) => udpPort(f, 5353), decode: (p, l = APP_DECODER_LIMITS) => decodeMdns(p, l.mdns), anomalyCodes: MDNS_ANOMALIES },
+  { name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decode: (p, l = APP_DECODER_LIMITS) => decodeMdns(p, l.mdns), anomalyCodes: MDNS_ANOMALIES },
 ];
+
+/** APP_PROTOCOLS by payload kind, in table order (the first match wins). */
+const BY_PAYLOAD_KIND: ReadonlyMap<PayloadKind, readonly AppProtocol[]> = new Map(
+  (['ethertype', 'llc', 'udp', 'tcp', 'none'] as const).map((kind) => [kind, APP_PROTOCOLS.filter((p) => p.payloadKind === kind)]),
+);
 
 /** Counts per protocol and anomaly go to this sink. */
 export interface DecodeSink {
@@ -65,7 +73,9 @@ export interface DecodeSink {
 
 /** Decodes the application payload of `frame`, if a protocol claims it. */
 export function decodeApplication(frame: FrameRecord, sink: DecodeSink, limits: AppDecoderLimits = APP_DECODER_LIMITS): AppRecord | undefined {
-  for (const p of APP_PROTOCOLS) {
+  const candidates = BY_PAYLOAD_KIND.get(frame.payloadKind);
+  if (candidates === undefined) return undefined;
+  for (const p of candidates) {
     if (!p.matches(frame)) continue;
     try {
       const { value, anomalies } = p.decode(frame.payload, limits);

@@ -63,7 +63,8 @@ export interface DeviceState {
   addresses: Map<string, AddressState>;
   removedAddresses: Set<string>;
   dirty: boolean;
-  /** Bumped when a new candidate appears or a chosen value changes: invalidates memoised merges. */
+  /** Bumped when a new candidate appears (the identifier may answer differently then):
+   * invalidates memoised merges. */
   version: number;
   /** Merges of facts seen before (protocol, field, value → the candidates they touched). */
   memo: Map<string, { version: number; candidates: CandidateState[] }>;
@@ -189,9 +190,9 @@ export class DeviceModel {
 
   /**
    * Applies an observation, asking `identify` for its candidates only the first time this exact
-   * fact (device, protocol, field, value) is seen since the device last changed. A capture
-   * repeats the same facts over and over; a repeat only moves last-seen times and counts, which
-   * is exactly what the full merge would do for it.
+   * fact (device, protocol, field, value) is seen since the device last gained a candidate. A
+   * capture repeats the same facts over and over; a repeat moves last-seen times and counts and
+   * runs the same choice of value the full merge runs, without asking the identifier again.
    */
   applyObservation(o: Observation, identify: (o: Observation) => FieldCandidate[]): void {
     const d = this.deviceFor(o);
@@ -205,14 +206,11 @@ export class DeviceModel {
         cand.lastFrame = o.frame;
         cand.count++;
         cand.touched = true;
-        const chosen = d.chosen.get(cand.field);
-        if (chosen && chosen.value === cand.value && chosen.source === cand.source) chosen.lastSeen = cand.lastSeen;
+        this.choose(d, o, cand);
       }
       return;
     }
     const merged = this.apply(o, identify(o));
-    // A classification waiting to persist must be merged in full when it repeats.
-    if (merged.some((c) => CLASSIFICATION_FIELDS.has(c.field) && d.chosen.get(c.field)?.value !== c.value)) return;
     if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) d.memo.clear();
     d.memo.set(key, { version: d.version, candidates: merged });
   }
@@ -304,32 +302,36 @@ export class DeviceModel {
       d.candidates.set(key, cand);
       d.version++;
     }
-    const chosen = d.chosen.get(c.field);
-    if (chosen && chosen.value === c.value && chosen.source === c.source) {
+    this.choose(d, o, cand);
+    return cand;
+  }
+
+  /** Decides whether `cand` becomes (or stays) the chosen value of its field. */
+  private choose(d: DeviceState, o: Observation, cand: CandidateState): void {
+    const chosen = d.chosen.get(cand.field);
+    if (chosen && chosen.value === cand.value && chosen.source === cand.source) {
       chosen.lastSeen = cand.lastSeen;
-      return cand;
+      return;
     }
     const replaces =
       !chosen ||
-      c.confidence > chosen.confidence ||
-      (c.source === chosen.source && c.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
-    if (!replaces) return cand;
-    if (chosen && chosen.value !== c.value && CLASSIFICATION_FIELDS.has(c.field) && !this.persisted(cand, chosen, o)) {
+      cand.confidence > chosen.confidence ||
+      (cand.source === chosen.source && cand.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
+    if (!replaces) return;
+    if (chosen && chosen.value !== cand.value && CLASSIFICATION_FIELDS.has(cand.field) && !this.persisted(cand, chosen, o)) {
       this.counters.inc('inventory.classification_held');
-      return cand;
+      return;
     }
     // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
     // the device; a firm value replaced, or a source reporting a new value, is.
-    if (chosen && chosen.value !== c.value && (chosen.source === c.source || chosen.confidence >= FIRM_CONFIDENCE)) {
+    if (chosen && chosen.value !== cand.value && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE)) {
       this.pendingHistory.push({
-        deviceId: d.id, field: c.field, oldValue: chosen.value, newValue: c.value,
-        ts: o.ts, frame: o.frame, source: c.source, captureId: this.captureId,
+        deviceId: d.id, field: cand.field, oldValue: chosen.value, newValue: cand.value,
+        ts: o.ts, frame: o.frame, source: cand.source, captureId: this.captureId,
       });
     }
-    d.chosen.set(c.field, { value: c.value, source: c.source, confidence: c.confidence, since: o.ts, lastSeen: o.ts });
-    d.chosenDirty.add(c.field);
-    d.version++;
-    return cand;
+    d.chosen.set(cand.field, { value: cand.value, source: cand.source, confidence: cand.confidence, since: o.ts, lastSeen: o.ts });
+    d.chosenDirty.add(cand.field);
   }
 
   /**

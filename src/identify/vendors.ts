@@ -10,8 +10,22 @@ import { MANUFACTURERS, type ManufacturerEntry } from './data/manufacturers.js';
 
 const LEGAL_SUFFIXES = /[,.]?\s+(inc|incorporated|corp|corporation|co|company|ltd|limited|llc|gmbh|ag|sa|s\.a|bv|b\.v|nv|n\.v|plc|kg|kgaa|oy|ab|as|spa|s\.p\.a|srl|pty|sas|kk|co\.,? ltd)\.?$/i;
 
+/** Keys already computed: identification asks for the same few hundred names over and over. */
+const keyCache = new Map<string, string>();
+const MAX_CACHED_KEYS = 10_000;
+
 /** Lower-case comparison key of a manufacturer name: legal suffixes, punctuation and spacing removed. */
 export function manufacturerKey(name: string): string {
+  let key = keyCache.get(name);
+  if (key === undefined) {
+    key = manufacturerKeyUncached(name);
+    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+    keyCache.set(name, key);
+  }
+  return key;
+}
+
+function manufacturerKeyUncached(name: string): string {
   let s = name.trim();
   for (let i = 0; i < 3; i++) s = s.replace(LEGAL_SUFFIXES, '');
   return s.toLowerCase().replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim();
@@ -41,10 +55,24 @@ function index(): Map<string, ManufacturerEntry> {
  * name-prefix fallback ("philips medical" → Philips) and matches whole spellings only.
  */
 export function lookupManufacturer(name: string, options: { exact?: boolean } = {}): ManufacturerEntry | undefined {
+  const cache = options.exact === true ? exactLookups : lookups;
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = lookupUncached(name, options.exact === true);
+  if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+  cache.set(name, found ?? null);
+  return found;
+}
+
+/** Answers of lookupManufacturer per spelling (null: not known), for whole-name and prefix lookups. */
+const exactLookups = new Map<string, ManufacturerEntry | null>();
+const lookups = new Map<string, ManufacturerEntry | null>();
+
+function lookupUncached(name: string, exactOnly: boolean): ManufacturerEntry | undefined {
   const k = manufacturerKey(name);
   if (k === '') return undefined;
   const exact = index().get(k);
-  if (exact || options.exact === true) return exact;
+  if (exact || exactOnly) return exact;
   for (const p of prefixes ?? []) if (k === p.prefix || k.startsWith(`${p.prefix} `)) return p.entry;
   return undefined;
 }

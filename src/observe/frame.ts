@@ -10,7 +10,19 @@ import { factOf, innermostVlan } from './observe-context.js';
 
 /** True for a unicast, globally or locally administered station address (not group). */
 export function isUnicastMac(mac: string): boolean {
-  return (parseInt(mac.slice(0, 2), 16) & 0x01) === 0 && mac !== '00:00:00:00:00:00';
+  // The group bit is the low bit of the first octet, so of its second hex digit.
+  const low = hexDigit(mac.charCodeAt(1));
+  if (low < 0 || hexDigit(mac.charCodeAt(0)) < 0) {
+    return (parseInt(mac.slice(0, 2), 16) & 0x01) === 0 && mac !== '00:00:00:00:00:00'; // not the usual form
+  }
+  return (low & 0x01) === 0 && mac !== '00:00:00:00:00:00';
+}
+
+/** Value of an ASCII hex digit, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
 export function observeFrame(frame: FrameRecord, binder: AddressBinder, out: Observation[]): void {

@@ -13,17 +13,18 @@ export interface DeviceKey {
   ip?: string;
 }
 
+/** Absent optional fields may be present as undefined (observers build one shape): treat undefined as absent. */
 export interface Observation {
   /** Capture time, microseconds since the Unix epoch. */
   ts: number;
   /** Frame number in the capture source. */
   frame: number;
   /** MAC of the device this fact is about (not necessarily the frame's source MAC). */
-  mac?: string;
+  mac?: string | undefined;
   /** IP of the device, when known; the device key when `mac` is absent. */
-  ip?: string;
+  ip?: string | undefined;
   /** Outermost VLAN id of the frame, when tagged. */
-  vlan?: number;
+  vlan?: number | undefined;
   /** Protocol that carried the fact: `dhcp`, `lldp`, `cdp`, `mdns`, `arp`, `ip`, `dicom`, `hl7`. */
   protocol: string;
   /** Dotted field name, e.g. `dhcp.hostname`, `dhcp.prl`, `lldp.med.firmware_revision`. */

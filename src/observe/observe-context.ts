@@ -23,11 +23,12 @@ export function factOf(
   value: string | number,
   subject: Subject = senderOf(frame),
 ): Observation {
-  const o: Observation = { ts: frame.tsMicros, frame: frame.frameNo, protocol, field, value: String(value) };
-  if (subject.mac !== undefined) o.mac = subject.mac;
-  if (subject.ip !== undefined) o.ip = subject.ip;
-  if (subject.vlan !== undefined) o.vlan = subject.vlan;
-  return o;
+  // Always the same properties in the same order (absent ones undefined): one hidden class for
+  // every observation keeps the model's and identifier's property reads monomorphic.
+  return {
+    ts: frame.tsMicros, frame: frame.frameNo, protocol, field, value: typeof value === 'string' ? value : String(value),
+    mac: subject.mac, ip: subject.ip, vlan: subject.vlan,
+  };
 }
 
 /**
@@ -35,7 +36,9 @@ export function factOf(
  * the whole stack is kept separately as `eth.vlan_stack`.
  */
 export function innermostVlan(frame: FrameRecord): number | undefined {
-  return frame.vlanTags[frame.vlanTags.length - 1]?.vid;
+  const tags = frame.vlanTags;
+  // No out-of-bounds read on untagged frames: V8 handles those on a slow path.
+  return tags.length === 0 ? undefined : tags[tags.length - 1]?.vid;
 }
 
 /**
@@ -44,13 +47,15 @@ export function innermostVlan(frame: FrameRecord): number | undefined {
  */
 export function factCollector(frame: FrameRecord, protocol: string, defaultSubject: Subject = senderOf(frame)) {
   const out: Observation[] = [];
-  const seen = new Set<string>();
   const fact = (field: string, value: string | number | undefined, subject: Subject = defaultSubject): void => {
     if (value === undefined || value === '') return;
-    const key = `${field}\u0000${value}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(factOf(frame, protocol, field, value, subject));
+    const text = String(value);
+    // A frame gives a few dozen facts at most: a scan is cheaper than a set of built key strings.
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i] as Observation;
+      if (o.field === field && o.value === text) return;
+    }
+    out.push(factOf(frame, protocol, field, text, subject));
   };
   return { out, fact };
 }

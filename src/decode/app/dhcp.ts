@@ -417,16 +417,42 @@ function readOptionArea(
   return true;
 }
 
+/**
+ * Where each option code first occurs in `record.options` and how often, for the message being
+ * decoded: one pass over the options instead of one per typed option. Scratch tables, valid while
+ * `stamp[code] === generation` (decoding is synchronous, so one set serves every call).
+ */
+const firstIndex = new Int32Array(256);
+const occurrences = new Int32Array(256);
+const stamp = new Uint32Array(256);
+let generation = 0;
+
+function indexOptions(options: readonly DhcpOption[]): void {
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) { stamp.fill(0); generation = 1; }
+  for (let i = 0; i < options.length; i++) {
+    const code = (options[i] as DhcpOption).code;
+    if (stamp[code] !== generation) {
+      stamp[code] = generation;
+      firstIndex[code] = i;
+      occurrences[code] = 1;
+    } else {
+      occurrences[code] = (occurrences[code] as number) + 1;
+    }
+  }
+}
+
 /** RFC 3396 §7: several instances of one option are one option, concatenated in read order. */
 function optionData(record: DhcpRecord, code: number): Uint8Array | undefined {
-  let first: Uint8Array | undefined;
-  let parts: Uint8Array[] | undefined;
-  for (const o of record.options) {
-    if (o.code !== code) continue;
-    if (first === undefined) first = o.data;
-    else (parts ??= [first]).push(o.data);
+  if (stamp[code] !== generation) return undefined;
+  const options = record.options;
+  const first = firstIndex[code] as number;
+  if (occurrences[code] === 1) return (options[first] as DhcpOption).data;
+  const parts: Uint8Array[] = [];
+  for (let i = first; i < options.length; i++) {
+    const o = options[i] as DhcpOption;
+    if (o.code === code) parts.push(o.data);
   }
-  if (parts === undefined) return first;
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
@@ -438,6 +464,7 @@ function optionData(record: DhcpRecord, code: number): Uint8Array | undefined {
 }
 
 function decodeTypedOptions(record: DhcpRecord, limits: DhcpLimits, note: (a: DhcpAnomaly) => void): void {
+  indexOptions(record.options);
   const get = (code: number): Uint8Array | undefined => optionData(record, code);
   /** Option data when its length satisfies `ok`, else note the anomaly and give undefined. */
   const sized = (code: number, ok: (n: number) => boolean): Uint8Array | undefined => {
@@ -463,7 +490,7 @@ function decodeTypedOptions(record: DhcpRecord, limits: DhcpLimits, note: (a: Dh
   const requested = sized(DHCP_OPTION.REQUESTED_IP, four);
   if (requested !== undefined) record.requestedIp = formatIpv4(requested);
   const lease = sized(DHCP_OPTION.LEASE_TIME, four);
-  if (lease !== undefined) record.leaseTime = new ByteReader(lease).u32();
+  if (lease !== undefined) record.leaseTime = (lease[0] as number) * 0x1000000 + (((lease[1] as number) << 16) | ((lease[2] as number) << 8) | (lease[3] as number));
   const server = sized(DHCP_OPTION.SERVER_ID, four);
   if (server !== undefined) record.serverId = formatIpv4(server);
   const prl = sized(DHCP_OPTION.PARAMETER_REQUEST_LIST, nonEmpty);
@@ -471,7 +498,7 @@ function decodeTypedOptions(record: DhcpRecord, limits: DhcpLimits, note: (a: Dh
   const message = sized(DHCP_OPTION.MESSAGE, nonEmpty);
   if (message !== undefined) record.message = trimNul(decodeText(message, 'utf8'));
   const maxSize = sized(DHCP_OPTION.MAX_MESSAGE_SIZE, (n) => n === 2);
-  if (maxSize !== undefined) record.maxMessageSize = new ByteReader(maxSize).u16();
+  if (maxSize !== undefined) record.maxMessageSize = ((maxSize[0] as number) << 8) | (maxSize[1] as number);
   const vendorClass = sized(DHCP_OPTION.VENDOR_CLASS, nonEmpty);
   if (vendorClass !== undefined) record.vendorClass = trimNul(decodeText(vendorClass, 'utf8'));
   // RFC 2132 §9.14: "The minimum length is 2".

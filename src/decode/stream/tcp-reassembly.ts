@@ -227,7 +227,7 @@ export class TcpReassembler {
       this.accept(flow, direction, s);
       return;
     }
-    const bytes = s.payload.slice();
+    const bytes = new Uint8Array(s.payload); // a copy: live frames are views into a reused ring
     d.held.push({ seq: start, bytes, segment: s });
     d.held.sort((x, y) => seqDiff(x.seq, y.seq));
     d.heldBytes += bytes.length;
