@@ -131,6 +131,8 @@ const limitsSchema = z.strictObject({
   streams: z.strictObject({
     dicom_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.dicomPorts]).describe('TCP ports read as DICOM (besides any stream that opens with an A-ASSOCIATE-RQ).'),
     hl7_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.hl7Ports]).describe('TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
+    hl7_max_message_bytes: int(64, 1 << 30).default(STREAM_LIMITS.hl7MaxMessageBytes).describe('Largest HL7 message framed from MLLP; larger ones are dropped up to the next start block (anomaly `hl7.message_too_large`).'),
+    dicom_max_pdu_bytes: int(64, 1 << 30).default(STREAM_LIMITS.dicomMaxPduBytes).describe('Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
   }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
 }).prefault({}).describe('Limits of the decoders, the stream reassembly and the model. Each limit hit is counted (docs/anomaly-codes.md).');
 
@@ -385,6 +387,8 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
       ...STREAM_LIMITS,
       dicomPorts: l.streams.dicom_ports,
       hl7Ports: l.streams.hl7_ports,
+      hl7MaxMessageBytes: l.streams.hl7_max_message_bytes,
+      dicomMaxPduBytes: l.streams.dicom_max_pdu_bytes,
       reassembly: {
         maxFlows: l.reassembly.max_flows,
         maxBufferedBytesPerDirection: l.reassembly.max_buffered_bytes_per_direction,

@@ -62,6 +62,19 @@ describe('limits from the config reach the replay pipeline', () => {
     expect(c['decoded.dicom']).toBeGreaterThan(0);
   });
 
+  it('streams.hl7_max_message_bytes: 128 drops the HL7 messages over it and counts hl7.message_too_large', () => {
+    const c = replayWith('hl7cap', 'limits:\n  streams:\n    hl7_max_message_bytes: 128\n', ['hl7/lab-hl7-oru-mllp.pcapng']);
+    expect(c['anomaly.hl7.message_too_large']).toBeGreaterThan(0);
+    const plain = replayWith('hl7plain', 'log:\n  level: warn\n', ['hl7/lab-hl7-oru-mllp.pcapng']);
+    expect(plain['anomaly.hl7.message_too_large'] ?? 0).toBe(0);
+    expect(c['decoded.hl7'] ?? 0).toBeLessThan(plain['decoded.hl7'] ?? 0);
+  });
+
+  it('streams.dicom_max_pdu_bytes: 1024 counts dicom.pdu_too_large on the C-STOREs of 32 KiB images', () => {
+    const c = replayWith('pducap', 'limits:\n  streams:\n    dicom_max_pdu_bytes: 1024\n', ['dicom/lab-dicom-associations.pcapng']);
+    expect(c['anomaly.dicom.pdu_too_large']).toBeGreaterThan(0);
+  });
+
   it('a bad limit is a config error naming file:line:col, exit 78', () => {
     const cfg = join(dir, 'bad.yaml');
     writeFileSync(cfg, 'limits:\n  reassembly:\n    max_flows: -3\n');

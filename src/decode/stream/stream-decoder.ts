@@ -11,10 +11,10 @@
 import type { FrameRecord } from '../frame-record.js';
 import { decodeDicomCommand, DICOM_COMMAND_ANOMALIES, type DicomCommandRecord } from '../app/dicom-command.js';
 import { DICOM_DATASET_ANOMALIES, DicomDatasetReader, type DicomDeviceAttributes } from '../app/dicom-dataset.js';
-import { DICOM_UL_ANOMALIES, decodeDicomPdu, frameDicomPdu, type DicomUlRecord } from '../app/dicom-ul.js';
+import { DICOM_UL_ANOMALIES, DICOM_UL_LIMITS, decodeDicomPdu, frameDicomPdu, type DicomUlLimits, type DicomUlRecord } from '../app/dicom-ul.js';
 import { decodeHl7, HL7_ANOMALIES, type Hl7Record } from '../app/hl7.js';
 import type { FramerResult } from './framer.js';
-import { frameMllp, MLLP_ANOMALIES } from './mllp-framer.js';
+import { frameMllp, MLLP_ANOMALIES, MLLP_LIMITS, type MllpLimits } from './mllp-framer.js';
 import {
   REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type Direction, type ReassemblyCounter,
   type ReassemblyLimits, type StreamConsumer, type TcpSegment,
@@ -32,6 +32,10 @@ export interface StreamLimits {
   hl7Ports: readonly number[];
   /** Bytes of one command set kept while its fragments arrive. */
   maxCommandBytes: number;
+  /** Largest HL7 message framed (MLLP); larger ones are dropped and counted (`hl7.message_too_large`). */
+  hl7MaxMessageBytes: number;
+  /** Largest DICOM PDU framed; larger ones resynchronise and are counted (`dicom.pdu_too_large`). */
+  dicomMaxPduBytes: number;
 }
 
 export const STREAM_LIMITS: StreamLimits = {
@@ -39,6 +43,8 @@ export const STREAM_LIMITS: StreamLimits = {
   dicomPorts: [104, 11112],
   hl7Ports: [2575],
   maxCommandBytes: 65536,
+  hl7MaxMessageBytes: MLLP_LIMITS.maxMessageBytes,
+  dicomMaxPduBytes: DICOM_UL_LIMITS.maxPduBytes,
 };
 
 /** Where a record's bytes came from: the segment that completed it. */
@@ -136,12 +142,15 @@ function runFramer<T>(pending: Pending, framer: (b: Uint8Array) => FramerResult<
 
 class Hl7Flow implements StreamConsumer {
   private readonly pending: [Pending, Pending] = [new Pending(), new Pending()];
-  constructor(private readonly sink: StreamSink) {}
+  private readonly mllp: MllpLimits;
+  constructor(private readonly sink: StreamSink, limits: StreamLimits) {
+    this.mllp = { maxMessageBytes: limits.hl7MaxMessageBytes };
+  }
 
   data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
     const p = this.pending[d];
     p.append(bytes);
-    runFramer(p, (b) => frameMllp(b), this.sink, (message) => {
+    runFramer(p, (b) => frameMllp(b, this.mllp), this.sink, (message) => {
       const { value, anomalies } = decodeHl7(message);
       for (const a of anomalies) this.sink.anomaly(a);
       this.sink.record({ protocol: 'hl7', kind: 'message', record: value, origin: originOf(s) });
@@ -170,13 +179,17 @@ class DicomFlow implements StreamConsumer {
   /** Whether the last command each direction sent was a C-MOVE sub-operation. */
   private readonly forwarding: [boolean, boolean] = [false, false];
 
-  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits) {}
+  private readonly ul: DicomUlLimits;
+
+  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits) {
+    this.ul = { ...DICOM_UL_LIMITS, maxPduBytes: limits.dicomMaxPduBytes };
+  }
 
   data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
     const p = this.pending[d];
     p.append(bytes);
-    runFramer(p, (b) => frameDicomPdu(b), this.sink, (pdu) => {
-      const { value, anomalies } = decodeDicomPdu(pdu);
+    runFramer(p, (b) => frameDicomPdu(b, this.ul), this.sink, (pdu) => {
+      const { value, anomalies } = decodeDicomPdu(pdu, this.ul);
       for (const a of anomalies) this.sink.anomaly(a);
       if (value.pdu === 'data') {
         this.onData(d, value.pdvs, s);
@@ -268,7 +281,7 @@ export class StreamDecoder {
     const protocol = this.probe(segment);
     if (protocol === undefined) return;
     this.sink.counter(`stream.flows_${protocol}`);
-    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits) : new Hl7Flow(this.sink));
+    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits) : new Hl7Flow(this.sink, this.limits));
     this.reassembler.segment(segment);
   }
 
