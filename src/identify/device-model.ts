@@ -178,7 +178,10 @@ export class DeviceModel {
   /** Applies one observation and the candidates identification drew from it. */
   apply(o: Observation, candidates: readonly FieldCandidate[]): CandidateState[] {
     const d = this.deviceFor(o);
-    if (!d) return [];
+    return d ? this.applyTo(d, o, candidates) : [];
+  }
+
+  private applyTo(d: DeviceState, o: Observation, candidates: readonly FieldCandidate[]): CandidateState[] {
     this.touch(d, o);
     const merged: CandidateState[] = [];
     for (const c of candidates) {
@@ -210,7 +213,7 @@ export class DeviceModel {
       }
       return;
     }
-    const merged = this.apply(o, identify(o));
+    const merged = this.applyTo(d, o, identify(o));
     if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) d.memo.clear();
     d.memo.set(key, { version: d.version, candidates: merged });
   }

@@ -75,6 +75,8 @@ export class InventoryStore {
           confidence=excluded.confidence, since_us=excluded.since_us`),
       insertHistory: db.prepare(`INSERT INTO history (device_id, field, old_value, new_value, ts_us, frame, source, capture_id)
         VALUES (@deviceId, @field, @oldValue, @newValue, @ts, @frame, @source, @captureId)`),
+      repointHistory: db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?'),
+      deleteDevice: db.prepare('DELETE FROM device WHERE id = ?'),
       upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
     };
     for (const row of db.prepare('SELECT name, value FROM counter').all() as { name: string; value: number }[]) {
@@ -196,8 +198,8 @@ export class InventoryStore {
         return id;
       };
       for (const from of merged.keys()) {
-        this.db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?').run(finalId(from), from);
-        this.db.prepare('DELETE FROM device WHERE id = ?').run(from); // evidence, fields, addresses cascade
+        s.repointHistory.run(finalId(from), from);
+        s.deleteDevice.run(from); // evidence, fields, addresses cascade
       }
       for (const h of model.pendingHistory) s.insertHistory.run(merged.size > 0 ? { ...h, deviceId: finalId(h.deviceId) } : h);
       merged.clear();

@@ -31,6 +31,10 @@ const hdText = (hd: Hl7HierarchicDesignator | undefined): string | undefined => 
 
 const eiId = (ei: Hl7EntityIdentifier): string | undefined => ei.entityIdentifier ?? ei.universalId;
 
+/** An EI as `id^universal id^type`, the parts present. */
+const eiText = (ei: Hl7EntityIdentifier): string =>
+  [ei.entityIdentifier, ei.universalId, ei.universalIdType].filter((x) => x !== undefined).join('^');
+
 function eui64Of(value: { universalId?: string; universalIdType?: string; entityIdentifier?: string } | undefined): string | undefined {
   if (!value) return undefined;
   for (const candidate of [value.universalId, value.entityIdentifier]) {
@@ -70,7 +74,7 @@ export function observeHl7(record: Hl7Record, frame: FrameRecord): Observation[]
     for (const eq of obx.equipment) {
       const eui = eui64Of(eq);
       const subject = equipmentSubject(eui);
-      fact('hl7.equipment_instance_identifier', [eq.entityIdentifier, eq.universalId, eq.universalIdType].filter((x) => x !== undefined).join('^'), subject);
+      fact('hl7.equipment_instance_identifier', eiText(eq), subject);
       if (eui !== undefined) fact('hl7.eui64', eui.toUpperCase(), subject);
       if (obx.identifier?.codingSystem === 'MDC' && obx.identifier.identifier !== undefined) {
         fact('hl7.device_observation', `${obx.identifier.identifier}${obx.identifier.text ? ` ${obx.identifier.text}` : ''}`, subject);
@@ -81,7 +85,7 @@ export function observeHl7(record: Hl7Record, frame: FrameRecord): Observation[]
     const first = prt.devices[0];
     const eui = eui64Of(first);
     const subject = equipmentSubject(eui);
-    for (const d of prt.devices) fact('hl7.device_id', [d.entityIdentifier, d.universalId, d.universalIdType].filter((x) => x !== undefined).join('^'), subject);
+    for (const d of prt.devices) fact('hl7.device_id', eiText(d), subject);
     fact('hl7.udi', prt.udiDeviceIdentifier ? eiId(prt.udiDeviceIdentifier) : undefined, subject);
     fact('hl7.serial_number', prt.serialNumber, subject);
     fact('hl7.device_type', prt.deviceType?.text ?? prt.deviceType?.identifier, subject);

@@ -25,31 +25,21 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Db } from '../inventory/store.js';
-import type { ExceptionEvidence, ExceptionType, Severity } from '../reconcile/exception-kinds.js';
+import type { ReconcileException } from '../reconcile/exception-kinds.js';
 
 export const EXCEPTION_SCHEMA_VERSION = 1;
 
-/** One line of the stream, keys in the order written. */
-export interface ExceptionLine {
+/** One line of the stream: the computed exception (less its internal `subject`) with its status,
+ * time and stream position. Keys are put in contract order by `orderLine`. */
+export type ExceptionLine = {
   schema_version: typeof EXCEPTION_SCHEMA_VERSION;
   event_type: 'exception';
   /** Position in the database's outbox (stream lines only; absent in `reconcile --json`). */
   seq?: number;
-  event_id: string;
   /** Capture time of the newest packet in the database when the status changed. */
   ts: string;
-  type: ExceptionType;
   status: 'open' | 'resolved';
-  severity: Severity;
-  asset_id: string | null;
-  device_id: string | null;
-  mac: string | null;
-  field: string | null;
-  expected: string | null;
-  observed: string | null;
-  evidence: ExceptionEvidence[];
-  message: string;
-}
+} & Omit<ReconcileException, 'subject'>;
 
 /** The line with its keys in contract order (`seq` after `event_type` when present). */
 export function orderLine(l: ExceptionLine): ExceptionLine {
