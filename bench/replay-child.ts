@@ -7,6 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 
+import { tuneHeap } from '../src/heap-tuning.js';
 import { silentLogger } from '../src/log.js';
 import { openPipeline } from '../src/pipeline.js';
 
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(64);
   }
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  tuneHeap(); // as the CLI does at start-up
   const samples: ReplayChildResult['samples'] = [];
   const sample = (frames: number): void => {
     const m = process.memoryUsage();

@@ -16,6 +16,7 @@ import { registerRun } from './run.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
+import { tuneHeap } from '../heap-tuning.js';
 
 export const VERSION = '0.1.0';
 
@@ -60,6 +61,7 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
 }
 
 export async function main(argv: string[]): Promise<void> {
+  tuneHeap();
   const program = buildProgram();
   program.exitOverride();
   try {

@@ -163,15 +163,41 @@ export function toHex(b: Uint8Array, sep = ''): string {
   return s;
 }
 
+/**
+ * Interned address texts. A capture repeats the same few thousand MACs and IPs in every frame:
+ * handing out one string per address, instead of building a new one per frame, saves the
+ * allocation and lets every later Map lookup reuse the string's cached hash. Bounded: a table
+ * that reaches MAX_INTERNED entries is cleared (a spoofing flood costs speed, never memory).
+ */
+const MAX_INTERNED = 65_536;
+const macTexts = new Map<number, string>();
+const ipv4Texts = new Map<number, string>();
+
 /** 6 bytes → `aa:bb:cc:dd:ee:ff` (lower case, as tshark prints). */
 export function formatMac(b: Uint8Array, offset = 0): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + (HEX[b[offset + i] ?? 0] as string);
+  // 48 bits as one exact double (< 2^53): high 16 bits × 2^32 + low 32 bits.
+  const key =
+    (((b[offset] ?? 0) << 8) | (b[offset + 1] ?? 0)) * 4294967296 +
+    ((((b[offset + 2] ?? 0) << 24) | ((b[offset + 3] ?? 0) << 16) | ((b[offset + 4] ?? 0) << 8) | (b[offset + 5] ?? 0)) >>> 0);
+  let s = macTexts.get(key);
+  if (s === undefined) {
+    s = '';
+    for (let i = 0; i < 6; i++) s += (i ? ':' : '') + (HEX[b[offset + i] ?? 0] as string);
+    if (macTexts.size >= MAX_INTERNED) macTexts.clear();
+    macTexts.set(key, s);
+  }
   return s;
 }
 
 export function formatIpv4(b: Uint8Array, offset = 0): string {
-  return `${b[offset] ?? 0}.${b[offset + 1] ?? 0}.${b[offset + 2] ?? 0}.${b[offset + 3] ?? 0}`;
+  const key = ((b[offset] ?? 0) << 24) | ((b[offset + 1] ?? 0) << 16) | ((b[offset + 2] ?? 0) << 8) | (b[offset + 3] ?? 0);
+  let s = ipv4Texts.get(key);
+  if (s === undefined) {
+    s = `${b[offset] ?? 0}.${b[offset + 1] ?? 0}.${b[offset + 2] ?? 0}.${b[offset + 3] ?? 0}`;
+    if (ipv4Texts.size >= MAX_INTERNED) ipv4Texts.clear();
+    ipv4Texts.set(key, s);
+  }
+  return s;
 }
 
 /** 16 bytes → RFC 5952 text (lower case, longest zero run compressed). */

@@ -63,11 +63,10 @@ export interface DeviceState {
   addresses: Map<string, AddressState>;
   removedAddresses: Set<string>;
   dirty: boolean;
-  /** Bumped when a new candidate appears (the identifier may answer differently then):
-   * invalidates memoised merges. */
-  version: number;
-  /** Merges of facts seen before (protocol, field, value → the candidates they touched). */
-  memo: Map<string, { version: number; candidates: CandidateState[] }>;
+  /** Merges of facts seen before (protocol, field, value → the candidates they touched).
+   * Cleared whenever the device gains a candidate (the identifier may answer differently then),
+   * so every entry is current: no per-entry version to keep. */
+  memo: Map<string, readonly CandidateState[]>;
 }
 
 export interface HistoryRow {
@@ -110,6 +109,8 @@ export const MODEL_LIMITS: ModelLimits = {
   classificationPersistCount: 3,
   classificationPersistMicros: 0,
 };
+
+const NO_CANDIDATES: readonly CandidateState[] = Object.freeze([]);
 
 const idCache = new Map<string, string>();
 
@@ -166,7 +167,6 @@ export class DeviceModel {
         addresses: new Map(),
         removedAddresses: new Set(),
         dirty: true,
-        version: 0,
         memo: new Map(),
       };
       this.devices.set(id, d);
@@ -202,9 +202,9 @@ export class DeviceModel {
     if (!d) return;
     const key = `${o.protocol}\u0001${o.field}\u0001${o.value}`;
     const memo = d.memo.get(key);
-    if (memo && memo.version === d.version) {
+    if (memo !== undefined) {
       this.touch(d, o);
-      for (const cand of memo.candidates) {
+      for (const cand of memo) {
         if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
         cand.lastFrame = o.frame;
         cand.count++;
@@ -215,7 +215,8 @@ export class DeviceModel {
     }
     const merged = this.applyTo(d, o, identify(o));
     if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) d.memo.clear();
-    d.memo.set(key, { version: d.version, candidates: merged });
+    // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
+    d.memo.set(key, merged.length === 0 ? NO_CANDIDATES : merged);
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -303,7 +304,7 @@ export class DeviceModel {
         captureId: this.captureId, count: 1, dirty: true, touched: false,
       };
       d.candidates.set(key, cand);
-      d.version++;
+      d.memo.clear();
     }
     this.choose(d, o, cand);
     return cand;
@@ -382,7 +383,7 @@ export class DeviceModel {
         into.chosenDirty.add(c.field);
       }
     }
-    into.version++;
+    into.memo.clear();
     this.counters.inc('inventory.devices_merged');
   }
 

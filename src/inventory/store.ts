@@ -15,6 +15,14 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+/**
+ * SQLite page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MB default
+ * (SQLITE_DEFAULT_CACHE_SIZE=-16000), so a sensor whose database outgrows that holds 16 MB of
+ * pages it rarely reads: writes are batched into one transaction per flush, and reads come from
+ * other processes (the CLI). 4 MiB keeps the B-tree interior pages of the hot indexes cached.
+ */
+export const PAGE_CACHE_KIB = 4096;
+
 export interface StoreOptions {
   readonly?: boolean;
 }
@@ -28,6 +36,7 @@ export function openDatabase(path: string, options: StoreOptions = {}): Db {
     throw new AuscultError('AUS_ERR_DB', `cannot open database: ${(err as Error).message}`, { file: path });
   }
   db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   db.pragma('foreign_keys = ON');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
@@ -113,7 +122,6 @@ export class InventoryStore {
         addresses: new Map(),
         removedAddresses: new Set(),
         dirty: false,
-        version: 0,
         memo: new Map(),
       };
       model.devices.set(d.id, d);

@@ -6,7 +6,7 @@ import { Counters } from '../../../src/counters.js';
 import { DeviceModel } from '../../../src/identify/device-model.js';
 import { listDevices } from '../../../src/inventory/device-view.js';
 import { MIGRATIONS } from '../../../src/inventory/migrations.js';
-import { InventoryStore, openDatabase } from '../../../src/inventory/store.js';
+import { InventoryStore, openDatabase, PAGE_CACHE_KIB } from '../../../src/inventory/store.js';
 import type { Observation } from '../../../src/observe/observation.js';
 
 let dir: string;
@@ -22,6 +22,13 @@ describe('openDatabase', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('bounds the page cache to PAGE_CACHE_KIB, not better-sqlite3\'s 16 MB default', () => {
+    const db = openDatabase(join(dir, 'a.db'));
+    expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    expect(PAGE_CACHE_KIB).toBeLessThan(16_000);
     db.close();
   });
 
