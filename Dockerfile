@@ -34,7 +34,10 @@ RUN apt-get update \
  && mkdir -p /var/lib/auscult /var/log/auscult /etc/auscult \
  && chown auscult:auscult /var/lib/auscult /var/log/auscult
 WORKDIR /app
+# NODE_OPTIONS and MALLOC_ARENA_MAX: memory settings, explained in src/runtime-env.ts.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=4 \
+    MALLOC_ARENA_MAX=2 \
     AUSCULT_DB=/var/lib/auscult/auscult.db \
     AUSCULT_EXCEPTIONS=/var/log/auscult/exceptions.ndjson \
     AUSCULT_METRICS_LISTEN=127.0.0.1:9464 \

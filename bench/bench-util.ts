@@ -70,12 +70,12 @@ export interface TimedRun {
  * Runs a command, timing its wall clock here and reading its peak RSS from /usr/bin/time. Stdout
  * is discarded, captured whole (`'capture'`) or handed line by line to a callback.
  */
-export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore'): Promise<TimedRun> {
+export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore', env: NodeJS.ProcessEnv = process.env): Promise<TimedRun> {
   const timeOut = join(OUT, `.time-${process.pid}.txt`);
   const useTime = existsSync(TIME_BIN);
   const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e', '-o', timeOut, cmd, ...args]] : [cmd, args];
   const started = performance.now();
-  const child = spawn(bin, argv, { stdio: ['ignore', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'] });
+  const child = spawn(bin, argv, { stdio: ['ignore', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'], env });
   let captured = '';
   let partial = '';
   let stderr = '';

@@ -21,6 +21,7 @@ import {
 } from './bench-util.js';
 import { buildDicomTemplate, DICOM_MODALITIES, generateDicomCapture } from './dicom-generate.js';
 import type { ReplayChildResult } from './replay-child.js';
+import { deployedEnv } from '../src/runtime-env.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'dicom', 'lab-dicom-associations.pcapng');
 /** The PACS ports of the lab capture; tshark decodes DICOM only where told (its heuristic is off). */
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const child = join(BENCH_DIST, 'replay-child.js');
   log(`auscult replay ... (load ${load()})`);
   const auscultOnce = async () => {
-    const r = await timed(process.execPath, [child, capture.path, db, String(Math.ceil(capture.packets / 10))], 'capture');
+    const r = await timed(process.execPath, [child, capture.path, db, String(Math.ceil(capture.packets / 10))], 'capture', deployedEnv());
     const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ReplayChildResult;
     return { ...r, maxRssKb: r.maxRssKb ?? result.maxRssKb, result };
   };

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { iterateAndDecode, iterateAndDecodeFrame, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
 import { buildTemplate, generateCapture, type GeneratedCapture } from './generate.js';
 import type { ReplayChildResult } from './replay-child.js';
+import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
 
 /** Target: auscult's packets/s over tshark's (issue 3). */
 export const TARGET_RATIO_TO_TSHARK = 10;
@@ -97,12 +98,12 @@ function warmCache(path: string): void {
  * Runs a command with stdout discarded (or captured), timing the wall clock in this process and
  * reading peak RSS from /usr/bin/time when it exists.
  */
-async function timed(cmd: string, args: string[], captureStdout = false): Promise<{ wallMs: number; maxRssKb?: number; stdout: string; code: number }> {
+async function timed(cmd: string, args: string[], captureStdout = false, env: NodeJS.ProcessEnv = process.env): Promise<{ wallMs: number; maxRssKb?: number; stdout: string; code: number }> {
   const timeOut = join(OUT, `.time-${process.pid}.txt`);
   const useTime = existsSync(TIME_BIN);
   const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e', '-o', timeOut, cmd, ...args]] : [cmd, args];
   const started = performance.now();
-  const child = spawn(bin, argv, { stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn(bin, argv, { stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
@@ -140,18 +141,23 @@ function measured(tool: string, what: string, scale: '1x' | '10x', packets: numb
   };
 }
 
-async function runAuscult(capture: GeneratedCapture, scale: '1x' | '10x', allowRepeat: boolean): Promise<Measured> {
+/**
+ * auscult as deployed: the child runs with the environment deploy/auscult.service and the
+ * Dockerfile set (src/runtime-env.ts). `bare` runs it with this process's environment only, for
+ * comparison (the `auscult (bare node)` row).
+ */
+async function runAuscult(capture: GeneratedCapture, scale: '1x' | '10x', allowRepeat: boolean, bare = false): Promise<Measured> {
   const child = join(HERE, 'replay-child.js');
   const db = join(OUT, `bench-${scale}.db`);
   const once = async (): Promise<{ wallMs: number; maxRssKb?: number; result: ReplayChildResult }> => {
     const sampleEvery = String(Math.ceil(capture.packets / 10));
-    const r = await timed(process.execPath, [child, capture.path, db, sampleEvery], true);
+    const r = await timed(process.execPath, [child, capture.path, db, sampleEvery], true, bare ? process.env : deployedEnv());
     const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ReplayChildResult;
     return { wallMs: r.wallMs, maxRssKb: r.maxRssKb ?? result.maxRssKb, result };
   };
   const r = allowRepeat ? await bestOf(once) : { ...(await once()), runs: 1 };
   if (r.result.frames !== capture.packets) log(`  ! auscult replayed ${r.result.frames} of ${capture.packets} frames`);
-  return measured('auscult', 'replay: decode + identify + store (child process)', scale, capture.packets, r, {
+  return measured(bare ? 'auscult (bare node)' : 'auscult', `replay: decode + identify + store (child process${bare ? ', no deployment env' : `, env ${JSON.stringify(DEPLOYED_RUNTIME_ENV)}`})`, scale, capture.packets, r, {
     devices: r.result.devices, innerWallMs: Math.round(r.result.wallMs), childMaxRssKb: r.result.maxRssKb, rssSamples: r.result.samples,
   });
 }
@@ -222,6 +228,7 @@ async function main(): Promise<void> {
     return r;
   };
   const auscult1x = await step(runAuscult(c1, '1x', true));
+  await step(runAuscult(c1, '1x', false, true));
   await step(runTcpdump(c1, '1x'));
   const tshark1x = await step(runTshark(c1, '1x'));
   await step(runInProcess('iterate (openCapture)', 'our reader, no decode (in-process)', c1, iterateCapture));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../../src/runtime-env.js';
 
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 
@@ -40,6 +41,11 @@ describe('deploy/auscult.service', () => {
     // V8's JIT needs W+X pages: MemoryDenyWriteExecute would crash node.
     expect(d.has('MemoryDenyWriteExecute')).toBe(false);
     expect(d.get('RestrictAddressFamilies')?.[0]).toContain('AF_PACKET');
+  });
+
+  it('sets exactly the memory environment the benchmark measures (src/runtime-env.ts)', () => {
+    const env = (d.get('Environment') ?? []).map((e) => e.split('=')).filter(([k]) => k !== undefined && k in DEPLOYED_RUNTIME_ENV);
+    expect(Object.fromEntries(env.map(([k, ...v]) => [k, v.join('=')]))).toEqual(DEPLOYED_RUNTIME_ENV);
   });
 
   it.skipIf(!hasSystemdAnalyze)('passes systemd-analyze verify with no warnings', () => {
@@ -115,5 +121,26 @@ describe('Dockerfile (checked by reading it: no Docker engine here)', () => {
     expect(runtime.lines).toContain('ENTRYPOINT ["node", "/app/bin/auscult.js"]');
     expect(runtime.lines).toContain('CMD ["run", "--config", "/etc/auscult/auscult.yaml"]');
     expect(has(runtime, /curl|wget/)).toBe(false);
+  });
+
+  it('sets exactly the memory environment the benchmark measures (src/runtime-env.ts)', () => {
+    const envLine = runtime.lines.find((l) => l.startsWith('ENV ')) ?? '';
+    for (const [k, v] of Object.entries(DEPLOYED_RUNTIME_ENV)) expect(envLine).toContain(` ${k}=${v} `);
+  });
+});
+
+describe('deployedEnv', () => {
+  it('adds the deployed settings and keeps NODE_OPTIONS the caller already had', () => {
+    const env = deployedEnv({ PATH: '/bin', NODE_OPTIONS: '--enable-source-maps' });
+    expect(env['PATH']).toBe('/bin');
+    expect(env['MALLOC_ARENA_MAX']).toBe(DEPLOYED_RUNTIME_ENV['MALLOC_ARENA_MAX']);
+    expect(env['NODE_OPTIONS']).toBe(`--enable-source-maps ${DEPLOYED_RUNTIME_ENV['NODE_OPTIONS']}`);
+    expect(deployedEnv({})['NODE_OPTIONS']).toBe(DEPLOYED_RUNTIME_ENV['NODE_OPTIONS']);
+  });
+
+  it('node accepts the NODE_OPTIONS it sets (a bad option would stop the sensor from starting)', () => {
+    const r = spawnSync(process.execPath, ['-e', 'process.stdout.write("ok")'], { env: deployedEnv(), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok');
   });
 });
