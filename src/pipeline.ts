@@ -76,11 +76,11 @@ export class Pipeline implements DecodeSink {
   }
 
   anomaly(code: string): void {
-    this.counters.inc(`anomaly.${code}`);
+    this.counters.inc(counterName('anomaly.', code));
   }
 
   decoded(protocol: string): void {
-    this.counters.inc(`decoded.${protocol}`);
+    this.counters.inc(counterName('decoded.', protocol));
   }
 
   /** Runs one batch of frames through the whole pipeline. */
@@ -133,7 +133,7 @@ export class Pipeline implements DecodeSink {
       try {
         const observations = r.protocol === 'hl7' ? observeHl7(r.record, origin) : observeDicom(r, origin);
         for (const o of observations) out.push(o);
-        this.counters.inc(`decoded.${r.protocol}`);
+        this.counters.inc(counterName('decoded.', r.protocol));
       } catch {
         this.counters.inc(`observer_threw.${r.protocol}`);
       }
@@ -175,6 +175,20 @@ export class Pipeline implements DecodeSink {
     this.flush();
     return { path, frames, warnings: source.warnings };
   }
+}
+
+/** `prefix + name`, built once per pair: these run per frame, and the names are few. */
+const counterNames = new Map<string, Map<string, string>>();
+function counterName(prefix: string, name: string): string {
+  let byName = counterNames.get(prefix);
+  if (byName === undefined) counterNames.set(prefix, (byName = new Map()));
+  let full = byName.get(name);
+  if (full === undefined) {
+    full = prefix + name;
+    // Names come from fixed code lists (anomaly codes, protocol names): bounded, but cap anyway.
+    if (byName.size < 4096) byName.set(name, full);
+  }
+  return full;
 }
 
 export interface ReplayFileSummary {

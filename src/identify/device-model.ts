@@ -45,7 +45,10 @@ export interface AddressState {
   lastSeen: number;
   firstFrame: number;
   captureId: number | null;
+  /** New, or its source changed: written at the next flush. */
   dirty: boolean;
+  /** Only last-seen moved: written at the next full flush. */
+  touched: boolean;
 }
 
 export interface DeviceState {
@@ -62,7 +65,11 @@ export interface DeviceState {
   chosenDirty: Set<DeviceField>;
   addresses: Map<string, AddressState>;
   removedAddresses: Set<string>;
+  /** New, or something the store keeps changed (router flag, addresses, candidates, chosen
+   * values, first seen): written at the next flush. */
   dirty: boolean;
+  /** Only last-seen and the frame count moved: written at the next full flush. */
+  touched: boolean;
   /** Merges of facts seen before (protocol, field, value → the candidates they touched).
    * Cleared whenever the device gains a candidate (the identifier may answer differently then),
    * so every entry is current: no per-entry version to keep. */
@@ -145,8 +152,23 @@ export class DeviceModel {
     private readonly limits: ModelLimits = MODEL_LIMITS,
   ) {}
 
+  /** The last MAC asked for and its device: a frame's observations are mostly about its sender.
+   * Reset whenever an alias is made (the only way a MAC's device changes or goes away). */
+  private lastMac: string | undefined;
+  private lastDevice: DeviceState | undefined;
+
   /** Device an observation is about: by MAC, else by IP (seen only through a router). */
   deviceFor(o: Observation): DeviceState | undefined {
+    if (o.mac !== undefined && o.mac === this.lastMac) return this.lastDevice;
+    const d = this.findOrCreate(o);
+    if (o.mac !== undefined) {
+      this.lastMac = o.mac;
+      this.lastDevice = d;
+    }
+    return d;
+  }
+
+  private findOrCreate(o: Observation): DeviceState | undefined {
     const mac = o.mac !== undefined ? (this.aliases.get(o.mac) ?? o.mac) : undefined;
     const id = mac !== undefined ? deviceIdForMac(mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : undefined;
     if (id === undefined) return undefined;
@@ -167,6 +189,7 @@ export class DeviceModel {
         addresses: new Map(),
         removedAddresses: new Set(),
         dirty: true,
+        touched: false,
         memo: new Map(),
       };
       this.devices.set(id, d);
@@ -221,8 +244,8 @@ export class DeviceModel {
 
   private touch(d: DeviceState, o: Observation): void {
     if (o.ts > d.lastSeen) d.lastSeen = o.ts;
-    if (o.ts < d.firstSeen) d.firstSeen = o.ts;
-    d.dirty = true;
+    if (o.ts < d.firstSeen) { d.firstSeen = o.ts; d.dirty = true; }
+    d.touched = true;
     switch (o.field) {
       case 'eth.seen':
         d.frames++;
@@ -237,7 +260,7 @@ export class DeviceModel {
         this.unbindAddress(d, o.value);
         break;
       case 'ip.router':
-        d.isRouter = true;
+        if (!d.isRouter) { d.isRouter = true; d.dirty = true; }
         break;
       default:
         break;
@@ -249,8 +272,12 @@ export class DeviceModel {
     if (existing) {
       if (o.ts > existing.lastSeen) existing.lastSeen = o.ts;
       // A stronger binding (dhcp, arp) takes over a weak one (plain IP source).
-      if (existing.source === 'ip' && protocol !== 'ip') existing.source = protocol;
-      existing.dirty = true;
+      if (existing.source === 'ip' && protocol !== 'ip') {
+        existing.source = protocol;
+        existing.dirty = true;
+        d.dirty = true;
+      }
+      existing.touched = true;
       return;
     }
     if (d.addresses.size >= this.limits.maxAddressesPerDevice) {
@@ -266,7 +293,9 @@ export class DeviceModel {
       firstFrame: o.frame,
       captureId: this.captureId,
       dirty: true,
+      touched: false,
     });
+    d.dirty = true;
     d.removedAddresses.delete(ip);
     this.pendingHistory.push({
       deviceId: d.id, field: 'ip', oldValue: previous ?? null, newValue: ip,
@@ -279,6 +308,7 @@ export class DeviceModel {
     if (!a || a.source !== 'ip') return; // only weak bindings are withdrawn
     d.addresses.delete(ip);
     d.removedAddresses.add(ip);
+    d.dirty = true;
     this.counters.inc('inventory.addresses_unbound');
   }
 
@@ -304,6 +334,7 @@ export class DeviceModel {
         captureId: this.captureId, count: 1, dirty: true, touched: false,
       };
       d.candidates.set(key, cand);
+      d.dirty = true;
       d.memo.clear();
     }
     this.choose(d, o, cand);
@@ -336,6 +367,7 @@ export class DeviceModel {
     }
     d.chosen.set(cand.field, { value: cand.value, source: cand.source, confidence: cand.confidence, since: o.ts, lastSeen: o.ts });
     d.chosenDirty.add(cand.field);
+    d.dirty = true;
   }
 
   /**
@@ -346,6 +378,8 @@ export class DeviceModel {
   alias(mac: string, intoMac: string, at: Observation): void {
     if (mac === intoMac || this.aliases.has(mac)) return;
     this.aliases.set(mac, intoMac);
+    this.lastMac = undefined;
+    this.lastDevice = undefined;
     const from = this.devices.get(deviceIdForMac(mac));
     if (!from) return;
     const into = this.deviceFor({ ...at, mac: intoMac });

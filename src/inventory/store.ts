@@ -122,6 +122,7 @@ export class InventoryStore {
         addresses: new Map(),
         removedAddresses: new Set(),
         dirty: false,
+        touched: false,
         memo: new Map(),
       };
       model.devices.set(d.id, d);
@@ -153,7 +154,7 @@ export class InventoryStore {
       d.addresses.set(r['ip'] as string, {
         ip: r['ip'] as string, source: r['source'] as string, firstSeen: r['first_seen_us'] as number,
         lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
-        captureId: (r['capture_id'] as number | null) ?? null, dirty: false,
+        captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
       });
     }
   }
@@ -161,21 +162,23 @@ export class InventoryStore {
   /**
    * Writes what the model changed since the last flush, in one transaction. A partial flush
    * writes new and changed values, devices, addresses and history; a full one (`full`, the
-   * default) also the last-seen times and counts of evidence that was only seen again.
+   * default) also the last-seen times, frame counts and evidence counts of what was only seen
+   * again (on a busy sensor that is every device, so partial flushes skip it).
    */
   flush(model: DeviceModel, counters: Counters, full = true): void {
     const s = this.stmt;
     this.db.transaction(() => {
       for (const d of model.devices.values()) {
-        if (!d.dirty) continue;
+        if (!d.dirty && !(full && d.touched)) continue;
         s.upsertDevice.run({
           id: d.id, mac: d.mac, ipKey: d.ipKey, local: d.locallyAttached ? 1 : 0, router: d.isRouter ? 1 : 0,
           firstSeen: d.firstSeen, lastSeen: d.lastSeen, frames: d.frames,
         });
         for (const a of d.addresses.values()) {
-          if (!a.dirty) continue;
+          if (!a.dirty && !(full && a.touched)) continue;
           s.upsertAddress.run({ deviceId: d.id, ip: a.ip, source: a.source, firstSeen: a.firstSeen, lastSeen: a.lastSeen, firstFrame: a.firstFrame, captureId: a.captureId });
           a.dirty = false;
+          a.touched = false;
         }
         for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
         d.removedAddresses.clear();
@@ -195,6 +198,7 @@ export class InventoryStore {
         }
         d.chosenDirty.clear();
         d.dirty = false;
+        d.touched = false;
       }
       const merged = model.mergedDevices;
       const finalId = (id: string): string => {

@@ -84,6 +84,36 @@ describe('InventoryStore flush and load', () => {
     db2.close();
   });
 
+  it('a partial flush writes what changed and leaves last-seen-only moves to the next full flush', () => {
+    const db = openDatabase(join(dir, 'p.db'));
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(new Counters());
+    const t0 = 1_700_000_000_000_000;
+    model.apply(obs({ ts: t0, field: 'ip.address', value: '10.0.0.5' }), []);
+    model.apply(obs({ ts: t0 }), [{ field: 'hostname', value: 'MON-1', source: 'dhcp.hostname', confidence: 0.8 }]);
+    store.flush(model, new Counters(), false);
+    const row = () => db.prepare('SELECT last_seen_us AS d, frames FROM device').get() as { d: number; frames: number };
+    const addr = () => (db.prepare('SELECT last_seen_us AS a FROM device_address').get() as { a: number }).a;
+    const ev = () => db.prepare('SELECT last_seen_us AS e, count FROM field_evidence').get() as { e: number; count: number };
+    expect(row().d).toBe(t0);
+
+    // Seen again, nothing new: a partial flush writes nothing of it...
+    model.apply(obs({ ts: t0 + 5, field: 'ip.address', value: '10.0.0.5' }), []);
+    model.apply(obs({ ts: t0 + 5 }), [{ field: 'hostname', value: 'MON-1', source: 'dhcp.hostname', confidence: 0.8 }]);
+    store.flush(model, new Counters(), false);
+    expect([row().d, addr(), ev().e, ev().count]).toEqual([t0, t0, t0, 1]);
+    // ...a full flush writes all of it.
+    store.flush(model, new Counters(), true);
+    expect([row().d, addr(), ev().e, ev().count]).toEqual([t0 + 5, t0 + 5, t0 + 5, 2]);
+
+    // A new address is a change: written by a partial flush, with the device's current last seen.
+    model.apply(obs({ ts: t0 + 9, field: 'ip.address', value: '10.0.0.6' }), []);
+    store.flush(model, new Counters(), false);
+    expect(row().d).toBe(t0 + 9);
+    expect((db.prepare('SELECT count(*) AS n FROM device_address').get() as { n: number }).n).toBe(2);
+    db.close();
+  });
+
   it('a flush is one transaction: a failure inside leaves the database as it was', () => {
     const path = join(dir, 'c.db');
     const db = openDatabase(path);
