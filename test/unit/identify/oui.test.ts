@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { lookupOui, parseOuiJson } from '../../../src/identify/oui.js';
+import { lookupOui, packOuiTable, parseOuiJson } from '../../../src/identify/oui.js';
 
 const ouiPath = createRequire(import.meta.url).resolve('oui-data');
 
@@ -51,6 +51,12 @@ describe('parseOuiJson', () => {
 });
 
 describe('lookupOui', () => {
+  it('packOuiTable keeps each block size apart and skips keys that are not hex', () => {
+    const t = packOuiTable(new Map([['00AABB', 'L'], ['00AABBC', 'M'], ['00AABBCCD', 'S'], ['XYZ123', 'bad'], ['00AABA', 'L']]));
+    expect(t.bySize.map((b) => [b.digits, [...b.prefixes]])).toEqual([[9, [0x00aabbccd]], [7, [0x00aabbc]], [6, [0x00aaba, 0x00aabb]]]);
+    expect(t.names).toEqual(['S', 'M', 'L']);
+  });
+
   it('longest prefix first; group, local and unknown MACs have no owner', () => {
     const text = readFileSync(ouiPath, 'utf8');
     const table = reference(text);
@@ -63,5 +69,28 @@ describe('lookupOui', () => {
     expect(lookupOui('01:00:5e:00:00:fb')).toBeUndefined();
     expect(lookupOui('02:00:00:00:00:01')).toBeUndefined();
     expect(lookupOui('not a mac')).toBeUndefined();
+  });
+
+  it('the packed tables answer every registered prefix as the longest-prefix Map lookup does', () => {
+    const table = reference(readFileSync(ouiPath, 'utf8'));
+    const oracle = (mac: string): string | undefined => {
+      const hex = mac.replace(/:/g, '').toUpperCase();
+      if (parseInt(hex.slice(0, 2), 16) & 0x03) return undefined;
+      for (const len of [9, 7, 6]) {
+        const name = table.get(hex.slice(0, len));
+        if (name !== undefined) return name === '' || name === 'Private' ? undefined : name;
+      }
+      return undefined;
+    };
+    let checked = 0;
+    for (const prefix of table.keys()) {
+      for (const tail of ['000000', 'FFFFFF', '5A5A5A']) {
+        const hex = (prefix + tail).slice(0, 12);
+        const mac = hex.match(/../g)!.join(':').toLowerCase();
+        expect(lookupOui(mac)?.organisation, mac).toBe(oracle(mac));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100_000);
   });
 });
