@@ -113,6 +113,22 @@ export class ByteReader {
     return out;
   }
 
+  /** The next 6 bytes as an interned MAC text (no view made); `''` and `failed` if fewer remain. */
+  mac(): string {
+    if (!this.need(6)) return '';
+    const s = formatMac(this.buf, this.pos);
+    this.pos += 6;
+    return s;
+  }
+
+  /** The next 4 bytes as an interned dotted-quad text (no view made); `''` and `failed` if fewer remain. */
+  ipv4(): string {
+    if (!this.need(4)) return '';
+    const s = formatIpv4(this.buf, this.pos);
+    this.pos += 4;
+    return s;
+  }
+
   /** Everything left in the window. */
   rest(): Uint8Array {
     const out = view(this.buf, this.pos, this.end);

@@ -8,5 +8,7 @@ describe('tuneHeap', () => {
     expect(tuneHeap(['--heap_growing_percent=50'], '')).toBe(false);
     expect(tuneHeap([], '')).toBe(true);
     expect(tuneHeap([], '')).toBe(true); // idempotent
+    // A script passed with -e is not an option, even when its text names the flag.
+    expect(tuneHeap(['-e', "v8.setFlagsFromString('--heap-growing-percent=5')"], '')).toBe(true);
   });
 });

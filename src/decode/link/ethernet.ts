@@ -6,7 +6,6 @@
  * QinQ) then PCP(3) DEI(1) VID(12). Hand-written: a dozen bounded reads, no library needed.
  */
 import type { ByteReader } from '../bytes.js';
-import { formatMac } from '../bytes.js';
 import type { LlcHeader, VlanTag } from '../frame-record.js';
 import type { AnomalyCode } from '../result.js';
 
@@ -59,8 +58,8 @@ export function readEthernet(
     anomalies.push('eth.truncated');
     return undefined;
   }
-  const macs = r.bytes(12);
-  const header: EthernetHeader = { dstMac: formatMac(macs, 0), srcMac: formatMac(macs, 6), vlanTags: [] };
+  const dstMac = r.mac();
+  const header: EthernetHeader = { dstMac, srcMac: r.mac(), vlanTags: [] };
   let typeOrLength = r.u16();
   while (isTpid(typeOrLength)) {
     if (header.vlanTags.length === limits.maxVlanTags) {

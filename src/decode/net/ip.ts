@@ -77,7 +77,8 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
   const ttl = r.u8();
   const protocol = r.u8();
   r.skip(2); // checksum
-  const addrs = r.bytes(8);
+  const src = r.ipv4();
+  const dst = r.ipv4();
   r.skip(ihl - 20); // options
   let payloadLength = totalLength - ihl;
   if (totalLength < ihl) {
@@ -91,8 +92,8 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
   const fragmentOffset = flagsFrag & 0x1fff;
   const header: IpHeader = {
     version: 4,
-    src: formatIpv4(addrs, 0),
-    dst: formatIpv4(addrs, 4),
+    src,
+    dst,
     protocol,
     ttl,
     fragment: moreFragments || fragmentOffset !== 0,

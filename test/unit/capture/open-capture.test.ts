@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 import type { CapturedFrame } from '../../../src/capture/captured-frame.js';
-import { READ_CHUNK_BYTES, openCapture, parseCaptureBuffer, parseCaptureChunks, sniffCaptureFormat } from '../../../src/capture/open-capture.js';
+import { DEFAULT_BATCH_SIZE, READ_CHUNK_BYTES, openCapture, parseCaptureBuffer, parseCaptureChunks, sniffCaptureFormat } from '../../../src/capture/open-capture.js';
 import { AuscultError } from '../../../src/errors.js';
 import { buildPcap, buildPcapngSection, writeScratch } from '../../helpers/capture-files.js';
 import { readCapturedFrames } from '../../helpers/frames.js';
@@ -70,11 +70,12 @@ describe('batches', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('defaults to 512 frames a batch', async () => {
-    const records = Array.from({ length: 1100 }, (_, i) => ({ seconds: i, fraction: 0, data: Buffer.alloc(60, i & 0xff) }));
+  it('defaults to DEFAULT_BATCH_SIZE (256) frames a batch', async () => {
+    expect(DEFAULT_BATCH_SIZE).toBe(256);
+    const records = Array.from({ length: 600 }, (_, i) => ({ seconds: i, fraction: 0, data: Buffer.alloc(60, i & 0xff) }));
     const path = writeScratch('many.pcap', buildPcap({ littleEndian: true, nanos: false, linkType: 1, records }));
     const { batches } = await collect(path);
-    expect(batches.map((b) => b.length)).toEqual([512, 512, 76]);
+    expect(batches.map((b) => b.length)).toEqual([256, 256, 88]);
   });
 
   it('each call to batches() re-reads from the start, warnings not doubled', async () => {
