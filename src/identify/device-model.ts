@@ -118,6 +118,8 @@ export const MODEL_LIMITS: ModelLimits = {
 };
 
 const NO_CANDIDATES: readonly CandidateState[] = Object.freeze([]);
+/** The memo key of the `eth.seen = 1` fact, as applyObservation would build it. */
+const SEEN_MEMO_KEY = 'eth\u0001eth.seen\u00011';
 
 const idCache = new Map<string, string>();
 
@@ -223,7 +225,8 @@ export class DeviceModel {
   applyObservation(o: Observation, identify: (o: Observation) => FieldCandidate[]): void {
     const d = this.deviceFor(o);
     if (!d) return;
-    const key = `${o.protocol}\u0001${o.field}\u0001${o.value}`;
+    // Every frame says `eth.seen`: its key is a constant, not a string built per frame.
+    const key = o.field === 'eth.seen' && o.protocol === 'eth' && o.value === '1' ? SEEN_MEMO_KEY : `${o.protocol}\u0001${o.field}\u0001${o.value}`;
     const memo = d.memo.get(key);
     if (memo !== undefined) {
       this.touch(d, o);

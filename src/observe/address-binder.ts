@@ -10,7 +10,7 @@
  */
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { Observation } from './observation.js';
-import { factOf, innermostVlan } from './observe-context.js';
+import { factAbout, factOf, innermostVlan } from './observe-context.js';
 
 export interface BinderLimits {
   /** Distinct source prefixes above which a MAC is taken for a router. */
@@ -79,6 +79,6 @@ export class AddressBinder {
       }
       if (s.ips.length < 64) s.ips.push(ip);
     }
-    out.push(factOf(frame, 'ip', 'ip.address', ip, { mac, vlan: innermostVlan(frame) }));
+    out.push(factAbout(frame, 'ip', 'ip.address', ip, mac, undefined, innermostVlan(frame)));
   }
 }

@@ -6,7 +6,7 @@ import type { FrameRecord } from '../decode/frame-record.js';
 import type { AddressBinder } from './address-binder.js';
 import { isHostAddress } from './address-binder.js';
 import type { Observation } from './observation.js';
-import { factOf, innermostVlan } from './observe-context.js';
+import { factAbout, factOf, innermostVlan } from './observe-context.js';
 
 /** True for a unicast, globally or locally administered station address (not group). */
 export function isUnicastMac(mac: string): boolean {
@@ -29,16 +29,16 @@ export function observeFrame(frame: FrameRecord, binder: AddressBinder, out: Obs
   const mac = frame.srcMac;
   if (mac === undefined || !isUnicastMac(mac)) return;
   const vlan = innermostVlan(frame);
-  out.push(factOf(frame, 'eth', 'eth.seen', 1, { mac, vlan }));
+  out.push(factAbout(frame, 'eth', 'eth.seen', '1', mac, undefined, vlan));
   if (vlan !== undefined) {
-    out.push(factOf(frame, 'eth', 'eth.vlan', vlan, { mac, vlan }));
+    out.push(factAbout(frame, 'eth', 'eth.vlan', vlan, mac, undefined, vlan));
     if (frame.vlanTags.length > 1) {
       out.push(factOf(frame, 'eth', 'eth.vlan_stack', frame.vlanTags.map((t) => t.vid).join(','), { mac, vlan }));
     }
   }
   const arp = frame.arp;
   if (arp && arp.senderMac === mac && isHostAddress(arp.senderIp)) {
-    out.push(factOf(frame, 'arp', 'ip.address', arp.senderIp, { mac, vlan }));
+    out.push(factAbout(frame, 'arp', 'ip.address', arp.senderIp, mac, undefined, vlan));
   }
   if (frame.ip) binder.observe(frame, out);
 }

@@ -23,11 +23,24 @@ export function factOf(
   value: string | number,
   subject: Subject = senderOf(frame),
 ): Observation {
+  return factAbout(frame, protocol, field, value, subject.mac, subject.ip, subject.vlan);
+}
+
+/** factOf with the subject given as its parts: no subject object for the per-frame facts. */
+export function factAbout(
+  frame: FrameRecord,
+  protocol: string,
+  field: string,
+  value: string | number,
+  mac: string | undefined,
+  ip: string | undefined,
+  vlan: number | undefined,
+): Observation {
   // Always the same properties in the same order (absent ones undefined): one hidden class for
   // every observation keeps the model's and identifier's property reads monomorphic.
   return {
     ts: frame.tsMicros, frame: frame.frameNo, protocol, field, value: typeof value === 'string' ? value : String(value),
-    mac: subject.mac, ip: subject.ip, vlan: subject.vlan,
+    mac, ip, vlan,
   };
 }
 
