@@ -88,7 +88,7 @@ export class Pipeline implements DecodeSink {
     const out = this.observations;
     for (const captured of frames) {
       const { value: frame, anomalies } = decodeFrame(captured, this.frameLimits);
-      for (const a of anomalies) this.anomaly(a);
+      for (let i = 0; i < anomalies.length; i++) this.anomaly(anomalies[i] as string);
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
       out.length = 0;
       observeFrame(frame, this.binder, out);
@@ -98,16 +98,26 @@ export class Pipeline implements DecodeSink {
         const app = decodeApplication(frame, this, this.appLimits);
         if (app) {
           try {
-            for (const o of observeApplication(app, frame)) out.push(o);
+            const facts = observeApplication(app, frame);
+            for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
           } catch {
             this.counters.inc(`observer_threw.${app.protocol}`);
           }
         }
       }
-      for (const o of out) this.model.applyObservation(o, this.identify);
+      // Indexed loops here: this runs per frame, and for-of allocated iterator results.
+      for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify);
       if (out.length > 1) {
-        for (const d of this.location.observeFrame(out)) this.model.apply(d.observation, d.candidates);
-        for (const a of this.location.drainAliases()) this.model.alias(a.mac, a.into, out[0] as Observation);
+        const derived = this.location.observeFrame(out);
+        for (let i = 0; i < derived.length; i++) {
+          const d = derived[i] as (typeof derived)[number];
+          this.model.apply(d.observation, d.candidates);
+        }
+        const aliases = this.location.drainAliases();
+        for (let i = 0; i < aliases.length; i++) {
+          const a = aliases[i] as (typeof aliases)[number];
+          this.model.alias(a.mac, a.into, out[0] as Observation);
+        }
       }
     }
     this.counters.inc('frames.processed', frames.length);

@@ -230,7 +230,9 @@ export class DeviceModel {
     const memo = d.memo.get(key);
     if (memo !== undefined) {
       this.touch(d, o);
-      for (const cand of memo) {
+      // Indexed: the memo holds plain and frozen arrays, and for-of over both allocates iterators.
+      for (let i = 0; i < memo.length; i++) {
+        const cand = memo[i] as CandidateState;
         if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
         cand.lastFrame = o.frame;
         cand.count++;

@@ -60,7 +60,14 @@ export function packOuiTable(map: ReadonlyMap<string, string>): OuiTables {
       rows.push([parseInt(prefix, 16), id]);
     }
     rows.sort((a, b) => a[0] - b[0]);
-    bySize.push({ digits, prefixes: Float64Array.from(rows, (r) => r[0]), nameIndex: Uint32Array.from(rows, (r) => r[1]) });
+    const prefixes = new Float64Array(rows.length);
+    const nameIndex = new Uint32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [prefix, id] = rows[i] as [number, number];
+      prefixes[i] = prefix;
+      nameIndex[i] = id;
+    }
+    bySize.push({ digits, prefixes, nameIndex });
   }
   return { bySize, names };
 }
