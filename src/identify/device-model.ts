@@ -88,6 +88,9 @@ export interface HistoryRow {
 }
 
 export interface ModelLimits {
+  /** Devices kept in memory; a new device past this is counted (`inventory.devices_dropped`) and
+   * not created, so a flood of spoofed source MACs costs a counter, not the process's memory. */
+  maxDevices: number;
   /** Distinct candidate values kept per device field; more are counted and dropped. */
   maxValuesPerField: number;
   /** Addresses kept per device; more are counted and dropped. */
@@ -110,9 +113,10 @@ export const CLEARLY_STRONGER = 0.1;
 export const FIRM_CONFIDENCE = 0.7;
 
 export const MODEL_LIMITS: ModelLimits = {
+  maxDevices: 100_000,
   maxValuesPerField: 32,
   maxAddressesPerDevice: 64,
-  maxMemoEntriesPerDevice: 256,
+  maxMemoEntriesPerDevice: 128,
   classificationPersistCount: 3,
   classificationPersistMicros: 0,
 };
@@ -121,13 +125,15 @@ const NO_CANDIDATES: readonly CandidateState[] = Object.freeze([]);
 /** The memo key of the `eth.seen = 1` fact, as applyObservation would build it. */
 const SEEN_MEMO_KEY = 'eth\u0001eth.seen\u00011';
 
+/** MAC → device id, cleared when full (32k ids, about 3 MB at most; a miss is one replace). */
 const idCache = new Map<string, string>();
+const MAX_CACHED_IDS = 32_768;
 
 export function deviceIdForMac(mac: string): string {
   let id = idCache.get(mac);
   if (id === undefined) {
     id = `mac-${mac.replace(/:/g, '')}`;
-    if (idCache.size >= 200_000) idCache.clear();
+    if (idCache.size >= MAX_CACHED_IDS) idCache.clear();
     idCache.set(mac, id);
   }
   return id;
@@ -176,6 +182,10 @@ export class DeviceModel {
     if (id === undefined) return undefined;
     let d = this.devices.get(id);
     if (!d) {
+      if (this.devices.size >= this.limits.maxDevices) {
+        this.counters.inc('inventory.devices_dropped');
+        return undefined;
+      }
       d = {
         id,
         mac: mac ?? null,

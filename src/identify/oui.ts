@@ -147,9 +147,10 @@ function firstLine(body: string): string {
 
 const REGISTRY = { 9: 'MA-S', 7: 'MA-M', 6: 'MA-L' } as const;
 
-/** Answers per MAC: a capture repeats the same MACs; the lookup runs once for each. */
+/** Answers per MAC: a capture repeats the same MACs; the lookup runs once for each. Cleared when
+ * full: 32k entries are about 3 MB at most, and a miss costs three bisections. */
 const cache = new Map<string, OuiMatch | null>();
-const MAX_CACHED = 100_000;
+const MAX_CACHED = 32_768;
 
 /** `aa:bb:cc:dd:ee:ff` → registered owner, or undefined (unknown, locally administered, group). */
 export function lookupOui(mac: string): OuiMatch | undefined {

@@ -19,9 +19,10 @@ export type Db = Database.Database;
  * SQLite page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MB default
  * (SQLITE_DEFAULT_CACHE_SIZE=-16000), so a sensor whose database outgrows that holds 16 MB of
  * pages it rarely reads: writes are batched into one transaction per flush, and reads come from
- * other processes (the CLI). 4 MiB keeps the B-tree interior pages of the hot indexes cached.
+ * other processes (the CLI). 2 MiB keeps the B-tree interior pages of the hot indexes cached;
+ * other pages come from the OS page cache when a flush needs them.
  */
-export const PAGE_CACHE_KIB = 4096;
+export const PAGE_CACHE_KIB = 2048;
 
 export interface StoreOptions {
   readonly?: boolean;

@@ -52,6 +52,14 @@ describe('limits from the config reach the replay pipeline', () => {
     expect(c['inventory.values_dropped']).toBeGreaterThan(0);
   });
 
+  it('model.max_devices: 2 keeps two devices, counts the rest as dropped, and the replay still exits 0', () => {
+    const c = replayWith('devices', 'limits:\n  model:\n    max_devices: 2\n', ['lldp/lab-switch-endpoints.pcapng']);
+    expect(c['inventory.devices_dropped']).toBeGreaterThan(0);
+    const n = (auscult(['devices', '--json', '--db', join(dir, 'devices.db')]));
+    expect(n.code, n.stderr).toBe(0);
+    expect((JSON.parse(n.stdout) as unknown[]).length).toBe(2);
+  });
+
   it('lldp.max_tlvs: 4 cuts every LLDPDU short and counts lldp.too_many_tlvs', () => {
     const c = replayWith('tlvs', 'limits:\n  lldp:\n    max_tlvs: 4\n', ['lldp/lab-switch-endpoints.pcapng']);
     expect(c['anomaly.lldp.too_many_tlvs']).toBeGreaterThan(0);

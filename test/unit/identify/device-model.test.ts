@@ -53,6 +53,17 @@ describe('DeviceModel merge', () => {
     expect(counters.get('inventory.values_dropped')).toBe(7);
   });
 
+  it('caps devices in memory and counts the drops (limit lowered to 2): a MAC flood costs a counter', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxDevices: 2 });
+    for (let i = 1; i <= 5; i++) m.apply({ ...at(i), mac: `02:00:00:00:00:0${i}` }, [{ field: 'hostname', value: `h${i}`, source: 'dhcp.hostname', confidence: 0.8 }]);
+    expect([...m.devices.keys()]).toEqual(['mac-020000000001', 'mac-020000000002']);
+    expect(counters.get('inventory.devices_dropped')).toBe(3);
+    // Known devices still take new facts.
+    m.apply({ ...at(9), mac: '02:00:00:00:00:01' }, [{ field: 'hostname', value: 'again', source: 'dhcp.hostname', confidence: 0.8 }]);
+    expect(m.devices.get('mac-020000000001')!.chosen.get('hostname')?.value).toBe('again');
+  });
+
   it('caps addresses per device and counts the drops (limit lowered to 2)', () => {
     const counters = new Counters();
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxAddressesPerDevice: 2 });
