@@ -6,10 +6,11 @@
  * collects again: up to 4× when the program allocates fast, which a packet pipeline always does.
  * Nearly everything auscult allocates per frame dies young, so that headroom is mostly garbage
  * waiting to be collected, and it is what pushed peak RSS past the 150 MB target (issue 3).
- * `--heap-growing-percent=15` caps the growth at 1.15× of the live heap (25 % measured 8 MB
+ * `--heap-growing-percent=15` caps the growth at 1.15× of the live heap (25 % measured about 5 MB
  * more peak RSS; the default measured about 100 MB more). The flag is read each
  * time V8 computes the next limit, so setting it at run time takes effect (the benchmark's RSS
- * figures show it); a user who sets it in NODE_OPTIONS or on the command line keeps theirs.
+ * figures show it); a user who passes it on the node command line keeps theirs (node does not
+ * accept it in NODE_OPTIONS, but the check looks there too).
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -4,12 +4,13 @@
  * sensor under them).
  *
  * - `NODE_OPTIONS=--max-semi-space-size=4`: V8's young generation is two semi-spaces that grow to
- *   16 MB each under a fast allocator: 32 MB of RSS that a packet pipeline, whose per-frame
- *   garbage dies within one batch, does not need. 4 MB semi-spaces measured as fast (the
- *   benchmark's figures) and 24 MB smaller. Only settable before V8 starts, hence the environment.
+ *   16 MB each under a fast allocator: 32 MB of RSS. 4 MB semi-spaces save 24 MB; the price is
+ *   about four times as many scavenges, which cost 10–50 % of replay speed in the benchmark's
+ *   runs (the `auscult (bare node)` row shows it each time). The trade is made for the 150 MB
+ *   target. Only settable before V8 starts, hence the environment.
  * - `MALLOC_ARENA_MAX=2`: glibc gives every thread that mallocs (V8's compiler and GC helpers,
  *   libuv's pool) an arena of its own that is never returned; two arenas measured 10–20 MB less
- *   native memory at the same speed.
+ *   native memory.
  */
 export const DEPLOYED_RUNTIME_ENV: Readonly<Record<string, string>> = Object.freeze({
   NODE_OPTIONS: '--max-semi-space-size=4',

@@ -60,9 +60,9 @@ export const CAPTURE_LIMITS: CaptureLimits = {
 
 /**
  * Default number of frames per batch. A batch and everything decoded from it live until the
- * pipeline has processed it; 256 frames (about 2 MB allocated) stay inside V8's young generation
- * with the deployed 4 MB semi-spaces (src/runtime-env.ts), where 512 got promoted and collected
- * by the slower old-generation GC.
+ * pipeline has processed it: 256 frames (about 2 MB allocated) fit inside the deployed 4 MB
+ * semi-spaces (src/runtime-env.ts) with room to spare, where 512 frames fill one, so more of a
+ * batch survives two scavenges and is promoted to the old generation.
  */
 export const DEFAULT_BATCH_SIZE = 256;
 /** Read size from disk. */
