@@ -1,8 +1,7 @@
 /**
- * \summary Small helpers shared by the extra bench entry points (`dicom.bench.ts`, `live.bench.ts`):
- * paths, logging, the machine description with its load average, page-cache warming and a timed
- * child process with peak RSS from /usr/bin/time. `run.ts` keeps its own copies so that the default
- * `npm run bench` does not change.
+ * \summary Small helpers shared by the bench entry points (`run.ts`, `dicom.bench.ts`,
+ * `live.bench.ts`): paths, logging, the machine description with its load average, page-cache
+ * warming and a timed child process with peak RSS from /usr/bin/time.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';

@@ -15,30 +15,23 @@
  * its memory grows with the file), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit
  * status is 0 whatever the figures).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { iterateAndDecode, iterateAndDecodeFrame, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
 import { buildTemplate, generateCapture, type GeneratedCapture } from './generate.js';
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
+import {
+  BENCH_DIST as HERE, OUT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
+} from './bench-util.js';
 
-/** Target: auscult's packets/s over tshark's (issue 3). */
-export const TARGET_RATIO_TO_TSHARK = 10;
-/** Target: peak RSS in bytes, at any capture size (issue 3). 150 MB = 150·10^6 bytes. */
-export const TARGET_PEAK_RSS_BYTES = 150e6;
 /** A run faster than this is repeated once and the better time kept. */
 const QUICK_RUN_MS = 10_000;
 /** The 10× auscult run is part of the default bench when predicted to take at most this long. */
 export const TEN_X_BUDGET_MS = 180_000;
-const TIME_BIN = '/usr/bin/time';
 
-const HERE = dirname(fileURLToPath(import.meta.url)); // dist/bench
-const ROOT = resolve(HERE, '..', '..');
-const OUT = join(ROOT, 'bench', 'out');
+const ROOT = join(HERE, '..', '..');
 
 const TSHARK_FIELDS = [
   'frame.number', 'eth.src', 'vlan.id', 'dhcp.option.dhcp', 'dhcp.option.hostname', 'dhcp.option.vendor_class_id',
@@ -65,60 +58,6 @@ interface Target {
   value: number;
   limit: string;
   pass: boolean;
-}
-
-function log(line = ''): void { process.stdout.write(`${line}\n`); }
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return r.error ? '' : `${r.stdout}${r.stderr}`;
-}
-
-function machine(): Record<string, string | number> {
-  return {
-    nproc: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memGb: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    tshark: sh('tshark', ['--version']).split('\n')[0]?.trim() ?? 'absent',
-    tcpdump: sh('tcpdump', ['--version']).split('\n')[0]?.trim() ?? 'absent',
-    timeBin: existsSync(TIME_BIN) ? TIME_BIN : 'absent (peak RSS of tcpdump/tshark not measured)',
-  };
-}
-
-/** Reads the file once so every tool starts from a warm page cache. */
-function warmCache(path: string): void {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(8 << 20);
-  while (readSync(fd, buf, 0, buf.length, null) > 0) { /* discard */ }
-  closeSync(fd);
-}
-
-/**
- * Runs a command with stdout discarded (or captured), timing the wall clock in this process and
- * reading peak RSS from /usr/bin/time when it exists.
- */
-async function timed(cmd: string, args: string[], captureStdout = false, env: NodeJS.ProcessEnv = process.env): Promise<{ wallMs: number; maxRssKb?: number; stdout: string; code: number }> {
-  const timeOut = join(OUT, `.time-${process.pid}.txt`);
-  const useTime = existsSync(TIME_BIN);
-  const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e', '-o', timeOut, cmd, ...args]] : [cmd, args];
-  const started = performance.now();
-  const child = spawn(bin, argv, { stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'], env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => { if (stderr.length < 4096) stderr += s; });
-  const code = await new Promise<number>((res) => child.on('close', (c) => res(c ?? 1)));
-  const wallMs = performance.now() - started;
-  let maxRssKb: number | undefined;
-  if (useTime && existsSync(timeOut)) {
-    const last = readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '';
-    const kb = Number(last.split(' ')[0]);
-    if (Number.isFinite(kb) && kb > 0) maxRssKb = kb;
-    rmSync(timeOut, { force: true });
-  }
-  if (code !== 0) log(`  ! ${cmd} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { wallMs, ...(maxRssKb !== undefined ? { maxRssKb } : {}), stdout, code };
 }
 
 /** Runs `once` and, when it was quick, a second time; keeps the faster run. */
@@ -151,7 +90,7 @@ async function runAuscult(capture: GeneratedCapture, scale: '1x' | '10x', allowR
   const db = join(OUT, `bench-${scale}.db`);
   const once = async (): Promise<{ wallMs: number; maxRssKb?: number; result: ReplayChildResult }> => {
     const sampleEvery = String(Math.ceil(capture.packets / 10));
-    const r = await timed(process.execPath, [child, capture.path, db, sampleEvery], true, bare ? process.env : deployedEnv());
+    const r = await timedRun(process.execPath, [child, capture.path, db, sampleEvery], 'capture', bare ? process.env : deployedEnv());
     const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ReplayChildResult;
     return { wallMs: r.wallMs, maxRssKb: r.maxRssKb ?? result.maxRssKb, result };
   };
@@ -163,13 +102,13 @@ async function runAuscult(capture: GeneratedCapture, scale: '1x' | '10x', allowR
 }
 
 async function runTcpdump(capture: GeneratedCapture, scale: '1x' | '10x'): Promise<Measured> {
-  const r = await bestOf(() => timed('tcpdump', ['-r', capture.path, '-w', '/dev/null']));
+  const r = await bestOf(() => timedRun('tcpdump', ['-r', capture.path, '-w', '/dev/null']));
   return measured('tcpdump', 'tcpdump -r FILE -w /dev/null (raw-read limit)', scale, capture.packets, r);
 }
 
 async function runTshark(capture: GeneratedCapture, scale: '1x' | '10x'): Promise<Measured> {
   const args = ['-n', '-r', capture.path, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
-  const r = await bestOf(() => timed('tshark', args));
+  const r = await bestOf(() => timedRun('tshark', args));
   return measured('tshark', `tshark -n -T fields (${TSHARK_FIELDS.length} DHCP/VLAN/LLDP/CDP fields)`, scale, capture.packets, r);
 }
 
@@ -179,8 +118,6 @@ async function runInProcess(tool: string, what: string, capture: GeneratedCaptur
   return measured(tool, what, '1x', capture.packets, r);
 }
 
-function fmtInt(n: number): string { return Math.round(n).toLocaleString('en-US'); }
-function mb(kb: number | undefined): string { return kb === undefined ? '-' : (kb * 1024 / 1e6).toFixed(1); }
 
 function printTable(rows: Measured[], auscult1x: Measured): void {
   const head = ['tool', 'scale', 'packets', 'wall s', 'packets/s', 'peak RSS MB', 'auscult ×'];
@@ -203,7 +140,10 @@ async function main(): Promise<void> {
   const tshark10x = process.env['BENCH_TSHARK_10X'] === '1';
   const strict = process.env['BENCH_STRICT'] === '1';
 
-  const info = machine();
+  const info = {
+    ...describeMachine({ tshark: ['tshark', '--version'], tcpdump: ['tcpdump', '--version'] }),
+    timeBin: existsSync(TIME_BIN) ? TIME_BIN : 'absent (peak RSS of tcpdump/tshark not measured)',
+  };
   log('auscult bench');
   for (const [k, v] of Object.entries(info)) log(`  ${k}: ${v}`);
 
