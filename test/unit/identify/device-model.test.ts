@@ -64,6 +64,30 @@ describe('DeviceModel merge', () => {
     expect(m.devices.get('mac-020000000001')!.chosen.get('hostname')?.value).toBe('again');
   });
 
+  it('after a MAC becomes an alias, its next facts go to the chassis device, not the merged-away one', () => {
+    const m = new DeviceModel(new Counters());
+    const port = '02:00:00:00:aa:01';
+    const chassis = '02:00:00:00:aa:00';
+    const host = (value: string): FieldCandidate[] => [{ field: 'hostname', value, source: 'lldp.system_name', confidence: 0.9 }];
+    // The port MAC is the last sender the model saw when the alias is made.
+    m.apply({ ...at(1), mac: port }, host('sw-1'));
+    m.alias(port, chassis, { ...at(2), mac: port });
+    m.apply({ ...at(3), mac: port }, host('sw-1-renamed'));
+    expect([...m.devices.keys()]).toEqual(['mac-02000000aa00']);
+    expect(m.devices.get('mac-02000000aa00')!.chosen.get('hostname')?.value).toBe('sw-1-renamed');
+  });
+
+  it('an alias made for a MAC whose device was dropped (device cap) sends its next facts to the chassis', () => {
+    const m = new DeviceModel(new Counters(), { ...MODEL_LIMITS, maxDevices: 1 });
+    const port = '02:00:00:00:aa:01';
+    const chassis = '02:00:00:00:aa:00';
+    m.apply({ ...at(1), mac: chassis }, []);
+    m.apply({ ...at(2), mac: port }, []); // over the cap: no device, and the model remembers that
+    m.alias(port, chassis, { ...at(3), mac: port });
+    m.apply({ ...at(4), mac: port }, [{ field: 'hostname', value: 'sw-1', source: 'lldp.system_name', confidence: 0.9 }]);
+    expect(m.devices.get('mac-02000000aa00')!.chosen.get('hostname')?.value).toBe('sw-1');
+  });
+
   it('caps addresses per device and counts the drops (limit lowered to 2)', () => {
     const counters = new Counters();
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxAddressesPerDevice: 2 });
