@@ -153,7 +153,6 @@ export class DeviceModel {
   readonly mergedDevices = new Map<string, string>();
   /** Capture the observations currently applied come from (evidence points at it). */
   captureId: number | null = null;
-  private readonly valuesPerField = new Map<string, number>();
 
   constructor(
     private readonly counters: Counters,
@@ -336,13 +335,10 @@ export class DeviceModel {
       cand.count++;
       cand.touched = true;
     } else {
-      const fieldKey = `${d.id}\u0000${c.field}`;
-      const n = this.valuesPerField.get(fieldKey) ?? 0;
-      if (n >= this.limits.maxValuesPerField) {
+      if (valuesOf(d, c.field) >= this.limits.maxValuesPerField) {
         this.counters.inc('inventory.values_dropped');
         return undefined;
       }
-      this.valuesPerField.set(fieldKey, n + 1);
       cand = {
         field: c.field, source: c.source, value: c.value, rule: c.rule ?? null, confidence: c.confidence,
         firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, lastFrame: o.frame,
@@ -446,12 +442,16 @@ export class DeviceModel {
     if (cand.confidence >= chosen.confidence + CLEARLY_STRONGER) return true;
     return cand.count >= this.limits.classificationPersistCount && o.ts - cand.firstSeen >= this.limits.classificationPersistMicros;
   }
+}
 
-  /** Remembers a per-field count for state loaded from the store. */
-  noteLoadedCandidate(deviceId: string, field: string): void {
-    const k = `${deviceId}\u0000${field}`;
-    this.valuesPerField.set(k, (this.valuesPerField.get(k) ?? 0) + 1);
-  }
+/**
+ * Distinct values a device holds for `field`, counted from its candidates (derived, not kept: a
+ * device has a few dozen candidates at most, bounded by the per-field cap this enforces).
+ */
+function valuesOf(d: DeviceState, field: DeviceField): number {
+  let n = 0;
+  for (const c of d.candidates.values()) if (c.field === field) n++;
+  return n;
 }
 
 function latestAddress(d: DeviceState): string | undefined {

@@ -139,7 +139,6 @@ export class InventoryStore {
         firstFrame: r['first_frame'] as number, lastFrame: r['last_frame'] as number,
         captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false, touched: false,
       });
-      model.noteLoadedCandidate(d.id, field);
     }
     for (const r of this.db.prepare('SELECT * FROM device_field').all() as Record<string, unknown>[]) {
       const d = model.devices.get(r['device_id'] as string);

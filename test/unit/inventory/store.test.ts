@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Counters } from '../../../src/counters.js';
-import { DeviceModel } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
 import { listDevices } from '../../../src/inventory/device-view.js';
 import { MIGRATIONS } from '../../../src/inventory/migrations.js';
 import { InventoryStore, openDatabase, PAGE_CACHE_KIB } from '../../../src/inventory/store.js';
@@ -111,6 +111,22 @@ describe('InventoryStore flush and load', () => {
     store.flush(model, new Counters(), false);
     expect(row().d).toBe(t0 + 9);
     expect((db.prepare('SELECT count(*) AS n FROM device_address').get() as { n: number }).n).toBe(2);
+    db.close();
+  });
+
+  it('values loaded from the store count toward the per-field cap', () => {
+    const path = join(dir, 'cap.db');
+    const db = openDatabase(path);
+    const model = new DeviceModel(new Counters(), { ...MODEL_LIMITS, maxValuesPerField: 2 });
+    new InventoryStore(db).load(model);
+    for (const v of ['A', 'B']) model.apply(obs({}), [{ field: 'hostname', value: v, source: 'dhcp.hostname', confidence: 0.8 }]);
+    new InventoryStore(db).flush(model, new Counters());
+    const counters = new Counters();
+    const reloaded = new DeviceModel(counters, { ...MODEL_LIMITS, maxValuesPerField: 2 });
+    new InventoryStore(db).load(reloaded);
+    reloaded.apply(obs({ frame: 5 }), [{ field: 'hostname', value: 'C', source: 'dhcp.hostname', confidence: 0.8 }]);
+    expect(counters.get('inventory.values_dropped')).toBe(1);
+    expect([...reloaded.devices.get('mac-0009fb000001')!.candidates.values()].map((c) => c.value)).toEqual(['A', 'B']);
     db.close();
   });
 
