@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from '../../src/decode/app/cdp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import { readFrames } from '../helpers/frames.js';
+import { assertByteFlips } from '../helpers/mutation.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/conformance/lldp-cdp/', import.meta.url));
 const REGRESS = fileURLToPath(new URL('../regress/cdp/', import.meta.url));
@@ -143,15 +144,7 @@ describe('decodeCdp properties', () => {
   });
 
   it('random byte flips of real CDP packets never throw and stay within the limits', () => {
-    const arb = fc.tuple(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), limitsArb);
-    fc.assert(
-      fc.property(arb, ([i, flips, limits]) => {
-        const bytes = Uint8Array.from(corpus[i % corpus.length] as Uint8Array);
-        for (const [at, value] of flips) bytes[at % bytes.length] = value;
-        decodeChecked(bytes, limits);
-      }),
-      RUNS,
-    );
+    assertByteFlips(corpus, limitsArb, (bytes, limits) => { decodeChecked(bytes, limits); }, RUNS);
   });
 
   it('10,000-TLV inputs stop at maxTlvs', () => {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from '../../src/decode/app/dhcp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import { readFrames } from '../helpers/frames.js';
+import { assertByteFlips } from '../helpers/mutation.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/conformance/dhcp/', import.meta.url));
 const RUNS = { seed: 42, numRuns: 10_000 };
@@ -107,14 +108,6 @@ describe('decodeDhcp properties', () => {
   });
 
   it('random byte flips of real payloads never throw and stay within the limits', () => {
-    const arb = fc.tuple(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), limitsArb);
-    fc.assert(
-      fc.property(arb, ([i, flips, limits]) => {
-        const bytes = Uint8Array.from(corpus[i % corpus.length] as Uint8Array);
-        for (const [at, value] of flips) bytes[at % bytes.length] = value;
-        decodeChecked(bytes, limits);
-      }),
-      RUNS,
-    );
+    assertByteFlips(corpus, limitsArb, (bytes, limits) => { decodeChecked(bytes, limits); }, RUNS);
   });
 });

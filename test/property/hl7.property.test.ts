@@ -4,6 +4,7 @@ import { HL7_ANOMALIES, HL7_LIMITS, decodeHl7, type Hl7Limits, type Hl7Record } 
 import type { FramerResult } from '../../src/decode/stream/framer.js';
 import { MLLP_ANOMALIES, frameMllp, type MllpLimits } from '../../src/decode/stream/mllp-framer.js';
 import { frameAll, stream, streamNames } from '../unit/decode/medical-streams.js';
+import { assertByteFlips } from '../helpers/mutation.js';
 
 const RUNS = { seed: 42, numRuns: 10_000 };
 const KNOWN_HL7 = new Set<string>(HL7_ANOMALIES);
@@ -152,15 +153,9 @@ describe('decodeHl7 properties', () => {
   });
 
   it('random byte flips of real messages never throw and stay within the limits', () => {
-    const arb = fc.tuple(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), limitsArb);
-    fc.assert(
-      fc.property(arb, ([i, flips, limits]) => {
-        const m = Uint8Array.from(messages[i % messages.length] as Uint8Array);
-        for (const [at, v] of flips) m[at % m.length] = v;
-        decodeChecked(m, limits);
-        decodeChecked(m);
-      }),
-      RUNS,
-    );
+    assertByteFlips(messages, limitsArb, (m, limits) => {
+      decodeChecked(m, limits);
+      decodeChecked(m);
+    }, RUNS);
   });
 });
