@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  AUSCULT_BIN, BENCH_DIST, OUT, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN,
+  AUSCULT_BIN, BENCH_DIST, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN,
   fmtInt, load, log, machine, mbOfKb, printTable, timed, warmCache,
 } from './bench-util.js';
 import { buildDicomTemplate, DICOM_MODALITIES, generateDicomCapture } from './dicom-generate.js';
@@ -28,8 +28,6 @@ const FIXTURE = join(ROOT, 'fixtures', 'dicom', 'lab-dicom-associations.pcapng')
 const DICOM_PORTS = [104, 11112, 4242, 11113];
 /** Fields that make tshark dissect the whole DICOM layer: A-ASSOCIATE items and data elements. */
 const TSHARK_FIELDS = ['frame.number', 'dicom.assoc.ae.calling', 'dicom.assoc.ae.called', 'dicom.userinfo.uid', 'dicom.tag.value.str'];
-/** A run shorter than this is repeated once and the faster kept. */
-const QUICK_RUN_MS = 10_000;
 
 interface Row { tool: string; packets: number; wallMs: number; packetsPerSec: number; maxRssKb?: number; runs: number; load: string }
 

@@ -23,15 +23,12 @@ import { buildTemplate, generateCapture, type GeneratedCapture } from './generat
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
 import {
-  BENCH_DIST as HERE, OUT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
+  BENCH_DIST as HERE, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
 } from './bench-util.js';
 
-/** A run faster than this is repeated once and the better time kept. */
-const QUICK_RUN_MS = 10_000;
 /** The 10× auscult run is part of the default bench when predicted to take at most this long. */
 export const TEN_X_BUDGET_MS = 180_000;
 
-const ROOT = join(HERE, '..', '..');
 
 const TSHARK_FIELDS = [
   'frame.number', 'eth.src', 'vlan.id', 'dhcp.option.dhcp', 'dhcp.option.hostname', 'dhcp.option.vendor_class_id',
