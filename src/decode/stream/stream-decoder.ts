@@ -249,12 +249,22 @@ const isAssociateRq = (p: Uint8Array) =>
   p.length >= 10 && p[0] === 0x01 && p[1] === 0x00 && p[6] === 0x00 && p[7] === 0x01;
 const isMllpMsh = (p: Uint8Array) => p.length >= 4 && p[0] === 0x0b && p[1] === 0x4d && p[2] === 0x53 && p[3] === 0x48;
 
+/** Port classes in `StreamDecoder.portClass`. */
+const DICOM_PORT = 1;
+const HL7_PORT = 2;
+
 /** Chooses the flows worth reading, reassembles them, and hands records to the sink. */
 export class StreamDecoder {
   private readonly reassembler: TcpReassembler;
+  /** DICOM_PORT | HL7_PORT per TCP port: one read per port, where a frame on a SPAN is mostly
+   * traffic of no interest and this runs for every TCP segment. */
+  private readonly portClass = new Uint8Array(65536);
 
   constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits = STREAM_LIMITS) {
     this.reassembler = new TcpReassembler((name: ReassemblyCounter, by?: number) => sink.counter(name, by), limits.reassembly);
+    const mark = (port: number, bit: number) => (this.portClass[port & 0xffff] = (this.portClass[port & 0xffff] ?? 0) | bit);
+    for (const p of limits.dicomPorts) mark(p, DICOM_PORT);
+    for (const p of limits.hl7Ports) mark(p, HL7_PORT);
   }
 
   get flows(): number {
@@ -270,6 +280,10 @@ export class StreamDecoder {
     const tcp = frame.tcp;
     const ip = frame.ip;
     if (!tcp || !ip) return;
+    // Most segments belong to no tracked flow and open none: decide that before building anything.
+    const tracked = this.reassembler.mayBeTracked(tcp.srcPort, tcp.dstPort);
+    const protocol = tracked ? undefined : this.probe(tcp.srcPort, tcp.dstPort, tcp.flags, frame.payload);
+    if (!tracked && protocol === undefined) return;
     const segment: TcpSegment & { srcMac?: string; vlan?: number } = {
       srcIp: ip.src, srcPort: tcp.srcPort, dstIp: ip.dst, dstPort: tcp.dstPort,
       seq: tcp.seq, flags: tcp.flags, payload: frame.payload, tsMicros: frame.tsMicros, frameNo: frame.frameNo,
@@ -277,20 +291,29 @@ export class StreamDecoder {
     if (frame.srcMac !== undefined) segment.srcMac = frame.srcMac;
     const vlan = frame.vlanTags[frame.vlanTags.length - 1]?.vid;
     if (vlan !== undefined) segment.vlan = vlan;
-    if (this.reassembler.segment(segment)) return;
-    const protocol = this.probe(segment);
-    if (protocol === undefined) return;
+    if (tracked) {
+      if (this.reassembler.segment(segment)) return;
+      // Both ports are in use by tracked flows, but not by this pair: it may open a flow of its own.
+      const probed = this.probe(tcp.srcPort, tcp.dstPort, tcp.flags, frame.payload);
+      if (probed !== undefined) this.openFlow(probed, segment);
+      return;
+    }
+    this.openFlow(protocol as 'dicom' | 'hl7', segment);
+  }
+
+  private openFlow(protocol: 'dicom' | 'hl7', segment: TcpSegment): void {
     this.sink.counter(`stream.flows_${protocol}`);
     this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits) : new Hl7Flow(this.sink, this.limits));
     this.reassembler.segment(segment);
   }
 
-  private probe(s: TcpSegment): 'dicom' | 'hl7' | undefined {
-    const onPort = (ports: readonly number[]) => ports.includes(s.srcPort) || ports.includes(s.dstPort);
-    const syn = (s.flags & 0x02) !== 0;
-    if (s.payload.length === 0 && !syn) return undefined;
-    if (onPort(this.limits.dicomPorts) || isAssociateRq(s.payload)) return onPort(this.limits.hl7Ports) && isMllpMsh(s.payload) ? 'hl7' : 'dicom';
-    if (onPort(this.limits.hl7Ports) || isMllpMsh(s.payload)) return 'hl7';
+  /** The protocol of a flow not yet tracked that this segment opens, if any. */
+  private probe(srcPort: number, dstPort: number, flags: number, payload: Uint8Array): 'dicom' | 'hl7' | undefined {
+    const syn = (flags & 0x02) !== 0;
+    if (payload.length === 0 && !syn) return undefined;
+    const ports = (this.portClass[srcPort & 0xffff] as number) | (this.portClass[dstPort & 0xffff] as number);
+    if ((ports & DICOM_PORT) !== 0 || isAssociateRq(payload)) return (ports & HL7_PORT) !== 0 && isMllpMsh(payload) ? 'hl7' : 'dicom';
+    if ((ports & HL7_PORT) !== 0 || isMllpMsh(payload)) return 'hl7';
     return undefined;
   }
 

@@ -126,6 +126,10 @@ const newDirection = (): DirectionState => ({ next: undefined, held: [], heldByt
 
 export class TcpReassembler {
   private readonly flows = new Map<string, Flow>();
+  /** Per TCP port, how many endpoints of tracked flows use it (each flow counts both its ports).
+   * A segment whose two ports are not both here belongs to no tracked flow: `mayBeTracked` says
+   * so without building a flow key, which on a SPAN is most TCP segments. 256 KiB, fixed. */
+  private readonly portUse = new Uint32Array(65536);
   private totalHeld = 0;
   private segmentsSinceSweep = 0;
 
@@ -146,6 +150,11 @@ export class TcpReassembler {
     return this.flows.has(flowKey(s));
   }
 
+  /** False when no tracked flow uses both ports, so a segment between them cannot be tracked. */
+  mayBeTracked(srcPort: number, dstPort: number): boolean {
+    return this.portUse[srcPort & 0xffff] !== 0 && this.portUse[dstPort & 0xffff] !== 0;
+  }
+
   /** Starts tracking the flow of `s` with `consumer` (the caller decided it is worth reading). */
   open(s: TcpSegment, consumer: StreamConsumer): Flow {
     const key = flowKey(s);
@@ -161,12 +170,21 @@ export class TcpReassembler {
       consumer,
     };
     this.flows.set(key, flow);
+    this.usePorts(flow, 1);
     this.count('reassembly.flows_opened');
     return flow;
   }
 
+  private usePorts(flow: Flow, by: 1 | -1): void {
+    const a = flow.a.port & 0xffff;
+    const b = flow.b.port & 0xffff;
+    this.portUse[a] = (this.portUse[a] ?? 0) + by;
+    this.portUse[b] = (this.portUse[b] ?? 0) + by;
+  }
+
   /** Feeds one segment of a tracked flow; returns false when the flow is not tracked. */
   segment(s: TcpSegment): boolean {
+    if (!this.mayBeTracked(s.srcPort, s.dstPort)) return false;
     const key = flowKey(s);
     const flow = this.flows.get(key);
     if (!flow) return false;
@@ -271,6 +289,7 @@ export class TcpReassembler {
 
   private close(flow: Flow, reason: 'fin' | 'rst' | 'idle' | 'evicted'): void {
     if (!this.flows.delete(flow.key)) return;
+    this.usePorts(flow, -1);
     for (const d of flow.dirs) {
       this.totalHeld -= d.heldBytes;
       d.held = [];

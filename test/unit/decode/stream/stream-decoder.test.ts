@@ -49,6 +49,22 @@ describe('StreamDecoder limits', () => {
     expect(counters.get('reassembly.flows_evicted')).toBe(99_000);
   });
 
+  it('opens a flow whose ports are both used by other tracked flows (the prefilter only skips the flow key)', () => {
+    const { d, counters } = decoder();
+    const at = (src: string, dst: string, srcPort: number, dstPort: number, frameNo: number): FrameRecord => ({
+      ...tcpFrame(srcPort, dstPort, 0x02, new Uint8Array(0), frameNo), ip: { version: 4, src, dst, protocol: 6, ttl: 64, fragment: false },
+    });
+    d.onTcp(at('10.0.0.1', '10.0.0.2', 40000, 104, 1));
+    expect(d.flows).toBe(1);
+    // Same two ports, other hosts: a new association, not a segment of the first.
+    d.onTcp(at('10.0.0.3', '10.0.0.4', 40000, 104, 2));
+    expect(d.flows).toBe(2);
+    expect(counters.get('stream.flows_dicom')).toBe(2);
+    // A pair of ports in use but by no flow together, not on a DICOM/HL7 port, no PDU start: nothing.
+    d.onTcp(at('10.0.0.1', '10.0.0.2', 40000, 40000, 3));
+    expect(d.flows).toBe(2);
+  });
+
   it('ignores TCP that is neither on a DICOM/HL7 port nor starts like one', () => {
     const { d } = decoder();
     d.onTcp(tcpFrame(40000, 443, 0x18, new TextEncoder().encode('GET / HTTP/1.1\r\n')));

@@ -131,4 +131,31 @@ describe('TcpReassembler', () => {
     expect(r.segment(seg(C, 1, 'x'))).toBe(false);
     expect(r.flowCount).toBe(0);
   });
+
+  it('mayBeTracked says no without a flow key until both ports are in use, and again once every flow on them ends', () => {
+    const { r } = setup({ ...REASSEMBLY_LIMITS, maxFlows: 2, idleTimeoutMicros: 10 });
+    expect(r.mayBeTracked(40000, 104)).toBe(false);
+    r.open(seg(C, 1, 'x', 0x18, 0), new Recorder());
+    expect(r.mayBeTracked(40000, 104)).toBe(true);
+    expect(r.mayBeTracked(104, 40000)).toBe(true);
+    expect(r.mayBeTracked(40001, 104)).toBe(false);
+    // Both ports in use, by two other flows: the pair itself is still refused.
+    const other = { srcIp: '10.0.0.5', srcPort: 40001, dstIp: '10.0.0.6', dstPort: 40000 };
+    r.open(seg(other, 1, 'x', 0x18, 0), new Recorder());
+    expect(r.mayBeTracked(40001, 104)).toBe(true);
+    expect(r.segment(seg({ ...C, srcPort: 40001 }, 1, 'y'))).toBe(false);
+    // RST ends the first flow: 104 is free, 40000 still used by the second.
+    r.segment(seg(C, 2, '', 0x04, 0));
+    expect(r.mayBeTracked(40000, 104)).toBe(false);
+    expect(r.mayBeTracked(40001, 40000)).toBe(true);
+    // Idle closes the second; eviction releases ports too.
+    r.sweepIdle(100);
+    expect(r.mayBeTracked(40001, 40000)).toBe(false);
+    for (let i = 0; i < 3; i++) r.open(seg({ ...C, srcPort: 52000 + i }, 1, 'x', 0x18, 200), new Recorder());
+    expect(r.flowCount).toBe(2);
+    expect(r.mayBeTracked(52000, 104)).toBe(false);
+    expect(r.mayBeTracked(52002, 104)).toBe(true);
+    r.closeAll();
+    expect(r.mayBeTracked(52002, 104)).toBe(false);
+  });
 });
