@@ -74,6 +74,11 @@ export interface DeviceState {
    * Cleared whenever the device gains a candidate (the identifier may answer differently then),
    * so every entry is current: no per-entry version to keep. */
   memo: Map<string, readonly CandidateState[]>;
+  /** The memo entry of the device's last `ip.address` fact from plain IP (value and candidates),
+   * so the fact most frames give finds its entry without a key string built per frame. Valid
+   * exactly as long as the memo entry: cleared with the memo. */
+  ipSeenValue: string | undefined;
+  ipSeenMemo: readonly CandidateState[] | undefined;
 }
 
 export interface HistoryRow {
@@ -185,24 +190,10 @@ export class DeviceModel {
         this.counters.inc('inventory.devices_dropped');
         return undefined;
       }
-      d = {
-        id,
-        mac: mac ?? null,
-        ipKey: mac === undefined ? (o.ip ?? null) : null,
-        locallyAttached: mac !== undefined,
-        isRouter: false,
-        firstSeen: o.ts,
-        lastSeen: o.ts,
-        frames: 0,
-        candidates: new Map(),
-        chosen: new Map(),
-        chosenDirty: new Set(),
-        addresses: new Map(),
-        removedAddresses: new Set(),
-        dirty: true,
-        touched: false,
-        memo: new Map(),
-      };
+      d = newDeviceState({
+        id, mac: mac ?? null, ipKey: mac === undefined ? (o.ip ?? null) : null, locallyAttached: mac !== undefined,
+        isRouter: false, firstSeen: o.ts, lastSeen: o.ts, frames: 0,
+      }, true);
       this.devices.set(id, d);
       this.counters.inc('inventory.devices_created');
     }
@@ -234,9 +225,20 @@ export class DeviceModel {
   applyObservation(o: Observation, identify: (o: Observation) => FieldCandidate[]): void {
     const d = this.deviceFor(o);
     if (!d) return;
-    // Every frame says `eth.seen`: its key is a constant, not a string built per frame.
-    const key = o.field === 'eth.seen' && o.protocol === 'eth' && o.value === '1' ? SEEN_MEMO_KEY : `${o.protocol}\u0001${o.field}\u0001${o.value}`;
-    const memo = d.memo.get(key);
+    const ipSeen = o.field === 'ip.address' && o.protocol === 'ip';
+    let memo: readonly CandidateState[] | undefined;
+    let key: string | undefined;
+    if (ipSeen && d.ipSeenValue === o.value && d.ipSeenMemo !== undefined) {
+      memo = d.ipSeenMemo;
+    } else {
+      // Every frame says `eth.seen`: its key is a constant, not a string built per frame.
+      key = o.field === 'eth.seen' && o.protocol === 'eth' && o.value === '1' ? SEEN_MEMO_KEY : `${o.protocol}\u0001${o.field}\u0001${o.value}`;
+      memo = d.memo.get(key);
+      if (memo !== undefined && ipSeen) {
+        d.ipSeenValue = o.value;
+        d.ipSeenMemo = memo;
+      }
+    }
     if (memo !== undefined) {
       this.touch(d, o);
       // Indexed: the memo holds plain and frozen arrays, and for-of over both allocates iterators.
@@ -251,9 +253,9 @@ export class DeviceModel {
       return;
     }
     const merged = this.applyTo(d, o, identify(o));
-    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) d.memo.clear();
+    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) clearMemo(d);
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
-    d.memo.set(key, merged.length === 0 ? NO_CANDIDATES : merged);
+    d.memo.set(key as string, merged.length === 0 ? NO_CANDIDATES : merged);
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -346,7 +348,7 @@ export class DeviceModel {
       };
       d.candidates.set(key, cand);
       d.dirty = true;
-      d.memo.clear();
+      clearMemo(d);
     }
     this.choose(d, o, cand);
     return cand;
@@ -428,7 +430,7 @@ export class DeviceModel {
         into.chosenDirty.add(c.field);
       }
     }
-    into.memo.clear();
+    clearMemo(into);
     this.counters.inc('inventory.devices_merged');
   }
 
@@ -452,6 +454,41 @@ function valuesOf(d: DeviceState, field: DeviceField): number {
   let n = 0;
   for (const c of d.candidates.values()) if (c.field === field) n++;
   return n;
+}
+
+/** The persisted part of a device: what a new device starts with, or the store loads. */
+export type DeviceRow = Pick<DeviceState, 'id' | 'mac' | 'ipKey' | 'locallyAttached' | 'isRouter' | 'firstSeen' | 'lastSeen' | 'frames'>;
+
+/** A device with no evidence yet; `dirty` when it is new (not yet in the store). */
+export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
+  // Written out, not spread: one literal shape for every device.
+  return {
+    id: row.id,
+    mac: row.mac,
+    ipKey: row.ipKey,
+    locallyAttached: row.locallyAttached,
+    isRouter: row.isRouter,
+    firstSeen: row.firstSeen,
+    lastSeen: row.lastSeen,
+    frames: row.frames,
+    candidates: new Map(),
+    chosen: new Map(),
+    chosenDirty: new Set(),
+    addresses: new Map(),
+    removedAddresses: new Set(),
+    dirty,
+    touched: false,
+    memo: new Map(),
+    ipSeenValue: undefined,
+    ipSeenMemo: undefined,
+  };
+}
+
+/** Forgets the device's memoised merges, and the shortcut to one of them. */
+function clearMemo(d: DeviceState): void {
+  d.memo.clear();
+  d.ipSeenValue = undefined;
+  d.ipSeenMemo = undefined;
 }
 
 function latestAddress(d: DeviceState): string | undefined {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
-import type { DeviceModel, DeviceState } from '../identify/device-model.js';
+import { newDeviceState, type DeviceModel } from '../identify/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -108,7 +108,7 @@ export class InventoryStore {
   load(model: DeviceModel): void {
     const devices = this.db.prepare('SELECT * FROM device ORDER BY id').all() as Record<string, unknown>[];
     for (const row of devices) {
-      const d: DeviceState = {
+      const d = newDeviceState({
         id: row['id'] as string,
         mac: (row['mac'] as string | null) ?? null,
         ipKey: (row['ip_key'] as string | null) ?? null,
@@ -117,15 +117,7 @@ export class InventoryStore {
         firstSeen: row['first_seen_us'] as number,
         lastSeen: row['last_seen_us'] as number,
         frames: row['frames'] as number,
-        candidates: new Map(),
-        chosen: new Map(),
-        chosenDirty: new Set(),
-        addresses: new Map(),
-        removedAddresses: new Set(),
-        dirty: false,
-        touched: false,
-        memo: new Map(),
-      };
+      }, false);
       model.devices.set(d.id, d);
     }
     for (const r of this.db.prepare('SELECT * FROM field_evidence ORDER BY device_id, first_seen_us, field, source, value').all() as Record<string, unknown>[]) {

@@ -154,4 +154,28 @@ describe('DeviceModel classification does not flip-flop', () => {
     for (let t = 2; t <= 5; t++) m.applyObservation({ ...at(t), value: 'monitor' }, identify);
     expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('monitor');
   });
+
+  it('a repeated plain-IP address fact skips the identifier until the device gains a candidate, then asks again', () => {
+    const m = new DeviceModel(new Counters());
+    const asked: string[] = [];
+    let answer: FieldCandidate[] = [];
+    const identify = (o: Observation) => {
+      asked.push(`${o.field}=${o.value}`);
+      return o.field === 'ip.address' ? answer : [cand('9.9', 'x.fw', 0.9)];
+    };
+    const ipFact = (ts: number, value: string): Observation => ({ ...at(ts), protocol: 'ip', field: 'ip.address', value });
+    for (let t = 1; t <= 3; t++) m.applyObservation(ipFact(t, '10.0.0.1'), identify);
+    m.applyObservation(ipFact(4, '10.0.0.2'), identify);
+    m.applyObservation(ipFact(5, '10.0.0.1'), identify);
+    expect(asked).toEqual(['ip.address=10.0.0.1', 'ip.address=10.0.0.2']);
+    const d = m.devices.get('mac-0009fb000001')!;
+    expect(d.addresses.get('10.0.0.1')?.lastSeen).toBe(5);
+    // A new candidate clears the memo and the shortcut with it: the next address fact is asked
+    // again, and what the identifier now says is merged.
+    m.applyObservation({ ...at(6), value: 'fw' }, identify);
+    answer = [{ field: 'hostname', value: 'pump-7', source: 'ip.rule', confidence: 0.6 }];
+    m.applyObservation(ipFact(7, '10.0.0.1'), identify);
+    expect(asked.slice(2)).toEqual(['x.y=fw', 'ip.address=10.0.0.1']);
+    expect(d.chosen.get('hostname')?.value).toBe('pump-7');
+  });
 });
