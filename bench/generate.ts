@@ -186,6 +186,8 @@ export interface GeneratedCapture {
   packets: number;
   bytes: number;
   repetitions: number;
+  /** Distinct source-MAC variants (repetition r uses variant r % macVariants). */
+  macVariants: number;
   /** Milliseconds spent writing (0 when an up-to-date file was reused). */
   writeMs: number;
   reused: boolean;
@@ -195,7 +197,8 @@ export interface GeneratedCapture {
  * Writes `path` with at least `minPackets` packets (whole repetitions of the template). Reuses an
  * existing file when its sidecar `<path>.json` names the same template digest and size.
  */
-export function generateCapture(template: Template, path: string, minPackets: number): GeneratedCapture {
+export function generateCapture(template: Template, path: string, minPackets: number, macVariants = MAC_VARIANTS): GeneratedCapture {
+  if (!Number.isInteger(macVariants) || macVariants < 1 || macVariants > 65536) throw new Error(`macVariants must be 1..65536, not ${macVariants}`);
   const perRep = template.frames.length;
   if (perRep === 0) throw new Error('no Ethernet frames found in fixtures/');
   const repetitions = Math.ceil(minPackets / perRep);
@@ -204,8 +207,8 @@ export function generateCapture(template: Template, path: string, minPackets: nu
   if (existsSync(path) && existsSync(metaPath)) {
     try {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<GeneratedCapture> & { digest?: string };
-      if (meta.digest === template.digest && meta.packets === packets && statSync(path).size === meta.bytes) {
-        return { path, packets, bytes: meta.bytes, repetitions, writeMs: 0, reused: true };
+      if (meta.digest === template.digest && meta.packets === packets && (meta.macVariants ?? MAC_VARIANTS) === macVariants && statSync(path).size === meta.bytes) {
+        return { path, packets, bytes: meta.bytes, repetitions, macVariants, writeMs: 0, reused: true };
       }
     } catch { /* regenerate */ }
   }
@@ -213,19 +216,24 @@ export function generateCapture(template: Template, path: string, minPackets: nu
   const writer = new PcapWriter(path, LINKTYPE.ETHERNET);
   const spanPerRep = template.spanMicros + FIXTURE_GAP_MICROS;
   for (let r = 0; r < repetitions; r++) {
-    const k = r % MAC_VARIANTS;
+    const k = r % macVariants;
     const repStart = START_MICROS + r * spanPerRep;
     for (const t of template.frames) {
       const at = writer.write(repStart + t.offsetMicros, t.data, t.originalLength);
       if (k === 0) continue;
       const b = writer.buffer;
-      b[at + 11] = (b[at + 11] ?? 0) ^ k; // last byte of the Ethernet source address
-      if (t.chaddrLast >= 0 && t.chaddrLast < t.data.length) xorUdpByte(b, at, t, t.chaddrLast, k);
+      // The last two bytes of the Ethernet source address (and of chaddr) XOR k: up to 65,536 variants.
+      b[at + 11] = (b[at + 11] ?? 0) ^ (k & 0xff);
+      if (k > 0xff) b[at + 10] = (b[at + 10] ?? 0) ^ (k >> 8);
+      if (t.chaddrLast >= 1 && t.chaddrLast < t.data.length) {
+        xorUdpByte(b, at, t, t.chaddrLast, k & 0xff);
+        if (k > 0xff) xorUdpByte(b, at, t, t.chaddrLast - 1, k >> 8);
+      }
     }
   }
   writer.close();
   const result: GeneratedCapture = {
-    path, packets: writer.records, bytes: writer.bytes, repetitions, writeMs: performance.now() - started, reused: false,
+    path, packets: writer.records, bytes: writer.bytes, repetitions, macVariants, writeMs: performance.now() - started, reused: false,
   };
   writeFileSync(metaPath, `${JSON.stringify({ ...result, digest: template.digest })}\n`);
   return result;

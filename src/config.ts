@@ -84,7 +84,8 @@ const captureSchema = z.strictObject({
 
 const limitsSchema = z.strictObject({
   model: z.strictObject({
-    max_devices: int(1, 100_000_000).default(MODEL_LIMITS.maxDevices).describe('Devices kept in memory; a new device past this is counted (`inventory.devices_dropped`) and not created, so a flood of spoofed MACs cannot exhaust memory. About 6 KB each.'),
+    max_devices: int(1, 100_000_000).default(MODEL_LIMITS.maxDevices).describe('Devices known in all, in memory and in the database; a new device past this is counted (`inventory.devices_dropped`) and not created, so a flood of spoofed MACs cannot fill the disk.'),
+    max_resident_devices: int(1, 100_000_000).default(MODEL_LIMITS.maxResidentDevices).describe('Devices held in memory (about 6 KB each). Past it, the least recently seen are written in full and evicted (`inventory.devices_evicted`), and read back from the database when heard again (`inventory.devices_reloaded`). This bounds the memory whatever the number of devices; set it above the number of devices active at once, or evictions and reloads slow the sensor.'),
     max_values_per_field: int(1, 1_000_000).default(MODEL_LIMITS.maxValuesPerField).describe('Distinct candidate values kept per device field; more are counted and dropped.'),
     max_addresses_per_device: int(1, 1_000_000).default(MODEL_LIMITS.maxAddressesPerDevice).describe('IP addresses kept per device; more are counted and dropped.'),
     max_memo_entries_per_device: int(0, 1_000_000).default(MODEL_LIMITS.maxMemoEntriesPerDevice).describe('Repeated facts whose merge is memoised, per device (a speed cache; cleared when full).'),
@@ -398,7 +399,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
         idleTimeoutMicros: l.reassembly.idle_timeout_s * 1_000_000,
       },
     },
-    model: { maxDevices: l.model.max_devices, maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
+    model: { maxDevices: l.model.max_devices, maxResidentDevices: l.model.max_resident_devices, maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },

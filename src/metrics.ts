@@ -19,7 +19,10 @@ export interface SensorSnapshot {
   capture: LiveStats;
   /** Pipeline counters, cumulative since start. */
   counters: [string, number][];
+  /** Devices known (in memory and in the database). */
   devices: number;
+  /** Devices held in memory. */
+  residentDevices: number;
   rulesLoaded: number;
   reloads: number;
   reloadFailures: number;
@@ -86,6 +89,7 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
   gaugeFrom('auscult_last_packet_age_seconds', 'Seconds since the last frame (NaN before the first).',
     (s) => (s.capture.lastPacketMs === null ? null : (Date.now() - s.capture.lastPacketMs) / 1000));
   gaugeFrom('auscult_devices', 'Devices in the inventory.', (s) => s.devices);
+  gaugeFrom('auscult_devices_resident', 'Devices held in memory (at most limits.model.max_resident_devices, past it until the next flush).', (s) => s.residentDevices);
   gaugeFrom('auscult_rules_loaded', 'Fingerprint rules loaded.', (s) => s.rulesLoaded);
   gaugeFrom('auscult_database_writable', '1 when the inventory database is writable.', (s) => (s.dbWritable ? 1 : 0));
   counterFrom('auscult_config_reloads_total', 'Successful SIGHUP reloads.', (s) => s.reloads);

@@ -122,7 +122,8 @@ export class Pipeline implements DecodeSink {
     }
     this.counters.inc('frames.processed', frames.length);
     this.framesSinceFlush += frames.length;
-    if (this.framesSinceFlush >= this.flushEvery || Date.now() - this.lastFlush >= this.flushIntervalMs) {
+    // Over the resident cap the flush comes at once: it is what brings memory back down.
+    if (this.framesSinceFlush >= this.flushEvery || Date.now() - this.lastFlush >= this.flushIntervalMs || this.model.overResidentCap) {
       // Counts and last-seen times of facts seen again are written in full once a minute and
       // at the end; new facts, changes and history at every flush.
       this.flush(Date.now() - this.lastFullFlush >= 60_000);
@@ -155,6 +156,12 @@ export class Pipeline implements DecodeSink {
 
   flush(full = true): void {
     this.store.flush(this.model, this.counters, full);
+    // Past the resident cap: write the least recently seen devices in full, then let them go.
+    const leaving = this.model.evictionCandidates();
+    if (leaving.length > 0) {
+      this.store.flushDevices(leaving);
+      this.model.evict(leaving);
+    }
     if (full) this.lastFullFlush = Date.now();
     this.framesSinceFlush = 0;
     this.lastFlush = Date.now();

@@ -256,7 +256,8 @@ export class Sensor {
       interface: this.capture.interfaceName,
       capture,
       counters: this.pipeline.counters.entries(),
-      devices: this.pipeline.model.devices.size,
+      devices: this.pipeline.model.knownDevices,
+      residentDevices: this.pipeline.model.devices.size,
       rulesLoaded: this.rulesLoaded,
       reloads: this.reloads,
       reloadFailures: this.reloadFailures,
@@ -309,7 +310,7 @@ export class Sensor {
     }
     if (this.metrics !== null) await this.metrics.close();
     const stats = this.capture.stats();
-    logger.info({ received: stats.received, processed: stats.delivered, appDropped: stats.appDropped, devices: this.pipeline.model.devices.size }, 'stopped');
+    logger.info({ received: stats.received, processed: stats.delivered, appDropped: stats.appDropped, devices: this.pipeline.model.knownDevices }, 'stopped');
     this.resolveDone(code);
     return code;
   }

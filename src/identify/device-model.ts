@@ -93,9 +93,15 @@ export interface HistoryRow {
 }
 
 export interface ModelLimits {
-  /** Devices kept in memory; a new device past this is counted (`inventory.devices_dropped`) and
-   * not created, so a flood of spoofed source MACs costs a counter, not the process's memory. */
+  /** Devices known (in memory and in the store); a new device past this is counted
+   * (`inventory.devices_dropped`) and not created, so a flood of spoofed source MACs costs a
+   * counter, not the database's disk. */
   maxDevices: number;
+  /** Devices held in memory. Past it, the least recently seen devices are written in full and
+   * evicted (`inventory.devices_evicted`); a device heard again is read back from the store
+   * (`inventory.devices_reloaded`). This, not the number of devices on the network, bounds the
+   * model's memory. */
+  maxResidentDevices: number;
   /** Distinct candidate values kept per device field; more are counted and dropped. */
   maxValuesPerField: number;
   /** Addresses kept per device; more are counted and dropped. */
@@ -118,7 +124,8 @@ export const CLEARLY_STRONGER = 0.1;
 export const FIRM_CONFIDENCE = 0.7;
 
 export const MODEL_LIMITS: ModelLimits = {
-  maxDevices: 100_000,
+  maxDevices: 250_000,
+  maxResidentDevices: 8_192,
   maxValuesPerField: 32,
   maxAddressesPerDevice: 64,
   maxMemoEntriesPerDevice: 128,
@@ -148,7 +155,20 @@ export function deviceIdForIp(ip: string): string {
   return `ip-${ip}`;
 }
 
+/** Where devices that are not in memory live (the inventory store). */
+export interface DeviceBacking {
+  /** The stored device with this id, with its evidence, chosen values and addresses. */
+  loadDevice(id: string): DeviceState | undefined;
+  /** How many devices are stored. */
+  deviceCount(): number;
+}
+
+/** Share of `maxResidentDevices` an eviction brings the resident set down to (hysteresis: the
+ * next eviction waits until a quarter of the cap has been heard again or anew). */
+export const EVICT_DOWN_TO = 0.75;
+
 export class DeviceModel {
+  /** Devices in memory (the resident set), by id. */
   readonly devices = new Map<string, DeviceState>();
   readonly pendingHistory: HistoryRow[] = [];
   /** Port MAC → chassis MAC: frames from a switch's port MACs belong to the switch device. */
@@ -158,6 +178,10 @@ export class DeviceModel {
   readonly mergedDevices = new Map<string, string>();
   /** Capture the observations currently applied come from (evidence points at it). */
   captureId: number | null = null;
+  /** The store behind the resident set; none in tests that use the model alone. */
+  private backing: DeviceBacking | undefined;
+  /** Devices known: resident or stored (maxDevices counts these). */
+  private known = 0;
 
   constructor(
     private readonly counters: Counters,
@@ -168,6 +192,66 @@ export class DeviceModel {
    * Reset whenever an alias is made (the only way a MAC's device changes or goes away). */
   private lastMac: string | undefined;
   private lastDevice: DeviceState | undefined;
+
+  /** Puts the store behind the model: devices not in memory are read from it on demand. */
+  attach(backing: DeviceBacking): void {
+    this.backing = backing;
+    this.known = backing.deviceCount() + this.devices.size;
+  }
+
+  /** Devices known: in memory or in the store. */
+  get knownDevices(): number {
+    return this.known;
+  }
+
+  get maxResidentDevices(): number {
+    return this.limits.maxResidentDevices;
+  }
+
+  /** True when the resident set is over its cap: the owner should flush and `evict`. */
+  get overResidentCap(): boolean {
+    return this.devices.size > this.limits.maxResidentDevices;
+  }
+
+  /** The resident device `id`, read back from the store when it was evicted. */
+  private resident(id: string): DeviceState | undefined {
+    let d = this.devices.get(id);
+    if (d === undefined && this.backing !== undefined) {
+      d = this.backing.loadDevice(id);
+      if (d !== undefined) {
+        this.devices.set(id, d);
+        this.counters.inc('inventory.devices_reloaded');
+      }
+    }
+    return d;
+  }
+
+  /**
+   * The least recently seen devices to evict, so that the resident set comes down to
+   * EVICT_DOWN_TO of its cap (none while it is within the cap). The caller writes them in full,
+   * then calls `evict`.
+   */
+  evictionCandidates(): DeviceState[] {
+    if (!this.overResidentCap) return [];
+    const target = Math.floor(this.limits.maxResidentDevices * EVICT_DOWN_TO);
+    const byAge = [...this.devices.values()].sort((a, b) => a.lastSeen - b.lastSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return byAge.slice(0, Math.max(0, this.devices.size - target));
+  }
+
+  /** Drops devices the store has in full from memory. A device with unwritten state stays. */
+  evict(devices: readonly DeviceState[]): number {
+    let n = 0;
+    for (const d of devices) {
+      if (d.dirty || d.touched || d.chosenDirty.size > 0 || d.removedAddresses.size > 0) continue;
+      if (this.devices.get(d.id) !== d) continue;
+      this.devices.delete(d.id);
+      n++;
+    }
+    this.lastMac = undefined;
+    this.lastDevice = undefined;
+    if (n > 0) this.counters.inc('inventory.devices_evicted', n);
+    return n;
+  }
 
   /** Device an observation is about: by MAC, else by IP (seen only through a router). */
   deviceFor(o: Observation): DeviceState | undefined {
@@ -184,9 +268,9 @@ export class DeviceModel {
     const mac = o.mac !== undefined ? (this.aliases.get(o.mac) ?? o.mac) : undefined;
     const id = mac !== undefined ? deviceIdForMac(mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : undefined;
     if (id === undefined) return undefined;
-    let d = this.devices.get(id);
+    let d = this.resident(id);
     if (!d) {
-      if (this.devices.size >= this.limits.maxDevices) {
+      if (this.known >= this.limits.maxDevices) {
         this.counters.inc('inventory.devices_dropped');
         return undefined;
       }
@@ -195,6 +279,7 @@ export class DeviceModel {
         isRouter: false, firstSeen: o.ts, lastSeen: o.ts, frames: 0,
       }, true);
       this.devices.set(id, d);
+      this.known++;
       this.counters.inc('inventory.devices_created');
     }
     return d;
@@ -393,11 +478,12 @@ export class DeviceModel {
     this.aliases.set(mac, intoMac);
     this.lastMac = undefined;
     this.lastDevice = undefined;
-    const from = this.devices.get(deviceIdForMac(mac));
+    const from = this.resident(deviceIdForMac(mac));
     if (!from) return;
     const into = this.deviceFor({ ...at, mac: intoMac });
     if (!into) return;
     this.devices.delete(from.id);
+    this.known--;
     this.mergedDevices.set(from.id, into.id);
     into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
     into.lastSeen = Math.max(into.lastSeen, from.lastSeen);

@@ -1,6 +1,7 @@
 /**
  * \summary The SQLite inventory (better-sqlite3): open with WAL and explicit synchronous mode,
- * migrate by `user_version`, load the in-memory model, flush its dirty state in one transaction.
+ * migrate by `user_version`, back the in-memory model (devices read on demand), flush its dirty
+ * state in one transaction.
  *
  * WAL + synchronous=NORMAL: a killed process never loses a committed transaction or leaves the
  * file inconsistent (only an OS crash or power loss may drop the last commits). Every write goes
@@ -10,7 +11,7 @@ import Database from 'better-sqlite3';
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
-import { newDeviceState, type DeviceModel } from '../identify/device-model.js';
+import { newDeviceState, type DeviceModel, type DeviceState } from '../identify/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -87,6 +88,12 @@ export class InventoryStore {
         VALUES (@deviceId, @field, @oldValue, @newValue, @ts, @frame, @source, @captureId)`),
       repointHistory: db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?'),
       deleteDevice: db.prepare('DELETE FROM device WHERE id = ?'),
+      countDevices: db.prepare('SELECT count(*) AS n FROM device'),
+      selectDevice: db.prepare('SELECT * FROM device WHERE id = ?'),
+      selectEvidence: db.prepare('SELECT * FROM field_evidence WHERE device_id = ? ORDER BY first_seen_us, field, source, value'),
+      selectChosen: db.prepare('SELECT * FROM device_field WHERE device_id = ?'),
+      // Key order (the table is WITHOUT ROWID), as the whole-table load read them.
+      selectAddresses: db.prepare('SELECT * FROM device_address WHERE device_id = ? ORDER BY ip'),
       upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
     };
     for (const row of db.prepare('SELECT name, value FROM counter').all() as { name: string; value: number }[]) {
@@ -104,25 +111,34 @@ export class InventoryStore {
     this.db.prepare('UPDATE capture SET frames = ?, first_ts_us = ?, last_ts_us = ? WHERE id = ?').run(frames, firstTs, lastTs, id);
   }
 
-  /** Loads every persisted device into the model so merging continues where it stopped. */
+  /**
+   * Puts this store behind the model so merging continues where it stopped: a stored device is
+   * read back the first time it is heard (`loadDevice`), not all at start-up, so a database with
+   * more devices than the model keeps in memory loads only the ones on the wire.
+   */
   load(model: DeviceModel): void {
-    const devices = this.db.prepare('SELECT * FROM device ORDER BY id').all() as Record<string, unknown>[];
-    for (const row of devices) {
-      const d = newDeviceState({
-        id: row['id'] as string,
-        mac: (row['mac'] as string | null) ?? null,
-        ipKey: (row['ip_key'] as string | null) ?? null,
-        locallyAttached: row['locally_attached'] === 1,
-        isRouter: row['is_router'] === 1,
-        firstSeen: row['first_seen_us'] as number,
-        lastSeen: row['last_seen_us'] as number,
-        frames: row['frames'] as number,
-      }, false);
-      model.devices.set(d.id, d);
-    }
-    for (const r of this.db.prepare('SELECT * FROM field_evidence ORDER BY device_id, first_seen_us, field, source, value').all() as Record<string, unknown>[]) {
-      const d = model.devices.get(r['device_id'] as string);
-      if (!d) continue;
+    model.attach(this);
+  }
+
+  deviceCount(): number {
+    return (this.stmt.countDevices.get() as { n: number }).n;
+  }
+
+  /** The stored device `id` with its evidence, chosen values and addresses; clean (nothing to write). */
+  loadDevice(id: string): DeviceState | undefined {
+    const row = this.stmt.selectDevice.get(id) as Record<string, unknown> | undefined;
+    if (row === undefined) return undefined;
+    const d = newDeviceState({
+      id: row['id'] as string,
+      mac: (row['mac'] as string | null) ?? null,
+      ipKey: (row['ip_key'] as string | null) ?? null,
+      locallyAttached: row['locally_attached'] === 1,
+      isRouter: row['is_router'] === 1,
+      firstSeen: row['first_seen_us'] as number,
+      lastSeen: row['last_seen_us'] as number,
+      frames: row['frames'] as number,
+    }, false);
+    for (const r of this.stmt.selectEvidence.all(id) as Record<string, unknown>[]) {
       const field = r['field'] as DeviceField;
       const key = `${field}\u0000${r['source'] as string}\u0000${r['value'] as string}`;
       d.candidates.set(key, {
@@ -132,23 +148,20 @@ export class InventoryStore {
         captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false, touched: false,
       });
     }
-    for (const r of this.db.prepare('SELECT * FROM device_field').all() as Record<string, unknown>[]) {
-      const d = model.devices.get(r['device_id'] as string);
-      if (!d) continue;
+    for (const r of this.stmt.selectChosen.all(id) as Record<string, unknown>[]) {
       d.chosen.set(r['field'] as DeviceField, {
         value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
         since: r['since_us'] as number, lastSeen: r['since_us'] as number,
       });
     }
-    for (const r of this.db.prepare('SELECT * FROM device_address').all() as Record<string, unknown>[]) {
-      const d = model.devices.get(r['device_id'] as string);
-      if (!d) continue;
+    for (const r of this.stmt.selectAddresses.all(id) as Record<string, unknown>[]) {
       d.addresses.set(r['ip'] as string, {
         ip: r['ip'] as string, source: r['source'] as string, firstSeen: r['first_seen_us'] as number,
         lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
         captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
       });
     }
+    return d;
   }
 
   /**
@@ -160,38 +173,7 @@ export class InventoryStore {
   flush(model: DeviceModel, counters: Counters, full = true): void {
     const s = this.stmt;
     this.db.transaction(() => {
-      for (const d of model.devices.values()) {
-        if (!d.dirty && !(full && d.touched)) continue;
-        s.upsertDevice.run({
-          id: d.id, mac: d.mac, ipKey: d.ipKey, local: d.locallyAttached ? 1 : 0, router: d.isRouter ? 1 : 0,
-          firstSeen: d.firstSeen, lastSeen: d.lastSeen, frames: d.frames,
-        });
-        for (const a of d.addresses.values()) {
-          if (!a.dirty && !(full && a.touched)) continue;
-          s.upsertAddress.run({ deviceId: d.id, ip: a.ip, source: a.source, firstSeen: a.firstSeen, lastSeen: a.lastSeen, firstFrame: a.firstFrame, captureId: a.captureId });
-          a.dirty = false;
-          a.touched = false;
-        }
-        for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
-        d.removedAddresses.clear();
-        for (const c of d.candidates.values()) {
-          if (!c.dirty && !(full && c.touched)) continue;
-          s.upsertEvidence.run({
-            deviceId: d.id, field: c.field, source: c.source, value: c.value, rule: c.rule, confidence: c.confidence,
-            firstSeen: c.firstSeen, lastSeen: c.lastSeen, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
-            captureId: c.captureId, count: c.count,
-          });
-          c.dirty = false;
-          c.touched = false;
-        }
-        for (const field of d.chosenDirty) {
-          const v = d.chosen.get(field);
-          if (v) s.upsertChosen.run({ deviceId: d.id, field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
-        }
-        d.chosenDirty.clear();
-        d.dirty = false;
-        d.touched = false;
-      }
+      for (const d of model.devices.values()) this.writeDevice(d, full);
       const merged = model.mergedDevices;
       const finalId = (id: string): string => {
         for (let hops = 0; hops < 16; hops++) {
@@ -210,5 +192,57 @@ export class InventoryStore {
       model.pendingHistory.length = 0;
       for (const [name, value] of counters.entries()) s.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);
     })();
+  }
+
+  /** Writes these devices in full (last-seen times and counts too), in one transaction, so that
+   * the model can evict them. Run after `flush`, which wrote merges and history. */
+  flushDevices(devices: readonly DeviceState[]): void {
+    this.db.transaction(() => {
+      for (const d of devices) this.writeDevice(d, true);
+    })();
+  }
+
+  /** Writes one device's unwritten state; `full` includes what was only seen again. */
+  private writeDevice(d: DeviceState, full: boolean): void {
+    const s = this.stmt;
+    if (!d.dirty && !(full && d.touched)) return;
+    s.upsertDevice.run({
+      id: d.id, mac: d.mac, ipKey: d.ipKey, local: d.locallyAttached ? 1 : 0, router: d.isRouter ? 1 : 0,
+      firstSeen: d.firstSeen, lastSeen: d.lastSeen, frames: d.frames,
+    });
+    // A partial flush leaves rows that were only seen again; the device stays touched until a
+    // full flush writes them (so the full flush, or an eviction, does not skip the device).
+    let leftTouched = false;
+    for (const a of d.addresses.values()) {
+      if (!a.dirty && !(full && a.touched)) {
+        leftTouched ||= a.touched;
+        continue;
+      }
+      s.upsertAddress.run({ deviceId: d.id, ip: a.ip, source: a.source, firstSeen: a.firstSeen, lastSeen: a.lastSeen, firstFrame: a.firstFrame, captureId: a.captureId });
+      a.dirty = false;
+      a.touched = false;
+    }
+    for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
+    d.removedAddresses.clear();
+    for (const c of d.candidates.values()) {
+      if (!c.dirty && !(full && c.touched)) {
+        leftTouched ||= c.touched;
+        continue;
+      }
+      s.upsertEvidence.run({
+        deviceId: d.id, field: c.field, source: c.source, value: c.value, rule: c.rule, confidence: c.confidence,
+        firstSeen: c.firstSeen, lastSeen: c.lastSeen, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
+        captureId: c.captureId, count: c.count,
+      });
+      c.dirty = false;
+      c.touched = false;
+    }
+    for (const field of d.chosenDirty) {
+      const v = d.chosen.get(field);
+      if (v) s.upsertChosen.run({ deviceId: d.id, field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
+    }
+    d.chosenDirty.clear();
+    d.dirty = false;
+    d.touched = leftTouched;
   }
 }

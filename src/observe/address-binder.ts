@@ -19,7 +19,9 @@ export interface BinderLimits {
   maxTrackedMacs: number;
 }
 
-export const BINDER_LIMITS: BinderLimits = { routerPrefixThreshold: 3, maxTrackedMacs: 100_000 };
+// 16k MACs (about 460 bytes each): twice the model's resident devices, so memory does not grow with
+// the number of devices on the network; a MAC forgotten rebuilds its state when heard again.
+export const BINDER_LIMITS: BinderLimits = { routerPrefixThreshold: 3, maxTrackedMacs: 16_384 };
 
 interface MacState {
   prefixes: Set<string>;

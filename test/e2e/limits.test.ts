@@ -60,6 +60,26 @@ describe('limits from the config reach the replay pipeline', () => {
     expect((JSON.parse(n.stdout) as unknown[]).length).toBe(2);
   });
 
+  it('model.max_resident_devices: 2 evicts and reloads devices all through the replay, and the inventory is the same as with the default', () => {
+    const captures = [
+      'demo/hospital-demo.pcapng', 'dhcp/lab-dhcp-relay-opt82.pcapng', 'dhcp/lab-dhcp-clients.pcapng',
+      'lldp/lab-switch-endpoints.pcapng', 'mdns/avahi-hinfo-txt.pcapng', 'dicom/lab-dicom-associations.pcapng',
+    ];
+    const base = replayWith('resident-default', 'log:\n  level: warn\n', captures);
+    expect(base['inventory.devices_evicted'] ?? 0).toBe(0);
+    const c = replayWith('resident-2', 'limits:\n  model:\n    max_resident_devices: 2\n', captures);
+    expect(c['inventory.devices_evicted']).toBeGreaterThan(10);
+    expect(c['inventory.devices_reloaded']).toBeGreaterThan(3);
+    const devices = (name: string) => {
+      const r = auscult(['devices', '--json', '--db', join(dir, `${name}.db`)]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const expected = devices('resident-default');
+    expect((JSON.parse(expected) as unknown[]).length).toBeGreaterThan(20);
+    expect(devices('resident-2')).toBe(expected);
+  });
+
   it('lldp.max_tlvs: 4 cuts every LLDPDU short and counts lldp.too_many_tlvs', () => {
     const c = replayWith('tlvs', 'limits:\n  lldp:\n    max_tlvs: 4\n', ['lldp/lab-switch-endpoints.pcapng']);
     expect(c['anomaly.lldp.too_many_tlvs']).toBeGreaterThan(0);

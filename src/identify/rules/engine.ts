@@ -14,7 +14,9 @@ export interface EngineLimits {
   maxTrackedDevices: number;
 }
 
-export const ENGINE_LIMITS: EngineLimits = { maxTrackedDevices: 65_536 };
+// Twice the model's resident devices (MODEL_LIMITS.maxResidentDevices): the devices heard lately, whose
+// facts arrive in different frames, are remembered; about 230 bytes each.
+export const ENGINE_LIMITS: EngineLimits = { maxTrackedDevices: 16_384 };
 
 export interface RuleMatch {
   rule: CompiledRule;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Counters } from '../../../src/counters.js';
-import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS, type DeviceState } from '../../../src/identify/device-model.js';
 import type { FieldCandidate } from '../../../src/identify/field-candidate.js';
 import type { Observation } from '../../../src/observe/observation.js';
 
@@ -179,3 +179,64 @@ describe('DeviceModel classification does not flip-flop', () => {
     expect(d.chosen.get('hostname')?.value).toBe('pump-7');
   });
 });
+
+describe('DeviceModel resident set', () => {
+  const macOf = (i: number) => `00:09:fb:00:01:${i.toString(16).padStart(2, '0')}`;
+  const seen = (i: number, ts: number): Observation => ({ ts, frame: ts, protocol: 'x', field: 'x.y', value: '', mac: macOf(i) });
+  const clean = (m: DeviceModel) => {
+    for (const d of m.devices.values()) {
+      d.dirty = d.touched = false;
+      d.chosenDirty.clear();
+    }
+  };
+
+  it('past the cap, the least recently seen devices are the candidates, down to three quarters of the cap', () => {
+    const m = new DeviceModel(new Counters(), { ...MODEL_LIMITS, maxResidentDevices: 8 });
+    for (let i = 0; i < 8; i++) m.apply(seen(i, 100 - i), []); // device 7 is the oldest
+    expect(m.overResidentCap).toBe(false);
+    expect(m.evictionCandidates()).toEqual([]);
+    m.apply(seen(8, 200), []);
+    expect(m.overResidentCap).toBe(true);
+    expect(m.evictionCandidates().map((d) => d.mac)).toEqual([7, 6, 5].map(macOf));
+  });
+
+  it('evicts only devices with nothing left to write, and counts them', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 2 });
+    for (let i = 0; i < 3; i++) m.apply(seen(i, 10 + i), []);
+    const leaving = m.evictionCandidates();
+    expect(leaving).toHaveLength(2);
+    expect(m.evict(leaving)).toBe(0); // all new: not yet written
+    clean(m);
+    const first = leaving[0]!;
+    first.touched = true; // seen again since the write
+    expect(m.evict(leaving)).toBe(1);
+    expect(m.devices.has(first.id)).toBe(true);
+    expect(counters.get('inventory.devices_evicted')).toBe(1);
+  });
+
+  it('a device heard again after eviction is read back from the backing store, not created anew', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 1, maxDevices: 3 });
+    const stored = new Map<string, DeviceState>();
+    m.attach({ loadDevice: (id) => stored.get(id), deviceCount: () => stored.size });
+    m.apply(seen(0, 1), [cand('1.0', 'x.fw', 0.9)]);
+    m.apply(seen(1, 2), []);
+    clean(m);
+    const leaving = m.evictionCandidates();
+    for (const d of leaving) stored.set(d.id, d);
+    expect(m.evict(leaving)).toBe(2); // a cap of 1 evicts down to floor(0.75) = 0
+    expect(m.devices.has('mac-0009fb000100')).toBe(false);
+    m.apply(seen(0, 3), []);
+    expect(counters.get('inventory.devices_reloaded')).toBe(1);
+    expect(counters.get('inventory.devices_created')).toBe(2);
+    expect(m.devices.get('mac-0009fb000100')?.chosen.get('firmware')?.value).toBe('1.0');
+    // max_devices counts stored devices too: two known, one more fits, the fourth is dropped.
+    expect(m.knownDevices).toBe(2);
+    m.apply(seen(2, 4), []);
+    m.apply(seen(3, 5), []);
+    expect(m.knownDevices).toBe(3);
+    expect(counters.get('inventory.devices_dropped')).toBe(1);
+  });
+});
+

@@ -114,6 +114,26 @@ describe('InventoryStore flush and load', () => {
     db.close();
   });
 
+  it('a partial flush of a changed device keeps its seen-again evidence for the next full flush', () => {
+    const db = openDatabase(join(dir, 'p2.db'));
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(new Counters());
+    const t0 = 1_700_000_000_000_000;
+    const hostname = { field: 'hostname', value: 'MON-1', source: 'dhcp.hostname', confidence: 0.8 } as const;
+    model.apply(obs({ ts: t0 }), [hostname]);
+    store.flush(model, new Counters(), true);
+    // Seen again (count 2) and, in the same interval, a change (new address): the partial flush
+    // writes the change; the evidence count waits for the full flush, which must not skip it.
+    model.apply(obs({ ts: t0 + 5 }), [hostname]);
+    model.apply(obs({ ts: t0 + 6, field: 'ip.address', value: '10.0.0.7' }), []);
+    store.flush(model, new Counters(), false);
+    const count = () => (db.prepare('SELECT count FROM field_evidence').get() as { count: number }).count;
+    expect(count()).toBe(1);
+    store.flush(model, new Counters(), true);
+    expect(count()).toBe(2);
+    db.close();
+  });
+
   it('values loaded from the store count toward the per-field cap', () => {
     const path = join(dir, 'cap.db');
     const db = openDatabase(path);
