@@ -10,21 +10,31 @@
  * The 10× run (auscult and tcpdump) runs by default when auscult's 1× time predicts it fits in
  * TEN_X_BUDGET_MS; otherwise it is skipped with a note, and BENCH_FULL=1 forces it.
  *
+ * Two more captures show what the discovery capture does not: `devices` (the 1× size, with new
+ * MACs in every repetition: about 25 times the devices, so memory is measured against the number
+ * of devices too) and `span` (span-mix.ts: mostly ordinary unicast traffic, like a hospital SPAN;
+ * auscult and tshark both run on it).
+ *
  * Environment: BENCH_PACKETS (1× size, default 1,000,000), BENCH_FULL=1 (always run the 10×
  * file), BENCH_SKIP_10X=1 (never), BENCH_TSHARK_10X=1 (also run tshark on the 10× file: slow, and
- * its memory grows with the file), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit
- * status is 0 whatever the figures).
+ * its memory grows with the file), BENCH_SKIP_DEVICES=1, BENCH_SKIP_SPAN=1, BENCH_SPAN_PACKETS
+ * (default 500,000), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit status is 0
+ * whatever the figures).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { iterateAndDecode, iterateAndDecodeFrame, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
 import { buildTemplate, generateCapture, type GeneratedCapture } from './generate.js';
+import { generateSpanMix, type SpanMixCapture } from './span-mix.js';
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
 import {
   BENCH_DIST as HERE, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
 } from './bench-util.js';
+
+/** Packets of the SPAN-like capture (BENCH_SPAN_PACKETS). */
+export const SPAN_PACKETS = 500_000;
 
 /** The 10× auscult run is part of the default bench when predicted to take at most this long. */
 export const TEN_X_BUDGET_MS = 180_000;
@@ -35,12 +45,16 @@ const TSHARK_FIELDS = [
   'dhcp.option.request_list_item', 'lldp.chassis.id.mac', 'cdp.deviceid',
 ];
 
+type Scale = '1x' | '10x' | 'devices' | 'span';
+
 interface Measured {
   /** Short name shown in the table. */
   tool: string;
   /** What the run does. */
   what: string;
-  scale: '1x' | '10x';
+  /** 1x, 10x: the discovery capture; devices: the same size with new MACs every repetition;
+   * span: the SPAN-like mix. */
+  scale: Scale;
   packets: number;
   wallMs: number;
   packetsPerSec: number;
@@ -70,7 +84,7 @@ function gc(): void {
   if (g) g();
 }
 
-function measured(tool: string, what: string, scale: '1x' | '10x', packets: number, r: { wallMs: number; maxRssKb?: number; runs: number }, extra?: Record<string, unknown>): Measured {
+function measured(tool: string, what: string, scale: Scale, packets: number, r: { wallMs: number; maxRssKb?: number; runs: number }, extra?: Record<string, unknown>): Measured {
   return {
     tool, what, scale, packets, wallMs: r.wallMs, packetsPerSec: packets / (r.wallMs / 1000),
     ...(r.maxRssKb !== undefined ? { maxRssKb: r.maxRssKb } : {}), runs: r.runs, ...(extra ? { extra } : {}),
@@ -82,7 +96,7 @@ function measured(tool: string, what: string, scale: '1x' | '10x', packets: numb
  * Dockerfile set (src/runtime-env.ts). `bare` runs it with this process's environment only, for
  * comparison (the `auscult (bare node)` row).
  */
-async function runAuscult(capture: GeneratedCapture, scale: '1x' | '10x', allowRepeat: boolean, bare = false): Promise<Measured> {
+async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false): Promise<Measured> {
   const child = join(HERE, 'replay-child.js');
   const db = join(OUT, `bench-${scale}.db`);
   const once = async (): Promise<{ wallMs: number; maxRssKb?: number; result: ReplayChildResult }> => {
@@ -98,12 +112,12 @@ async function runAuscult(capture: GeneratedCapture, scale: '1x' | '10x', allowR
   });
 }
 
-async function runTcpdump(capture: GeneratedCapture, scale: '1x' | '10x'): Promise<Measured> {
+async function runTcpdump(capture: { path: string; packets: number }, scale: Scale): Promise<Measured> {
   const r = await bestOf(() => timedRun('tcpdump', ['-r', capture.path, '-w', '/dev/null']));
   return measured('tcpdump', 'tcpdump -r FILE -w /dev/null (raw-read limit)', scale, capture.packets, r);
 }
 
-async function runTshark(capture: GeneratedCapture, scale: '1x' | '10x'): Promise<Measured> {
+async function runTshark(capture: { path: string; packets: number }, scale: Scale): Promise<Measured> {
   const args = ['-n', '-r', capture.path, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
   const r = await bestOf(() => timedRun('tshark', args));
   return measured('tshark', `tshark -n -T fields (${TSHARK_FIELDS.length} DHCP/VLAN/LLDP/CDP fields)`, scale, capture.packets, r);
@@ -116,12 +130,18 @@ async function runInProcess(tool: string, what: string, capture: GeneratedCaptur
 }
 
 
+/** The table; "auscult ×" is auscult's packets/s over the row's, on the same capture (the SPAN
+ * rows against auscult on the SPAN mix, every other row against auscult at 1×). */
 function printTable(rows: Measured[], auscult1x: Measured): void {
   const head = ['tool', 'scale', 'packets', 'wall s', 'packets/s', 'peak RSS MB', 'auscult ×'];
-  const body = rows.map((m) => [
-    m.tool, m.scale, fmtInt(m.packets), (m.wallMs / 1000).toFixed(2), fmtInt(m.packetsPerSec), mb(m.maxRssKb),
-    m.tool === 'auscult' ? '' : (auscult1x.packetsPerSec / m.packetsPerSec).toFixed(2),
-  ]);
+  const auscultSpan = rows.find((r) => r.tool === 'auscult' && r.scale === 'span');
+  const body = rows.map((m) => {
+    const reference = m.scale === 'span' ? auscultSpan : auscult1x;
+    return [
+      m.tool, m.scale, fmtInt(m.packets), (m.wallMs / 1000).toFixed(2), fmtInt(m.packetsPerSec), mb(m.maxRssKb),
+      m.tool === 'auscult' || !reference ? '' : (reference.packetsPerSec / m.packetsPerSec).toFixed(2),
+    ];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   log(line(head));
@@ -129,12 +149,20 @@ function printTable(rows: Measured[], auscult1x: Measured): void {
   for (const r of body) log(line(r));
 }
 
+function removeDb(scale: Scale): void {
+  for (const s of ['', '-wal', '-shm']) rmSync(join(OUT, `bench-${scale}.db${s}`), { force: true });
+}
+
 async function main(): Promise<void> {
+  let spanCapture: SpanMixCapture | undefined;
   mkdirSync(OUT, { recursive: true });
   const packets1x = Number(process.env['BENCH_PACKETS'] ?? 1_000_000);
   const full = process.env['BENCH_FULL'] === '1';
   const skip10x = process.env['BENCH_SKIP_10X'] === '1';
   const tshark10x = process.env['BENCH_TSHARK_10X'] === '1';
+  const skipDevices = process.env['BENCH_SKIP_DEVICES'] === '1';
+  const skipSpan = process.env['BENCH_SKIP_SPAN'] === '1';
+  const spanPackets = Number(process.env['BENCH_SPAN_PACKETS'] ?? SPAN_PACKETS);
   const strict = process.env['BENCH_STRICT'] === '1';
 
   const info = {
@@ -173,6 +201,35 @@ async function main(): Promise<void> {
   await step(runInProcess('link decode', 'openCapture + decodeFrame (in-process)', c1, iterateAndDecodeFrame));
   await step(runInProcess('link + app decode', 'openCapture + decodeFrame + decodeApplication (in-process)', c1, iterateAndDecode));
 
+  // Many devices: the 1x capture's size, every repetition with MACs of its own (up to 65,536
+  // variants), so the device count is about 25 times the 1x capture's.
+  let auscultDevices: Measured | undefined;
+  if (!skipDevices) {
+    const repetitions = Math.ceil(packets1x / template.frames.length);
+    const cd = generateCapture(template, join(OUT, 'bench-devices.pcap'), packets1x, Math.min(65_536, repetitions));
+    captures['devices'] = cd;
+    log(`\ncapture devices: ${cd.path} ${fmtInt(cd.packets)} packets, ${cd.macVariants} MAC variants${cd.reused ? ' (reused)' : ''}`);
+    warmCache(cd.path);
+    auscultDevices = await step(runAuscult(cd, 'devices', false));
+    log(`  devices in the inventory: ${fmtInt(Number(auscultDevices.extra?.['devices'] ?? 0))}`);
+    removeDb('devices');
+  }
+
+  // The SPAN-like mix: mostly ordinary unicast traffic (bench:live's mix, repeated).
+  let auscultSpan: Measured | undefined;
+  let tsharkSpan: Measured | undefined;
+  if (!skipSpan) {
+    const cs = await generateSpanMix(ROOT, join(OUT, 'bench-span.pcap'), spanPackets, [
+      join(ROOT, 'fixtures', 'dicom', 'lab-dicom-associations.pcapng'), join(ROOT, 'fixtures', 'hl7', 'lab-hl7-oru-mllp.pcapng'),
+    ]);
+    spanCapture = cs;
+    log(`\ncapture span: ${cs.path} ${fmtInt(cs.packets)} packets, ${(cs.bytes / 1e6).toFixed(0)} MB, ${cs.repetitions} × a mix of ${fmtInt(cs.mix.frames)} frames (${(100 * cs.mix.specialFrames / cs.mix.frames).toFixed(1)} % discovery/medical)`);
+    warmCache(cs.path);
+    auscultSpan = await step(runAuscult(cs, 'span', true));
+    tsharkSpan = await step(runTshark(cs, 'span'));
+    removeDb('span');
+  }
+
   let auscult10x: Measured | undefined;
   const predicted10xMs = auscult1x.wallMs * 10;
   let tenX: string;
@@ -188,8 +245,7 @@ async function main(): Promise<void> {
     auscult10x = await step(runAuscult(c10, '10x', false));
     await step(runTcpdump(c10, '10x'));
     if (tshark10x) await step(runTshark(c10, '10x'));
-    rmSync(join(OUT, 'bench-10x.db'), { force: true });
-    for (const s of ['-wal', '-shm']) rmSync(join(OUT, `bench-10x.db${s}`), { force: true });
+    removeDb('10x');
   }
 
   log('');
@@ -198,6 +254,8 @@ async function main(): Promise<void> {
   log('');
   log(`auscult / tcpdump packets/s: ${tcpdump1x ? (auscult1x.packetsPerSec / tcpdump1x.packetsPerSec).toFixed(3) : '-'}`);
   log(`auscult / tshark  packets/s: ${(auscult1x.packetsPerSec / tshark1x.packetsPerSec).toFixed(2)}`);
+  const spanRatio = auscultSpan && tsharkSpan ? auscultSpan.packetsPerSec / tsharkSpan.packetsPerSec : null;
+  if (spanRatio !== null) log(`auscult / tshark  packets/s on the SPAN-like mix: ${spanRatio.toFixed(2)}`);
   const samples = (m: Measured | undefined): string =>
     ((m?.extra?.['rssSamples'] ?? []) as ReplayChildResult['samples']).map((s) => `${(s.frames / 1e6).toFixed(1)}M:${s.rssMb}`).join(' ');
   log(`auscult RSS MiB by frames, 1x : ${samples(auscult1x)}`);
@@ -206,10 +264,12 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   const ratio = auscult1x.packetsPerSec / tshark1x.packetsPerSec;
   targets.push({ name: 'auscult packets/s ≥ 10 × tshark', value: ratio, limit: `≥ ${TARGET_RATIO_TO_TSHARK}`, pass: ratio >= TARGET_RATIO_TO_TSHARK });
-  for (const m of [auscult1x, auscult10x]) {
+  if (spanRatio !== null) targets.push({ name: 'auscult packets/s ≥ 10 × tshark on the SPAN-like mix', value: spanRatio, limit: `≥ ${TARGET_RATIO_TO_TSHARK}`, pass: spanRatio >= TARGET_RATIO_TO_TSHARK });
+  for (const m of [auscult1x, auscult10x, auscultDevices, auscultSpan]) {
     if (!m || m.maxRssKb === undefined) continue;
     const bytes = m.maxRssKb * 1024;
-    targets.push({ name: `auscult peak RSS at ${m.scale} ≤ 150 MB`, value: bytes / 1e6, limit: '≤ 150 MB', pass: bytes <= TARGET_PEAK_RSS_BYTES });
+    const at = m.scale === 'devices' ? `with ${fmtInt(Number(m.extra?.['devices'] ?? 0))} devices` : m.scale === 'span' ? 'on the SPAN-like mix' : `at ${m.scale}`;
+    targets.push({ name: `auscult peak RSS ${at} ≤ 150 MB`, value: bytes / 1e6, limit: '≤ 150 MB', pass: bytes <= TARGET_PEAK_RSS_BYTES });
   }
   if (!auscult10x) log('peak RSS at 10x: not measured (10x run skipped), so flatness rests on the 1x samples above');
   log('');
@@ -220,11 +280,13 @@ async function main(): Promise<void> {
     machine: info,
     template: { frames: template.frames.length, dhcpFrames: template.dhcpFrames, skippedNonEthernet: template.skippedNonEthernet, files: template.files, digest: template.digest },
     captures,
+    spanCapture,
     tenX,
     runs: rows,
     ratios: {
       auscultToTcpdump: tcpdump1x ? auscult1x.packetsPerSec / tcpdump1x.packetsPerSec : null,
       auscultToTshark: ratio,
+      auscultToTsharkSpan: spanRatio,
     },
     targets,
   };
