@@ -68,6 +68,15 @@ export function parseSubnet(cidr: string): { base: number; mask: number } | unde
 
 const prefix24 = (ip: string) => ip.slice(0, ip.lastIndexOf('.'));
 
+/** The keys findSwitch looks a relay up by. */
+function relayKeys(f: { sourceMac?: string | undefined; sourceIp?: string | undefined; agentIp?: string | undefined }): string[] {
+  const keys: string[] = [];
+  if (f.sourceMac !== undefined) keys.push(f.sourceMac);
+  if (f.sourceIp !== undefined) keys.push(f.sourceIp);
+  if (f.agentIp !== undefined) keys.push(f.agentIp);
+  return keys;
+}
+
 /** A derived fact: candidates to apply to the device an observation names. */
 export interface DerivedCandidates {
   observation: Observation;
@@ -92,6 +101,8 @@ interface SwitchInfo {
 
 interface RelayFacts {
   observation: Observation;
+  /** Order in which pending clients were last heard (re-resolution keeps it). */
+  seq?: number;
   /** What the last resolution derived, so a re-resolution that changes nothing adds nothing. */
   resolvedAs?: string;
   circuitId?: string;
@@ -144,6 +155,9 @@ export class LocationResolver {
   private readonly switchByAddress = new Map<string, SwitchInfo>();
   private readonly switchByName = new Map<string, SwitchInfo>();
   private readonly pending = new Map<string, RelayFacts>();
+  /** Relay MAC or address → the pending clients relayed by it (what findSwitch looks up). */
+  private readonly pendingByRelay = new Map<string, Set<string>>();
+  private pendingSeq = 0;
   private readonly aliased = new Set<string>();
   private pendingAliases: { mac: string; into: string }[] = [];
 
@@ -221,9 +235,8 @@ export class LocationResolver {
         readRelayFact(relay, o);
       }
     }
-    let switchesChanged = false;
-    if (lldp) switchesChanged = this.learnFromDiscovery(lldp, 'lldp', derived) || switchesChanged;
-    if (cdp) switchesChanged = this.learnFromDiscovery(cdp, 'cdp', derived) || switchesChanged;
+    const changedLldp = lldp ? this.learnFromDiscovery(lldp, 'lldp', derived) : undefined;
+    const changedCdp = cdp ? this.learnFromDiscovery(cdp, 'cdp', derived) : undefined;
     if (relay && (relay.circuitId !== undefined || relay.ciscoPort !== undefined)) {
       const client = relay.observation.mac as string;
       const previous = this.pending.get(client);
@@ -235,20 +248,64 @@ export class LocationResolver {
       }
       if (!this.pending.has(client) && this.pending.size >= this.limits.maxPendingClients) {
         const oldest = this.pending.keys().next().value;
-        if (oldest !== undefined) this.pending.delete(oldest);
+        if (oldest !== undefined) this.forgetPending(oldest);
       }
-      this.pending.delete(client);
+      this.forgetPending(client);
+      relay.seq = ++this.pendingSeq;
       this.pending.set(client, relay);
+      for (const k of relayKeys(relay)) {
+        let clients = this.pendingByRelay.get(k);
+        if (clients === undefined) this.pendingByRelay.set(k, (clients = new Set()));
+        clients.add(client);
+      }
       this.resolve(relay, derived);
     }
-    if (switchesChanged) for (const facts of this.pending.values()) this.resolve(facts, derived, true);
+    if (changedLldp) this.reresolve(changedLldp, derived);
+    if (changedCdp && changedCdp !== changedLldp) this.reresolve(changedCdp, derived);
     return derived;
   }
 
-  private learnFromDiscovery(obs: Observation[], protocol: 'lldp' | 'cdp', derived: DerivedCandidates[]): boolean {
+  private forgetPending(client: string): void {
+    const facts = this.pending.get(client);
+    if (facts === undefined) return;
+    this.pending.delete(client);
+    for (const k of relayKeys(facts)) {
+      const clients = this.pendingByRelay.get(k);
+      if (clients === undefined) continue;
+      clients.delete(client);
+      if (clients.size === 0) this.pendingByRelay.delete(k);
+    }
+  }
+
+  /**
+   * A switch learnt something new (a port, a MAC, an address, a civic location): re-resolves the
+   * relayed clients it can be the relay of, those whose relay MAC or address is now the switch's,
+   * in the order they were last heard. Only those: re-resolving every pending client on every
+   * change cost O(clients) per LLDP/CDP frame while a large network's ports were being learnt.
+   */
+  private reresolve(sw: SwitchInfo, derived: DerivedCandidates[]): void {
+    const affected: RelayFacts[] = [];
+    const seen = new Set<string>();
+    const collect = (key: string) => {
+      const clients = this.pendingByRelay.get(key);
+      if (clients === undefined) return;
+      for (const client of clients) {
+        if (seen.has(client)) continue;
+        seen.add(client);
+        const facts = this.pending.get(client);
+        if (facts !== undefined) affected.push(facts);
+      }
+    };
+    for (const mac of sw.macs) collect(mac);
+    for (const address of sw.addresses) collect(address);
+    affected.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    for (const facts of affected) this.resolve(facts, derived, true);
+  }
+
+  private learnFromDiscovery(obs: Observation[], protocol: 'lldp' | 'cdp', derived: DerivedCandidates[]): SwitchInfo | undefined {
     const first = obs[0] as Observation;
     const sender = first.mac;
-    if (sender === undefined) return false;
+    if (sender === undefined) return undefined;
     const value = (field: string) => obs.find((o) => o.field === field)?.value;
     const all = (field: string) => obs.filter((o) => o.field === field).map((o) => o.value);
     const capabilities = protocol === 'lldp' ? value('lldp.enabled_capabilities') : value('cdp.capabilities');
@@ -266,7 +323,7 @@ export class LocationResolver {
       // An endpoint describing its own location (LLDP-MED configured on the device).
       const civicObs = obs.find((o) => o.field === 'lldp.med.location.civic');
       if (civicObs && civic) derived.push({ observation: civicObs, candidates: [{ field: 'location', value: civic, source: 'lldp.med.location.civic', confidence: 0.7 }] });
-      return false;
+      return undefined;
     }
     const key = protocol === 'lldp' ? `lldp:${value('lldp.chassis_id') ?? sender}` : `cdp:${value('cdp.device_id') ?? sender}`;
     const name = protocol === 'lldp' ? value('lldp.system_name') : (value('cdp.device_id') ?? value('cdp.system_name'));
@@ -274,7 +331,7 @@ export class LocationResolver {
     let sw = this.switchByMac.get(sender) ?? this.switches.get(key) ?? (name !== undefined ? this.switchByName.get(name) : undefined);
     let changed = false;
     if (!sw) {
-      if (this.switches.size >= this.limits.maxSwitches) return false;
+      if (this.switches.size >= this.limits.maxSwitches) return undefined;
       sw = { name: name ?? key, macs: new Set(), addresses: new Set(), ports: new Map() };
       this.switches.set(key, sw);
       changed = true;
@@ -311,7 +368,7 @@ export class LocationResolver {
     if (portId !== undefined) {
       let port = sw.ports.get(portId);
       if (!port) {
-        if (sw.ports.size >= this.limits.maxPortsPerSwitch) return changed;
+        if (sw.ports.size >= this.limits.maxPortsPerSwitch) return changed ? sw : undefined;
         port = { id: portId };
         sw.ports.set(portId, port);
         changed = true;
@@ -323,7 +380,7 @@ export class LocationResolver {
       if (location !== undefined && port.civic !== location) { port.civic = location; changed = true; }
       if (vlan !== undefined && port.vlan !== Number(vlan)) { port.vlan = Number(vlan); changed = true; }
     }
-    return changed;
+    return changed ? sw : undefined;
   }
 
   private findSwitch(facts: RelayFacts): SwitchInfo | undefined {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LOCATION_LIMITS, LocationResolver, normalisePortName } from '../../../src/identify/location.js';
 import { findDevice, listDevices } from '../../../src/inventory/device-view.js';
 import { silentLogger } from '../../../src/log.js';
@@ -56,6 +56,27 @@ describe('LocationResolver', () => {
     expect(fields(client)).toEqual({ switch: 'ICU-SW01', port: 'gi1-0-3', location: 'Room 12', vlan: '20' });
     // Nothing new learnt → nothing derived again.
     expect(r.observeFrame(lldpFromSwitch('gi1-0-3', 'Room 12')).filter((d) => d.observation.mac === '02:00:00:00:00:01')).toEqual([]);
+  });
+
+  it('a switch learning a port re-resolves only the clients it relays, not every pending client', () => {
+    const r = new LocationResolver();
+    const resolve = vi.spyOn(r as unknown as { resolve: () => void }, 'resolve');
+    // 1,000 clients relayed by another switch (192.0.2.1), and one by ICU-SW01 (10.0.0.2).
+    for (let i = 0; i < 1000; i++) {
+      const mac = `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+      r.observeFrame([o('dhcp.relay.circuit_id', `gi1-0-${i}`, { mac }), o('dhcp.relay.source_ip', '192.0.2.1', { mac })]);
+    }
+    r.observeFrame(relayed('02:00:00:00:ff:01', 'gi1-0-9'));
+    resolve.mockClear();
+    // ICU-SW01 learns 48 ports: 48 changes, each re-resolving its one client.
+    let located: Record<string, string> = {};
+    for (let port = 1; port <= 48; port++) {
+      const derived = r.observeFrame(lldpFromSwitch(`gi1-0-${port}`, `Room ${port}`));
+      const mine = derived.filter((d) => d.observation.mac === '02:00:00:00:ff:01');
+      if (mine.length > 0) located = fields(mine);
+    }
+    expect(located).toMatchObject({ switch: 'ICU-SW01', port: 'gi1-0-9', location: 'Room 9' });
+    expect(resolve.mock.calls.length).toBeLessThanOrEqual(48);
   });
 
   it('matches Cisco binary circuit-ids by module and port number', () => {
