@@ -204,10 +204,6 @@ export class DeviceModel {
     return this.known;
   }
 
-  get maxResidentDevices(): number {
-    return this.limits.maxResidentDevices;
-  }
-
   /** True when the resident set is over its cap: the owner should flush and `evict`. */
   get overResidentCap(): boolean {
     return this.devices.size > this.limits.maxResidentDevices;
