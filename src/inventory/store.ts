@@ -92,7 +92,7 @@ export class InventoryStore {
       selectDevice: db.prepare('SELECT * FROM device WHERE id = ?'),
       selectEvidence: db.prepare('SELECT * FROM field_evidence WHERE device_id = ? ORDER BY first_seen_us, field, source, value'),
       selectChosen: db.prepare('SELECT * FROM device_field WHERE device_id = ?'),
-      // Key order (the table is WITHOUT ROWID), as the whole-table load read them.
+      // Key order (the table is WITHOUT ROWID): the order stored addresses have always loaded in.
       selectAddresses: db.prepare('SELECT * FROM device_address WHERE device_id = ? ORDER BY ip'),
       upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
     };
