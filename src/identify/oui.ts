@@ -11,9 +11,17 @@
  * for anything else. The Map is then packed into sorted numeric arrays per block size (MA-L 24,
  * MA-M 28, MA-S 36 bits) with an index into one list of distinct names, searched by bisection:
  * 5 MB of heap for a Map of 53k string keys becomes about 1.5 MB, kept for the process's life.
+ *
+ * Start-up: scanning the 5.6 MB JSON takes about 0.2 s, in every process that looks up a MAC.
+ * `npm run build` therefore writes the packed tables beside the compiled module
+ * (`dist/src/identify/oui-tables.json`, `writeOuiCache`), with the oui-data version and file
+ * size they came from; `load` uses them only when both still match, and scans the JSON
+ * otherwise (from source, in tests, or after oui-data was upgraded without a build).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface OuiMatch {
   /** Organisation name as registered (first line of the IEEE entry). */
@@ -38,12 +46,63 @@ interface OuiTables {
 
 let tables: OuiTables | undefined;
 
+/** The packed tables `npm run build` writes beside this module. */
+export const OUI_CACHE_PATH = fileURLToPath(new URL('./oui-tables.json', import.meta.url));
+const OUI_CACHE_FORMAT = 'auscult-oui-tables-1';
+
+interface OuiCacheFile {
+  format: string;
+  /** oui-data version and index.json size the tables were packed from. */
+  source: string;
+  names: string[];
+  tables: { digits: 6 | 7 | 9; prefixes: number[]; nameIndex: number[] }[];
+}
+
+/** oui-data's JSON path and what identifies its content (version and size; read cheaply). */
+function ouiDataSource(): { path: string; source: string } {
+  const path = createRequire(import.meta.url).resolve('oui-data');
+  // Not `require('oui-data/package.json')`: the package's exports do not allow it.
+  const { version } = JSON.parse(readFileSync(join(dirname(path), 'package.json'), 'utf8')) as { version: string };
+  return { path, source: `${version}:${statSync(path).size}` };
+}
+
 function load(): OuiTables {
   if (!tables) {
-    const path = createRequire(import.meta.url).resolve('oui-data');
-    tables = packOuiTable(parseOuiJson(readFileSync(path, 'utf8')));
+    const { path, source } = ouiDataSource();
+    tables = readOuiCache(OUI_CACHE_PATH, source) ?? packOuiTable(parseOuiJson(readFileSync(path, 'utf8')));
   }
   return tables;
+}
+
+/** The tables in a cache file written from `source`; undefined when absent, stale or malformed. */
+export function readOuiCache(path: string, source: string): OuiTables | undefined {
+  let file: OuiCacheFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as OuiCacheFile;
+  } catch {
+    return undefined;
+  }
+  if (file.format !== OUI_CACHE_FORMAT || file.source !== source || !Array.isArray(file.names) || !Array.isArray(file.tables)) return undefined;
+  const bySize: PrefixTable[] = [];
+  for (const t of file.tables) {
+    if (![6, 7, 9].includes(t.digits) || t.prefixes.length !== t.nameIndex.length) return undefined;
+    if (t.nameIndex.some((i) => !(i >= 0 && i < file.names.length))) return undefined;
+    bySize.push({ digits: t.digits, prefixes: Float64Array.from(t.prefixes), nameIndex: Uint32Array.from(t.nameIndex) });
+  }
+  return { bySize, names: file.names };
+}
+
+/** Packs oui-data's registry and writes it to `path` (run by `npm run build`). */
+export function writeOuiCache(path: string = OUI_CACHE_PATH): void {
+  const { path: json, source } = ouiDataSource();
+  const packed = packOuiTable(parseOuiJson(readFileSync(json, 'utf8')));
+  const file: OuiCacheFile = {
+    format: OUI_CACHE_FORMAT,
+    source,
+    names: packed.names,
+    tables: packed.bySize.map((t) => ({ digits: t.digits, prefixes: [...t.prefixes], nameIndex: [...t.nameIndex] })),
+  };
+  writeFileSync(path, `${JSON.stringify(file)}\n`);
 }
 
 /** Prefix → name map (as parseOuiJson gives) → sorted numeric tables. Exported for tests. */

@@ -2,10 +2,12 @@
  * The compact OUI table: the scan of oui-data's JSON gives exactly what `JSON.parse` and the
  * first line of each entry give, for the real file and for JSON the scan must not misread.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
-import { lookupOui, packOuiTable, parseOuiJson } from '../../../src/identify/oui.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lookupOui, packOuiTable, parseOuiJson, readOuiCache, writeOuiCache } from '../../../src/identify/oui.js';
 
 const ouiPath = createRequire(import.meta.url).resolve('oui-data');
 
@@ -94,3 +96,33 @@ describe('lookupOui', () => {
     expect(checked).toBeGreaterThan(100_000);
   });
 });
+
+describe('the packed-table cache npm run build writes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auscult-oui-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const version = (JSON.parse(readFileSync(join(dirname(ouiPath), 'package.json'), 'utf8')) as { version: string }).version;
+  const source = `${version}:${readFileSync(ouiPath).length}`;
+  const path = join(dir, 'oui-tables.json');
+  writeOuiCache(path);
+
+  it('reads back exactly the tables packed from the JSON', () => {
+    const fromJson = packOuiTable(parseOuiJson(readFileSync(ouiPath, 'utf8')));
+    const cached = readOuiCache(path, source);
+    expect(cached).toBeDefined();
+    expect(cached!.names).toEqual(fromJson.names);
+    expect(cached!.bySize.map((t) => [t.digits, [...t.prefixes], [...t.nameIndex]])).toEqual(fromJson.bySize.map((t) => [t.digits, [...t.prefixes], [...t.nameIndex]]));
+  });
+
+  it('is ignored when oui-data changed, or when the file is missing, malformed or inconsistent', () => {
+    expect(readOuiCache(path, `${version}:1`)).toBeUndefined();
+    expect(readOuiCache(join(dir, 'absent.json'), source)).toBeUndefined();
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"format":');
+    expect(readOuiCache(broken, source)).toBeUndefined();
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { names: string[]; tables: { nameIndex: number[] }[] };
+    (file.tables[0] as { nameIndex: number[] }).nameIndex[0] = file.names.length; // points past the names
+    writeFileSync(broken, JSON.stringify(file));
+    expect(readOuiCache(broken, source)).toBeUndefined();
+  });
+});
+
