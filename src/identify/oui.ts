@@ -69,9 +69,14 @@ function ouiDataSource(): { path: string; source: string } {
 function load(): OuiTables {
   if (!tables) {
     const { path, source } = ouiDataSource();
-    tables = readOuiCache(OUI_CACHE_PATH, source) ?? packOuiTable(parseOuiJson(readFileSync(path, 'utf8')));
+    tables = readOuiCache(OUI_CACHE_PATH, source) ?? packOuiData(path);
   }
   return tables;
+}
+
+/** oui-data's JSON at `path`, scanned and packed. */
+function packOuiData(path: string): OuiTables {
+  return packOuiTable(parseOuiJson(readFileSync(path, 'utf8')));
 }
 
 /** The tables in a cache file written from `source`; undefined when absent, stale or malformed. */
@@ -95,7 +100,7 @@ export function readOuiCache(path: string, source: string): OuiTables | undefine
 /** Packs oui-data's registry and writes it to `path` (run by `npm run build`). */
 export function writeOuiCache(path: string = OUI_CACHE_PATH): void {
   const { path: json, source } = ouiDataSource();
-  const packed = packOuiTable(parseOuiJson(readFileSync(json, 'utf8')));
+  const packed = packOuiData(json);
   const file: OuiCacheFile = {
     format: OUI_CACHE_FORMAT,
     source,
