@@ -11,8 +11,10 @@
  * a specific rule ~0.9, generic rules and extractors 0.5–0.7, the splitter 0.55, OUI 0.3.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../observe/observation.js';
+import { catalogueCandidates, loadCatalogue, type Catalogue } from './catalogue/index.js';
 import { DICOM_MODALITY_TYPES, deviceType } from './data/device-types.js';
 import { lookupDicomUidRoot } from './data/dicom-uid-roots.js';
 import type { ManufacturerEntry } from './data/manufacturers.js';
@@ -147,6 +149,8 @@ interface DeviceMemory {
 export class RulesIdentifier implements Identifier {
   readonly rules: RuleSet;
   readonly engine: RuleEngine;
+  /** Issue 16: product catalogue (<rule dir>/products/) applied to every model candidate. */
+  readonly catalogue: Catalogue;
   private readonly generic = new GenericIdentifier();
   private readonly devices = new Map<string, DeviceMemory>();
   private readonly maxDevices: number;
@@ -157,6 +161,7 @@ export class RulesIdentifier implements Identifier {
     this.rules = options.rules ?? loadRules(options.fingerprintsDir ?? DEFAULT_FINGERPRINTS_DIR);
     this.maxDevices = (options.limits ?? ENGINE_LIMITS).maxTrackedDevices;
     this.engine = new RuleEngine(this.rules, options.limits ?? ENGINE_LIMITS);
+    this.catalogue = loadCatalogue(join(this.rules.dir, 'products')); // issue 16
   }
 
   candidates(o: Observation): FieldCandidate[] {
@@ -215,6 +220,8 @@ export class RulesIdentifier implements Identifier {
 
   /** Canonicalises manufacturers, remembers them for the splitter and derives category/FDA fields. */
   private finish(key: string | undefined, out: FieldCandidate[]): FieldCandidate[] {
+    // Issue 16: a model from any source gets its catalogue family's type (catalogue/index.ts).
+    if (out.some((c) => c.field === 'model')) out.push(...catalogueCandidates(this.catalogue, out, key !== undefined ? (this.devices.get(key)?.manufacturers ?? []) : []));
     const n = out.length;
     for (let i = 0; i < n; i++) {
       const c = out[i] as FieldCandidate;

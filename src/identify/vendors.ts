@@ -71,10 +71,69 @@ const lookups = new Map<string, ManufacturerEntry | null>();
 function lookupUncached(name: string, exactOnly: boolean): ManufacturerEntry | undefined {
   const k = manufacturerKey(name);
   if (k === '') return undefined;
-  const exact = index().get(k);
+  const exact = index().get(k) ?? compactIndex().get(k.replace(/ /g, ''));
   if (exact || exactOnly) return exact;
   for (const p of prefixes ?? []) if (k === p.prefix || k.startsWith(`${p.prefix} `)) return p.entry;
   return undefined;
+}
+
+let byCompactKey: Map<string, ManufacturerEntry> | undefined;
+
+/**
+ * Spellings with their spaces dropped ("bbraun" for "B. Braun", "B.Braun" and "BBraun"), kept
+ * only where no two manufacturers share one, and only 4 characters or longer.
+ */
+function compactIndex(): Map<string, ManufacturerEntry> {
+  if (!byCompactKey) {
+    const seen = new Map<string, ManufacturerEntry | null>();
+    for (const [k, m] of index()) {
+      const c = k.replace(/ /g, '');
+      if (c.length < 4) continue;
+      const prev = seen.get(c);
+      seen.set(c, prev === undefined || prev === m ? m : null);
+    }
+    byCompactKey = new Map([...seen].filter((e): e is [string, ManufacturerEntry] => e[1] !== null));
+  }
+  return byCompactKey;
+}
+
+const resolved = new Map<string, ManufacturerEntry | null>();
+
+/**
+ * Tolerant manufacturer resolution (issue 16) for the names advisories, CMMS exports and devices
+ * write: the spelling itself (punctuation and spacing blind, legal suffixes dropped, name
+ * prefixes), then a parenthesised short name or the text around it ("Becton, Dickinson and
+ * Company (BD)"), then each party of a list ("Hillrom and ELI, Baxter International Inc." →
+ * Hillrom), then the text without a leading "The". Undefined when nothing resolves.
+ */
+export function resolveManufacturer(text: string): ManufacturerEntry | undefined {
+  const hit = resolved.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = resolveUncached(text.slice(0, 200));
+  if (resolved.size >= MAX_CACHED_KEYS) resolved.clear();
+  resolved.set(text, found ?? null);
+  return found;
+}
+
+function resolveUncached(text: string): ManufacturerEntry | undefined {
+  const direct = lookupManufacturer(text);
+  if (direct) return direct;
+  const t = text.trim().replace(/^the\s+/i, '');
+  const paren = /^(.*?)\s*\(([^()]+)\)\s*$/.exec(t);
+  if (paren) {
+    for (const part of [paren[2] ?? '', paren[1] ?? '']) {
+      const m = part !== '' ? lookupManufacturer(part) : undefined;
+      if (m) return m;
+    }
+  }
+  const parts = t.split(/\s*,\s*|\s+and\s+|\s*&\s*|\s*\/\s*/).filter((p) => p.length > 1);
+  if (parts.length > 1) {
+    for (const p of parts) {
+      const m = lookupManufacturer(p);
+      if (m) return m;
+    }
+  }
+  return t !== text.trim() ? lookupManufacturer(t) : undefined;
 }
 
 /** Canonical display name of a manufacturer, or the trimmed input when it is not known. */
