@@ -24,7 +24,7 @@ import { lookupOui } from './oui.js';
 import { ENGINE_LIMITS, RuleEngine, type EngineLimits } from './rules/engine.js';
 import { loadRules, type RuleSet } from './rules/loader.js';
 import { maxInputFor } from './rules/matcher.js';
-import { canonicalManufacturer, lookupManufacturer, manufacturerKey } from './vendors.js';
+import { canonicalManufacturer, isMedicalOnlyOrganisation, lookupManufacturer, manufacturerKey, MEDICAL_OUI_CONFIDENCE, trailingVersion } from './vendors.js';
 
 /** The fingerprints/ directory shipped with auscult (at the package root, above src/ or dist/src/). */
 export const DEFAULT_FINGERPRINTS_DIR = ['../../fingerprints/', '../../../fingerprints/']
@@ -91,8 +91,6 @@ export const GENERIC_EXTRACTIONS: Readonly<Record<string, GenericExtraction>> = 
 /** Fields whose leading words may name the manufacturer ("<vendor> <model> <version>"). */
 export const SPLITTER_FIELDS: ReadonlySet<string> = new Set(['dhcp.vendor_class', 'lldp.system_description', 'hl7.sending_application']);
 
-/** Observation fields that say who made the device (fed to the splitter's per-device memory). */
-const VERSION_TOKEN = /^(?:(?:v|ver|fw|sw|rev)\.?)?\d+[a-z]?(?:[._-][0-9a-z]+)+$|^[A-Z]\.\d{2}\.\d{2}$/i;
 
 /**
  * Splits "<vendor> <model> [<version>]" when the leading words name one of `known`; returns the
@@ -105,13 +103,8 @@ export function splitVendorString(text: string, known: ReadonlySet<ManufacturerE
     const head = words.slice(0, k).join(' ');
     const m = lookupManufacturer(head, { exact: true });
     if (!m || !known.has(m)) continue;
-    let rest = words.slice(k);
-    let version: string | undefined;
-    const last = rest[rest.length - 1];
-    if (rest.length >= 2 && last !== undefined && VERSION_TOKEN.test(last)) {
-      version = last;
-      rest = rest.slice(0, -1);
-    }
+    // Issue 16: vendor version formats and trailing noise (vendors.ts trailingVersion).
+    const { rest, version } = trailingVersion(words.slice(k));
     const model: string[] = [];
     for (const w of rest) {
       if (model.length > 0 && /^[a-z]{3,}$/.test(w)) break; // "patient monitor", "infusion system"
@@ -173,6 +166,8 @@ export class RulesIdentifier implements Identifier {
       if (!oui) return out;
       const value = canonicalManufacturer(oui.organisation);
       out.push({ field: 'manufacturer', value, source: 'oui', confidence: OUI_CONFIDENCE });
+      // Issue 16: a block of a manufacturer that makes only medical devices makes the device weakly medical.
+      if (isMedicalOnlyOrganisation(oui.organisation)) out.push({ field: 'category', value: 'medical', source: 'oui', confidence: MEDICAL_OUI_CONFIDENCE });
       if (key !== undefined) {
         const mem = this.memory(key);
         if (!mem.ouiDone) {

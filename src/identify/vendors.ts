@@ -145,3 +145,41 @@ export function canonicalManufacturer(name: string): string {
 export function sameManufacturer(a: string, b: string): boolean {
   return manufacturerKey(canonicalManufacturer(a)) === manufacturerKey(canonicalManufacturer(b));
 }
+
+/** Confidence of category `medical` drawn from a MAC block alone (issue 16): below every other source. */
+export const MEDICAL_OUI_CONFIDENCE = 0.2;
+
+/**
+ * True when an IEEE organisation name belongs to a manufacturer that makes only medical devices
+ * (`medical: true`, not `diversified`): its MAC block alone makes a device weakly medical.
+ * Conglomerates (Philips, GE, Siemens, Fujifilm, ...) are `diversified` and do not.
+ */
+export function isMedicalOnlyOrganisation(organisation: string): boolean {
+  const m = lookupManufacturer(organisation);
+  return m !== undefined && m.medical && m.diversified !== true && m.fictional !== true;
+}
+
+/** One token that is a version: `8.01.00`, `V93.21.15Z`, `N.00.01`, `A/2.4.1`, `fw4.2`, `v2.3`, `2.4.1-rc1`. */
+const VERSION_WORD = /^(?:(?:v|ver|fw|sw|rev)\.?)?\d+[a-z]?(?:[._-][0-9a-z]+)+$|^[A-Z]\.\d{2}\.\d{2}[A-Z]?$|^[A-Z]\/\d+(?:\.\d+)+$|^v\d+$/i;
+/** Words that announce the version after them. */
+const VERSION_LEAD = /^(?:v|ver|vers|version|fw|firmware|sw|software|rev|revision|release|r)\.?:?$/i;
+/** Trailing words that say nothing of the model (interfaces, parenthesised notes). */
+const NOISE_WORD = /^(?:\(.*\)|wlan|wifi|wi-fi|lan|ethernet|[,;:|-])$/i;
+
+/**
+ * Splits the version a vendor string ends with off its words (issue 16): the formats devices
+ * really send — `8.01.00`, `V93.21.15Z`, `N.00.01`, `A/2.4.1`, `Rev J`, `Version 4.2`,
+ * `v2.3 build 1190` — after dropping trailing noise (`(WLAN)`, `WiFi`). Returns the words before
+ * the version and the version as written, or the words unchanged.
+ */
+export function trailingVersion(words: readonly string[]): { rest: string[]; version?: string } {
+  let end = words.length;
+  while (end > 1 && NOISE_WORD.test(words[end - 1] ?? '')) end--;
+  const w = (i: number): string => words[end + i] ?? '';
+  const cut = (n: number): { rest: string[]; version: string } => ({ rest: words.slice(0, end - n), version: words.slice(end - n, end).join(' ') });
+  if (end >= 4 && /^(?:build|bld|b)\.?$/i.test(w(-2)) && /^\d+$/.test(w(-1)) && VERSION_WORD.test(w(-3))) return cut(3);
+  if (end >= 3 && /^rev\.?$/i.test(w(-2)) && /^[A-Z0-9]{1,3}$/i.test(w(-1))) return cut(2);
+  if (end >= 3 && VERSION_LEAD.test(w(-2)) && /^\d/.test(w(-1).replace(/^v/i, '')) && /\d/.test(w(-1))) return cut(2);
+  if (end >= 2 && VERSION_WORD.test(w(-1))) return cut(1);
+  return { rest: words.slice(0, end) };
+}

@@ -29,8 +29,11 @@ export function findProductFamily(manufacturer: string | undefined, modelText: s
 export function catalogueCandidates(catalogue: Catalogue, out: readonly FieldCandidate[], manufacturers: Iterable<ManufacturerEntry>): FieldCandidate[] {
   const added: FieldCandidate[] = [];
   if (catalogue.families.length === 0) return added;
+  // A fingerprint rule that already typed the device is more specific than the catalogue.
+  if (out.some((c) => c.field === 'device_type' && c.rule !== undefined)) return added;
   const makers = [...manufacturers].map((m) => m.canonical);
   for (const c of out) if (c.field === 'manufacturer' && c.source !== 'oui') makers.unshift(c.value);
+  const best = new Map<string, { match: ProductMatch; model: FieldCandidate }>();
   for (const c of out) {
     if (c.field !== 'model') continue;
     let match: ProductMatch | undefined;
@@ -40,10 +43,14 @@ export function catalogueCandidates(catalogue: Catalogue, out: readonly FieldCan
     }
     match ??= findFamilyIn(catalogue, undefined, c.value);
     if (!match) continue;
+    const prev = best.get(match.family.id);
+    if (!prev || c.confidence > prev.model.confidence) best.set(match.family.id, { match, model: c });
+  }
+  for (const { match, model } of best.values()) {
     const rule = `catalogue:${match.family.id}`;
-    const confidence = Math.min(c.confidence, CATALOGUE_CONFIDENCE);
+    const confidence = Math.min(model.confidence, CATALOGUE_CONFIDENCE);
     const push = (field: DeviceField, value: string, conf: number): void => {
-      added.push({ field, value, source: c.source, confidence: conf, rule });
+      added.push({ field, value, source: model.source, confidence: conf, rule });
     };
     push('device_type', match.family.type.id, confidence);
     if (match.global && !makers.includes(match.family.manufacturer)) push('manufacturer', match.family.manufacturer, Math.min(confidence, CATALOGUE_MANUFACTURER_CONFIDENCE));
