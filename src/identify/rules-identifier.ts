@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../observe/observation.js';
-import { catalogueCandidates, loadCatalogue, type Catalogue } from './catalogue/index.js';
+import { catalogueCandidates, findProductFamily, loadCatalogue, type Catalogue } from './catalogue/index.js';
 import { DICOM_MODALITY_TYPES, deviceType } from './data/device-types.js';
 import { lookupDicomUidRoot } from './data/dicom-uid-roots.js';
 import type { ManufacturerEntry } from './data/manufacturers.js';
@@ -24,7 +24,7 @@ import { lookupOui } from './oui.js';
 import { ENGINE_LIMITS, RuleEngine, type EngineLimits } from './rules/engine.js';
 import { loadRules, type RuleSet } from './rules/loader.js';
 import { maxInputFor } from './rules/matcher.js';
-import { canonicalManufacturer, isMedicalOnlyOrganisation, lookupManufacturer, manufacturerKey, MEDICAL_OUI_CONFIDENCE, trailingVersion } from './vendors.js';
+import { canonicalManufacturer, endsModel, isMedicalOnlyOrganisation, lookupManufacturer, manufacturerKey, MEDICAL_OUI_CONFIDENCE, trailingVersion } from './vendors.js';
 
 /** The fingerprints/ directory shipped with auscult (at the package root, above src/ or dist/src/). */
 export const DEFAULT_FINGERPRINTS_DIR = ['../../fingerprints/', '../../../fingerprints/']
@@ -103,17 +103,31 @@ export function splitVendorString(text: string, known: ReadonlySet<ManufacturerE
     const head = words.slice(0, k).join(' ');
     const m = lookupManufacturer(head, { exact: true });
     if (!m || !known.has(m)) continue;
+    // Issue 16: a brand that is also an alias ("Medtronic MiniMed 670G") stays in the model when
+    // the shorter head leaves a model the catalogue knows and the longer one does not.
+    const shorter = brandInHead(words, k, m);
+    if (shorter !== undefined) k = shorter;
     // Issue 16: vendor version formats and trailing noise (vendors.ts trailingVersion).
     const { rest, version } = trailingVersion(words.slice(k));
     const model: string[] = [];
     for (const w of rest) {
-      if (model.length > 0 && /^[a-z]{3,}$/.test(w)) break; // "patient monitor", "infusion system"
+      if (model.length > 0 && endsModel(w)) break; // "patient monitor", "Software Version ..." (issue 16)
       model.push(w);
     }
     const out: { manufacturer: ManufacturerEntry; model?: string; version?: string } = { manufacturer: m };
     if (model.length > 0) out.model = model.join(' ');
     if (version !== undefined) out.version = version;
     return out.model !== undefined || out.version !== undefined ? out : undefined;
+  }
+  return undefined;
+}
+
+/** The shortest head naming the same manufacturer, when what follows it is a catalogue model and what follows `k` words is not. */
+function brandInHead(words: readonly string[], k: number, m: ManufacturerEntry): number | undefined {
+  if (k < 2 || findProductFamily(m.canonical, words.slice(k).join(' '))?.global === false) return undefined;
+  for (let j = 1; j < k; j++) {
+    if (lookupManufacturer(words.slice(0, j).join(' '), { exact: true }) !== m) continue;
+    if (findProductFamily(m.canonical, words.slice(j).join(' '))?.global === false) return j;
   }
   return undefined;
 }

@@ -183,3 +183,8 @@ export function trailingVersion(words: readonly string[]): { rest: string[]; ver
   if (end >= 2 && VERSION_WORD.test(w(-1))) return cut(1);
   return { rest: words.slice(0, end) };
 }
+
+/** Words that end a model in a vendor string: what follows is a version or a description. */
+export function endsModel(word: string): boolean {
+  return /^[a-z]{3,}$/.test(word) || /^(?:software|firmware|version|revision|rev|build|release|ver|fw|sw)\.?:?$/i.test(word);
+}

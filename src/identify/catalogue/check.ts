@@ -7,7 +7,7 @@
  * share a pattern.
  */
 import { loadVocabulary } from '../rules/check.js';
-import { findFamilyIn, parseCatalogueDir, type Catalogue } from './catalogue.js';
+import { findFamilyIn, normaliseModel, parseCatalogueDir, type Catalogue } from './catalogue.js';
 
 export interface CatalogueFailure {
   file: string;
@@ -46,7 +46,11 @@ export function checkCatalogue(dir: string, vocabularyDir: string): CatalogueRep
       for (const e of f.examples) {
         examples++;
         const m = findFamilyIn(catalogue, maker, e);
-        if (m === undefined) fail(`example ${JSON.stringify(e)} resolves to no family`);
+        if (m === undefined) {
+          const text = normaliseModel(e);
+          const tied = families.filter((g) => g.patterns.some((p) => p.re.test(text))).map((g) => g.id);
+          fail(tied.length > 1 ? `example ${JSON.stringify(e)} is ambiguous: ${tied.join(', ')} match it equally` : `example ${JSON.stringify(e)} resolves to no family`);
+        }
         else if (m.family.id !== f.id) fail(`example ${JSON.stringify(e)} resolves to ${m.family.id} (shadowed)`);
       }
     }
