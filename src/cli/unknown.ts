@@ -24,6 +24,7 @@ export const UNKNOWN_EVIDENCE: readonly { field: string; matches: string; label:
   { field: 'dhcp_vendor_class', matches: 'dhcp.vendor_class', label: 'DHCP option 60 (vendor class)' },
   { field: 'lldp_system_description', matches: 'lldp.system_description', label: 'LLDP system description' },
   { field: 'hl7_sending_application', matches: 'hl7.sending_application', label: 'HL7 MSH-3 sending application' },
+  { field: 'hl7_eui64', matches: 'hl7.eui64', label: 'HL7 EUI-64 equipment identifier (MSH-3 / OBX-18)' },
   { field: 'dicom_implementation', matches: 'dicom.implementation_class_uid', label: 'DICOM implementation class UID / version' },
   { field: 'dicom_ae_title', matches: 'dicom.calling_ae_title', label: 'DICOM calling AE title' },
   { field: 'mdns_txt', matches: 'mdns.txt.<key>', label: 'DNS-SD TXT key=value' },
@@ -65,7 +66,7 @@ export const GENERIC_IDENTITY = /^(?:MSFT \d|dhcpcd|udhcpc?\b|android-dhcp|PXECl
 
 /** A rule skeleton on the most specific evidence a device has (null when it has none usable). */
 export function skeletonFor(d: DeviceView, evidence: UnknownDevice['evidence']): string | null {
-  const usable = UNKNOWN_EVIDENCE.filter((e) => e.field !== 'manufacturer' && e.field !== 'hostname' && evidence.some((x) => x.field === e.field));
+  const usable = UNKNOWN_EVIDENCE.filter((e) => e.field !== 'manufacturer' && e.field !== 'hostname' && e.field !== 'hl7_eui64' && evidence.some((x) => x.field === e.field));
   // Option 55 order identifies a DHCP client stack (an OS), never a product: it is not specific.
   const specific = usable.find((e) => e.field !== 'dhcp_prl' && evidence.find((x) => x.field === e.field)?.values.some((v) => !GENERIC_IDENTITY.test(v.replace(/^[^=]*=/, ''))) === true);
   const best = specific ?? usable[0] ?? UNKNOWN_EVIDENCE.find((e) => e.field === 'hostname' && evidence.some((x) => x.field === e.field));

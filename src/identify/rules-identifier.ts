@@ -86,6 +86,7 @@ export const GENERIC_EXTRACTIONS: Readonly<Record<string, GenericExtraction>> = 
   'dicom.implementation_class_uid': { field: 'dicom_implementation', confidence: 1 },
   'dicom.implementation_version_name': { field: 'dicom_implementation', confidence: 1 },
   'hl7.sending_application': { field: 'hl7_sending_application', confidence: 1 },
+  'hl7.eui64': { field: 'hl7_eui64', confidence: 1 }, // issue 16: MSH-3 / OBX-18 EUI-64
 };
 
 /** Fields whose leading words may name the manufacturer ("<vendor> <model> <version>"). */

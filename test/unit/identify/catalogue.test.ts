@@ -208,3 +208,18 @@ describe('identification: a model from any source gets its family type', () => {
     expect(category('00:00:59:00:00:01')).toEqual([]); // GE Healthcare block: GE is diversified
   });
 });
+
+describe('evidence that was dropped before issue 16', () => {
+  it('an HL7 EUI-64 equipment identifier (MSH-3, OBX-18) is kept as evidence on its device', () => {
+    const id = new RulesIdentifier();
+    const o: Observation = { ts: 1, frame: 1, protocol: 'hl7', field: 'hl7.eui64', value: '0012A1FFFEB34C56', mac: '00:12:a1:b3:4c:56' };
+    expect(id.candidates(o).filter((c) => c.field === 'hl7_eui64').map((c) => [c.value, c.source, c.confidence])).toEqual([['0012A1FFFEB34C56', 'hl7.eui64', 1]]);
+  });
+
+  it('the DCMTK implementation root says in the data that it proves the toolkit, not the product', async () => {
+    const { lookupDicomUidRoot } = await import('../../../src/identify/data/dicom-uid-roots.js');
+    const root = lookupDicomUidRoot('1.2.276.0.7230010.3.0.3.6.8');
+    expect(root?.manufacturer).toBeUndefined();
+    expect(root?.caveat).toMatch(/3\.6\.8/);
+  });
+});
