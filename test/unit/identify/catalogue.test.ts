@@ -223,3 +223,14 @@ describe('evidence that was dropped before issue 16', () => {
     expect(root?.caveat).toMatch(/3\.6\.8/);
   });
 });
+
+describe('small medical IEEE registrants', () => {
+  it('their blocks resolve to medical-only manufacturers; each is in the vocabulary', async () => {
+    const { MANUFACTURERS } = await import('../../../src/identify/data/manufacturers.js');
+    const { isMedicalOnlyOrganisation } = await import('../../../src/identify/vendors.js');
+    const small = MANUFACTURERS.filter((m) => m.source.includes('reviewed by name only'));
+    expect(small.length).toBeGreaterThanOrEqual(80);
+    for (const m of small) for (const o of m.ouiOrganisations) expect(isMedicalOnlyOrganisation(o), o).toBe(true);
+    expect(isMedicalOnlyOrganisation('PHILIPS ANALYTICAL X-RAY B.V.')).toBe(false);
+  });
+});
