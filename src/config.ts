@@ -135,6 +135,7 @@ const limitsSchema = z.strictObject({
     hl7_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.hl7Ports]).describe('TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
     hl7_max_message_bytes: int(64, 1 << 30).default(STREAM_LIMITS.hl7MaxMessageBytes).describe('Largest HL7 message framed from MLLP; larger ones are dropped up to the next start block (anomaly `hl7.message_too_large`).'),
     dicom_max_pdu_bytes: int(64, 1 << 30).default(STREAM_LIMITS.dicomMaxPduBytes).describe('Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
+    total_bytes: int(1 << 20, 2 ** 31).default(STREAM_LIMITS.totalBytes).describe('Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
   }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
 }).prefault({}).describe('Limits of the decoders, the stream reassembly and the model. Each limit hit is counted (docs/anomaly-codes.md).');
 
@@ -391,6 +392,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
       hl7Ports: l.streams.hl7_ports,
       hl7MaxMessageBytes: l.streams.hl7_max_message_bytes,
       dicomMaxPduBytes: l.streams.dicom_max_pdu_bytes,
+      totalBytes: l.streams.total_bytes,
       reassembly: {
         maxFlows: l.reassembly.max_flows,
         maxBufferedBytesPerDirection: l.reassembly.max_buffered_bytes_per_direction,
