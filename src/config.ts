@@ -11,7 +11,7 @@
 import { parseSubnet } from './identify/location.js';
 import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
 import { STREAM_LIMITS, type StreamLimits } from './decode/stream/stream-decoder.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
@@ -293,7 +293,13 @@ export function checkConfig(text: string | null, file: string | null, options: L
         where: { file: name, line: pos.line, column: pos.col } });
     }
     if (issues.length > 0) return { config: null, issues, file };
-    const js: unknown = doc.toJS();
+    let js: unknown;
+    try {
+      // yaml refuses alias expansion past maxAliasCount (a "billion laughs" bomb) by throwing.
+      js = doc.toJS({ maxAliasCount: CONFIG_MAX_ALIAS_COUNT });
+    } catch (e) {
+      return { config: null, file, issues: [{ code: 'AUS_ERR_CONFIG_FILE', key: '', reason: `refused: ${(e as Error).message} (aliases are limited to ${CONFIG_MAX_ALIAS_COUNT} expansions)`, where: { file: name, line: 1, column: 1 } }] };
+    }
     if (js === null || js === undefined) raw = {};
     else if (typeof js === 'object' && !Array.isArray(js)) raw = js as Record<string, unknown>;
     else {
@@ -333,6 +339,11 @@ export function checkConfig(text: string | null, file: string | null, options: L
   return { config: null, issues, file };
 }
 
+/** Largest config file read (a real one is a few KiB): larger ones are refused unread. */
+export const CONFIG_MAX_FILE_BYTES = 1 << 20;
+/** Alias expansions allowed when a config document is turned into values (yaml's resource-exhaustion guard). */
+export const CONFIG_MAX_ALIAS_COUNT = 100;
+
 /** The file to read: the one named, else AUSCULT_CONFIG, else config/auscult.yaml if present, else none. */
 export function resolveConfigPath(named: string | undefined, env: Record<string, string | undefined> = process.env): string | null {
   if (named !== undefined) return named;
@@ -346,6 +357,10 @@ export function checkConfigFile(file: string | null, options: LoadConfigOptions 
   if (file === null) return checkConfig(null, null, options);
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > CONFIG_MAX_FILE_BYTES) {
+      return { config: null, file, issues: [{ code: 'AUS_ERR_CONFIG_FILE', key: '', reason: `refused: ${size} bytes, larger than ${CONFIG_MAX_FILE_BYTES} bytes`, where: { file } }] };
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as { code?: string }).code;
