@@ -22,6 +22,7 @@ import { LLDP_LIMITS, type LldpLimits } from './decode/app/lldp.js';
 import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
 import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
+import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
@@ -137,6 +138,10 @@ const limitsSchema = z.strictObject({
     dicom_max_pdu_bytes: int(64, 1 << 30).default(STREAM_LIMITS.dicomMaxPduBytes).describe('Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
     total_bytes: int(1 << 20, 2 ** 31).default(STREAM_LIMITS.totalBytes).describe('Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
   }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
+  timestamps: z.strictObject({
+    earliest_year: int(1970, 2100).default(new Date(TIMESTAMP_LIMITS.earliestMicros / 1000).getUTCFullYear()).describe('Frames of a replayed capture timestamped before 1 January of this year take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
+    max_forward_jump_s: int(1, 2 ** 31).default(TIMESTAMP_LIMITS.maxForwardJumpMicros / 1_000_000).describe('Frames of a replayed capture timestamped more than this many seconds past the previous frame, or past the wall clock, take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
+  }).prefault({}).describe('The sane window of capture timestamps (src/capture/timestamps.ts): nothing outside it is stored.'),
 }).prefault({}).describe('Limits of the decoders, the stream reassembly and the model. Each limit hit is counted (docs/anomaly-codes.md).');
 
 export const configSchema = z.strictObject({
@@ -388,6 +393,7 @@ export function loadConfig(file: string | null, options: LoadConfigOptions = {})
 /** The limits section in the shapes the decoders and the model take. */
 export interface RuntimeLimits {
   streams: StreamLimits;
+  timestamps: TimestampLimits;
   model: ModelLimits;
   binder: BinderLimits;
   location: LocationLimits;
@@ -416,6 +422,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
         idleTimeoutMicros: l.reassembly.idle_timeout_s * 1_000_000,
       },
     },
+    timestamps: { earliestMicros: Date.UTC(l.timestamps.earliest_year, 0, 1) * 1000, maxForwardJumpMicros: l.timestamps.max_forward_jump_s * 1_000_000 },
     model: { maxDevices: l.model.max_devices, maxResidentDevices: l.model.max_resident_devices, maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
