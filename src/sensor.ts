@@ -16,6 +16,7 @@
  *   (TRUNCATE), close the database, exit 0; a watchdog exits 70 if this takes over 10 s. A
  *   second signal exits at once.
  */
+import { LossWatch } from './loss-watch.js';
 import { accessSync, constants } from 'node:fs';
 
 import { dropPrivileges, effectiveCapabilities, LiveCapture, type LiveStats } from './capture/live.js';
@@ -267,8 +268,14 @@ export class Sensor {
   }
 
   health(): Health {
-    return healthOf(this.snapshot(), this.config.metrics.max_packet_age_s);
+    const snapshot = this.snapshot();
+    const health = healthOf(snapshot, this.config.metrics.max_packet_age_s);
+    const lost = this.lossWatch.problems(snapshot);
+    return lost.length === 0 ? health : { ...health, status: 'fail', problems: [...health.problems, ...lost] };
   }
+
+  /** Loss counters as of the previous health check (src/loss-watch.ts). */
+  private readonly lossWatch = new LossWatch();
 
   private databaseFileWritable(): boolean {
     if (!this.pipeline.db.open || this.pipeline.db.readonly) return false;
