@@ -61,6 +61,8 @@ export const DICOM_UL_ANOMALIES = [
    * AE VR that do not look like a person name): not an association (misframing after a gap or
    * data-set bytes); nothing of it is read. */
   'dicom.bad_associate',
+  /** Bytes skipped after a gap (or at a mid-stream start) up to a PDU header that validates. */
+  'dicom.resync',
 ] as const satisfies readonly AnomalyCode[];
 
 /** PDU types (PS3.8 Table 9-11 and §9.3). */
@@ -297,10 +299,17 @@ function resyncSkip(buf: Uint8Array, maxPdu: number): number {
  * Frames the next PDU at the start of `buf` (one direction of a DICOM TCP stream, in order).
  * Never buffers more than `maxPduBytes` + 6: larger lengths (0xFFFFFFFF included) are reported
  * as `dicom.pdu_too_large` and the framer skips to the next plausible PDU header.
+ * `resynchronising` (after a gap, or a flow picked up mid-stream): the header at offset 0 must be
+ * plausible too (an association whose whole PDU validates, a P-DATA whose first PDV header fits),
+ * else `dicom.resync` and a skip to the next one that is.
  */
-export function frameDicomPdu(buf: Uint8Array, limits: DicomUlLimits = DICOM_UL_LIMITS): FramerResult<DicomPdu> {
+export function frameDicomPdu(buf: Uint8Array, limits: DicomUlLimits = DICOM_UL_LIMITS, resynchronising = false): FramerResult<DicomPdu> {
   if (buf.length === 0) return { kind: 'incomplete', consumed: 0, needed: DICOM_PDU_HEADER_BYTES };
   const type = buf[0] as number;
+  // After a gap (or when a flow is picked up mid-stream) only a header that validates is a PDU boundary.
+  if (resynchronising && KNOWN_TYPES.has(type) && !plausibleAt(buf, 0, limits.maxPduBytes)) {
+    return { kind: 'desync', skip: resyncSkip(buf, limits.maxPduBytes), anomaly: 'dicom.resync' };
+  }
   if (!KNOWN_TYPES.has(type)) return { kind: 'desync', skip: resyncSkip(buf, limits.maxPduBytes), anomaly: 'dicom.unknown_pdu_type' };
   if (buf.length < DICOM_PDU_HEADER_BYTES) return { kind: 'incomplete', consumed: 0, needed: DICOM_PDU_HEADER_BYTES };
   const r = new ByteReader(buf);

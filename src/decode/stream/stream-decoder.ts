@@ -244,6 +244,9 @@ class DicomFlow implements StreamConsumer {
   private readonly forwarding: [boolean, boolean] = [false, false];
 
   private readonly ul: DicomUlLimits;
+  /** Per direction: framing from a PDU boundary (false at the start and after a gap: the next
+   * header must validate before it is taken as one). */
+  private readonly synced: [boolean, boolean] = [false, false];
 
   constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits, private readonly meter: ByteMeter) {
     this.ul = { ...DICOM_UL_LIMITS, maxPduBytes: limits.dicomMaxPduBytes };
@@ -268,7 +271,11 @@ class DicomFlow implements StreamConsumer {
   data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
     const p = this.pending[d];
     p.append(bytes);
-    runFramer(p, (b) => frameDicomPdu(b, this.ul), this.sink, (pdu) => {
+    runFramer(p, (b) => {
+      const r = frameDicomPdu(b, this.ul, !this.synced[d]);
+      if (r.kind === 'frame') this.synced[d] = true;
+      return r;
+    }, this.sink, (pdu) => {
       const { value, anomalies } = decodeDicomPdu(pdu, this.ul);
       for (const a of anomalies) this.sink.anomaly(a);
       if (value.pdu === 'data') {
@@ -317,6 +324,7 @@ class DicomFlow implements StreamConsumer {
 
   gap(d: Direction): void {
     this.pending[d].clear();
+    this.synced[d] = false;
     this.commands[d].clear();
     this.datasets[d].clear();
     this.chargeReaders();
