@@ -140,6 +140,13 @@ export class Sensor {
     this.captureId = Number(pipeline.db.prepare('INSERT INTO capture (path, kind) VALUES (?, ?)').run(`live:${ifname}`, 'live').lastInsertRowid);
     pipeline.model.captureId = this.captureId;
     this.stream = new ExceptionStream(pipeline.db, config.output.exceptions_path);
+    try {
+      this.stream.claim(); // a stream file of another database is refused at start-up, not at the first flush
+    } catch (err) {
+      pipeline.db.close();
+      this.capture.close();
+      throw err;
+    }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
