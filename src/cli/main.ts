@@ -16,6 +16,7 @@ import { registerRun } from './run.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
+import { registerEvents } from './events.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 export const VERSION = '0.1.0';
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReconcile(program);
   registerReport(program);
   registerCoverage(program);
+  registerEvents(program);
   return program;
 }
 
