@@ -80,7 +80,7 @@ export class OcsfValidator {
     const errors: string[] = [];
     const classUid = event['class_uid'];
     const cls = typeof classUid === 'number' ? this.classes.get(classUid) : undefined;
-    if (cls === undefined) return [`class_uid ${String(classUid)} is not one of the resolved classes`];
+    if (cls === undefined || typeof classUid !== 'number') return [`class_uid ${String(classUid)} is not one of the resolved classes`];
     if (event['category_uid'] !== cls.categoryUid) errors.push(`category_uid ${String(event['category_uid'])} != ${cls.categoryUid}`);
     if (event['type_uid'] !== classUid * 100 + Number(event['activity_id'])) errors.push(`type_uid ${String(event['type_uid'])} != class_uid * 100 + activity_id`);
     const meta = event['metadata'] as { profiles?: string[] } | undefined;
