@@ -177,7 +177,7 @@ export function cefValue(s: string): string {
   return s.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
-/** The CEF line (no syslog header). Custom strings: cs1 asset id, cs2 field, cs3 expected, cs4 observed, cs5 evidence (JSON), cs6 sensor; cn1 seq. */
+/** The CEF line (no syslog header). Custom fields: cs1 asset id, cs2 field, cs3 expected, cs4 observed, cs5 evidence (JSON), cn1 seq. */
 export function toCef(e: StreamEvent, ctx: RenderContext): string {
   const kind = EVENT_KINDS[e.event_type];
   const dev = deviceOf(e, ctx);
@@ -193,13 +193,14 @@ export function toCef(e: StreamEvent, ctx: RenderContext): string {
     ['deviceExternalId', e.device_id],
     ['dvchost', ctx.sensor],
   ];
+  // `cn1` (seq, digits) comes last, so no free-text value ends the line (collectors trim trailing blanks).
   const custom: [string, string, string | number | null][] = [
-    ['cn1', 'seq', e.seq],
     ['cs1', 'asset_id', e.asset_id],
     ['cs2', 'field', e.field],
     ['cs3', 'expected', e.expected],
     ['cs4', 'observed', e.observed],
     ['cs5', 'evidence', e.evidence.length > 0 ? JSON.stringify(e.evidence) : null],
+    ['cn1', 'seq', e.seq],
   ];
   for (const [key, label, value] of custom) if (value !== null) ext.push([`${key}Label`, label], [key, value]);
   const extension = ext.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k}=${cefValue(String(v))}`).join(' ');
@@ -225,7 +226,10 @@ const header = (s: string, max: number): string => {
 export function toSyslog(e: StreamEvent, ctx: RenderContext): string {
   const pri = SYSLOG_FACILITY * 8 + SYSLOG_SEVERITY[e.severity];
   const sd = `[${sdName(SD_ID)} event_id="${sdValue(e.event_id)}" seq="${e.seq}" type="${sdValue(e.type)}" status="${sdValue(e.status)}"]`;
-  return `<${pri}>1 ${e.ts} ${header(ctx.sensor, 255)} auscult - ${header(e.event_type, 32)} ${sd} ${toCef(e, ctx)}`;
+  // HOSTNAME: RFC 5424 allows any PRINTUSASCII but recommends an FQDN, host name or IP; collectors
+  // (and parsers) trip on the rest, so anything outside letters, digits, '.', '-' and '_' becomes '_'.
+  const host = header(ctx.sensor.replace(/[^A-Za-z0-9._-]/g, '_'), 255);
+  return `<${pri}>1 ${e.ts} ${host} auscult - ${header(e.event_type, 32)} ${sd} ${toCef(e, ctx)}`;
 }
 
 /** The event in the named shape, as one line (no newline). */
