@@ -8,7 +8,7 @@ import { openDatabase } from '../inventory/store.js';
 import { deviceLookup, readEvents } from '../output/event-source.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../output/shapes.js';
 import { dbOption } from './common.js';
-import { VERSION } from './main.js';
+import { VERSION } from '../version.js';
 
 export function registerEvents(program: Command): void {
   dbOption(

@@ -19,7 +19,9 @@ import { registerReport } from './report.js';
 import { registerEvents } from './events.js';
 import { tuneHeap } from '../heap-tuning.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 export function buildProgram(): Command {
   const program = new Command('auscult')

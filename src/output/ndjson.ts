@@ -38,6 +38,8 @@ import { resolve } from 'node:path';
 import { AuscultError } from '../errors.js';
 import type { Db } from '../inventory/store.js';
 import type { ReconcileException } from '../reconcile/exception-kinds.js';
+import { deviceLookup } from './event-source.js';
+import { render, type OutputFormat, type RenderContext, type StreamEvent } from './shapes.js';
 
 export const EXCEPTION_SCHEMA_VERSION = 1;
 
@@ -125,14 +127,25 @@ function readOwner(path: string): StreamOwner | 'unreadable' | undefined {
   }
 }
 
-/** Appends outbox lines to one NDJSON file. Not safe for concurrent use within a process; safe across processes. */
+/** A stream file in another shape than NDJSON (an `outputs:` entry of type `file`). */
+export interface StreamShape {
+  format: OutputFormat;
+  /** Sensor name and version; the device lookup is made per flush. */
+  ctx: Omit<RenderContext, 'device'>;
+}
+
+/**
+ * Appends outbox lines to one file, as auscult's NDJSON (the default) or rendered in another
+ * shape (`shapes.ts`; every shape carries the `seq` the resync reads back). Not safe for
+ * concurrent use within a process; safe across processes.
+ */
 export class ExceptionStream {
   readonly path: string;
   private fd: number | null = null;
   private pendingResync = true;
   private claimed = false;
 
-  constructor(private readonly db: Db, path: string) {
+  constructor(private readonly db: Db, path: string, private readonly shape?: StreamShape) {
     this.path = resolve(path);
   }
 
@@ -209,7 +222,13 @@ export class ExceptionStream {
       let cursor = this.cursor();
       const rows = this.db.prepare('SELECT seq, line FROM outbox WHERE seq > ? ORDER BY seq').all(cursor) as { seq: number; line: string }[];
       if (rows.length > 0) {
-        const text = `${rows.map((r) => r.line).join('\n')}\n`;
+        const shape = this.shape;
+        let lines = rows.map((r) => r.line);
+        if (shape !== undefined && shape.format !== 'ndjson') {
+          const ctx: RenderContext = { ...shape.ctx, device: deviceLookup(this.db) };
+          lines = rows.map((r) => render(shape.format, { ...(JSON.parse(r.line) as StreamEvent), seq: r.seq }, ctx));
+        }
+        const text = `${lines.join('\n')}\n`;
         const buf = Buffer.from(text, 'utf8');
         faultPause();
         const fd = this.fd;
@@ -275,15 +294,24 @@ export class ExceptionStream {
         continue;
       }
       const line = text.subarray(prevNl + 1, end - 1).toString('utf8');
-      return { lastSeq: seqOf(line), repaired };
+      return { lastSeq: seqOf(line, this.shape?.format ?? 'ndjson'), repaired };
     }
   }
 }
 
-function seqOf(line: string): number | undefined {
+/** The outbox `seq` a line of the given shape carries (undefined for a line auscult did not write). */
+export function seqOf(line: string, format: OutputFormat = 'ndjson'): number | undefined {
+  const safe = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
   try {
-    const v = JSON.parse(line) as { seq?: unknown };
-    return typeof v.seq === 'number' && Number.isSafeInteger(v.seq) ? v.seq : undefined;
+    switch (format) {
+      case 'ndjson': return safe((JSON.parse(line) as { seq?: unknown }).seq);
+      case 'ocsf': return safe((JSON.parse(line) as { metadata?: { sequence?: unknown } }).metadata?.sequence);
+      case 'ecs': return safe((JSON.parse(line) as { event?: { sequence?: unknown } }).event?.sequence);
+      case 'cef': case 'syslog': {
+        const m = / cn1=(\d{1,15})$/.exec(line);
+        return m?.[1] !== undefined ? safe(Number(m[1])) : undefined;
+      }
+    }
   } catch {
     return undefined;
   }
