@@ -17,6 +17,7 @@ import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
 import { registerEvents } from './events.js';
+import { registerExport } from './export.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 import { VERSION } from '../version.js';
@@ -61,6 +62,7 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReport(program);
   registerCoverage(program);
   registerEvents(program);
+  registerExport(program);
   return program;
 }
 
