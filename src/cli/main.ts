@@ -18,6 +18,7 @@ import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
 import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
+import { registerPush } from './push.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 import { VERSION } from '../version.js';
@@ -63,6 +64,7 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerCoverage(program);
   registerEvents(program);
   registerExport(program);
+  registerPush(program);
   return program;
 }
 
