@@ -173,6 +173,18 @@ export const configSchema = z.strictObject({
         reconnect_min_ms: int(10, 3_600_000).default(500),
         reconnect_max_ms: int(10, 3_600_000).default(30_000),
       }),
+      z.strictObject({
+        type: z.literal('webhook'),
+        name: z.string().min(1).max(64),
+        url: z.url({ protocol: /^https?$/ }),
+        format: z.enum(OUTPUT_FORMATS).default('ocsf'),
+        token_env: z.string().min(1).nullable().default(null),
+        batch_size: int(1, 100_000).default(500),
+        max_queue: int(1, 10_000_000).default(100_000),
+        timeout_ms: int(100, 600_000).default(10_000),
+        retry_min_ms: int(10, 3_600_000).default(1000),
+        retry_max_ms: int(10, 3_600_000).default(60_000),
+      }),
     ])).max(32).default([]).superRefine((list, ctx) => {
       const names = new Set<string>();
       for (const o of list) {
@@ -181,7 +193,8 @@ export const configSchema = z.strictObject({
       }
     }).describe('Extra outputs of the events (README "Sending to your SIEM"), each fed from the outbox with its own cursor: ' +
       '`{type: file, name, format: ndjson|ocsf|ecs|cef|syslog, path}` appends that shape to a file (crash-safe like the exception stream, tied to its database); ' +
-      '`{type: syslog, name, transport: udp|tcp|tls, host, port, ca_file, server_name, max_queue, reconnect_min_ms, reconnect_max_ms}` sends RFC 5424 (CEF inside) to a collector, octet-counted on TCP/TLS, never blocking: at most max_queue messages wait, the oldest are dropped and counted (`output.<name>.dropped`), and /healthz reports the collector while it is unreachable.'),
+      '`{type: syslog, name, transport: udp|tcp|tls, host, port, ca_file, server_name, max_queue, reconnect_min_ms, reconnect_max_ms}` sends RFC 5424 (CEF inside) to a collector, octet-counted on TCP/TLS, never blocking: at most max_queue messages wait, the oldest are dropped and counted (`output.<name>.dropped`), and /healthz reports the collector while it is unreachable; ' +
+      '`{type: webhook, name, url, format, token_env, batch_size, max_queue, timeout_ms, retry_min_ms, retry_max_ms}` POSTs batches of lines (NDJSON body; `Authorization: Bearer` from the environment variable token_env), retrying 429/5xx/network errors with backoff, bounded the same way.'),
   }).prefault({}).describe('Outputs.'),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).default('info').describe('Log level on stderr (pino JSON lines).'),
