@@ -195,6 +195,14 @@ export const configSchema = z.strictObject({
       '`{type: file, name, format: ndjson|ocsf|ecs|cef|syslog, path}` appends that shape to a file (crash-safe like the exception stream, tied to its database); ' +
       '`{type: syslog, name, transport: udp|tcp|tls, host, port, ca_file, server_name, max_queue, reconnect_min_ms, reconnect_max_ms}` sends RFC 5424 (CEF inside) to a collector, octet-counted on TCP/TLS, never blocking: at most max_queue messages wait, the oldest are dropped and counted (`output.<name>.dropped`), and /healthz reports the collector while it is unreachable; ' +
       '`{type: webhook, name, url, format, token_env, batch_size, max_queue, timeout_ms, retry_min_ms, retry_max_ms}` POSTs batches of lines (NDJSON body; `Authorization: Bearer` from the environment variable token_env), retrying 429/5xx/network errors with backoff, bounded the same way.'),
+  }).superRefine((o, ctx) => {
+    // Two writers on one file would interleave shapes and cursors.
+    const paths = new Set([o.exceptions_path]);
+    for (const t of o.targets) {
+      if (t.type !== 'file') continue;
+      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets'], message: `output ${t.name}: ${t.path} is already written by another output` });
+      paths.add(t.path);
+    }
   }).prefault({}).describe('Outputs.'),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).default('info').describe('Log level on stderr (pino JSON lines).'),
