@@ -16,6 +16,8 @@ import { registerRun } from './run.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
+import { registerCentral } from './central.js';
+import { registerShip } from './ship.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 export const VERSION = '0.1.0';
@@ -57,6 +59,8 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReconcile(program);
   registerReport(program);
   registerCoverage(program);
+  registerCentral(program);
+  registerShip(program);
   return program;
 }
 

@@ -121,4 +121,38 @@ export const MIGRATIONS: readonly string[] = [
     last_seq INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* shipping to a central PostgreSQL (src/central/): this sensor's id, per stream the last row the
+     central database committed, and a change log of devices (kept by triggers, so the writers need
+     not know about shipping; a deleted device, merged into another, leaves a tombstone) */ `
+  CREATE TABLE ship_cursor (          -- 'outbox', 'history', 'device': the last seq shipped and committed centrally
+    stream TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE sensor_identity (      -- the sensor id events carry centrally, made once per database (at most one row)
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sensor_id TEXT NOT NULL
+  );
+  CREATE TABLE device_change (        -- the latest change of each device, in change order
+    device_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX device_change_seq ON device_change(seq);
+  CREATE TRIGGER device_change_ins AFTER INSERT ON device BEGIN
+    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+  END;
+  CREATE TRIGGER device_change_upd AFTER UPDATE ON device BEGIN
+    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+  END;
+  CREATE TRIGGER device_change_del AFTER DELETE ON device BEGIN
+    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (OLD.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 1);
+  END;
+  CREATE TRIGGER device_change_field_ins AFTER INSERT ON device_field BEGIN
+    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+  END;
+  CREATE TRIGGER device_change_field_upd AFTER UPDATE ON device_field BEGIN
+    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+  END;
+  INSERT INTO device_change (device_id, seq, deleted) SELECT id, row_number() OVER (ORDER BY last_seen_us, id), 0 FROM device;
+  `,
 ];
