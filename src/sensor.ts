@@ -27,6 +27,7 @@ import type { Identifier } from './identify/extract.js';
 import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from './identify/rules-identifier.js';
 import { clearRuleCache, loadRules } from './identify/rules/loader.js';
 import type { Logger } from './log.js';
+import { Shipper } from './central/ship.js';
 import { createMetricsRegistry, healthOf, startMetricsServer, type Health, type MetricsServer, type SensorSnapshot } from './metrics.js';
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
@@ -90,6 +91,8 @@ export class Sensor {
   private firstTs: number | null = null;
   private lastTs: number | null = null;
   private stopping: Promise<number> | null = null;
+  /** Ships to the central PostgreSQL when central.url is set (src/central/ship.ts). */
+  private shipper: Shipper | null = null;
   private resolveDone: (code: number) => void = () => undefined;
   /** Resolves with the exit code once stopped. */
   readonly done: Promise<number> = new Promise((resolve) => { this.resolveDone = resolve; });
@@ -140,6 +143,17 @@ export class Sensor {
     this.captureId = Number(pipeline.db.prepare('INSERT INTO capture (path, kind) VALUES (?, ?)').run(`live:${ifname}`, 'live').lastInsertRowid);
     pipeline.model.captureId = this.captureId;
     this.stream = new ExceptionStream(pipeline.db, config.output.exceptions_path);
+    if (config.central.url !== null) {
+      if (config.site === null) {
+        pipeline.db.close();
+        this.capture.close();
+        throw new AuscultError('AUS_ERR_CONFIG_KEY', 'site: central.url needs site (the hospital or clinic this sensor is at; --site, AUSCULT_SITE or site in the config)');
+      }
+      this.shipper = new Shipper(pipeline.db, {
+        target: { url: config.central.url, passwordFile: config.central.password_file }, site: config.site, sensorId: config.central.sensor_id,
+        logger, counters: pipeline.counters,
+      });
+    }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
@@ -206,6 +220,8 @@ export class Sensor {
       this.pipeline.counters.inc('output.stream_failures');
       this.options.logger.error({ err: (err as Error).message, path: this.config.output.exceptions_path }, 'reconcile or exception stream failed');
     }
+    // Asynchronous: returns at once; one batch in flight, backoff while the central database is down.
+    this.shipper?.kick();
   }
 
   /** SIGHUP: validate everything first, then swap; on any error keep the old and count it. */
@@ -267,7 +283,13 @@ export class Sensor {
   }
 
   health(): Health {
-    return healthOf(this.snapshot(), this.config.metrics.max_packet_age_s);
+    const health = healthOf(this.snapshot(), this.config.metrics.max_packet_age_s);
+    const central = this.shipper?.problem();
+    if (central !== undefined) {
+      health.problems.push(central);
+      health.status = 'fail';
+    }
+    return health;
   }
 
   private databaseFileWritable(): boolean {
@@ -301,6 +323,7 @@ export class Sensor {
     try {
       this.capture.drain();
       this.flush();
+      if (this.shipper !== null) await this.shipper.stop();
       this.pipeline.db.pragma('wal_checkpoint(TRUNCATE)');
       this.stream.close();
       this.pipeline.db.close();

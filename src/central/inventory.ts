@@ -39,9 +39,6 @@ interface SightingRow {
   view: DeviceView;
 }
 
-const SCALAR_FIELDS = ['hostname', 'vlan', 'switch', 'port', 'location', 'manufacturer', 'model', 'firmware', 'serial', 'os', 'device_type',
-  'fda_class', 'fda_product_code', 'asset_id'] as const;
-
 function rank(a: SightingRow, b: SightingRow): number {
   return b.view.last_seen.localeCompare(a.view.last_seen) || a.site.localeCompare(b.site) || a.sensor_id.localeCompare(b.sensor_id);
 }
@@ -51,7 +48,7 @@ export function mergeSightings(key: string, rows: SightingRow[]): CentralDeviceV
   const ranked = [...rows].sort(rank);
   const top = ranked[0] as SightingRow;
   const base = top.view;
-  const pick = <K extends (typeof SCALAR_FIELDS)[number]>(k: K): DeviceView[K] => {
+  const pick = <K extends 'hostname' | 'manufacturer' | 'model' | 'firmware' | 'serial' | 'os' | 'device_type' | 'fda_class' | 'fda_product_code' | 'asset_id'>(k: K): DeviceView[K] => {
     for (const r of ranked) if (r.view[k] !== null && r.view[k] !== undefined) return r.view[k];
     return null as DeviceView[K];
   };

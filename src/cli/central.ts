@@ -108,7 +108,15 @@ Examples:
       const options: SorImportOptions = {};
       if (opts.mapping !== undefined) options.mapping = await loadColumnMapping(opts.mapping);
       if (opts.preset !== undefined) options.preset = opts.preset;
+      // A `site` column is kept as the record's site (an attribute), not read as its location (the
+      // local import's alias): a pattern that never matches keeps the cell as an attribute.
+      const base = options.mapping;
+      options.mapping = {
+        name: base?.name ?? 'central', builtinAliases: base?.builtinAliases ?? true,
+        columns: new Map([...(base?.columns ?? []), ['site', { kind: 'pattern', pattern: /(?!)/, groups: [] }]]),
+      };
       const parsed = await parseSorCsv(csvPath, options);
+      parsed.warnings = parsed.warnings.filter((w) => !/: column "[Ss][Ii][Tt][Ee]": pattern did not match/.test(w));
       const rule: SiteRule = {};
       if (opts.site !== undefined) rule.defaultSite = opts.site;
       if (opts.siteMap !== undefined) rule.locationPrefixes = loadSiteMap(opts.siteMap);

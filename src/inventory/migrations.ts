@@ -138,20 +138,32 @@ export const MIGRATIONS: readonly string[] = [
     deleted INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX device_change_seq ON device_change(seq);
+  -- UPDATE then INSERT, not INSERT OR REPLACE: an outer statement's conflict clause (the store's
+  -- upserts) overrides one in a trigger body.
   CREATE TRIGGER device_change_ins AFTER INSERT ON device BEGIN
-    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.id);
   END;
   CREATE TRIGGER device_change_upd AFTER UPDATE ON device BEGIN
-    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.id);
   END;
   CREATE TRIGGER device_change_del AFTER DELETE ON device BEGIN
-    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (OLD.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 1);
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 1 WHERE device_id = OLD.id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT OLD.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 1
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = OLD.id);
   END;
   CREATE TRIGGER device_change_field_ins AFTER INSERT ON device_field BEGIN
-    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.device_id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.device_id);
   END;
   CREATE TRIGGER device_change_field_upd AFTER UPDATE ON device_field BEGIN
-    INSERT OR REPLACE INTO device_change (device_id, seq, deleted) VALUES (NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0);
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.device_id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.device_id);
   END;
   INSERT INTO device_change (device_id, seq, deleted) SELECT id, row_number() OVER (ORDER BY last_seen_us, id), 0 FROM device;
   `,
