@@ -36,11 +36,13 @@ export async function shipBatch(client: pg.Client, sensor: string, site: string,
     await client.query(`INSERT INTO sensor (sensor_id, site) VALUES ($1, $2)
       ON CONFLICT (sensor_id) DO UPDATE SET site = excluded.site, last_shipped_at = now()`, [sensor, site]);
     if (batch.events.length > 0) {
+      // Bodies go as one JSON array built by joining the stored lines (no escaping into a text[]
+      // literal), zipped with the stream and seq arrays; ts is read from each body centrally.
       await client.query(`INSERT INTO event (sensor_id, stream, seq, site, ts, body)
-        SELECT $1, u.stream, u.seq, $2, u.ts::timestamptz, u.body::jsonb
-        FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[]) AS u(stream, seq, ts, body)
+        SELECT $1, u.stream, u.seq, $2, (u.body->>'ts')::timestamptz, u.body
+        FROM ROWS FROM (unnest($3::text[]), unnest($4::bigint[]), jsonb_array_elements($5::jsonb)) AS u(stream, seq, body)
         ON CONFLICT (sensor_id, stream, seq) DO NOTHING`,
-      [sensor, site, batch.events.map((e) => e.stream), batch.events.map((e) => e.seq), batch.events.map((e) => e.ts), batch.events.map((e) => e.body)]);
+      [sensor, site, batch.events.map((e) => e.stream), batch.events.map((e) => e.seq), `[${batch.events.map((e) => e.body).join(',')}]`]);
     }
     const live = batch.devices.filter((d): d is { seq: number; id: string; view: DeviceView } => d.view !== undefined);
     if (live.length > 0) {

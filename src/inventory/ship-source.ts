@@ -25,6 +25,7 @@ export interface ShipCursor {
 export interface ShipEvent {
   stream: ShipStream;
   seq: number;
+  /** Capture time (history rows; an outbox line's is inside its body). */
   ts: string | null;
   body: string;
 }
@@ -75,9 +76,7 @@ export function readShipBatch(db: Db, cursor: ShipCursor, limit: number): ShipBa
   const events: ShipEvent[] = [];
   const next: ShipCursor = { ...cursor };
   for (const r of db.prepare('SELECT seq, line FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(cursor.outbox, limit) as { seq: number; line: string }[]) {
-    let ts: string | null = null;
-    try { ts = (JSON.parse(r.line) as { ts?: string }).ts ?? null; } catch { ts = null; }
-    events.push({ stream: 'outbox', seq: r.seq, ts, body: r.line });
+    events.push({ stream: 'outbox', seq: r.seq, ts: null, body: r.line });
     next.outbox = r.seq;
   }
   const hist = db.prepare(`SELECT h.id, h.device_id, h.field, h.old_value, h.new_value, h.ts_us, h.frame, h.source, c.path
