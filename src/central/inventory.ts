@@ -27,11 +27,13 @@ export type CentralEvidenceItem = EvidenceItem & { site: string; sensor: string 
 
 export type CentralDeviceView = Omit<DeviceView, 'evidence' | 'history'> & {
   site: string;
+  /** Other central keys merged into this device because they report the same manufacturer and serial (a NIC swapped). */
+  aliases: string[];
   sites: SiteSighting[];
   evidence: Record<string, CentralEvidenceItem[]>;
 };
 
-interface SightingRow {
+export interface SightingRow {
   sensor_id: string;
   local_id: string;
   device_key: string;
@@ -108,6 +110,7 @@ export function mergeSightings(key: string, rows: SightingRow[]): CentralDeviceV
     last_seen: base.last_seen,
     frames: Math.max(...rows.map((r) => r.view.frames)),
     site: top.site,
+    aliases: [...new Set(rows.map((r) => r.device_key))].filter((k) => k !== key).sort(),
     sites,
     evidence,
   };
@@ -122,30 +125,61 @@ export async function listCentralDevices(client: pg.Client, options: { site?: st
   return group(r.rows);
 }
 
-function group(rows: SightingRow[]): CentralDeviceView[] {
-  const byKey = new Map<string, SightingRow[]>();
-  for (const row of rows) {
-    const list = byKey.get(row.device_key) ?? [];
-    list.push(row);
-    byKey.set(row.device_key, list);
-  }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, list]) => mergeSightings(k, list));
+/** A serial trustworthy enough to merge on: 5+ characters, not one repeated character, not a placeholder. */
+export function serialIdentity(v: Pick<DeviceView, 'manufacturer' | 'serial'>): string | undefined {
+  const serial = v.serial?.trim().toUpperCase().replace(/[\s-]/g, '') ?? '';
+  const manufacturer = v.manufacturer?.trim().toLowerCase() ?? '';
+  if (serial.length < 5 || manufacturer === '' || /^(.)\1*$/.test(serial) || /^(UNKNOWN|NONE|NA|N\/A|SERIAL|DEFAULT|123456789?)$/.test(serial)) return undefined;
+  return `${manufacturer}\u0000${serial}`;
 }
 
-/** One device by central id, MAC (any spelling) or IP (`site` narrows an IP, which sites reuse). */
+/**
+ * Sightings grouped into devices: by central key, then keys whose sightings report the same
+ * manufacturer and serial joined (union-find), the group named by its smallest key. Sorted by id.
+ */
+export function groupSightings(rows: readonly SightingRow[]): CentralDeviceView[] {
+  const parent = new Map<string, string>();
+  const find = (k: string): string => {
+    let root = k;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(k, root);
+    return root;
+  };
+  const union = (a: string, b: string) => {
+    const ra = find(a), rb = find(b);
+    if (ra < rb) parent.set(rb, ra);
+    else if (rb < ra) parent.set(ra, rb);
+  };
+  for (const r of rows) if (!parent.has(r.device_key)) parent.set(r.device_key, r.device_key);
+  const bySerial = new Map<string, string>();
+  for (const r of rows) {
+    const id = serialIdentity(r.view);
+    if (id === undefined) continue;
+    const seen = bySerial.get(id);
+    if (seen === undefined) bySerial.set(id, r.device_key);
+    else union(seen, r.device_key);
+  }
+  const groups = new Map<string, SightingRow[]>();
+  for (const r of rows) {
+    const k = find(r.device_key);
+    const list = groups.get(k) ?? [];
+    list.push(r);
+    groups.set(k, list);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, list]) => mergeSightings(k, list));
+}
+
+const group = groupSightings;
+
+/** One device by central id or alias, MAC (any spelling) or IP (`site` narrows an IP, which sites reuse). */
 export async function findCentralDevice(client: pg.Client, key: string, site?: string): Promise<CentralDeviceView[]> {
   const k = key.trim().toLowerCase();
   const hex = k.replace(/[^0-9a-f]/g, '');
-  let keys: string[] = [];
-  const byKey = await client.query<{ device_key: string }>('SELECT DISTINCT device_key FROM device_sighting WHERE device_key = $1 OR device_key = $2', [key.trim(), hex.length === 12 ? `mac-${hex}` : k]);
-  keys = byKey.rows.map((r) => r.device_key);
-  if (keys.length === 0) {
-    const byIp = await client.query<{ device_key: string }>(`SELECT DISTINCT device_key FROM device_sighting WHERE $1 = ANY(ips) AND ($2::text IS NULL OR site = $2) ORDER BY device_key`, [k, site ?? null]);
-    keys = byIp.rows.map((r) => r.device_key);
-  }
-  if (keys.length === 0) return [];
-  const r = await client.query<SightingRow>('SELECT sensor_id, local_id, device_key, site, view FROM device_sighting WHERE device_key = ANY($1) ORDER BY device_key', [keys]);
-  return group(r.rows);
+  const macKey = hex.length === 12 && /^[0-9a-f:.\-]+$/.test(k) ? `mac-${hex}` : undefined;
+  const all = await listCentralDevices(client);
+  const byKey = all.filter((d) => d.id === key.trim() || d.id === k || d.aliases.includes(key.trim()) || (macKey !== undefined && (d.id === macKey || d.aliases.includes(macKey))));
+  if (byKey.length > 0) return byKey;
+  return all.filter((d) => d.sites.some((s) => (site === undefined || s.site === site) && s.ips.includes(k)));
 }
 
 /** Devices per site, and the share with the fields the FDA/Joint Commission inventory needs. */

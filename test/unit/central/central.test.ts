@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCentralUrl, clientConfig, redactUrl } from '../../../src/central/connect.js';
-import { mergeSightings } from '../../../src/central/inventory.js';
+import { groupSightings, mergeSightings, serialIdentity } from '../../../src/central/inventory.js';
 import { assignSites } from '../../../src/central/reconcile.js';
 import { deviceKey } from '../../../src/central/ship.js';
 import { checkConfig } from '../../../src/config.js';
@@ -43,6 +43,19 @@ describe('mergeSightings', () => {
   it('is the same whatever order the sightings arrive in (property, fixed seed)', () => {
     const expected = JSON.stringify(mergeSightings('k', rows));
     fc.assert(fc.property(fc.shuffledSubarray(rows, { minLength: 3, maxLength: 3 }), (order) => JSON.stringify(mergeSightings('k', order)) === expected), { seed: 19, numRuns: 50 });
+  });
+
+  it('a device that changed NIC (same manufacturer and serial, new MAC) is one device with an alias; placeholder serials merge nothing', () => {
+    const a = { sensor_id: 'n1', local_id: 'mac-0009fb000001', device_key: 'mac-0009fb000001', site: 'north', view: view({ mac: '00:09:fb:00:00:01', manufacturer: 'Philips', serial: 'DE73A71070', last_seen: '2026-01-01T00:00:00.000Z' }) };
+    const b = { sensor_id: 's1', local_id: 'mac-0009fb000002', device_key: 'mac-0009fb000002', site: 'south', view: view({ mac: '00:09:fb:00:00:02', manufacturer: 'philips', serial: 'de73a71070', last_seen: '2026-03-01T00:00:00.000Z' }) };
+    const c = { sensor_id: 's1', local_id: 'mac-0009fb000003', device_key: 'mac-0009fb000003', site: 'south', view: view({ mac: '00:09:fb:00:00:03', manufacturer: 'Philips', serial: 'N/A' }) };
+    const d = { ...c, local_id: 'mac-0009fb000004', device_key: 'mac-0009fb000004', view: view({ mac: '00:09:fb:00:00:04', manufacturer: 'Philips', serial: 'N/A' }) };
+    const devices = groupSightings([b, c, a, d]);
+    expect(devices.map((x) => [x.id, x.aliases, x.mac, x.site])).toEqual([
+      ['mac-0009fb000001', ['mac-0009fb000002'], '00:09:fb:00:00:02', 'south'], ['mac-0009fb000003', [], '00:09:fb:00:00:03', 'south'], ['mac-0009fb000004', [], '00:09:fb:00:00:04', 'south']]);
+    expect(devices[0]!.sites.map((s) => s.site)).toEqual(['north', 'south']);
+    expect(serialIdentity({ manufacturer: 'X', serial: '00000000' })).toBeUndefined();
+    expect(serialIdentity({ manufacturer: null, serial: 'ABC12345' })).toBeUndefined();
   });
 
   it('keys: a MAC is global, an IP-keyed device is scoped by its site', () => {
