@@ -202,11 +202,11 @@ export class Shipper {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
     }
-    if (this.running !== null) await this.running;
-    if (this.lastError === null) {
+    const deadline = new Promise((r) => setTimeout(r, deadlineMs).unref());
+    if (this.running !== null) await Promise.race([this.running, deadline]);
+    if (this.lastError === null && this.running === null) {
       this.kick();
-      const done = this.running ?? Promise.resolve();
-      await Promise.race([done, new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+      await Promise.race([this.running ?? Promise.resolve(), deadline]);
     }
     this.stopped = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);

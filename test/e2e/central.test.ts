@@ -48,10 +48,13 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(`central PostgreSQL${PG_SKIP_REASO
     cluster = await startPgCluster();
     dir = mkdtempSync(join(tmpdir(), 'auscult-central-'));
     ok(['replay', DEMO, '--db', join(dir, 'probe.db')]);
-    macs = (JSON.parse(ok(['devices', '--json', '--db', join(dir, 'probe.db')]).stdout) as { mac: string | null }[]).map((d) => d.mac).filter((m): m is string => m !== null);
-    // South: the same address plan, other devices (renamed MACs), one day later; the mover keeps its MAC.
+    const probe = JSON.parse(ok(['devices', '--json', '--db', join(dir, 'probe.db')]).stdout) as { mac: string | null; serial: string | null }[];
+    macs = probe.map((d) => d.mac).filter((m): m is string => m !== null);
+    // South: the same address plan, other devices (renamed MACs and serial numbers), one day
+    // later; the mover keeps its MAC and serial.
     const rename = new Map(macs.filter((m) => m !== MOVER).map((m) => [m, `02:5e:${m.slice(6)}`]));
-    const made = makeSiteCapture(DEMO, join(dir, 'south.pcapng'), rename, DAY_US);
+    const serials = new Map(probe.filter((d) => d.mac !== MOVER && d.serial !== null && d.serial.length > 1).map((d) => [d.serial!, `${d.serial!.slice(0, -1)}${d.serial!.endsWith('Q') ? 'R' : 'Q'}`]));
+    const made = makeSiteCapture(DEMO, join(dir, 'south.pcapng'), rename, DAY_US, serials);
     expect(made.replaced).toBeGreaterThan(0);
   });
   afterAll(() => {

@@ -1,8 +1,8 @@
 /**
  * \summary Makes a second site's capture from a fixture, in the test's temp dir (nothing is
- * committed): every byte string of the MACs in `rename` replaced (Ethernet headers, DHCP chaddr,
- * LLDP chassis ids alike, same length, so every block stays well formed) and every packet time
- * shifted. The IP addresses stay: the new site reuses the first site's address plan, as
+ * committed): every byte string of the MACs in `rename` (Ethernet headers, DHCP chaddr, LLDP
+ * chassis ids alike) and of the texts in `renameText` (serial numbers) replaced by one of the same
+ * length, so every block stays well formed, and every packet time shifted. The IP addresses stay: the new site reuses the first site's address plan, as
  * hospitals do. UDP checksums of rewritten DHCP payloads go stale; auscult, like tshark by
  * default, does not check them.
  */
@@ -44,10 +44,14 @@ export function shiftPcapng(buf: Buffer, shift: bigint): number {
 }
 
 /** Writes `out`: `src` with MACs renamed and packet times shifted by `shift` units (microseconds for these fixtures). */
-export function makeSiteCapture(src: string, out: string, rename: ReadonlyMap<string, string>, shift: bigint): { packets: number; replaced: number } {
+export function makeSiteCapture(src: string, out: string, rename: ReadonlyMap<string, string>, shift: bigint, renameText: ReadonlyMap<string, string> = new Map()): { packets: number; replaced: number } {
   const buf = readFileSync(src);
   let replaced = 0;
   for (const [from, to] of rename) replaced += replaceAll(buf, macBytes(from), macBytes(to));
+  for (const [from, to] of renameText) {
+    if (Buffer.byteLength(from) !== Buffer.byteLength(to)) throw new Error(`${from} -> ${to}: not the same length`);
+    replaced += replaceAll(buf, Buffer.from(from), Buffer.from(to));
+  }
   const packets = shiftPcapng(buf, shift);
   writeFileSync(out, buf);
   return { packets, replaced };
