@@ -19,6 +19,8 @@ import { registerReport } from './report.js';
 import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
 import { registerPush } from './push.js';
+import { registerCentral } from './central.js';
+import { registerShip } from './ship.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 import { VERSION } from '../version.js';
@@ -65,6 +67,8 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerEvents(program);
   registerExport(program);
   registerPush(program);
+  registerCentral(program);
+  registerShip(program);
   return program;
 }
 
