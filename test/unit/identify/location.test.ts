@@ -129,7 +129,9 @@ describe('location on the real switch lab capture', () => {
     // The switch speaks from one MAC per port: one device, found by any of its port MACs.
     const switches = listDevices(pipeline.db).filter((d) => d.hostname === 'ICU-ACCESS-SW01');
     expect(switches.map((d) => d.mac)).toEqual(['00:1b:8f:5a:01:00']);
-    expect(findDevice(pipeline.db, '00:1b:8f:5a:01:03')).toBeUndefined();
+    // A port MAC is an alias: it names the switch device (issue 13), and is listed as such.
+    expect(findDevice(pipeline.db, '00:1b:8f:5a:01:03')?.id).toBe('mac-001b8f5a0100');
+    expect(switches[0]?.aliases).toContain('00:1b:8f:5a:01:03');
     expect(pipeline.counters.get('inventory.devices_merged')).toBeGreaterThan(0);
     pipeline.db.close();
   });
