@@ -47,9 +47,11 @@ function rankUncached(ip: string, source: string): number {
     }
   }
   switch ((a as ipaddr.IPv6).range()) {
-    case 'unicast': return 5;
     case 'uniqueLocal': return 6;
-    default: return NEVER_PRIMARY;
+    // Not an address of the host on a network: never its ip.
+    case 'linkLocal': case 'multicast': case 'unspecified': case 'loopback': return NEVER_PRIMARY;
+    // Global unicast and the special global ranges (documentation, 6to4, Teredo, ...).
+    default: return 5;
   }
 }
 
