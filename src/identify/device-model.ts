@@ -384,7 +384,10 @@ export class DeviceModel {
       return;
     }
     const merged = this.applyTo(d, o, identify(o));
-    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) clearMemo(d);
+    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
+      clearMemo(d);
+      this.counters.inc('inventory.memo_cleared');
+    }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
     d.memo.set(key as string, merged.length === 0 ? NO_CANDIDATES : merged);
   }
