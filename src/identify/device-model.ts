@@ -301,11 +301,21 @@ export class DeviceModel {
 
   /** Device an observation is about: by MAC, else by IP (seen only through a router). */
   deviceFor(o: Observation): DeviceState | undefined {
-    if (o.mac !== undefined && o.mac === this.lastMac) return this.lastDevice;
-    const d = this.findOrCreate(o);
-    if (o.mac !== undefined) {
-      this.lastMac = o.mac;
-      this.lastDevice = d;
+    let d: DeviceState | undefined;
+    if (o.mac !== undefined && o.mac === this.lastMac) {
+      d = this.lastDevice;
+    } else {
+      d = this.findOrCreate(o);
+      if (o.mac !== undefined) {
+        this.lastMac = o.mac;
+        this.lastDevice = d;
+      }
+    }
+    // A router's frames carry its hosts' traffic: a fact about an address that is not the
+    // router's own (HL7, DICOM, a hostname) belongs to the host behind it, keyed by IP.
+    if (d !== undefined && d.isRouter && o.ip !== undefined && !d.addresses.has(o.ip)) {
+      this.counters.inc('inventory.facts_behind_router');
+      return this.findOrCreate({ ...o, mac: undefined });
     }
     return d;
   }
