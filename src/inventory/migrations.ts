@@ -121,6 +121,13 @@ export const MIGRATIONS: readonly string[] = [
     last_seq INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* the database's identity (random, made once), so a stream file can name the database it belongs to */ `
+  CREATE TABLE database_identity (    -- exactly one row
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    database_id TEXT NOT NULL         -- 32 hex characters, random
+  );
+  INSERT INTO database_identity (id, database_id) VALUES (1, lower(hex(randomblob(16))));
+  `,
   /* t13: MACs merged into another device (a switch's port and management MACs), kept across restarts */ `
   CREATE TABLE device_alias (
     mac TEXT PRIMARY KEY,             -- normalised MAC that is not a device of its own
