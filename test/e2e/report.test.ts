@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, ROOT } from '../helpers/cli.js';
+import { CHROMIUM, missingReason, titled, toolMissing } from '../helpers/tools.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'auscult-e2e-report-')); });
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const SKIP_BROWSER = process.env['AUSCULT_SKIP_BROWSER'] === '1';
+const NO_BROWSER = process.env['AUSCULT_SKIP_BROWSER'] === '1' ? 'AUSCULT_SKIP_BROWSER=1' : toolMissing('chromium');
 
 function ok(args: string[]): { stdout: string; stderr: string } {
   const r = auscult(args);
@@ -26,7 +26,7 @@ function ok(args: string[]): { stdout: string; stderr: string } {
 
 /** Loads a file in headless Chromium and returns the DOM after rendering. */
 function dumpDom(file: string): string {
-  if (CHROMIUM === undefined) throw new Error('chromium is not installed (apt-get install -y chromium), or set AUSCULT_SKIP_BROWSER=1');
+  if (CHROMIUM === undefined) throw new Error(missingReason('chromium'));
   const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--user-data-dir=' + join(dir, 'chrome-profile'),
     '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
@@ -82,7 +82,7 @@ describe('auscult report', () => {
     expect(html).toContain('<svg id="chart"');
   });
 
-  it.skipIf(SKIP_BROWSER)('renders in headless Chromium with the right counts', () => {
+  it.skipIf(NO_BROWSER !== null)(titled('renders in headless Chromium with the right counts', NO_BROWSER), () => {
     const dom = dumpDom(join(out, 'index.html'));
     const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
     const inventory = parse(readFileSync(join(out, 'inventory.csv')), { columns: true }) as Record<string, string>[];

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { titled, toolMissing } from '../helpers/tools.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../../src/runtime-env.js';
 
-const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+const NO_SYSTEMD_ANALYZE = toolMissing('systemd-analyze');
 
 function unitDirectives(text: string): Map<string, string[]> {
   const m = new Map<string, string[]>();
@@ -48,7 +49,7 @@ describe('deploy/auscult.service', () => {
     expect(Object.fromEntries(env.map(([k, ...v]) => [k, v.join('=')]))).toEqual(DEPLOYED_RUNTIME_ENV);
   });
 
-  it.skipIf(!hasSystemdAnalyze)('passes systemd-analyze verify with no warnings', () => {
+  it.skipIf(NO_SYSTEMD_ANALYZE !== null)(titled('passes systemd-analyze verify with no warnings', NO_SYSTEMD_ANALYZE), () => {
     const dir = mkdtempSync(join(tmpdir(), 'auscult-unit-'));
     try {
       copyFileSync(join(ROOT, 'deploy/auscult.service'), join(dir, 'auscult.service'));
@@ -61,7 +62,7 @@ describe('deploy/auscult.service', () => {
     }
   });
 
-  it.skipIf(!hasSystemdAnalyze)('the verify step can fail: an unknown directive is reported', () => {
+  it.skipIf(NO_SYSTEMD_ANALYZE !== null)(titled('the verify step can fail: an unknown directive is reported', NO_SYSTEMD_ANALYZE), () => {
     const dir = mkdtempSync(join(tmpdir(), 'auscult-unit-'));
     try {
       const bad = join(dir, 'auscult.service');
