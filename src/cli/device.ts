@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { findDevice, type DeviceView } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
 
 export function registerDevice(program: Command): void {
   dbOption(
@@ -18,7 +17,7 @@ export function registerDevice(program: Command): void {
 Each evidence line names the capture and frame it came from; check any of them with
   $ tshark -r <capture> -Y frame.number==<frame> -V`)
     .action((key: string, opts: { db: string; json?: boolean }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       const device = findDevice(db, key);
       db.close();
       if (!device) {

@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
 
 export function registerDevices(program: Command): void {
   dbOption(
@@ -20,7 +19,7 @@ Examples:
   $ auscult devices --json | jq '.[] | select(.category == "medical") | {mac, model, firmware}'
   $ auscult devices --csv > inventory.csv`)
     .action((opts: { db: string; json?: boolean; csv?: boolean }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       const devices = listDevices(db);
       db.close();
       if (opts.json) {

@@ -6,12 +6,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
-import { openDatabase } from '../inventory/store.js';
 import { loadColumnMapping } from '../reconcile/column-mapping.js';
 import { parseSorCsv, type SorImportOptions } from '../reconcile/import-csv.js';
 import { formatSorRowError } from '../reconcile/sor-record.js';
 import { storeSorSnapshot } from '../reconcile/sor-store.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openDb, writeStdout } from './common.js';
 
 interface ImportOptions {
   db: string;
@@ -67,7 +66,7 @@ Examples:
         throw new AuscultError('AUS_ERR_CSV_ROW', 'no records to import; the current snapshot is unchanged', { file: csvPath });
       }
       const sha256 = createHash('sha256').update(readFileSync(csvPath)).digest('hex');
-      const db = openDatabase(opts.db);
+      const db = openDb(opts.db);
       try {
         const id = storeSorSnapshot(db, {
           file: csvPath, sha256, importedAt: new Date().toISOString(), encoding: parsed.encoding, skippedRows: bad, records: parsed.records,

@@ -3,11 +3,10 @@
  * new and resolved exceptions to the stream, print the open ones.
  */
 import type { Command } from 'commander';
-import { openDatabase } from '../inventory/store.js';
 import type { ExceptionLine } from '../output/ndjson.js';
 import { DEFAULT_STREAM, reconcileAndStream, type ReconcileResult } from '../reconcile/reconcile.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
 
 interface ReconcileCliOptions {
   db: string;
@@ -39,7 +38,7 @@ Examples:
   $ auscult import cmms-export.csv && auscult reconcile
   $ auscult reconcile --json | jq -c 'select(.severity == "high") | {type, asset_id, message}'`)
     .action((opts: ReconcileCliOptions) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       let result: ReturnType<typeof reconcileAndStream>;
       try {
         result = reconcileAndStream(db, opts.stream, opts.includeInfrastructure === true ? { includeInfrastructure: true } : {});

@@ -6,7 +6,7 @@ import { AuscultError, EXIT } from '../errors.js';
 import { loadConfig, runtimeLimits } from '../config.js';
 import { openPipeline } from '../pipeline.js';
 import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
-import { dbOption, loggerFor } from './common.js';
+import { asDbError, dbOption, loggerFor } from './common.js';
 import { streamOption, summaryLine } from './reconcile.js';
 
 export function registerReplay(program: Command): void {
@@ -30,7 +30,12 @@ Example:
     .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
       const config = opts.config !== undefined ? loadConfig(opts.config) : undefined;
-      const pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
+      let pipeline: ReturnType<typeof openPipeline>;
+      try {
+        pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
+      } catch (err) {
+        throw asDbError(err, opts.db);
+      }
       const showProgress = opts.progress && !opts.json && process.stderr.isTTY === true && !process.env['CI'];
       const results: { path: string; frames: number; warnings: number; error?: string }[] = [];
       let exitCode: number = EXIT.OK;
@@ -66,7 +71,8 @@ Example:
         for (const r of results) {
           if (r.error === undefined) process.stderr.write(`${r.path}: ${r.frames} frames${r.warnings ? `, ${r.warnings} warning(s)` : ''}\n`);
         }
-        process.stderr.write(`${opts.db}: ${devices} devices\n`);
+        // When no capture could be read, the error lines above are the whole story.
+        if (results.some((r) => r.error === undefined)) process.stderr.write(`${opts.db}: ${devices} devices\n`);
       }
       process.exitCode = exitCode;
     });

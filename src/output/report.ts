@@ -14,8 +14,9 @@
  * export cells are attacker-controlled, and a cell starting with `=`, `+`, `-`, `@`, tab or CR is
  * prefixed with `'` so a spreadsheet shows it instead of running it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, lstatSync, mkdirSync, openSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { AuscultError } from '../errors.js';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../inventory/store.js';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
@@ -190,7 +191,7 @@ const pct = (known: number, total: number): string => (total === 0 ? '' : String
 
 /** Writes index.html and the CSV files into `dir` (created if needed). Returns the file names. */
 export function writeReport(dir: string, data: ReportData): string[] {
-  mkdirSync(dir, { recursive: true });
+  prepareOutDir(dir);
   const files: [string, string][] = [
     ['index.html', renderReportHtml(data)],
     ['inventory.csv', toCsv(
@@ -215,6 +216,49 @@ export function writeReport(dir: string, data: ReportData): string[] {
       data.changes.map((c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
     )],
   ];
-  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  for (const [name, text] of files) writeNoFollow(join(dir, name), text);
   return files.map(([name]) => name);
+}
+
+/**
+ * The output directory: created when absent; refused (AUS_ERR_OUTPUT, exit 73) when the path is
+ * a symbolic link or not a directory, so `--out` never writes through a link it did not create.
+ */
+export function prepareOutDir(dir: string): void {
+  let st: Stats;
+  try {
+    st = lstatSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(dir, err);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (mkErr) {
+      throw outputError(dir, mkErr);
+    }
+    return;
+  }
+  if (st.isSymbolicLink()) throw new AuscultError('AUS_ERR_OUTPUT', 'is a symbolic link; --out must name a directory (or a new path), links are not followed', { file: dir });
+  if (!st.isDirectory()) throw new AuscultError('AUS_ERR_OUTPUT', 'exists and is not a directory; --out names the directory to write the report files into', { file: dir });
+}
+
+/** Writes a file without following a symbolic link planted at its name (O_NOFOLLOW). */
+export function writeNoFollow(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW, 0o640);
+  } catch (err) {
+    throw outputError(path, err);
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function outputError(path: string, err: unknown): AuscultError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ELOOP' ? 'is a symbolic link; not followed' : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'ENOTDIR' ? 'a parent is not a directory' : code === 'EISDIR' ? 'is a directory' : `cannot write (${code ?? String(err)})`;
+  return new AuscultError('AUS_ERR_OUTPUT', why, { file: path });
 }

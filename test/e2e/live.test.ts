@@ -303,9 +303,9 @@ describe('auscult config check', () => {
     expect(r.stderr).toMatch(/capture\.bpf_filter: does not compile: .*syntax error.*\[AUS_ERR_BPF\]/);
   });
 
-  it('status without a running sensor exits 69 with a hint', () => {
+  it('status without a running sensor exits 1 (as README says) with a hint', () => {
     const r = auscult(['status', '--metrics', 'http://127.0.0.1:9']);
-    expect(r.code).toBe(69);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot reach the sensor at http:\/\/127\.0\.0\.1:9/);
   });
 });
