@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { findDevice, type DeviceView } from '../inventory/device-view.js';
-import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
 
 export function registerDevice(program: Command): void {
   dbOption(
@@ -31,7 +31,7 @@ Each evidence line names the capture and frame it came from; check any of them w
 
 export function deviceText(d: DeviceView): string {
   const lines: string[] = [];
-  const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : String(v)}`);
+  const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
   add('mac', d.mac);
   add('ips', d.ips.join(', '));
@@ -47,9 +47,9 @@ export function deviceText(d: DeviceView): string {
   lines.push('', 'evidence:');
   const ev = Object.entries(d.evidence).flatMap(([field, items]) =>
     items.map((e) => [field, e.value, e.source, e.confidence.toFixed(2), `${e.capture ?? '?'}#${e.frame}`, e.ts, e.count]));
-  lines.push(formatTable(['FIELD', 'VALUE', 'SOURCE', 'CONF', 'CAPTURE#FRAME', 'FIRST SEEN', 'COUNT'], ev, 40));
+  lines.push(formatTable(['FIELD', 'VALUE', 'SOURCE', 'CONF', 'CAPTURE#FRAME', 'FIRST SEEN', 'COUNT'], ev));
   lines.push('', 'history:');
   const hist = (d.history ?? []).map((h) => [h.ts, h.field, h.old_value, h.new_value, h.source, `${h.capture ?? '?'}#${h.frame ?? '?'}`]);
-  lines.push(hist.length ? formatTable(['TIME', 'FIELD', 'OLD', 'NEW', 'SOURCE', 'CAPTURE#FRAME'], hist, 40) : '(no changes)');
+  lines.push(hist.length ? formatTable(['TIME', 'FIELD', 'OLD', 'NEW', 'SOURCE', 'CAPTURE#FRAME'], hist) : '(no changes)');
   return lines.join('\n');
 }

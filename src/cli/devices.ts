@@ -40,7 +40,7 @@ export function devicesTable(devices: DeviceView[]): string {
     d.mac ?? '(via router)', d.ip, d.hostname, d.vlan, d.manufacturer, d.model, d.firmware,
     d.switch && d.port ? `${d.switch} ${d.port}` : (d.port ?? d.switch), d.category, d.last_seen.replace('T', ' ').slice(0, 19),
   ]);
-  return formatTable(['MAC', 'IP', 'HOSTNAME', 'VLAN', 'MANUFACTURER', 'MODEL', 'FIRMWARE', 'SWITCH PORT', 'CATEGORY', 'LAST SEEN (UTC)'], rows, 28) +
+  return formatTable(['MAC', 'IP', 'HOSTNAME', 'VLAN', 'MANUFACTURER', 'MODEL', 'FIRMWARE', 'SWITCH PORT', 'CATEGORY', 'LAST SEEN (UTC)'], rows) +
     `\n${devices.length} device(s)`;
 }
 

@@ -52,7 +52,7 @@ Examples:
       const bad = new Set(parsed.errors.map((e) => e.line)).size;
 
       if (opts.dryRun) {
-        writeStdout(formatTable(['COLUMN', 'FIELD', 'USE'], parsed.columns.map((c) => [c.header, c.field, c.use]), 40));
+        writeStdout(formatTable(['COLUMN', 'FIELD', 'USE'], parsed.columns.map((c) => [c.header, c.field, c.use])));
         writeStdout(`\n${csvPath}: ${parsed.records.length} good record(s), ${bad} bad row(s), encoding ${parsed.encoding}, delimiter ${JSON.stringify(parsed.delimiter)} (dry run: nothing written)`);
         process.exitCode = bad > 0 && !opts.skipBadRows ? EXIT.DATAERR : EXIT.OK;
         return;

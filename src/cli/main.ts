@@ -17,6 +17,7 @@ import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
 import { tuneHeap } from '../heap-tuning.js';
+import { tableLayout, terminalWidth } from './common.js';
 
 export const VERSION = '0.1.0';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
         'official inventory is wrong. It never transmits a packet.',
     )
     .version(VERSION)
+    .option('--wide', 'tables print every value in full instead of fitting the terminal width')
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace', process.env['AUSCULT_LOG_LEVEL'] ?? 'info')
     // A usage error is one line on stderr (`auscult: error: ... (see --help)`) and exit 64; set
     // before the subcommands are added so that each of them inherits it.
@@ -60,6 +62,11 @@ permission, 78 bad configuration. Docs: README.md.`,
   registerReconcile(program);
   registerReport(program);
   registerCoverage(program);
+  program.hook('preAction', (_this, action) => {
+    const globals = action.optsWithGlobals<{ wide?: boolean }>();
+    tableLayout.wide = globals.wide === true;
+    tableLayout.width = terminalWidth();
+  });
   // Every subcommand reports usage errors by throwing (exit 64 in main), not by process.exit(1).
   const override = (cmd: Command): void => {
     cmd.exitOverride();

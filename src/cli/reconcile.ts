@@ -83,7 +83,6 @@ export function reconcileText(open: readonly ExceptionLine[], outOfCoverage: rea
     parts.push(formatTable(
       ['SEVERITY', 'TYPE', 'SUBJECT', 'FIELD', 'EXPECTED', 'OBSERVED', 'SINCE (UTC)'],
       open.map((l) => [l.severity, l.type, subjectOf(l), l.field, l.expected, l.observed, l.ts.replace('T', ' ').slice(0, 19)]),
-      32,
     ));
   }
   if (outOfCoverage.length > 0) {
@@ -91,7 +90,6 @@ export function reconcileText(open: readonly ExceptionLine[], outOfCoverage: rea
     parts.push(formatTable(
       ['LINE', 'ASSET', 'MAC', 'IP', 'VLAN', 'HOSTNAME'],
       outOfCoverage.map((r) => [r.line, r.assetId ?? null, r.macs[0] ?? null, r.ips[0] ?? null, r.vlan ?? null, r.hostname ?? null]),
-      32,
     ));
   }
   return parts.join('\n');
