@@ -27,7 +27,7 @@ import type { Identifier } from './identify/extract.js';
 import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from './identify/rules-identifier.js';
 import { clearRuleCache, loadRules } from './identify/rules/loader.js';
 import type { Logger } from './log.js';
-import { createMetricsRegistry, healthOf, startMetricsServer, type Health, type MetricsServer, type SensorSnapshot } from './metrics.js';
+import { createMetricsRegistry, healthOf, inventoryFigures, startMetricsServer, type Health, type InventoryFigures, type MetricsServer, type SensorSnapshot } from './metrics.js';
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
@@ -263,7 +263,22 @@ export class Sensor {
       reloadFailures: this.reloadFailures,
       dbWritable: this.dbWritable && this.databaseFileWritable(),
       startedMs: this.startedMs,
+      inventory: this.inventoryFigures(),
     };
+  }
+
+  private figures: { at: number; value: InventoryFigures | undefined } = { at: 0, value: undefined };
+  /** Exceptions and categories for /metrics, read from the database at most once a minute. */
+  private inventoryFigures(): InventoryFigures | undefined {
+    const now = Date.now();
+    if (this.figures.value === undefined || now - this.figures.at >= 60_000) {
+      try {
+        this.figures = { at: now, value: inventoryFigures(this.pipeline.db) };
+      } catch {
+        this.figures = { at: now, value: this.figures.value };
+      }
+    }
+    return this.figures.value;
   }
 
   health(): Health {

@@ -147,7 +147,11 @@ describe.skipIf(SKIP !== null)(titled('auscult run on a veth in a network namesp
     });
     expect(metric(metrics, 'auscult_packets_received_total')).toBe(expected);
     expect(metric(metrics, 'auscult_packets_dropped_app_total')).toBe(0);
-    expect(metric(metrics, 'auscult_nic_rx_dropped')).toBe(0);
+    expect(metric(metrics, 'auscult_nic_rx_missed')).toBe(0);
+    expect(metrics).toMatch(/^auscult_nic_rx_dropped_nohandler \d+/m);
+    expect(metrics).toMatch(/^auscult_process_cpu_seconds_total /m);
+    expect(metrics).not.toMatch(/auscult_process_process_/);
+    expect(metrics).toMatch(/^auscult_last_capture_timestamp_seconds \d/m);
     expect(metric(metrics, 'auscult_capture_open')).toBe(1);
     expect(metrics).toMatch(/^auscult_decoded_frames_total\{protocol="lldp"\} \d+$/m);
     expect(metrics).toMatch(/^auscult_decoded_frames_total\{protocol="dhcp"\} \d+$/m);
