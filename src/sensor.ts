@@ -31,6 +31,7 @@ import { createMetricsRegistry, healthOf, inventoryFigures, startMetricsServer, 
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
+import { passiveHostWarnings } from './cli/passive-host.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
 
 /** Milliseconds SIGTERM may take before the watchdog exits 70. */
@@ -143,6 +144,7 @@ export class Sensor {
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
+    for (const w of passiveHostWarnings(ifname)) logger.warn({ interface: ifname, fix: w.fix }, `not a passive host: ${w.problem}; run: ${w.fix}`);
   }
 
   /** Loads the config, opens everything, starts serving. Throws AuscultError (69, 77, 78, ...). */

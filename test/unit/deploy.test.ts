@@ -119,8 +119,10 @@ describe('Dockerfile (checked by reading it: no Docker engine here)', () => {
     const volume = runtime.lines.find((l) => l.startsWith('VOLUME'));
     for (const v of ['/var/lib/auscult', '/var/log/auscult', '/etc/auscult']) expect(volume).toContain(v);
     expect(has(runtime, /^HEALTHCHECK .*CMD \["node", "-e", ".*\/healthz/)).toBe(true);
-    expect(runtime.lines).toContain('ENTRYPOINT ["node", "/app/bin/auscult.js"]');
-    expect(runtime.lines).toContain('CMD ["run", "--config", "/etc/auscult/auscult.yaml"]');
+    expect(runtime.lines).toContain('ENTRYPOINT ["/usr/local/bin/auscult-entrypoint"]');
+    expect(runtime.lines).toContain('CMD ["run"]');
+    expect(runtime.lines).toContain('COPY deploy/docker-entrypoint.sh /usr/local/bin/auscult-entrypoint');
+    expect(runtime.lines).toContain('COPY --from=build /app/config/auscult.yaml /app/config/auscult.yaml');
     expect(has(runtime, /curl|wget/)).toBe(false);
   });
 
