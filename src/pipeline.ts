@@ -168,11 +168,13 @@ export class Pipeline implements DecodeSink {
   }
 
   /** Replays one capture file; throws AuscultError when it cannot be opened or has a bad header. */
-  async replayFile(path: string, onProgress?: (frames: number) => void): Promise<ReplayFileSummary> {
+  /** `onProgress(frames, bytes)`: bytes are the frames' captured bytes plus 16 per record (a pcap record header), an estimate of the file offset. */
+  async replayFile(path: string, onProgress?: (frames: number, bytes: number) => void): Promise<ReplayFileSummary> {
     const source = await openCapture(path);
     const captureId = this.store.addCapture(path, 'file');
     this.model.captureId = captureId;
     let frames = 0;
+    let bytes = 0;
     let firstTs: number | null = null;
     let lastTs: number | null = null;
     for await (const batch of source.batches()) {
@@ -181,7 +183,10 @@ export class Pipeline implements DecodeSink {
       lastTs = batch[batch.length - 1]?.tsMicros ?? lastTs;
       this.processBatch(batch);
       frames += batch.length;
-      onProgress?.(frames);
+      if (onProgress !== undefined) {
+        for (const f of batch) bytes += f.data.length + 16;
+        onProgress(frames, bytes);
+      }
     }
     for (const w of source.warnings) {
       this.counters.inc(`capture_warning.${w.code}`);

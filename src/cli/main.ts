@@ -2,7 +2,7 @@
  * \summary The `auscult` command line: commander wiring only, one file per subcommand.
  * Machine output (`--json`) goes to stdout; logs, warnings and progress go to stderr.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
 import { registerCoverage } from './coverage.js';
 import { registerDevice } from './device.js';
@@ -17,6 +17,7 @@ import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
 import { tuneHeap } from '../heap-tuning.js';
+import { LOG_FORMATS } from '../log.js';
 import { tableLayout, terminalWidth } from './common.js';
 
 export const VERSION = '0.1.0';
@@ -29,6 +30,8 @@ export function buildProgram(): Command {
         'official inventory is wrong. It never transmits a packet.',
     )
     .version(VERSION)
+    .addOption(new Option('--log-format <format>', 'log format on stderr: json (one object a line, for machines) or pretty (for people)')
+      .choices(LOG_FORMATS).default(process.env['AUSCULT_LOG_FORMAT'] ?? 'json'))
     .option('--wide', 'tables print every value in full instead of fitting the terminal width')
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace', process.env['AUSCULT_LOG_LEVEL'] ?? 'info')
     // A usage error is one line on stderr (`auscult: error: ... (see --help)`) and exit 64; set
@@ -63,8 +66,10 @@ permission, 78 bad configuration. Docs: README.md.`,
   registerReport(program);
   registerCoverage(program);
   program.hook('preAction', (_this, action) => {
-    const globals = action.optsWithGlobals<{ wide?: boolean }>();
+    const globals = action.optsWithGlobals<{ wide?: boolean; logFormat?: string }>();
     tableLayout.wide = globals.wide === true;
+    // Every logger a command creates (createLogger) reads the format from here.
+    if (globals.logFormat !== undefined) process.env['AUSCULT_LOG_FORMAT'] = globals.logFormat;
     tableLayout.width = terminalWidth();
   });
   // Every subcommand reports usage errors by throwing (exit 64 in main), not by process.exit(1).
