@@ -18,12 +18,14 @@ export const TOOL_PACKAGES = {
   'systemd-analyze': 'systemd',
   chromium: 'chromium',
   pdftoppm: 'poppler-utils',
+  pdftotext: 'poppler-utils',
+  pdfinfo: 'poppler-utils',
   script: 'bsdutils',
 } as const;
 
 export type Tool = keyof typeof TOOL_PACKAGES;
 
-const VERSION_ARGS: Partial<Record<Tool, string[]>> = { tshark: ['-v'], ip: ['-V'], pdftoppm: ['-v'], script: ['-V'] };
+const VERSION_ARGS: Partial<Record<Tool, string[]>> = { tshark: ['-v'], ip: ['-V'], pdftoppm: ['-v'], pdftotext: ['-v'], pdfinfo: ['-v'], script: ['-V'] };
 const cache = new Map<Tool, string | null>();
 
 /** The one-line skip reason for a tool that is absent, naming its Debian package. */
