@@ -62,7 +62,7 @@ Examples:
       if (opts.dryRun) {
         writeStdout(formatTable(['COLUMN', 'FIELD', 'USE'], parsed.columns.map((c) => [c.header, c.field, c.use])));
         for (const n of nearMisses) writeStdout(`near miss: ${nearMissText(n)}`);
-        writeStdout(`\n${csvPath}: ${parsed.records.length} good record(s), ${bad} bad row(s), ${nearMisses.length} near-miss column(s), encoding ${parsed.encoding}, delimiter ${JSON.stringify(parsed.delimiter)} (dry run: nothing written)`);
+        writeStdout(`\n${csvPath}: ${parsed.records.length} good record(s), ${bad} bad row(s), encoding ${parsed.encoding}, delimiter ${JSON.stringify(parsed.delimiter)}${nearMisses.length > 0 ? `, ${nearMisses.length} near-miss column(s)` : ''} (dry run: nothing written)`);
         process.exitCode = bad > 0 && !opts.skipBadRows ? EXIT.DATAERR : nearMisses.length > 0 ? EXIT.CONFIG : EXIT.OK;
         return;
       }
