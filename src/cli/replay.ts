@@ -3,7 +3,8 @@
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Presets, SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
 import { loadConfig, runtimeLimits } from '../config.js';
@@ -88,7 +89,7 @@ Example:
  * record), against each file's size on disk (a gzipped file's estimate is capped at its size).
  */
 export class ReplayProgress {
-  private readonly bar: SingleBar;
+  private readonly bar: CliProgress.SingleBar;
   private readonly sizes: number[];
   private readonly total: number;
   private done = 0;
@@ -97,6 +98,8 @@ export class ReplayProgress {
   constructor(private readonly files: readonly string[]) {
     this.sizes = files.map((f) => { try { return statSync(f).size; } catch { return 0; } });
     this.total = Math.max(1, this.sizes.reduce((a, b) => a + b, 0));
+    // Loaded only on a terminal: a piped or --json replay does not pay for it.
+    const { Presets, SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
     this.bar = new SingleBar({
       format: '{bar} {percentage}% | ETA {eta_formatted} | file {n} of {m}: {file} | {frames} frames',
       clearOnComplete: true, hideCursor: true, stream: process.stderr, etaBuffer: 50, fps: 5, barsize: 24,
