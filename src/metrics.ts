@@ -32,6 +32,8 @@ export interface SensorSnapshot {
   startedMs: number;
   /** Inventory and reconciliation figures (read from the database, at most once a minute). */
   inventory?: InventoryFigures | undefined;
+  /** Problems of the configured outputs (a syslog collector unreachable), one line each. */
+  outputProblems?: string[];
 }
 
 export interface InventoryFigures {
@@ -68,6 +70,7 @@ export function healthOf(s: SensorSnapshot, maxPacketAgeS: number, nowMs = Date.
   const problems: string[] = [];
   if (!s.capture.open) problems.push('capture is not open');
   if (!s.dbWritable) problems.push('database is not writable');
+  problems.push(...(s.outputProblems ?? []));
   if (maxPacketAgeS > 0 && (age === null ? (nowMs - s.startedMs) / 1000 > maxPacketAgeS : age > maxPacketAgeS)) {
     problems.push(`no packet for more than ${maxPacketAgeS} s`);
   }

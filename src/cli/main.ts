@@ -16,11 +16,16 @@ import { registerRun } from './run.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
+import { registerEvents } from './events.js';
+import { registerExport } from './export.js';
+import { registerPush } from './push.js';
 import { tuneHeap } from '../heap-tuning.js';
 import { LOG_FORMATS } from '../log.js';
 import { tableLayout, terminalWidth } from './common.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 export function buildProgram(): Command {
   const program = new Command('auscult')
@@ -65,6 +70,9 @@ permission, 78 bad configuration. Docs: README.md.`,
   registerReconcile(program);
   registerReport(program);
   registerCoverage(program);
+  registerEvents(program);
+  registerExport(program);
+  registerPush(program);
   program.hook('preAction', (_this, action) => {
     const globals = action.optsWithGlobals<{ wide?: boolean; logFormat?: string }>();
     tableLayout.wide = globals.wide === true;

@@ -27,9 +27,7 @@ import { matchRecords } from '../reconcile/match.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
 import { loadSorRecords, type SorImportInfo } from '../reconcile/sor-store.js';
 import { renderReportHtml } from './report-html.js';
-
-/** package.json's version (kept equal to the CLI's --version by a test). */
-export const AUSCULT_VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
 export const REQUIRED_FIELDS = ['manufacturer', 'model', 'firmware', 'network_location'] as const;
 export const RECOMMENDED_FIELDS = ['os', 'fda_class'] as const;
@@ -324,7 +322,7 @@ export function reportHeader(db: Db, devices: readonly DeviceView[]): ReportHead
     periodStart: firsts.length === 0 ? null : iso(Math.min(...firsts)),
     periodEnd: lasts.length === 0 ? null : iso(Math.max(...lasts)),
     captures: captures.map((c) => ({ path: c.path, kind: c.kind, frames: c.frames })),
-    version: AUSCULT_VERSION,
+    version: VERSION,
     sensor: hostname(),
     coverage: { vlans: new Set(devices.map((d) => d.vlan).filter((v) => v !== null)).size, devices: devices.length, withPort: devices.filter((d) => d.port !== null).length },
   };
