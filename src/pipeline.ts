@@ -169,13 +169,17 @@ export class Pipeline implements DecodeSink {
     this.lastFlush = Date.now();
   }
 
-  /** Replays one capture file; throws AuscultError when it cannot be opened or has a bad header. */
-  async replayFile(path: string, onProgress?: (frames: number) => void): Promise<ReplayFileSummary> {
+  /**
+   * Replays one capture file; throws AuscultError when it cannot be opened or has a bad header.
+   * `onProgress(frames, bytes)`: bytes are the frames' captured bytes plus 16 per record (a pcap record header), an estimate of the file offset.
+   */
+  async replayFile(path: string, onProgress?: (frames: number, bytes: number) => void): Promise<ReplayFileSummary> {
     // Out-of-window frame times are replaced before anything is stored (src/capture/timestamps.ts).
     const source = await openCapture(path, { timestamps: this.options.limits?.timestamps ?? TIMESTAMP_LIMITS });
     const captureId = this.store.addCapture(path, 'file');
     this.model.captureId = captureId;
     let frames = 0;
+    let bytes = 0;
     let firstTs: number | null = null;
     let lastTs: number | null = null;
     for await (const batch of source.batches()) {
@@ -184,7 +188,10 @@ export class Pipeline implements DecodeSink {
       lastTs = batch[batch.length - 1]?.tsMicros ?? lastTs;
       this.processBatch(batch);
       frames += batch.length;
-      onProgress?.(frames);
+      if (onProgress !== undefined) {
+        for (const f of batch) bytes += f.data.length + 16;
+        onProgress(frames, bytes);
+      }
     }
     for (const w of source.warnings) {
       this.counters.inc(`capture_warning.${w.code}`);
