@@ -26,6 +26,8 @@ import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js'
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
+import { OUTPUT_FORMATS } from './output/shapes.js';
+import { checkCentralUrl } from './central/connect.js';
 
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
 const DECODED_TRAFFIC =
@@ -158,6 +160,56 @@ export const configSchema = z.strictObject({
   }).prefault({}).describe('The inventory.'),
   output: z.strictObject({
     exceptions_path: z.string().min(1).default('./exceptions.ndjson').describe('The exception stream (NDJSON), appended to and reopened on SIGHUP.'),
+    sensor_name: z.string().min(1).max(255).nullable().default(null).describe('This sensor\'s name in OCSF, ECS, CEF and syslog events (`observer.name`, `dvchost`, HOSTNAME); null: the host name.'),
+    targets: z.array(z.discriminatedUnion('type', [
+      z.strictObject({
+        type: z.literal('file'),
+        name: z.string().min(1).max(64),
+        format: z.enum(OUTPUT_FORMATS),
+        path: z.string().min(1),
+      }),
+      z.strictObject({
+        type: z.literal('syslog'),
+        name: z.string().min(1).max(64),
+        transport: z.enum(['udp', 'tcp', 'tls']).default('tcp'),
+        host: z.string().min(1),
+        port: int(1, 65535).default(514),
+        ca_file: z.string().min(1).nullable().default(null),
+        server_name: z.string().min(1).nullable().default(null),
+        max_queue: int(1, 10_000_000).default(100_000),
+        reconnect_min_ms: int(10, 3_600_000).default(500),
+        reconnect_max_ms: int(10, 3_600_000).default(30_000),
+      }),
+      z.strictObject({
+        type: z.literal('webhook'),
+        name: z.string().min(1).max(64),
+        url: z.url({ protocol: /^https?$/ }),
+        format: z.enum(OUTPUT_FORMATS).default('ocsf'),
+        token_env: z.string().min(1).nullable().default(null),
+        batch_size: int(1, 100_000).default(500),
+        max_queue: int(1, 10_000_000).default(100_000),
+        timeout_ms: int(100, 600_000).default(10_000),
+        retry_min_ms: int(10, 3_600_000).default(1000),
+        retry_max_ms: int(10, 3_600_000).default(60_000),
+      }),
+    ])).max(32).default([]).superRefine((list, ctx) => {
+      const names = new Set<string>();
+      for (const o of list) {
+        if (names.has(o.name)) ctx.addIssue({ code: 'custom', message: `two outputs are named ${o.name}` });
+        names.add(o.name);
+      }
+    }).describe('Extra outputs of the events (README "Sending to your SIEM"), each fed from the outbox with its own cursor: ' +
+      '`{type: file, name, format: ndjson|ocsf|ecs|cef|syslog, path}` appends that shape to a file (crash-safe like the exception stream, tied to its database); ' +
+      '`{type: syslog, name, transport: udp|tcp|tls, host, port, ca_file, server_name, max_queue, reconnect_min_ms, reconnect_max_ms}` sends RFC 5424 (CEF inside) to a collector, octet-counted on TCP/TLS, never blocking: at most max_queue messages wait, the oldest are dropped and counted (`output.<name>.dropped`), and /healthz reports the collector while it is unreachable; ' +
+      '`{type: webhook, name, url, format, token_env, batch_size, max_queue, timeout_ms, retry_min_ms, retry_max_ms}` POSTs batches of lines (NDJSON body; `Authorization: Bearer` from the environment variable token_env), retrying 429/5xx/network errors with backoff, bounded the same way.'),
+  }).superRefine((o, ctx) => {
+    // Two writers on one file would interleave shapes and cursors.
+    const paths = new Set([o.exceptions_path]);
+    for (const t of o.targets) {
+      if (t.type !== 'file') continue;
+      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets'], message: `output ${t.name}: ${t.path} is already written by another output` });
+      paths.add(t.path);
+    }
   }).prefault({}).describe('Outputs.'),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).default('info').describe('Log level on stderr (pino JSON lines).'),
@@ -175,6 +227,17 @@ export const configSchema = z.strictObject({
   inventory: z.strictObject({
     flush_interval_ms: int(100, 3_600_000).default(5000).describe('Milliseconds between inventory writes (one transaction each).'),
   }).prefault({}).describe('Inventory writes.'),
+  central: z.strictObject({
+    url: z.string().min(1).nullable().default(null)
+      .superRefine((v, ctx) => { if (v === null) return; const r = checkCentralUrl(v); if (r !== undefined) ctx.addIssue({ code: 'custom', message: r }); })
+      .describe('Central PostgreSQL to ship device state and the exception outbox to (many sites, one inventory), e.g. `postgres://auscult@central.example:5432/auscult?sslmode=verify-full`; `sslmode` is honoured. No password here: give it in AUSCULT_CENTRAL_PASSWORD or `password_file`. null: no shipping (one sensor, one SQLite file). Create the schema first with `auscult central init`.'),
+    password_file: z.string().min(1).nullable().default(null)
+      .describe('File whose first line is the central database password (AUSCULT_CENTRAL_PASSWORD takes precedence).'),
+    sensor_id: z.string().min(1).max(200).nullable().default(null)
+      .describe('This sensor\'s id in the central database; null: a UUID made once and kept in the local database.'),
+  }).prefault({}).describe('Shipping to a central PostgreSQL (README "Many sites"). Events stay in the local database until the central one has committed them.'),
+  site: z.string().min(1).max(200).nullable().default(null)
+    .describe('Name of the site (hospital, clinic) this sensor listens at; required with `central.url`. Addresses, VLANs and switch ports are kept per site centrally.'),
   limits: limitsSchema,
 }).superRefine((cfg, ctx) => {
   // The format is checked on the key itself (so it is reported with the other errors); this
@@ -203,6 +266,10 @@ export const ENV_OVERRIDES: readonly { env: string; key: string; type: 'string' 
   { env: 'AUSCULT_METRICS_LISTEN', key: 'metrics.listen', type: 'string' },
   { env: 'AUSCULT_FINGERPRINTS', key: 'identify.fingerprints_dir', type: 'string' },
   { env: 'AUSCULT_FLUSH_INTERVAL_MS', key: 'inventory.flush_interval_ms', type: 'integer' },
+  { env: 'AUSCULT_CENTRAL_URL', key: 'central.url', type: 'string' },
+  { env: 'AUSCULT_CENTRAL_PASSWORD_FILE', key: 'central.password_file', type: 'string' },
+  { env: 'AUSCULT_SENSOR_ID', key: 'central.sensor_id', type: 'string' },
+  { env: 'AUSCULT_SITE', key: 'site', type: 'string' },
 ];
 
 /** Where the config file is looked for when none is named: AUSCULT_CONFIG, then this. */
