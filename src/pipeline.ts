@@ -59,8 +59,8 @@ export class Pipeline implements DecodeSink {
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
     this.model = new DeviceModel(this.counters, limits?.model);
-    this.binder = new AddressBinder(limits?.binder);
-    this.location = new LocationResolver(limits?.location, options.subnetVlans);
+    this.binder = new AddressBinder(limits?.binder, this.counters);
+    this.location = new LocationResolver(limits?.location, options.subnetVlans, this.counters);
     this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
     this.frameLimits = limits?.ethernet ?? FRAME_LIMITS;
     this.store = new InventoryStore(db);
@@ -101,6 +101,7 @@ export class Pipeline implements DecodeSink {
           try {
             const facts = observeApplication(app, frame);
             for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
+            if (app.protocol === 'lldp' || app.protocol === 'cdp') this.binder.observeCapabilities(facts, frame, out);
           } catch {
             this.counters.inc(`observer_threw.${app.protocol}`);
           }
@@ -117,7 +118,7 @@ export class Pipeline implements DecodeSink {
         const aliases = this.location.drainAliases();
         for (let i = 0; i < aliases.length; i++) {
           const a = aliases[i] as (typeof aliases)[number];
-          this.model.alias(a.mac, a.into, out[0] as Observation);
+          this.model.alias(a.mac, a.into, out[0] as Observation, a.source);
         }
       }
     }

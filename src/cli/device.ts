@@ -12,7 +12,7 @@ export function registerDevice(program: Command): void {
     program
       .command('device')
       .description('show one device: fields, the evidence behind each, and the history of changes')
-      .argument('<key>', 'MAC (any spelling), IP address or device id')
+      .argument('<key>', 'MAC (any spelling; a merged port or management MAC finds its switch), IP address or device id')
       .option('--json', 'the device as JSON, with evidence and history'),
   ).addHelpText('after', `
 Each evidence line names the capture and frame it came from; check any of them with
@@ -35,7 +35,10 @@ export function deviceText(d: DeviceView): string {
   const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : String(v)}`);
   add('id', d.id);
   add('mac', d.mac);
+  add('ip', d.ip);
   add('ips', d.ips.join(', '));
+  if (d.vlans.length > 1) add('vlans', d.vlans.join(', '));
+  if (d.aliases.length > 0) add('aliases', d.aliases.join(', '));
   add('locally attached', d.locally_attached ? 'yes' : 'no (seen through a router)');
   for (const k of ['hostname', 'vlan', 'switch', 'port', 'location', 'manufacturer', 'model', 'firmware', 'serial', 'os', 'device_type', 'fda_class', 'category', 'asset_id'] as const) {
     add(k, d[k]);

@@ -18,7 +18,12 @@ export function registerDevices(program: Command): void {
 Examples:
   $ auscult devices
   $ auscult devices --json | jq '.[] | select(.category == "medical") | {mac, model, firmware}'
-  $ auscult devices --csv > inventory.csv`)
+  $ auscult devices --csv > inventory.csv
+
+ip is chosen by rank: LLDP/CDP management IPv4 > DHCP lease > ARP-confirmed IPv4 > IPv4 seen as
+source > global IPv6 > unique-local IPv6; link-local addresses are listed in ips, never ip.
+vlans: every VLAN a device's own frames carry at once (trunk, router). aliases: other MACs that
+are the same device (a switch's port and management MACs); 'auscult device <alias>' finds it.`)
     .action((opts: { db: string; json?: boolean; csv?: boolean }) => {
       const db = openDatabase(opts.db);
       const devices = listDevices(db);
