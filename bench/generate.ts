@@ -3,7 +3,7 @@
  * forward and the device MACs varied per repetition, written as one classic Ethernet pcap.
  *
  * Template: every Ethernet frame of every fixture (fixtures/{dhcp,lldp,mdns}/*.pcapng,
- * fixtures/capture/*.pcap*, not gzipped) and of the other projects' captures in the shared
+ * fixtures/capture/*.pcap*, our own lab captures under fixtures/conformance/**, not gzipped) and of the other projects' captures in the shared
  * directory (`$AUSCULT_SHARED/captures/**`, else `../shared/captures/**` beside the repository;
  * left out of the mix, with a line saying so, when absent), read with the project's own
  * openCapture, each distinct file once (the shared folders hold copies of the same files).
@@ -65,6 +65,8 @@ const FIXTURE_DIRS: readonly { dir: string; recursive: boolean; pattern: RegExp 
   { dir: 'fixtures/lldp', recursive: false, pattern: /\.pcapng$/ },
   { dir: 'fixtures/mdns', recursive: false, pattern: /\.pcapng$/ },
   { dir: 'fixtures/capture', recursive: false, pattern: /\.(pcap|pcapng)$/ },
+  // Our own lab captures left there (the third-party ones moved to the shared directory).
+  { dir: 'fixtures/conformance', recursive: true, pattern: /\.(pcap|pcapng)$/ },
 ];
 
 /** The other projects' captures (never copied into the repository): `$AUSCULT_SHARED/captures`. */
