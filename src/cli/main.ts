@@ -16,6 +16,10 @@ import { registerRun } from './run.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
+import { registerAdvisories } from './advisories.js';
+import { registerDeferrals } from './deferrals.js';
+import { registerExposure } from './exposure.js';
+import { registerFleet } from './fleet.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 export const VERSION = '0.1.0';
@@ -57,6 +61,10 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReconcile(program);
   registerReport(program);
   registerCoverage(program);
+  registerAdvisories(program);
+  registerExposure(program);
+  registerDeferrals(program);
+  registerFleet(program);
   return program;
 }
 
