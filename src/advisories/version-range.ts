@@ -12,14 +12,21 @@
  * - A version is a list of segments: digit runs (compared as numbers) and letter runs (compared
  *   case-insensitively); `.`, `-`, `_`, `/`, `,` and spaces separate them. A number and a word
  *   at the same position cannot be ordered: the comparison is then `unverifiable`.
- * - A bound is compared on its own length: `<= N` covers `N.00.01` (CISA writes "N and prior"),
- *   `< 3.0` does not cover `3.0.1`, `<= 12.2.x.x` is `<= 12.2`.
+ * - A bound that starts with a series code (`U61`, `BT02`: letters straight into digits) orders
+ *   only versions of the same series; `L90` against `<= U61` cannot be told.
+ * - A bound is compared on its own length. A version that continues a bound (`3.0.1` against
+ *   `<= 3.0`, `N.00.01` against `<= N`) is ambiguous: the bound may be one release (semver) or its
+ *   whole line (CISA's "N and prior"), so only `<` (false) and `>=` (true) answer; the rest
+ *   cannot tell. A wildcard bound (`<= 12.2.x.x`, `1.X`) covers its whole line.
+ * - Digit runs with a leading zero (`1.003`, `N.00.01`) order against another width only when
+ *   both readings (integer, decimal) agree.
  * - Constraints joined by `|` follow `vers:` (https://github.com/package-url/purl-spec, VERS):
  *   a `>=`/`>` followed by a `<`/`<=` is one interval; any other constraint stands alone; the
  *   range is the union.
  */
 
-/** One segment of a version: a number or a lower-cased word. */
+/** One segment of a version: a number, a zero-led digit run kept as written (`"003"`: `1.003` may be
+ * a decimal), or a lower-cased word. */
 export type Segment = number | string;
 
 export type Op = '<' | '<=' | '>' | '>=' | '=' | 'prefix';
@@ -30,6 +37,11 @@ export interface Constraint {
   /** The bound as written (after trimming a leading `v`). */
   version: string;
   segments: Segment[];
+  /** A series code that starts the bound (`U` of `U61`, `bt` of `BT02`): letters run straight
+   * into digits. Versions of another series are not ordered against it (cannot tell). */
+  series: string | null;
+  /** The bound ended in wildcards (`12.2.x.x`): longer versions are inside its line. */
+  wildcard: boolean;
 }
 
 /** A parsed range: a union of intervals (each one or two constraints), or everything. */
@@ -52,16 +64,37 @@ export function segmentsOf(version: string): Segment[] | undefined {
   for (const part of version.trim().split(SEPARATORS)) {
     if (part === '') continue;
     for (const m of part.matchAll(/\d+|[A-Za-z]+/g)) {
-      out.push(/^\d/.test(m[0]) ? Number(m[0].length > 15 ? m[0].slice(-15) : m[0]) : m[0].toLowerCase());
+      const t = m[0];
+      if (/^\d/.test(t)) out.push(/^0\d/.test(t) ? t.slice(0, 20) : Number(t.length > 15 ? t.slice(-15) : t));
+      else out.push(t.toLowerCase());
       if (out.length > VERSION_LIMITS.maxSegments) return undefined;
     }
   }
   return out.length > 0 ? out : undefined;
 }
 
+const isDigits = (x: Segment): boolean => typeof x === 'number' || /^\d/.test(x);
+const isZero = (x: Segment): boolean => (typeof x === 'number' ? x === 0 : /^0+$/.test(x));
+
+/** Orders two segments: -1, 0, 1, or null when they cannot be ordered for certain. */
+function compareSegment(x: Segment, y: Segment): -1 | 0 | 1 | null {
+  const dx = isDigits(x);
+  const dy = isDigits(y);
+  if (dx !== dy) return null;
+  if (!dx) return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : x > y ? 1 : 0;
+  if (isZero(x) && isZero(y)) return 0;
+  // A zero-led run (`003`) against another width: `1.003` vs `1.3` is equal as integers but not
+  // as decimals; only equal widths order the same both ways.
+  const sx = String(x);
+  const sy = String(y);
+  if (sx.length !== sy.length) return null;
+  return sx < sy ? -1 : sx > sy ? 1 : 0;
+}
+
 /**
- * Compares `a` with `b` on the first `len` segments (missing numbers count as 0, a missing word
- * as "before any word"). Returns -1, 0, 1, or null when a number meets a word.
+ * Compares `a` with `b` on the first `len` segments (a missing segment counts as 0 against a
+ * number and as "before" a word). Returns -1, 0, 1, or null when the order cannot be told.
  */
 export function compareSegments(a: readonly Segment[], b: readonly Segment[], len = Math.max(a.length, b.length)): -1 | 0 | 1 | null {
   for (let i = 0; i < len; i++) {
@@ -70,16 +103,11 @@ export function compareSegments(a: readonly Segment[], b: readonly Segment[], le
     if (x === undefined && y === undefined) return 0;
     if (x === undefined || y === undefined) {
       const present = (x ?? y) as Segment;
-      const sign = x === undefined ? -1 : 1;
-      if (typeof present === 'number') {
-        if (present === 0) continue;
-        return sign === -1 ? -1 : 1;
-      }
-      return sign === -1 ? -1 : 1;
+      if (isDigits(present) && isZero(present)) continue;
+      return x === undefined ? -1 : 1;
     }
-    if (typeof x !== typeof y) return null;
-    if (x < y) return -1;
-    if (x > y) return 1;
+    const r = compareSegment(x, y);
+    if (r !== 0) return r;
   }
   return 0;
 }
@@ -91,9 +119,19 @@ function satisfies(v: readonly Segment[], c: Constraint): boolean | null {
     const r = compareSegments(v, c.segments, c.segments.length);
     return r === null ? null : r === 0;
   }
-  // `=` compares whole versions; the ordered operators compare on the bound's length.
-  const r = c.op === '=' ? compareSegments(v, c.segments) : compareSegments(v, c.segments, c.segments.length);
+  if (c.series !== null && v[0] !== c.series) return null;
+  const r = compareSegments(v, c.segments, c.segments.length);
   if (r === null) return null;
+  // `v` continues a bound it equals (`3.0.1` against `3.0`): inside the bound's line when the
+  // bound ends in a wildcard; otherwise only `<` and `>=` answer the same whether the bound
+  // means one release (semver) or its whole line (CISA's "3.0 and prior").
+  const extends_ = r === 0 && v.slice(c.segments.length).some((x) => !(isDigits(x) && isZero(x)));
+  if (extends_) {
+    if (c.wildcard) return c.op === '<=' || c.op === '>=' || c.op === '=';
+    if (c.op === '<') return false;
+    if (c.op === '>=') return true;
+    return null;
+  }
   switch (c.op) {
     case '<': return r < 0;
     case '<=': return r <= 0;
@@ -132,7 +170,8 @@ function constraint(op: Op, raw: string): Constraint | undefined {
   const segments = segmentsOf(stripped);
   if (segments === undefined) return undefined;
   if (segments.some((seg) => seg === 'x')) return undefined;
-  return { op: wild && op === '=' ? 'prefix' : op, version, segments };
+  const series = /^([A-Za-z]+)\d/.exec(stripped)?.[1]?.toLowerCase() ?? null;
+  return { op: wild && op === '=' ? 'prefix' : op, version, segments, series, wildcard: wild };
 }
 
 const unverifiable = (reason: string): VersionSpec => ({ kind: 'unverifiable', reason });
@@ -220,7 +259,7 @@ export function parseVersionSpec(raw: string): VersionSpec {
     note = inner;
     s = (paren[1] as string).trim().replace(/\|$/, '').trim();
   } else if (/[()]/.test(s)) {
-    const release = /^\(Release ((?:[0-9][0-9A-Za-z.]* ?)+)\)$/.exec(s);
+    const release = /^\(Release ([0-9][0-9A-Za-z.]*(?: [0-9][0-9A-Za-z.]*)*)\)$/.exec(s);
     if (!release) return unverifiable('parenthesised qualifier');
     s = (release[1] as string).trim().split(' ').join(' | ');
   }
