@@ -10,9 +10,7 @@
  * make matching wrong. Flattening is hand-written: it is a walk over the validated tree.
  * Pure except for the validator call; never throws on document content.
  */
-import validateStrict from '@secvisogram/csaf-validator-lib/validateStrict.js';
-import { csaf_2_0 } from '@secvisogram/csaf-validator-lib/schemaTests.js';
-import * as mandatoryTests from '@secvisogram/csaf-validator-lib/mandatoryTests.js';
+import type { CsafTest } from '@secvisogram/csaf-validator-lib/validateStrict.js';
 
 /** Limits on one document (a hostile file must not exhaust memory). */
 export const CSAF_LIMITS = { maxBytes: 16 * 1024 * 1024, maxProducts: 20_000, maxVulnerabilities: 5_000, maxDepth: 16 } as const;
@@ -86,7 +84,20 @@ export interface CsafAdvisory {
 /** Result of checking a file's text. */
 export type CsafCheck = { ok: true; advisory: CsafAdvisory } | { ok: false; problems: CsafProblem[] };
 
-const MANDATORY = Object.values(mandatoryTests);
+/** The validator, loaded on first use: its modules cost every other command start-up time. */
+interface Validator { validateStrict: typeof import('@secvisogram/csaf-validator-lib/validateStrict.js').default; schema: CsafTest; mandatory: CsafTest[] }
+let validator: Promise<Validator> | undefined;
+function loadValidator(): Promise<Validator> {
+  validator ??= Promise.all([
+    import('@secvisogram/csaf-validator-lib/validateStrict.js'),
+    import('@secvisogram/csaf-validator-lib/schemaTests.js'),
+    import('@secvisogram/csaf-validator-lib/mandatoryTests.js'),
+  ]).then(([v, s, m]): Validator => ({
+    validateStrict: v.default, schema: s.csaf_2_0,
+    mandatory: Object.values(m as unknown as Record<string, unknown>).filter((t): t is CsafTest => typeof t === 'function'),
+  }));
+  return validator;
+}
 
 /** Parses and validates a document's text. Never throws. */
 export async function checkCsaf(text: string): Promise<CsafCheck> {
@@ -102,7 +113,8 @@ export async function checkCsaf(text: string): Promise<CsafCheck> {
   if (version !== '2.0') return { ok: false, problems: [{ path: '/document/csaf_version', reason: `must be "2.0" (found ${JSON.stringify(version ?? null)})` }] };
   let problems: CsafProblem[];
   try {
-    const schema = await validateStrict([csaf_2_0], doc);
+    const { validateStrict, schema: schemaTest, mandatory: MANDATORY } = await loadValidator();
+    const schema = await validateStrict([schemaTest], doc);
     problems = schema.tests.flatMap((t) => t.errors.map((e) => ({ path: e.instancePath, reason: e.message })));
     if (problems.length === 0) {
       const mandatory = await validateStrict(MANDATORY, doc);
