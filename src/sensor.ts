@@ -16,6 +16,7 @@
  *   (TRUNCATE), close the database, exit 0; a watchdog exits 70 if this takes over 10 s. A
  *   second signal exits at once.
  */
+import { LossWatch } from './loss-watch.js';
 import { accessSync, constants } from 'node:fs';
 
 import { dropPrivileges, effectiveCapabilities, LiveCapture, type LiveStats } from './capture/live.js';
@@ -30,6 +31,8 @@ import type { Logger } from './log.js';
 import { createMetricsRegistry, healthOf, startMetricsServer, type Health, type MetricsServer, type SensorSnapshot } from './metrics.js';
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
+import { Outputs, sensorName } from './output/outputs.js';
+import { VERSION } from './version.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
 
@@ -86,6 +89,7 @@ export class Sensor {
   private flushTimer: NodeJS.Timeout | null = null;
   private dbWritable = true;
   private readonly stream: ExceptionStream;
+  private readonly outputs: Outputs;
   private readonly captureId: number;
   private firstTs: number | null = null;
   private lastTs: number | null = null;
@@ -140,6 +144,16 @@ export class Sensor {
     this.captureId = Number(pipeline.db.prepare('INSERT INTO capture (path, kind) VALUES (?, ?)').run(`live:${ifname}`, 'live').lastInsertRowid);
     pipeline.model.captureId = this.captureId;
     this.stream = new ExceptionStream(pipeline.db, config.output.exceptions_path);
+    this.outputs = new Outputs(pipeline.db, config.output.targets, { sensor: sensorName(config), version: VERSION });
+    try {
+      this.stream.claim(); // a stream file of another database is refused at start-up, not at the first flush
+      this.outputs.claim();
+    } catch (err) {
+      void this.outputs.close();
+      pipeline.db.close();
+      this.capture.close();
+      throw err;
+    }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
@@ -201,6 +215,7 @@ export class Sensor {
       if (hasSorSnapshot(this.pipeline.db)) {
         reconcile(this.pipeline.db);
         this.stream.flush();
+        this.outputs.flush();
       }
     } catch (err) {
       this.pipeline.counters.inc('output.stream_failures');
@@ -244,6 +259,7 @@ export class Sensor {
     if (old.inventory.flush_interval_ms !== next.inventory.flush_interval_ms) this.scheduleFlush();
     if (old.output.exceptions_path !== next.output.exceptions_path) logger.warn({ key: 'output.exceptions_path' }, 'changed on reload: takes effect on restart');
     this.stream.reopen();
+    this.outputs.reopen();
     this.reloads++;
     this.pipeline.counters.inc('config.reloads');
     logger.info({ rules: this.rulesLoaded }, 'reloaded config and rules; exception stream reopened');
@@ -255,7 +271,8 @@ export class Sensor {
     return {
       interface: this.capture.interfaceName,
       capture,
-      counters: this.pipeline.counters.entries(),
+      counters: [...this.pipeline.counters.entries(), ...this.outputs.counters()],
+      outputProblems: this.outputs.problems(),
       devices: this.pipeline.model.knownDevices,
       residentDevices: this.pipeline.model.devices.size,
       rulesLoaded: this.rulesLoaded,
@@ -267,8 +284,14 @@ export class Sensor {
   }
 
   health(): Health {
-    return healthOf(this.snapshot(), this.config.metrics.max_packet_age_s);
+    const snapshot = this.snapshot();
+    const health = healthOf(snapshot, this.config.metrics.max_packet_age_s);
+    const lost = this.lossWatch.problems(snapshot);
+    return lost.length === 0 ? health : { ...health, status: 'fail', problems: [...health.problems, ...lost] };
   }
+
+  /** Loss counters as of the previous health check (src/loss-watch.ts). */
+  private readonly lossWatch = new LossWatch();
 
   private databaseFileWritable(): boolean {
     if (!this.pipeline.db.open || this.pipeline.db.readonly) return false;
@@ -308,6 +331,7 @@ export class Sensor {
       code = 70;
       logger.error({ err: (err as Error).message }, 'final flush failed');
     }
+    await this.outputs.close();
     if (this.metrics !== null) await this.metrics.close();
     const stats = this.capture.stats();
     logger.info({ received: stats.received, processed: stats.delivered, appDropped: stats.appDropped, devices: this.pipeline.model.knownDevices }, 'stopped');

@@ -20,9 +20,14 @@ import { registerAdvisories } from './advisories.js';
 import { registerDeferrals } from './deferrals.js';
 import { registerExposure } from './exposure.js';
 import { registerFleet } from './fleet.js';
+import { registerEvents } from './events.js';
+import { registerExport } from './export.js';
+import { registerPush } from './push.js';
 import { tuneHeap } from '../heap-tuning.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 export function buildProgram(): Command {
   const program = new Command('auscult')
@@ -65,6 +70,9 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerExposure(program);
   registerDeferrals(program);
   registerFleet(program);
+  registerEvents(program);
+  registerExport(program);
+  registerPush(program);
   return program;
 }
 

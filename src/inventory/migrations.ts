@@ -121,7 +121,14 @@ export const MIGRATIONS: readonly string[] = [
     last_seq INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
-  /* 3: advisories (every CSAF revision kept), CISA KEV, patch deferrals, patch events already streamed */ `
+  /* the database's identity (random, made once), so a stream file can name the database it belongs to */ `
+  CREATE TABLE database_identity (    -- exactly one row
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    database_id TEXT NOT NULL         -- 32 hex characters, random
+  );
+  INSERT INTO database_identity (id, database_id) VALUES (1, lower(hex(randomblob(16))));
+  `,
+  /* advisories (every CSAF revision kept), CISA KEV, patch deferrals, patch events already streamed */ `
   CREATE TABLE advisory_revision (
     tracking_id TEXT NOT NULL,        -- document.tracking.id, the same across revisions
     version TEXT NOT NULL,            -- document.tracking.version
