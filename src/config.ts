@@ -27,6 +27,7 @@ import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
 import { OUTPUT_FORMATS } from './output/shapes.js';
+import { checkCentralUrl } from './central/connect.js';
 
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
 const DECODED_TRAFFIC =
@@ -226,6 +227,17 @@ export const configSchema = z.strictObject({
   inventory: z.strictObject({
     flush_interval_ms: int(100, 3_600_000).default(5000).describe('Milliseconds between inventory writes (one transaction each).'),
   }).prefault({}).describe('Inventory writes.'),
+  central: z.strictObject({
+    url: z.string().min(1).nullable().default(null)
+      .superRefine((v, ctx) => { if (v === null) return; const r = checkCentralUrl(v); if (r !== undefined) ctx.addIssue({ code: 'custom', message: r }); })
+      .describe('Central PostgreSQL to ship device state and the exception outbox to (many sites, one inventory), e.g. `postgres://auscult@central.example:5432/auscult?sslmode=verify-full`; `sslmode` is honoured. No password here: give it in AUSCULT_CENTRAL_PASSWORD or `password_file`. null: no shipping (one sensor, one SQLite file). Create the schema first with `auscult central init`.'),
+    password_file: z.string().min(1).nullable().default(null)
+      .describe('File whose first line is the central database password (AUSCULT_CENTRAL_PASSWORD takes precedence).'),
+    sensor_id: z.string().min(1).max(200).nullable().default(null)
+      .describe('This sensor\'s id in the central database; null: a UUID made once and kept in the local database.'),
+  }).prefault({}).describe('Shipping to a central PostgreSQL (README "Many sites"). Events stay in the local database until the central one has committed them.'),
+  site: z.string().min(1).max(200).nullable().default(null)
+    .describe('Name of the site (hospital, clinic) this sensor listens at; required with `central.url`. Addresses, VLANs and switch ports are kept per site centrally.'),
   limits: limitsSchema,
 }).superRefine((cfg, ctx) => {
   // The format is checked on the key itself (so it is reported with the other errors); this
@@ -254,6 +266,10 @@ export const ENV_OVERRIDES: readonly { env: string; key: string; type: 'string' 
   { env: 'AUSCULT_METRICS_LISTEN', key: 'metrics.listen', type: 'string' },
   { env: 'AUSCULT_FINGERPRINTS', key: 'identify.fingerprints_dir', type: 'string' },
   { env: 'AUSCULT_FLUSH_INTERVAL_MS', key: 'inventory.flush_interval_ms', type: 'integer' },
+  { env: 'AUSCULT_CENTRAL_URL', key: 'central.url', type: 'string' },
+  { env: 'AUSCULT_CENTRAL_PASSWORD_FILE', key: 'central.password_file', type: 'string' },
+  { env: 'AUSCULT_SENSOR_ID', key: 'central.sensor_id', type: 'string' },
+  { env: 'AUSCULT_SITE', key: 'site', type: 'string' },
 ];
 
 /** Where the config file is looked for when none is named: AUSCULT_CONFIG, then this. */

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   AUS_ERR_NOT_FOUND: EXIT.NOT_FOUND,
   AUS_ERR_CSAF: EXIT.DATAERR,
   AUS_ERR_CSAF_FILE: EXIT.NOINPUT,
+  AUS_ERR_CENTRAL: EXIT.UNAVAILABLE, // the central PostgreSQL cannot be reached or refused the work
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

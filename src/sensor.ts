@@ -28,6 +28,7 @@ import type { Identifier } from './identify/extract.js';
 import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from './identify/rules-identifier.js';
 import { clearRuleCache, loadRules } from './identify/rules/loader.js';
 import type { Logger } from './log.js';
+import { Shipper } from './central/ship.js';
 import { createMetricsRegistry, healthOf, startMetricsServer, type Health, type MetricsServer, type SensorSnapshot } from './metrics.js';
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
@@ -94,6 +95,8 @@ export class Sensor {
   private firstTs: number | null = null;
   private lastTs: number | null = null;
   private stopping: Promise<number> | null = null;
+  /** Ships to the central PostgreSQL when central.url is set (src/central/ship.ts). */
+  private shipper: Shipper | null = null;
   private resolveDone: (code: number) => void = () => undefined;
   /** Resolves with the exit code once stopped. */
   readonly done: Promise<number> = new Promise((resolve) => { this.resolveDone = resolve; });
@@ -153,6 +156,18 @@ export class Sensor {
       pipeline.db.close();
       this.capture.close();
       throw err;
+    }
+    if (config.central.url !== null) {
+      if (config.site === null) {
+        void this.outputs.close();
+        pipeline.db.close();
+        this.capture.close();
+        throw new AuscultError('AUS_ERR_CONFIG_KEY', 'site: central.url needs site (the hospital or clinic this sensor is at; --site, AUSCULT_SITE or site in the config)');
+      }
+      this.shipper = new Shipper(pipeline.db, {
+        target: { url: config.central.url, passwordFile: config.central.password_file }, site: config.site, sensorId: config.central.sensor_id,
+        logger, counters: pipeline.counters,
+      });
     }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
@@ -221,6 +236,8 @@ export class Sensor {
       this.pipeline.counters.inc('output.stream_failures');
       this.options.logger.error({ err: (err as Error).message, path: this.config.output.exceptions_path }, 'reconcile or exception stream failed');
     }
+    // Asynchronous: returns at once; one batch in flight, backoff while the central database is down.
+    this.shipper?.kick();
   }
 
   /** SIGHUP: validate everything first, then swap; on any error keep the old and count it. */
@@ -286,8 +303,10 @@ export class Sensor {
   health(): Health {
     const snapshot = this.snapshot();
     const health = healthOf(snapshot, this.config.metrics.max_packet_age_s);
-    const lost = this.lossWatch.problems(snapshot);
-    return lost.length === 0 ? health : { ...health, status: 'fail', problems: [...health.problems, ...lost] };
+    const problems = [...health.problems, ...this.lossWatch.problems(snapshot)];
+    const central = this.shipper?.problem();
+    if (central !== undefined) problems.push(central);
+    return problems.length === health.problems.length ? health : { ...health, status: 'fail', problems };
   }
 
   /** Loss counters as of the previous health check (src/loss-watch.ts). */
@@ -324,6 +343,7 @@ export class Sensor {
     try {
       this.capture.drain();
       this.flush();
+      if (this.shipper !== null) await this.shipper.stop();
       this.pipeline.db.pragma('wal_checkpoint(TRUNCATE)');
       this.stream.close();
       this.pipeline.db.close();

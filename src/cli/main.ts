@@ -23,6 +23,8 @@ import { registerFleet } from './fleet.js';
 import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
 import { registerPush } from './push.js';
+import { registerCentral } from './central.js';
+import { registerShip } from './ship.js';
 import { tuneHeap } from '../heap-tuning.js';
 
 import { VERSION } from '../version.js';
@@ -73,6 +75,8 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerEvents(program);
   registerExport(program);
   registerPush(program);
+  registerCentral(program);
+  registerShip(program);
   return program;
 }
 
