@@ -123,12 +123,14 @@ describe('patch verified on the wire', () => {
     ok(['reconcile', '--db', db, '--stream', stream]);
     expect(streamLines(stream)).toHaveLength(3);
 
-    expect(ok(['exposure', '--db', db, '--verdict', 'fixed']).stdout).toContain('AUSCULT-LAB-2026-001');
-    const adv = ok(['advisory', 'auscult-lab-2026-001', '--db', db]).stdout;
-    expect(adv).toContain('patches verified:');
-    expect(adv).toMatch(/BME-006102\s+2\.2\.4\s+2\.3\.0/);
+    expect(ok(['exposure', '--db', db, '--verdict', 'fixed', '--json']).stdout).toContain('AUSCULT-LAB-2026-001');
+    expect(ok(['advisory', 'auscult-lab-2026-001', '--db', db]).stdout).toContain('patches verified:');
+    const adv = JSON.parse(ok(['advisory', 'auscult-lab-2026-001', '--db', db, '--json']).stdout) as { patches_verified: Record<string, unknown>[] };
+    expect(adv.patches_verified).toEqual([expect.objectContaining({ asset_id: 'BME-006102', old_version: '2.2.4', new_version: '2.3.0' })]);
     expect(auscult(['advisory', 'ICSMA-00-000-00', '--db', db], { cwd: dir }).code).toBe(1);
-    expect(ok(['device', VENT, '--db', db]).stdout).toMatch(/advisories:\n.*\nfixed\s+AUSCULT-LAB-2026-001/);
+    expect(ok(['device', VENT, '--db', db]).stdout).toContain('advisories:');
+    expect((JSON.parse(ok(['device', VENT, '--db', db, '--json']).stdout) as { advisories: { verdict: string; advisory_id: string }[] }).advisories)
+      .toEqual([expect.objectContaining({ verdict: 'fixed', advisory_id: 'AUSCULT-LAB-2026-001' })]);
     const fleet = JSON.parse(ok(['fleet', '--db', db, '--json']).stdout) as Record<string, unknown>[];
     expect(fleet).toEqual([expect.objectContaining({ manufacturer: 'Hamilton Medical', model: 'HAMILTON-C6', firmware: '2.3.0', devices: 1, verdicts: { 'AUSCULT-LAB-2026-001': 'fixed' } })]);
 
@@ -195,7 +197,6 @@ describe('the demo capture', () => {
     expect(html).not.toContain('<b>now</b>');
     expect(html).toContain('&#60;b&#62;now&#60;/b&#62;');
     expect(readFileSync(join(out, 'exposure.csv'), 'utf8')).not.toMatch(/(^|,)=/m);
-    const list = ok(['advisories', 'list', '--db', db()]).stdout;
-    expect(list).toContain('AUSCULT-LAB-HOSTILE-OK');
+    expect(ok(['advisories', 'list', '--db', db(), '--json']).stdout).toContain('AUSCULT-LAB-HOSTILE-OK');
   });
 });
