@@ -228,6 +228,9 @@ export const configSchema = z.strictObject({
   inventory: z.strictObject({
     flush_interval_ms: int(100, 3_600_000).default(5000).describe('Milliseconds between inventory writes (one transaction each).'),
   }).prefault({}).describe('Inventory writes.'),
+  lifecycle: z.strictObject({
+    quiet_after_s: int(1, 315_360_000).default(604_800).describe('A device not heard for this many seconds of capture time (never the wall clock) gets a `device_quiet` event, a decommission candidate; heard again, `device_back`. Default 7 days.'),
+  }).prefault({}).describe('Device lifecycle events (`device_new`, `device_changed`, `device_quiet`, `device_back`) in the outbox beside the exceptions.'),
   central: z.strictObject({
     url: z.string().min(1).nullable().default(null)
       .superRefine((v, ctx) => { if (v === null) return; const r = checkCentralUrl(v); if (r !== undefined) ctx.addIssue({ code: 'custom', message: r }); })

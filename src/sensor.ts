@@ -230,7 +230,7 @@ export class Sensor {
     try {
       // Without a system of record there is nothing to reconcile and no stream to write.
       if (hasSorSnapshot(this.pipeline.db)) {
-        reconcile(this.pipeline.db);
+        reconcile(this.pipeline.db, { quietAfterS: this.config.lifecycle.quiet_after_s });
         this.stream.flush();
         this.outputs.flush();
       }

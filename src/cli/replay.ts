@@ -74,7 +74,7 @@ Example:
       progress?.stop();
       const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
       if (hasSorSnapshot(pipeline.db)) {
-        const reconciled = reconcileAndStream(pipeline.db, opts.stream);
+        const reconciled = reconcileAndStream(pipeline.db, opts.stream, config !== undefined ? { quietAfterS: config.lifecycle.quiet_after_s } : {});
         process.stderr.write(`${summaryLine(reconciled, opts.stream, reconciled.stream.written)}\n`);
       }
       let shipped: Awaited<ReturnType<typeof shipOnce>> | undefined;

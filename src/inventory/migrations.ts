@@ -228,4 +228,12 @@ export const MIGRATIONS: readonly string[] = [
     line TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* device lifecycle events (src/reconcile/lifecycle.ts): per device, what the outbox has announced */ `
+  CREATE TABLE lifecycle (            -- one row per device announced with device_new
+    device_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('active', 'quiet')),
+    history_id INTEGER NOT NULL,      -- the last history row announced (device_new or device_changed)
+    quiet_seen_us INTEGER             -- last_seen_us when it was announced quiet
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -38,6 +38,7 @@ import { resolve } from 'node:path';
 import { AuscultError } from '../errors.js';
 import type { Db } from '../inventory/store.js';
 import type { ReconcileException } from '../reconcile/exception-kinds.js';
+import { orderLifecycleLine, type LifecycleLine } from '../reconcile/lifecycle.js';
 import { deviceLookup } from './event-source.js';
 import { render, type OutputFormat, type RenderContext, type StreamEvent } from './shapes.js';
 
@@ -65,15 +66,23 @@ export function orderLine(l: ExceptionLine): ExceptionLine {
   };
 }
 
+/** Any line of the outbox: an exception or a device lifecycle event (`src/reconcile/lifecycle.ts`). */
+export type OutboxLine = ExceptionLine | LifecycleLine;
+
+/** Either kind of line with its keys in contract order. */
+export function orderOutboxLine(l: OutboxLine): OutboxLine {
+  return l.event_type === 'lifecycle' ? orderLifecycleLine(l) : orderLine(l);
+}
+
 /** Appends lines to the outbox, giving each the next `seq`. Call inside the transaction that changes state. */
-export function enqueueLines(db: Db, lines: readonly Omit<ExceptionLine, 'seq'>[]): number[] {
+export function enqueueLines(db: Db, lines: readonly (Omit<ExceptionLine, 'seq'> | Omit<LifecycleLine, 'seq'>)[]): number[] {
   const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox');
   const insert = db.prepare('INSERT INTO outbox (seq, line) VALUES (?, ?)');
   let seq = (maxSeq.get() as { m: number }).m;
   const seqs: number[] = [];
   for (const l of lines) {
     seq++;
-    insert.run(seq, JSON.stringify(orderLine({ ...l, seq })));
+    insert.run(seq, JSON.stringify(orderOutboxLine({ ...l, seq })));
     seqs.push(seq);
   }
   return seqs;

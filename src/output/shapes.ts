@@ -17,13 +17,15 @@
  * (a custom field set, as ECS asks for non-ECS fields), documented in README "Sending to your
  * SIEM". No attribute is invented inside the standard names.
  */
-import type { ExceptionLine } from './ndjson.js';
+import type { LifecycleLine, LifecycleType } from '../reconcile/lifecycle.js';
+import type { ExceptionLine, OutboxLine } from './ndjson.js';
 
 export const OUTPUT_FORMATS = ['ndjson', 'ocsf', 'ecs', 'cef', 'syslog'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** An outbox line as stored (the internal event). */
-export type StreamEvent = ExceptionLine & { seq: number };
+export type StreamEvent = OutboxLine & { seq: number };
+type LifecycleEvent = LifecycleLine & { seq: number };
 
 /** What the shapes need besides the event: who sent it, and what the inventory knows of the device. */
 export interface RenderContext {
@@ -52,10 +54,18 @@ export interface EventKind {
 export const EVENT_KINDS: Readonly<Record<StreamEvent['event_type'], EventKind>> = {
   exception: {
     ocsf: { categoryUid: 2, categoryName: 'Findings', classUid: 2003, className: 'Compliance Finding' },
-    ecs: { kind: 'alert', category: ['configuration'], type: (e) => (e.status === 'open' ? ['info'] : ['change']) },
+    ecs: { kind: 'alert', category: ['configuration'], type: (e) => (e.event_type === 'exception' && e.status === 'open' ? ['info'] : ['change']) },
     cefSignature: (e) => `exception:${e.type}`,
   },
+  lifecycle: {
+    ocsf: { categoryUid: 5, categoryName: 'Discovery', classUid: 5001, className: 'Device Inventory Info' },
+    ecs: { kind: 'asset', category: ['host'], type: (e) => [ECS_LIFECYCLE_TYPE[e.type as LifecycleType]] },
+    cefSignature: (e) => `lifecycle:${e.type}`,
+  },
 };
+
+/** ECS `event.type` of each lifecycle kind (allowed with `event.category: host`). */
+const ECS_LIFECYCLE_TYPE: Record<LifecycleType, string> = { device_new: 'start', device_changed: 'change', device_quiet: 'end', device_back: 'start' };
 
 const OCSF_SEVERITY: Record<Severity, { id: number; name: string }> = { low: { id: 2, name: 'Low' }, medium: { id: 3, name: 'Medium' }, high: { id: 4, name: 'High' } };
 const CEF_SEVERITY: Record<Severity, number> = { low: 3, medium: 5, high: 8 };
@@ -85,6 +95,7 @@ export function toNdjson(e: StreamEvent): string {
 
 /** OCSF 1.8.0: an exception is a Compliance Finding (2003). */
 export function toOcsf(e: StreamEvent, ctx: RenderContext): Record<string, unknown> {
+  if (e.event_type === 'lifecycle') return ocsfLifecycle(e, ctx);
   const kind = EVENT_KINDS[e.event_type];
   const dev = deviceOf(e, ctx);
   const open = e.status === 'open';
@@ -129,6 +140,36 @@ export function toOcsf(e: StreamEvent, ctx: RenderContext): Record<string, unkno
   });
 }
 
+/** OCSF 1.8.0: a lifecycle event is Device Inventory Info (5001), activity Log; what OCSF has no attribute for in `unmapped.auscult`. */
+function ocsfLifecycle(e: LifecycleEvent, ctx: RenderContext): Record<string, unknown> {
+  const kind = EVENT_KINDS.lifecycle;
+  const dev = deviceOf(e, ctx);
+  return compact({
+    activity_id: 1,
+    activity_name: 'Log',
+    category_uid: kind.ocsf.categoryUid,
+    category_name: kind.ocsf.categoryName,
+    class_uid: kind.ocsf.classUid,
+    class_name: kind.ocsf.className,
+    type_uid: kind.ocsf.classUid * 100 + 1,
+    type_name: `${kind.ocsf.className}: Log`,
+    severity_id: OCSF_SEVERITY[e.severity].id,
+    severity: OCSF_SEVERITY[e.severity].name,
+    time: ms(e.ts),
+    message: e.message,
+    metadata: {
+      version: OCSF_VERSION,
+      product: { name: PRODUCT, vendor_name: VENDOR, version: ctx.version },
+      uid: `${e.event_id}-${e.seq}`,
+      sequence: e.seq,
+      log_name: 'lifecycle',
+      reporter: { name: ctx.sensor },
+    },
+    device: compact({ type_id: 0, type: 'Unknown', uid: e.device_id, mac: e.mac, ip: dev.ip, hostname: dev.hostname, first_seen_time: ms(e.first_seen), last_seen_time: ms(e.last_seen) }),
+    unmapped: { auscult: compact({ event_id: e.event_id, seq: e.seq, sensor: ctx.sensor, type: e.type, changes: e.changes.length > 0 ? e.changes : undefined, evidence: e.evidence.length > 0 ? e.evidence : undefined }) },
+  });
+}
+
 /** ECS upper-case, hyphenated MAC (RFC 7042 notation, as ECS suggests). */
 const ecsMac = (mac: string): string => mac.toUpperCase().replaceAll(':', '-');
 
@@ -139,6 +180,21 @@ export function toEcs(e: StreamEvent, ctx: RenderContext): Record<string, unknow
   const kind = EVENT_KINDS[e.event_type];
   const dev = deviceOf(e, ctx);
   const host = compact({ mac: e.mac !== null ? [ecsMac(e.mac)] : undefined, ip: dev.ip !== null ? [dev.ip] : undefined, hostname: dev.hostname ?? undefined, name: dev.hostname ?? undefined });
+  if (e.event_type === 'lifecycle') {
+    return compact({
+      '@timestamp': e.ts,
+      message: e.message,
+      ecs: { version: '9.4.0' },
+      event: {
+        kind: kind.ecs.kind, category: kind.ecs.category, type: kind.ecs.type(e), id: e.event_id, code: e.type, action: e.type,
+        dataset: 'auscult.lifecycle', module: 'auscult', provider: 'auscult', severity: ECS_SEVERITY[e.severity], sequence: e.seq, reason: e.message,
+      },
+      observer: { type: 'sensor', name: ctx.sensor, product: PRODUCT, vendor: VENDOR, version: ctx.version },
+      device: { id: e.device_id },
+      host: Object.keys(host).length > 0 ? host : undefined,
+      auscult: { event_type: e.event_type, severity: e.severity, first_seen: e.first_seen, last_seen: e.last_seen, changes: e.changes, evidence: e.evidence },
+    });
+  }
   return compact({
     '@timestamp': e.ts,
     message: e.message,
@@ -177,15 +233,17 @@ export function cefValue(s: string): string {
   return s.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
-/** The CEF line (no syslog header). Custom fields: cs1 asset id, cs2 field, cs3 expected, cs4 observed, cs5 evidence (JSON), cn1 seq. */
+/** The CEF line (no syslog header). Custom fields: cs1 asset id, cs2 field, cs3 expected, cs4 observed, cs5 evidence (JSON), cs6 lifecycle changes (JSON), cn1 seq. */
 export function toCef(e: StreamEvent, ctx: RenderContext): string {
   const kind = EVENT_KINDS[e.event_type];
   const dev = deviceOf(e, ctx);
+  const life = e.event_type === 'lifecycle' ? e : undefined;
+  const exc = e.event_type === 'exception' ? e : undefined;
   const ext: [string, string | number | null][] = [
     ['rt', ms(e.ts)],
     ['externalId', e.event_id],
     ['cat', e.type],
-    ['act', e.status],
+    ['act', exc?.status ?? e.type],
     ['msg', e.message],
     ['smac', e.mac],
     ['src', dev.ip],
@@ -195,10 +253,11 @@ export function toCef(e: StreamEvent, ctx: RenderContext): string {
   ];
   // `cn1` (seq, digits) comes last, so no free-text value ends the line (collectors trim trailing blanks).
   const custom: [string, string, string | number | null][] = [
-    ['cs1', 'asset_id', e.asset_id],
-    ['cs2', 'field', e.field],
-    ['cs3', 'expected', e.expected],
-    ['cs4', 'observed', e.observed],
+    ['cs1', 'asset_id', exc?.asset_id ?? null],
+    ['cs2', 'field', exc?.field ?? null],
+    ['cs3', 'expected', exc?.expected ?? null],
+    ['cs4', 'observed', exc?.observed ?? null],
+    ['cs6', 'changes', life !== undefined && life.changes.length > 0 ? JSON.stringify(life.changes) : null],
     ['cs5', 'evidence', e.evidence.length > 0 ? JSON.stringify(e.evidence) : null],
     ['cn1', 'seq', e.seq],
   ];
@@ -225,7 +284,8 @@ const header = (s: string, max: number): string => {
  */
 export function toSyslog(e: StreamEvent, ctx: RenderContext): string {
   const pri = SYSLOG_FACILITY * 8 + SYSLOG_SEVERITY[e.severity];
-  const sd = `[${sdName(SD_ID)} event_id="${sdValue(e.event_id)}" seq="${e.seq}" type="${sdValue(e.type)}" status="${sdValue(e.status)}"]`;
+  const status = e.event_type === 'exception' ? ` status="${sdValue(e.status)}"` : '';
+  const sd = `[${sdName(SD_ID)} event_id="${sdValue(e.event_id)}" seq="${e.seq}" type="${sdValue(e.type)}"${status}]`;
   // HOSTNAME: RFC 5424 allows any PRINTUSASCII but recommends an FQDN, host name or IP; collectors
   // (and parsers) trip on the rest, so anything outside letters, digits, '.', '-' and '_' becomes '_'.
   const host = header(ctx.sensor.replace(/[^A-Za-z0-9._-]/g, '_'), 255);

@@ -16,11 +16,15 @@ import { diffInventory, type DiffOptions, type DiffResult } from './diff.js';
 import { hasAdvisories, patchEventIds, recordPatchEvent } from '../inventory/advisory-store.js';
 import { loadPatchState } from '../advisories/load.js';
 import { EXCEPTION_TYPES, type ExceptionEvidence, type ExceptionType, type ReconcileException, type Severity } from './exception-kinds.js';
+import { lifecycleLines, type LifecycleLine } from './lifecycle.js';
 import type { MatchKey } from './match.js';
 import { currentSorImport, loadSorRecords, type SorImportInfo } from './sor-store.js';
 import type { SorRecord } from './sor-record.js';
 
-export type ReconcileOptions = DiffOptions;
+export type ReconcileOptions = DiffOptions & {
+  /** `lifecycle.quiet_after_s` (default 7 days of capture time). */
+  quietAfterS?: number;
+};
 
 export interface ReconcileResult {
   /** False when no SoR has been imported: nothing was compared or changed. */
@@ -31,6 +35,8 @@ export interface ReconcileResult {
   ts: string;
   /** Lines appended to the outbox by this run (new `open` and `resolved`). */
   changes: ExceptionLine[];
+  /** Device lifecycle lines appended to the outbox by this run (before the exceptions). */
+  lifecycle?: LifecycleLine[];
   /** Every open exception after this run, in the order of `diff.ts`. */
   open: ExceptionLine[];
   /** Unmatched records the sensor cannot hear (not exceptions). */
@@ -120,7 +126,12 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
       expected = @expected, observed = @observed, evidence = @evidence, message = @message WHERE event_id = @event_id`);
   const resolve = db.prepare(`UPDATE exception SET status = 'resolved', resolved_ts = ? WHERE event_id = ?`);
 
+  let lifecycle: LifecycleLine[] = [];
   const changes = db.transaction((): ExceptionLine[] => {
+    // Lifecycle events first (a device is new before it is not in the inventory), same transaction.
+    const lifecyclePending = lifecycleLines(db, Date.parse(ts) * 1000, options.quietAfterS !== undefined ? { quietAfterS: options.quietAfterS } : {});
+    const lifecycleSeqs = enqueueLines(db, lifecyclePending);
+    lifecycle = lifecyclePending.map((l, i) => ({ ...l, ...(lifecycleSeqs[i] === undefined ? {} : { seq: lifecycleSeqs[i] }) }));
     const existing = new Map((select.all() as ExceptionRow[]).map((r) => [r.event_id, r]));
     const pending: Omit<ExceptionLine, 'seq'>[] = [];
     const current = new Set<string>();
@@ -170,6 +181,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     import: sor,
     ts,
     changes,
+    lifecycle,
     open: openLines,
     outOfCoverage: diff.outOfCoverage,
     counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length },

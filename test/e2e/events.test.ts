@@ -65,7 +65,7 @@ describe('auscult events', () => {
       expect(syslog).toHaveLength(events.length);
       events.forEach((e, i) => {
         const c = parseCef(cef[i] ?? '');
-        expect(c.header.deviceEventClassId).toBe(`exception:${String(e['type'])}`);
+        expect(c.header.deviceEventClassId).toBe(`${String(e['event_type'])}:${String(e['type'])}`);
         expect(c.header.name).toBe(e['message']);
         expect(c.ext['externalId']).toBe(e['event_id']);
         expect(c.ext['cn1']).toBe(String(e['seq']));
@@ -79,10 +79,19 @@ describe('auscult events', () => {
         expect(s.structuredData['event_id']).toBe(e['event_id']);
         expect(s.structuredData['seq']).toBe(String(e['seq']));
         expect(s.message).toBe(cef[i]);
+        if (e['event_type'] === 'lifecycle') {
+          const changes = e['changes'] as unknown[];
+          expect(c.ext['cs6'] === undefined ? [] : JSON.parse(c.ext['cs6'])).toEqual(changes);
+        }
       });
+      // Lifecycle: every device of the database was announced once with device_new, before any exception about it.
+      const news = events.filter((e) => e['type'] === 'device_new');
+      const devices = JSON.parse(ok(['devices', '--db', db, '--json'])) as unknown[];
+      expect(news).toHaveLength(devices.length);
+      expect(new Set(news.map((e) => e['event_id'])).size).toBe(news.length);
     });
 
-    it(`${name}: every OCSF line is a valid Compliance Finding (OCSF 1.8.0 schema files), same event_id/seq/evidence`, (ctx) => {
+    it(`${name}: every OCSF line is a valid Compliance Finding or Device Inventory Info (OCSF 1.8.0 schema files), same event_id/seq/evidence`, (ctx) => {
       if (!sharedAvailable('schemas', 'ocsf')) ctx.skip(SHARED_SKIP_REASON);
       const db = database(name, capture, sor, fixed);
       const events = expectValidLines(ok(['events', '--db', db]));
@@ -92,6 +101,18 @@ describe('auscult events', () => {
       ocsf.forEach((o, i) => {
         expect(validator.validate(o), `line ${i + 1}`).toEqual([]);
         const e = events[i] as Record<string, unknown>;
+        expect((o['metadata'] as { sequence: number }).sequence).toBe(e['seq']);
+        if (e['event_type'] === 'lifecycle') {
+          expect(o['class_uid']).toBe(5001);
+          expect(o['activity_id']).toBe(1);
+          const u = (o['unmapped'] as { auscult: { event_id: string; type: string; evidence?: unknown; changes?: unknown } }).auscult;
+          expect(u.event_id).toBe(e['event_id']);
+          expect(u.type).toBe(e['type']);
+          expect(u.evidence ?? []).toEqual(e['evidence']);
+          expect(u.changes ?? []).toEqual(e['changes']);
+          expect((o['device'] as { uid: string }).uid).toBe(e['device_id']);
+          return;
+        }
         expect(o['class_uid']).toBe(2003);
         expect((o['finding_info'] as { uid: string }).uid).toBe(e['event_id']);
         expect((o['metadata'] as { sequence: number }).sequence).toBe(e['seq']);
@@ -115,7 +136,7 @@ describe('auscult events', () => {
         const ev = o['event'] as { id: string; sequence: number; kind: string };
         expect(ev.id).toBe(e['event_id']);
         expect(ev.sequence).toBe(e['seq']);
-        expect(ev.kind).toBe('alert');
+        expect(ev.kind).toBe(e['event_type'] === 'lifecycle' ? 'asset' : 'alert');
         expect((o['auscult'] as { evidence: unknown }).evidence).toEqual(e['evidence']);
       });
     });
@@ -124,7 +145,7 @@ describe('auscult events', () => {
   it('the validators catch what they should (a validator that passes everything is a defect)', (ctx) => {
     if (!sharedAvailable('schemas')) ctx.skip(SHARED_SKIP_REASON);
     const db = database(...FIXTURES[1]);
-    const o = JSON.parse(linesOf(ok(['events', '--db', db, '--format', 'ocsf']))[0] ?? '') as Record<string, unknown>;
+    const o = linesOf(ok(['events', '--db', db, '--format', 'ocsf'])).map((l) => JSON.parse(l) as Record<string, unknown>).find((x) => x['class_uid'] === 2003) ?? {};
     const ocsf = new OcsfValidator();
     expect(ocsf.validate({ ...o, firmware: 'x' })).toContain('firmware: not an attribute here');
     expect(ocsf.validate({ ...o, severity_id: 42 }).join()).toContain('severity_id: 42 not in enum');

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toCef, toSyslog, cefValue, type StreamEvent } from '../../src/output/shapes.js';
+import { toCef, toSyslog, cefValue } from '../../src/output/shapes.js';
+import type { ExceptionLine } from '../../src/output/ndjson.js';
 import { parseCef, parseExtension, parseSyslog } from '../helpers/cef.js';
 
 const RUNS = { seed: 1818, numRuns: 3000 };
@@ -23,7 +24,7 @@ const event = fc.record({
   asset_id: nullable, field: nullable, expected: nullable, observed: nullable, message: nasty,
   severity: fc.constantFrom('low', 'medium', 'high' as const), status: fc.constantFrom('open', 'resolved' as const), seq: fc.integer({ min: 1, max: 2 ** 40 }),
   evidence: fc.array(fc.record({ source: nasty, frame: fc.nat(), ts: fc.constant('2026-01-01T00:00:00.000Z'), capture: nullable }), { maxLength: 3 }),
-}).map((r): StreamEvent => ({
+}).map((r): ExceptionLine & { seq: number } => ({
   schema_version: 1, event_type: 'exception', event_id: '0123456789abcdef0123456789abcdef', ts: '2026-11-22T21:50:15.699Z', type: 'stale_firmware',
   device_id: 'mac-00090fb3a7107', mac: '00:09:fb:3a:71:07', ...r,
 }));

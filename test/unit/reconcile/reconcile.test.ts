@@ -85,9 +85,14 @@ describe('reconcile: state, outbox and transitions', () => {
     }
     expect(first.outOfCoverage.map((r) => r.assetId)).toEqual(['BME-008800', 'BME-002201', 'BME-002202']);
     const lines = expectValidLines(outbox(db));
-    expect(lines.map((l) => l['seq'])).toEqual(first.changes.map((_, i) => i + 1));
+    // The device lifecycle lines (device_new for each device) come first, then the exceptions.
+    const lifecycle = first.lifecycle ?? [];
+    expect(lifecycle.length).toBeGreaterThan(0);
+    expect(lines.map((l) => l['seq'])).toEqual([...lifecycle, ...first.changes].map((_, i) => i + 1));
+    expect(lines.slice(lifecycle.length).map((l) => l['event_id'])).toEqual(first.changes.map((l) => l.event_id));
     const again = reconcile(db);
     expect(again.changes).toEqual([]);
+    expect(again.lifecycle).toEqual([]);
     expect(again.open.map((l) => l.event_id).sort()).toEqual(first.open.map((l) => l.event_id).sort());
     expect(listExceptions(db, { status: 'open' })).toHaveLength(first.open.length);
     db.close();
@@ -121,7 +126,7 @@ describe('reconcile: state, outbox and transitions', () => {
     await snapshot(db, 'fixtures/sor/lab-switch-endpoints.csv');
     const path = join(dir, 'stream.ndjson');
     const r = reconcileAndStream(db, path);
-    expect(r.stream.written).toBe(r.changes.length);
+    expect(r.stream.written).toBe((r.lifecycle ?? []).length + r.changes.length);
     const text = readFileSync(path, 'utf8');
     expect(text).toBe(`${outbox(db)}\n`);
     expectValidLines(text);
