@@ -34,6 +34,7 @@ export interface DeferralRule {
   mac: string | null;
   advisory_id: string;
   approved_by: string;
+  /** Last day the deferral holds (YYYY-MM-DD). */
   until: string;
   required_vlan: number | null;
   required_segment: string | null;

@@ -4,6 +4,7 @@
  */
 import type { CsafAdvisory } from '../advisories/csaf.js';
 import { compareRevisions } from '../advisories/csaf.js';
+import type { DeferralRule } from '../advisories/patch-state.js';
 import type { Db } from './store.js';
 
 /** A revision to store: the validated advisory, where it came from and the original text. */
@@ -104,17 +105,8 @@ export function kevSet(db: Db): Set<string> {
   return new Set((db.prepare('SELECT cve FROM kev').all() as { cve: string }[]).map((r) => r.cve.toUpperCase()));
 }
 
-/** One approved deferral. */
-export interface Deferral {
-  asset_id: string | null;
-  mac: string | null;
-  advisory_id: string;
-  approved_by: string;
-  /** Last day the deferral holds (YYYY-MM-DD). */
-  until: string;
-  required_vlan: number | null;
-  required_segment: string | null;
-  note: string | null;
+/** One approved deferral, as imported: the rule plus the CSV line it came from. */
+export interface Deferral extends DeferralRule {
   file: string;
   line: number;
 }

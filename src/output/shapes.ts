@@ -119,14 +119,7 @@ export function toOcsf(e: StreamEvent, ctx: RenderContext): Record<string, unkno
     status: open ? 'New' : 'Resolved',
     time: ms(e.ts),
     message: e.message,
-    metadata: {
-      version: OCSF_VERSION,
-      product: { name: PRODUCT, vendor_name: VENDOR, version: ctx.version },
-      uid: `${e.event_id}-${e.seq}`,
-      sequence: e.seq,
-      log_name: 'exceptions',
-      reporter: { name: ctx.sensor },
-    },
+    metadata: ocsfMetadata(e, ctx, 'exceptions'),
     finding_info: { uid: e.event_id, title: e.type, desc: e.message, types: [e.type] },
     compliance: {
       control: e.type,
@@ -138,6 +131,18 @@ export function toOcsf(e: StreamEvent, ctx: RenderContext): Record<string, unkno
     evidences: e.evidence.length > 0 ? e.evidence.map((ev) => ({ name: ev.source, data: { source: ev.source, frame: ev.frame, ts: ev.ts, capture: ev.capture } })) : undefined,
     unmapped: { auscult: compact({ event_id: e.event_id, seq: e.seq, sensor: ctx.sensor, mac: e.mac, asset_id: e.asset_id, field: e.field, expected: e.expected, observed: e.observed }) },
   });
+}
+
+/** OCSF `metadata` of any line: product, sensor as reporter, and the outbox position as uid and sequence. */
+function ocsfMetadata(e: { event_id: string; seq: number }, ctx: RenderContext, logName: string): Record<string, unknown> {
+  return {
+    version: OCSF_VERSION,
+    product: { name: PRODUCT, vendor_name: VENDOR, version: ctx.version },
+    uid: `${e.event_id}-${e.seq}`,
+    sequence: e.seq,
+    log_name: logName,
+    reporter: { name: ctx.sensor },
+  };
 }
 
 /** OCSF 1.8.0: a lifecycle event is Device Inventory Info (5001), activity Log; what OCSF has no attribute for in `unmapped.auscult`. */
@@ -157,14 +162,7 @@ function ocsfLifecycle(e: LifecycleEvent, ctx: RenderContext): Record<string, un
     severity: OCSF_SEVERITY[e.severity].name,
     time: ms(e.ts),
     message: e.message,
-    metadata: {
-      version: OCSF_VERSION,
-      product: { name: PRODUCT, vendor_name: VENDOR, version: ctx.version },
-      uid: `${e.event_id}-${e.seq}`,
-      sequence: e.seq,
-      log_name: 'lifecycle',
-      reporter: { name: ctx.sensor },
-    },
+    metadata: ocsfMetadata(e, ctx, 'lifecycle'),
     device: compact({ type_id: 0, type: 'Unknown', uid: e.device_id, mac: e.mac, ip: dev.ip, hostname: dev.hostname, first_seen_time: ms(e.first_seen), last_seen_time: ms(e.last_seen) }),
     unmapped: { auscult: compact({ event_id: e.event_id, seq: e.seq, sensor: ctx.sensor, type: e.type, changes: e.changes.length > 0 ? e.changes : undefined, evidence: e.evidence.length > 0 ? e.evidence : undefined }) },
   });
