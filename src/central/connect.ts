@@ -81,3 +81,19 @@ export async function connectCentral(target: CentralTarget): Promise<pg.Client> 
   }
   return client;
 }
+
+/**
+ * An error met while talking to the central server, as AUS_ERR_CENTRAL (exit 69) when it came
+ * from the server or the connection (a PostgreSQL error, the server shutting down, a dropped or
+ * timed-out connection); anything else (a bug of ours) is returned unchanged.
+ */
+export function centralFailure(err: unknown, url: string): unknown {
+  if (err instanceof AuscultError) return err;
+  const e = err as { code?: unknown; message?: unknown };
+  const fromServer = err instanceof pg.DatabaseError;
+  const fromConnection = typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)
+    || (typeof e.message === 'string' && /Connection terminated|Query read timeout|connection (?:is closed|timeout)|Client has encountered a connection error/i.test(e.message));
+  if (!fromServer && !fromConnection) return err;
+  return new AuscultError('AUS_ERR_CENTRAL', `central database ${redactUrl(url)}: ${String(e.message)}`);
+}
+

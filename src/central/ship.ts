@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { DeviceView } from '../inventory/device-view.js';
 import type { Db } from '../inventory/store.js';
 import { readShipBatch, readShipCursor, sensorId, shipBacklog, writeShipCursor, type ShipBatch } from '../inventory/ship-source.js';
-import { connectCentral, redactUrl, type CentralTarget } from './connect.js';
+import { centralFailure, connectCentral, redactUrl, type CentralTarget } from './connect.js';
 import { requireCentralSchema } from './schema.js';
 
 /** Rows per stream per batch: the bound on what one ship holds in memory. */
@@ -106,6 +106,8 @@ export async function shipOnce(db: Db, target: CentralTarget, site: string, opti
   try {
     await requireCentralSchema(client);
     return await shipAll(db, client, site, options);
+  } catch (err) {
+    throw centralFailure(err, target.url);
   } finally {
     await client.end().catch(() => undefined);
   }

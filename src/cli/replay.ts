@@ -128,7 +128,8 @@ export class ReplayProgress {
       format: '{bar} {percentage}% | ETA {eta_formatted} | file {n} of {m}: {file} | {frames} frames',
       clearOnComplete: true, hideCursor: true, stream: process.stderr, etaBuffer: 50, fps: 5, barsize: 24,
     }, Presets.shades_classic);
-    this.bar.start(this.total, 0, { n: 1, m: files.length, file: '', frames: 0 });
+    // The first file is named from the first draw: a small first file can end before a redraw.
+    this.bar.start(this.total, 0, { n: 1, m: files.length, file: basename(files[0] ?? ''), frames: 0 });
   }
 
   startFile(index: number): void {
@@ -150,7 +151,7 @@ export class ReplayProgress {
   log(line: string): void {
     this.bar.stop();
     process.stderr.write(`${line}\n`);
-    if (this.done < this.total) this.bar.start(this.total, this.done, { n: this.index + 1, m: this.files.length, file: '', frames: 0 });
+    if (this.done < this.total) this.bar.start(this.total, this.done, { n: this.index + 1, m: this.files.length, file: basename(this.files[this.index] ?? ''), frames: 0 });
   }
 
   stop(): void {
