@@ -21,6 +21,7 @@ import { DHCP_LIMITS, type DhcpLimits } from './decode/app/dhcp.js';
 import { LLDP_LIMITS, type LldpLimits } from './decode/app/lldp.js';
 import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
 import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
+import { TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
@@ -104,6 +105,12 @@ const limitsSchema = z.strictObject({
   ethernet: z.strictObject({
     max_vlan_tags: int(1, 64).default(ETHERNET_LIMITS.maxVlanTags).describe('802.1Q/QinQ tags unwrapped per frame.'),
   }).prefault({}).describe('Link layer (src/decode/link/ethernet.ts ETHERNET_LIMITS).'),
+  tunnels: z.strictObject({
+    max_depth: int(1, 32).default(TUNNEL_LIMITS.maxEncapDepth).describe('Encapsulations (GRE, ERSPAN, VXLAN, Geneve, MPLS, PPPoE, CAPWAP, ...) opened per frame; deeper frames count encap.too_deep.'),
+    mpls_max_labels: int(1, 64).default(TUNNEL_LIMITS.mplsMaxLabels).describe('MPLS label stack entries read per stack.'),
+    mpls_payload: z.enum(['auto', 'ethernet', 'ethernet_cw', 'ip']).default(TUNNEL_LIMITS.mplsPayload).describe('What the bottom of an MPLS stack carries: auto (IPv4/IPv6 by version nibble, 0 = pseudowire control word + Ethernet, else Ethernet), ethernet, ethernet_cw or ip.'),
+    vxlan_ports: z.array(int(1, 65535)).max(16).default([...TUNNEL_LIMITS.vxlanPorts]).describe('UDP destination ports opened as VXLAN.'),
+  }).prefault({}).describe('Tunnels and shims in the SPAN feed (src/decode/frame.ts TUNNEL_LIMITS).'),
   dhcp: z.strictObject({
     max_options: int(1, 65535).default(DHCP_LIMITS.maxOptions).describe('DHCP options decoded per message.'),
     max_sub_options: int(1, 65535).default(DHCP_LIMITS.maxSubOptions).describe('Sub-options decoded per option (e.g. option 82).'),
@@ -376,6 +383,7 @@ export interface RuntimeLimits {
   binder: BinderLimits;
   location: LocationLimits;
   ethernet: EthernetLimits;
+  tunnels: TunnelLimits;
   dhcp: DhcpLimits;
   lldp: LldpLimits;
   cdp: CdpLimits;
@@ -403,6 +411,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },
+    tunnels: { maxEncapDepth: l.tunnels.max_depth, mplsMaxLabels: l.tunnels.mpls_max_labels, mplsPayload: l.tunnels.mpls_payload, vxlanPorts: l.tunnels.vxlan_ports },
     dhcp: { maxOptions: l.dhcp.max_options, maxSubOptions: l.dhcp.max_sub_options },
     lldp: { maxTlvs: l.lldp.max_tlvs, maxText: l.lldp.max_text },
     cdp: { maxTlvs: l.cdp.max_tlvs, maxAddresses: l.cdp.max_addresses, maxText: l.cdp.max_text },

@@ -61,7 +61,7 @@ export class Pipeline implements DecodeSink {
     this.binder = new AddressBinder(limits?.binder);
     this.location = new LocationResolver(limits?.location, options.subnetVlans);
     this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
-    this.frameLimits = limits?.ethernet ?? FRAME_LIMITS;
+    this.frameLimits = limits ? { ...limits.ethernet, ...limits.tunnels } : FRAME_LIMITS;
     this.store = new InventoryStore(db);
     this.store.load(this.model);
     this.identifier = options.identifier ?? createIdentifier();
