@@ -332,7 +332,7 @@ class Walk {
       }
       case TUNNEL_ETHERTYPE.CISCO_METADATA: {
         if (!this.enter('cmd')) return NEXT.NONE;
-        const cmd = readCiscoMetadata(this.r, this.anomalies);
+        const cmd = readCiscoMetadata(this.r, this.anomalies, this.record.encap?.[this.record.encap.length - 2] === 'gre');
         if (!cmd) return NEXT.NONE;
         rec.sgt = cmd.sgt;
         return cmd.ethertype;
