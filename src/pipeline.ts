@@ -90,6 +90,11 @@ export class Pipeline implements DecodeSink {
       const { value: frame, anomalies } = decodeFrame(captured, this.frameLimits);
       for (let i = 0; i < anomalies.length; i++) this.anomaly(anomalies[i] as string);
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
+      const encap = frame.encap;
+      if (encap !== undefined && encap.length > 0) {
+        for (let i = 0; i < encap.length; i++) this.counters.inc(counterName('encap.', encap[i] as string));
+      }
+      if (frame.wlanProtected === true) this.counters.inc('frames.wlan_protected');
       out.length = 0;
       observeFrame(frame, this.binder, out);
       if (frame.payloadKind === 'tcp') {

@@ -280,7 +280,8 @@ class Walk {
   private wlan(): NextLayer {
     if (!this.enter('wlan')) return NEXT.NONE;
     const rec = this.record;
-    const w = readWlan(this.r, this.anomalies);
+    const encap = rec.encap ?? NO_ENCAP;
+    const w = readWlan(this.r, this.anomalies, encap.length >= 2 && encap[encap.length - 2] === 'capwap');
     if (!w) return NEXT.NONE;
     rec.srcMac = w.srcMac;
     rec.dstMac = w.dstMac;

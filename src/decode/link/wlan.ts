@@ -73,13 +73,17 @@ export function readRadiotap(r: ByteReader, anomalies: AnomalyCode[]): { fcs: bo
 }
 
 /** Reads an 802.11 MAC header; leaves `r` at the frame body (the LLC header of a data frame). */
-export function readWlan(r: ByteReader, anomalies: AnomalyCode[]): WlanHeader | undefined {
+export function readWlan(r: ByteReader, anomalies: AnomalyCode[], maybeSwapped = false): WlanHeader | undefined {
   if (r.remaining < 10) {
     anomalies.push('wlan.truncated');
     return undefined;
   }
-  const fc0 = r.u8();
-  const flags = r.u8();
+  let fc0 = r.u8();
+  let flags = r.u8();
+  // Cisco controllers send the frame control field byte-swapped inside CAPWAP (Wireshark's
+  // "Cisco Wireless Controller Support" preference): version bits set in the first byte and
+  // clear in the second is that swap.
+  if (maybeSwapped && (fc0 & 0x03) !== 0 && (flags & 0x03) === 0) [fc0, flags] = [flags, fc0];
   if ((fc0 & 0x03) !== 0) {
     anomalies.push('wlan.bad_version');
     return undefined;
