@@ -20,6 +20,7 @@ import type { RuntimeLimits } from './config.js';
 import { AddressBinder } from './observe/address-binder.js';
 import { observeApplication } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
+import { hygieneProblem } from './observe/hygiene.js';
 import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
 
@@ -111,6 +112,15 @@ export class Pipeline implements DecodeSink {
         }
       }
       // Indexed loops here: this runs per frame, and for-of allocated iterator results.
+      // The hygiene gate (group MACs, empty identity strings) drops in place, keeping the order.
+      let kept = 0;
+      for (let i = 0; i < out.length; i++) {
+        const o = out[i] as Observation;
+        const problem = hygieneProblem(o);
+        if (problem !== undefined) { this.anomaly(problem); continue; }
+        out[kept++] = o;
+      }
+      out.length = kept;
       for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify);
       if (out.length > 1) {
         const derived = this.location.observeFrame(out);

@@ -33,6 +33,16 @@ export const DEVICE_FIELDS = [
   'dicom_implementation',
   'hl7_sending_application',
   'mdns_txt',
+  // Issue 15: identity strings a network or clinical engineering team looks up, kept as evidence.
+  'lldp_port_id',
+  'lldp_port_id_subtype',
+  'lldp_port_description',
+  'cdp_port_id',
+  'vlan_stack',
+  'encapsulation',
+  'sgt',
+  'hl7_sending_facility',
+  'hl7_receiving_facility',
 ] as const;
 
 export type DeviceField = (typeof DEVICE_FIELDS)[number];
