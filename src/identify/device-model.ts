@@ -11,6 +11,7 @@
 import type { Observation } from '../observe/observation.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
+import { MULTI_VALUED_EVIDENCE_FIELDS } from './field-candidate.js';
 
 export interface CandidateState {
   field: DeviceField;
@@ -453,7 +454,7 @@ export class DeviceModel {
     }
     // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
     // the device; a firm value replaced, or a source reporting a new value, is.
-    if (chosen && chosen.value !== cand.value && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE)) {
+    if (chosen && chosen.value !== cand.value && !MULTI_VALUED_EVIDENCE_FIELDS.has(cand.field) && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE)) {
       this.pendingHistory.push({
         deviceId: d.id, field: cand.field, oldValue: chosen.value, newValue: cand.value,
         ts: o.ts, frame: o.frame, source: cand.source, captureId: this.captureId,
