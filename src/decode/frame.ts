@@ -291,11 +291,11 @@ class Walk {
     const body = w.bodyLength !== undefined ? this.r.take(w.bodyLength) : this.r;
     const llc = readLlc(body, this.anomalies);
     if (!llc) return NEXT.NONE;
+    rec.llc = llc; // kept whatever follows (RFC 1042 SNAP leads on to its ethertype)
     if (llc.snapOui !== undefined && llc.snapPid !== undefined && SNAP_ETHERTYPE_OUIS.has(llc.snapOui)) {
       this.r = body;
       return llc.snapPid;
     }
-    rec.llc = llc;
     if (!snapCut(llc)) {
       rec.payloadKind = 'llc';
       rec.payload = body.rest();
@@ -317,24 +317,21 @@ class Walk {
         return this.ip(ethertype);
       case TUNNEL_ETHERTYPE.MPLS_UNICAST:
       case TUNNEL_ETHERTYPE.MPLS_MULTICAST: {
-        if (!this.enter('mpls')) return NEXT.NONE;
         const stack = readMpls(this.r, this.anomalies, { maxLabels: this.limits.mplsMaxLabels, payload: this.limits.mplsPayload });
-        if (!stack) return NEXT.NONE;
+        if (!stack || !this.enter('mpls')) return NEXT.NONE;
         // An Ethernet pseudowire carries a frame of its own; over IP the label switch is a router.
         if (stack.next === NEXT.ETHERNET) this.openTunnel();
         return stack.next;
       }
       case TUNNEL_ETHERTYPE.PPPOE_SESSION: {
-        if (!this.enter('pppoe')) return NEXT.NONE;
         const session = readPppoeSession(this.r, this.anomalies);
-        if (!session) return NEXT.NONE;
+        if (!session || !this.enter('pppoe')) return NEXT.NONE;
         this.r = session.body;
         return readPppProtocol(this.r, this.anomalies);
       }
       case TUNNEL_ETHERTYPE.CISCO_METADATA: {
-        if (!this.enter('cmd')) return NEXT.NONE;
-        const cmd = readCiscoMetadata(this.r, this.anomalies, this.record.encap?.[this.record.encap.length - 2] === 'gre');
-        if (!cmd) return NEXT.NONE;
+        const cmd = readCiscoMetadata(this.r, this.anomalies, this.record.encap?.[this.record.encap.length - 1] === 'gre');
+        if (!cmd || !this.enter('cmd')) return NEXT.NONE;
         rec.sgt = cmd.sgt;
         return cmd.ethertype;
       }
@@ -359,7 +356,7 @@ class Walk {
         return this.gre(transport);
       case IP_PROTOCOL_IPIP:
       case IP_PROTOCOL_IPV6:
-        if (!this.enter('ipip')) return NEXT.NONE;
+        if (transport.remaining === 0 || !this.enter('ipip')) return NEXT.NONE;
         this.openTunnel();
         this.r = transport;
         return ip.header.protocol === IP_PROTOCOL_IPIP ? ETHERTYPE.IPV4 : ETHERTYPE.IPV6;
@@ -390,18 +387,17 @@ class Walk {
   }
 
   private gre(r: ByteReader): NextLayer {
-    if (!this.enter('gre')) return NEXT.NONE;
     const gre = readGre(r, this.anomalies);
-    if (!gre) return NEXT.NONE;
+    if (!gre || !this.enter('gre')) return NEXT.NONE;
     let next = gre.next;
     if (gre.erspan !== undefined) {
-      if (!this.enter(`erspan${gre.erspan}`)) return NEXT.NONE;
       if (gre.erspan !== 1) {
         const erspan = readErspan(r, gre.erspan, this.anomalies);
         if (!erspan) return NEXT.NONE;
         if (erspan.sgt !== undefined) this.record.sgt = erspan.sgt;
         next = erspan.next;
       }
+      if (!this.enter(`erspan${gre.erspan}`)) return NEXT.NONE;
     }
     if (next === NEXT.NONE) return NEXT.NONE;
     // CDP over GRE is the tunnel endpoint's own: no inner frame.

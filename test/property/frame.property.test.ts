@@ -4,7 +4,8 @@
  * - arbitrary bytes under every supported link type (and an unsupported one) never throw, yield
  *   only FRAME_ANOMALIES codes, keep the VLAN stack within the limit, and return a payload that
  *   is a view inside the input;
- * - prefixes of every real frame (every capture under fixtures/, recursively, plus its raw IP
+ * - prefixes of every real frame (every capture under fixtures/ and, when present,
+ *   ../shared/captures/encap, recursively, plus its raw IP
  *   frames behind synthesised BSD NULL/LOOP headers: every cut through the headers and 64 bytes
  *   into the payload, a sample past that, and 10,000 random cuts) decode without throwing, and any
  *   MAC, VLAN tag, IP address, ARP record or port a prefix yields equals the full frame's
@@ -20,6 +21,7 @@ import { toHex } from '../../src/decode/bytes.js';
 import { FRAME_ANOMALIES, FRAME_LIMITS, TUNNEL_LINKTYPE, decodeFrame, type FrameLimits } from '../../src/decode/frame.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { readCapturedFrames } from '../helpers/frames.js';
+import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const RUNS = { seed: 42, numRuns: 10_000 };
@@ -31,7 +33,7 @@ let corpus: { frame: CapturedFrame; full: FrameRecord }[] = [];
 
 function capturesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((n) => /\.(pcap|pcapng)(\.gz)?$/.test(n))
+    .filter((n) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(n))
     .sort()
     .map((n) => dir + n);
 }
@@ -39,7 +41,9 @@ function capturesUnder(dir: string): string[] {
 beforeAll(async () => {
   const seen = new Map<string, CapturedFrame>();
   const add = (f: CapturedFrame) => seen.set(`${f.linkType}:${toHex(f.data)}`, f);
-  for (const path of capturesUnder(FIXTURES)) {
+  // The tunnelled captures other projects own, when ../shared is there (tunnels, 802.11, HDLC).
+  const encap = sharedAvailable('captures', 'encap') ? capturesUnder(`${sharedPath('captures', 'encap')}/`) : [];
+  for (const path of [...capturesUnder(FIXTURES), ...encap]) {
     for (const f of await readCapturedFrames(path)) {
       add(f);
       if (f.linkType === LINKTYPE.RAW) {

@@ -42,6 +42,10 @@ export function readMpls(r: ByteReader, anomalies: AnomalyCode[], limits: MplsLi
     labels.push(entry >>> 12);
     if ((entry & 0x100) !== 0) break; // bottom of stack
   }
+  if (r.remaining === 0) {
+    anomalies.push('mpls.truncated'); // a stack with nothing under it
+    return undefined;
+  }
   const nibble = r.peekU8() >> 4;
   const stack: MplsStack = { labels, controlWord: false, next: NEXT.NONE };
   let mode = limits.payload;

@@ -463,7 +463,7 @@ const ANOMALY_CASES: Record<FrameAnomaly, { why: string; frame: () => CapturedFr
   'mpls.truncated': {
     why: 'an MPLS label stack without a bottom-of-stack entry',
     frame: () => frame(ether(0x8847, [0, 0x10, 0x00, 0x40, 0, 0x20, 0x00, 0x40])),
-    check: (f) => expect(f.encap).toEqual(['mpls']),
+    check: (f) => expect([f.encap, f.srcMac, f.tunnel]).toEqual([[], '02:00:00:00:00:0a', undefined]),
   },
   'mpls.too_many_labels': {
     why: 'three labels with the limit lowered to 2',
