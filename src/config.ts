@@ -27,13 +27,25 @@ import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
 
+/**
+ * Tunnels and shims auscult opens (issue 15): GRE and ERSPAN (IP protocol 47), IP in IP (4, 41),
+ * VXLAN (4789, 8472), Geneve (6081), CAPWAP data (5247), LWAPP data (12222), MPLS over UDP
+ * (6635), and MPLS, PPPoE session and Cisco MetaData by ethertype (`ether proto`, not the `mpls`
+ * or `pppoes` keywords: those shift the offsets of what follows them). Their inner traffic cannot
+ * be filtered in BPF, so a tunnel passes whole.
+ */
+const TUNNEL_TRAFFIC =
+  'ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or ' +
+  'udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909';
+
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
 const DECODED_TRAFFIC =
-  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp';
+  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ' +
+  TUNNEL_TRAFFIC;
 
 /**
  * Default BPF filter: DHCP (67/68), mDNS (5353), DICOM (104, 11112), HL7/MLLP (2575), LLDP
- * (ethertype 0x88cc), ARP (IP-to-MAC bindings), and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
+ * (ethertype 0x88cc), ARP (IP-to-MAC bindings), the tunnels above, and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
  * by destination so tagged CDP passes too); each also inside one 802.1Q tag and inside QinQ.
  * `vlan` must come last in an `or`: it shifts the offsets of everything after it.
  */
