@@ -47,7 +47,7 @@ describe('auscult coverage', () => {
     expect(r.encapsulations).toEqual([{ encapsulation: 'erspan2', frames: 4 }, { encapsulation: 'gre', frames: 5 }]);
     expect(r.not_decapsulated).toEqual([{ anomaly: 'erspan.truncated', frames: 1 }]);
     expect(r.frames_not_decapsulated).toBe(1);
-    expect(r.devices).toBe(3); // the two mirrored hosts and the ERSPAN source
+    expect(r.devices).toBe(4); // the two mirrored hosts, the ERSPAN II source, and the IPv6 ERSPAN III source (raw-IP link: IP-keyed)
     expect(r.hints.some((h) => h.startsWith('1 frames carried a tunnel'))).toBe(true);
     expect(auscult(['coverage', '--db', db]).stdout).toContain('encapsulations: erspan2 (4 frames), gre (5 frames); not decapsulated: 1 frames');
   });
