@@ -83,6 +83,7 @@ export const FRAME_LIMITS: FrameLimits = { ...ETHERNET_LIMITS, ...TUNNEL_LIMITS 
 const AF_INET6_VALUES = new Set([10, 24, 28, 30]);
 const NO_ENCAP: readonly string[] = Object.freeze([]);
 const UDP_PORT = { GENEVE: 6081, CAPWAP_DATA: 5247, LWAPP_DATA: 12222, MPLS: 6635 } as const;
+const TUNNEL_UDP_PORTS: ReadonlySet<number> = new Set(Object.values(UDP_PORT));
 const IP_PROTOCOL_GRE = 47;
 const IP_PROTOCOL_IPIP = 4;
 const IP_PROTOCOL_IPV6 = 41;
@@ -408,12 +409,13 @@ class Walk {
 
   /** UDP tunnels, by port: VXLAN, Geneve, CAPWAP data, LWAPP data, MPLS over UDP. */
   private udpTunnel(srcPort: number, dstPort: number, payload: Uint8Array): NextLayer {
-    const port = (p: number) => srcPort === p || dstPort === p;
+    // Most datagrams are no tunnel: the cheapest test first (ports are never 0 here).
+    if (!TUNNEL_UDP_PORTS.has(srcPort) && !TUNNEL_UDP_PORTS.has(dstPort) && !this.limits.vxlanPorts.includes(dstPort)) return NEXT.NONE;
     let name: string;
     if (this.limits.vxlanPorts.includes(dstPort)) name = 'vxlan';
-    else if (port(UDP_PORT.GENEVE)) name = 'geneve';
-    else if (port(UDP_PORT.CAPWAP_DATA)) name = 'capwap';
-    else if (port(UDP_PORT.LWAPP_DATA)) name = 'lwapp';
+    else if (srcPort === UDP_PORT.GENEVE || dstPort === UDP_PORT.GENEVE) name = 'geneve';
+    else if (srcPort === UDP_PORT.CAPWAP_DATA || dstPort === UDP_PORT.CAPWAP_DATA) name = 'capwap';
+    else if (srcPort === UDP_PORT.LWAPP_DATA || dstPort === UDP_PORT.LWAPP_DATA) name = 'lwapp';
     else if (dstPort === UDP_PORT.MPLS) name = 'mpls';
     else return NEXT.NONE;
     const r = new ByteReader(payload);

@@ -70,9 +70,17 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
     anomalies.push('ipv4.bad_header_length');
     return undefined;
   }
-  const h = r.bytes(ihl);
-  const totalLength = ((h[2] as number) << 8) | (h[3] as number);
-  const flagsFrag = ((h[6] as number) << 8) | (h[7] as number);
+  const sum = r.peekSum16(ihl);
+  r.skip(2); // version/IHL, DSCP/ECN
+  const totalLength = r.u16();
+  r.skip(2); // identification
+  const flagsFrag = r.u16();
+  const ttl = r.u8();
+  const protocol = r.u8();
+  const checksum = r.u16();
+  const src = r.ipv4();
+  const dst = r.ipv4();
+  r.skip(ihl - 20); // options
   let payloadLength = totalLength - ihl;
   if (totalLength < ihl) {
     anomalies.push('ipv4.bad_total_length');
@@ -85,31 +93,20 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
   const fragmentOffset = flagsFrag & 0x1fff;
   const header: IpHeader = {
     version: 4,
-    src: formatIpv4(h, 12),
-    dst: formatIpv4(h, 16),
-    protocol: h[9] as number,
-    ttl: h[8] as number,
+    src,
+    dst,
+    protocol,
+    ttl,
     fragment: moreFragments || fragmentOffset !== 0,
   };
   if (ihl > 20) header.hasOptions = true;
-  if (!ipv4ChecksumOk(h)) {
+  // RFC 1071: the sum over the header, checksum included, is 0xffff. A zero checksum is taken
+  // as not filled in (checksum offload on the capturing host, test generators), not as wrong.
+  if (checksum !== 0 && sum !== 0xffff) {
     anomalies.push('ipv4.bad_checksum');
     header.badChecksum = true;
   }
   return { header, payload: r.bytes(payloadLength), hasTransportHeader: fragmentOffset === 0 };
-}
-
-/**
- * RFC 1071: the ones'-complement sum of the header's 16-bit words, checksum included, is 0xffff.
- * A zero checksum is taken as not filled in (checksum offload on the capturing host, test
- * generators), not as wrong.
- */
-export function ipv4ChecksumOk(h: Uint8Array): boolean {
-  if (h[10] === 0 && h[11] === 0) return true;
-  let sum = 0;
-  for (let i = 0; i + 1 < h.length; i += 2) sum += ((h[i] as number) << 8) | (h[i + 1] as number);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum === 0xffff;
 }
 
 export function readIpv6(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | undefined {
