@@ -69,7 +69,9 @@ export function configSections(): ConfigSectionDoc[] {
         constraint,
       });
     }
-    if (path.length > 0 && (keys.length > 0 || nested.length === 0)) {
+    if (path.length === 0 && keys.length > 0) {
+      sections.push({ key: '', description: 'Keys at the top level of the file.', keys });
+    } else if (path.length > 0 && (keys.length > 0 || nested.length === 0)) {
       sections.push({ key: path.join('.'), description: node.description ?? '', keys });
     } else if (path.length > 0) {
       sections.push({ key: path.join('.'), description: node.description ?? '', keys: [] });
@@ -103,7 +105,7 @@ export function renderConfigReference(): string {
     '',
   ];
   for (const section of configSections()) {
-    out.push(`## \`${section.key}\``, '', section.description, '');
+    out.push(section.key === '' ? '## Top level' : `## \`${section.key}\``, '', section.description, '');
     if (section.keys.length === 0) continue;
     out.push('| key | type | default | env | description |', '|---|---|---|---|---|');
     for (const k of section.keys) {
@@ -137,7 +139,7 @@ export function renderDefaultConfig(): string {
   ];
   let open: string[] = [];
   for (const section of configSections()) {
-    const parts = section.key.split('.');
+    const parts = section.key === '' ? [] : section.key.split('.');
     // Emit the headers of sections not yet open.
     let common = 0;
     while (common < open.length && common < parts.length && open[common] === parts[common]) common++;
@@ -150,6 +152,7 @@ export function renderDefaultConfig(): string {
     open = parts;
     const indent = '  '.repeat(parts.length);
     for (const k of section.keys) {
+      if (parts.length === 0) out.push('');
       out.push(...commentLines(`${k.description}${k.env ? ` Env: ${k.env}.` : ''}`, indent));
       out.push(`${indent}${k.key.split('.').pop() ?? ''}: ${inlineYaml(k.default)}`);
     }

@@ -11,7 +11,7 @@
 import { parseSubnet } from './identify/location.js';
 import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
 import { STREAM_LIMITS, type StreamLimits } from './decode/stream/stream-decoder.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
@@ -23,9 +23,12 @@ import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
 import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
 import { TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
+import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
+import { OUTPUT_FORMATS } from './output/shapes.js';
+import { checkCentralUrl } from './central/connect.js';
 
 /**
  * Tunnels and shims auscult opens (issue 15): GRE and ERSPAN (IP protocol 47), IP in IP (4, 41),
@@ -154,7 +157,12 @@ const limitsSchema = z.strictObject({
     hl7_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.hl7Ports]).describe('TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
     hl7_max_message_bytes: int(64, 1 << 30).default(STREAM_LIMITS.hl7MaxMessageBytes).describe('Largest HL7 message framed from MLLP; larger ones are dropped up to the next start block (anomaly `hl7.message_too_large`).'),
     dicom_max_pdu_bytes: int(64, 1 << 30).default(STREAM_LIMITS.dicomMaxPduBytes).describe('Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
+    total_bytes: int(1 << 20, 2 ** 31).default(STREAM_LIMITS.totalBytes).describe('Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
   }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
+  timestamps: z.strictObject({
+    earliest_year: int(1970, 2100).default(new Date(TIMESTAMP_LIMITS.earliestMicros / 1000).getUTCFullYear()).describe('Frames of a replayed capture timestamped before 1 January of this year take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
+    max_forward_jump_s: int(1, 2 ** 31).default(TIMESTAMP_LIMITS.maxForwardJumpMicros / 1_000_000).describe('Frames of a replayed capture timestamped more than this many seconds past the previous frame, or past the wall clock, take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
+  }).prefault({}).describe('The sane window of capture timestamps (src/capture/timestamps.ts): nothing outside it is stored.'),
 }).prefault({}).describe('Limits of the decoders, the stream reassembly and the model. Each limit hit is counted (docs/anomaly-codes.md).');
 
 export const configSchema = z.strictObject({
@@ -171,6 +179,56 @@ export const configSchema = z.strictObject({
   }).prefault({}).describe('The inventory.'),
   output: z.strictObject({
     exceptions_path: z.string().min(1).default('./exceptions.ndjson').describe('The exception stream (NDJSON), appended to and reopened on SIGHUP.'),
+    sensor_name: z.string().min(1).max(255).nullable().default(null).describe('This sensor\'s name in OCSF, ECS, CEF and syslog events (`observer.name`, `dvchost`, HOSTNAME); null: the host name.'),
+    targets: z.array(z.discriminatedUnion('type', [
+      z.strictObject({
+        type: z.literal('file'),
+        name: z.string().min(1).max(64),
+        format: z.enum(OUTPUT_FORMATS),
+        path: z.string().min(1),
+      }),
+      z.strictObject({
+        type: z.literal('syslog'),
+        name: z.string().min(1).max(64),
+        transport: z.enum(['udp', 'tcp', 'tls']).default('tcp'),
+        host: z.string().min(1),
+        port: int(1, 65535).default(514),
+        ca_file: z.string().min(1).nullable().default(null),
+        server_name: z.string().min(1).nullable().default(null),
+        max_queue: int(1, 10_000_000).default(100_000),
+        reconnect_min_ms: int(10, 3_600_000).default(500),
+        reconnect_max_ms: int(10, 3_600_000).default(30_000),
+      }),
+      z.strictObject({
+        type: z.literal('webhook'),
+        name: z.string().min(1).max(64),
+        url: z.url({ protocol: /^https?$/ }),
+        format: z.enum(OUTPUT_FORMATS).default('ocsf'),
+        token_env: z.string().min(1).nullable().default(null),
+        batch_size: int(1, 100_000).default(500),
+        max_queue: int(1, 10_000_000).default(100_000),
+        timeout_ms: int(100, 600_000).default(10_000),
+        retry_min_ms: int(10, 3_600_000).default(1000),
+        retry_max_ms: int(10, 3_600_000).default(60_000),
+      }),
+    ])).max(32).default([]).superRefine((list, ctx) => {
+      const names = new Set<string>();
+      for (const o of list) {
+        if (names.has(o.name)) ctx.addIssue({ code: 'custom', message: `two outputs are named ${o.name}` });
+        names.add(o.name);
+      }
+    }).describe('Extra outputs of the events (README "Sending to your SIEM"), each fed from the outbox with its own cursor: ' +
+      '`{type: file, name, format: ndjson|ocsf|ecs|cef|syslog, path}` appends that shape to a file (crash-safe like the exception stream, tied to its database); ' +
+      '`{type: syslog, name, transport: udp|tcp|tls, host, port, ca_file, server_name, max_queue, reconnect_min_ms, reconnect_max_ms}` sends RFC 5424 (CEF inside) to a collector, octet-counted on TCP/TLS, never blocking: at most max_queue messages wait, the oldest are dropped and counted (`output.<name>.dropped`), and /healthz reports the collector while it is unreachable; ' +
+      '`{type: webhook, name, url, format, token_env, batch_size, max_queue, timeout_ms, retry_min_ms, retry_max_ms}` POSTs batches of lines (NDJSON body; `Authorization: Bearer` from the environment variable token_env), retrying 429/5xx/network errors with backoff, bounded the same way.'),
+  }).superRefine((o, ctx) => {
+    // Two writers on one file would interleave shapes and cursors.
+    const paths = new Set([o.exceptions_path]);
+    for (const t of o.targets) {
+      if (t.type !== 'file') continue;
+      if (paths.has(t.path)) ctx.addIssue({ code: 'custom', path: ['targets'], message: `output ${t.name}: ${t.path} is already written by another output` });
+      paths.add(t.path);
+    }
   }).prefault({}).describe('Outputs.'),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).default('info').describe('Log level on stderr (pino JSON lines).'),
@@ -188,6 +246,17 @@ export const configSchema = z.strictObject({
   inventory: z.strictObject({
     flush_interval_ms: int(100, 3_600_000).default(5000).describe('Milliseconds between inventory writes (one transaction each).'),
   }).prefault({}).describe('Inventory writes.'),
+  central: z.strictObject({
+    url: z.string().min(1).nullable().default(null)
+      .superRefine((v, ctx) => { if (v === null) return; const r = checkCentralUrl(v); if (r !== undefined) ctx.addIssue({ code: 'custom', message: r }); })
+      .describe('Central PostgreSQL to ship device state and the exception outbox to (many sites, one inventory), e.g. `postgres://auscult@central.example:5432/auscult?sslmode=verify-full`; `sslmode` is honoured. No password here: give it in AUSCULT_CENTRAL_PASSWORD or `password_file`. null: no shipping (one sensor, one SQLite file). Create the schema first with `auscult central init`.'),
+    password_file: z.string().min(1).nullable().default(null)
+      .describe('File whose first line is the central database password (AUSCULT_CENTRAL_PASSWORD takes precedence).'),
+    sensor_id: z.string().min(1).max(200).nullable().default(null)
+      .describe('This sensor\'s id in the central database; null: a UUID made once and kept in the local database.'),
+  }).prefault({}).describe('Shipping to a central PostgreSQL (README "Many sites"). Events stay in the local database until the central one has committed them.'),
+  site: z.string().min(1).max(200).nullable().default(null)
+    .describe('Name of the site (hospital, clinic) this sensor listens at; required with `central.url`. Addresses, VLANs and switch ports are kept per site centrally.'),
   limits: limitsSchema,
 }).superRefine((cfg, ctx) => {
   // The format is checked on the key itself (so it is reported with the other errors); this
@@ -216,6 +285,10 @@ export const ENV_OVERRIDES: readonly { env: string; key: string; type: 'string' 
   { env: 'AUSCULT_METRICS_LISTEN', key: 'metrics.listen', type: 'string' },
   { env: 'AUSCULT_FINGERPRINTS', key: 'identify.fingerprints_dir', type: 'string' },
   { env: 'AUSCULT_FLUSH_INTERVAL_MS', key: 'inventory.flush_interval_ms', type: 'integer' },
+  { env: 'AUSCULT_CENTRAL_URL', key: 'central.url', type: 'string' },
+  { env: 'AUSCULT_CENTRAL_PASSWORD_FILE', key: 'central.password_file', type: 'string' },
+  { env: 'AUSCULT_SENSOR_ID', key: 'central.sensor_id', type: 'string' },
+  { env: 'AUSCULT_SITE', key: 'site', type: 'string' },
 ];
 
 /** Where the config file is looked for when none is named: AUSCULT_CONFIG, then this. */
@@ -311,7 +384,13 @@ export function checkConfig(text: string | null, file: string | null, options: L
         where: { file: name, line: pos.line, column: pos.col } });
     }
     if (issues.length > 0) return { config: null, issues, file };
-    const js: unknown = doc.toJS();
+    let js: unknown;
+    try {
+      // yaml refuses alias expansion past maxAliasCount (a "billion laughs" bomb) by throwing.
+      js = doc.toJS({ maxAliasCount: CONFIG_MAX_ALIAS_COUNT });
+    } catch (e) {
+      return { config: null, file, issues: [{ code: 'AUS_ERR_CONFIG_FILE', key: '', reason: `refused: ${(e as Error).message} (aliases are limited to ${CONFIG_MAX_ALIAS_COUNT} expansions)`, where: { file: name, line: 1, column: 1 } }] };
+    }
     if (js === null || js === undefined) raw = {};
     else if (typeof js === 'object' && !Array.isArray(js)) raw = js as Record<string, unknown>;
     else {
@@ -351,6 +430,11 @@ export function checkConfig(text: string | null, file: string | null, options: L
   return { config: null, issues, file };
 }
 
+/** Largest config file read (a real one is a few KiB): larger ones are refused unread. */
+export const CONFIG_MAX_FILE_BYTES = 1 << 20;
+/** Alias expansions allowed when a config document is turned into values (yaml's resource-exhaustion guard). */
+export const CONFIG_MAX_ALIAS_COUNT = 100;
+
 /** The file to read: the one named, else AUSCULT_CONFIG, else config/auscult.yaml if present, else none. */
 export function resolveConfigPath(named: string | undefined, env: Record<string, string | undefined> = process.env): string | null {
   if (named !== undefined) return named;
@@ -364,6 +448,10 @@ export function checkConfigFile(file: string | null, options: LoadConfigOptions 
   if (file === null) return checkConfig(null, null, options);
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > CONFIG_MAX_FILE_BYTES) {
+      return { config: null, file, issues: [{ code: 'AUS_ERR_CONFIG_FILE', key: '', reason: `refused: ${size} bytes, larger than ${CONFIG_MAX_FILE_BYTES} bytes`, where: { file } }] };
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -391,6 +479,7 @@ export function loadConfig(file: string | null, options: LoadConfigOptions = {})
 /** The limits section in the shapes the decoders and the model take. */
 export interface RuntimeLimits {
   streams: StreamLimits;
+  timestamps: TimestampLimits;
   model: ModelLimits;
   binder: BinderLimits;
   location: LocationLimits;
@@ -411,6 +500,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
       hl7Ports: l.streams.hl7_ports,
       hl7MaxMessageBytes: l.streams.hl7_max_message_bytes,
       dicomMaxPduBytes: l.streams.dicom_max_pdu_bytes,
+      totalBytes: l.streams.total_bytes,
       reassembly: {
         maxFlows: l.reassembly.max_flows,
         maxBufferedBytesPerDirection: l.reassembly.max_buffered_bytes_per_direction,
@@ -419,6 +509,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
         idleTimeoutMicros: l.reassembly.idle_timeout_s * 1_000_000,
       },
     },
+    timestamps: { earliestMicros: Date.UTC(l.timestamps.earliest_year, 0, 1) * 1000, maxForwardJumpMicros: l.timestamps.max_forward_jump_s * 1_000_000 },
     model: { maxDevices: l.model.max_devices, maxResidentDevices: l.model.max_resident_devices, maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },

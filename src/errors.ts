@@ -30,7 +30,9 @@ export const ERROR_CODES = {
   AUS_ERR_NO_INTERFACE: EXIT.UNAVAILABLE,
   AUS_ERR_PERMISSION: EXIT.NOPERM,
   AUS_ERR_DB: EXIT.SOFTWARE,
+  AUS_ERR_STREAM_OWNER: EXIT.CONFIG,
   AUS_ERR_NOT_FOUND: EXIT.NOT_FOUND,
+  AUS_ERR_CENTRAL: EXIT.UNAVAILABLE, // the central PostgreSQL cannot be reached or refused the work
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

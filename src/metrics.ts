@@ -28,6 +28,8 @@ export interface SensorSnapshot {
   reloadFailures: number;
   dbWritable: boolean;
   startedMs: number;
+  /** Problems of the configured outputs (a syslog collector unreachable), one line each. */
+  outputProblems?: string[];
 }
 
 export interface Health {
@@ -49,6 +51,7 @@ export function healthOf(s: SensorSnapshot, maxPacketAgeS: number, nowMs = Date.
   const problems: string[] = [];
   if (!s.capture.open) problems.push('capture is not open');
   if (!s.dbWritable) problems.push('database is not writable');
+  problems.push(...(s.outputProblems ?? []));
   if (maxPacketAgeS > 0 && (age === null ? (nowMs - s.startedMs) / 1000 > maxPacketAgeS : age > maxPacketAgeS)) {
     problems.push(`no packet for more than ${maxPacketAgeS} s`);
   }

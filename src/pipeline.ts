@@ -4,6 +4,7 @@
  */
 import type { CapturedFrame, CaptureWarning } from './capture/captured-frame.js';
 import { openCapture } from './capture/open-capture.js';
+import { TIMESTAMP_LIMITS } from './capture/timestamps.js';
 import { Counters } from './counters.js';
 import { decodeFrame, FRAME_LIMITS, type FrameLimits } from './decode/frame.js';
 import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type DecodeSink } from './decode/registry.js';
@@ -184,7 +185,8 @@ export class Pipeline implements DecodeSink {
 
   /** Replays one capture file; throws AuscultError when it cannot be opened or has a bad header. */
   async replayFile(path: string, onProgress?: (frames: number) => void): Promise<ReplayFileSummary> {
-    const source = await openCapture(path);
+    // Out-of-window frame times are replaced before anything is stored (src/capture/timestamps.ts).
+    const source = await openCapture(path, { timestamps: this.options.limits?.timestamps ?? TIMESTAMP_LIMITS });
     const captureId = this.store.addCapture(path, 'file');
     this.model.captureId = captureId;
     let frames = 0;

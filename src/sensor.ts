@@ -16,6 +16,7 @@
  *   (TRUNCATE), close the database, exit 0; a watchdog exits 70 if this takes over 10 s. A
  *   second signal exits at once.
  */
+import { LossWatch } from './loss-watch.js';
 import { accessSync, constants } from 'node:fs';
 
 import { dropPrivileges, effectiveCapabilities, LiveCapture, type LiveStats } from './capture/live.js';
@@ -27,9 +28,12 @@ import type { Identifier } from './identify/extract.js';
 import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from './identify/rules-identifier.js';
 import { clearRuleCache, loadRules } from './identify/rules/loader.js';
 import type { Logger } from './log.js';
+import { Shipper } from './central/ship.js';
 import { createMetricsRegistry, healthOf, startMetricsServer, type Health, type MetricsServer, type SensorSnapshot } from './metrics.js';
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
+import { Outputs, sensorName } from './output/outputs.js';
+import { VERSION } from './version.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
 
@@ -86,10 +90,13 @@ export class Sensor {
   private flushTimer: NodeJS.Timeout | null = null;
   private dbWritable = true;
   private readonly stream: ExceptionStream;
+  private readonly outputs: Outputs;
   private readonly captureId: number;
   private firstTs: number | null = null;
   private lastTs: number | null = null;
   private stopping: Promise<number> | null = null;
+  /** Ships to the central PostgreSQL when central.url is set (src/central/ship.ts). */
+  private shipper: Shipper | null = null;
   private resolveDone: (code: number) => void = () => undefined;
   /** Resolves with the exit code once stopped. */
   readonly done: Promise<number> = new Promise((resolve) => { this.resolveDone = resolve; });
@@ -140,6 +147,28 @@ export class Sensor {
     this.captureId = Number(pipeline.db.prepare('INSERT INTO capture (path, kind) VALUES (?, ?)').run(`live:${ifname}`, 'live').lastInsertRowid);
     pipeline.model.captureId = this.captureId;
     this.stream = new ExceptionStream(pipeline.db, config.output.exceptions_path);
+    this.outputs = new Outputs(pipeline.db, config.output.targets, { sensor: sensorName(config), version: VERSION });
+    try {
+      this.stream.claim(); // a stream file of another database is refused at start-up, not at the first flush
+      this.outputs.claim();
+    } catch (err) {
+      void this.outputs.close();
+      pipeline.db.close();
+      this.capture.close();
+      throw err;
+    }
+    if (config.central.url !== null) {
+      if (config.site === null) {
+        void this.outputs.close();
+        pipeline.db.close();
+        this.capture.close();
+        throw new AuscultError('AUS_ERR_CONFIG_KEY', 'site: central.url needs site (the hospital or clinic this sensor is at; --site, AUSCULT_SITE or site in the config)');
+      }
+      this.shipper = new Shipper(pipeline.db, {
+        target: { url: config.central.url, passwordFile: config.central.password_file }, site: config.site, sensorId: config.central.sensor_id,
+        logger, counters: pipeline.counters,
+      });
+    }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
@@ -201,11 +230,14 @@ export class Sensor {
       if (hasSorSnapshot(this.pipeline.db)) {
         reconcile(this.pipeline.db);
         this.stream.flush();
+        this.outputs.flush();
       }
     } catch (err) {
       this.pipeline.counters.inc('output.stream_failures');
       this.options.logger.error({ err: (err as Error).message, path: this.config.output.exceptions_path }, 'reconcile or exception stream failed');
     }
+    // Asynchronous: returns at once; one batch in flight, backoff while the central database is down.
+    this.shipper?.kick();
   }
 
   /** SIGHUP: validate everything first, then swap; on any error keep the old and count it. */
@@ -244,6 +276,7 @@ export class Sensor {
     if (old.inventory.flush_interval_ms !== next.inventory.flush_interval_ms) this.scheduleFlush();
     if (old.output.exceptions_path !== next.output.exceptions_path) logger.warn({ key: 'output.exceptions_path' }, 'changed on reload: takes effect on restart');
     this.stream.reopen();
+    this.outputs.reopen();
     this.reloads++;
     this.pipeline.counters.inc('config.reloads');
     logger.info({ rules: this.rulesLoaded }, 'reloaded config and rules; exception stream reopened');
@@ -255,7 +288,8 @@ export class Sensor {
     return {
       interface: this.capture.interfaceName,
       capture,
-      counters: this.pipeline.counters.entries(),
+      counters: [...this.pipeline.counters.entries(), ...this.outputs.counters()],
+      outputProblems: this.outputs.problems(),
       devices: this.pipeline.model.knownDevices,
       residentDevices: this.pipeline.model.devices.size,
       rulesLoaded: this.rulesLoaded,
@@ -267,8 +301,16 @@ export class Sensor {
   }
 
   health(): Health {
-    return healthOf(this.snapshot(), this.config.metrics.max_packet_age_s);
+    const snapshot = this.snapshot();
+    const health = healthOf(snapshot, this.config.metrics.max_packet_age_s);
+    const problems = [...health.problems, ...this.lossWatch.problems(snapshot)];
+    const central = this.shipper?.problem();
+    if (central !== undefined) problems.push(central);
+    return problems.length === health.problems.length ? health : { ...health, status: 'fail', problems };
   }
+
+  /** Loss counters as of the previous health check (src/loss-watch.ts). */
+  private readonly lossWatch = new LossWatch();
 
   private databaseFileWritable(): boolean {
     if (!this.pipeline.db.open || this.pipeline.db.readonly) return false;
@@ -301,6 +343,7 @@ export class Sensor {
     try {
       this.capture.drain();
       this.flush();
+      if (this.shipper !== null) await this.shipper.stop();
       this.pipeline.db.pragma('wal_checkpoint(TRUNCATE)');
       this.stream.close();
       this.pipeline.db.close();
@@ -308,6 +351,7 @@ export class Sensor {
       code = 70;
       logger.error({ err: (err as Error).message }, 'final flush failed');
     }
+    await this.outputs.close();
     if (this.metrics !== null) await this.metrics.close();
     const stats = this.capture.stats();
     logger.info({ received: stats.received, processed: stats.delivered, appDropped: stats.appDropped, devices: this.pipeline.model.knownDevices }, 'stopped');

@@ -24,6 +24,7 @@ import { AuscultError } from '../errors.js';
 import type { CapturedFrame, CaptureWarning, FrameSource } from './captured-frame.js';
 import { PCAP_LIMITS, PcapParser, readPcapFileHeader } from './pcap-file.js';
 import { PCAPNG_LIMITS, PcapngParser, readPcapngSectionHeader } from './pcapng-file.js';
+import { describeMicros, TIMESTAMP_WARNING, TimestampWindow, type TimestampLimits } from './timestamps.js';
 
 /** Called by a parser for every non-fatal problem. */
 export type WarnFn = (code: string, offset: number, message: string) => void;
@@ -73,13 +74,16 @@ const GUNZIP_CHUNK_BYTES = 256 * 1024;
 const SNIFF_BYTES = 64;
 
 /** Warning codes the driver itself raises. */
-export const CAPTURE_WARNINGS = ['capture.truncated_record', 'capture.gzip_error', 'capture.too_many_warnings'] as const;
+export const CAPTURE_WARNINGS = ['capture.truncated_record', 'capture.gzip_error', 'capture.too_many_warnings', TIMESTAMP_WARNING] as const;
 
 export interface CaptureOptions {
   /** Frames per yielded batch (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
   /** Override some limits (defaults: CAPTURE_LIMITS). */
   limits?: Partial<CaptureLimits>;
+  /** The window frame times must fall in (the pipeline passes TIMESTAMP_LIMITS or the config's);
+   * outside it a frame takes the previous frame's time. Absent: times are passed on as read. */
+  timestamps?: TimestampLimits;
 }
 
 /** Container formats recognised from the first bytes. */
@@ -320,6 +324,7 @@ class FileFrameSource implements FrameSource {
     private readonly gzip: boolean,
     private readonly batchSize: number,
     private readonly limits: CaptureLimits,
+    private readonly timestamps: TimestampLimits | undefined,
   ) {}
 
   /**
@@ -332,25 +337,31 @@ class FileFrameSource implements FrameSource {
     const reader = new ChunkedRecordReader(makeParser(this.format, warn, this.limits), warn);
     const stream = openStream(this.path, this.gzip);
     const batchSize = this.batchSize;
+    const window = this.timestamps ? new TimestampWindow(this.timestamps) : undefined;
+    const sane = (b: CapturedFrame[]): CapturedFrame[] => {
+      window?.apply(b, (frame, original) => warn(TIMESTAMP_WARNING, reader.received,
+        `frame ${frame.frameNo}: timestamp ${describeMicros(original)} is outside the sane window; it takes the previous frame's time`));
+      return b;
+    };
     let batch: CapturedFrame[] = [];
     let clean = true;
     try {
       for await (const chunk of stream) {
         reader.push(chunk as Buffer);
-        while (reader.drain(batch, batchSize)) { yield batch; batch = []; }
+        while (reader.drain(batch, batchSize)) { yield sane(batch); batch = []; }
         if (reader.stopped) break;
       }
     } catch (err) {
       if (!(this.gzip && isZlibError(err))) throw unreadable(this.path, err);
       // A damaged or cut gzip stream: keep what decompressed, say why it ended.
       clean = false;
-      while (reader.drain(batch, batchSize)) { yield batch; batch = []; }
+      while (reader.drain(batch, batchSize)) { yield sane(batch); batch = []; }
       warn('capture.gzip_error', reader.received, `gzip stream ended early: ${(err as Error).message}`);
     } finally {
       stream.destroy();
     }
     if (clean) reader.finish();
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0) yield sane(batch);
   }
 }
 
@@ -389,5 +400,5 @@ export async function openCapture(path: string, options: CaptureOptions = {}): P
   if ('reason' in checked) {
     throw new AuscultError('AUS_ERR_CAPTURE_HEADER', gzip ? `${checked.reason} (after gzip decompression)` : checked.reason, { file: path, offset: 0 });
   }
-  return new FileFrameSource(path, checked.format, gzip, batchSize, limits);
+  return new FileFrameSource(path, checked.format, gzip, batchSize, limits, options.timestamps);
 }

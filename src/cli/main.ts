@@ -16,9 +16,16 @@ import { registerRun } from './run.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerStatus } from './status.js';
 import { registerReport } from './report.js';
+import { registerEvents } from './events.js';
+import { registerExport } from './export.js';
+import { registerPush } from './push.js';
+import { registerCentral } from './central.js';
+import { registerShip } from './ship.js';
 import { tuneHeap } from '../heap-tuning.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 export function buildProgram(): Command {
   const program = new Command('auscult')
@@ -57,6 +64,11 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerReconcile(program);
   registerReport(program);
   registerCoverage(program);
+  registerEvents(program);
+  registerExport(program);
+  registerPush(program);
+  registerCentral(program);
+  registerShip(program);
   return program;
 }
 

@@ -8,6 +8,9 @@ import { openPipeline } from '../pipeline.js';
 import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
 import { dbOption, loggerFor } from './common.js';
 import { streamOption, summaryLine } from './reconcile.js';
+import { redactUrl } from '../central/connect.js';
+import { shipOnce } from '../central/ship.js';
+import { resolveCentral } from '../central/target.js';
 
 export function registerReplay(program: Command): void {
   streamOption(dbOption(
@@ -17,7 +20,9 @@ export function registerReplay(program: Command): void {
       .argument('<capture...>', 'capture files, replayed in the order given')
       .option('--json', 'print a JSON summary on stdout instead of text on stderr')
       .option('--no-progress', 'no progress line on stderr')
-      .option('--config <file>', 'take limits and the subnet-to-VLAN map from this config file (default: built-in limits)'),
+      .option('--config <file>', 'take limits and the subnet-to-VLAN map from this config file (default: built-in limits)')
+      .option('--central <url>', 'at the end, ship to this central PostgreSQL (central.url, AUSCULT_CENTRAL_URL; README "Many sites")')
+      .option('--site <name>', 'the site the captures come from (site, AUSCULT_SITE); needed with --central'),
   )).addHelpText('after', `
 Replay uses the packets' own timestamps, so the same capture always yields the same inventory.
 A truncated or corrupt file yields the frames before the damage and a warning with the byte
@@ -25,9 +30,13 @@ offset (exit 0); a file whose header is not pcap/pcapng exits 65, an unreadable 
 When a system of record has been imported, the replay ends with a reconciliation: new and
 resolved exceptions are appended to the stream (--stream).
 
+With a central database (--central, AUSCULT_CENTRAL_URL or central.url) the replay ends by
+shipping what the database has not shipped yet; if the central database cannot be reached the
+replay still keeps everything locally, warns and exits 69 (ship later with auscult ship).
+
 Example:
   $ auscult replay --db site.db monday.pcapng tuesday.pcap.gz`)
-    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string }, cmd: Command) => {
+    .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string; central?: string; site?: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
       const config = opts.config !== undefined ? loadConfig(opts.config) : undefined;
       const pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
@@ -59,9 +68,24 @@ Example:
         const reconciled = reconcileAndStream(pipeline.db, opts.stream);
         process.stderr.write(`${summaryLine(reconciled, opts.stream, reconciled.stream.written)}\n`);
       }
+      let shipped: Awaited<ReturnType<typeof shipOnce>> | undefined;
+      if (opts.central !== undefined || (process.env['AUSCULT_CENTRAL_URL'] ?? '') !== '' || (config?.central.url ?? null) !== null) {
+        const central = resolveCentral({ central: opts.central, site: opts.site, config: opts.config });
+        if (central.target !== undefined) {
+          if (central.site === null) throw new AuscultError('AUS_ERR_CONFIG_KEY', 'central.url needs site: give --site NAME, AUSCULT_SITE or site in the config');
+          try {
+            shipped = await shipOnce(pipeline.db, central.target, central.site, { sensorId: central.sensorId });
+            if (!opts.json) process.stderr.write(`shipped ${shipped.events} event(s) and ${shipped.devices} device change(s) to ${redactUrl(central.target.url)} as sensor ${shipped.sensor} at ${shipped.site}\n`);
+          } catch (err) {
+            if (!(err instanceof Error)) throw err;
+            process.stderr.write(`auscult: warning: not shipped (kept in ${opts.db}; run auscult ship later): ${err.message}\n`);
+            exitCode = Math.max(exitCode, EXIT.UNAVAILABLE);
+          }
+        }
+      }
       pipeline.db.close();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ db: opts.db, captures: results, devices })}\n`);
+        process.stdout.write(`${JSON.stringify({ db: opts.db, captures: results, devices, ...(shipped === undefined ? {} : { shipped }) })}\n`);
       } else {
         for (const r of results) {
           if (r.error === undefined) process.stderr.write(`${r.path}: ${r.frames} frames${r.warnings ? `, ${r.warnings} warning(s)` : ''}\n`);

@@ -2,8 +2,10 @@
  * \summary `auscult rules test [dir]`: proves every fingerprint rule against its examples and
  * fixtures (src/identify/rules/check.ts) and prints a readable report. Exit 0 pass, 1 fail.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
+import { checkCatalogue } from '../identify/catalogue/check.js';
 import { checkRuleDir, formatReport, type FixtureReplay } from '../identify/rules/check.js';
 import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from '../identify/rules-identifier.js';
 import { listDevices } from '../inventory/device-view.js';
@@ -33,7 +35,7 @@ export function registerRules(program: Command): void {
   const rules = program.command('rules').description('fingerprint rules: check them (rules test)');
   rules
     .command('test')
-    .description('check every rule: schema, examples, shadowing, capture groups, vocabulary, regex safety, fixtures')
+    .description('check every rule (schema, examples, shadowing, capture groups, vocabulary, regex safety, fixtures) and the product catalogue (schema, examples, sources, shadowing)')
     .argument('[dir]', 'rule directory', DEFAULT_FINGERPRINTS_DIR)
     .option('--no-fixtures', 'skip replaying the fixtures rules list')
     .addHelpText('after', `
@@ -41,7 +43,11 @@ Fixture paths in rules are relative to the current directory (run from the repos
 Exit codes: 0 every check passed, 1 a check failed (each failure is printed as file:line: rule: reason).`)
     .action(async (dir: string, opts: { fixtures: boolean }) => {
       const report = await checkRuleDir(dir, opts.fixtures ? { replay: replayFixture, root: process.cwd() } : {});
-      writeStdout(formatReport(report).split(`${process.cwd()}/`).join(''));
+      // Issue 16: the product catalogue (<dir>/products/) is checked with the rules.
+      const cat = checkCatalogue(join(dir, 'products'), dir);
+      report.failures.push(...cat.failures);
+      const catalogueLine = `catalogue: ${cat.catalogue.families.length} product families of ${cat.catalogue.byManufacturer.size} manufacturers in ${cat.catalogue.files} files, ${cat.examples} examples`;
+      writeStdout(`${catalogueLine}\n${formatReport(report)}`.split(`${process.cwd()}/`).join(''));
       process.exitCode = report.failures.length === 0 ? EXIT.OK : RULES_FAILED;
     });
 }

@@ -16,6 +16,8 @@ interface RunOptions {
   metricsListen?: string;
   user?: string;
   exceptions?: string;
+  central?: string;
+  site?: string;
 }
 
 /** Flags → dotted config keys (flags override env, env overrides the file). */
@@ -27,6 +29,8 @@ export function runOverrides(opts: RunOptions, logLevel: string | undefined): Co
   if (opts.db !== undefined) o['database.path'] = opts.db;
   if (opts.exceptions !== undefined) o['output.exceptions_path'] = opts.exceptions;
   if (opts.metricsListen !== undefined) o['metrics.listen'] = opts.metricsListen;
+  if (opts.central !== undefined) o['central.url'] = opts.central;
+  if (opts.site !== undefined) o['site'] = opts.site;
   if (logLevel !== undefined) o['log.level'] = logLevel;
   return o;
 }
@@ -42,6 +46,8 @@ export function registerRun(program: Command): void {
     .option('--metrics-listen <host:port>', 'loopback address for /metrics and /healthz (metrics.listen)')
     .option('--user <name>', 'user to switch to after opening the interface (capture.user)')
     .option('--exceptions <file>', 'exception stream file (output.exceptions_path)')
+    .option('--central <url>', 'ship continuously to this central PostgreSQL (central.url; README "Many sites")')
+    .option('--site <name>', 'the site this sensor is at (site); needed with --central')
     .addHelpText('after', `
 Precedence: flags > environment (AUSCULT_INTERFACE, AUSCULT_DB, ...) > config file > defaults.
 Signals: SIGHUP reloads config and rules (the old stay on error) and reopens the exception

@@ -33,6 +33,9 @@ export const DEVICE_FIELDS = [
   'dicom_implementation',
   'hl7_sending_application',
   'mdns_txt',
+  // Issue 16: IEEE EUI-64 equipment identifiers from HL7 MSH-3 and OBX-18 (IHE PCD), kept as evidence
+  // on the device they name.
+  'hl7_eui64',
   // Issue 15: identity strings a network or clinical engineering team looks up, kept as evidence.
   'lldp_port_id',
   'lldp_port_id_subtype',

@@ -11,8 +11,10 @@
  * a specific rule ~0.9, generic rules and extractors 0.5–0.7, the splitter 0.55, OUI 0.3.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observation } from '../observe/observation.js';
+import { catalogueCandidates, findProductFamily, loadCatalogue, type Catalogue } from './catalogue/index.js';
 import { DICOM_MODALITY_TYPES, deviceType } from './data/device-types.js';
 import { lookupDicomUidRoot } from './data/dicom-uid-roots.js';
 import type { ManufacturerEntry } from './data/manufacturers.js';
@@ -22,7 +24,7 @@ import { lookupOui } from './oui.js';
 import { ENGINE_LIMITS, RuleEngine, type EngineLimits } from './rules/engine.js';
 import { loadRules, type RuleSet } from './rules/loader.js';
 import { maxInputFor } from './rules/matcher.js';
-import { canonicalManufacturer, lookupManufacturer, manufacturerKey } from './vendors.js';
+import { canonicalManufacturer, endsModel, isMedicalOnlyOrganisation, lookupManufacturer, manufacturerKey, MEDICAL_OUI_CONFIDENCE, trailingVersion } from './vendors.js';
 
 /** The fingerprints/ directory shipped with auscult (at the package root, above src/ or dist/src/). */
 export const DEFAULT_FINGERPRINTS_DIR = ['../../fingerprints/', '../../../fingerprints/']
@@ -84,13 +86,12 @@ export const GENERIC_EXTRACTIONS: Readonly<Record<string, GenericExtraction>> = 
   'dicom.implementation_class_uid': { field: 'dicom_implementation', confidence: 1 },
   'dicom.implementation_version_name': { field: 'dicom_implementation', confidence: 1 },
   'hl7.sending_application': { field: 'hl7_sending_application', confidence: 1 },
+  'hl7.eui64': { field: 'hl7_eui64', confidence: 1 }, // issue 16: MSH-3 / OBX-18 EUI-64
 };
 
 /** Fields whose leading words may name the manufacturer ("<vendor> <model> <version>"). */
 export const SPLITTER_FIELDS: ReadonlySet<string> = new Set(['dhcp.vendor_class', 'lldp.system_description', 'hl7.sending_application']);
 
-/** Observation fields that say who made the device (fed to the splitter's per-device memory). */
-const VERSION_TOKEN = /^(?:(?:v|ver|fw|sw|rev)\.?)?\d+[a-z]?(?:[._-][0-9a-z]+)+$|^[A-Z]\.\d{2}\.\d{2}$/i;
 
 /**
  * Splits "<vendor> <model> [<version>]" when the leading words name one of `known`; returns the
@@ -103,22 +104,31 @@ export function splitVendorString(text: string, known: ReadonlySet<ManufacturerE
     const head = words.slice(0, k).join(' ');
     const m = lookupManufacturer(head, { exact: true });
     if (!m || !known.has(m)) continue;
-    let rest = words.slice(k);
-    let version: string | undefined;
-    const last = rest[rest.length - 1];
-    if (rest.length >= 2 && last !== undefined && VERSION_TOKEN.test(last)) {
-      version = last;
-      rest = rest.slice(0, -1);
-    }
+    // Issue 16: a brand that is also an alias ("Medtronic MiniMed 670G") stays in the model when
+    // the shorter head leaves a model the catalogue knows and the longer one does not.
+    const shorter = brandInHead(words, k, m);
+    if (shorter !== undefined) k = shorter;
+    // Issue 16: vendor version formats and trailing noise (vendors.ts trailingVersion).
+    const { rest, version } = trailingVersion(words.slice(k));
     const model: string[] = [];
     for (const w of rest) {
-      if (model.length > 0 && /^[a-z]{3,}$/.test(w)) break; // "patient monitor", "infusion system"
+      if (model.length > 0 && endsModel(w)) break; // "patient monitor", "Software Version ..." (issue 16)
       model.push(w);
     }
     const out: { manufacturer: ManufacturerEntry; model?: string; version?: string } = { manufacturer: m };
     if (model.length > 0) out.model = model.join(' ');
     if (version !== undefined) out.version = version;
     return out.model !== undefined || out.version !== undefined ? out : undefined;
+  }
+  return undefined;
+}
+
+/** The shortest head naming the same manufacturer, when what follows it is a catalogue model and what follows `k` words is not. */
+function brandInHead(words: readonly string[], k: number, m: ManufacturerEntry): number | undefined {
+  if (k < 2 || findProductFamily(m.canonical, words.slice(k).join(' '))?.global === false) return undefined;
+  for (let j = 1; j < k; j++) {
+    if (lookupManufacturer(words.slice(0, j).join(' '), { exact: true }) !== m) continue;
+    if (findProductFamily(m.canonical, words.slice(j).join(' '))?.global === false) return j;
   }
   return undefined;
 }
@@ -147,6 +157,8 @@ interface DeviceMemory {
 export class RulesIdentifier implements Identifier {
   readonly rules: RuleSet;
   readonly engine: RuleEngine;
+  /** Issue 16: product catalogue (<rule dir>/products/) applied to every model candidate. */
+  readonly catalogue: Catalogue;
   private readonly generic = new GenericIdentifier();
   private readonly devices = new Map<string, DeviceMemory>();
   private readonly maxDevices: number;
@@ -157,6 +169,7 @@ export class RulesIdentifier implements Identifier {
     this.rules = options.rules ?? loadRules(options.fingerprintsDir ?? DEFAULT_FINGERPRINTS_DIR);
     this.maxDevices = (options.limits ?? ENGINE_LIMITS).maxTrackedDevices;
     this.engine = new RuleEngine(this.rules, options.limits ?? ENGINE_LIMITS);
+    this.catalogue = loadCatalogue(join(this.rules.dir, 'products')); // issue 16
   }
 
   candidates(o: Observation): FieldCandidate[] {
@@ -168,6 +181,8 @@ export class RulesIdentifier implements Identifier {
       if (!oui) return out;
       const value = canonicalManufacturer(oui.organisation);
       out.push({ field: 'manufacturer', value, source: 'oui', confidence: OUI_CONFIDENCE });
+      // Issue 16: a block of a manufacturer that makes only medical devices makes the device weakly medical.
+      if (isMedicalOnlyOrganisation(oui.organisation)) out.push({ field: 'category', value: 'medical', source: 'oui', confidence: MEDICAL_OUI_CONFIDENCE });
       if (key !== undefined) {
         const mem = this.memory(key);
         if (!mem.ouiDone) {
@@ -215,6 +230,8 @@ export class RulesIdentifier implements Identifier {
 
   /** Canonicalises manufacturers, remembers them for the splitter and derives category/FDA fields. */
   private finish(key: string | undefined, out: FieldCandidate[]): FieldCandidate[] {
+    // Issue 16: a model from any source gets its catalogue family's type (catalogue/index.ts).
+    if (out.some((c) => c.field === 'model')) out.push(...catalogueCandidates(this.catalogue, out, key !== undefined ? (this.devices.get(key)?.manufacturers ?? []) : []));
     const n = out.length;
     for (let i = 0; i < n; i++) {
       const c = out[i] as FieldCandidate;

@@ -71,6 +71,23 @@ export function listDevices(db: Db, options: { withHistory?: boolean } = {}): De
   return assemble(db, rows, options.withHistory === true);
 }
 
+/**
+ * Devices changed after change `afterSeq` (the `device_change` log), in change order, at most
+ * `limit`: each with its change seq and its view, or `view: undefined` when it was deleted
+ * (merged into another). Used by the central shipper (src/central/).
+ */
+export function listDeviceChangesAfter(db: Db, afterSeq: number, limit: number): { seq: number; id: string; view: DeviceView | undefined }[] {
+  const changes = db.prepare('SELECT device_id, seq, deleted FROM device_change WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as { device_id: string; seq: number; deleted: number }[];
+  const byId = db.prepare('SELECT * FROM device WHERE id = ?');
+  const rows: DeviceRow[] = [];
+  for (const c of changes) {
+    const row = c.deleted === 0 ? (byId.get(c.device_id) as DeviceRow | undefined) : undefined;
+    if (row !== undefined) rows.push(row);
+  }
+  const views = new Map(assemble(db, rows, false).map((v) => [v.id, v]));
+  return changes.map((c) => ({ seq: c.seq, id: c.device_id, view: views.get(c.device_id) }));
+}
+
 /** One device by MAC (any spelling), IP or device id; undefined when not found. */
 export function findDevice(db: Db, key: string): DeviceView | undefined {
   const k = key.trim().toLowerCase();

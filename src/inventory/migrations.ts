@@ -121,4 +121,57 @@ export const MIGRATIONS: readonly string[] = [
     last_seq INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* the database's identity (random, made once), so a stream file can name the database it belongs to */ `
+  CREATE TABLE database_identity (    -- exactly one row
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    database_id TEXT NOT NULL         -- 32 hex characters, random
+  );
+  INSERT INTO database_identity (id, database_id) VALUES (1, lower(hex(randomblob(16))));
+  `,
+  /* shipping to a central PostgreSQL (src/central/): this sensor's id, per stream the last row the
+     central database committed, and a change log of devices (kept by triggers, so the writers need
+     not know about shipping; a deleted device, merged into another, leaves a tombstone) */ `
+  CREATE TABLE ship_cursor (          -- 'outbox', 'history', 'device': the last seq shipped and committed centrally
+    stream TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE sensor_identity (      -- the sensor id events carry centrally, made once per database (at most one row)
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sensor_id TEXT NOT NULL
+  );
+  CREATE TABLE device_change (        -- the latest change of each device, in change order
+    device_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX device_change_seq ON device_change(seq);
+  -- UPDATE then INSERT, not INSERT OR REPLACE: an outer statement's conflict clause (the store's
+  -- upserts) overrides one in a trigger body.
+  CREATE TRIGGER device_change_ins AFTER INSERT ON device BEGIN
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.id);
+  END;
+  CREATE TRIGGER device_change_upd AFTER UPDATE ON device BEGIN
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.id);
+  END;
+  CREATE TRIGGER device_change_del AFTER DELETE ON device BEGIN
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 1 WHERE device_id = OLD.id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT OLD.id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 1
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = OLD.id);
+  END;
+  CREATE TRIGGER device_change_field_ins AFTER INSERT ON device_field BEGIN
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.device_id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.device_id);
+  END;
+  CREATE TRIGGER device_change_field_upd AFTER UPDATE ON device_field BEGIN
+    UPDATE device_change SET seq = (SELECT max(seq) + 1 FROM device_change), deleted = 0 WHERE device_id = NEW.device_id;
+    INSERT INTO device_change (device_id, seq, deleted) SELECT NEW.device_id, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0
+      WHERE NOT EXISTS (SELECT 1 FROM device_change WHERE device_id = NEW.device_id);
+  END;
+  INSERT INTO device_change (device_id, seq, deleted) SELECT id, row_number() OVER (ORDER BY last_seen_us, id), 0 FROM device;
+  `,
 ];

@@ -18,14 +18,28 @@
  * `reopen()` closes the file so the next flush opens the path again (logrotate + SIGHUP); a new,
  * empty file continues from the cursor, so rotation never replays history.
  *
+ * A stream file belongs to one database. Cursors and `seq` numbers are per database, so a file
+ * another database wrote would otherwise be taken for this one's (its last `seq` moving this
+ * database's cursor past lines it never wrote: the lines were lost). The owner is recorded in a
+ * sidecar `<file>.owner.json` (`{"database_id", "database"}`; the id is made once per database,
+ * `database_identity`) rather than in the lines, so the same inputs still give byte-identical
+ * streams. Before its first write a stream claims the file (`claim()`): its own sidecar, or an empty
+ * or missing file, is taken; a file owned by another database, a non-empty file without a sidecar
+ * that this database never wrote, or a file whose last `seq` is beyond this database's outbox is
+ * refused with `AUS_ERR_STREAM_OWNER` naming both databases. A sidecar left next to a missing or
+ * empty file is taken over (no line of the other database can be mistaken then).
+ *
  * Fault injection (tests only): with `AUSCULT_FAULT_INJECT_DELAY_MS=N` a flush pauses N ms before
  * writing, between the two halves of its write, and after the write before the cursor moves, so a
  * test's SIGKILL can land in each window (`test/e2e/crash-safety.test.ts`).
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AuscultError } from '../errors.js';
 import type { Db } from '../inventory/store.js';
 import type { ReconcileException } from '../reconcile/exception-kinds.js';
+import { deviceLookup } from './event-source.js';
+import { render, type OutputFormat, type RenderContext, type StreamEvent } from './shapes.js';
 
 export const EXCEPTION_SCHEMA_VERSION = 1;
 
@@ -86,13 +100,52 @@ function faultPause(): void {
 /** How many bytes of the file's tail are read to find the last line (doubled until a newline is found). */
 const TAIL_CHUNK = 64 * 1024;
 
-/** Appends outbox lines to one NDJSON file. Not safe for concurrent use within a process; safe across processes. */
+/** This database's identity (made once by its migration). */
+export function databaseId(db: Db): string {
+  const row = db.prepare('SELECT database_id FROM database_identity WHERE id = 1').get() as { database_id: string } | undefined;
+  if (row === undefined) throw new AuscultError('AUS_ERR_DB', 'database has no identity row (database_identity)', { file: db.name });
+  return row.database_id;
+}
+
+/** The owner sidecar of a stream file. */
+export interface StreamOwner {
+  database_id: string;
+  /** The database's path when it claimed the file (for people; the id decides). */
+  database: string;
+}
+
+export const ownerPath = (streamPath: string): string => `${streamPath}.owner.json`;
+
+function readOwner(path: string): StreamOwner | 'unreadable' | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<StreamOwner>;
+    if (typeof v.database_id !== 'string' || !/^[0-9a-f]{32}$/.test(v.database_id)) return 'unreadable';
+    return { database_id: v.database_id, database: typeof v.database === 'string' ? v.database : '(unknown)' };
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** A stream file in another shape than NDJSON (an `outputs:` entry of type `file`). */
+export interface StreamShape {
+  format: OutputFormat;
+  /** Sensor name and version; the device lookup is made per flush. */
+  ctx: Omit<RenderContext, 'device'>;
+}
+
+/**
+ * Appends outbox lines to one file, as auscult's NDJSON (the default) or rendered in another
+ * shape (`shapes.ts`; every shape carries the `seq` the resync reads back). Not safe for
+ * concurrent use within a process; safe across processes.
+ */
 export class ExceptionStream {
   readonly path: string;
   private fd: number | null = null;
   private pendingResync = true;
+  private claimed = false;
 
-  constructor(private readonly db: Db, path: string) {
+  constructor(private readonly db: Db, path: string, private readonly shape?: StreamShape) {
     this.path = resolve(path);
   }
 
@@ -105,6 +158,36 @@ export class ExceptionStream {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     this.pendingResync = true;
+    this.claimed = false;
+  }
+
+  /**
+   * Makes sure the file is this database's (writing the owner sidecar when it is new or empty).
+   * Throws `AUS_ERR_STREAM_OWNER` naming both databases otherwise. Idempotent; `flush()` calls it.
+   */
+  claim(): void {
+    if (this.claimed) return;
+    const me: StreamOwner = { database_id: databaseId(this.db), database: resolve(this.db.name) };
+    const sidecar = ownerPath(this.path);
+    const owner = readOwner(sidecar);
+    const size = existsSync(this.path) ? statSync(this.path).size : 0;
+    const refuse = (why: string): never => {
+      throw new AuscultError('AUS_ERR_STREAM_OWNER', `${why}; this database is ${me.database_id} (${me.database}). ` +
+        'Give each database its own stream file (--stream FILE, or output.exceptions_path) or move the old file and its .owner.json away', { file: this.path });
+    };
+    if (owner === 'unreadable' && size > 0) refuse(`the owner file ${sidecar} is unreadable, so the file's lines cannot be told apart from another database's`);
+    if (owner !== undefined && owner !== 'unreadable' && owner.database_id !== me.database_id && size > 0) {
+      refuse(`the stream file belongs to database ${owner.database_id} (${owner.database}), not to this one: its lines and seq numbers are that database's`);
+    }
+    if (owner === undefined && size > 0 && this.db.prepare('SELECT 1 FROM stream_cursor WHERE path = ?').get(this.path) === undefined) {
+      refuse(`the stream file holds lines but no owner file (${sidecar}) and this database never wrote to it: it is another database's (or an older auscult's)`);
+    }
+    if (owner === undefined || owner === 'unreadable' || owner.database_id !== me.database_id) {
+      const tmp = `${sidecar}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(me)}\n`);
+      renameSync(tmp, sidecar);
+    }
+    this.claimed = true;
   }
 
   /** The persisted cursor of this file (0 when nothing was ever written to it). */
@@ -118,11 +201,18 @@ export class ExceptionStream {
     const run = this.db.transaction((): StreamFlushResult => {
       let resynced = false;
       let repaired = false;
+      this.claim();
       if (this.fd === null) this.fd = openSync(this.path, 'a+');
       if (this.pendingResync) {
         const tail = this.repairAndReadLastLine(this.fd);
         repaired = tail.repaired;
         const lastSeq = tail.lastSeq;
+        const maxSeq = (this.db.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox').get() as { m: number }).m;
+        if (lastSeq !== undefined && lastSeq > maxSeq) {
+          this.close();
+          throw new AuscultError('AUS_ERR_STREAM_OWNER', `the file's last line has seq ${lastSeq} but this database's outbox ends at ${maxSeq}: ` +
+            `it was not written from this database (${resolve(this.db.name)}); give it its own stream file`, { file: this.path });
+        }
         if (lastSeq !== undefined && lastSeq > this.cursor()) {
           this.setCursor(lastSeq);
           resynced = true;
@@ -132,7 +222,13 @@ export class ExceptionStream {
       let cursor = this.cursor();
       const rows = this.db.prepare('SELECT seq, line FROM outbox WHERE seq > ? ORDER BY seq').all(cursor) as { seq: number; line: string }[];
       if (rows.length > 0) {
-        const text = `${rows.map((r) => r.line).join('\n')}\n`;
+        const shape = this.shape;
+        let lines = rows.map((r) => r.line);
+        if (shape !== undefined && shape.format !== 'ndjson') {
+          const ctx: RenderContext = { ...shape.ctx, device: deviceLookup(this.db) };
+          lines = rows.map((r) => render(shape.format, { ...(JSON.parse(r.line) as StreamEvent), seq: r.seq }, ctx));
+        }
+        const text = `${lines.join('\n')}\n`;
         const buf = Buffer.from(text, 'utf8');
         faultPause();
         const fd = this.fd;
@@ -198,15 +294,24 @@ export class ExceptionStream {
         continue;
       }
       const line = text.subarray(prevNl + 1, end - 1).toString('utf8');
-      return { lastSeq: seqOf(line), repaired };
+      return { lastSeq: seqOf(line, this.shape?.format ?? 'ndjson'), repaired };
     }
   }
 }
 
-function seqOf(line: string): number | undefined {
+/** The outbox `seq` a line of the given shape carries (undefined for a line auscult did not write). */
+export function seqOf(line: string, format: OutputFormat = 'ndjson'): number | undefined {
+  const safe = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
   try {
-    const v = JSON.parse(line) as { seq?: unknown };
-    return typeof v.seq === 'number' && Number.isSafeInteger(v.seq) ? v.seq : undefined;
+    switch (format) {
+      case 'ndjson': return safe((JSON.parse(line) as { seq?: unknown }).seq);
+      case 'ocsf': return safe((JSON.parse(line) as { metadata?: { sequence?: unknown } }).metadata?.sequence);
+      case 'ecs': return safe((JSON.parse(line) as { event?: { sequence?: unknown } }).event?.sequence);
+      case 'cef': case 'syslog': {
+        const m = / cn1=(\d{1,15})$/.exec(line);
+        return m?.[1] !== undefined ? safe(Number(m[1])) : undefined;
+      }
+    }
   } catch {
     return undefined;
   }

@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { AuscultError } from '../errors.js';
+import { linearRegExp, regexProblem, type LinearRegExp } from '../identify/rules/regex-safety.js';
 import { SOR_FIELDS, type SorField } from './sor-record.js';
 
 /** How the import treats one column. */
@@ -34,7 +35,7 @@ export type ColumnRule =
    * set, also receives the whole cell. When the pattern does not match, the cell is kept as an
    * attribute (unless `field` already holds it) and the import warns once per column.
    */
-  | { kind: 'pattern'; pattern: RegExp; groups: readonly { name: string; field: SorField }[]; field?: SorField };
+  | { kind: 'pattern'; pattern: LinearRegExp; groups: readonly { name: string; field: SorField }[]; field?: SorField };
 
 /** A compiled column mapping: normalised header → rule. */
 export interface ColumnMapping {
@@ -260,10 +261,9 @@ const columnEntrySchema = z.preprocess(
         ctx.addIssue({ code: 'custom', message: 'an ignored column cannot have a pattern', path: ['field'] });
       }
       if (entry.pattern === undefined) return;
-      try {
-        new RegExp(entry.pattern);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `bad regular expression: ${(e as Error).message}`, path: ['pattern'] });
+      const problem = regexProblem(entry.pattern); // RE2: linear time on any cell (regex-safety.ts)
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `bad regular expression: ${problem.reason}`, path: ['pattern'] });
         return;
       }
       const groups = namedGroups(entry.pattern);
@@ -426,7 +426,7 @@ export function parseColumnMapping(text: string, file: string): MappingParseResu
         const groupField = fieldNameOf(name);
         return groupField === undefined ? [] : [{ name, field: groupField }];
       });
-      rule = { kind: 'pattern', pattern: new RegExp(entry.pattern), groups, ...(field !== undefined ? { field } : {}) };
+      rule = { kind: 'pattern', pattern: linearRegExp(entry.pattern), groups, ...(field !== undefined ? { field } : {}) };
     } else if (field !== undefined) rule = { kind: 'field', field };
     else continue; // unreachable: the schema requires field or pattern
     columns.set(normaliseHeader(header), rule);

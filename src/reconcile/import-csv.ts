@@ -136,7 +136,7 @@ export function sniffDelimiter(headerLine: string): SorDelimiter {
 
 /** One csv-parse result, with the physical line it ends on. */
 type ParsedEntry =
-  | { kind: 'record'; cells: string[]; raw: string; endLine: number }
+  | { kind: 'record'; cells: string[]; rawBytes: number; endLine: number }
   | { kind: 'skip'; code: string; endLine: number };
 
 interface ColumnPlan {
@@ -194,6 +194,11 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
   }
 
   const entries: ParsedEntry[] = [];
+  // Rows with a cell that is not blank, header included: past maxRows + 1 the parse stops at
+  // once (memory stays bounded by maxRows rows, not the file's row count).
+  let filled = 0;
+  const overflow = Symbol('too many rows');
+  let overflowLine = 0;
   try {
     parse(text, {
       delimiter,
@@ -205,7 +210,11 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
       raw: true,
       on_record: (record: unknown, context) => {
         const { record: cells, raw } = record as { record: string[]; raw: string };
-        entries.push({ kind: 'record', cells, raw, endLine: context.lines });
+        if (cells.some((c) => c.trim() !== '') && ++filled > maxRows + 1) {
+          overflowLine = context.lines;
+          throw overflow; // caught just below
+        }
+        entries.push({ kind: 'record', cells, rawBytes: Buffer.byteLength(raw, 'utf8'), endLine: context.lines });
         return null;
       },
       on_skip: (err) => {
@@ -214,6 +223,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
       },
     });
   } catch (e) {
+    if (e === overflow) throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file, line: overflowLine });
     throw new AuscultError('AUS_ERR_CSV_FILE', `cannot parse CSV: ${(e as { code?: string }).code ?? 'error'}`, { file });
   }
 
@@ -271,7 +281,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     const rowError = (reason: string): void => {
       reasons.push(reason);
     };
-    const size = Buffer.byteLength(entry.raw, 'utf8');
+    const size = entry.rawBytes;
     if (size > maxRecordBytes) {
       errors.push({ file, line, reason: `record is ${size} bytes, over the limit of ${maxRecordBytes} bytes` });
       continue;

@@ -94,7 +94,7 @@ function runAndKill(cwd: string, args: string[], delayMs: number): Promise<'kill
   });
 }
 
-const STATE_FILES = ['auscult.db', 'auscult.db-wal', 'auscult.db-shm', 'exceptions.ndjson'];
+const STATE_FILES = ['auscult.db', 'auscult.db-wal', 'auscult.db-shm', 'exceptions.ndjson', 'exceptions.ndjson.owner.json'];
 
 function saveState(from: string, to: string): void {
   mkdirSync(to, { recursive: true });

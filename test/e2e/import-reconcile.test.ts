@@ -129,6 +129,34 @@ describe('replay + import + reconcile: golden exception streams', () => {
   });
 });
 
+describe('the stream file is tied to its database (the lost-lines bug after npm run demo)', () => {
+  it('a new database reconciling into the demo\'s stream file is refused naming both; with its own file it writes every line', () => {
+    const demoDb = join(dir, 'tie-demo.db');
+    const stream = join(dir, 'tie.ndjson');
+    ok(['replay', fx('demo/hospital-demo.pcapng'), '--db', demoDb, '--stream', stream]);
+    ok(['import', 'fixtures/demo/sor-export.csv', '--db', demoDb]);
+    ok(['reconcile', '--db', demoDb, '--stream', stream]);
+    const before = readFileSync(stream, 'utf8');
+    expect(expectValidLines(before).length).toBeGreaterThan(0);
+    const newDb = join(dir, 'tie-new.db');
+    ok(['import', SOR, '--db', newDb]);
+    const refused = auscult(['replay', LAB, '--db', newDb, '--stream', stream]);
+    expect(refused.code, refused.stderr).toBe(78);
+    expect(refused.stderr).toContain('[AUS_ERR_STREAM_OWNER]');
+    expect(refused.stderr).toContain('tie-demo.db');
+    expect(refused.stderr).toContain('tie-new.db');
+    expect(auscult(['reconcile', '--db', newDb, '--stream', stream]).code).toBe(78);
+    expect(readFileSync(stream, 'utf8')).toBe(before);
+    // Its own file: every open exception of the new database is there, none taken as already sent.
+    const own = join(dir, 'tie-new.ndjson');
+    ok(['reconcile', '--db', newDb, '--stream', own]);
+    const lines = expectValidLines(readFileSync(own, 'utf8'));
+    const open = expectValidLines(ok(['reconcile', '--db', newDb, '--stream', own, '--json']).stdout);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.map((l) => l['event_id']).sort()).toEqual(open.map((l) => l['event_id']).sort());
+  });
+});
+
 describe('devices --json schema and devices --csv', () => {
   it('devices --json is valid against schemas/devices.schema.json on the lab fixtures', () => {
     for (const capture of [LAB, LAB_VLANS, fx('demo/hospital-demo.pcapng'), fx('dhcp/lab-dhcp-relay-opt82.pcapng')]) {

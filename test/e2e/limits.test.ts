@@ -112,6 +112,28 @@ describe('limits from the config reach the replay pipeline', () => {
   });
 });
 
+describe('config resource limits', () => {
+  it('a YAML alias bomb is refused as a config error, exit 78 (not 70), quickly', () => {
+    const cfg = join(dir, 'bomb.yaml');
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${new Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    writeFileSync(cfg, `${levels.join('\n')}\n`);
+    const t0 = Date.now();
+    const r = auscult(['config', 'check', cfg]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/bomb\.yaml:1:1: refused: .*alias/i);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
+  it('a config file over 1 MiB is refused unread, exit 78', () => {
+    const cfg = join(dir, 'huge.yaml');
+    writeFileSync(cfg, `# ${'x'.repeat((1 << 20) + 10)}\n`);
+    const r = auscult(['config', 'check', cfg]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/huge\.yaml: refused: \d+ bytes, larger than 1048576 bytes/);
+  });
+});
+
 describe('network.subnet_vlans', () => {
   it('gives VLANs to devices of a SPAN that strips tags', () => {
     const cfg = join(dir, 'subnets.yaml');

@@ -229,6 +229,33 @@ describe.skipIf(SKIP !== null)('auscult run on a veth in a network namespace', (
     expect(identities(join(dir, 'rules.db'))).toEqual(identities(replayDb));
   });
 
+  it('a syslog collector that is down makes /healthz fail naming it; a stream file of another database is refused at start (78)', async () => {
+    const config = writeConfig('down.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}output:\n  exceptions_path: ${join(dir, 'down.ndjson')}\n  targets:\n` +
+      '    - {type: syslog, name: soc, transport: tcp, host: 127.0.0.1, port: 9, reconnect_min_ms: 50, reconnect_max_ms: 200}\n');
+    const s = startSensor(['--config', config]);
+    const health = await until('health naming the collector', () => {
+      if (s.child.exitCode !== null) throw new Error(`sensor exited ${s.child.exitCode}: ${s.stderr()}`);
+      const r = nsGet('/healthz');
+      return r.body.includes('output soc: syslog collector 127.0.0.1:9 (tcp) unreachable') ? r : undefined;
+    });
+    expect(health.status).toBe(503);
+    s.child.kill('SIGTERM');
+    expect((await s.exit).code, s.stderr()).toBe(0);
+    // Another database's stream file (written by replay + reconcile) is refused before capture starts.
+    const otherDb = join(dir, 'other.db');
+    const stream = join(dir, 'other.ndjson');
+    for (const args of [['import', 'fixtures/sor/lab-switch-endpoints.csv', '--db', otherDb], ['replay', SWITCH, '--db', otherDb, '--stream', stream]]) {
+      const r = auscult(args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    writeFileSync(config, readFileSync(config, 'utf8').replace(join(dir, 'down.ndjson'), stream));
+    const refused = startSensor(['--config', config]);
+    expect((await refused.exit).code, refused.stderr()).toBe(78);
+    expect(refused.stderr()).toContain('[AUS_ERR_STREAM_OWNER]');
+    expect(refused.stderr()).toContain('other.db');
+  });
+
   it('SIGTERM mid-run commits what was captured and exits 0', async () => {
     const config = writeConfig('mid.yaml');
     // No periodic flush: what is in the database was written by the stop.

@@ -1,3 +1,4 @@
+import { TIMESTAMP_LIMITS } from '../../src/capture/timestamps.js';
 import { STREAM_LIMITS } from '../../src/decode/stream/stream-decoder.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ describe('config: defaults', () => {
   it('the limits default to the values the decoders and the model export', () => {
     const limits = runtimeLimits(checkConfig(null, null, NO_ENV).config!);
     expect(limits).toEqual({
-      streams: STREAM_LIMITS,
+      streams: STREAM_LIMITS, timestamps: TIMESTAMP_LIMITS,
       model: MODEL_LIMITS, binder: BINDER_LIMITS, location: LOCATION_LIMITS, ethernet: ETHERNET_LIMITS, tunnels: TUNNEL_LIMITS,
       dhcp: { ...DHCP_LIMITS }, lldp: { ...LLDP_LIMITS }, cdp: { ...CDP_LIMITS }, mdns: { ...MDNS_LIMITS },
     });

@@ -235,6 +235,11 @@ export class DicomDatasetReader {
   }
 
   /** Feeds the next data set fragment; `isLast` is the PDV's last-fragment bit. */
+  /** Bytes this reader holds now: the value being read and the deflated input collected. */
+  get heldBytes(): number {
+    return (this.value?.length ?? 0) + this.deflatedBytes;
+  }
+
   push(fragment: Uint8Array, isLast = false): void {
     if (this.finished) return;
     if (this.deflated) {

@@ -56,8 +56,13 @@ export const DICOM_UL_ANOMALIES = [
   'dicom.too_many_items',
   /** An A-ASSOCIATE item type that PS3.8 does not define here (skipped by its length). */
   'dicom.unknown_item',
-  /** Protocol version without bit 0 set (PS3.8 §9.3.2: shall be 0001H). */
-  'dicom.bad_protocol_version',
+  /** An A-ASSOCIATE-RQ/AC whose fixed fields do not all validate (protocol version 0001H, reserved
+   * bytes zero, items adding up to the PDU, the DICOM application context first, AE titles of the
+   * AE VR that do not look like a person name): not an association (misframing after a gap or
+   * data-set bytes); nothing of it is read. */
+  'dicom.bad_associate',
+  /** Bytes skipped after a gap (or at a mid-stream start) up to a PDU header that validates. */
+  'dicom.resync',
 ] as const satisfies readonly AnomalyCode[];
 
 /** PDU types (PS3.8 Table 9-11 and §9.3). */
@@ -204,6 +209,55 @@ export type DicomUlRecord =
 
 const KNOWN_TYPES = new Set<number>(Object.values(DICOM_PDU_TYPE));
 
+/** The DICOM application context name (PS3.7 Annex A.2.1). */
+export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
+
+/**
+ * Why 16 AE-title bytes are not an AE value (PS3.5 §6.2 AE: default repertoire without control
+ * characters or backslash, at most 16 bytes, not all spaces), or look like a person name value
+ * (PN component separators `^` or `=`): undefined when they are a plausible AE title.
+ */
+export function aeTitleProblem(bytes: Uint8Array): string | undefined {
+  let text = false;
+  for (const b of bytes) {
+    if (b < 0x20 || b > 0x7e) return b === 0 ? 'NUL padding' : 'control or non-ASCII character';
+    if (b === 0x5c) return 'backslash';
+    if (b === 0x5e || b === 0x3d) return 'person name separator';
+    if (b !== 0x20) text = true;
+  }
+  return text ? undefined : 'all spaces';
+}
+
+/**
+ * Whether an A-ASSOCIATE-RQ (or AC) body validates in every fixed field (PS3.8 §9.3.2, §9.3.3):
+ * protocol version 0001H, the reserved fields zero, AE titles of the AE VR, and variable items
+ * of the types the PDU may hold, each with a zero reserved byte, whose lengths add up exactly to
+ * the body, the first being the application context item (10H) naming the DICOM application
+ * context. Misframed bytes (the middle of a P-DATA PDU after a gap) fail it.
+ */
+export function associateValid(body: Uint8Array, isRq: boolean): boolean {
+  if (body.length < 68) return false;
+  if (body[0] !== 0x00 || body[1] !== 0x01 || body[2] !== 0 || body[3] !== 0) return false;
+  if (aeTitleProblem(body.subarray(4, 20)) !== undefined || aeTitleProblem(body.subarray(20, 36)) !== undefined) return false;
+  for (let i = 36; i < 68; i++) if (body[i] !== 0) return false;
+  let pos = 68;
+  let first = true;
+  while (pos < body.length) {
+    if (pos + 4 > body.length) return false;
+    const type = body[pos] as number;
+    const len = ((body[pos + 2] as number) << 8) | (body[pos + 3] as number);
+    if (body[pos + 1] !== 0 || pos + 4 + len > body.length) return false;
+    if (first) {
+      if (type !== 0x10) return false;
+      const name = decodeText(body.subarray(pos + 4, pos + 4 + len), 'latin1').replace(/[\0 ]+$/, '');
+      if (name !== DICOM_APPLICATION_CONTEXT) return false;
+      first = false;
+    } else if (type !== 0x50 && type !== (isRq ? 0x20 : 0x21)) return false;
+    pos += 4 + len;
+  }
+  return !first;
+}
+
 /**
  * Does the PDU header at `i` look like the start of a real PDU? Used only to resynchronise, so
  * it is stricter than framing: reserved byte 0, a length within the limit, and a plausible body
@@ -218,7 +272,9 @@ function plausibleAt(buf: Uint8Array, i: number, maxPdu: number): boolean {
   switch (type) {
     case DICOM_PDU_TYPE.associateRq:
     case DICOM_PDU_TYPE.associateAc:
-      return len >= 68 && (i + 8 > buf.length || (buf[i + 6] === 0 && buf[i + 7] === 1));
+      if (len < 68) return false;
+      if (i + 6 + len <= buf.length) return associateValid(buf.subarray(i + 6, i + 6 + len), type === DICOM_PDU_TYPE.associateRq);
+      return i + 8 > buf.length || (buf[i + 6] === 0 && buf[i + 7] === 1);
     case DICOM_PDU_TYPE.associateRj:
     case DICOM_PDU_TYPE.releaseRq:
     case DICOM_PDU_TYPE.releaseRp:
@@ -243,10 +299,17 @@ function resyncSkip(buf: Uint8Array, maxPdu: number): number {
  * Frames the next PDU at the start of `buf` (one direction of a DICOM TCP stream, in order).
  * Never buffers more than `maxPduBytes` + 6: larger lengths (0xFFFFFFFF included) are reported
  * as `dicom.pdu_too_large` and the framer skips to the next plausible PDU header.
+ * `resynchronising` (after a gap, or a flow picked up mid-stream): the header at offset 0 must be
+ * plausible too (an association whose whole PDU validates, a P-DATA whose first PDV header fits),
+ * else `dicom.resync` and a skip to the next one that is.
  */
-export function frameDicomPdu(buf: Uint8Array, limits: DicomUlLimits = DICOM_UL_LIMITS): FramerResult<DicomPdu> {
+export function frameDicomPdu(buf: Uint8Array, limits: DicomUlLimits = DICOM_UL_LIMITS, resynchronising = false): FramerResult<DicomPdu> {
   if (buf.length === 0) return { kind: 'incomplete', consumed: 0, needed: DICOM_PDU_HEADER_BYTES };
   const type = buf[0] as number;
+  // After a gap (or when a flow is picked up mid-stream) only a header that validates is a PDU boundary.
+  if (resynchronising && KNOWN_TYPES.has(type) && !plausibleAt(buf, 0, limits.maxPduBytes)) {
+    return { kind: 'desync', skip: resyncSkip(buf, limits.maxPduBytes), anomaly: 'dicom.resync' };
+  }
   if (!KNOWN_TYPES.has(type)) return { kind: 'desync', skip: resyncSkip(buf, limits.maxPduBytes), anomaly: 'dicom.unknown_pdu_type' };
   if (buf.length < DICOM_PDU_HEADER_BYTES) return { kind: 'incomplete', consumed: 0, needed: DICOM_PDU_HEADER_BYTES };
   const r = new ByteReader(buf);
@@ -266,6 +329,11 @@ export function decodeDicomPdu(pdu: DicomPdu, limits: DicomUlLimits = DICOM_UL_L
   switch (pdu.type) {
     case DICOM_PDU_TYPE.associateRq:
     case DICOM_PDU_TYPE.associateAc:
+      if (!associateValid(pdu.body, pdu.type === DICOM_PDU_TYPE.associateRq)) {
+        // Not an association: nothing of it is read (its "AE titles" may be data-set bytes).
+        anomalies.add('dicom.bad_associate');
+        return { value: { pdu: 'unknown', type: pdu.type }, anomalies: [...anomalies] };
+      }
       value = decodeAssociate(r, pdu.type === DICOM_PDU_TYPE.associateRq, limits, anomalies);
       break;
     case DICOM_PDU_TYPE.associateRj: {
@@ -320,7 +388,6 @@ function decodeAssociate(r: ByteReader, isRq: boolean, limits: DicomUlLimits, an
     acceptedContexts: [],
   };
   if (r.failed) return rec;
-  if ((protocolVersion & 1) === 0) anomalies.add('dicom.bad_protocol_version');
   // Variable items: each has a 4-byte header, so the walk ends after at most length/4 items.
   while (r.remaining > 0) {
     const itemType = r.u8();

@@ -1,7 +1,11 @@
 /**
  * \summary HL7 v2.x message decoder, allowlist only (HL7 v2.5.1+ chapter 2 §2.5 message
  * construction rules, §2.7 escape sequences; chapter 7 OBX; v2.8.2 chapter 7 PRT; chapter 2 MSH,
- * MSA). Segments are split on CR (LF and CRLF tolerated); the field separator is MSH-1 (the 4th
+ * MSA). Segments are split on CR only (§2.5.3 "Segments end with the carriage return"; the LF of
+ * a CRLF is skipped): a bare LF inside a segment is data, never a segment start, so a line that
+ * looks like `PRT|...` inside OBX-5 text is never parsed, and MSH fields are read only up to a
+ * bare LF (a message framed with LF alone is one segment whose MSH fields stop at the first LF,
+ * so PID fields can never be taken for MSH fields). The field separator is MSH-1 (the 4th
  * byte) and the component, repetition, escape and subcomponent characters are MSH-2.
  *
  * Only these fields are ever split or turned into text:
@@ -57,6 +61,8 @@ export const HL7_ANOMALIES = [
   'hl7.bad_encoding_characters',
   /** A second MSH inside one message (batch without BHS/FHS framing); only the first is read. */
   'hl7.multiple_msh',
+  /** A line feed not right after a CR: kept as data inside its segment (HL7 segments end with CR). */
+  'hl7.bare_lf',
   /** More segments than `maxSegments`. */
   'hl7.too_many_segments',
   /** A segment does not start with a 3-character id followed by the field separator. */
@@ -220,17 +226,22 @@ export function decodeHl7(message: Uint8Array, limits: Hl7Limits = HL7_LIMITS): 
   let pos = 0;
   let sawMsh = false;
   while (pos < message.length) {
-    let end = pos;
-    while (end < message.length && message[end] !== CR && message[end] !== LF) end++;
+    if (message[pos] === LF && pos > 0 && message[pos - 1] === CR) { pos++; continue; } // the LF of a CRLF
+    let end = message.indexOf(CR, pos);
+    if (end < 0) end = message.length;
     const start = pos;
     pos = end + 1;
-    if (end === start) continue; // empty line (CRLF, trailing CR)
+    if (end === start) continue; // empty segment (CR CR, trailing CR)
+    const lf = message.subarray(start, end).indexOf(LF);
+    if (lf >= 0) ctx.anomalies.add('hl7.bare_lf');
     if (record.segmentCount === limits.maxSegments) { ctx.anomalies.add('hl7.too_many_segments'); break; }
     record.segmentCount++;
     const first = record.segmentCount === 1;
+    // MSH fields never hold a line feed: they are read only up to one.
+    const mshEnd = lf >= 0 ? start + lf : end;
     if (first) {
-      if (isMsh(message, start, end)) {
-        readDelimiters(ctx, start, end);
+      if (isMsh(message, start, mshEnd)) {
+        readDelimiters(ctx, start, mshEnd);
       } else {
         ctx.anomalies.add('hl7.no_msh');
       }
@@ -242,7 +253,7 @@ export function decodeHl7(message: Uint8Array, limits: Hl7Limits = HL7_LIMITS): 
       case 'MSH':
         if (sawMsh) { ctx.anomalies.add('hl7.multiple_msh'); break; }
         sawMsh = true;
-        if (first) readMsh(ctx, record, start, end);
+        if (first) readMsh(ctx, record, start, mshEnd);
         break;
       case 'MSA':
         if (record.acknowledgmentCode === undefined) {

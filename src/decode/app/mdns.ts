@@ -36,6 +36,8 @@ export const MDNS_ANOMALIES = [
   'mdns.txt_too_large',
   /** A TXT record holds more than `maxTxtStrings` strings; the rest are dropped. */
   'mdns.too_many_txt_strings',
+  /** A TXT record held keys not in `MDNS_TXT_KEYS` (keys that describe devices): those strings are dropped unread (counted once per record). */
+  'mdns.txt_key_not_allowed',
   /** A name is longer than `maxNameLength` characters; it is cut there. */
   'mdns.name_too_long',
   /** Bytes left over after the last record the header announced. */
@@ -398,12 +400,32 @@ function typedData(
   }
 }
 
-/** TXT character-strings → text and key/value entries (RFC 6763 §6.3–6.5), capped. */
+/**
+ * TXT keys kept: the ones that describe a device (model, vendor, firmware, serial, type) in the
+ * DNS-SD profiles medical and office devices announce (IPP/PWG 5100.14 `ty`, `product`,
+ * `usb_MFG`, `usb_MDL`; AirPlay/RAOP `model`, `fv`, `srcvers`; HomeKit `md`, `ci`; device-info
+ * `model`, `osxvers`; vendor keys such as `serial`, `fw`). Every other key (free text a service
+ * may put there, e.g. a `note`, a user name, a `patient=`) is dropped unread and counted
+ * (`mdns.txt_key_not_allowed`): TXT values are kept by allowlist, like every other decoder's fields.
+ */
+export const MDNS_TXT_KEYS: ReadonlySet<string> = new Set([
+  'model', 'md', 'mdl', 'usb_mdl', 'product', 'productname', 'ty', 'type', 'ci', 'category',
+  'vendor', 'manufacturer', 'mfg', 'mf', 'usb_mfg', 'brand',
+  'serial', 'serialnumber', 'serial_number', 'sn',
+  'firmware', 'firmware_version', 'fw', 'fv', 'fwver', 'fwversion', 'fw_version',
+  'version', 'vers', 'ver', 'srcvers', 'osvers', 'osxvers', 'os', 'txtvers', 'protovers',
+  'hw', 'hwver', 'hwversion', 'hardware', 'sw', 'swver', 'swversion', 'software',
+  'deviceid', 'device_id', 'pdl', 'rp',
+]);
+
+/** TXT character-strings → text and key/value entries (RFC 6763 §6.3–6.5), capped; only keys in
+ * `MDNS_TXT_KEYS` are kept (in `strings` and `entries` alike). */
 function txtData(parts: unknown[], limits: MdnsLimits, anomalies: AnomalyCode[]): MdnsRecordData {
   const strings: string[] = [];
   const entries: MdnsTxtEntry[] = [];
   const seen = new Set<string>();
   let bytes = 0;
+  let dropped = false;
   for (const part of parts) {
     if (!(part instanceof Uint8Array)) continue;
     if (strings.length >= limits.maxTxtStrings) {
@@ -415,14 +437,22 @@ function txtData(parts: unknown[], limits: MdnsLimits, anomalies: AnomalyCode[])
       break;
     }
     bytes += part.length;
+    // §6.4: key is everything up to the first '='; an empty key is ignored; no '=' = boolean.
+    // The key is read before any value is turned into text: a value is decoded only for an allowed key.
+    const eqAt = part.indexOf(0x3d);
+    const key = decodeText(eqAt < 0 ? part : part.subarray(0, eqAt), 'utf8').toLowerCase();
+    if (key === '') continue;
+    if (!MDNS_TXT_KEYS.has(key)) {
+      dropped = true;
+      continue;
+    }
     const text = decodeText(part, 'utf8');
     strings.push(text);
-    // §6.4: key is everything up to the first '='; an empty key is ignored; no '=' = boolean.
     const eq = text.indexOf('=');
-    const key = (eq < 0 ? text : text.slice(0, eq)).toLowerCase();
-    if (key === '' || seen.has(key)) continue; // §6.4: only the first occurrence counts
+    if (seen.has(key)) continue; // §6.4: only the first occurrence counts
     seen.add(key);
     entries.push(eq < 0 ? { key } : { key, value: text.slice(eq + 1) });
   }
+  if (dropped) anomalies.push('mdns.txt_key_not_allowed'); // once per record
   return { type: 'TXT', strings, entries };
 }

@@ -45,11 +45,25 @@ function isFiller(b: number): boolean {
   return b === 0x0d || b === 0x0a || b === 0x20 || b === 0x09;
 }
 
+/** First index >= `from` and < `end` holding a start block (VT) or an end block's FS; -1 if none. */
+function nextBlockByte(buf: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const b = buf[i] as number;
+    if (b === MLLP_START || b === MLLP_END) return i;
+  }
+  return -1;
+}
+
 /**
  * Frames the next MLLP message at the start of `buf` (one direction of a TCP stream, in order).
  * The frame is the message bytes (a view into `buf`), without the start and end blocks.
+ *
+ * `scanFrom` (>= 1) says that `buf[1..scanFrom)` is already known to hold no VT and no FS (the
+ * caller saw this message start before and was told `incomplete`): the search resumes there, so
+ * a message arriving in many segments is scanned once, not once per segment. Every byte is looked
+ * at a bounded number of times whatever the input (a flood of VT bytes costs one look each).
  */
-export function frameMllp(buf: Uint8Array, limits: MllpLimits = MLLP_LIMITS): FramerResult<Uint8Array> {
+export function frameMllp(buf: Uint8Array, limits: MllpLimits = MLLP_LIMITS, scanFrom = 1): FramerResult<Uint8Array> {
   if (buf.length === 0) return { kind: 'incomplete', consumed: 0, needed: 1 };
   const first = buf[0] as number;
   if (first !== MLLP_START) {
@@ -63,23 +77,26 @@ export function frameMllp(buf: Uint8Array, limits: MllpLimits = MLLP_LIMITS): Fr
     return junk ? { kind: 'desync', skip, anomaly: 'hl7.mllp_junk' } : { kind: 'desync', skip };
   }
   const max = Math.max(0, limits.maxMessageBytes);
-  // Look for the end block only within the size limit (+1 for the FS itself).
+  // Look for the end block only within the size limit (+1 for the FS itself); one pass finds
+  // whichever of a new start block or an end block comes first.
   const searchEnd = Math.min(buf.length, max + 2);
-  const window = buf.subarray(0, searchEnd);
-  const end = window.indexOf(MLLP_END, 1);
-  const restart = window.indexOf(MLLP_START, 1);
-  if (restart > 0 && (end < 0 || restart < end)) {
+  const at = nextBlockByte(buf, Math.max(1, Math.min(scanFrom, searchEnd)), searchEnd);
+  if (at > 0 && buf[at] === MLLP_START) {
     // A start block inside an unfinished message: its end was lost (a gap, a crashed sender).
-    return { kind: 'desync', skip: restart, anomaly: 'hl7.mllp_unterminated' };
+    // A run of start blocks is one loss, dropped in one step (a VT flood costs one look a byte).
+    let skip = at;
+    while (skip + 1 < buf.length && buf[skip] === MLLP_START && buf[skip + 1] === MLLP_START) skip++;
+    return { kind: 'desync', skip, anomaly: 'hl7.mllp_unterminated' };
   }
-  if (end < 0) {
+  if (at < 0) {
     if (buf.length >= max + 2) {
       // Over the limit with no end in sight: drop up to the next start block (or all of it).
-      const next = buf.indexOf(MLLP_START, 1);
+      const next = buf.indexOf(MLLP_START, searchEnd);
       return { kind: 'desync', skip: next < 0 ? buf.length : next, anomaly: 'hl7.message_too_large' };
     }
     return { kind: 'incomplete', consumed: 0, needed: buf.length + 1 };
   }
+  const end = at;
   const message = buf.subarray(1, end);
   if (end + 1 >= buf.length) {
     // FS is the last byte buffered: wait for the CR that should follow.

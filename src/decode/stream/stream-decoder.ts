@@ -16,7 +16,7 @@ import { decodeHl7, HL7_ANOMALIES, type Hl7Record } from '../app/hl7.js';
 import type { FramerResult } from './framer.js';
 import { frameMllp, MLLP_ANOMALIES, MLLP_LIMITS, type MllpLimits } from './mllp-framer.js';
 import {
-  REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type Direction, type ReassemblyCounter,
+  REASSEMBLY_COUNTERS as TCP_REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type Direction, type ReassemblyCounter,
   type ReassemblyLimits, type StreamConsumer, type TcpSegment,
 } from './tcp-reassembly.js';
 
@@ -24,7 +24,6 @@ export const STREAM_ANOMALIES = [
   ...MLLP_ANOMALIES, ...HL7_ANOMALIES, ...DICOM_UL_ANOMALIES, ...DICOM_COMMAND_ANOMALIES, ...DICOM_DATASET_ANOMALIES,
 ] as const;
 
-export { REASSEMBLY_COUNTERS };
 
 export interface StreamLimits {
   reassembly: ReassemblyLimits;
@@ -36,6 +35,9 @@ export interface StreamLimits {
   hl7MaxMessageBytes: number;
   /** Largest DICOM PDU framed; larger ones resynchronise and are counted (`dicom.pdu_too_large`). */
   dicomMaxPduBytes: number;
+  /** Every byte buffered for every flow (framer buffers, command sets, data set readers and
+   * out-of-order segments, counted by allocated size); past it the flows holding the most are cut. */
+  totalBytes: number;
 }
 
 export const STREAM_LIMITS: StreamLimits = {
@@ -45,7 +47,20 @@ export const STREAM_LIMITS: StreamLimits = {
   maxCommandBytes: 65536,
   hl7MaxMessageBytes: MLLP_LIMITS.maxMessageBytes,
   dicomMaxPduBytes: DICOM_UL_LIMITS.maxPduBytes,
+  // Sized for the 150 MB RSS target: a replay or run holds about 100 MB without streams.
+  totalBytes: 32 << 20,
 };
+
+/** Counters of the stream memory budget (`limits.streams.total_bytes`). */
+export const STREAM_BUDGET_COUNTERS = [
+  /** Flows cut because all stream state together passed the budget (the flows holding the most go first). */
+  'stream.budget_cuts',
+  /** Bytes those cuts released. */
+  'stream.budget_cut_bytes',
+] as const;
+
+/** Every counter of stream state: the reassembler's and the budget's. */
+export const REASSEMBLY_COUNTERS = [...TCP_REASSEMBLY_COUNTERS, ...STREAM_BUDGET_COUNTERS] as const;
 
 /** Where a record's bytes came from: the segment that completed it. */
 export interface StreamOrigin {
@@ -81,38 +96,72 @@ export interface StreamSink {
   record(r: StreamRecord): void;
 }
 
-/** A growable byte buffer for one direction's not-yet-framed bytes. */
+/** Bytes held by all the flows of one StreamDecoder, by allocated size. */
+export class ByteMeter {
+  used = 0;
+}
+
+/**
+ * A growable byte buffer for one direction's not-yet-framed bytes. Dropping from the front moves
+ * a start offset (no copy); the live bytes are moved down only when the buffer must grow or the
+ * dead prefix is larger than the live part, so each byte is copied O(1) times on average.
+ * Its allocated size is charged to the decoder's ByteMeter.
+ */
 class Pending {
-  private buf = new Uint8Array(0);
-  private length = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  constructor(private readonly meter: ByteMeter) {}
 
   get bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** Allocated bytes (what the meter is charged). */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   append(b: Uint8Array): void {
-    if (this.length + b.length > this.buf.length) {
-      const grown = new Uint8Array(Math.max(this.length + b.length, this.buf.length * 2, 4096));
-      grown.set(this.buf.subarray(0, this.length));
-      this.buf = grown;
+    if (b.length === 0) return;
+    if (this.end + b.length > this.buf.length) {
+      const live = this.end - this.start;
+      if (live + b.length <= this.buf.length && this.start >= live) {
+        this.buf.copyWithin(0, this.start, this.end);
+      } else {
+        const grown = new Uint8Array(Math.max(live + b.length, this.buf.length * 2, 4096));
+        grown.set(this.buf.subarray(this.start, this.end));
+        this.resize(grown);
+      }
+      this.start = 0;
+      this.end = live;
     }
-    this.buf.set(b, this.length);
-    this.length += b.length;
+    this.buf.set(b, this.end);
+    this.end += b.length;
   }
 
   drop(n: number): void {
-    if (n >= this.length) {
-      this.length = 0;
-      if (this.buf.length > 1 << 16) this.buf = new Uint8Array(0); // give big buffers back
-      return;
+    this.start += n;
+    if (this.start >= this.end) {
+      this.start = 0;
+      this.end = 0;
+      if (this.buf.length > 1 << 16) this.resize(new Uint8Array(0)); // give big buffers back
     }
-    this.buf.copyWithin(0, n, this.length);
-    this.length -= n;
   }
 
   clear(): void {
-    this.length = 0;
-    this.buf = new Uint8Array(0);
+    this.start = 0;
+    this.end = 0;
+    this.resize(new Uint8Array(0));
+  }
+
+  private resize(next: Uint8Array): void {
+    this.meter.used += next.length - this.buf.length;
+    this.buf = next;
   }
 }
 
@@ -144,16 +193,30 @@ function runFramer<T>(pending: Pending, framer: (b: Uint8Array) => FramerResult<
 }
 
 class Hl7Flow implements StreamConsumer {
-  private readonly pending: [Pending, Pending] = [new Pending(), new Pending()];
+  private readonly pending: [Pending, Pending];
   private readonly mllp: MllpLimits;
-  constructor(private readonly sink: StreamSink, limits: StreamLimits) {
+  constructor(private readonly sink: StreamSink, limits: StreamLimits, meter: ByteMeter) {
     this.mllp = { maxMessageBytes: limits.hl7MaxMessageBytes };
+    this.pending = [new Pending(meter), new Pending(meter)];
   }
+
+  get bufferedBytes(): number {
+    return this.pending[0].capacity + this.pending[1].capacity;
+  }
+
+  /** Per direction: bytes [1, scanned) of the pending message hold no VT or FS (scanned before). */
+  private readonly scanned: [number, number] = [1, 1];
 
   data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
     const p = this.pending[d];
     p.append(bytes);
-    runFramer(p, (b) => frameMllp(b, this.mllp), this.sink, (message) => {
+    runFramer(p, (b) => {
+      const r = frameMllp(b, this.mllp, this.scanned[d]);
+      // Waiting for the end of a message: everything buffered (but the last byte, an FS that
+      // may await its CR) has been scanned. Anything else moves the start: scan afresh.
+      this.scanned[d] = r.kind === 'incomplete' && r.consumed === 0 ? Math.max(1, b.length - 1) : 1;
+      return r;
+    }, this.sink, (message) => {
       const { value, anomalies } = decodeHl7(message);
       for (const a of anomalies) this.sink.anomaly(a);
       this.sink.record({ protocol: 'hl7', kind: 'message', record: value, origin: originOf(s) });
@@ -162,6 +225,7 @@ class Hl7Flow implements StreamConsumer {
 
   gap(d: Direction): void {
     this.pending[d].clear(); // resynchronise at the next 0x0B
+    this.scanned[d] = 1;
   }
 
   close(): void {
@@ -174,24 +238,47 @@ interface DatasetInProgress {
 }
 
 class DicomFlow implements StreamConsumer {
-  private readonly pending: [Pending, Pending] = [new Pending(), new Pending()];
+  private readonly pending: [Pending, Pending];
   /** Accepted transfer syntax per presentation context id (from the A-ASSOCIATE-AC). */
   private readonly syntaxes = new Map<number, string>();
-  private readonly commands: [number[], number[]] = [[], []];
+  private readonly commands: [Pending, Pending];
   private readonly datasets: [Map<number, DatasetInProgress>, Map<number, DatasetInProgress>] = [new Map(), new Map()];
   /** Whether the last command each direction sent was a C-MOVE sub-operation. */
   private readonly forwarding: [boolean, boolean] = [false, false];
 
   private readonly ul: DicomUlLimits;
+  /** Per direction: framing from a PDU boundary (false at the start and after a gap: the next
+   * header must validate before it is taken as one). */
+  private readonly synced: [boolean, boolean] = [false, false];
 
-  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits) {
+  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits, private readonly meter: ByteMeter) {
     this.ul = { ...DICOM_UL_LIMITS, maxPduBytes: limits.dicomMaxPduBytes };
+    this.pending = [new Pending(meter), new Pending(meter)];
+    this.commands = [new Pending(meter), new Pending(meter)];
+  }
+
+  get bufferedBytes(): number {
+    return this.pending[0].capacity + this.pending[1].capacity + this.commands[0].capacity + this.commands[1].capacity + this.readerBytes;
+  }
+
+  /** Bytes the open data set readers hold (charged to the meter as they change). */
+  private readerBytes = 0;
+
+  private chargeReaders(): void {
+    let n = 0;
+    for (const open of this.datasets) for (const ds of open.values()) n += ds.reader.heldBytes;
+    this.meter.used += n - this.readerBytes;
+    this.readerBytes = n;
   }
 
   data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
     const p = this.pending[d];
     p.append(bytes);
-    runFramer(p, (b) => frameDicomPdu(b, this.ul), this.sink, (pdu) => {
+    runFramer(p, (b) => {
+      const r = frameDicomPdu(b, this.ul, !this.synced[d]);
+      if (r.kind === 'frame') this.synced[d] = true;
+      return r;
+    }, this.sink, (pdu) => {
       const { value, anomalies } = decodeDicomPdu(pdu, this.ul);
       for (const a of anomalies) this.sink.anomaly(a);
       if (value.pdu === 'data') {
@@ -209,12 +296,12 @@ class DicomFlow implements StreamConsumer {
     for (const pdv of pdvs) {
       if (pdv.isCommand) {
         const command = this.commands[d];
-        if (command.length + pdv.fragment.length <= this.limits.maxCommandBytes) for (const b of pdv.fragment) command.push(b);
+        if (command.length + pdv.fragment.length <= this.limits.maxCommandBytes) command.append(pdv.fragment);
         else this.sink.anomaly('dicom.too_many_elements');
         if (pdv.isLast) {
-          const { value, anomalies } = decodeDicomCommand(Uint8Array.from(command));
+          const { value, anomalies } = decodeDicomCommand(command.bytes);
           for (const a of anomalies) this.sink.anomaly(a);
-          this.commands[d] = [];
+          command.clear();
           this.forwarding[d] = value.moveOriginatorAeTitle !== undefined;
           this.sink.record({ protocol: 'dicom', kind: 'command', record: value, origin: originOf(s) });
         }
@@ -235,16 +322,22 @@ class DicomFlow implements StreamConsumer {
         this.sink.record({ protocol: 'dicom', kind: 'dataset', record: value, origin: originOf(s), forwarded: this.forwarding[d] });
       }
     }
+    this.chargeReaders();
   }
 
   gap(d: Direction): void {
     this.pending[d].clear();
-    this.commands[d] = [];
+    this.synced[d] = false;
+    this.commands[d].clear();
     this.datasets[d].clear();
+    this.chargeReaders();
   }
 
   close(): void {
     for (const p of this.pending) p.clear();
+    for (const c of this.commands) c.clear();
+    for (const open of this.datasets) open.clear();
+    this.chargeReaders();
   }
 }
 
@@ -262,6 +355,8 @@ export class StreamDecoder {
   /** DICOM_PORT | HL7_PORT per TCP port: one read per port, where a frame on a SPAN is mostly
    * traffic of no interest and this runs for every TCP segment. */
   private readonly portClass = new Uint8Array(65536);
+  /** Bytes the flows' consumers hold (framer buffers, command sets), by allocated size. */
+  private readonly meter = new ByteMeter();
 
   constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits = STREAM_LIMITS) {
     this.reassembler = new TcpReassembler((name: ReassemblyCounter, by?: number) => sink.counter(name, by), limits.reassembly);
@@ -274,8 +369,10 @@ export class StreamDecoder {
     return this.reassembler.flowCount;
   }
 
+  /** Every byte of stream state: out-of-order segments held by the reassembler plus what the
+   * flows' framers and readers hold (the quantity `limits.streams.total_bytes` bounds). */
   get bufferedBytes(): number {
-    return this.reassembler.bufferedBytes;
+    return this.reassembler.bufferedBytes + this.meter.used;
   }
 
   /** Takes one decoded TCP frame. */
@@ -296,18 +393,34 @@ export class StreamDecoder {
     const vlan = frame.vlanTags[frame.vlanTags.length - 1]?.vid;
     if (vlan !== undefined) segment.vlan = vlan;
     if (tracked) {
-      if (this.reassembler.segment(segment)) return;
-      // Both ports are in use by tracked flows, but not by this pair: it may open a flow of its own.
-      const probed = this.probe(tcp.srcPort, tcp.dstPort, tcp.flags, frame.payload);
-      if (probed !== undefined) this.openFlow(probed, segment);
-      return;
+      if (!this.reassembler.segment(segment)) {
+        // Both ports are in use by tracked flows, but not by this pair: it may open a flow of its own.
+        const probed = this.probe(tcp.srcPort, tcp.dstPort, tcp.flags, frame.payload);
+        if (probed !== undefined) this.openFlow(probed, segment);
+      }
+    } else {
+      this.openFlow(protocol as 'dicom' | 'hl7', segment);
     }
-    this.openFlow(protocol as 'dicom' | 'hl7', segment);
+    if (this.bufferedBytes > this.limits.totalBytes) this.enforceBudget();
+  }
+
+  /**
+   * All stream state passed `limits.streams.total_bytes`: cut the flows holding the most until it
+   * is under three quarters of the budget (the slack keeps cuts, each a scan of the flow table, rare).
+   */
+  private enforceBudget(): void {
+    const before = this.bufferedBytes;
+    const target = Math.floor(this.limits.totalBytes * 0.75);
+    let cuts = 0;
+    while (this.bufferedBytes > target && this.reassembler.cutLargest()) cuts++;
+    if (cuts === 0) return;
+    this.sink.counter('stream.budget_cuts', cuts);
+    this.sink.counter('stream.budget_cut_bytes', before - this.bufferedBytes);
   }
 
   private openFlow(protocol: 'dicom' | 'hl7', segment: TcpSegment): void {
     this.sink.counter(`stream.flows_${protocol}`);
-    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits) : new Hl7Flow(this.sink, this.limits));
+    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits, this.meter) : new Hl7Flow(this.sink, this.limits, this.meter));
     this.reassembler.segment(segment);
   }
 

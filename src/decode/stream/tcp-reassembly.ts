@@ -82,6 +82,8 @@ export interface StreamConsumer {
   gap(direction: Direction): void;
   /** The flow ended (FIN/RST on both sides, idle, or eviction). */
   close(reason: 'fin' | 'rst' | 'idle' | 'evicted'): void;
+  /** Bytes the consumer holds for the flow (for the stream memory budget). */
+  readonly bufferedBytes?: number;
 }
 
 interface HeldSegment {
@@ -304,6 +306,25 @@ export class TcpReassembler {
     if (!oldest) return;
     if (counter === 'reassembly.memory_evictions') this.count(counter);
     this.close(oldest, 'evicted');
+  }
+
+  /**
+   * Closes the flow holding the most bytes (its held segments plus what its consumer holds), for
+   * a memory budget the caller enforces; returns false when no flow holds any. O(flows).
+   */
+  cutLargest(): boolean {
+    let worst: Flow | undefined;
+    let most = 0;
+    for (const flow of this.flows.values()) {
+      const held = flow.dirs[0].heldBytes + flow.dirs[1].heldBytes + (flow.consumer.bufferedBytes ?? 0);
+      if (held > most) {
+        most = held;
+        worst = flow;
+      }
+    }
+    if (!worst) return false;
+    this.close(worst, 'evicted');
+    return true;
   }
 
   /** Closes flows idle for longer than the timeout (capture time). */

@@ -23,11 +23,13 @@ export interface DicomUidRoot {
   manufacturer?: string;
   source: string;
   verified: 'source' | 'observed' | 'secondary';
+  /** What the root does not prove (issue 16). */
+  caveat?: string;
 }
 
 export const DICOM_UID_ROOTS: readonly DicomUidRoot[] = [
   // Toolkits
-  { root: '1.2.276.0.7230010.3', name: 'DCMTK (OFFIS)', kind: 'toolkit', verified: 'source', source: 'DCMTK dcmdata/include/dcmtk/dcmdata/dcuid.h: OFFIS_UID_ROOT "1.2.276.0.7230010.3" ("UID root for DCMTK, registered for OFFIS with DIN in Germany")' },
+  { root: '1.2.276.0.7230010.3', name: 'DCMTK (OFFIS)', kind: 'toolkit', verified: 'source', source: 'DCMTK dcmdata/include/dcmtk/dcmdata/dcuid.h: OFFIS_UID_ROOT "1.2.276.0.7230010.3" ("UID root for DCMTK, registered for OFFIS with DIN in Germany")', caveat: 'Proves only that the sending software kept DCMTK\'s default implementation UID: products built on DCMTK 3.6.8 and later may set their own Implementation Class UID, so a DCMTK-based product can send another root, and this root names the toolkit, never the product (issue 16)' },
   { root: '1.2.826.0.1.3680043.8.498', name: 'pydicom', kind: 'toolkit', verified: 'source', source: 'pydicom src/pydicom/uid.py: PYDICOM_ROOT_UID = "1.2.826.0.1.3680043.8.498.", PYDICOM_IMPLEMENTATION_UID = root + "1"' },
   { root: '1.2.826.0.1.3680043.9.3811', name: 'pynetdicom', kind: 'toolkit', verified: 'source', source: 'pynetdicom/__init__.py: PYNETDICOM_UID_PREFIX = "1.2.826.0.1.3680043.9.3811." (+ version)' },
   { root: '1.2.40.0.13.1', name: 'dcm4che', kind: 'toolkit', verified: 'source', source: 'dcm4chee-arc-light DICOM conformance statement: Implementation Class UID "1.2.40.0.13.1.3", version name "dcm4che-5.xx.yy"; dcm4che 3 tools write 1.2.40.0.13.1.1' },

@@ -2,9 +2,10 @@
  * \summary Compiled fingerprint rules: matchers (exact, prefix, list, regex), capture-group
  * interpolation (`{1}`, `{name}`) and evaluation of one rule against the observation values
  * known for a device. Pure: no I/O; never throws on any input (values are truncated to protocol
- * maxima before matching and patterns pass the static safety check at load time).
+ * maxima before matching and patterns run on RE2, linear in the input: regex-safety.ts).
  */
 import type { DeviceField } from '../field-candidate.js';
+import { linearRegExp } from './regex-safety.js';
 import { CERTAINTY_TIERS, type ConditionSpec, type RuleSpec } from './schema.js';
 
 /** Longest value of an observation field looked at (protocol maxima; longer input is cut). */
@@ -69,7 +70,7 @@ export function compileCondition(field: string, c: ConditionSpec): CompiledCondi
   const norm = (s: string) => (fold ? s.toLowerCase() : s);
   const max = maxInputFor(field);
   if (c.pattern !== undefined) {
-    const re = new RegExp(c.pattern, fold ? 'iu' : 'u');
+    const re = linearRegExp(c.pattern, fold);
     const { count, names } = groupsOf(c.pattern, fold);
     return {
       field, kind: 'pattern', groupCount: count, groupNames: names,
@@ -94,10 +95,8 @@ export function compileCondition(field: string, c: ConditionSpec): CompiledCondi
 
 /** Number of capture groups and their names in a pattern (validated by the engine itself). */
 export function groupsOf(pattern: string, fold = false): { count: number; names: string[] } {
-  const m = new RegExp(`${pattern}|`, fold ? 'iu' : 'u').exec('');
-  const count = m ? m.length - 1 : 0;
-  const names = [...pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((x) => x[1] as string);
-  return { count, names };
+  const re = linearRegExp(pattern, fold);
+  return { count: re.groupCount, names: [...re.groupNames] };
 }
 
 /** The main matcher spec of a rule (exactly one of pattern/exact/prefix/list). */

@@ -195,20 +195,41 @@ describe('decodeDicomPdu on synthesised PDUs', () => {
 
   it('reads SCP/SCU role selection and asynchronous operations', () => {
     const uid = ascii('1.2.840.10008.5.1.4.1.1.2');
-    const rq = decode(associateRq(item(0x50, [...item(0x53, [0, 2, 0, 1]), ...item(0x54, [0, uid.length, ...uid, 1, 0])])));
+    const rq = decode(associateRq([...item(0x10, ascii('1.2.840.10008.3.1.1.1')), ...item(0x50, [...item(0x53, [0, 2, 0, 1]), ...item(0x54, [0, uid.length, ...uid, 1, 0])])]));
     expect(rq.value).toMatchObject({ userInformation: { asyncOperations: { invoked: 2, performed: 1 }, roleSelections: [{ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', scu: 1, scp: 0 }] } });
   });
 
-  it('flags an item length past its PDU (dicom.bad_length) and keeps what came before', () => {
+  it('flags a sub-item length past its item (dicom.bad_length) and keeps what came before', () => {
     const good = item(0x10, ascii('1.2.840.10008.3.1.1.1'));
-    const rq = decode(associateRq([...good, 0x20, 0, 0x40, 0x00, 1, 0, 0, 0]));
-    expect(rq.value).toMatchObject({ applicationContextName: '1.2.840.10008.3.1.1.1', proposedContexts: [] });
+    const rq = decode(associateRq([...good, ...item(0x20, [1, 0, 0, 0, 0x30, 0, 0, 40, 0x31])]));
+    expect(rq.value).toMatchObject({ applicationContextName: '1.2.840.10008.3.1.1.1', proposedContexts: [{ id: 1, transferSyntaxes: [] }] });
     expect(rq.anomalies).toEqual(['dicom.bad_length']);
   });
 
-  it('flags unknown items and a protocol version without bit 0', () => {
-    const rq = decode(pdu(1, [0, 2, 0, 0, ...ae('A'), ...ae('B'), ...new Array<number>(32).fill(0), ...item(0x77, [1, 2])]));
-    expect(rq.anomalies).toEqual(['dicom.bad_protocol_version', 'dicom.unknown_item']);
+  it('flags unknown sub-items', () => {
+    const rq = decode(associateRq([...item(0x10, ascii('1.2.840.10008.3.1.1.1')), ...item(0x20, [1, 0, 0, 0, ...item(0x77, [1, 2])])]));
+    expect(rq.anomalies).toEqual(['dicom.unknown_item']);
+  });
+
+  it.each([
+    ['a protocol version other than 0001H', (b: number[]) => { b[1] = 2; }],
+    ['a non-zero reserved field after the version', (b: number[]) => { b[3] = 1; }],
+    ['a non-zero byte in the 32 reserved bytes', (b: number[]) => { b[50] = 7; }],
+    ['an item length past the PDU', (b: number[]) => { b.push(0x20, 0, 0x40, 0x00, 1, 0, 0, 0); }],
+    ['an unknown item type', (b: number[]) => { b.push(...item(0x77, [1, 2])); }],
+    ['another application context', (b: number[]) => { b.splice(68, b.length - 68, ...item(0x10, ascii('1.2.3.4'))); }],
+    ['no application context item', (b: number[]) => { b.splice(68); }],
+    ['a control character in an AE title', (b: number[]) => { b[5] = 0x1b; }],
+    ['a backslash in an AE title', (b: number[]) => { b[21] = 0x5c; }],
+    ['a person name as the calling AE title', (b: number[]) => { b.splice(20, 16, ...ae('DOE^JOHN')); }],
+    ['an all-space AE title', (b: number[]) => { b.splice(4, 16, ...new Array<number>(16).fill(0x20)); }],
+  ])('refuses an A-ASSOCIATE-RQ with %s (dicom.bad_associate): nothing of it is read', (_name, spoil) => {
+    const body = [0, 1, 0, 0, ...ae('PACS'), ...ae('MODALITY'), ...new Array<number>(32).fill(0), ...item(0x10, ascii('1.2.840.10008.3.1.1.1'))];
+    expect(decode(pdu(1, body)).value).toMatchObject({ pdu: 'associate_rq', calledAeTitle: 'PACS' });
+    spoil(body);
+    const r = decode(pdu(1, body));
+    expect(r.value).toEqual({ pdu: 'unknown', type: 1 });
+    expect(r.anomalies).toEqual(['dicom.bad_associate']);
   });
 
   it('flags a PDV whose length runs past its PDU, and a PDV too short for its header', () => {
@@ -232,7 +253,7 @@ describe('decodeDicomPdu on synthesised PDUs', () => {
   });
 
   it('only ever reports listed codes', () => {
-    const codes = ['dicom.bad_length', 'dicom.bad_pdv', 'dicom.too_many_items', 'dicom.unknown_item', 'dicom.bad_protocol_version', 'dicom.unknown_pdu_type'];
+    const codes = ['dicom.bad_length', 'dicom.bad_pdv', 'dicom.too_many_items', 'dicom.unknown_item', 'dicom.bad_associate', 'dicom.unknown_pdu_type'];
     for (const c of codes) expect(KNOWN.has(c)).toBe(true);
   });
 });

@@ -86,11 +86,40 @@ describe('decodeHl7 on the lab ORU^R01 messages (python3-hl7 mllp_send)', () => 
     expect(planted(Buffer.from(monitor as Uint8Array).toString('latin1'))).toContain('MRN-PLANTED-0001');
   });
 
-  it('decodes the same with LF and CRLF segment terminators', () => {
+  it('decodes the same with CRLF segment terminators', () => {
     const cr = Buffer.from(monitor as Uint8Array).toString('latin1');
     const base = decode(cr).value;
-    expect(decode(cr.replaceAll('\r', '\n')).value).toEqual(base);
     expect(decode(cr.replaceAll('\r', '\r\n')).value).toEqual(base);
+  });
+
+  it('LF alone is data, not a segment terminator: an LF-framed message is one MSH segment read up to the first LF', () => {
+    const cr = Buffer.from(monitor as Uint8Array).toString('latin1');
+    const r = decode(cr.replaceAll('\r', '\n'));
+    expect(r.anomalies).toContain('hl7.bare_lf');
+    expect(r.value.segmentCount).toBe(1);
+    expect(r.value.observations).toEqual([]);
+    expect(r.value.deviceParticipations).toEqual([]);
+    expect(JSON.stringify(r)).not.toContain('PLANTED');
+    expect(planted(JSON.stringify(r))).toEqual([]);
+  });
+});
+
+describe('decodeHl7 PHI canaries behind line feeds', () => {
+  it('a PRT| line inside OBX-5 text is never parsed (its serial is never stored)', () => {
+    const msg = `${MSH}\rOBX|1|TX|0^Note^MDC||Report line 1\nPRT|1|AD||EQUIPMENT^Equipment^HL70912||||||||||||||||||||CANARY-SERIAL-OBX5||||||||||||||||||||||\nmore text|||||||||||||EQ1\r`;
+    const r = decode(msg);
+    expect(r.value.deviceParticipations).toEqual([]);
+    expect(r.value.segmentCounts['PRT']).toBeUndefined();
+    expect(r.value.observations.map((o) => o.identifier)).toEqual([{ identifier: '0', text: 'Note', codingSystem: 'MDC' }]);
+    expect(JSON.stringify(r)).not.toContain('CANARY');
+    expect(r.anomalies).toContain('hl7.bare_lf');
+  });
+
+  it('MSH fields stop at a bare LF: PID fields after it are never read as MSH-18 or MSH-21', () => {
+    const msg = 'MSH|^~\\&|APP|FAC|RAPP|RFAC|20260101||ORU^R01|1|P|2.6\nPID|1||CANARY-MRN||CANARY^NAME||19700101|M|||CANARY-ADDR\r';
+    const r = decode(msg);
+    expect(r.value.sendingApplication?.namespaceId ?? JSON.stringify(r.value)).toContain('APP');
+    expect(JSON.stringify(r)).not.toContain('CANARY');
   });
 });
 

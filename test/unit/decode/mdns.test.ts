@@ -83,6 +83,14 @@ export function txt255x255(): Uint8Array {
   for (let i = 0; i < 255; i++) rdata.push(255, ...new Array<number>(255).fill(0x61 + (i % 26)));
   return Uint8Array.from([...header(RESPONSE, 0, 1, 0, 0), ...rr(nameBytes('x._http._tcp.local'), 16, rdata)]);
 }
+/** The same sizes with an allowlisted key in every string (`model=aaa...`), so the caps, not the key allowlist, decide. */
+function txtModel255x255(): Uint8Array {
+  const rdata: number[] = [];
+  for (let i = 0; i < 255; i++) rdata.push(255, ...Buffer.from('model='), ...new Array<number>(249).fill(0x61 + (i % 26)));
+  return Uint8Array.from([...header(RESPONSE, 0, 1, 0, 0), ...rr(nameBytes('x._http._tcp.local'), 16, rdata)]);
+}
+/** Anomalies other than the TXT key allowlist's (the lab announcement holds `path=/` and `secure`). */
+const besidesTxtKeys = (a: readonly AnomalyCode[]) => a.filter((c) => c !== 'mdns.txt_key_not_allowed');
 /** Header announcing 65,535 answers in a 40-byte packet. */
 export function countsPastEnd(): Uint8Array {
   return Uint8Array.from([...header(RESPONSE, 0, 0xffff, 0, 0), ...new Array<number>(28).fill(0)]);
@@ -94,9 +102,9 @@ describe('decodeMdns on a real avahi-daemon capture', () => {
     frames = (await readFrames(AVAHI)).filter(isMdns);
   });
 
-  it('decodes all 15 mDNS frames without anomalies', () => {
+  it('decodes all 15 mDNS frames without anomalies but the TXT keys the allowlist drops', () => {
     expect(frames).toHaveLength(15);
-    for (const f of frames) expect(decode(f.payload).anomalies, `frame ${f.frameNo}`).toEqual([]);
+    for (const f of frames) expect(decode(f.payload).anomalies.filter((a) => a !== 'mdns.txt_key_not_allowed'), `frame ${f.frameNo}`).toEqual([]);
   });
 
   it('frame 1 is a host-name probe: ANY questions, proposed records in the authority section', () => {
@@ -143,7 +151,7 @@ describe('decodeMdns on a real avahi-daemon capture', () => {
     ]);
   });
 
-  it('TXT: strings in wire order, keys lower-cased, first occurrence wins, boolean keys have no value', () => {
+  it('TXT: strings in wire order, keys lower-cased, first occurrence wins, keys not describing a device dropped', () => {
     const { value } = decode(frameNo(frames, 8).payload);
     const http = recordsOf(value, 'TXT').find((r) => r.name.includes('_http._tcp'));
     expect(http?.data).toEqual({
@@ -155,8 +163,6 @@ describe('decodeMdns on a real avahi-daemon capture', () => {
         'fw=4.2.1',
         'SN=EM300-0007',
         'model=ignored-duplicate',
-        'secure',
-        'path=/',
       ],
       entries: [
         { key: 'txtvers', value: '1' },
@@ -164,8 +170,6 @@ describe('decodeMdns on a real avahi-daemon capture', () => {
         { key: 'model', value: 'VV300' },
         { key: 'fw', value: '4.2.1' },
         { key: 'sn', value: 'EM300-0007' },
-        { key: 'secure' },
-        { key: 'path', value: '/' },
       ],
     });
     const ipp = recordsOf(value, 'TXT').find((r) => r.name.includes('_ipp._tcp'));
@@ -217,7 +221,7 @@ describe('decodeMdns anomalies (one test per code)', () => {
   it('mdns.truncated: a record cut short keeps the records before it', () => {
     const full = decode(announcement).value;
     const cut = decode(announcement.subarray(0, announcement.length - 3));
-    expect(cut.anomalies).toEqual(['mdns.truncated']);
+    expect(besidesTxtKeys(cut.anomalies)).toEqual(['mdns.truncated']);
     expect(cut.value.records).toEqual(full.records.slice(0, full.records.length - 1));
   });
 
@@ -281,29 +285,42 @@ describe('decodeMdns anomalies (one test per code)', () => {
   });
 
   it('mdns.txt_too_large and mdns.too_many_txt_strings: 255 strings of 255 bytes', () => {
-    const r = decode(txt255x255());
+    // Keys that describe no device are dropped after the caps are counted: nothing of them is kept.
+    const unkeyed = decode(txt255x255());
+    expect(unkeyed.anomalies).toEqual(['mdns.txt_too_large', 'mdns.txt_key_not_allowed']);
+    expect(unkeyed.value.records[0]?.data?.type === 'TXT' ? unkeyed.value.records[0].data.strings : null).toEqual([]);
+    const r = decode(txtModel255x255());
     expect(r.anomalies).toEqual(['mdns.txt_too_large']);
     const data = r.value.records[0]?.data;
     expect(data?.type).toBe('TXT');
     if (data?.type !== 'TXT') return;
     // 34 × 255 = 8670 ≤ 8900 < 35 × 255
     expect(data.strings).toHaveLength(34);
-    const few = decode(txt255x255(), { ...MDNS_LIMITS, maxTxtStrings: 10, maxTxtBytes: 1 << 20 });
+    const few = decode(txtModel255x255(), { ...MDNS_LIMITS, maxTxtStrings: 10, maxTxtBytes: 1 << 20 });
     expect(few.anomalies).toEqual(['mdns.too_many_txt_strings']);
     expect(few.value.records[0]?.data?.type === 'TXT' ? few.value.records[0].data.strings : []).toHaveLength(10);
+  });
+
+  it('mdns.txt_key_not_allowed: TXT keys that describe no device (patient=, user=, note=) are dropped unread', () => {
+    const strings = ['model=VV300', 'patient=CANARY^PATIENT', 'user=CANARY-USER', 'note=Bed 4 CANARY', 'fw=4.2.1'];
+    const rdata = strings.flatMap((t) => [t.length, ...Buffer.from(t)]);
+    const r = decode(Uint8Array.from([...header(RESPONSE, 0, 1, 0, 0), ...rr(nameBytes('x._http._tcp.local'), 16, rdata)]));
+    expect(r.anomalies).toEqual(['mdns.txt_key_not_allowed']);
+    expect(r.value.records[0]?.data).toEqual({ type: 'TXT', strings: ['model=VV300', 'fw=4.2.1'], entries: [{ key: 'model', value: 'VV300' }, { key: 'fw', value: '4.2.1' }] });
+    expect(JSON.stringify(r)).not.toContain('CANARY');
   });
 
   it('mdns.name_too_long: lowering maxNameLength cuts names', () => {
     const r = decode(announcement, { ...MDNS_LIMITS, maxNameLength: 20 });
     expect(r.anomalies.length).toBeGreaterThan(0);
-    expect(new Set(r.anomalies)).toEqual(new Set(['mdns.name_too_long']));
+    expect(new Set(besidesTxtKeys(r.anomalies))).toEqual(new Set(['mdns.name_too_long']));
     for (const rec of r.value.records) expect(rec.name.length).toBeLessThanOrEqual(20);
   });
 
   it('mdns.trailing_bytes: bytes after the last announced record', () => {
     const padded = Uint8Array.from([...announcement, 0, 0, 0]);
     const r = decode(padded);
-    expect(r.anomalies).toEqual(['mdns.trailing_bytes']);
+    expect(besidesTxtKeys(r.anomalies)).toEqual(['mdns.trailing_bytes']);
     expect(r.value.records).toEqual(decode(announcement).value.records);
   });
 
@@ -319,7 +336,7 @@ describe('regression inputs (test/regress/mdns/*.bin)', () => {
   const expected: Record<string, AnomalyCode[]> = {
     'self-pointer.bin': ['mdns.malformed'],
     'pointer-2-cycle.bin': ['mdns.malformed', 'mdns.malformed'],
-    'txt-255x255.bin': ['mdns.txt_too_large'],
+    'txt-255x255.bin': ['mdns.txt_too_large', 'mdns.txt_key_not_allowed'],
     'counts-past-end.bin': ['mdns.bad_counts'],
   };
   it('each stored input decodes to its expected anomalies and matches its builder', () => {

@@ -23,7 +23,11 @@ describe('auscult unknown', () => {
     expect(ws.evidence.find((e) => e.field === 'dhcp_vendor_class')?.values).toEqual(['MSFT 5.0']);
     expect(ws.skeleton).toMatch(/matches: dhcp\.vendor_class\n/);
     expect(ws.skeleton).toMatch(/pattern: '\^MSFT 5\\\.0\$'/);
-    expect(ws.skeleton).toMatch(/examples:\n {6}- input: 'MSFT 5\.0'/);
+    // Issue 16: "MSFT 5.0" is every Windows PC; the draft is held to the MAC block's vendor and claims no manufacturer.
+    expect(ws.skeleton).toMatch(/also: \{ oui\.vendor: \{ exact: 'Dell Inc\.' \} \}/);
+    expect(ws.skeleton).not.toMatch(/manufacturer:/);
+    expect(ws.skeleton).toMatch(/certainty: generic/);
+    expect(ws.skeleton).toMatch(/examples:\n {6}- input: \{ dhcp\.vendor_class: 'MSFT 5\.0', oui\.vendor: 'Dell Inc\.' \}/);
     expect(unknown[1]!.skeleton).toBeNull();
   });
 

@@ -160,7 +160,7 @@ describe('parseColumnMapping', () => {
       `${file}:3:13: columns."Equip No": unknown field "asset_identifier"; expected ignore or one of ${FIELD_LIST}`,
       `${file}:5:5: columns."Net Loc".patern: unknown key`,
       `${file}:5:5: columns."Net Loc": needs field, pattern or both`,
-      `${file}:7:14: columns."Room Info".pattern: bad regular expression: Invalid regular expression: /^(?<switch>\\S+/: Unterminated group`,
+      `${file}:7:14: columns."Room Info".pattern: bad regular expression: not supported by the linear-time engine (RE2): missing closing ): \`^(?<switch>\\S+\``,
       `${file}:9:14: columns.Where.pattern: named group "bldg" is not a field; expected one of ${FIELD_LIST}`,
       `${file}:10:1: colums: unknown key`,
     ]);

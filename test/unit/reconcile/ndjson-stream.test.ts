@@ -1,9 +1,10 @@
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/inventory/store.js';
-import { ExceptionStream, enqueueLines, type ExceptionLine } from '../../../src/output/ndjson.js';
+import { AuscultError } from '../../../src/errors.js';
+import { ExceptionStream, databaseId, enqueueLines, ownerPath, type ExceptionLine } from '../../../src/output/ndjson.js';
 import { eventId } from '../../../src/reconcile/exception-kinds.js';
 import { expectValidLines } from './schemas.js';
 
@@ -87,8 +88,9 @@ describe('ExceptionStream', () => {
   it('a file holding only a torn line is emptied and rewritten', () => {
     const { db, path } = fresh('torn-only');
     enqueueLines(db, [line()]);
-    writeFileSync(path, '{"schema_version":1,"seq":1,"ev');
     const s = new ExceptionStream(db, path);
+    s.claim(); // the first flush claims the file before it writes
+    writeFileSync(path, '{"schema_version":1,"seq":1,"ev');
     expect(s.flush()).toMatchObject({ written: 1, repaired: true });
     s.close();
     expect(seqs(path)).toEqual([1]);
@@ -134,5 +136,117 @@ describe('ExceptionStream', () => {
     expect(again.flush()).toMatchObject({ written: 1, resynced: false });
     again.close();
     db.close();
+  });
+});
+
+describe('ExceptionStream: a stream file belongs to one database', () => {
+  const ownerError = (f: () => unknown): AuscultError => {
+    try {
+      f();
+    } catch (err) {
+      expect(err).toBeInstanceOf(AuscultError);
+      return err as AuscultError;
+    }
+    throw new Error('expected AUS_ERR_STREAM_OWNER');
+  };
+
+  it('each database has its own random id, kept across openings', () => {
+    const a = fresh('id-a');
+    const b = fresh('id-b');
+    const idA = databaseId(a.db);
+    expect(idA).toMatch(/^[0-9a-f]{32}$/);
+    expect(databaseId(b.db)).not.toBe(idA);
+    a.db.close();
+    const again = openDatabase(join(dir, 'id-a.db'));
+    expect(databaseId(again)).toBe(idA);
+    again.close();
+    b.db.close();
+  });
+
+  it('the bug: a new database flushing into an old database\'s file is refused (naming both), nothing is lost, the file is untouched', () => {
+    const old = fresh('owner-old');
+    enqueueLines(old.db, [line(), line(), line()]);
+    const s = new ExceptionStream(old.db, old.path);
+    s.flush();
+    s.close();
+    const before = readFileSync(old.path, 'utf8');
+    expect(JSON.parse(readFileSync(ownerPath(old.path), 'utf8'))).toEqual({ database_id: databaseId(old.db), database: join(dir, 'owner-old.db') });
+    const young = fresh('owner-new');
+    enqueueLines(young.db, [line(), line()]);
+    const err = ownerError(() => new ExceptionStream(young.db, old.path).flush());
+    expect(err.code).toBe('AUS_ERR_STREAM_OWNER');
+    expect(err.exitCode).toBe(78);
+    expect(err.message).toContain(databaseId(old.db));
+    expect(err.message).toContain(databaseId(young.db));
+    expect(err.message).toContain('owner-old.db');
+    expect(err.message).toContain('owner-new.db');
+    expect(readFileSync(old.path, 'utf8')).toBe(before);
+    // Nothing of the new database was taken as sent: its own file gets every line.
+    const own = new ExceptionStream(young.db, young.path);
+    expect(own.flush()).toMatchObject({ written: 2, cursor: 2, resynced: false });
+    own.close();
+    expect(seqs(young.path)).toEqual([1, 2]);
+    // And the old database still appends to its file.
+    enqueueLines(old.db, [line()]);
+    const s2 = new ExceptionStream(old.db, old.path);
+    expect(s2.flush().written).toBe(1);
+    s2.close();
+    expect(seqs(old.path)).toEqual([1, 2, 3, 4]);
+    old.db.close();
+    young.db.close();
+  });
+
+  it('a non-empty file without an owner file that this database never wrote is refused; one it wrote (older auscult) is adopted', () => {
+    const a = fresh('legacy-a');
+    enqueueLines(a.db, [line(), line()]);
+    const s = new ExceptionStream(a.db, a.path);
+    s.flush();
+    s.close();
+    rmSync(ownerPath(a.path)); // as an auscult before owner files left it
+    const b = fresh('legacy-b');
+    enqueueLines(b.db, [line(), line(), line()]);
+    expect(ownerError(() => new ExceptionStream(b.db, a.path).flush()).message).toContain('never wrote to it');
+    expect(existsSync(ownerPath(a.path))).toBe(false);
+    enqueueLines(a.db, [line()]);
+    const again = new ExceptionStream(a.db, a.path);
+    expect(again.flush().written).toBe(1);
+    again.close();
+    expect(existsSync(ownerPath(a.path))).toBe(true);
+    expect(seqs(a.path)).toEqual([1, 2, 3]);
+    a.db.close();
+    b.db.close();
+  });
+
+  it('an owner file copied along with someone else\'s stream: the last seq beyond this outbox is refused', () => {
+    const a = fresh('copied-a');
+    enqueueLines(a.db, [line(), line(), line()]);
+    const s = new ExceptionStream(a.db, a.path);
+    s.flush();
+    s.close();
+    const b = fresh('copied-b');
+    enqueueLines(b.db, [line()]);
+    new ExceptionStream(b.db, b.path).flush(); // b owns b.path, cursor 1
+    writeFileSync(b.path, readFileSync(a.path)); // a's three lines under b's owner file
+    expect(ownerError(() => new ExceptionStream(b.db, b.path).flush()).message).toContain('outbox ends at 1');
+    a.db.close();
+    b.db.close();
+  });
+
+  it('an owner file of another database next to an empty or missing file is taken over', () => {
+    const a = fresh('takeover-a');
+    const b = fresh('takeover-b');
+    enqueueLines(a.db, [line()]);
+    new ExceptionStream(a.db, a.path).flush();
+    rmSync(a.path);
+    enqueueLines(b.db, [line(), line()]);
+    const s = new ExceptionStream(b.db, a.path);
+    expect(s.flush().written).toBe(2);
+    s.close();
+    expect(JSON.parse(readFileSync(ownerPath(a.path), 'utf8'))).toMatchObject({ database_id: databaseId(b.db) });
+    // Now a is the stranger.
+    enqueueLines(a.db, [line()]);
+    expect(ownerError(() => new ExceptionStream(a.db, a.path).flush()).code).toBe('AUS_ERR_STREAM_OWNER');
+    a.db.close();
+    b.db.close();
   });
 });

@@ -1,29 +1,78 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { regexProblem } from '../../../../src/identify/rules/regex-safety.js';
+import { linearRegExp, regexProblem } from '../../../../src/identify/rules/regex-safety.js';
+import { compileCondition } from '../../../../src/identify/rules/matcher.js';
+import { parseColumnMapping } from '../../../../src/reconcile/column-mapping.js';
 
-describe('regexProblem (static catastrophic-backtracking check)', () => {
-  it.each([
-    ['(a+)+', /nested quantifier/],
-    ['(.*)*', /nested quantifier/],
-    ['^(\\d+\\.)+$', /nested quantifier/],
-    ['(x(a*)y)+', /nested quantifier/],
-    ['(a|ab)*c', /alternation/],
-    ['(\\w|\\d)+', /alternation/],
-    ['(a)\\1', /back-references/],
-    ['(abc', /unbalanced/],
-  ])('rejects %s', (pattern, reason) => {
-    expect(regexProblem(pattern)?.reason).toMatch(reason);
+/**
+ * Thirteen catastrophic-backtracking patterns (issue 22: the old static detector accepted 9 of
+ * them and 7 ran 20 s or more on 255 characters under V8's backtracking engine), each with the
+ * input that makes a backtracking engine explode: a long run of the repeated atom and a final
+ * character that makes the match fail.
+ */
+const CATASTROPHIC: readonly [string, string][] = [
+  ['^(?:[a-z0-9]{1,16}[-.]?){1,16}$', `${'a'.repeat(254)}!`],
+  ['^(a+)+$', `${'a'.repeat(254)}!`],
+  ['^(a|aa)+$', `${'a'.repeat(254)}!`],
+  ['^(a|a?)+$', `${'a'.repeat(254)}!`],
+  ['^(.*a){20}$', `${'a'.repeat(254)}!`],
+  ['^(\\w+\\s?)*$', `${'word '.repeat(50)}!`],
+  ['^([a-zA-Z0-9]+)*@', `${'a'.repeat(254)}!`],
+  ['^(\\d+\\.)+\\d+$', `${'1.'.repeat(127)}x`],
+  ['^(x+x+)+y$', 'x'.repeat(255)],
+  ['^(.*?,){11}P', `${'1,'.repeat(127)}x`],
+  ['^((ab)*)+$', `${'ab'.repeat(127)}a`],
+  ['^(\\s*[a-z]+\\s*)+;$', `${'a '.repeat(127)}!`],
+  ['^([^@\\s]+\\.?)+\\.example$', `${'a.'.repeat(127)}!`],
+];
+
+const MAX_MS = 250; // linear: well under a millisecond per pattern; the bound leaves room for a loaded CI
+
+describe('user patterns run on RE2 (linear time)', () => {
+  it.each(CATASTROPHIC)('%s compiles and fails to match in linear time', (pattern, input) => {
+    expect(regexProblem(pattern)).toBeUndefined();
+    const re = linearRegExp(pattern);
+    const t0 = performance.now();
+    expect(re.exec(input)).toBeNull();
+    // As a rule condition, on the rule matcher's path (input truncated to the field's maximum).
+    const condition = compileCondition('dhcp.hostname', { pattern });
+    expect(condition.test(input)).toBeUndefined();
+    expect(performance.now() - t0).toBeLessThan(MAX_MS);
+  });
+
+  it('a CSV column-mapping pattern from the issue (40-character cell) runs in linear time', () => {
+    const parsed = parseColumnMapping("columns:\n  Location:\n    pattern: '^(?<room>(?:[a-z0-9]{1,16}[-.]?){1,16})$'\n", 'm.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const rule = [...parsed.mapping.columns.values()][0];
+    if (rule?.kind !== 'pattern') throw new Error('expected a pattern rule');
+    const t0 = performance.now();
+    expect(rule.pattern.exec(`${'a'.repeat(39)}!`)).toBeNull();
+    expect(rule.pattern.exec('ward-3.bed-12')?.groups).toEqual({ room: 'ward-3.bed-12' });
+    expect(performance.now() - t0).toBeLessThan(MAX_MS);
   });
 
   it.each([
-    '^Philips (IntelliVue (?:MX|MP|X)\\d{1,3}[A-Z]?)$',
-    '^dhcpcd-[\\d.]+:([A-Za-z]+)-([^:]+):',
-    '^(?:BD|CareFusion) (Alaris (?:PC )?\\d{4})$',
-    '(ab|cd)+',
-    '^(SOMATOM\\b.*)$',
-    '(?<model>[A-Z]+)-(?<rev>\\d+)',
-    '(a+){2}',
-  ])('accepts %s', (pattern) => {
-    expect(regexProblem(pattern)).toBeUndefined();
+    ['(a)\\1', /invalid escape sequence/],
+    ['(?=a)b', /unsupported Perl syntax/],
+    ['(?<=a)b', /invalid named capture|unsupported/],
+    ['a{2000}', /invalid repeat count/],
+    ['(abc', /missing closing \)/],
+  ])('rejects %s at load time with RE2\'s reason', (pattern, reason) => {
+    const problem = regexProblem(pattern);
+    expect(problem?.reason).toMatch(/^not supported by the linear-time engine \(RE2\): /);
+    expect(problem?.reason).toMatch(reason);
+    expect(() => linearRegExp(pattern)).toThrow(SyntaxError);
+  });
+
+  it('matches like RegExp.exec: leftmost match, numbered and named groups, undefined for groups that took no part', () => {
+    const re = linearRegExp('(?<vendor>[A-Z]+)-(\\d+)(x)?');
+    const m = re.exec('id: ABC-12 DEF-3');
+    expect(m && [...m]).toEqual(['ABC-12', 'ABC', '12', undefined]);
+    expect(m?.index).toBe(4);
+    expect(m?.groups).toEqual({ vendor: 'ABC' });
+    expect(re.groupCount).toBe(3);
+    expect(re.groupNames).toEqual(['vendor']);
+    expect(linearRegExp('^philips', true).test('PHILIPS IntelliVue')).toBe(true);
+    expect(linearRegExp('^philips').test('PHILIPS IntelliVue')).toBe(false);
   });
 });

@@ -1,0 +1,222 @@
+/**
+ * \summary The product catalogue (issue 16): product families as data
+ * (fingerprints/products/<manufacturer>.yaml, format in schema.ts), loaded, validated and
+ * compiled once, and the lookup that gives a model text from any source (LLDP-MED, DICOM,
+ * DNS-SD TXT, DHCP option 60, HL7, CDP, the vendor-string splitter) its product family and so
+ * its device type.
+ *
+ * Hand-written matching: the model names devices announce are short, vendor-specific and
+ * inconsistently punctuated ("MX800", "MX 800", "IntelliVue MX-800"); no npm package matches
+ * product names with whole-word, punctuation-blind patterns and a specificity order. Patterns
+ * compile to one anchored, backtracking-free regex each (literal runs, `[0-9]`, `[a-z0-9]*`
+ * within a word, optional single spaces), so a hostile model text costs linear time; inputs are
+ * cut to MAX_MODEL_TEXT characters first.
+ *
+ * Which family wins: the one whose matching pattern is most specific (literal letters and digits
+ * count 1, `#` counts 0.5); a tie between two families is no answer. With a manufacturer only
+ * its families are tried; without one (or when none of its families matches: a Wi-Fi module's
+ * OUI, a reseller's name) only distinctive patterns (specificity ≥ DISTINCTIVE, with a letter)
+ * may answer, so "8015" alone names nothing.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
+import type { ManufacturerEntry } from '../data/manufacturers.js';
+import { resolveManufacturer } from '../vendors.js';
+import { catalogueFileSchema, type FamilySpec } from './schema.js';
+
+/** Model texts longer than this are cut before matching (an LLDP-MED model is at most 32 octets). */
+export const MAX_MODEL_TEXT = 256;
+/** Specificity a pattern needs to answer without the manufacturer. */
+export const DISTINCTIVE = 5;
+
+export interface ProductFamily {
+  id: string;
+  name: string;
+  /** Canonical manufacturer name. */
+  manufacturer: string;
+  type: DeviceTypeEntry;
+  source: string;
+  examples: readonly string[];
+  patterns: readonly CompiledPattern[];
+  file: string;
+  line: number;
+}
+
+export interface CompiledPattern {
+  text: string;
+  /** Normalised form (duplicates across families are shadowing). */
+  key: string;
+  re: RegExp;
+  specificity: number;
+  distinctive: boolean;
+}
+
+export interface ProductMatch {
+  family: ProductFamily;
+  /** The pattern that matched. */
+  pattern: string;
+  /** True when the manufacturer given (or none) was not the family's and a distinctive pattern answered. */
+  global: boolean;
+}
+
+export interface CatalogueProblem {
+  file: string;
+  line: number;
+  key: string;
+  reason: string;
+  family?: string;
+}
+
+export interface Catalogue {
+  dir: string;
+  files: number;
+  families: readonly ProductFamily[];
+  byManufacturer: ReadonlyMap<string, readonly ProductFamily[]>;
+  problems: readonly CatalogueProblem[];
+}
+
+/** fingerprints/products/ shipped with auscult. */
+export const DEFAULT_CATALOGUE_DIR = ['../../../fingerprints/products/', '../../../../fingerprints/products/']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../../fingerprints/products/', import.meta.url));
+
+/** Lower case, diacritics dropped, anything but letters and digits one space. */
+export function normaliseModel(text: string): string {
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+/** Compiles one pattern (schema.ts syntax) into a whole-word regex over normaliseModel text. */
+export function compilePattern(pattern: string): CompiledPattern {
+  const local = pattern.startsWith('~');
+  const key = pattern.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9#*]+/g, ' ').trim();
+  let specificity = 0;
+  const words = key.split(' ').filter((w) => w !== '').map((word) => {
+    const runs = word.match(/[a-z]+|[0-9#]+|\*+/g) ?? [];
+    return runs.map((run) => {
+      if (run.startsWith('*')) return '[a-z0-9]*';
+      specificity += [...run].reduce((n, ch) => n + (ch === '#' ? 0.5 : 1), 0);
+      return run.replace(/#/g, '[0-9]');
+    }).join(' ?');
+  });
+  // Every separator is an optional single space: "mx 800" and "mx800" are the same model.
+  const re = new RegExp(`(?:^| )${words.join(' ?')}(?= |$)`);
+  return { text: pattern, key: key.replace(/ /g, ''), re, specificity, distinctive: !local && specificity >= DISTINCTIVE && /[a-z]/.test(key) };
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return 1;
+}
+
+/** Parses and compiles one catalogue file; problems are returned, never thrown. */
+export function parseCatalogueFile(file: string, text: string, lookup: (name: string) => ManufacturerEntry | undefined = resolveManufacturer): { families: ProductFamily[]; problems: CatalogueProblem[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const problems: CatalogueProblem[] = [];
+  for (const e of doc.errors) problems.push({ file, line: lc.linePos(e.pos[0]).line, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
+  if (problems.length > 0) return { families: [], problems };
+  const parsed = catalogueFileSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      problems.push({ file, line: lineOf(doc, lc, path), key: path.join('.'), reason: issue.message });
+    }
+    return { families: [], problems };
+  }
+  const spec = parsed.data;
+  const maker = lookup(spec.manufacturer);
+  if (maker === undefined || maker.canonical !== spec.manufacturer) {
+    problems.push({ file, line: lineOf(doc, lc, ['manufacturer']), key: 'manufacturer', reason: `"${spec.manufacturer}" is not a canonical manufacturer name (data/manufacturers.ts)${maker ? `: use "${maker.canonical}"` : ''}` });
+    return { families: [], problems };
+  }
+  const families: ProductFamily[] = [];
+  spec.families.forEach((f: FamilySpec, i) => {
+    const line = lineOf(doc, lc, ['families', i]);
+    const type = deviceType(f.type);
+    if (type === undefined) {
+      problems.push({ file, line: lineOf(doc, lc, ['families', i, 'type']), key: `families.${i}.type`, reason: `device type "${f.type}" is not in the taxonomy (data/device-types.ts)`, family: f.id });
+      return;
+    }
+    const patterns = f.models.map(compilePattern).filter((p) => p.specificity > 0);
+    families.push({ id: f.id, name: f.name, manufacturer: maker.canonical, type, source: f.source, examples: f.examples ?? [f.name], patterns, file, line });
+  });
+  return { families, problems };
+}
+
+/** Parses every `*.yaml` file of a catalogue directory; an absent directory is an empty catalogue. */
+export function parseCatalogueDir(dir: string): Catalogue {
+  const problems: CatalogueProblem[] = [];
+  const families: ProductFamily[] = [];
+  const names = existsSync(dir) ? readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort() : [];
+  for (const n of names) {
+    const file = join(dir, n);
+    const r = parseCatalogueFile(file, readFileSync(file, 'utf8'));
+    families.push(...r.families);
+    problems.push(...r.problems);
+  }
+  const seen = new Map<string, ProductFamily>();
+  for (const f of families) {
+    const prev = seen.get(f.id);
+    if (prev) problems.push({ file: f.file, line: f.line, key: 'id', reason: `duplicate family id (also ${prev.file}:${prev.line})`, family: f.id });
+    seen.set(f.id, f);
+  }
+  const byManufacturer = new Map<string, ProductFamily[]>();
+  for (const f of families) byManufacturer.set(f.manufacturer, [...(byManufacturer.get(f.manufacturer) ?? []), f]);
+  return { dir, files: names.length, families, byManufacturer, problems };
+}
+
+const loaded = new Map<string, Catalogue>();
+
+/** The catalogue of a directory, parsed once per process (problems are kept, not thrown: `rules test` reports them). */
+export function loadCatalogue(dir: string = DEFAULT_CATALOGUE_DIR): Catalogue {
+  let c = loaded.get(dir);
+  if (c === undefined) {
+    c = parseCatalogueDir(dir);
+    loaded.set(dir, c);
+  }
+  return c;
+}
+
+interface Scored { family: ProductFamily; pattern: CompiledPattern }
+
+function best(families: readonly ProductFamily[], text: string, distinctiveOnly: boolean): Scored | undefined {
+  let top: Scored | undefined;
+  let tie = false;
+  for (const family of families) {
+    for (const pattern of family.patterns) {
+      if (distinctiveOnly && !pattern.distinctive) continue;
+      if (top !== undefined && pattern.specificity < top.pattern.specificity) continue;
+      if (!pattern.re.test(text)) continue;
+      if (top === undefined || pattern.specificity > top.pattern.specificity) {
+        top = { family, pattern };
+        tie = false;
+      } else if (top.family !== family) {
+        tie = true;
+      }
+    }
+  }
+  return tie ? undefined : top;
+}
+
+/**
+ * The product family a model text names. `manufacturer` is any spelling (resolved tolerantly) or
+ * undefined; see the file header for the order of tries.
+ */
+export function findFamilyIn(catalogue: Catalogue, manufacturer: string | undefined, modelText: string): ProductMatch | undefined {
+  const text = normaliseModel(modelText.length > MAX_MODEL_TEXT ? modelText.slice(0, MAX_MODEL_TEXT) : modelText);
+  if (text === '') return undefined;
+  const maker = manufacturer !== undefined ? resolveManufacturer(manufacturer) : undefined;
+  const own = maker !== undefined ? catalogue.byManufacturer.get(maker.canonical) : undefined;
+  if (own !== undefined) {
+    const hit = best(own, text, false);
+    if (hit) return { family: hit.family, pattern: hit.pattern.text, global: false };
+  }
+  const hit = best(catalogue.families, text, true);
+  return hit ? { family: hit.family, pattern: hit.pattern.text, global: true } : undefined;
+}

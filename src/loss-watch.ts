@@ -1,0 +1,42 @@
+/**
+ * \summary Visible loss: every place that drops input has a counter, and `/healthz` says so
+ * (status fail, one problem per counter) when one of them moved since the previous health check:
+ * the in-process ring full, the NIC's rx_dropped, the stream memory budget cutting flows, TCP
+ * reassembly evicting flows for memory, giving up on holes or dropping segments. A sensor falling
+ * behind or under a memory attack is then not "ok" while it loses frames. Pure apart from the
+ * previous values it keeps.
+ */
+import type { SensorSnapshot } from './metrics.js';
+
+/** Pipeline counters that count lost input, with what the /healthz problem says. */
+export const LOSS_COUNTERS: Readonly<Record<string, string>> = {
+  'stream.budget_cuts': 'TCP flows cut by the stream memory budget (limits.streams.total_bytes)',
+  'reassembly.memory_evictions': 'TCP flows evicted for out-of-order memory (limits.reassembly.max_buffered_bytes_total)',
+  'reassembly.flows_evicted': 'TCP flows evicted (limits.reassembly.max_flows or the stream budget)',
+  'reassembly.gaps': 'TCP bytes lost to holes that never filled',
+  'reassembly.segments_dropped': 'TCP segments dropped (limits.reassembly.max_segments_per_direction)',
+};
+
+export class LossWatch {
+  private previous = new Map<string, number>();
+
+  /** Problems for the loss counters that moved since the previous call (none on the first). */
+  problems(s: SensorSnapshot): string[] {
+    const now = new Map<string, number>();
+    for (const [name, value] of s.counters) if (name in LOSS_COUNTERS) now.set(name, value);
+    now.set('capture.app_dropped', s.capture.appDropped);
+    if (s.capture.nicRxDropped !== null) now.set('capture.nic_rx_dropped', s.capture.nicRxDropped);
+    const first = this.previous.size === 0;
+    const out: string[] = [];
+    for (const [name, value] of now) {
+      const before = this.previous.get(name) ?? 0;
+      if (first || value <= before) continue;
+      const what = name === 'capture.app_dropped' ? 'frames dropped because the in-process ring was full (the sensor is falling behind)'
+        : name === 'capture.nic_rx_dropped' ? 'frames dropped by the network interface (rx_dropped)'
+        : LOSS_COUNTERS[name];
+      out.push(`input lost since the last check: ${value - before} ${what} (${name})`);
+    }
+    this.previous = now;
+    return out;
+  }
+}
