@@ -1,11 +1,15 @@
 # auscult live sensor image. Build: docker build -t auscult .
+# Prepare the capture interface on the host first (README "A passive host"): no IPv6, no ARP,
+# no address, so the host itself never speaks on the SPAN port.
 # Run (host network to see the SPAN interface; only the capabilities it needs):
-#   docker run -d --name auscult --network host --init \
-#     --cap-drop ALL --cap-add NET_RAW --cap-add SETUID --cap-add SETGID \
+#   docker run -d --name auscult --restart unless-stopped --network host --init \
+#     --cap-drop ALL --cap-add NET_RAW --cap-add SETUID --cap-add SETGID --cap-add CHOWN \
 #     -v /srv/auscult/db:/var/lib/auscult -v /srv/auscult/log:/var/log/auscult \
 #     -v /srv/auscult/etc:/etc/auscult:ro -e AUSCULT_INTERFACE=eth1 auscult
-# The process starts as root (with only those capabilities), opens the interface, then switches
-# to the user `auscult` (AUSCULT_USER) and checks that no capability is left.
+# deploy/docker-entrypoint.sh gives the data and log volumes to `auscult` (CHOWN) and falls back
+# to the shipped config when /etc/auscult is mounted empty. The process starts as root (with
+# only those capabilities), opens the interface, then switches to the user `auscult`
+# (AUSCULT_USER) and checks that no capability is left.
 
 # ---- build: native addons (better-sqlite3, cap) need a compiler and libpcap headers ----
 FROM node:20-bookworm-slim AS build
@@ -49,11 +53,13 @@ COPY --from=build /app/bin ./bin
 COPY --from=build /app/fingerprints ./fingerprints
 COPY --from=build /app/schemas ./schemas
 COPY --from=build /app/config/auscult.yaml /etc/auscult/auscult.yaml
+COPY --from=build /app/config/auscult.yaml /app/config/auscult.yaml
+COPY deploy/docker-entrypoint.sh /usr/local/bin/auscult-entrypoint
 VOLUME ["/var/lib/auscult", "/var/log/auscult", "/etc/auscult"]
 # Root only until the interface is open; AUSCULT_USER drops to `auscult` right after.
 # hadolint ignore=DL3002
 USER root
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/bin/auscult.js"]
-CMD ["run", "--config", "/etc/auscult/auscult.yaml"]
+ENTRYPOINT ["/usr/local/bin/auscult-entrypoint"]
+CMD ["run"]

@@ -12,6 +12,7 @@ export const EXIT = {
   NOINPUT: 66, // unreadable file
   UNAVAILABLE: 69, // no such interface
   SOFTWARE: 70,
+  CANTCREAT: 73, // an output file or directory cannot be created
   NOPERM: 77,
   CONFIG: 78,
 } as const;
@@ -33,6 +34,10 @@ export const ERROR_CODES = {
   AUS_ERR_STREAM_OWNER: EXIT.CONFIG,
   AUS_ERR_NOT_FOUND: EXIT.NOT_FOUND,
   AUS_ERR_CENTRAL: EXIT.UNAVAILABLE, // the central PostgreSQL cannot be reached or refused the work
+  // CLI (issue 21): usage, database files and output paths.
+  AUS_ERR_DB_MISSING: EXIT.NOINPUT,
+  AUS_ERR_DB_FILE: EXIT.DATAERR,
+  AUS_ERR_OUTPUT: EXIT.CANTCREAT,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

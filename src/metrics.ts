@@ -11,7 +11,9 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-import type { LiveStats } from './capture/live.js';
+import { readInterfaceCounter, type LiveStats } from './capture/live.js';
+import { listDevices } from './inventory/device-view.js';
+import type { Db } from './inventory/store.js';
 
 /** What the metrics and health endpoints read, each time they are asked. */
 export interface SensorSnapshot {
@@ -28,8 +30,25 @@ export interface SensorSnapshot {
   reloadFailures: number;
   dbWritable: boolean;
   startedMs: number;
+  /** Inventory and reconciliation figures (read from the database, at most once a minute). */
+  inventory?: InventoryFigures | undefined;
   /** Problems of the configured outputs (a syslog collector unreachable), one line each. */
   outputProblems?: string[];
+}
+
+export interface InventoryFigures {
+  openExceptions: { type: string; severity: string; count: number }[];
+  devicesByCategory: { category: string; count: number }[];
+}
+
+/** Sum of /sys/class/net/<if>/statistics counters; null when none can be read. */
+export function sumCounters(ifname: string, names: readonly string[]): number | null {
+  let sum: number | null = null;
+  for (const n of names) {
+    const v = readInterfaceCounter(ifname, n);
+    if (v !== null) sum = (sum ?? 0) + v;
+  }
+  return sum;
 }
 
 export interface Health {
@@ -71,7 +90,8 @@ export function healthOf(s: SensorSnapshot, maxPacketAgeS: number, nowMs = Date.
 /** Builds a registry whose every metric is read from `snapshot()` at scrape time. */
 export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'auscult_process_' });
+  // prom-client's names already start with process_/nodejs_: auscult_process_cpu_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'auscult_' });
   let current: SensorSnapshot | null = null;
   // One snapshot per scrape: the first collect takes it, the last one clears it.
   const snap = () => (current ??= snapshot());
@@ -87,7 +107,12 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
   counterFrom('auscult_packets_truncated_total', 'Frames longer than capture.snaplen, cut.', (s) => s.capture.truncated);
   gaugeFrom('auscult_packets_dropped_kernel', 'Frames dropped by the kernel (pcap_stats ps_drop); NaN: not exposed by the capture library.', (s) => s.capture.kernelDropped);
   gaugeFrom('auscult_packets_dropped_interface', 'Frames dropped by the interface (pcap_stats ps_ifdrop); NaN: not exposed by the capture library.', (s) => s.capture.ifDropped);
-  gaugeFrom('auscult_nic_rx_dropped', 'The NIC rx_dropped counter from /sys/class/net/<if>/statistics (since the interface came up).', (s) => s.capture.nicRxDropped);
+  // The kernel's rx_dropped also counts every frame for a protocol it has no handler for (LLDP,
+  // CDP, STP on a SPAN port): that is not a loss. Real NIC drops are the missed/FIFO/overrun errors.
+  gaugeFrom('auscult_nic_rx_dropped_nohandler', 'NIC rx_dropped + rx_nohandler from /sys/class/net/<if>/statistics: mostly frames for protocols the kernel has no handler for (LLDP, CDP); NOT capture loss.',
+    (s) => sumCounters(s.interface, ['rx_dropped', 'rx_nohandler']));
+  gaugeFrom('auscult_nic_rx_missed', 'NIC drops that lose frames: rx_missed_errors + rx_fifo_errors + rx_over_errors from /sys/class/net/<if>/statistics (since the interface came up).',
+    (s) => sumCounters(s.interface, ['rx_missed_errors', 'rx_fifo_errors', 'rx_over_errors']));
   gaugeFrom('auscult_capture_open', '1 while the capture is open.', (s) => (s.capture.open ? 1 : 0));
   gaugeFrom('auscult_last_packet_age_seconds', 'Seconds since the last frame (NaN before the first).',
     (s) => (s.capture.lastPacketMs === null ? null : (Date.now() - s.capture.lastPacketMs) / 1000));
@@ -96,6 +121,22 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
   gaugeFrom('auscult_rules_loaded', 'Fingerprint rules loaded.', (s) => s.rulesLoaded);
   gaugeFrom('auscult_database_writable', '1 when the inventory database is writable.', (s) => (s.dbWritable ? 1 : 0));
   counterFrom('auscult_config_reloads_total', 'Successful SIGHUP reloads.', (s) => s.reloads);
+  gaugeFrom('auscult_last_capture_timestamp_seconds', 'Unix time of the last frame captured (NaN before the first).',
+    (s) => (s.capture.lastPacketMs === null ? null : s.capture.lastPacketMs / 1000));
+  new Gauge({
+    name: 'auscult_exceptions_open', help: 'Open reconciliation exceptions by type and severity.', labelNames: ['type', 'severity'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of snap().inventory?.openExceptions ?? []) this.set({ type: e.type, severity: e.severity }, e.count);
+    },
+  });
+  new Gauge({
+    name: 'auscult_devices_by_category', help: 'Devices in the inventory by category (medical, infrastructure, other, unknown...).', labelNames: ['category'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of snap().inventory?.devicesByCategory ?? []) this.set({ category: d.category }, d.count);
+    },
+  });
   counterFrom('auscult_config_reload_failures_total', 'SIGHUP reloads rejected (the previous config and rules stay).', (s) => s.reloadFailures);
 
   new Counter({
@@ -177,4 +218,16 @@ export async function startMetricsServer(host: string, port: number, registry: R
     address: bound,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
   };
+}
+
+/**
+ * Open exceptions by type and severity, and devices by category, from the database. Categories
+ * come from the device view (the same as `devices` shows), so this is cached by the caller.
+ */
+export function inventoryFigures(db: Db): InventoryFigures {
+  const openExceptions = db.prepare("SELECT type, severity, count(*) AS count FROM exception WHERE status = 'open' GROUP BY type, severity ORDER BY type, severity")
+    .all() as { type: string; severity: string; count: number }[];
+  const byCategory = new Map<string, number>();
+  for (const d of listDevices(db)) byCategory.set(d.category, (byCategory.get(d.category) ?? 0) + 1);
+  return { openExceptions, devicesByCategory: [...byCategory].sort(([a], [b]) => a.localeCompare(b)).map(([category, count]) => ({ category, count })) };
 }

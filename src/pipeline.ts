@@ -60,8 +60,8 @@ export class Pipeline implements DecodeSink {
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
     this.model = new DeviceModel(this.counters, limits?.model);
-    this.binder = new AddressBinder(limits?.binder);
-    this.location = new LocationResolver(limits?.location, options.subnetVlans);
+    this.binder = new AddressBinder(limits?.binder, this.counters);
+    this.location = new LocationResolver(limits?.location, options.subnetVlans, this.counters);
     this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
     this.frameLimits = limits ? { ...limits.ethernet, ...limits.tunnels } : FRAME_LIMITS;
     this.store = new InventoryStore(db);
@@ -107,6 +107,7 @@ export class Pipeline implements DecodeSink {
           try {
             const facts = observeApplication(app, frame);
             for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
+            if (app.protocol === 'lldp' || app.protocol === 'cdp') this.binder.observeCapabilities(facts, frame, out);
           } catch {
             this.counters.inc(`observer_threw.${app.protocol}`);
           }
@@ -132,7 +133,7 @@ export class Pipeline implements DecodeSink {
         const aliases = this.location.drainAliases();
         for (let i = 0; i < aliases.length; i++) {
           const a = aliases[i] as (typeof aliases)[number];
-          this.model.alias(a.mac, a.into, out[0] as Observation);
+          this.model.alias(a.mac, a.into, out[0] as Observation, a.source);
         }
       }
     }
@@ -183,13 +184,17 @@ export class Pipeline implements DecodeSink {
     this.lastFlush = Date.now();
   }
 
-  /** Replays one capture file; throws AuscultError when it cannot be opened or has a bad header. */
-  async replayFile(path: string, onProgress?: (frames: number) => void): Promise<ReplayFileSummary> {
+  /**
+   * Replays one capture file; throws AuscultError when it cannot be opened or has a bad header.
+   * `onProgress(frames, bytes)`: bytes are the frames' captured bytes plus 16 per record (a pcap record header), an estimate of the file offset.
+   */
+  async replayFile(path: string, onProgress?: (frames: number, bytes: number) => void): Promise<ReplayFileSummary> {
     // Out-of-window frame times are replaced before anything is stored (src/capture/timestamps.ts).
     const source = await openCapture(path, { timestamps: this.options.limits?.timestamps ?? TIMESTAMP_LIMITS });
     const captureId = this.store.addCapture(path, 'file');
     this.model.captureId = captureId;
     let frames = 0;
+    let bytes = 0;
     let firstTs: number | null = null;
     let lastTs: number | null = null;
     for await (const batch of source.batches()) {
@@ -198,7 +203,10 @@ export class Pipeline implements DecodeSink {
       lastTs = batch[batch.length - 1]?.tsMicros ?? lastTs;
       this.processBatch(batch);
       frames += batch.length;
-      onProgress?.(frames);
+      if (onProgress !== undefined) {
+        for (const f of batch) bytes += f.data.length + 16;
+        onProgress(frames, bytes);
+      }
     }
     for (const w of source.warnings) {
       this.counters.inc(`capture_warning.${w.code}`);

@@ -29,12 +29,13 @@ import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from './identify/rules-iden
 import { clearRuleCache, loadRules } from './identify/rules/loader.js';
 import type { Logger } from './log.js';
 import { Shipper } from './central/ship.js';
-import { createMetricsRegistry, healthOf, startMetricsServer, type Health, type MetricsServer, type SensorSnapshot } from './metrics.js';
+import { createMetricsRegistry, healthOf, inventoryFigures, startMetricsServer, type Health, type InventoryFigures, type MetricsServer, type SensorSnapshot } from './metrics.js';
 import type { Observation } from './observe/observation.js';
 import { ExceptionStream } from './output/ndjson.js';
 import { Outputs, sensorName } from './output/outputs.js';
 import { VERSION } from './version.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
+import { passiveHostWarnings } from './cli/passive-host.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
 
 /** Milliseconds SIGTERM may take before the watchdog exits 70. */
@@ -172,6 +173,7 @@ export class Sensor {
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
+    for (const w of passiveHostWarnings(ifname)) logger.warn({ interface: ifname, fix: w.fix }, `not a passive host: ${w.problem}; run: ${w.fix}`);
   }
 
   /** Loads the config, opens everything, starts serving. Throws AuscultError (69, 77, 78, ...). */
@@ -297,7 +299,22 @@ export class Sensor {
       reloadFailures: this.reloadFailures,
       dbWritable: this.dbWritable && this.databaseFileWritable(),
       startedMs: this.startedMs,
+      inventory: this.inventoryFigures(),
     };
+  }
+
+  private figures: { at: number; value: InventoryFigures | undefined } = { at: 0, value: undefined };
+  /** Exceptions and categories for /metrics, read from the database at most once a minute. */
+  private inventoryFigures(): InventoryFigures | undefined {
+    const now = Date.now();
+    if (this.figures.value === undefined || now - this.figures.at >= 60_000) {
+      try {
+        this.figures = { at: now, value: inventoryFigures(this.pipeline.db) };
+      } catch {
+        this.figures = { at: now, value: this.figures.value };
+      }
+    }
+    return this.figures.value;
   }
 
   health(): Health {

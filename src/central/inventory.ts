@@ -91,6 +91,7 @@ export function mergeSightings(key: string, rows: SightingRow[]): CentralDeviceV
     ips,
     hostname: pick('hostname'),
     vlan: here?.vlan ?? null,
+    vlans: [...new Set(ranked.filter((r) => r.site === top.site).flatMap((r) => r.view.vlans ?? []))].sort((a, b) => a - b),
     switch: here?.switch ?? null,
     port: here?.port ?? null,
     location: here?.location ?? null,

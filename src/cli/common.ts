@@ -1,7 +1,10 @@
 /**
  * \summary Options and helpers shared by subcommands.
  */
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { AuscultError } from '../errors.js';
+import { openDatabase, type Db } from '../inventory/store.js';
 import { createLogger, type Logger } from '../log.js';
 
 export const DEFAULT_DB = process.env['AUSCULT_DB'] || './auscult.db';
@@ -19,12 +22,151 @@ export function writeStdout(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** Renders rows as an aligned text table (columns padded to the widest cell, capped). */
-export function formatTable(headers: string[], rows: (string | number | null)[][], maxWidth = 32): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
-  const clip = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => clip(r[i] ?? '').length)));
-  return cells
-    .map((r) => r.map((c, i) => clip(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd())
-    .join('\n');
+/**
+ * Text for a terminal: C0/C1 control characters (ESC, BEL, CR, ...), DEL and the Unicode
+ * direction overrides are shown as `\xNN` / `\uNNNN`, so a value taken off the wire (an LLDP
+ * system name, a DHCP host name, a CSV cell) cannot move the cursor, retitle the window or
+ * reorder what the reader sees. JSON and CSV output stay exact; only human output goes through this.
+ */
+export function termSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** How tables are laid out: set once from `--wide` and the terminal (main.ts). */
+export const tableLayout: { wide: boolean; width: number } = { wide: false, width: 0 };
+
+/** The width tables must fit: the terminal's columns, `COLUMNS` when piped, else none (0). */
+export function terminalWidth(): number {
+  if (process.stdout.isTTY === true && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env['COLUMNS']);
+  return Number.isInteger(env) && env > 0 ? env : 0;
+}
+
+/** `abcdef…uvwxyz`: keeps both ends, where MACs, ports and versions differ. */
+export function elideMiddle(text: string, width: number): string {
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, width);
+  const head = Math.ceil((width - 1) / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (width - 1 - head)).join('')}`;
+}
+
+const MIN_COLUMN = 8;
+
+/** A cell in lines of at most `width`: wrapped at spaces; a word still too long is elided in the middle. */
+function wrapCell(text: string, width: number): { lines: string[]; elided: boolean } {
+  const len = (t: string) => [...t].length;
+  if (len(text) <= width) return { lines: [text], elided: false };
+  const lines: string[] = [];
+  let elided = false;
+  let line = '';
+  for (const word of text.split(' ')) {
+    const w = len(word) > width ? elideMiddle(word, width) : word;
+    if (w !== word) elided = true;
+    if (line === '') line = w;
+    else if (len(line) + 1 + len(w) <= width) line += ` ${w}`;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  lines.push(line);
+  return { lines, elided };
+}
+
+/**
+ * Renders rows as an aligned text table that fits `width` columns (tableLayout by default): the
+ * widest columns give way first, a value that no longer fits wraps at its spaces, and a word
+ * still too long keeps its start and end with `…` between. Nothing is cut silently: a last line
+ * says how many values were shortened and that `--wide` shows them in full. With `--wide` (or
+ * no known width, as when piped without COLUMNS) every value is printed whole on one line.
+ */
+export function formatTable(headers: string[], rows: (string | number | null | undefined)[][], width = tableLayout.wide ? 0 : tableLayout.width): string {
+  const cells = [headers.map(termSafe), ...rows.map((r) => headers.map((_, i) => {
+    const c = r[i];
+    return c === null || c === undefined || c === '' ? '-' : termSafe(String(c));
+  }))];
+  const len = (t: string) => [...t].length;
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => len(r[i] ?? ''))));
+  const floor = widths.map((w, i) => Math.min(w, Math.max(MIN_COLUMN, len(headers[i] ?? ''))));
+  const gap = 2;
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  // First the columns give way down to their longest word (values wrap, nothing is lost), then
+  // down to the floor (long words are elided in the middle).
+  const longestWord = widths.map((_, i) => Math.max(...cells.map((r) => Math.max(...(r[i] ?? '').split(' ').map(len)))));
+  for (const limit of [longestWord.map((w, i) => Math.max(w, floor[i] ?? 0)), floor]) {
+    while (width > 0 && total() > width) {
+      // The column where the fewest values would suffer, the widest among equals.
+      let pick = -1;
+      let pickCost = Infinity;
+      for (let i = 0; i < widths.length; i++) {
+        const w = widths[i] ?? 0;
+        if (w <= (limit[i] ?? 0)) continue;
+        const cost = cells.reduce((n, r) => n + ((r[i] ?? '').split(' ').some((word) => len(word) >= w) ? 1 : 0), 0);
+        if (cost < pickCost || (cost === pickCost && w > (widths[pick] ?? 0))) [pick, pickCost] = [i, cost];
+      }
+      if (pick < 0) break; // every column at this limit
+      widths[pick] = (widths[pick] ?? 0) - 1;
+    }
+  }
+  let shortened = 0;
+  const out: string[] = [];
+  for (const r of cells) {
+    const wrapped = r.map((c, i) => wrapCell(c, widths[i] ?? 0));
+    shortened += wrapped.filter((w) => w.elided).length;
+    const height = Math.max(...wrapped.map((w) => w.lines.length));
+    for (let k = 0; k < height; k++) {
+      out.push(wrapped.map((w, i) => {
+        const t = w.lines[k] ?? '';
+        return t + ' '.repeat(Math.max(0, (widths[i] ?? 0) - len(t)));
+      }).join(' '.repeat(gap)).trimEnd());
+    }
+  }
+  if (shortened > 0) out.push(`(${shortened} value(s) shortened with … to fit ${width} columns; --wide shows every value in full)`);
+  return out.join('\n');
+}
+
+/**
+ * Opens the inventory for a command that may create it (replay, import, run): a file that is not
+ * an SQLite database is a one-line user error, not a stack trace.
+ */
+export function openDb(path: string): Db {
+  try {
+    return openDatabase(path);
+  } catch (err) {
+    throw asDbError(err, path);
+  }
+}
+
+/**
+ * Opens an existing inventory for a command that only reads it (devices, device, unknown,
+ * coverage, report, reconcile): a mistyped `--db` never creates an empty database.
+ */
+export function openExistingDb(path: string): Db {
+  if (!existsSync(path)) {
+    throw new AuscultError('AUS_ERR_DB_MISSING', 'no such database (replay a capture or run the sensor first, or check --db / AUSCULT_DB)', { file: path });
+  }
+  if (statSync(path).isDirectory()) throw new AuscultError('AUS_ERR_DB_FILE', 'is a directory, not a database', { file: path });
+  return openDb(path);
+}
+
+/** A database open failure as the one-line user error it is (other errors unchanged). */
+export function asDbError(err: unknown, path: string): unknown {
+  if (err instanceof AuscultError) {
+    if (err.code === 'AUS_ERR_DB' && /file is not a database|SQLITE_NOTADB/i.test(err.reason)) {
+      return new AuscultError('AUS_ERR_DB_FILE', 'not an SQLite database (file is not a database)', { file: path });
+    }
+    return err;
+  }
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new AuscultError('AUS_ERR_DB_FILE', `not an SQLite database (${(err as Error).message})`, { file: path });
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new AuscultError('AUS_ERR_DB', `cannot open database: ${(err as Error).message}`, { file: path });
+  }
+  return err;
 }

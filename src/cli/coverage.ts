@@ -4,8 +4,7 @@
  */
 import type { Command } from 'commander';
 import { coverageReport, type CoverageReport } from '../inventory/coverage.js';
-import { openDatabase } from '../inventory/store.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
 
 export function registerCoverage(program: Command): void {
   dbOption(
@@ -17,7 +16,7 @@ export function registerCoverage(program: Command): void {
 Use it after a first replay or a few minutes of live capture to check the SPAN:
   $ auscult coverage`)
     .action((opts: { db: string; json?: boolean }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       const report = coverageReport(db);
       db.close();
       writeStdout(opts.json ? JSON.stringify(report, null, 2) : coverageText(report));

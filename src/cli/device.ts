@@ -4,21 +4,20 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { findDevice, type DeviceView } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
 
 export function registerDevice(program: Command): void {
   dbOption(
     program
       .command('device')
       .description('show one device: fields, the evidence behind each, and the history of changes')
-      .argument('<key>', 'MAC (any spelling), IP address or device id')
+      .argument('<key>', 'MAC (any spelling; a merged port or management MAC finds its switch), IP address or device id')
       .option('--json', 'the device as JSON, with evidence and history'),
   ).addHelpText('after', `
 Each evidence line names the capture and frame it came from; check any of them with
   $ tshark -r <capture> -Y frame.number==<frame> -V`)
     .action((key: string, opts: { db: string; json?: boolean }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       const device = findDevice(db, key);
       db.close();
       if (!device) {
@@ -32,10 +31,13 @@ Each evidence line names the capture and frame it came from; check any of them w
 
 export function deviceText(d: DeviceView): string {
   const lines: string[] = [];
-  const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : String(v)}`);
+  const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
   add('mac', d.mac);
+  add('ip', d.ip);
   add('ips', d.ips.join(', '));
+  if (d.vlans.length > 1) add('vlans', d.vlans.join(', '));
+  if (d.aliases.length > 0) add('aliases', d.aliases.join(', '));
   add('locally attached', d.locally_attached ? 'yes' : 'no (seen through a router)');
   for (const k of ['hostname', 'vlan', 'switch', 'port', 'location', 'manufacturer', 'model', 'firmware', 'serial', 'os', 'device_type', 'fda_class', 'category', 'asset_id'] as const) {
     add(k, d[k]);
@@ -48,9 +50,9 @@ export function deviceText(d: DeviceView): string {
   lines.push('', 'evidence:');
   const ev = Object.entries(d.evidence).flatMap(([field, items]) =>
     items.map((e) => [field, e.value, e.source, e.confidence.toFixed(2), `${e.capture ?? '?'}#${e.frame}`, e.ts, e.count]));
-  lines.push(formatTable(['FIELD', 'VALUE', 'SOURCE', 'CONF', 'CAPTURE#FRAME', 'FIRST SEEN', 'COUNT'], ev, 40));
+  lines.push(formatTable(['FIELD', 'VALUE', 'SOURCE', 'CONF', 'CAPTURE#FRAME', 'FIRST SEEN', 'COUNT'], ev));
   lines.push('', 'history:');
   const hist = (d.history ?? []).map((h) => [h.ts, h.field, h.old_value, h.new_value, h.source, `${h.capture ?? '?'}#${h.frame ?? '?'}`]);
-  lines.push(hist.length ? formatTable(['TIME', 'FIELD', 'OLD', 'NEW', 'SOURCE', 'CAPTURE#FRAME'], hist, 40) : '(no changes)');
+  lines.push(hist.length ? formatTable(['TIME', 'FIELD', 'OLD', 'NEW', 'SOURCE', 'CAPTURE#FRAME'], hist) : '(no changes)');
   return lines.join('\n');
 }

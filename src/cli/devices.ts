@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
 
 export function registerDevices(program: Command): void {
   dbOption(
@@ -18,9 +17,14 @@ export function registerDevices(program: Command): void {
 Examples:
   $ auscult devices
   $ auscult devices --json | jq '.[] | select(.category == "medical") | {mac, model, firmware}'
-  $ auscult devices --csv > inventory.csv`)
+  $ auscult devices --csv > inventory.csv
+
+ip is chosen by rank: LLDP/CDP management IPv4 > DHCP lease > ARP-confirmed IPv4 > IPv4 seen as
+source > global IPv6 > unique-local IPv6; link-local addresses are listed in ips, never ip.
+vlans: every VLAN a device's own frames carry at once (trunk, router). aliases: other MACs that
+are the same device (a switch's port and management MACs); 'auscult device <alias>' finds it.`)
     .action((opts: { db: string; json?: boolean; csv?: boolean }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       const devices = listDevices(db);
       db.close();
       if (opts.json) {
@@ -41,7 +45,7 @@ export function devicesTable(devices: DeviceView[]): string {
     d.mac ?? '(via router)', d.ip, d.hostname, d.vlan, d.manufacturer, d.model, d.firmware,
     d.switch && d.port ? `${d.switch} ${d.port}` : (d.port ?? d.switch), d.category, d.last_seen.replace('T', ' ').slice(0, 19),
   ]);
-  return formatTable(['MAC', 'IP', 'HOSTNAME', 'VLAN', 'MANUFACTURER', 'MODEL', 'FIRMWARE', 'SWITCH PORT', 'CATEGORY', 'LAST SEEN (UTC)'], rows, 28) +
+  return formatTable(['MAC', 'IP', 'HOSTNAME', 'VLAN', 'MANUFACTURER', 'MODEL', 'FIRMWARE', 'SWITCH PORT', 'CATEGORY', 'LAST SEEN (UTC)'], rows) +
     `\n${devices.length} device(s)`;
 }
 

@@ -2,7 +2,7 @@
  * \summary The `auscult` command line: commander wiring only, one file per subcommand.
  * Machine output (`--json`) goes to stdout; logs, warnings and progress go to stderr.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
 import { registerCoverage } from './coverage.js';
 import { registerDevice } from './device.js';
@@ -22,6 +22,8 @@ import { registerPush } from './push.js';
 import { registerCentral } from './central.js';
 import { registerShip } from './ship.js';
 import { tuneHeap } from '../heap-tuning.js';
+import { LOG_FORMATS } from '../log.js';
+import { tableLayout, terminalWidth } from './common.js';
 
 import { VERSION } from '../version.js';
 
@@ -35,8 +37,13 @@ export function buildProgram(): Command {
         'official inventory is wrong. It never transmits a packet.',
     )
     .version(VERSION)
+    .addOption(new Option('--log-format <format>', 'log format on stderr: json (one object a line, for machines) or pretty (for people)')
+      .choices(LOG_FORMATS).default(process.env['AUSCULT_LOG_FORMAT'] ?? 'json'))
+    .option('--wide', 'tables print every value in full instead of fitting the terminal width')
     .option('--log-level <level>', 'log level on stderr: fatal, error, warn, info, debug, trace', process.env['AUSCULT_LOG_LEVEL'] ?? 'info')
-    .showHelpAfterError('(run with --help for usage)')
+    // A usage error is one line on stderr (`auscult: error: ... (see --help)`) and exit 64; set
+    // before the subcommands are added so that each of them inherits it.
+    .configureOutput({ outputError: (text, write) => write(`auscult: ${text.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`) })
     .addHelpText(
       'after',
       `
@@ -49,8 +56,9 @@ Typical session:
   $ tail -f exceptions.ndjson | jq .                       # the exception stream
   $ auscult run --interface eth1                           # the live sensor on a SPAN port
 
-Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no interface,
-77 no permission, 78 bad configuration. Docs: README.md.`,
+Exit codes: 0 ok, 1 not found (status: not healthy or not reachable), 64 usage error, 65 bad
+input data, 66 unreadable or missing file, 69 no interface, 73 cannot write output, 77 no
+permission, 78 bad configuration. Docs: README.md.`,
     );
   registerReplay(program);
   registerDevices(program);
@@ -69,13 +77,25 @@ Exit codes: 0 ok, 1 not found, 65 bad input data, 66 unreadable file, 69 no inte
   registerPush(program);
   registerCentral(program);
   registerShip(program);
+  program.hook('preAction', (_this, action) => {
+    const globals = action.optsWithGlobals<{ wide?: boolean; logFormat?: string }>();
+    tableLayout.wide = globals.wide === true;
+    // Every logger a command creates (createLogger) reads the format from here.
+    if (globals.logFormat !== undefined) process.env['AUSCULT_LOG_FORMAT'] = globals.logFormat;
+    tableLayout.width = terminalWidth();
+  });
+  // Every subcommand reports usage errors by throwing (exit 64 in main), not by process.exit(1).
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   tuneHeap();
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -92,6 +112,16 @@ export function exitCodeFor(err: unknown): number {
     process.stderr.write(`auscult: ${err.message} [${err.code}]\n`);
     return err.exitCode;
   }
-  process.stderr.write(`auscult: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return EXIT.SOFTWARE;
+  // Not an AuscultError: one line by default (AUSCULT_DEBUG=1 prints the stack for a bug report).
+  // A system error (ENOENT, EACCES, ...) from a file the user named is theirs to fix, not a bug.
+  const sysCode = (err as { code?: unknown } | null)?.code;
+  const isSystem = typeof sysCode === 'string' && /^E[A-Z]+$/.test(sysCode);
+  if (process.env['AUSCULT_DEBUG'] === '1') {
+    process.stderr.write(`auscult: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  } else {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    process.stderr.write(`auscult: ${isSystem ? message : `internal error: ${message} (AUSCULT_DEBUG=1 shows the stack)`}\n`);
+  }
+  if (!isSystem) return EXIT.SOFTWARE;
+  return sysCode === 'EACCES' || sysCode === 'EPERM' || sysCode === 'EROFS' ? EXIT.NOPERM : EXIT.CANTCREAT;
 }

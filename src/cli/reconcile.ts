@@ -3,11 +3,10 @@
  * new and resolved exceptions to the stream, print the open ones.
  */
 import type { Command } from 'commander';
-import { openDatabase } from '../inventory/store.js';
 import type { ExceptionLine } from '../output/ndjson.js';
 import { DEFAULT_STREAM, reconcileAndStream, type ReconcileResult } from '../reconcile/reconcile.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
-import { dbOption, formatTable, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
 
 interface ReconcileCliOptions {
   db: string;
@@ -39,7 +38,7 @@ Examples:
   $ auscult import cmms-export.csv && auscult reconcile
   $ auscult reconcile --json | jq -c 'select(.severity == "high") | {type, asset_id, message}'`)
     .action((opts: ReconcileCliOptions) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       let result: ReturnType<typeof reconcileAndStream>;
       try {
         result = reconcileAndStream(db, opts.stream, opts.includeInfrastructure === true ? { includeInfrastructure: true } : {});
@@ -84,7 +83,6 @@ export function reconcileText(open: readonly ExceptionLine[], outOfCoverage: rea
     parts.push(formatTable(
       ['SEVERITY', 'TYPE', 'SUBJECT', 'FIELD', 'EXPECTED', 'OBSERVED', 'SINCE (UTC)'],
       open.map((l) => [l.severity, l.type, subjectOf(l), l.field, l.expected, l.observed, l.ts.replace('T', ' ').slice(0, 19)]),
-      32,
     ));
   }
   if (outOfCoverage.length > 0) {
@@ -92,7 +90,6 @@ export function reconcileText(open: readonly ExceptionLine[], outOfCoverage: rea
     parts.push(formatTable(
       ['LINE', 'ASSET', 'MAC', 'IP', 'VLAN', 'HOSTNAME'],
       outOfCoverage.map((r) => [r.line, r.assetId ?? null, r.macs[0] ?? null, r.ips[0] ?? null, r.vlan ?? null, r.hostname ?? null]),
-      32,
     ));
   }
   return parts.join('\n');

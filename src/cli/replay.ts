@@ -1,12 +1,16 @@
 /**
  * \summary `auscult replay <capture...>`: decode pcap/pcapng files (gzipped too) into the inventory.
  */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
 import { loadConfig, runtimeLimits } from '../config.js';
 import { openPipeline } from '../pipeline.js';
 import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
-import { dbOption, loggerFor } from './common.js';
+import { asDbError, dbOption, loggerFor } from './common.js';
 import { streamOption, summaryLine } from './reconcile.js';
 import { redactUrl } from '../central/connect.js';
 import { shipOnce } from '../central/ship.js';
@@ -39,30 +43,35 @@ Example:
     .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string; central?: string; site?: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
       const config = opts.config !== undefined ? loadConfig(opts.config) : undefined;
-      const pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
+      let pipeline: ReturnType<typeof openPipeline>;
+      try {
+        pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
+      } catch (err) {
+        throw asDbError(err, opts.db);
+      }
       const showProgress = opts.progress && !opts.json && process.stderr.isTTY === true && !process.env['CI'];
+      const progress = showProgress ? new ReplayProgress(captures) : undefined;
       const results: { path: string; frames: number; warnings: number; error?: string }[] = [];
       let exitCode: number = EXIT.OK;
-      const started = Date.now();
-      for (const path of captures) {
+      for (const [index, path] of captures.entries()) {
         try {
-          let lastDraw = 0;
-          const summary = await pipeline.replayFile(path, showProgress ? (frames) => {
-            const now = Date.now();
-            if (now - lastDraw < 200) return;
-            lastDraw = now;
-            const rate = Math.round(frames / Math.max(0.001, (now - started) / 1000));
-            process.stderr.write(`\r${path}: ${frames.toLocaleString('en-US')} frames (${rate.toLocaleString('en-US')}/s)   `);
-          } : undefined);
-          if (showProgress) process.stderr.write('\n');
+          progress?.startFile(index);
+          const summary = await pipeline.replayFile(path, progress ? (frames, bytes) => progress.update(frames, bytes) : undefined);
+          progress?.endFile();
           results.push({ path, frames: summary.frames, warnings: summary.warnings.length });
         } catch (err) {
-          if (!(err instanceof AuscultError)) throw err;
-          process.stderr.write(`auscult: ${err.message} [${err.code}]\n`);
+          progress?.endFile();
+          if (!(err instanceof AuscultError)) {
+            progress?.stop();
+            throw err;
+          }
+          progress?.log(`auscult: ${err.message} [${err.code}]`);
+          if (!progress) process.stderr.write(`auscult: ${err.message} [${err.code}]\n`);
           results.push({ path, frames: 0, warnings: 0, error: err.code });
           exitCode = Math.max(exitCode, err.exitCode);
         }
       }
+      progress?.stop();
       const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
       if (hasSorSnapshot(pipeline.db)) {
         const reconciled = reconcileAndStream(pipeline.db, opts.stream);
@@ -90,8 +99,62 @@ Example:
         for (const r of results) {
           if (r.error === undefined) process.stderr.write(`${r.path}: ${r.frames} frames${r.warnings ? `, ${r.warnings} warning(s)` : ''}\n`);
         }
-        process.stderr.write(`${opts.db}: ${devices} devices\n`);
+        // When no capture could be read, the error lines above are the whole story.
+        if (results.some((r) => r.error === undefined)) process.stderr.write(`${opts.db}: ${devices} devices\n`);
       }
       process.exitCode = exitCode;
     });
+}
+
+/**
+ * The replay progress bar on a terminal (cli-progress): percent of the bytes of all the files,
+ * ETA, the file being read and "file N of M"; cleared when the replay ends, so what stays on the
+ * screen is the summary. Bytes are estimated from the frames read (captured bytes + 16 per
+ * record), against each file's size on disk (a gzipped file's estimate is capped at its size).
+ */
+export class ReplayProgress {
+  private readonly bar: CliProgress.SingleBar;
+  private readonly sizes: number[];
+  private readonly total: number;
+  private done = 0;
+  private index = 0;
+
+  constructor(private readonly files: readonly string[]) {
+    this.sizes = files.map((f) => { try { return statSync(f).size; } catch { return 0; } });
+    this.total = Math.max(1, this.sizes.reduce((a, b) => a + b, 0));
+    // Loaded only on a terminal: a piped or --json replay does not pay for it.
+    const { Presets, SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+    this.bar = new SingleBar({
+      format: '{bar} {percentage}% | ETA {eta_formatted} | file {n} of {m}: {file} | {frames} frames',
+      clearOnComplete: true, hideCursor: true, stream: process.stderr, etaBuffer: 50, fps: 5, barsize: 24,
+    }, Presets.shades_classic);
+    this.bar.start(this.total, 0, { n: 1, m: files.length, file: '', frames: 0 });
+  }
+
+  startFile(index: number): void {
+    this.index = index;
+    this.bar.update(this.done, { n: index + 1, file: basename(this.files[index] ?? ''), frames: 0 });
+  }
+
+  update(frames: number, bytes: number): void {
+    const size = this.sizes[this.index] ?? 0;
+    this.bar.update(this.done + Math.min(bytes, size), { frames: frames.toLocaleString('en-US') });
+  }
+
+  endFile(): void {
+    this.done += this.sizes[this.index] ?? 0;
+    this.bar.update(this.done);
+  }
+
+  /** A line above the bar (an error for one file), leaving the bar below it. */
+  log(line: string): void {
+    this.bar.stop();
+    process.stderr.write(`${line}\n`);
+    if (this.done < this.total) this.bar.start(this.total, this.done, { n: this.index + 1, m: this.files.length, file: '', frames: 0 });
+  }
+
+  stop(): void {
+    this.bar.update(this.total);
+    this.bar.stop();
+  }
 }

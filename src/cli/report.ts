@@ -3,10 +3,9 @@
  * reconciliation so it shows the current exceptions.
  */
 import type { Command } from 'commander';
-import { openDatabase } from '../inventory/store.js';
 import { buildReport, writeReport } from '../output/report.js';
 import { reconcileAndStream } from '../reconcile/reconcile.js';
-import { dbOption } from './common.js';
+import { dbOption, openExistingDb } from './common.js';
 import { streamOption } from './reconcile.js';
 
 export function registerReport(program: Command): void {
@@ -23,7 +22,7 @@ assets) and the CSV files (formula cells escaped).
 Example:
   $ auscult report --out evidence-2026-q1 && xdg-open evidence-2026-q1/index.html`)
     .action((opts: { db: string; out: string; stream: string }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       try {
         const reconciled = reconcileAndStream(db, opts.stream);
         const data = buildReport(db, reconciled);

@@ -2,7 +2,8 @@
  * \summary `auscult rules test [dir]`: proves every fingerprint rule against its examples and
  * fixtures (src/identify/rules/check.ts) and prints a readable report. Exit 0 pass, 1 fail.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { checkCatalogue } from '../identify/catalogue/check.js';
@@ -39,10 +40,12 @@ export function registerRules(program: Command): void {
     .argument('[dir]', 'rule directory', DEFAULT_FINGERPRINTS_DIR)
     .option('--no-fixtures', 'skip replaying the fixtures rules list')
     .addHelpText('after', `
-Fixture paths in rules are relative to the current directory (run from the repository root).
+Fixture paths in rules are resolved against the rules directory when it holds a fixtures/
+folder, else against its parent (the shipped layout: fingerprints/ beside fixtures/), so the
+check gives the same answer from any current directory.
 Exit codes: 0 every check passed, 1 a check failed (each failure is printed as file:line: rule: reason).`)
     .action(async (dir: string, opts: { fixtures: boolean }) => {
-      const report = await checkRuleDir(dir, opts.fixtures ? { replay: replayFixture, root: process.cwd() } : {});
+      const report = await checkRuleDir(dir, opts.fixtures ? { replay: replayFixture, root: fixtureRoot(dir) } : {});
       // Issue 16: the product catalogue (<dir>/products/) is checked with the rules.
       const cat = checkCatalogue(join(dir, 'products'), dir);
       report.failures.push(...cat.failures);
@@ -50,4 +53,10 @@ Exit codes: 0 every check passed, 1 a check failed (each failure is printed as f
       writeStdout(`${catalogueLine}\n${formatReport(report)}`.split(`${process.cwd()}/`).join(''));
       process.exitCode = report.failures.length === 0 ? EXIT.OK : RULES_FAILED;
     });
+}
+
+/** Where a rule directory's fixture paths are rooted (see the help text above). */
+export function fixtureRoot(dir: string): string {
+  const abs = resolve(dir);
+  return existsSync(join(abs, 'fixtures')) ? abs : dirname(abs);
 }

@@ -1,6 +1,6 @@
 /**
  * \summary `auscult status`: the running sensor's health and key metrics, for a person
- * (from its /healthz and /metrics). Exit 0 healthy, 1 unhealthy, 69 not reachable.
+ * (from its /healthz and /metrics). Exit 0 healthy, 1 unhealthy or not reachable (as README says).
  */
 import type { Command } from 'commander';
 import { checkConfigFile, parseListenAddress, resolveConfigPath } from '../config.js';
@@ -50,7 +50,7 @@ export function registerStatus(program: Command): void {
         metrics = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
       } catch (err) {
         process.stderr.write(`auscult: cannot reach the sensor at ${base}: ${(err as Error).message} (is \`auscult run\` running? is metrics.listen the same?)\n`);
-        process.exitCode = EXIT.UNAVAILABLE;
+        process.exitCode = EXIT.NOT_FOUND;
         return;
       }
       if (opts.json) {
@@ -68,7 +68,9 @@ export function registerStatus(program: Command): void {
           `packets processed: ${fmt(metricValue(metrics, 'auscult_packets_processed_total'))}`,
           `dropped (ring):    ${fmt(metricValue(metrics, 'auscult_packets_dropped_app_total'))}`,
           `dropped (kernel):  ${fmt(metricValue(metrics, 'auscult_packets_dropped_kernel'))}`,
-          `NIC rx_dropped:    ${fmt(metricValue(metrics, 'auscult_nic_rx_dropped'))}`,
+          `dropped (NIC):     ${fmt(metricValue(metrics, 'auscult_nic_rx_missed'))}`,
+          `no handler (NIC):  ${fmt(metricValue(metrics, 'auscult_nic_rx_dropped_nohandler'))} (LLDP/CDP and other frames the host kernel ignores; not loss)`,
+          `open exceptions:   ${fmt(metricValue(metrics, 'auscult_exceptions_open'))}`,
           `decode anomalies:  ${fmt(metricValue(metrics, 'auscult_decode_anomalies_total'))}`,
           `rules loaded:      ${fmt(metricValue(metrics, 'auscult_rules_loaded'))}`,
           `reload failures:   ${fmt(metricValue(metrics, 'auscult_config_reload_failures_total'))}`,

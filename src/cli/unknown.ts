@@ -16,8 +16,7 @@ import type { Command } from 'commander';
 import { lookupOui } from '../identify/oui.js';
 import { resolveManufacturer } from '../identify/vendors.js';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
-import { dbOption, writeStdout } from './common.js';
+import { dbOption, openExistingDb, writeStdout } from './common.js';
 
 /** Evidence fields shown, and the observation field a rule on each would match. */
 export const UNKNOWN_EVIDENCE: readonly { field: string; matches: string; label: string }[] = [
@@ -122,7 +121,7 @@ Example:
   $ auscult unknown > drafts.txt      # edit a skeleton into fingerprints/, then:
   $ auscult rules test`)
     .action((opts: { db: string; json?: boolean }) => {
-      const db = openDatabase(opts.db);
+      const db = openExistingDb(opts.db);
       const devices = listDevices(db);
       db.close();
       const unknown = unknownDevices(devices);

@@ -12,6 +12,7 @@ import type { Observation } from '../observe/observation.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
 import { MULTI_VALUED_EVIDENCE_FIELDS } from './field-candidate.js';
+import { primaryAddress } from '../device/address-rank.js';
 
 export interface CandidateState {
   field: DeviceField;
@@ -37,6 +38,23 @@ export interface ChosenValue {
   confidence: number;
   since: number;
   lastSeen: number;
+  /** A location value waiting to persist before it replaces this one (LOCATION_FIELDS). */
+  challenger: Challenger | undefined;
+}
+
+/**
+ * A new location value (a move?) that replaces the chosen one only once it has persisted: the
+ * device was heard `classificationPersistCount` times over `classificationPersistMicros` since,
+ * without the chosen value being seen again. Seeing the chosen value again drops it (a trunk, or
+ * a device answering on two VLANs, is not a move).
+ */
+export interface Challenger {
+  candidate: CandidateState;
+  /** Capture time and frame the new value was first seen at: the history row's. */
+  ts: number;
+  frame: number;
+  /** Frames of the device heard since. */
+  heard: number;
 }
 
 export interface AddressState {
@@ -61,6 +79,10 @@ export interface DeviceState {
   firstSeen: number;
   lastSeen: number;
   frames: number;
+  /** Seen on several VLANs at once (a trunk or router): VLAN changes are not moves. */
+  severalVlans: boolean;
+  /** Location values waiting to persist (challengers among `chosen`). */
+  pendingMoves: number;
   candidates: Map<string, CandidateState>;
   chosen: Map<DeviceField, ChosenValue>;
   chosenDirty: Set<DeviceField>;
@@ -93,6 +115,14 @@ export interface HistoryRow {
   captureId: number | null;
 }
 
+/** A MAC merged into a device, as the store keeps it. */
+export interface AliasRow {
+  mac: string;
+  into: string;
+  source: string;
+  ts: number;
+}
+
 export interface ModelLimits {
   /** Devices known (in memory and in the store); a new device past this is counted
    * (`inventory.devices_dropped`) and not created, so a flood of spoofed source MACs costs a
@@ -107,6 +137,9 @@ export interface ModelLimits {
   maxValuesPerField: number;
   /** Addresses kept per device; more are counted and dropped. */
   maxAddressesPerDevice: number;
+  /** MACs merged into another device (port and management MACs of a switch); more are counted
+   * (`inventory.aliases_dropped`) and stay devices of their own. */
+  maxAliases: number;
   /** Memoised merges of repeated facts per device (cleared when full). */
   maxMemoEntriesPerDevice: number;
   /** Observations a new classification needs before it replaces a known one. */
@@ -117,6 +150,12 @@ export interface ModelLimits {
 
 /** Fields whose changes must persist before they are taken (no flip-flopping). */
 export const CLASSIFICATION_FIELDS: ReadonlySet<string> = new Set(['device_type', 'category', 'fda_class', 'fda_product_code', 'fda_regulation']);
+
+/**
+ * Location fields: a new value is a move only when it persists (see Challenger), with the same
+ * knob as classification persistence; one real move gives one history row per changed field.
+ */
+export const LOCATION_FIELDS: ReadonlySet<string> = new Set(['vlan', 'switch', 'port', 'location', 'circuit_id']);
 
 /** A candidate this much more confident replaces a classification at once. */
 export const CLEARLY_STRONGER = 0.1;
@@ -129,6 +168,7 @@ export const MODEL_LIMITS: ModelLimits = {
   maxResidentDevices: 8_192,
   maxValuesPerField: 32,
   maxAddressesPerDevice: 64,
+  maxAliases: 65_536,
   maxMemoEntriesPerDevice: 128,
   classificationPersistCount: 3,
   classificationPersistMicros: 0,
@@ -152,12 +192,19 @@ export function deviceIdForMac(mac: string): string {
   return id;
 }
 
+/** The MAC of a MAC-keyed device id (`mac-0009fb1d0707` → `00:09:fb:1d:07:07`). */
+export function macOfDeviceId(id: string): string {
+  return (id.slice(4).match(/../g) ?? []).join(':');
+}
+
 export function deviceIdForIp(ip: string): string {
   return `ip-${ip}`;
 }
 
 /** Where devices that are not in memory live (the inventory store). */
 export interface DeviceBacking {
+  /** Every stored alias: MAC → the device id it belongs to. */
+  loadAliases(): Map<string, string>;
   /** The stored device with this id, with its evidence, chosen values and addresses. */
   loadDevice(id: string): DeviceState | undefined;
   /** How many devices are stored. */
@@ -172,8 +219,10 @@ export class DeviceModel {
   /** Devices in memory (the resident set), by id. */
   readonly devices = new Map<string, DeviceState>();
   readonly pendingHistory: HistoryRow[] = [];
-  /** Port MAC → chassis MAC: frames from a switch's port MACs belong to the switch device. */
+  /** Port or management MAC → chassis MAC: frames from them belong to the switch device. */
   readonly aliases = new Map<string, string>();
+  /** Aliases made since the last flush (written by the store's flush). */
+  readonly pendingAliases: AliasRow[] = [];
   /** Devices merged into another since the last flush: from id → into id (history rows still
    * pending for `from`, and those already stored, are re-pointed by the store's flush). */
   readonly mergedDevices = new Map<string, string>();
@@ -197,6 +246,7 @@ export class DeviceModel {
   /** Puts the store behind the model: devices not in memory are read from it on demand. */
   attach(backing: DeviceBacking): void {
     this.backing = backing;
+    for (const [mac, id] of backing.loadAliases()) if (id.startsWith('mac-')) this.aliases.set(mac, macOfDeviceId(id));
     this.known = backing.deviceCount() + this.devices.size;
   }
 
@@ -252,11 +302,21 @@ export class DeviceModel {
 
   /** Device an observation is about: by MAC, else by IP (seen only through a router). */
   deviceFor(o: Observation): DeviceState | undefined {
-    if (o.mac !== undefined && o.mac === this.lastMac) return this.lastDevice;
-    const d = this.findOrCreate(o);
-    if (o.mac !== undefined) {
-      this.lastMac = o.mac;
-      this.lastDevice = d;
+    let d: DeviceState | undefined;
+    if (o.mac !== undefined && o.mac === this.lastMac) {
+      d = this.lastDevice;
+    } else {
+      d = this.findOrCreate(o);
+      if (o.mac !== undefined) {
+        this.lastMac = o.mac;
+        this.lastDevice = d;
+      }
+    }
+    // A router's frames carry its hosts' traffic: a fact about an address that is not the
+    // router's own (HL7, DICOM, a hostname) belongs to the host behind it, keyed by IP.
+    if (d !== undefined && d.isRouter && o.ip !== undefined && !d.addresses.has(o.ip)) {
+      this.counters.inc('inventory.facts_behind_router');
+      return this.findOrCreate({ ...o, mac: undefined });
     }
     return d;
   }
@@ -335,7 +395,10 @@ export class DeviceModel {
       return;
     }
     const merged = this.applyTo(d, o, identify(o));
-    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) clearMemo(d);
+    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
+      clearMemo(d);
+      this.counters.inc('inventory.memo_cleared');
+    }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
     d.memo.set(key as string, merged.length === 0 ? NO_CANDIDATES : merged);
   }
@@ -344,6 +407,8 @@ export class DeviceModel {
     if (o.ts > d.lastSeen) d.lastSeen = o.ts;
     if (o.ts < d.firstSeen) { d.firstSeen = o.ts; d.dirty = true; }
     d.touched = true;
+    // A frame heard (IP-keyed devices have no frames of their own: their traffic is the fact).
+    if (d.pendingMoves > 0 && (o.field === 'eth.seen' || o.field === 'ip.seen_via_router')) this.hearMoves(d, o);
     switch (o.field) {
       case 'eth.seen':
         d.frames++;
@@ -369,35 +434,46 @@ export class DeviceModel {
     const existing = d.addresses.get(ip);
     if (existing) {
       if (o.ts > existing.lastSeen) existing.lastSeen = o.ts;
+      existing.touched = true;
       // A stronger binding (dhcp, arp) takes over a weak one (plain IP source).
       if (existing.source === 'ip' && protocol !== 'ip') {
+        const before = primaryAddress(d.addresses.values());
         existing.source = protocol;
         existing.dirty = true;
         d.dirty = true;
+        this.notePrimary(d, before, o, `${protocol}.${o.field}`);
       }
-      existing.touched = true;
       return;
     }
+    this.addAddress(d, {
+      ip, source: protocol, firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, captureId: this.captureId, dirty: true, touched: false,
+    }, o, `${protocol}.${o.field}`);
+  }
+
+  /**
+   * Adds an address to a device (binding or merge: the one path). The device's `ip` is its
+   * best-ranked address (src/device/address-rank.ts); a history row is written when that changes,
+   * never for an address that does not become the `ip` (a link-local one, a weaker binding).
+   */
+  private addAddress(d: DeviceState, a: AddressState, o: Observation, source: string): void {
     if (d.addresses.size >= this.limits.maxAddressesPerDevice) {
       this.counters.inc('inventory.addresses_dropped');
       return;
     }
-    const previous = latestAddress(d);
-    d.addresses.set(ip, {
-      ip,
-      source: protocol,
-      firstSeen: o.ts,
-      lastSeen: o.ts,
-      firstFrame: o.frame,
-      captureId: this.captureId,
-      dirty: true,
-      touched: false,
-    });
+    const before = primaryAddress(d.addresses.values());
+    d.addresses.set(a.ip, a);
     d.dirty = true;
-    d.removedAddresses.delete(ip);
+    d.removedAddresses.delete(a.ip);
+    this.notePrimary(d, before, o, source);
+  }
+
+  /** Writes a history row when the device's `ip` is no longer `before`. */
+  private notePrimary(d: DeviceState, before: AddressState | undefined, o: Observation, source: string): void {
+    const after = primaryAddress(d.addresses.values());
+    if (after === undefined || after.ip === before?.ip) return;
     this.pendingHistory.push({
-      deviceId: d.id, field: 'ip', oldValue: previous ?? null, newValue: ip,
-      ts: o.ts, frame: o.frame, source: `${protocol}.${o.field}`, captureId: this.captureId,
+      deviceId: d.id, field: 'ip', oldValue: before?.ip ?? null, newValue: after.ip,
+      ts: o.ts, frame: o.frame, source, captureId: this.captureId,
     });
   }
 
@@ -436,12 +512,36 @@ export class DeviceModel {
     return cand;
   }
 
+  /** Merges a candidate another device held (the merge path): the same cap and choice as new evidence. */
+  private absorbCandidate(d: DeviceState, key: string, c: CandidateState, o: Observation): void {
+    let mine = d.candidates.get(key);
+    if (mine) {
+      mine.firstSeen = Math.min(mine.firstSeen, c.firstSeen);
+      mine.lastSeen = Math.max(mine.lastSeen, c.lastSeen);
+      mine.count += c.count;
+      mine.dirty = true;
+    } else {
+      if (valuesOf(d, c.field) >= this.limits.maxValuesPerField) {
+        this.counters.inc('inventory.values_dropped');
+        return;
+      }
+      mine = { ...c, dirty: true, touched: false };
+      d.candidates.set(key, mine);
+      d.dirty = true;
+    }
+    this.choose(d, o, mine);
+  }
+
   /** Decides whether `cand` becomes (or stays) the chosen value of its field. */
   private choose(d: DeviceState, o: Observation, cand: CandidateState): void {
     const chosen = d.chosen.get(cand.field);
-    if (chosen && chosen.value === cand.value && chosen.source === cand.source) {
-      chosen.lastSeen = cand.lastSeen;
-      return;
+    if (chosen && chosen.value === cand.value) {
+      // The chosen value seen again: a location value waiting to replace it has not persisted.
+      if (chosen.challenger !== undefined) this.dropChallenger(d, chosen, cand.field === 'vlan');
+      if (chosen.source === cand.source) {
+        chosen.lastSeen = cand.lastSeen;
+        return;
+      }
     }
     const replaces =
       !chosen ||
@@ -454,38 +554,107 @@ export class DeviceModel {
     }
     // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
     // the device; a firm value replaced, or a source reporting a new value, is.
-    if (chosen && chosen.value !== cand.value && !MULTI_VALUED_EVIDENCE_FIELDS.has(cand.field) && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE)) {
+    const change = chosen !== undefined && chosen.value !== cand.value && !MULTI_VALUED_EVIDENCE_FIELDS.has(cand.field) && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE);
+    if (change && LOCATION_FIELDS.has(cand.field) && cand.confidence < chosen.confidence + CLEARLY_STRONGER) {
+      this.challenge(d, chosen, cand, o);
+      return;
+    }
+    this.take(d, chosen, cand, change, o.ts, o.frame);
+  }
+
+  /** Makes `cand` the chosen value of its field, with a history row when it is a `change`. */
+  private take(d: DeviceState, chosen: ChosenValue | undefined, cand: CandidateState, change: boolean, ts: number, frame: number): void {
+    if (chosen !== undefined && change) {
       this.pendingHistory.push({
         deviceId: d.id, field: cand.field, oldValue: chosen.value, newValue: cand.value,
-        ts: o.ts, frame: o.frame, source: cand.source, captureId: this.captureId,
+        ts, frame, source: cand.source, captureId: this.captureId,
       });
     }
-    d.chosen.set(cand.field, { value: cand.value, source: cand.source, confidence: cand.confidence, since: o.ts, lastSeen: o.ts });
+    if (chosen?.challenger !== undefined) d.pendingMoves--;
+    d.chosen.set(cand.field, { value: cand.value, source: cand.source, confidence: cand.confidence, since: ts, lastSeen: ts, challenger: undefined });
     d.chosenDirty.add(cand.field);
     d.dirty = true;
   }
 
+  /** A new location value: held until it persists (`hearMoves`), counted meanwhile. */
+  private challenge(d: DeviceState, chosen: ChosenValue, cand: CandidateState, o: Observation): void {
+    if (cand.field === 'vlan' && d.severalVlans) {
+      this.counters.inc('inventory.location_held');
+      return;
+    }
+    const c = chosen.challenger;
+    if (c !== undefined && c.candidate.value === cand.value) {
+      c.candidate = cand;
+      return;
+    }
+    if (c === undefined) d.pendingMoves++;
+    chosen.challenger = { candidate: cand, ts: o.ts, frame: o.frame, heard: 0 };
+    this.counters.inc('inventory.location_held');
+  }
+
+  /** The chosen value was seen again: its challenger is dropped; on the VLAN, the device is on several. */
+  private dropChallenger(d: DeviceState, chosen: ChosenValue, vlan: boolean): void {
+    chosen.challenger = undefined;
+    d.pendingMoves--;
+    if (vlan && !d.severalVlans) {
+      d.severalVlans = true;
+      this.counters.inc('inventory.several_vlans');
+    }
+  }
+
+  /** The device was heard: location values that have persisted long enough become its own. */
+  private hearMoves(d: DeviceState, o: Observation): void {
+    for (const chosen of d.chosen.values()) {
+      const c = chosen.challenger;
+      if (c === undefined) continue;
+      c.heard++;
+      if (c.heard >= this.limits.classificationPersistCount && o.ts - c.ts >= this.limits.classificationPersistMicros) {
+        this.take(d, chosen, c.candidate, true, c.ts, c.frame);
+      }
+    }
+  }
+
   /**
-   * Makes `mac` an alias of `intoMac` (a switch port MAC of a chassis): the device `mac` had is
-   * merged into the chassis device (evidence, addresses and frame counts), and later observations
-   * of `mac` go to the chassis. History rows are re-pointed when the store flushes.
+   * Makes `mac` an alias of `intoMac` (a switch's port MAC, or its management MAC, of a chassis):
+   * the device `mac` had is merged into the chassis device (`mergeInto`), and later observations
+   * of `mac` go to the chassis. The alias is written at the next flush and kept across restarts.
    */
-  alias(mac: string, intoMac: string, at: Observation): void {
-    if (mac === intoMac || this.aliases.has(mac)) return;
-    this.aliases.set(mac, intoMac);
+  alias(mac: string, intoMac: string, at: Observation, source = 'lldp.chassis_id'): void {
+    const into = this.aliases.get(intoMac) ?? intoMac;
+    if (mac === into || this.aliases.has(mac)) return;
+    if (this.aliases.size >= this.limits.maxAliases) {
+      this.counters.inc('inventory.aliases_dropped');
+      return;
+    }
+    const target = this.deviceFor({ ...at, mac: into });
+    if (!target) return;
+    this.aliases.set(mac, into);
+    this.pendingAliases.push({ mac, into: target.id, source, ts: at.ts });
     this.lastMac = undefined;
     this.lastDevice = undefined;
     const from = this.resident(deviceIdForMac(mac));
-    if (!from) return;
-    const into = this.deviceFor({ ...at, mac: intoMac });
-    if (!into) return;
+    if (from) this.mergeInto(from, target, at);
+  }
+
+  /**
+   * The one merge of two devices: `from`'s addresses and candidates go through the same paths
+   * as new evidence (caps, ranked address choice, field choice, location persistence, history
+   * rows), then `from` is gone (its stored rows are re-pointed or dropped at the next flush).
+   */
+  private mergeInto(from: DeviceState, into: DeviceState, at: Observation): void {
     this.devices.delete(from.id);
     this.known--;
     this.mergedDevices.set(from.id, into.id);
+    // `from`'s unwritten history is about a device that no longer exists on its own: the merge
+    // re-derives what changes for `into` (a port MAC's first address is not a change of the switch).
+    for (let i = this.pendingHistory.length - 1; i >= 0; i--) {
+      if ((this.pendingHistory[i] as HistoryRow).deviceId === from.id) this.pendingHistory.splice(i, 1);
+    }
     into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
     into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
     into.frames += from.frames;
     into.isRouter ||= from.isRouter;
+    into.severalVlans ||= from.severalVlans;
     into.dirty = true;
     for (const a of from.addresses.values()) {
       const mine = into.addresses.get(a.ip);
@@ -493,26 +662,11 @@ export class DeviceModel {
         mine.firstSeen = Math.min(mine.firstSeen, a.firstSeen);
         mine.lastSeen = Math.max(mine.lastSeen, a.lastSeen);
         mine.dirty = true;
-      } else if (into.addresses.size < this.limits.maxAddressesPerDevice) {
-        into.addresses.set(a.ip, { ...a, dirty: true });
-      }
-    }
-    for (const [key, c] of from.candidates) {
-      const mine = into.candidates.get(key);
-      if (mine) {
-        mine.firstSeen = Math.min(mine.firstSeen, c.firstSeen);
-        mine.lastSeen = Math.max(mine.lastSeen, c.lastSeen);
-        mine.count += c.count;
-        mine.dirty = true;
       } else {
-        into.candidates.set(key, { ...c, dirty: true });
-      }
-      const chosen = into.chosen.get(c.field);
-      if (!chosen || c.confidence > chosen.confidence) {
-        into.chosen.set(c.field, { value: c.value, source: c.source, confidence: c.confidence, since: c.firstSeen, lastSeen: c.lastSeen });
-        into.chosenDirty.add(c.field);
+        this.addAddress(into, { ...a, dirty: true, touched: false }, at, `${a.source}.merge`);
       }
     }
+    for (const [key, c] of from.candidates) this.absorbCandidate(into, key, c, at);
     clearMemo(into);
     this.counters.inc('inventory.devices_merged');
   }
@@ -542,6 +696,16 @@ function valuesOf(d: DeviceState, field: DeviceField): number {
 /** The persisted part of a device: what a new device starts with, or the store loads. */
 export type DeviceRow = Pick<DeviceState, 'id' | 'mac' | 'ipKey' | 'locallyAttached' | 'isRouter' | 'firstSeen' | 'lastSeen' | 'frames'>;
 
+/** Whether a device is on several VLANs at once: its own tagged frames carried more than one
+ * VLAN after its VLAN was chosen (how a loaded device regains `severalVlans`). */
+export function onSeveralVlans(d: DeviceState): boolean {
+  const since = d.chosen.get('vlan')?.since;
+  if (since === undefined) return false;
+  let n = 0;
+  for (const c of d.candidates.values()) if (c.field === 'vlan' && c.source === 'eth.vlan' && c.lastSeen > since) n++;
+  return n > 1;
+}
+
 /** A device with no evidence yet; `dirty` when it is new (not yet in the store). */
 export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
   // Written out, not spread: one literal shape for every device.
@@ -554,6 +718,8 @@ export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
     firstSeen: row.firstSeen,
     lastSeen: row.lastSeen,
     frames: row.frames,
+    severalVlans: false,
+    pendingMoves: 0,
     candidates: new Map(),
     chosen: new Map(),
     chosenDirty: new Set(),
@@ -572,10 +738,4 @@ function clearMemo(d: DeviceState): void {
   d.memo.clear();
   d.ipSeenValue = undefined;
   d.ipSeenMemo = undefined;
-}
-
-function latestAddress(d: DeviceState): string | undefined {
-  let best: AddressState | undefined;
-  for (const a of d.addresses.values()) if (!best || a.lastSeen >= best.lastSeen) best = a;
-  return best?.ip;
 }

@@ -19,6 +19,7 @@
  */
 import type { Observation } from '../observe/observation.js';
 import type { FieldCandidate } from './field-candidate.js';
+import type { Counters } from '../counters.js';
 
 export interface LocationLimits {
   /** Switches tracked. */
@@ -30,6 +31,15 @@ export interface LocationLimits {
 }
 
 export const LOCATION_LIMITS: LocationLimits = { maxSwitches: 4096, maxPortsPerSwitch: 1024, maxPendingClients: 65536 };
+
+/** A MAC that is part of a switch: merge it into the switch's chassis device. */
+export interface AliasFact {
+  mac: string;
+  into: string;
+  /** Why: `lldp.chassis_id` (a port MAC), `dhcp.relay.source_mac` (the MAC relaying DHCP from the
+   * switch's management address), `arp.management_address` (the MAC answering ARP for it). */
+  source: string;
+}
 
 /** A configured subnet and the VLAN it is on (config `network.subnet_vlans`). */
 export interface SubnetVlan {
@@ -159,10 +169,12 @@ export class LocationResolver {
   private readonly pendingByRelay = new Map<string, Set<string>>();
   private pendingSeq = 0;
   private readonly aliased = new Set<string>();
-  private pendingAliases: { mac: string; into: string }[] = [];
+  private pendingAliases: AliasFact[] = [];
+  /** Address → the MAC that answered ARP for it, for addresses a switch announces later. */
+  private readonly arpOwners = new Map<string, string>();
 
-  /** Port MACs learnt to belong to a switch chassis since the last call (merge them into it). */
-  drainAliases(): { mac: string; into: string }[] {
+  /** MACs learnt to belong to a switch chassis since the last call (merge them into it). */
+  drainAliases(): AliasFact[] {
     const out = this.pendingAliases;
     this.pendingAliases = [];
     return out;
@@ -176,6 +188,8 @@ export class LocationResolver {
   constructor(
     private readonly limits: LocationLimits = LOCATION_LIMITS,
     subnetVlans: readonly SubnetVlan[] = [],
+    /** Where evictions are counted (every bounded table here counts what it lets go). */
+    private readonly counters?: Counters,
   ) {
     this.subnets = subnetVlans.flatMap((s) => {
       const p = parseSubnet(s.subnet);
@@ -204,6 +218,7 @@ export class LocationResolver {
 
   /** Untagged addresses in a configured subnet get that subnet's VLAN; tagged ones teach it. */
   private observeAddress(o: Observation, derived: DerivedCandidates[]): void {
+    if (o.protocol === 'arp' && o.mac !== undefined) this.observeArpOwner(o.value, o.mac);
     if (!o.value.includes('.')) return;
     if (o.vlan !== undefined) {
       const p = prefix24(o.value);
@@ -215,9 +230,42 @@ export class LocationResolver {
     if (this.subnetVlanDerived.has(key)) return;
     const vlan = this.configuredVlan(o.value);
     if (vlan === undefined) return;
-    if (this.subnetVlanDerived.size >= this.limits.maxPendingClients) this.subnetVlanDerived.clear();
+    if (this.subnetVlanDerived.size >= this.limits.maxPendingClients) {
+      this.counters?.inc('location.subnet_vlan_memo_cleared');
+      this.subnetVlanDerived.clear();
+    }
     this.subnetVlanDerived.add(key);
     derived.push({ observation: o, candidates: [{ field: 'vlan', value: String(vlan), source: 'config.subnet_vlans', confidence: 0.4 }] });
+  }
+
+  /**
+   * The MAC that answers ARP for a switch's LLDP/CDP management address is the switch (its
+   * management interface). Only ARP counts: plain IP traffic from that address may have been
+   * routed, and would name a router's MAC.
+   */
+  private observeArpOwner(ip: string, mac: string): void {
+    const sw = this.switchByAddress.get(ip);
+    if (sw !== undefined) {
+      this.joinSwitch(sw, mac, 'arp.management_address');
+      return;
+    }
+    if (this.arpOwners.get(ip) === mac) return;
+    if (!this.arpOwners.has(ip) && this.arpOwners.size >= this.limits.maxPendingClients) {
+      const oldest = this.arpOwners.keys().next().value;
+      if (oldest !== undefined) this.arpOwners.delete(oldest);
+      this.counters?.inc('location.arp_owners_evicted');
+    }
+    this.arpOwners.set(ip, mac);
+  }
+
+  /** `mac` is part of `sw` (its management MAC): merged into the chassis device when it has one. */
+  private joinSwitch(sw: SwitchInfo, mac: string, source: string): void {
+    if (sw.macs.has(mac)) return;
+    sw.macs.add(mac);
+    if (!this.switchByMac.has(mac)) this.switchByMac.set(mac, sw);
+    if (sw.chassisMac === undefined || mac === sw.chassisMac || this.aliased.has(mac)) return;
+    this.aliased.add(mac);
+    this.pendingAliases.push({ mac, into: sw.chassisMac, source });
   }
 
   /** Takes every observation of one frame; returns candidates derived from them. */
@@ -249,6 +297,7 @@ export class LocationResolver {
       if (!this.pending.has(client) && this.pending.size >= this.limits.maxPendingClients) {
         const oldest = this.pending.keys().next().value;
         if (oldest !== undefined) this.forgetPending(oldest);
+        this.counters?.inc('location.relay_clients_evicted');
       }
       this.forgetPending(client);
       relay.seq = ++this.pendingSeq;
@@ -355,7 +404,7 @@ export class LocationResolver {
       for (const mac of sw.macs) {
         if (mac === sw.chassisMac || this.aliased.has(mac)) continue;
         this.aliased.add(mac);
-        this.pendingAliases.push({ mac, into: sw.chassisMac });
+        this.pendingAliases.push({ mac, into: sw.chassisMac, source: 'lldp.chassis_id' });
       }
     }
     for (const a of [...all('lldp.management_address'), ...all('cdp.management_address'), ...all('cdp.address')]) {
@@ -363,6 +412,8 @@ export class LocationResolver {
       sw.addresses.add(a);
       this.switchByAddress.set(a, sw);
       changed = true;
+      const owner = this.arpOwners.get(a);
+      if (owner !== undefined) this.joinSwitch(sw, owner, 'arp.management_address');
     }
     const portId = protocol === 'lldp' ? value('lldp.port_id') : value('cdp.port_id');
     if (portId !== undefined) {
@@ -394,6 +445,11 @@ export class LocationResolver {
   private resolve(facts: RelayFacts, derived: DerivedCandidates[], onlyIfResolved = false): void {
     const sw = this.findSwitch(facts);
     if (!sw && onlyIfResolved) return;
+    // A relay sending from the switch's management address, from a MAC the switch never spoke
+    // from: that MAC is the switch's management interface.
+    if (sw && facts.sourceMac !== undefined && facts.sourceIp !== undefined && sw.addresses.has(facts.sourceIp)) {
+      this.joinSwitch(sw, facts.sourceMac, 'dhcp.relay.source_mac');
+    }
     const o = facts.observation;
     const candidates: FieldCandidate[] = [];
     if (facts.circuitId !== undefined && !onlyIfResolved) {

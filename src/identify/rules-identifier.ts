@@ -157,8 +157,8 @@ interface DeviceMemory {
 export class RulesIdentifier implements Identifier {
   readonly rules: RuleSet;
   readonly engine: RuleEngine;
-  /** Issue 16: product catalogue (<rule dir>/products/) applied to every model candidate. */
-  readonly catalogue: Catalogue;
+  /** Issue 16: product catalogue (<rule dir>/products/), loaded at the first model candidate. */
+  private loadedCatalogue: Catalogue | undefined;
   private readonly generic = new GenericIdentifier();
   private readonly devices = new Map<string, DeviceMemory>();
   private readonly maxDevices: number;
@@ -169,7 +169,12 @@ export class RulesIdentifier implements Identifier {
     this.rules = options.rules ?? loadRules(options.fingerprintsDir ?? DEFAULT_FINGERPRINTS_DIR);
     this.maxDevices = (options.limits ?? ENGINE_LIMITS).maxTrackedDevices;
     this.engine = new RuleEngine(this.rules, options.limits ?? ENGINE_LIMITS);
-    this.catalogue = loadCatalogue(join(this.rules.dir, 'products')); // issue 16
+  }
+
+  /** The product catalogue applied to every model candidate (issue 16); read on first use. */
+  get catalogue(): Catalogue {
+    this.loadedCatalogue ??= loadCatalogue(join(this.rules.dir, 'products'));
+    return this.loadedCatalogue;
   }
 
   candidates(o: Observation): FieldCandidate[] {

@@ -3,6 +3,7 @@
  * with the evidence for each field and the history of changes. Keys are snake_case for jq.
  */
 import type { Db } from './store.js';
+import { compareAddresses, NEVER_PRIMARY, addressRank } from '../device/address-rank.js';
 
 export interface EvidenceItem {
   source: string;
@@ -30,10 +31,16 @@ export interface HistoryItem {
 export interface DeviceView {
   id: string;
   mac: string | null;
+  /** The best-ranked address (src/device/address-rank.ts): never link-local. */
   ip: string | null;
+  /** Every address, best-ranked first (link-local ones included, last). */
   ips: string[];
   hostname: string | null;
   vlan: number | null;
+  /** Every VLAN the device's own frames carry at once (a trunk or router has several); else `[vlan]`. */
+  vlans: number[];
+  /** Other MACs that are this device (a switch's port and management MACs). */
+  aliases: string[];
   switch: string | null;
   port: string | null;
   location: string | null;
@@ -96,6 +103,9 @@ export function findDevice(db: Db, key: string): DeviceView | undefined {
   row = db.prepare('SELECT * FROM device WHERE id = ?').get(k) as DeviceRow | undefined;
   if (!row && hex.length === 12 && /^[0-9a-f:.\-]+$/.test(k)) {
     row = db.prepare('SELECT * FROM device WHERE id = ?').get(`mac-${hex}`) as DeviceRow | undefined;
+    // A MAC merged into another device (a switch's port or management MAC) names that device.
+    row ??= db.prepare('SELECT d.* FROM device d JOIN device_alias a ON a.device_id = d.id WHERE a.mac = ?')
+      .get((hex.match(/../g) ?? []).join(':')) as DeviceRow | undefined;
   }
   if (!row) {
     row = db.prepare(`SELECT d.* FROM device d JOIN device_address a ON a.device_id = d.id WHERE a.ip = ?
@@ -112,14 +122,22 @@ function assemble(db: Db, rows: DeviceRow[], withHistory: boolean): DeviceView[]
   }
   const capName = (id: number | null) => (id === null ? null : (captures.get(id) ?? null));
   const fieldsStmt = db.prepare('SELECT field, value FROM device_field WHERE device_id = ?');
-  const addrStmt = db.prepare('SELECT ip FROM device_address WHERE device_id = ? ORDER BY last_seen_us DESC, ip');
+  const addrStmt = db.prepare('SELECT ip, source, first_seen_us FROM device_address WHERE device_id = ?');
+  const aliasStmt = db.prepare('SELECT mac FROM device_alias WHERE device_id = ? ORDER BY mac');
+  const vlanSinceStmt = db.prepare("SELECT since_us FROM device_field WHERE device_id = ? AND field = 'vlan'");
+  const trunkStmt = db.prepare(`SELECT DISTINCT CAST(value AS INTEGER) AS v FROM field_evidence
+    WHERE device_id = ? AND field = 'vlan' AND source = 'eth.vlan' AND last_seen_us > ? ORDER BY v`);
   const evStmt = db.prepare(`SELECT field, source, value, rule, confidence, first_seen_us, last_seen_us, first_frame, capture_id, count
     FROM field_evidence WHERE device_id = ? ORDER BY field, confidence DESC, first_seen_us, source, value`);
   const histStmt = db.prepare('SELECT * FROM history WHERE device_id = ? ORDER BY ts_us, id');
   return rows.map((row) => {
     const f = new Map<string, string>();
     for (const r of fieldsStmt.all(row.id) as { field: string; value: string }[]) f.set(r.field, r.value);
-    const ips = (addrStmt.all(row.id) as { ip: string }[]).map((r) => r.ip);
+    const addresses = (addrStmt.all(row.id) as { ip: string; source: string; first_seen_us: number }[])
+      .map((r) => ({ ip: r.ip, source: r.source, firstSeen: r.first_seen_us }))
+      .sort(compareAddresses);
+    const ips = addresses.map((a) => a.ip);
+    const primary = addresses.find((a) => addressRank(a.ip, a.source) < NEVER_PRIMARY)?.ip;
     const evidence: Record<string, EvidenceItem[]> = {};
     for (const e of evStmt.all(row.id) as Record<string, number | string | null>[]) {
       const field = e['field'] as string;
@@ -137,13 +155,18 @@ function assemble(db: Db, rows: DeviceRow[], withHistory: boolean): DeviceView[]
     }
     const get = (name: string) => f.get(name) ?? null;
     const vlan = get('vlan');
+    const since = (vlanSinceStmt.get(row.id) as { since_us: number } | undefined)?.since_us;
+    const carried = since === undefined ? [] : (trunkStmt.all(row.id, since) as { v: number }[]).map((r) => r.v);
+    const vlans = carried.length > 1 ? carried : vlan === null ? [] : [Number(vlan)];
     const view: DeviceView = {
       id: row.id,
       mac: row.mac,
-      ip: ips[0] ?? row.ip_key,
+      ip: primary ?? row.ip_key,
       ips,
       hostname: get('hostname'),
       vlan: vlan === null ? null : Number(vlan),
+      vlans,
+      aliases: (aliasStmt.all(row.id) as { mac: string }[]).map((r) => r.mac),
       switch: get('switch'),
       port: get('port'),
       location: get('location'),

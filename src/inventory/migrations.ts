@@ -174,4 +174,13 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO device_change (device_id, seq, deleted) SELECT id, row_number() OVER (ORDER BY last_seen_us, id), 0 FROM device;
   `,
+  /* MACs merged into another device (a switch's port and management MACs), kept across restarts */ `
+  CREATE TABLE device_alias (
+    mac TEXT PRIMARY KEY,             -- normalised MAC that is not a device of its own
+    device_id TEXT NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,             -- why: lldp.chassis_id, dhcp.relay.source_mac, arp.management_address
+    since_us INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX device_alias_device ON device_alias(device_id);
+  `,
 ];

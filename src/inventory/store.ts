@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
-import { newDeviceState, type DeviceModel, type DeviceState } from '../identify/device-model.js';
+import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../identify/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -87,6 +87,10 @@ export class InventoryStore {
       insertHistory: db.prepare(`INSERT INTO history (device_id, field, old_value, new_value, ts_us, frame, source, capture_id)
         VALUES (@deviceId, @field, @oldValue, @newValue, @ts, @frame, @source, @captureId)`),
       repointHistory: db.prepare('UPDATE history SET device_id = ? WHERE device_id = ?'),
+      repointAliases: db.prepare('UPDATE device_alias SET device_id = ? WHERE device_id = ?'),
+      insertAlias: db.prepare(`INSERT INTO device_alias (mac, device_id, source, since_us) VALUES (@mac, @into, @source, @ts)
+        ON CONFLICT(mac) DO UPDATE SET device_id=excluded.device_id`),
+      selectAliases: db.prepare('SELECT mac, device_id FROM device_alias'),
       deleteDevice: db.prepare('DELETE FROM device WHERE id = ?'),
       countDevices: db.prepare('SELECT count(*) AS n FROM device'),
       selectDevice: db.prepare('SELECT * FROM device WHERE id = ?'),
@@ -120,6 +124,13 @@ export class InventoryStore {
     model.attach(this);
   }
 
+  /** Every stored alias (MAC → device id): a restart keeps merged MACs merged. */
+  loadAliases(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const r of this.stmt.selectAliases.all() as { mac: string; device_id: string }[]) out.set(r.mac, r.device_id);
+    return out;
+  }
+
   deviceCount(): number {
     return (this.stmt.countDevices.get() as { n: number }).n;
   }
@@ -151,7 +162,7 @@ export class InventoryStore {
     for (const r of this.stmt.selectChosen.all(id) as Record<string, unknown>[]) {
       d.chosen.set(r['field'] as DeviceField, {
         value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
-        since: r['since_us'] as number, lastSeen: r['since_us'] as number,
+        since: r['since_us'] as number, lastSeen: r['since_us'] as number, challenger: undefined,
       });
     }
     for (const r of this.stmt.selectAddresses.all(id) as Record<string, unknown>[]) {
@@ -161,6 +172,7 @@ export class InventoryStore {
         captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
       });
     }
+    d.severalVlans = onSeveralVlans(d);
     return d;
   }
 
@@ -183,8 +195,12 @@ export class InventoryStore {
         }
         return id;
       };
+      // Aliases first: their device (the chassis) was written above.
+      for (const a of model.pendingAliases) s.insertAlias.run({ ...a, into: finalId(a.into) });
+      model.pendingAliases.length = 0;
       for (const from of merged.keys()) {
         s.repointHistory.run(finalId(from), from);
+        s.repointAliases.run(finalId(from), from);
         s.deleteDevice.run(from); // evidence, fields, addresses cascade
       }
       for (const h of model.pendingHistory) s.insertHistory.run(merged.size > 0 ? { ...h, deviceId: finalId(h.deviceId) } : h);

@@ -59,6 +59,7 @@ export function observeFrame(frame: FrameRecord, binder: AddressBinder, out: Obs
   const arp = frame.arp;
   if (arp && arp.senderMac === mac && isHostAddress(arp.senderIp)) {
     out.push(factAbout(frame, 'arp', 'ip.address', arp.senderIp, mac, undefined, vlan));
+    binder.ownAddress(mac, arp.senderIp);
   }
   if (frame.ip && frame.ip.badChecksum !== true) binder.observe(frame, out);
 }

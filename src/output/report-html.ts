@@ -7,7 +7,7 @@
  * DOM (headless Chromium) without scraping text.
  */
 import { EXCEPTION_KINDS } from '../reconcile/exception-kinds.js';
-import type { ReportData, TypeCount } from './report.js';
+import type { ComparedField, InventoryRow, ReportData, TypeCount } from './report.js';
 import { RECOMMENDED_FIELDS, REQUIRED_FIELDS } from './report.js';
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
@@ -16,7 +16,26 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-const cell = (v: unknown): string => (v === null || v === undefined || v === '' ? '<td class="none">—</td>' : `<td>${escapeHtml(v)}</td>`);
+/** Pre-rendered cell content (already escaped), with an optional class. */
+interface Html { html: string; cls?: string }
+const isHtml = (v: unknown): v is Html => typeof v === 'object' && v !== null && 'html' in v;
+const cell = (v: unknown): string => {
+  if (isHtml(v)) return `<td${v.cls ? ` class="${v.cls}"` : ''}>${v.html}</td>`;
+  return v === null || v === undefined || v === '' ? '<td class="none">—</td>' : `<td>${escapeHtml(v)}</td>`;
+};
+
+/** A compared field: one value when record and network agree, both side by side when not. */
+function compared(row: InventoryRow, field: ComparedField, shown: unknown): unknown {
+  const c = row.compare[field];
+  // Only where reconciliation (which compares normalised values: `Philips Medical Systems` is
+  // Philips, `Gi1/0/8` is `gi1-0-8`) raised an open exception: a spelling difference is not one.
+  if (c === undefined || c.exception === null) return shown;
+  const link = ` <a class="ex-link" href="#ex-${escapeHtml(c.exception)}">exception</a>`;
+  return {
+    cls: 'disagree',
+    html: `<span class="rec" title="system of record">record: ${escapeHtml(c.record)}</span><span class="net" title="heard on the network">network: ${escapeHtml(c.network)}</span>${link}`,
+  };
+}
 
 function table(id: string, headers: string[], rows: unknown[][], rowAttrs?: (i: number) => string): string {
   if (rows.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
@@ -36,14 +55,14 @@ export function barChart(counts: readonly TypeCount[]): string {
     const wOpen = Math.round((c.open / max) * barW);
     const wRes = Math.round((c.resolved / max) * barW);
     return `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(c.type)}</text>` +
-      `<rect class="open" x="${labelW}" y="${y}" width="${wOpen}" height="16"><title>${c.open} open</title></rect>` +
+      `<rect class="open sev-${escapeHtml(c.severity)}" x="${labelW}" y="${y}" width="${wOpen}" height="16"><title>${c.open} open (${escapeHtml(c.severity)})</title></rect>` +
       `<rect class="resolved" x="${labelW + wOpen}" y="${y}" width="${wRes}" height="16"><title>${c.resolved} resolved</title></rect>` +
       `<text x="${labelW + wOpen + wRes + 6}" y="${y + 13}">${c.open} open${c.resolved > 0 ? `, ${c.resolved} resolved` : ''}</text>`;
   }).join('\n');
   const legendY = counts.length * rowH + 14;
   return `<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 140}" height="${h}" role="img" aria-label="Exceptions by type">\n${bars}\n` +
-    `<rect class="open" x="${labelW}" y="${legendY}" width="12" height="12"/><text x="${labelW + 16}" y="${legendY + 11}">open</text>` +
-    `<rect class="resolved" x="${labelW + 70}" y="${legendY}" width="12" height="12"/><text x="${labelW + 86}" y="${legendY + 11}">resolved</text></svg>`;
+    ['high', 'medium', 'low'].map((sev, i) => `<rect class="open sev-${sev}" x="${labelW + i * 110}" y="${legendY}" width="12" height="12"/><text x="${labelW + i * 110 + 16}" y="${legendY + 11}">open, ${sev}</text>`).join('') +
+    `<rect class="resolved" x="${labelW + 330}" y="${legendY}" width="12" height="12"/><text x="${labelW + 346}" y="${legendY + 11}">resolved</text></svg>`;
 }
 
 const CSS = `
@@ -54,8 +73,31 @@ h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em;border-
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.none{color:#8c959f}tr.sev-high td:first-child{border-left:4px solid #cf222e}
 tr.sev-medium td:first-child{border-left:4px solid #bf8700}tr.sev-low td:first-child{border-left:4px solid #8c959f}
-svg text{font-size:12px;fill:#1b1f24}svg rect.open{fill:#cf222e}svg rect.resolved{fill:#2da44e}
-.empty{color:#57606a;font-style:italic}`;
+svg text{font-size:12px;fill:#1b1f24}svg rect.open{fill:#cf222e}svg rect.sev-medium{fill:#bf8700}svg rect.sev-low{fill:#8c959f}svg rect.resolved{fill:#2da44e}
+.empty{color:#57606a;font-style:italic}
+td{overflow-wrap:anywhere}table{max-width:100%}
+td.disagree{background:#fff1e5}td.disagree span{display:block}td.disagree .rec{color:#57606a;text-decoration:line-through}td.disagree .net{font-weight:600;color:#9a3412}
+a.ex-link{font-size:11px}tr:target{outline:2px solid #0969da}
+dl.header{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.5em 0}dl.header dt{color:#57606a}dl.header dd{margin:0}
+@page{size:A4 landscape;margin:10mm}
+@media print{body{margin:0;max-width:none;font-size:9pt}table{font-size:7.5pt;width:100%;page-break-inside:auto}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}h2{break-after:avoid}
+.tiles{gap:.4em}.tile{padding:.3em .6em}a{color:inherit;text-decoration:none}}`;
+
+function headerList(data: ReportData): string {
+  const h = data.header;
+  if (h === undefined) return '';
+  const files = h.captures.filter((c) => c.kind === 'file');
+  const live = h.captures.filter((c) => c.kind === 'live');
+  const capturesText = [files.length > 0 ? `${files.length} file(s): ${files.map((c) => c.path.split('/').pop()).join(', ')}` : '', live.length > 0 ? `${live.length} live session(s) on ${[...new Set(live.map((c) => c.path.replace(/^live:/, '')))].join(', ')}` : '']
+    .filter((t) => t !== '').join('; ');
+  return `<dl class="header" id="header" data-captures="${h.captures.length}">
+<dt>Capture period</dt><dd id="period">${h.periodStart === null ? 'nothing captured' : `${escapeHtml(h.periodStart)} – ${escapeHtml(h.periodEnd)}`}</dd>
+<dt>Captures</dt><dd id="captures">${escapeHtml(capturesText || 'none')} (${h.captures.reduce((n, c) => n + c.frames, 0)} frames)</dd>
+<dt>Sensor</dt><dd id="sensor">${escapeHtml(h.sensor)}, auscult <span id="version">${escapeHtml(h.version)}</span></dd>
+<dt>Coverage</dt><dd id="coverage">${h.coverage.devices} devices heard on ${h.coverage.vlans} VLAN(s); switch port known for ${h.coverage.withPort} of ${h.coverage.devices}</dd>
+</dl>`;
+}
 
 /** The whole page. */
 export function renderReportHtml(data: ReportData): string {
@@ -70,6 +112,7 @@ export function renderReportHtml(data: ReportData): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>auscult evidence packet</title><style>${CSS}</style></head><body>
 <h1>Medical device inventory: evidence packet</h1>
+${headerList(data)}
 <p class="meta">As of capture time <span id="as-of">${escapeHtml(data.asOf)}</span>.
 System of record: ${sor === undefined ? 'none imported' : `${escapeHtml(sor.file)} (snapshot ${sor.id}, ${sor.rows} records, sha256 ${escapeHtml(sor.sha256.slice(0, 16))}…, imported ${escapeHtml(sor.importedAt)})`}.
 Every observed value can be checked with <code>tshark -r &lt;capture&gt; -Y frame.number==&lt;frame&gt;</code>. HICP 405(d) practice 9.1.</p>
@@ -90,11 +133,15 @@ ${table('by-type', ['type', 'severity', 'open', 'resolved', 'meaning'],
 
 <h2>Inventory</h2>
 <p class="meta">Required (HICP 9.1): manufacturer, model, firmware, network location. Recommended: OS, FDA class.
-A value comes from the system of record, else from the network. Source: <i>both</i> = record matched to a device,
+A value comes from the system of record, else from the network; where the two disagree the cell shows both
+(record struck through, network in bold) and links to the exception raised about it (values that differ only in
+spelling, such as <code>Gi1/0/8</code> and <code>gi1-0-8</code>, are not disagreements). Source: <i>both</i> = record matched to a device,
 <i>network</i> = heard but in no record, <i>record</i> = in the record but not heard.</p>
 ${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manufacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recommended'],
-    data.inventory.map((r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, r.vlan, r.category, r.manufacturer, r.model, r.firmware, r.network_location, r.os, r.fda_class,
-      `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`]))}
+    data.inventory.map((r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, compared(r, 'vlan', r.vlan), r.category, compared(r, 'manufacturer', r.manufacturer),
+      compared(r, 'model', r.model), compared(r, 'firmware', r.firmware), compared(r, 'network_location', r.network_location), r.os, r.fda_class,
+      `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`]),
+    (i) => `data-disagree="${Object.values(data.inventory[i]?.compare ?? {}).filter((c) => c.exception !== null).length}"`)}
 
 <h2>Completeness per VLAN</h2>
 ${table('completeness-vlan', ['VLAN', 'devices', 'all required fields', 'required fields known', 'recommended fields known'],
@@ -106,9 +153,10 @@ ${table('changes', ['time (capture)', 'device', 'hostname', 'field', 'old', 'new
     data.changes.map((c) => [c.ts, c.mac ?? c.device_id, c.hostname, c.field, c.old_value, c.new_value, c.capture === null ? c.source : `${c.source ?? ''} ${c.capture}#${c.frame ?? '?'}`]))}
 
 <h2>Exception register</h2>
+<p class="meta">In severity order (high, medium, low), open before resolved.</p>
 ${table('register', ['severity', 'type', 'status', 'asset id', 'MAC', 'field', 'expected', 'observed', 'opened', 'resolved', 'message', 'event id'],
     data.register.map((e) => [e.severity, e.type, e.status, e.asset_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message, e.event_id]),
-    (i) => `class="sev-${escapeHtml(data.register[i]?.severity)}" data-status="${escapeHtml(data.register[i]?.status)}"`)}
+    (i) => `id="ex-${escapeHtml(data.register[i]?.event_id)}" class="sev-${escapeHtml(data.register[i]?.severity)}" data-status="${escapeHtml(data.register[i]?.status)}"`)}
 
 <h2>Records out of coverage</h2>
 <p class="meta">Not heard, and on no VLAN or subnet the sensor hears: a monitoring gap, not an exception.</p>

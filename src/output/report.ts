@@ -14,8 +14,10 @@
  * export cells are attacker-controlled, and a cell starting with `=`, `+`, `-`, `@`, tab or CR is
  * prefixed with `'` so a spreadsheet shows it instead of running it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, lstatSync, mkdirSync, openSync, writeSync, type Stats } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { AuscultError } from '../errors.js';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../inventory/store.js';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
@@ -25,6 +27,7 @@ import { matchRecords } from '../reconcile/match.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
 import { loadSorRecords, type SorImportInfo } from '../reconcile/sor-store.js';
 import { renderReportHtml } from './report-html.js';
+import { VERSION } from '../version.js';
 
 export const REQUIRED_FIELDS = ['manufacturer', 'model', 'firmware', 'network_location'] as const;
 export const RECOMMENDED_FIELDS = ['os', 'fda_class'] as const;
@@ -47,6 +50,27 @@ export interface InventoryRow {
   fda_class: string | null;
   required_known: number;
   recommended_known: number;
+  /** For compared fields: the record's value and the network's, side by side. */
+  compare: Partial<Record<ComparedField, { record: string | null; network: string | null; exception: string | null }>>;
+}
+
+/** The fields shown record-beside-network in the packet, and the exception fields behind each. */
+export const COMPARED_FIELDS = {
+  manufacturer: ['manufacturer'], model: ['model'], firmware: ['firmware'], vlan: ['vlan'], network_location: ['switch', 'port', 'room', 'location', 'network_location'],
+} as const;
+export type ComparedField = keyof typeof COMPARED_FIELDS;
+
+/** Severity order of the register: high first. */
+export const SEVERITY_ORDER: Record<string, number> = { high: 0, medium: 1, low: 2, info: 3 };
+
+export interface ReportHeader {
+  /** First and last capture time in the database (ISO), null when nothing was captured. */
+  periodStart: string | null;
+  periodEnd: string | null;
+  captures: { path: string; kind: string; frames: number }[];
+  version: string;
+  sensor: string;
+  coverage: { vlans: number; devices: number; withPort: number };
 }
 
 export interface VlanCompleteness {
@@ -89,6 +113,7 @@ export interface ReportData {
   changes: ChangeRow[];
   register: ExceptionRecord[];
   outOfCoverage: SorRecord[];
+  header?: ReportHeader;
 }
 
 /** Fields whose history rows are changes an auditor asks about: firmware and moves. */
@@ -129,7 +154,17 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
     fda_class: pick(r?.fdaClass, d?.fda_class),
     required_known: 0,
     recommended_known: 0,
+    compare: {},
   };
+  if (r !== undefined && d !== undefined) {
+    const network: Record<ComparedField, string | null> = {
+      manufacturer: d.manufacturer, model: d.model, firmware: d.firmware, vlan: d.vlan === null ? null : String(d.vlan), network_location: deviceLocation(d),
+    };
+    const record: Record<ComparedField, string | null> = {
+      manufacturer: r.manufacturer ?? null, model: r.model ?? null, firmware: r.firmware ?? null, vlan: r.vlan === undefined ? null : String(r.vlan), network_location: recordLocation(r),
+    };
+    for (const f of Object.keys(COMPARED_FIELDS) as ComparedField[]) row.compare[f] = { record: record[f], network: network[f], exception: null };
+  }
   row.required_known = REQUIRED_FIELDS.filter((f) => row[f] !== null).length;
   row.recommended_known = RECOMMENDED_FIELDS.filter((f) => row[f] !== null).length;
   return row;
@@ -158,7 +193,21 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   }
   const byVlan = [...vlans.values()].sort((a, b) => (a.vlan === 'none' ? 1 : b.vlan === 'none' ? -1 : Number(a.vlan) - Number(b.vlan)));
 
-  const register = listExceptionRecords(db);
+  // The register in severity order (open before resolved, then oldest first), asset ids filled
+  // from the match where the exception was raised about the device alone.
+  const assetOfDevice = new Map<string, string>();
+  for (const m of match.records) for (const d of m.devices) if (m.record.assetId !== undefined) assetOfDevice.set(d.id, m.record.assetId);
+  const register = listExceptionRecords(db)
+    .map((e) => (e.asset_id === null && e.device_id !== null && assetOfDevice.has(e.device_id) ? { ...e, asset_id: assetOfDevice.get(e.device_id) ?? null } : e))
+    .sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) || (a.status === b.status ? 0 : a.status === 'open' ? -1 : 1) ||
+      (a.opened_ts < b.opened_ts ? -1 : a.opened_ts > b.opened_ts ? 1 : 0));
+  // Each disagreement links to the open exception about that device and field.
+  for (const row of inventory) {
+    for (const [f, c] of Object.entries(row.compare) as [ComparedField, NonNullable<InventoryRow['compare'][ComparedField]>][]) {
+      const ex = register.find((e) => e.status === 'open' && e.device_id === row.device_id && e.field !== null && (COMPARED_FIELDS[f] as readonly string[]).includes(e.field));
+      c.exception = ex?.event_id ?? null;
+    }
+  }
   const byType: TypeCount[] = EXCEPTION_TYPES.map((type) => ({
     type,
     severity: EXCEPTION_KINDS[type].severity,
@@ -178,7 +227,7 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   }
   changes.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.device_id < b.device_id ? -1 : 1));
 
-  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, changes, register, outOfCoverage: reconciled.outOfCoverage };
+  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, changes, register, outOfCoverage: reconciled.outOfCoverage, header: reportHeader(db, devices) };
 }
 
 /** CSV text with formula escaping (see the module header). */
@@ -190,7 +239,7 @@ const pct = (known: number, total: number): string => (total === 0 ? '' : String
 
 /** Writes index.html and the CSV files into `dir` (created if needed). Returns the file names. */
 export function writeReport(dir: string, data: ReportData): string[] {
-  mkdirSync(dir, { recursive: true });
+  prepareOutDir(dir);
   const files: [string, string][] = [
     ['index.html', renderReportHtml(data)],
     ['inventory.csv', toCsv(
@@ -215,6 +264,66 @@ export function writeReport(dir: string, data: ReportData): string[] {
       data.changes.map((c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
     )],
   ];
-  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  for (const [name, text] of files) writeNoFollow(join(dir, name), text);
   return files.map(([name]) => name);
+}
+
+/**
+ * The output directory: created when absent; refused (AUS_ERR_OUTPUT, exit 73) when the path is
+ * a symbolic link or not a directory, so `--out` never writes through a link it did not create.
+ */
+export function prepareOutDir(dir: string): void {
+  let st: Stats;
+  try {
+    st = lstatSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(dir, err);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (mkErr) {
+      throw outputError(dir, mkErr);
+    }
+    return;
+  }
+  if (st.isSymbolicLink()) throw new AuscultError('AUS_ERR_OUTPUT', 'is a symbolic link; --out must name a directory (or a new path), links are not followed', { file: dir });
+  if (!st.isDirectory()) throw new AuscultError('AUS_ERR_OUTPUT', 'exists and is not a directory; --out names the directory to write the report files into', { file: dir });
+}
+
+/** Writes a file without following a symbolic link planted at its name (O_NOFOLLOW). */
+export function writeNoFollow(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW, 0o640);
+  } catch (err) {
+    throw outputError(path, err);
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function outputError(path: string, err: unknown): AuscultError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ELOOP' ? 'is a symbolic link; not followed' : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'ENOTDIR' ? 'a parent is not a directory' : code === 'EISDIR' ? 'is a directory' : `cannot write (${code ?? String(err)})`;
+  return new AuscultError('AUS_ERR_OUTPUT', why, { file: path });
+}
+
+/** The packet's header: capture period, captures, auscult version, sensor, coverage. */
+export function reportHeader(db: Db, devices: readonly DeviceView[]): ReportHeader {
+  const captures = db.prepare('SELECT path, kind, frames, first_ts_us, last_ts_us FROM capture ORDER BY id').all() as
+    { path: string; kind: string; frames: number; first_ts_us: number | null; last_ts_us: number | null }[];
+  const firsts = captures.map((c) => c.first_ts_us).filter((t): t is number => t !== null);
+  const lasts = captures.map((c) => c.last_ts_us).filter((t): t is number => t !== null);
+  const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
+  return {
+    periodStart: firsts.length === 0 ? null : iso(Math.min(...firsts)),
+    periodEnd: lasts.length === 0 ? null : iso(Math.max(...lasts)),
+    captures: captures.map((c) => ({ path: c.path, kind: c.kind, frames: c.frames })),
+    version: VERSION,
+    sensor: hostname(),
+    coverage: { vlans: new Set(devices.map((d) => d.vlan).filter((v) => v !== null)).size, devices: devices.length, withPort: devices.filter((d) => d.port !== null).length },
+  };
 }

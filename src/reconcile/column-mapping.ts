@@ -18,6 +18,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { distance } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { AuscultError } from '../errors.js';
@@ -456,4 +457,40 @@ export async function loadColumnMapping(path: string): Promise<ColumnMapping> {
     line: first?.line ?? 1,
     column: first?.column ?? 1,
   });
+}
+
+/** A header that is not a known column name but is one typo away from one (`MAC Adress`). */
+export interface NearMiss {
+  header: string;
+  /** The built-in alias it nearly is, as written in BUILTIN_ALIASES. */
+  alias: string;
+  field: SorField;
+}
+
+/**
+ * The built-in alias a header nearly is: edit distance (fastest-levenshtein) of the normalised
+ * forms at most 1, or 2 for forms of 8 characters or more; never for forms under 4 characters
+ * (`ip`/`os` are one edit from too much). Undefined for an exact alias or nothing close.
+ */
+export function nearMissOf(header: string): NearMiss | undefined {
+  const h = normaliseHeader(header);
+  if (h.length < 4 || ALIAS_LOOKUP.has(h)) return undefined;
+  let best: NearMiss | undefined;
+  let bestDistance = Infinity;
+  for (const field of SOR_FIELDS) {
+    for (const alias of BUILTIN_ALIASES[field]) {
+      const a = normaliseHeader(alias);
+      if (a.length < 4) continue;
+      const d = distance(h, a);
+      if (d <= (Math.min(h.length, a.length) >= 8 ? 2 : 1) && d < bestDistance) [best, bestDistance] = [{ header, alias, field }, d];
+    }
+  }
+  return best;
+}
+
+/** `mapping` (or none) with `headers` dropped: what `import --ignore-column` passes to the parser. */
+export function withIgnoredColumns(mapping: ColumnMapping | undefined, headers: readonly string[]): ColumnMapping {
+  const columns = new Map(mapping?.columns ?? []);
+  for (const h of headers) columns.set(normaliseHeader(h), { kind: 'ignore' });
+  return { name: mapping?.name ?? '--ignore-column', columns, builtinAliases: mapping?.builtinAliases ?? true };
 }

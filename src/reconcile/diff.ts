@@ -9,7 +9,8 @@
  * - For a matched record: `stale_firmware` (firmware differs, compared trimmed and
  *   case-insensitively), `wrong_vlan`, `wrong_location` (switch case-insensitively, port through
  *   `normalisePortName`, room: the device's location text must contain the room as one of its
- *   comma-separated parts), `field_mismatch` (manufacturer via `sameManufacturer`; model when
+ *   comma-separated parts; a record with no switch or port column has them read from its
+ *   free-text location by `parseFreeLocation`), `field_mismatch` (manufacturer via `sameManufacturer`; model when
  *   neither name's words contain the other's; serial after `normaliseSerial`). A field is
  *   compared only when both sides know it.
  * - `never_seen`: an unmatched record whose VLAN some device was seen on, or one of whose IPs is
@@ -145,6 +146,7 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     }
   }
 
+  const knownSwitches = [...new Set(devices.map((d) => d.switch).filter((v): v is string => v !== null))];
   for (const m of match.records) {
     const r = m.record;
     const subject = recordSubject(r);
@@ -220,20 +222,25 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
         message: `${deviceName(vlanDevice)} is on VLAN ${observed}; ${name} says VLAN ${r.vlan}.`,
       }));
     }
+    // A record without switch/port columns may still say where the device is in free text
+    // ("SW07 Gi1/0/7 (Bed 7)"): read it against the switch names the network knows.
+    const fromText = r.location !== undefined && (r.switch === undefined || r.port === undefined) ? parseFreeLocation(r.location, knownSwitches) : {};
+    const recSwitch = r.switch ?? fromText.switch;
+    const recPort = r.port ?? fromText.port;
     const sw = observe(pd, 'switch');
-    if (r.switch !== undefined && sw !== undefined && !sameText(r.switch, sw.value)) {
+    if (recSwitch !== undefined && sw !== undefined && !sameText(recSwitch, sw.value)) {
       out.push(makeException({
-        ...base, type: 'wrong_location', field: 'switch', expected: r.switch, observed: sw.value,
+        ...base, type: 'wrong_location', field: 'switch', expected: recSwitch, observed: sw.value,
         evidence: evidenceOf(sw.device, 'switch', (v) => v === sw.value, max),
-        message: `${deviceName(sw.device)} is connected to switch ${sw.value}; ${name} says ${r.switch}.`,
+        message: `${deviceName(sw.device)} is connected to switch ${sw.value}; ${name} says ${recSwitch}${r.switch === undefined ? ` (in its location "${r.location ?? ''}")` : ''}.`,
       }));
     }
     const port = observe(pd, 'port');
-    if (r.port !== undefined && port !== undefined && normalisePortName(r.port) !== normalisePortName(port.value)) {
+    if (recPort !== undefined && port !== undefined && normalisePortName(recPort) !== normalisePortName(port.value)) {
       out.push(makeException({
-        ...base, type: 'wrong_location', field: 'port', expected: r.port, observed: port.value,
+        ...base, type: 'wrong_location', field: 'port', expected: recPort, observed: port.value,
         evidence: evidenceOf(port.device, 'port', (v) => normalisePortName(v) === normalisePortName(port.value), max),
-        message: `${deviceName(port.device)} is on port ${port.value}; ${name} says ${r.port}.`,
+        message: `${deviceName(port.device)} is on port ${port.value}; ${name} says ${recPort}${r.port === undefined ? ` (in its location "${r.location ?? ''}")` : ''}.`,
       }));
     }
     const loc = observe(pd, 'location');
@@ -343,4 +350,25 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     (a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0),
   );
   return { exceptions, outOfCoverage, match };
+}
+
+/** Port names as people write them: `Gi1/0/7`, `gi1-0-7`, `GigabitEthernet1/0/7`, `Fa0/3`, `Te1/1/1`, `ge-0/0/7`, `1/0/7`. */
+const PORT_TOKEN = /^(?:(?:gi|gig|gigabitethernet|fa|fastethernet|te|ten|tengigabitethernet|tw|twe|twentyfivegige|fo|fortygigabitethernet|hu|hundredgige|eth|ethernet|ge|xe|et|mgmt)[-]?\d+(?:[/.:-]\d+){0,3}|\d+(?:\/\d+){1,3})$/i;
+
+/**
+ * Switch and port named in a free-text location, read against what the network knows: a switch
+ * is a word equal (ignoring case) to a switch name some device was seen behind; a port is the
+ * first word in an interface spelling (PORT_TOKEN). `SW07 Gi1/0/7 (Bed 7)` → { switch: 'SW07',
+ * port: 'Gi1/0/7' } when SW07 is a known switch. Words are split at spaces, commas, semicolons
+ * and brackets; nothing is guessed beyond that.
+ */
+export function parseFreeLocation(text: string, knownSwitches: readonly string[]): { switch?: string; port?: string } {
+  const words = text.split(/[\s,;()[\]{}]+/).filter((w) => w !== '');
+  const known = new Map(knownSwitches.map((s) => [s.toLowerCase(), s]));
+  const out: { switch?: string; port?: string } = {};
+  for (const w of words) {
+    if (out.switch === undefined && known.has(w.toLowerCase())) out.switch = w;
+    else if (out.port === undefined && PORT_TOKEN.test(w)) out.port = w;
+  }
+  return out;
 }

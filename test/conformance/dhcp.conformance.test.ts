@@ -1,19 +1,20 @@
 /**
- * DHCP conformance: every DHCP packet of every capture in fixtures/conformance/dhcp/, decoded by
+ * DHCP conformance: every DHCP packet of every DHCP capture of the shared material
+ * (test/helpers/conformance.ts: DHCP_CAPTURES, read from ../shared/captures), decoded by
  * `decodeDhcp`, must give exactly what tshark 4.0.17 gave (`<capture>.truth.json`), including
  * how the packets group per sender (first_frame, count) and per client chaddr; and must agree
  * with the Zeek dhcp.log baselines where those name a value.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeDhcp, type DhcpRecord } from '../../src/decode/app/dhcp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
+import { CONFORMANCE_SKIP, conformancePath, DHCP_CAPTURES, ZEEK_DHCP_LOGS } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
+import { titled } from '../helpers/tools.js';
 
-const DIR = fileURLToPath(new URL('../../fixtures/conformance/dhcp/', import.meta.url));
-const CAPTURES = readdirSync(DIR).filter((n) => /\.pcap(ng)?$/.test(n)).sort();
+const CAPTURES = DHCP_CAPTURES;
 
 /** One DHCP message as the truth files describe it (keys only when tshark shows the field). */
 type TruthEntry = Record<string, unknown>;
@@ -69,21 +70,21 @@ interface Decoded {
 }
 
 async function decodeCapture(name: string): Promise<Decoded[]> {
-  const frames = (await readFrames(DIR + name)).filter(isDhcp);
+  const frames = (await readFrames(conformancePath(name))).filter(isDhcp);
   return frames.map((frame) => {
     const record = decodeDhcp(frame.payload).value;
     return { frame, record, entry: truthEntryOf(record) };
   });
 }
 
-describe('DHCP conformance with tshark truth', () => {
-  it('covers every capture copied here', () => {
+describe.skipIf(CONFORMANCE_SKIP !== null)(titled('DHCP conformance with tshark truth', CONFORMANCE_SKIP), () => {
+  it('covers every DHCP capture of the shared material', () => {
     expect(CAPTURES).toHaveLength(18);
   });
 
   for (const name of CAPTURES) {
     it(name, async () => {
-      const truth = JSON.parse(readFileSync(`${DIR}${name}.truth.json`, 'utf8')) as Truth;
+      const truth = JSON.parse(readFileSync(conformancePath(`${name}.truth.json`), 'utf8')) as Truth;
       const decoded = await decodeCapture(name);
       expect(decoded).toHaveLength(truth.target_protocol_frames['dhcp'] ?? 0);
 
@@ -129,15 +130,15 @@ function zeekEscape(s: string): string {
   return Array.from(s, (c) => (c >= ' ' && c <= '~' ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join('');
 }
 
-describe('DHCP agrees with the Zeek dhcp.log baselines', () => {
-  const logs = readdirSync(DIR).filter((n) => n.endsWith('.dhcp.log')).sort();
+describe.skipIf(CONFORMANCE_SKIP !== null)(titled('DHCP agrees with the Zeek dhcp.log baselines', CONFORMANCE_SKIP), () => {
+  const logs = ZEEK_DHCP_LOGS;
   it('has the five baselines', () => expect(logs).toHaveLength(5));
 
   for (const log of logs) {
     it(log, async () => {
       const capture = log.slice(0, log.indexOf('.zeek-'));
       const decoded = await decodeCapture(capture);
-      const rows = zeekRows(readFileSync(DIR + log, 'utf8'));
+      const rows = zeekRows(readFileSync(conformancePath(log), 'utf8'));
       expect(rows.length).toBeGreaterThan(0);
       // Every message type Zeek logged, as a multiset, is exactly the messages we decoded.
       const zeekTypes = rows.flatMap((r) => (r['msg_types'] ?? '').split(',')).sort();

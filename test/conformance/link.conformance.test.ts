@@ -1,6 +1,6 @@
 /**
- * Link/network conformance: for every capture in fixtures/conformance/link/ (all of
- * /work/shared/captures, see the README there), the hosts we see (keyed by source MAC) must
+ * Link/network conformance: for every capture of the shared material (every capture listed in
+ * ../shared/captures/MANIFEST.tsv, read through test/helpers/conformance.ts), the hosts we see (keyed by source MAC) must
  * equal tshark 4.0.17's `<capture>.truth.json` `hosts`: frame count, IPv4 and IPv6 source
  * addresses (ARP sender addresses included, as tshark's `arp.src.proto_ipv4`), VLAN ids and
  * multi-tag VLAN stacks (outermost first).
@@ -16,16 +16,16 @@
  * Where our view differs by design, DIVERGENCES says how, and the test checks that exact
  * difference (and that it is still needed) instead of skipping the capture.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LINKTYPE, type CapturedFrame } from '../../src/capture/captured-frame.js';
 import { decodeFrame } from '../../src/decode/frame.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
+import { allConformanceCaptures, CONFORMANCE_SKIP, conformancePath } from '../helpers/conformance.js';
 import { readCapturedFrames } from '../helpers/frames.js';
+import { titled } from '../helpers/tools.js';
 
-const DIR = fileURLToPath(new URL('../../fixtures/conformance/link/', import.meta.url));
-const CAPTURES = readdirSync(DIR).filter((n) => /\.pcap(ng)?$/.test(n)).sort();
+const CAPTURES = allConformanceCaptures();
 
 /** tshark's key for frames without a layer-2 source (non-Ethernet link types). */
 const NO_L2_SOURCE = '(no-l2-source)';
@@ -151,7 +151,7 @@ function expectedView(truth: View, d: Divergence): View {
 }
 
 function readTruth(name: string): Truth {
-  return JSON.parse(readFileSync(`${DIR}${name}.truth.json`, 'utf8')) as Truth;
+  return JSON.parse(readFileSync(conformancePath(`${name}.truth.json`), 'utf8')) as Truth;
 }
 
 /** Wireshark's short encapsulation names (the number beside them is its own, not a LINKTYPE). */
@@ -162,8 +162,8 @@ function linkTypeNumbers(truth: Truth): number[] {
   return truth.link_types.map((t) => LINKTYPE_OF_ENCAP[/ - (\w+)\)$/.exec(t)?.[1] ?? ''] ?? Number.NaN);
 }
 
-describe('link/network conformance with tshark truth', () => {
-  it('covers every capture copied from /work/shared/captures, each with its truth file', () => {
+describe.skipIf(CONFORMANCE_SKIP !== null)(titled('link/network conformance with tshark truth', CONFORMANCE_SKIP), () => {
+  it('covers every capture of the shared material, each with its truth file', () => {
     expect(CAPTURES).toHaveLength(65);
     for (const name of CAPTURES) expect(readTruth(name).hosts, name).toBeTypeOf('object');
     for (const name of Object.keys(DIVERGENCES)) expect(CAPTURES).toContain(name);
@@ -183,7 +183,7 @@ describe('link/network conformance with tshark truth', () => {
     const title = divergence ? `${name}: equal to tshark except as documented (${divergence.why})` : `${name}: hosts equal tshark's`;
     it(title, async () => {
       const truth = readTruth(name);
-      const captured: CapturedFrame[] = await readCapturedFrames(DIR + name);
+      const captured: CapturedFrame[] = await readCapturedFrames(conformancePath(name));
       expect(captured).toHaveLength(truth.packets);
       expect(sorted(new Set(captured.map((c) => c.linkType)))).toEqual(sorted(linkTypeNumbers(truth)));
       const decoded = captured.map((c) => decodeFrame(c));

@@ -1,5 +1,6 @@
 /**
- * Conformance: every LLDP and CDP frame of every capture in fixtures/conformance/lldp-cdp/ is
+ * Conformance: every LLDP and CDP frame of every LLDP/CDP capture of the shared material
+ * (LLDP_CDP_CAPTURES in test/helpers/conformance.ts, read from ../shared/captures) is
  * decoded, projected onto the keys of `<capture>.truth.json` (what tshark 4.0.17 decodes), and
  * compared per sending MAC: the distinct projected records must equal the truth's list for
  * that host, every key, every record.
@@ -8,16 +9,19 @@
  * that does not start with a Chassis ID and shows nothing; we keep its TLVs and flag the order),
  * the truth's keys still agree (both empty) and a separate test pins what we report.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CDP_ANOMALIES, decodeCdp, type CdpRecord } from '../../src/decode/app/cdp.js';
 import { LLDP_ANOMALIES, decodeLldp, type LldpRecord } from '../../src/decode/app/lldp.js';
 import { ByteReader } from '../../src/decode/bytes.js';
+import { CONFORMANCE_SKIP, conformancePath, LLDP_CDP_CAPTURES } from '../helpers/conformance.js';
 import { readCapturedFrames, readFrames } from '../helpers/frames.js';
+import { titled } from '../helpers/tools.js';
 
+/** The project's own oracle file (tshark's CDP checksum verdicts); the captures are shared. */
 const DIR = fileURLToPath(new URL('../../fixtures/conformance/lldp-cdp/', import.meta.url));
-const CAPTURES = readdirSync(DIR).filter((f) => f.endsWith('.pcap')).sort();
+const CAPTURES = LLDP_CDP_CAPTURES;
 
 type Truth = Record<string, unknown>;
 interface TruthFile {
@@ -68,7 +72,7 @@ function greCdpFromRaw(data: Uint8Array): Uint8Array | undefined {
 }
 
 async function findPayloads(file: string): Promise<Found[]> {
-  const path = DIR + file;
+  const path = conformancePath(file);
   const found: Found[] = [];
   const records = await readFrames(path);
   const raw = await readCapturedFrames(path);
@@ -158,14 +162,14 @@ function canonical(records: Truth[]): string[] {
   return [...new Set(records.map(norm))].sort();
 }
 
-describe('LLDP/CDP conformance against tshark 4.0.17 (truth.json)', () => {
+describe.skipIf(CONFORMANCE_SKIP !== null)(titled('LLDP/CDP conformance against tshark 4.0.17 (truth.json)', CONFORMANCE_SKIP), () => {
   it('has the captures', () => {
     expect(CAPTURES.length).toBeGreaterThanOrEqual(39);
   });
 
   for (const file of CAPTURES) {
     it(file, async () => {
-      const truth = JSON.parse(readFileSync(`${DIR}${file}.truth.json`, 'utf8')) as TruthFile;
+      const truth = JSON.parse(readFileSync(conformancePath(`${file}.truth.json`), 'utf8')) as TruthFile;
       const found = await findPayloads(file);
       // Every frame tshark counted as LLDP/CDP was found and decoded.
       expect(found.filter((f) => f.kind === 'lldp').length).toBe(truth.target_protocol_frames['lldp'] ?? 0);

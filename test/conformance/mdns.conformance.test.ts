@@ -1,5 +1,6 @@
 /**
- * decodeMdns against tshark 4.0.17: for each capture in fixtures/conformance/mdns, the mDNS facts
+ * decodeMdns against tshark 4.0.17: for each mDNS capture of the shared material
+ * (MDNS_CAPTURES in test/helpers/conformance.ts, read from ../shared/captures), the mDNS facts
  * its `.truth.json` lists per source MAC are rebuilt from what decodeMdns yields, frame by frame.
  *
  * How the truth generator reads tshark (inferred from the files, and checked here both ways):
@@ -9,14 +10,13 @@
  * splits them into `dns.srv.service/proto/name`), so SRV-only instances and SRV records are
  * missing from the truth: those are listed in KNOWN_TRUTH_GAPS and asserted, not hidden.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeMdns, MDNS_TXT_KEYS } from '../../src/decode/app/mdns.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
+import { CONFORMANCE_SKIP, conformancePath, MDNS_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
-
-const DIR = 'fixtures/conformance/mdns';
+import { titled } from '../helpers/tools.js';
 
 interface TruthMdns {
   hostnames: string[];
@@ -67,9 +67,9 @@ function emptyDecoded(): Decoded {
   };
 }
 
-const captures = readdirSync(DIR).filter((f) => /\.pcapn?g?$/.test(f)).sort();
+const captures = MDNS_CAPTURES;
 
-describe('mDNS conformance with tshark truth files', () => {
+describe.skipIf(CONFORMANCE_SKIP !== null)(titled('mDNS conformance with tshark truth files', CONFORMANCE_SKIP), () => {
   it('covers the four mDNS captures of shared/captures', () => {
     expect(captures).toEqual([
       'dns__mdns-no-assoc.pcap',
@@ -81,8 +81,8 @@ describe('mDNS conformance with tshark truth files', () => {
 
   for (const file of captures) {
     it(`${file}: every mDNS frame decodes cleanly and every truth fact matches`, async () => {
-      const truth = JSON.parse(readFileSync(join(DIR, `${file}.truth.json`), 'utf8')) as Truth;
-      const frames = await readFrames(join(DIR, file));
+      const truth = JSON.parse(readFileSync(conformancePath(`${file}.truth.json`), 'utf8')) as Truth;
+      const frames = await readFrames(conformancePath(file));
       expect(frames).toHaveLength(truth.packets);
       const mdnsFrames = frames.filter(isMdns);
       expect(mdnsFrames).toHaveLength(truth.target_protocol_frames.mdns ?? 0);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
+import { titled, toolMissing } from '../helpers/tools.js';
 
 const NS = `auscult-live-${process.pid}`;
 const fx = (p: string) => join(ROOT, 'fixtures', p);
@@ -20,10 +21,10 @@ const METRICS = '127.0.0.1:9464';
 
 function skipReason(): string | null {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, raw capture)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable';
-  if (spawnSync('tcpreplay', ['--version']).status !== 0) return 'tcpreplay is not installed';
-  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv is not installed';
-  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built'; }
+  const tool = toolMissing('ip') ?? toolMissing('tcpreplay') ?? toolMissing('setpriv');
+  if (tool !== null) return tool;
+  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable (apt-get install -y iproute2)';
+  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built (apt-get install -y libpcap-dev, then npm ci)'; }
   const probe = `auscult-probe-${process.pid}`;
   if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'cannot create a network namespace here';
   spawnSync('ip', ['netns', 'del', probe]);
@@ -106,7 +107,7 @@ function identities(db: string): Record<string, unknown>[] {
 
 let dir: string;
 
-describe.skipIf(SKIP !== null)('auscult run on a veth in a network namespace', () => {
+describe.skipIf(SKIP !== null)(titled('auscult run on a veth in a network namespace', SKIP), () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'auscult-live-'));
     chmodSync(dir, 0o777); // the sensor writes here after switching to nobody
@@ -146,7 +147,11 @@ describe.skipIf(SKIP !== null)('auscult run on a veth in a network namespace', (
     });
     expect(metric(metrics, 'auscult_packets_received_total')).toBe(expected);
     expect(metric(metrics, 'auscult_packets_dropped_app_total')).toBe(0);
-    expect(metric(metrics, 'auscult_nic_rx_dropped')).toBe(0);
+    expect(metric(metrics, 'auscult_nic_rx_missed')).toBe(0);
+    expect(metrics).toMatch(/^auscult_nic_rx_dropped_nohandler \d+/m);
+    expect(metrics).toMatch(/^auscult_process_cpu_seconds_total /m);
+    expect(metrics).not.toMatch(/auscult_process_process_/);
+    expect(metrics).toMatch(/^auscult_last_capture_timestamp_seconds \d/m);
     expect(metric(metrics, 'auscult_capture_open')).toBe(1);
     expect(metrics).toMatch(/^auscult_decoded_frames_total\{protocol="lldp"\} \d+$/m);
     expect(metrics).toMatch(/^auscult_decoded_frames_total\{protocol="dhcp"\} \d+$/m);
@@ -302,7 +307,8 @@ describe('auscult config check', () => {
   let cdir: string;
   beforeAll(() => { cdir = mkdtempSync(join(tmpdir(), 'auscult-check-')); });
   afterAll(() => { rmSync(cdir, { recursive: true, force: true }); });
-  const hasTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
+  const NO_TCPDUMP = toolMissing('tcpdump');
+  const hasTcpdump = NO_TCPDUMP === null;
 
   it('accepts the shipped default config (and compiles its filter when tcpdump is present)', () => {
     const r = auscult(['config', 'check', join(ROOT, 'config/auscult.yaml')]);
@@ -320,7 +326,7 @@ describe('auscult config check', () => {
     ]);
   });
 
-  it.skipIf(!hasTcpdump)('a filter that does not compile exits 78 with the compiler message, without opening an interface', () => {
+  it.skipIf(!hasTcpdump)(titled('a filter that does not compile exits 78 with the compiler message, without opening an interface', NO_TCPDUMP), () => {
     const f = join(cdir, 'filter.yaml');
     writeFileSync(f, 'capture:\n  bpf_filter: "udp port 67 and and"\n');
     const r = auscult(['config', 'check', f]);
@@ -328,9 +334,9 @@ describe('auscult config check', () => {
     expect(r.stderr).toMatch(/capture\.bpf_filter: does not compile: .*syntax error.*\[AUS_ERR_BPF\]/);
   });
 
-  it('status without a running sensor exits 69 with a hint', () => {
+  it('status without a running sensor exits 1 (as README says) with a hint', () => {
     const r = auscult(['status', '--metrics', 'http://127.0.0.1:9']);
-    expect(r.code).toBe(69);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot reach the sensor at http:\/\/127\.0\.0\.1:9/);
   });
 });

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, ROOT } from '../helpers/cli.js';
+import { CHROMIUM, missingReason, titled, toolMissing } from '../helpers/tools.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'auscult-e2e-report-')); });
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const SKIP_BROWSER = process.env['AUSCULT_SKIP_BROWSER'] === '1';
+const NO_BROWSER = process.env['AUSCULT_SKIP_BROWSER'] === '1' ? 'AUSCULT_SKIP_BROWSER=1' : toolMissing('chromium');
 
 function ok(args: string[]): { stdout: string; stderr: string } {
   const r = auscult(args);
@@ -26,7 +26,7 @@ function ok(args: string[]): { stdout: string; stderr: string } {
 
 /** Loads a file in headless Chromium and returns the DOM after rendering. */
 function dumpDom(file: string): string {
-  if (CHROMIUM === undefined) throw new Error('chromium is not installed (apt-get install -y chromium), or set AUSCULT_SKIP_BROWSER=1');
+  if (CHROMIUM === undefined) throw new Error(missingReason('chromium'));
   const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--user-data-dir=' + join(dir, 'chrome-profile'),
     '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
@@ -35,6 +35,16 @@ function dumpDom(file: string): string {
 
 const attr = (dom: string, id: string, name: string): string | undefined =>
   new RegExp(`id="${id}"[^>]*\\b${name}="([^"]*)"`).exec(dom)?.[1];
+
+const NO_PDF = NO_BROWSER ?? toolMissing('pdftoppm') ?? toolMissing('pdftotext') ?? toolMissing('pdfinfo');
+const CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/** Prints a page to PDF in headless Chromium (what a user gets with Ctrl+P, Save as PDF). */
+function printPdf(file: string, pdf: string): void {
+  if (CHROMIUM === undefined) throw new Error(missingReason('chromium'));
+  const r = spawnSync(CHROMIUM, [...CHROME_FLAGS, `--user-data-dir=${join(dir, 'chrome-pdf')}`, '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+}
 
 describe('auscult report', () => {
   let out: string;
@@ -82,7 +92,7 @@ describe('auscult report', () => {
     expect(html).toContain('<svg id="chart"');
   });
 
-  it.skipIf(SKIP_BROWSER)('renders in headless Chromium with the right counts', () => {
+  it.skipIf(NO_BROWSER !== null)(titled('renders in headless Chromium with the right counts', NO_BROWSER), () => {
     const dom = dumpDom(join(out, 'index.html'));
     const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
     const inventory = parse(readFileSync(join(out, 'inventory.csv')), { columns: true }) as Record<string, string>[];
@@ -92,10 +102,70 @@ describe('auscult report', () => {
     expect(attr(dom, 'register', 'data-rows')).toBe(String(exceptions.length));
     expect(dom).toMatch(/data-type="stale_firmware" data-open="1" data-resolved="0"/);
     expect(dom).toMatch(/data-type="not_in_inventory" data-open="2"/);
-    expect(dom).toMatch(/<svg id="chart"[\s\S]*<rect class="open"/);
+    expect(dom).toMatch(/<svg id="chart"[\s\S]*<rect class="open sev-high"/);
     // The hostile cells are text, not elements.
     expect(dom).not.toMatch(/<img src="x"/);
     expect(dom).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect((dom.match(/<script/g) ?? []).length).toBe(0);
+  });
+
+  it.skipIf(NO_BROWSER !== null)(titled('shows record and network side by side where they disagree, each linked to its exception', NO_BROWSER), () => {
+    const dom = dumpDom(join(out, 'index.html'));
+    const cells = [...dom.matchAll(/<td class="disagree"><span class="rec"[^>]*>record: ([^<]*)<\/span><span class="net"[^>]*>network: ([^<]*)<\/span> <a class="ex-link" href="#ex-([^"]+)">/g)];
+    // The demo's stale firmware, wrong VLAN and two wrong ports.
+    expect(cells.map((c) => [c[1], c[2]])).toEqual(expect.arrayContaining([['2.1.0', '2.2.4'], ['104', '101']]));
+    expect(cells.length).toBe(4);
+    for (const c of cells) expect(dom).toContain(`<tr id="ex-${c[3] ?? ''}"`);
+    const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
+    const stale = exceptions.find((e) => e['type'] === 'stale_firmware');
+    expect(cells.some((c) => c[3] === stale?.['event_id'])).toBe(true);
+  });
+
+  it('the register is in severity order and every exception about a matched device has its asset id', () => {
+    const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
+    const rank: Record<string, number> = { high: 0, medium: 1, low: 2 };
+    const ranks = exceptions.map((e) => rank[e['severity'] ?? ''] ?? 9);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    for (const type of ['stale_firmware', 'wrong_vlan', 'wrong_location']) {
+      for (const e of exceptions.filter((x) => x['type'] === type)) expect(e['asset_id'], `${type} ${e['mac'] ?? ''}`).toMatch(/^BME-/);
+    }
+  });
+
+  it('has a header with the capture period, the captures, the auscult version, the sensor and the coverage', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(html).toMatch(/<dd id="period">2026-11-22T21:49:45\.\d{3}Z – 2026-11-22T21:50:15\.\d{3}Z<\/dd>/);
+    expect(html).toMatch(/<dd id="captures">1 file\(s\): hospital-demo\.pcapng \(214 frames\)<\/dd>/);
+    expect(html).toContain(`<span id="version">${version}</span>`);
+    expect(html).toMatch(/<dd id="coverage">\d+ devices heard on \d+ VLAN\(s\); switch port known for \d+ of \d+<\/dd>/);
+  });
+
+  it.skipIf(NO_PDF !== null)(titled('prints to PDF on A4 landscape pages with every column and the table headers repeated', NO_PDF), () => {
+    // A packet long enough to span pages: the demo plus 60 more records in the export.
+    const big = join(dir, 'big');
+    const bigDb = join(dir, 'big.db');
+    ok(['replay', join(ROOT, 'fixtures/demo/hospital-demo.pcapng'), '--db', bigDb]);
+    const csv = readFileSync(join(ROOT, 'fixtures/demo/sor-export.csv'), 'utf8');
+    const extra = Array.from({ length: 60 }, (_, i) => `BME-9${String(i).padStart(3, '0')},Philips,IntelliVue MX450,SN9${i},00:09:fb:99:00:${i.toString(16).padStart(2, '0')},10.20.101.${i + 20},MON-EXTRA-${i},101,,,,,1.0,,,,`).join('\n');
+    const bigCsv = join(dir, 'big.csv');
+    writeFileSync(bigCsv, `${csv.trimEnd()}\n${extra}\n`);
+    ok(['import', bigCsv, '--db', bigDb]);
+    ok(['report', '--db', bigDb, '--out', big, '--stream', join(dir, 'big.ndjson')]);
+    const pdf = join(dir, 'packet.pdf');
+    printPdf(join(big, 'index.html'), pdf);
+    const info = spawnSync('pdfinfo', [pdf], { encoding: 'utf8' }).stdout;
+    const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+    expect(pages).toBeGreaterThan(2);
+    const [w = 0, h = 0] = (/Page size:\s+([\d.]+) x ([\d.]+)/.exec(info) ?? []).slice(1).map(Number);
+    expect(w).toBeGreaterThan(h); // landscape
+    expect(Math.round(w)).toBe(842); // A4: 297 mm
+    // Per page text: the inventory's header row is repeated on every page the table spans, and its
+    // last column is on the page (not cut off at the right edge).
+    const headed = Array.from({ length: pages }, (_, i) => spawnSync('pdftotext', ['-layout', '-f', String(i + 1), '-l', String(i + 1), pdf, '-'], { encoding: 'utf8' }).stdout)
+      .filter((t) => t.includes('MON-EXTRA-'));
+    expect(headed.length).toBeGreaterThan(1);
+    for (const t of headed) expect(t).toMatch(/source\s+asset.*recommended/s);
+    const page1 = spawnSync('pdftoppm', ['-png', '-r', '40', '-f', '1', '-l', '1', pdf, join(dir, 'page')], { encoding: 'utf8' });
+    expect(page1.status, page1.stderr).toBe(0);
   });
 });

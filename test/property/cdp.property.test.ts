@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from '../../src/decode/app/cdp.js';
 import { toHex } from '../../src/decode/bytes.js';
+import { CONFORMANCE_SKIP, conformancePath, itShared, LLDP_CDP_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
 import { assertByteFlips } from '../helpers/mutation.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/conformance/lldp-cdp/', import.meta.url));
 const REGRESS = fileURLToPath(new URL('../regress/cdp/', import.meta.url));
 const RUNS = { seed: 42, numRuns: 10_000 };
 const KNOWN = new Set<string>(CDP_ANOMALIES);
@@ -17,8 +17,8 @@ let corpus: Uint8Array[] = [];
 
 beforeAll(async () => {
   const seen = new Map<string, Uint8Array>();
-  for (const name of readdirSync(FIXTURES).filter((n) => n.endsWith('.pcap'))) {
-    for (const f of await readFrames(FIXTURES + name)) {
+  for (const name of CONFORMANCE_SKIP === null ? LLDP_CDP_CAPTURES : []) {
+    for (const f of await readFrames(conformancePath(name))) {
       if (f.payloadKind !== 'llc' || f.llc?.snapOui !== 0x00000c || f.llc.snapPid !== 0x2000) continue;
       seen.set(toHex(f.payload), Uint8Array.from(f.payload));
     }
@@ -82,7 +82,7 @@ const addressTlvArb = fc
   });
 
 describe('decodeCdp properties', () => {
-  it('the corpus holds the real CDP packets', () => {
+  itShared('the corpus holds the real CDP packets', () => {
     expect(corpus.length).toBeGreaterThan(15);
   });
 
@@ -120,7 +120,7 @@ describe('decodeCdp properties', () => {
     );
   });
 
-  it('every prefix of a real CDP packet decodes, and every TLV it yields equals the full decode', () => {
+  itShared('every prefix of a real CDP packet decodes, and every TLV it yields equals the full decode', () => {
     const arb = fc.tuple(fc.nat(), fc.nat()).map(([i, cut]) => {
       const full = corpus[i % corpus.length] as Uint8Array;
       return { full, prefix: full.subarray(0, cut % (full.length + 1)) };
@@ -143,7 +143,7 @@ describe('decodeCdp properties', () => {
     );
   });
 
-  it('random byte flips of real CDP packets never throw and stay within the limits', () => {
+  itShared('random byte flips of real CDP packets never throw and stay within the limits', () => {
     assertByteFlips(corpus, limitsArb, (bytes, limits) => { decodeChecked(bytes, limits); }, RUNS);
   });
 

@@ -1,13 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from '../../src/decode/app/dhcp.js';
 import { toHex } from '../../src/decode/bytes.js';
+import { CONFORMANCE_SKIP, conformancePath, itShared, DHCP_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
 import { assertByteFlips } from '../helpers/mutation.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/conformance/dhcp/', import.meta.url));
 const RUNS = { seed: 42, numRuns: 10_000 };
 const KNOWN = new Set<string>(DHCP_ANOMALIES);
 const COOKIE = [99, 130, 83, 99];
@@ -17,8 +15,8 @@ let corpus: Uint8Array[] = [];
 
 beforeAll(async () => {
   const seen = new Map<string, Uint8Array>();
-  for (const name of readdirSync(FIXTURES).filter((n) => /\.pcap(ng)?$/.test(n))) {
-    for (const f of await readFrames(FIXTURES + name)) {
+  for (const name of CONFORMANCE_SKIP === null ? DHCP_CAPTURES : []) {
+    for (const f of await readFrames(conformancePath(name))) {
       const ports = [f.udp?.srcPort, f.udp?.dstPort];
       if (f.payloadKind !== 'udp' || !(ports.includes(67) || ports.includes(68))) continue;
       seen.set(toHex(f.payload), Uint8Array.from(f.payload));
@@ -47,7 +45,7 @@ const limitsArb: fc.Arbitrary<DhcpLimits> = fc.record({
 });
 
 describe('decodeDhcp properties', () => {
-  it('the corpus holds real DHCP payloads without repeated option codes', () => {
+  itShared('the corpus holds real DHCP payloads without repeated option codes', () => {
     expect(corpus.length).toBeGreaterThan(20);
     for (const p of corpus) {
       const codes = decodeDhcp(p).value.options.map((o) => o.code);
@@ -74,7 +72,7 @@ describe('decodeDhcp properties', () => {
     );
   });
 
-  it('every prefix of a real payload decodes, and what it yields equals the full decode', () => {
+  itShared('every prefix of a real payload decodes, and what it yields equals the full decode', () => {
     const arb = fc.tuple(fc.nat(), fc.nat()).map(([i, cut]) => {
       const full = corpus[i % corpus.length] as Uint8Array;
       return { full, prefix: full.subarray(0, cut % (full.length + 1)) };
@@ -107,7 +105,7 @@ describe('decodeDhcp properties', () => {
     );
   });
 
-  it('random byte flips of real payloads never throw and stay within the limits', () => {
+  itShared('random byte flips of real payloads never throw and stay within the limits', () => {
     assertByteFlips(corpus, limitsArb, (bytes, limits) => { decodeChecked(bytes, limits); }, RUNS);
   });
 });

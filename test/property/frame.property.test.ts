@@ -4,8 +4,8 @@
  * - arbitrary bytes under every supported link type (and an unsupported one) never throw, yield
  *   only FRAME_ANOMALIES codes, keep the VLAN stack within the limit, and return a payload that
  *   is a view inside the input;
- * - prefixes of every real frame (every capture under fixtures/ and, when present,
- *   ../shared/captures/encap, recursively, plus its raw IP
+ * - prefixes of every real frame (every capture under fixtures/, recursively, and every capture of
+ *   the shared material's MANIFEST.tsv and of ../shared/captures/encap when they are there, plus its raw IP
  *   frames behind synthesised BSD NULL/LOOP headers: every cut through the headers and 64 bytes
  *   into the payload, a sample past that, and 10,000 random cuts) decode without throwing, and any
  *   MAC, VLAN tag, IP address, ARP record or port a prefix yields equals the full frame's
@@ -20,6 +20,7 @@ import { LINKTYPE, type CapturedFrame } from '../../src/capture/captured-frame.j
 import { toHex } from '../../src/decode/bytes.js';
 import { FRAME_ANOMALIES, FRAME_LIMITS, TUNNEL_LINKTYPE, decodeFrame, type FrameLimits } from '../../src/decode/frame.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
+import { allConformanceCaptures, CONFORMANCE_SKIP, conformancePath, itShared } from '../helpers/conformance.js';
 import { readCapturedFrames } from '../helpers/frames.js';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
@@ -43,7 +44,8 @@ beforeAll(async () => {
   const add = (f: CapturedFrame) => seen.set(`${f.linkType}:${toHex(f.data)}`, f);
   // The tunnelled captures other projects own, when ../shared is there (tunnels, 802.11, HDLC).
   const encap = sharedAvailable('captures', 'encap') ? capturesUnder(`${sharedPath('captures', 'encap')}/`) : [];
-  for (const path of [...capturesUnder(FIXTURES), ...encap]) {
+  const shared = CONFORMANCE_SKIP === null ? allConformanceCaptures().map(conformancePath) : [];
+  for (const path of [...capturesUnder(FIXTURES), ...shared, ...encap]) {
     for (const f of await readCapturedFrames(path)) {
       add(f);
       if (f.linkType === LINKTYPE.RAW) {
@@ -174,7 +176,7 @@ const ipArb = fc
   });
 
 describe('decodeFrame properties', () => {
-  it('the corpus holds real frames of every supported link type', () => {
+  itShared('the corpus holds real frames of every supported link type', () => {
     const types = new Set(corpus.map((c) => c.frame.linkType));
     for (const t of Object.values(LINKTYPE)) if (t !== LINKTYPE.IPV4 && t !== LINKTYPE.IPV6) expect(types.has(t), `link type ${t}`).toBe(true);
     expect(corpus.length).toBeGreaterThan(1000);

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from '../../src/decode/app/lldp.js';
 import { toHex } from '../../src/decode/bytes.js';
+import { CONFORMANCE_SKIP, conformancePath, itShared, LLDP_CDP_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
 import { assertByteFlips } from '../helpers/mutation.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/conformance/lldp-cdp/', import.meta.url));
 const REGRESS = fileURLToPath(new URL('../regress/lldp/', import.meta.url));
 const RUNS = { seed: 42, numRuns: 10_000 };
 const KNOWN = new Set<string>(LLDP_ANOMALIES);
@@ -17,8 +17,8 @@ let corpus: Uint8Array[] = [];
 
 beforeAll(async () => {
   const seen = new Map<string, Uint8Array>();
-  for (const name of readdirSync(FIXTURES).filter((n) => n.endsWith('.pcap'))) {
-    for (const f of await readFrames(FIXTURES + name)) {
+  for (const name of CONFORMANCE_SKIP === null ? LLDP_CDP_CAPTURES : []) {
+    for (const f of await readFrames(conformancePath(name))) {
       if (f.payloadKind !== 'ethertype' || f.ethertype !== 0x88cc) continue;
       seen.set(toHex(f.payload), Uint8Array.from(f.payload));
     }
@@ -128,7 +128,7 @@ function expectPrefixConsistent(part: LldpRecord, whole: LldpRecord): void {
 }
 
 describe('decodeLldp properties', () => {
-  it('the corpus holds the real LLDPDUs', () => {
+  itShared('the corpus holds the real LLDPDUs', () => {
     expect(corpus.length).toBeGreaterThan(30);
   });
 
@@ -150,7 +150,7 @@ describe('decodeLldp properties', () => {
     );
   });
 
-  it('every prefix of a real LLDPDU decodes, and every TLV it yields equals the full decode', () => {
+  itShared('every prefix of a real LLDPDU decodes, and every TLV it yields equals the full decode', () => {
     const arb = fc.tuple(fc.nat(), fc.nat()).map(([i, cut]) => {
       const full = corpus[i % corpus.length] as Uint8Array;
       return { full, prefix: full.subarray(0, cut % (full.length + 1)) };
@@ -163,7 +163,7 @@ describe('decodeLldp properties', () => {
     );
   });
 
-  it('random byte flips of real LLDPDUs never throw and stay within the limits', () => {
+  itShared('random byte flips of real LLDPDUs never throw and stay within the limits', () => {
     assertByteFlips(corpus, limitsArb, (bytes, limits) => { decodeChecked(bytes, limits); }, RUNS);
   });
 

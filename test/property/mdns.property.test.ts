@@ -16,6 +16,7 @@ import {
 import type { DecodeResult } from '../../src/decode/result.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { observeMdns } from '../../src/observe/mdns.js';
+import { CONFORMANCE_SKIP, conformancePath, itShared, MDNS_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
 
 const SEED = 42;
@@ -25,10 +26,8 @@ const KNOWN = new Set<string>(MDNS_ANOMALIES);
 
 const CAPTURES = [
   'fixtures/mdns/avahi-hinfo-txt.pcapng',
-  'fixtures/conformance/mdns/dns__mdns.pcap',
-  'fixtures/conformance/mdns/dns__mdns-no-assoc.pcap',
-  'fixtures/conformance/mdns/var-services-std-ports.pcap',
-  'fixtures/conformance/mdns/wikipedia-filtered-plus-udp.pcap',
+  // The shared material's mDNS captures, when it is there (test/helpers/conformance.ts).
+  ...(CONFORMANCE_SKIP === null ? MDNS_CAPTURES.map(conformancePath) : []),
 ];
 
 const isMdns = (f: FrameRecord): boolean => f.udp !== undefined && (f.udp.srcPort === 5353 || f.udp.dstPort === 5353);
@@ -79,7 +78,7 @@ describe('decodeMdns properties', () => {
     frames = frames.filter((f) => f.payload.length >= 12);
   });
 
-  it('has real payloads to work from', () => {
+  itShared('has real payloads to work from', () => {
     expect(frames.length).toBeGreaterThanOrEqual(60);
   });
 

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { titled, toolMissing } from '../helpers/tools.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../../src/runtime-env.js';
 
-const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+const NO_SYSTEMD_ANALYZE = toolMissing('systemd-analyze');
 
 function unitDirectives(text: string): Map<string, string[]> {
   const m = new Map<string, string[]>();
@@ -48,7 +49,7 @@ describe('deploy/auscult.service', () => {
     expect(Object.fromEntries(env.map(([k, ...v]) => [k, v.join('=')]))).toEqual(DEPLOYED_RUNTIME_ENV);
   });
 
-  it.skipIf(!hasSystemdAnalyze)('passes systemd-analyze verify with no warnings', () => {
+  it.skipIf(NO_SYSTEMD_ANALYZE !== null)(titled('passes systemd-analyze verify with no warnings', NO_SYSTEMD_ANALYZE), () => {
     const dir = mkdtempSync(join(tmpdir(), 'auscult-unit-'));
     try {
       copyFileSync(join(ROOT, 'deploy/auscult.service'), join(dir, 'auscult.service'));
@@ -61,7 +62,7 @@ describe('deploy/auscult.service', () => {
     }
   });
 
-  it.skipIf(!hasSystemdAnalyze)('the verify step can fail: an unknown directive is reported', () => {
+  it.skipIf(NO_SYSTEMD_ANALYZE !== null)(titled('the verify step can fail: an unknown directive is reported', NO_SYSTEMD_ANALYZE), () => {
     const dir = mkdtempSync(join(tmpdir(), 'auscult-unit-'));
     try {
       const bad = join(dir, 'auscult.service');
@@ -118,8 +119,10 @@ describe('Dockerfile (checked by reading it: no Docker engine here)', () => {
     const volume = runtime.lines.find((l) => l.startsWith('VOLUME'));
     for (const v of ['/var/lib/auscult', '/var/log/auscult', '/etc/auscult']) expect(volume).toContain(v);
     expect(has(runtime, /^HEALTHCHECK .*CMD \["node", "-e", ".*\/healthz/)).toBe(true);
-    expect(runtime.lines).toContain('ENTRYPOINT ["node", "/app/bin/auscult.js"]');
-    expect(runtime.lines).toContain('CMD ["run", "--config", "/etc/auscult/auscult.yaml"]');
+    expect(runtime.lines).toContain('ENTRYPOINT ["/usr/local/bin/auscult-entrypoint"]');
+    expect(runtime.lines).toContain('CMD ["run"]');
+    expect(runtime.lines).toContain('COPY deploy/docker-entrypoint.sh /usr/local/bin/auscult-entrypoint');
+    expect(runtime.lines).toContain('COPY --from=build /app/config/auscult.yaml /app/config/auscult.yaml');
     expect(has(runtime, /curl|wget/)).toBe(false);
   });
 

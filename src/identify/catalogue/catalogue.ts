@@ -21,11 +21,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jsyaml from 'js-yaml';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
 import type { ManufacturerEntry } from '../data/manufacturers.js';
 import { resolveManufacturer } from '../vendors.js';
-import { catalogueFileSchema, type FamilySpec } from './schema.js';
+import { catalogueFileSchema, type CatalogueFileSpec, type FamilySpec } from './schema.js';
 
 /** Model texts longer than this are cut before matching (an LLDP-MED model is at most 32 octets). */
 export const MAX_MODEL_TEXT = 256;
@@ -114,8 +115,27 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
   return 1;
 }
 
+/** The line of a family's `id:` (the fast path keeps no positions; ids are unique per file). */
+function lineOfFamily(text: string, id: string): number {
+  const at = text.search(new RegExp(`^\\s*-?\\s*id:\\s*['"]?${id.replace(/[^a-z0-9-]/g, '')}['"]?\\s*$`, 'm'));
+  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+}
+
 /** Parses and compiles one catalogue file; problems are returned, never thrown. */
 export function parseCatalogueFile(file: string, text: string, lookup: (name: string) => ManufacturerEntry | undefined = resolveManufacturer): { families: ProductFamily[]; problems: CatalogueProblem[] } {
+  // Fast path: js-yaml is about 4x quicker than \`yaml\` with line counting, and start-up reads
+  // 100+ files; a file that fails to parse or validate is parsed again below for its lines.
+  let quick: unknown;
+  try {
+    quick = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+  } catch {
+    quick = undefined;
+  }
+  const fast = quick !== undefined ? catalogueFileSchema.safeParse(quick) : undefined;
+  if (fast?.success === true) {
+    const r = compileFile(file, fast.data, lookup, () => 0, () => 0);
+    if (r.problems.length === 0) return { families: r.families.map((f) => ({ ...f, line: lineOfFamily(text, f.id) })), problems: [] };
+  }
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: CatalogueProblem[] = [];
@@ -129,22 +149,28 @@ export function parseCatalogueFile(file: string, text: string, lookup: (name: st
     }
     return { families: [], problems };
   }
-  const spec = parsed.data;
+  return compileFile(file, parsed.data, lookup, (path) => lineOf(doc, lc, path), (i) => lineOf(doc, lc, ['families', i]));
+}
+
+/** Families of a valid file; `line` locates a key path, `familyLine` the i-th family. */
+function compileFile(file: string, spec: CatalogueFileSpec, lookup: (name: string) => ManufacturerEntry | undefined, line: (path: (string | number)[]) => number, familyLine: (i: number) => number): { families: ProductFamily[]; problems: CatalogueProblem[] } {
+  const problems: CatalogueProblem[] = [];
+  const lineOfKey = line;
   const maker = lookup(spec.manufacturer);
   if (maker === undefined || maker.canonical !== spec.manufacturer) {
-    problems.push({ file, line: lineOf(doc, lc, ['manufacturer']), key: 'manufacturer', reason: `"${spec.manufacturer}" is not a canonical manufacturer name (data/manufacturers.ts)${maker ? `: use "${maker.canonical}"` : ''}` });
+    problems.push({ file, line: lineOfKey(['manufacturer']), key: 'manufacturer', reason: `"${spec.manufacturer}" is not a canonical manufacturer name (data/manufacturers.ts)${maker ? `: use "${maker.canonical}"` : ''}` });
     return { families: [], problems };
   }
   const families: ProductFamily[] = [];
   spec.families.forEach((f: FamilySpec, i) => {
-    const line = lineOf(doc, lc, ['families', i]);
+    const at = familyLine(i);
     const type = deviceType(f.type);
     if (type === undefined) {
-      problems.push({ file, line: lineOf(doc, lc, ['families', i, 'type']), key: `families.${i}.type`, reason: `device type "${f.type}" is not in the taxonomy (data/device-types.ts)`, family: f.id });
+      problems.push({ file, line: lineOfKey(['families', i, 'type']), key: `families.${i}.type`, reason: `device type "${f.type}" is not in the taxonomy (data/device-types.ts)`, family: f.id });
       return;
     }
     const patterns = f.models.map(compilePattern).filter((p) => p.specificity > 0);
-    families.push({ id: f.id, name: f.name, manufacturer: maker.canonical, type, source: f.source, examples: f.examples ?? [f.name], patterns, file, line });
+    families.push({ id: f.id, name: f.name, manufacturer: maker.canonical, type, source: f.source, examples: f.examples ?? [f.name], patterns, file, line: at });
   });
   return { families, problems };
 }
@@ -185,30 +211,92 @@ export function loadCatalogue(dir: string = DEFAULT_CATALOGUE_DIR): Catalogue {
 
 interface Scored { family: ProductFamily; pattern: CompiledPattern }
 
+/** Patterns of a family list bucketed by the first two letters/digits they must start with. */
+interface PatternIndex { byLead: Map<string, Scored[]>; always: Scored[] }
+
+const indexes = new WeakMap<readonly ProductFamily[], PatternIndex>();
+
+/**
+ * A pattern matches at the start of a word of the text, so only patterns whose first two
+ * characters (spaces ignored) are those at some word start can match: a lookup tests a few dozen
+ * patterns instead of all of them (4.7 ms → well under 0.1 ms a lookup on the 2,000 patterns).
+ */
+function indexOf(families: readonly ProductFamily[]): PatternIndex {
+  let ix = indexes.get(families);
+  if (ix === undefined) {
+    ix = { byLead: new Map(), always: [] };
+    for (const family of families) {
+      for (const pattern of family.patterns) {
+        const lead = pattern.key.slice(0, 2);
+        if (lead.length < 2 || /[#*]/.test(lead)) { ix.always.push({ family, pattern }); continue; }
+        const list = ix.byLead.get(lead);
+        if (list) list.push({ family, pattern });
+        else ix.byLead.set(lead, [{ family, pattern }]);
+      }
+    }
+    indexes.set(families, ix);
+  }
+  return ix;
+}
+
 function best(families: readonly ProductFamily[], text: string, distinctiveOnly: boolean): Scored | undefined {
+  const ix = indexOf(families);
+  const compact = text.replace(/ /g, '');
+  const leads = new Set<string>();
+  // Word starts of the text, as offsets into the text without its spaces.
+  for (let i = 0, c = 0; i < text.length; i++) {
+    if (text[i] === ' ') continue;
+    if (i === 0 || text[i - 1] === ' ') leads.add(compact.slice(c, c + 2));
+    c++;
+  }
   let top: Scored | undefined;
   let tie = false;
-  for (const family of families) {
-    for (const pattern of family.patterns) {
+  const consider = (list: readonly Scored[]): void => {
+    for (const cand of list) {
+      const { family, pattern } = cand;
       if (distinctiveOnly && !pattern.distinctive) continue;
       if (top !== undefined && pattern.specificity < top.pattern.specificity) continue;
       if (!pattern.re.test(text)) continue;
       if (top === undefined || pattern.specificity > top.pattern.specificity) {
-        top = { family, pattern };
+        top = cand;
         tie = false;
       } else if (top.family !== family) {
         tie = true;
       }
     }
+  };
+  consider(ix.always);
+  for (const lead of leads) {
+    const list = ix.byLead.get(lead);
+    if (list) consider(list);
   }
   return tie ? undefined : top;
 }
+
+/** Answers per catalogue, manufacturer and model text (cleared when full: 4,096 entries). */
+const answers = new WeakMap<Catalogue, Map<string, ProductMatch | null>>();
+const MAX_ANSWERS = 4_096;
 
 /**
  * The product family a model text names. `manufacturer` is any spelling (resolved tolerantly) or
  * undefined; see the file header for the order of tries.
  */
 export function findFamilyIn(catalogue: Catalogue, manufacturer: string | undefined, modelText: string): ProductMatch | undefined {
+  let memo = answers.get(catalogue);
+  if (memo === undefined) {
+    memo = new Map();
+    answers.set(catalogue, memo);
+  }
+  const key = `${manufacturer ?? ''}\u0000${modelText.slice(0, MAX_MODEL_TEXT)}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = findUncached(catalogue, manufacturer, modelText);
+  if (memo.size >= MAX_ANSWERS) memo.clear();
+  memo.set(key, found ?? null);
+  return found;
+}
+
+function findUncached(catalogue: Catalogue, manufacturer: string | undefined, modelText: string): ProductMatch | undefined {
   const text = normaliseModel(modelText.length > MAX_MODEL_TEXT ? modelText.slice(0, MAX_MODEL_TEXT) : modelText);
   if (text === '') return undefined;
   const maker = manufacturer !== undefined ? resolveManufacturer(manufacturer) : undefined;

@@ -11,6 +11,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { AuscultError } from '../../errors.js';
 import type { DeviceField } from '../field-candidate.js';
 import { compileCondition, confidenceOf, mainCondition, type CompiledCondition, type CompiledRule } from './matcher.js';
+import { isObservationField, nearestObservationField } from './observation-fields.js';
 import { regexProblem } from './regex-safety.js';
 import { ruleFileSchema, type RuleFileSpec } from './schema.js';
 
@@ -81,6 +82,14 @@ export function parseRuleFile(file: string, text: string): { loaded?: LoadedRule
     }
     const conditions: [string, ReturnType<typeof mainCondition>, (string | number)[]][] = [[field, mainCondition(r), [r.pattern !== undefined ? 'pattern' : r.exact !== undefined ? 'exact' : r.prefix !== undefined ? 'prefix' : 'list']]];
     for (const [f, c] of Object.entries(r.also ?? {})) conditions.push([f, c, ['also', f]]);
+    // Every matched field must be declared (observation-fields.ts): a misspelt key matches nothing, silently.
+    const undeclared = conditions.filter(([f]) => !isObservationField(f));
+    for (const [f, , key] of undeclared) {
+      const near = nearestObservationField(f);
+      const pos = key[0] === 'also' ? at('also', f) : r.matches !== undefined ? at('matches') : { file, ...where(['matches']), key: 'matches', rule: r.id };
+      problems.push({ ...pos, reason: `unknown observation field "${f}"${near !== undefined ? ` (did you mean "${near}"?)` : ''}` });
+    }
+    if (undeclared.length > 0) return;
     const compiled: CompiledCondition[] = [];
     let ok = true;
     for (const [f, c, key] of conditions) {

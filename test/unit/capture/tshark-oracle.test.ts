@@ -21,6 +21,7 @@ import {
   writeScratch,
 } from '../../helpers/capture-files.js';
 import { readCapturedFrames } from '../../helpers/frames.js';
+import { titled, toolMissing } from '../../helpers/tools.js';
 
 const DIR = 'fixtures/capture';
 const fixture = (name: string): string => join(DIR, name);
@@ -69,7 +70,7 @@ describe('committed fixtures against tshark', () => {
       expect(source.warnings).toEqual([]);
     });
 
-    it.skipIf(!hasTshark())(`${name}: committed .tshark.tsv is what this tshark prints`, () => {
+    it.skipIf(!hasTshark())(titled(`${name}: committed .tshark.tsv is what this tshark prints`, toolMissing('tshark')), () => {
       expect(tsharkFrames(fixture(name))).toEqual(committedOracle(name));
     });
   }

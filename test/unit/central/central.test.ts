@@ -16,7 +16,7 @@ import type { DeviceView } from '../../../src/inventory/device-view.js';
 import type { SorRecord } from '../../../src/reconcile/sor-record.js';
 
 const view = (over: Partial<DeviceView>): DeviceView => ({
-  id: 'mac-0009fb1d0707', mac: '00:09:fb:1d:07:07', ip: null, ips: [], hostname: null, vlan: null, switch: null, port: null, location: null,
+  id: 'mac-0009fb1d0707', mac: '00:09:fb:1d:07:07', ip: null, ips: [], hostname: null, vlan: null, vlans: [], aliases: [], switch: null, port: null, location: null,
   manufacturer: null, model: null, firmware: null, serial: null, os: null, device_type: null, fda_class: null, fda_product_code: null,
   category: 'unknown', asset_id: null, locally_attached: true, dhcp_fingerprint: { prl: null, vendor_class: null, client_id: null },
   first_seen: '2026-01-01T00:00:00.000Z', last_seen: '2026-01-01T00:00:00.000Z', frames: 1, evidence: {}, ...over,

@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CDP_ANOMALIES, CDP_LIMITS, cdpChecksumValid, decodeCdp, type CdpLimits } from '../../../src/decode/app/cdp.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared } from '../../helpers/conformance.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/conformance/lldp-cdp/', import.meta.url));
 
 /** The CDP payload (after LLC/SNAP 00000c/0x2000) of frame `frameNo` of a conformance capture. */
 async function cdpOf(file: string, frameNo = 1): Promise<Uint8Array> {
-  const frame = (await readFrames(FIXTURES + file)).find((f) => f.frameNo === frameNo);
+  const frame = (await readFrames(conformancePath(file))).find((f) => f.frameNo === frameNo);
   if (frame === undefined || frame.payloadKind !== 'llc' || frame.llc?.snapOui !== 0x00000c || frame.llc.snapPid !== 0x2000) {
     throw new Error(`${file}#${frameNo}: no CDP payload`);
   }
@@ -43,7 +42,7 @@ function decode(bytes: Uint8Array, limits: CdpLimits = CDP_LIMITS) {
   return decodeCdp(bytes, limits);
 }
 
-describe('decodeCdp on real CDP packets', () => {
+describeShared('decodeCdp on real CDP packets', () => {
   it('Catalyst 3560 (3560_CDP): every TLV it sends', async () => {
     const { value, anomalies } = decode(await cdpOf('3560_CDP.pcap'));
     expect(anomalies).toEqual([]);

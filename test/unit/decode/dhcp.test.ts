@@ -1,14 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpAnomaly } from '../../../src/decode/app/dhcp.js';
 import { toHex } from '../../../src/decode/bytes.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared } from '../../helpers/conformance.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/conformance/dhcp/', import.meta.url));
 
 /** UDP payload of frame `frameNo` (tshark numbering) of a conformance capture. */
 async function payloadOf(file: string, frameNo: number): Promise<Uint8Array> {
-  const frame = (await readFrames(FIXTURES + file)).find((f) => f.frameNo === frameNo);
+  const frame = (await readFrames(conformancePath(file))).find((f) => f.frameNo === frameNo);
   if (frame === undefined || frame.payloadKind !== 'udp') throw new Error(`${file}#${frameNo}: no UDP payload`);
   return frame.payload;
 }
@@ -62,7 +61,7 @@ function message(b: Build = {}): Uint8Array {
 
 const codesOf = (p: Uint8Array): number[] => decodeDhcp(p).value.options.map((o) => o.code);
 
-describe('decodeDhcp on real captures', () => {
+describeShared('decodeDhcp on real captures', () => {
   it('DISCOVER with requested IP and host name (zeek dhcp.pcap #1)', async () => {
     const { value, anomalies } = decodeDhcp(await payloadOf('dhcp__dhcp.pcap', 1));
     expect(anomalies).toEqual([]);

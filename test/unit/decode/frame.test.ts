@@ -2,7 +2,8 @@
  * decodeFrame on real captures (tshark 4.0.17 as the oracle) and one synthesised frame per
  * anomaly code in FRAME_ANOMALIES.
  *
- * Captures: fixtures/conformance/link/ (see its README.md for provenance). The lab/ captures were
+ * Captures: the shared material's captures (test/helpers/conformance.ts; skipped with the reason
+ * where ../shared is absent) and this project's fixtures/conformance/link/lab/. The lab/ captures were
  * made for this test in two empty network namespaces (lab/make-link-captures.sh): the same
  * traffic as Ethernet (veth), Linux SLL, Linux SLL2 and, via `editcap -T rawip`, raw IP. Each
  * lab capture has a `.tshark.tsv` written by tshark with reassembly off; every frame is checked
@@ -17,9 +18,9 @@ import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { MAX_IPV6_EXTENSION_HEADERS } from '../../../src/decode/net/ip.js';
 import type { AnomalyCode } from '../../../src/decode/result.js';
 import { readCapturedFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared, itShared } from '../../helpers/conformance.js';
 
-const DIR = fileURLToPath(new URL('../../../fixtures/conformance/link/', import.meta.url));
-const LAB = `${DIR}lab/`;
+const LAB = fileURLToPath(new URL('../../../fixtures/conformance/link/lab/', import.meta.url));
 
 const captures = new Map<string, CapturedFrame[]>();
 async function load(path: string): Promise<CapturedFrame[]> {
@@ -161,7 +162,7 @@ describe('decodeFrame on the lab captures, frame by frame against tshark', () =>
   });
 });
 
-describe('decodeFrame on real captures: link layer', () => {
+describeShared('decodeFrame on real captures: link layer', () => {
   it('Ethernet II: MACs, ethertype, IPv4, UDP and its payload cut to the UDP length', async () => {
     const { value: f, anomalies } = await decoded(LAB + 'lab-veth-ethernet.pcap', 10);
     expect(anomalies).toEqual([]);
@@ -173,7 +174,7 @@ describe('decodeFrame on real captures: link layer', () => {
 
   it('802.3 + LLC/SNAP (CDP): length field bounds the payload, SNAP OUI/PID decoded', async () => {
     for (const n of [1, 2, 3]) {
-      const { value: f, anomalies } = await decoded(DIR + '3560_CDP.pcap', n);
+      const { value: f, anomalies } = await decoded(conformancePath('3560_CDP.pcap'), n);
       expect(anomalies).toEqual([]);
       expect([f.dstMac, f.srcMac]).toEqual(['01:00:0c:cc:cc:cc', '00:19:06:ea:b8:85']);
       expect(f.ethertype).toBeUndefined(); // a length, not a type
@@ -186,7 +187,7 @@ describe('decodeFrame on real captures: link layer', () => {
 
   it('802.3 length past the captured end: eth.bad_length, as tshark ("Length field value goes past the end")', async () => {
     for (const name of ['cdp__41.good.small.pcap', 'cdp__46.good.2811.pcap']) {
-      const { value: f, anomalies } = await decoded(DIR + name, 1);
+      const { value: f, anomalies } = await decoded(conformancePath(name), 1);
       expect(anomalies).toEqual(['eth.bad_length']);
       expect(f.llc?.snapPid).toBe(0x2000); // what was captured is still decoded
       expect(f.payloadKind).toBe('llc');
@@ -194,10 +195,10 @@ describe('decodeFrame on real captures: link layer', () => {
   });
 
   it('single 802.1Q tag (tshark: vlan.id, vlan.priority, vlan.dei), including the VID 0 priority tag', async () => {
-    const cdp = (await decoded(DIR + 'cdp__47.good.vlan.pcap', 1)).value;
+    const cdp = (await decoded(conformancePath('cdp__47.good.vlan.pcap'), 1)).value;
     expect(cdp.vlanTags).toEqual([{ tpid: 0x8100, vid: 1, pcp: 0, dei: false }]);
     expect(cdp.llc?.snapPid).toBe(0x2000); // 802.3 + LLC inside the tag
-    const prio = (await decoded(DIR + 'http-vlan-0.pcap', 1)).value;
+    const prio = (await decoded(conformancePath('http-vlan-0.pcap'), 1)).value;
     expect(prio.vlanTags).toEqual([{ tpid: 0x8100, vid: 0, pcp: 5, dei: true }]);
     expect([prio.ethertype, prio.ip?.src, prio.tcp?.dstPort]).toEqual([0x0800, '141.142.228.5', 80]);
   });
@@ -210,7 +211,7 @@ describe('decodeFrame on real captures: link layer', () => {
     const single = [{ tpid: 0x8100, vid: 20, pcp: 5, dei: true }];
     const expected = [double, single, [], double, single, [], double, single, []];
     for (const [i, tags] of expected.entries()) {
-      const { value: f, anomalies } = await decoded(DIR + 'vlan-pcp-dei.pcapng', i + 1);
+      const { value: f, anomalies } = await decoded(conformancePath('vlan-pcp-dei.pcapng'), i + 1);
       expect(anomalies).toEqual([]);
       expect(f.vlanTags, `frame ${i + 1}`).toEqual(tags);
       expect(f.ethertype).toBe(0x0800);
@@ -222,7 +223,7 @@ describe('decodeFrame on real captures: link layer', () => {
       { tpid: 0x88a8, vid: 200, pcp: 0, dei: false },
       { tpid: 0x8100, vid: 2001, pcp: 0, dei: false },
     ];
-    const first = await decoded(DIR + '802.1ad_QinQ.pcap', 1);
+    const first = await decoded(conformancePath('802.1ad_QinQ.pcap'), 1);
     expect(first.anomalies).toEqual([]);
     expect(first.value.vlanTags).toEqual(stack);
     expect(first.value.ethertype).toBe(0x0806);
@@ -233,13 +234,13 @@ describe('decodeFrame on real captures: link layer', () => {
       targetMac: '00:00:00:00:00:00',
       targetIp: '172.21.79.100',
     });
-    const second = await decoded(DIR + '802.1ad_QinQ.pcap', 2);
+    const second = await decoded(conformancePath('802.1ad_QinQ.pcap'), 2);
     expect(second.value.vlanTags).toEqual(stack);
     expect(second.value.arp).toMatchObject({ op: 2, senderMac: '00:80:ea:81:88:63', senderIp: '172.21.79.100' });
   });
 
   it('three stacked 802.1Q tags (vlan-qinqinq.pcap): outermost first', async () => {
-    const { value: f, anomalies } = await decoded(DIR + 'vlan-qinqinq.pcap', 1);
+    const { value: f, anomalies } = await decoded(conformancePath('vlan-qinqinq.pcap'), 1);
     expect(anomalies).toEqual([]);
     expect(f.vlanTags.map((t) => [t.tpid, t.vid])).toEqual([
       [0x8100, 30],
@@ -250,7 +251,7 @@ describe('decodeFrame on real captures: link layer', () => {
   });
 });
 
-describe('decodeFrame on real captures: network and transport layers', () => {
+describeShared('decodeFrame on real captures: network and transport layers', () => {
   it('ARP over Ethernet (lab frame 2: who-has 192.0.2.2)', async () => {
     const { value: f } = await decoded(LAB + 'lab-veth-ethernet.pcap', 2);
     expect(f.dstMac).toBe('ff:ff:ff:ff:ff:ff');
@@ -268,7 +269,7 @@ describe('decodeFrame on real captures: network and transport layers', () => {
     const rr = (await decoded(LAB + 'lab-veth-ethernet.pcap', 4)).value;
     expect(rr.ip).toEqual({ version: 4, src: '192.0.2.1', dst: '192.0.2.2', protocol: 1, ttl: 64, fragment: false, hasOptions: true });
     for (const n of [5, 8, 16]) {
-      const { value: f, anomalies } = await decoded(DIR + 'dns__mdns.pcap', n);
+      const { value: f, anomalies } = await decoded(conformancePath('dns__mdns.pcap'), n);
       expect(anomalies).toEqual([]);
       expect([f.ip?.src, f.ip?.protocol, f.ip?.hasOptions]).toEqual(['10.0.2.7', 2, true]);
     }
@@ -294,7 +295,7 @@ describe('decodeFrame on real captures: network and transport layers', () => {
     const mld = await decoded(LAB + 'lab-veth-ethernet.pcap', 1);
     expect(mld.anomalies).toEqual([]);
     expect(mld.value.ip).toEqual({ version: 6, src: 'fe80::ff:fe00:1', dst: 'ff02::16', protocol: 58, ttl: 1, fragment: false });
-    const mdnsMld = (await decoded(DIR + 'dns__mdns.pcap', 6)).value;
+    const mdnsMld = (await decoded(conformancePath('dns__mdns.pcap'), 6)).value;
     expect([mdnsMld.ip?.src, mdnsMld.ip?.protocol]).toEqual(['fe80::883c:d6ff:fee1:4dc4', 58]);
     // Frames 15-17: one UDP datagram in three fragments; the fragment header says nxt=17.
     const first = await decoded(LAB + 'lab-veth-ethernet.pcap', 15);
@@ -327,11 +328,11 @@ describe('decodeFrame on real captures: network and transport layers', () => {
 
   it('Ethernet trailer and padding never reach the payload: the IP, UDP and 802.3 lengths cut them', async () => {
     // dhcp-rfc4388 frame 9 (tshark): cap_len 342, ip.len 310, udp.length 290, 18-byte trailer + FCS.
-    const dhcp = await decoded(DIR + 'dhcp-rfc4388.pcap', 9);
+    const dhcp = await decoded(conformancePath('dhcp-rfc4388.pcap'), 9);
     expect(dhcp.anomalies).toEqual([]);
     expect([dhcp.value.udp?.length, dhcp.value.payload.length]).toEqual([290, 282]);
     // rpvstp frame 1 (DTP): cap_len 60, eth.len 39 → 39 - 3 (LLC) - 5 (SNAP) = 31 bytes.
-    const dtp = await decoded(DIR + 'rpvstp-trunk-native-vid5.pcap', 1);
+    const dtp = await decoded(conformancePath('rpvstp-trunk-native-vid5.pcap'), 1);
     expect(dtp.anomalies).toEqual([]);
     expect([dtp.value.llc?.snapPid, dtp.value.payload.length]).toEqual([0x2004, 31]);
   });
@@ -693,8 +694,8 @@ describe('one synthesised frame per FRAME_ANOMALIES code', () => {
     expect(decodeFrame(frame([0, 0, 0], LINKTYPE.LOOP)).anomalies).toEqual(['link.truncated']);
   });
 
-  it('Cisco HDLC: every frame of the real capture decodes (IPv4 inside, CDP as the SNAP frame it would be)', async () => {
-    const frames = await load(DIR + 'HDLC.pcap');
+  itShared('Cisco HDLC: every frame of the real capture decodes (IPv4 inside, CDP as the SNAP frame it would be)', async () => {
+    const frames = await load(conformancePath('HDLC.pcap'));
     expect(frames.length).toBe(38);
     for (const c of frames) {
       expect(c.linkType).toBe(104);

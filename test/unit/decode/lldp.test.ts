@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpRecord } from '../../../src/decode/app/lldp.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared } from '../../helpers/conformance.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/conformance/lldp-cdp/', import.meta.url));
 
 /** The LLDPDU (bytes after ethertype 0x88cc) of frame `frameNo` of a conformance capture. */
 async function lldpOf(file: string, frameNo = 1): Promise<Uint8Array> {
-  const frame = (await readFrames(FIXTURES + file)).find((f) => f.frameNo === frameNo);
+  const frame = (await readFrames(conformancePath(file))).find((f) => f.frameNo === frameNo);
   if (frame === undefined || frame.payloadKind !== 'ethertype' || frame.ethertype !== 0x88cc) {
     throw new Error(`${file}#${frameNo}: no LLDP payload`);
   }
@@ -39,7 +38,7 @@ function decode(bytes: Uint8Array, limits = LLDP_LIMITS): { value: LldpRecord; a
   return decodeLldp(bytes, limits);
 }
 
-describe('decodeLldp on real LLDPDUs', () => {
+describeShared('decodeLldp on real LLDPDUs', () => {
   it('ProCurve LLDP-MED (lldpmed_civicloc): civic address with every CAtype, policy, power', async () => {
     const { value, anomalies } = decode(await lldpOf('lldp__lldpmed_civicloc.pcap'));
     expect(anomalies).toEqual([]);
@@ -175,7 +174,7 @@ describe('decodeLldp on real LLDPDUs', () => {
   });
 
   it('Cisco (LLDP_and_CDP): multi-line system description and interface alias port id', async () => {
-    const frames = (await readFrames(FIXTURES + 'LLDP_and_CDP.pcap')).filter((f) => f.ethertype === 0x88cc);
+    const frames = (await readFrames(conformancePath('LLDP_and_CDP.pcap'))).filter((f) => f.ethertype === 0x88cc);
     const s2 = frames.map((f) => decode(f.payload).value).find((r) => r.systemName === 'S2.cisco.com');
     expect(s2?.portId).toMatchObject({ subtype: 1, subtypeName: 'interface_alias', value: 'Uplink to S1' });
     expect(s2?.systemDescription?.split('\n')).toHaveLength(3);

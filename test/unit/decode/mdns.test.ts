@@ -12,9 +12,10 @@ import {
 import type { AnomalyCode } from '../../../src/decode/result.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared } from '../../helpers/conformance.js';
 
 const AVAHI = 'fixtures/mdns/avahi-hinfo-txt.pcapng';
-const ZEEK_MDNS = 'fixtures/conformance/mdns/dns__mdns.pcap';
+const ZEEK_MDNS = conformancePath('dns__mdns.pcap');
 const REGRESS_DIR = 'test/regress/mdns';
 
 /** Codes some test in this file saw; every code in MDNS_ANOMALIES must be among them. */
@@ -188,7 +189,7 @@ describe('decodeMdns on a real avahi-daemon capture', () => {
   });
 });
 
-describe('decodeMdns on zeek dns/mdns.pcap (IPv6 and IPv4 host announcements)', () => {
+describeShared('decodeMdns on zeek dns/mdns.pcap (IPv6 and IPv4 host announcements)', () => {
   it('AAAA and A records come out as text, reverse PTRs keep their target', async () => {
     const frames = (await readFrames(ZEEK_MDNS)).filter(isMdns);
     const { value, anomalies } = decode(frameNo(frames, 4).payload);

@@ -219,7 +219,7 @@ describe('DeviceModel resident set', () => {
     const counters = new Counters();
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 1, maxDevices: 3 });
     const stored = new Map<string, DeviceState>();
-    m.attach({ loadDevice: (id) => stored.get(id), deviceCount: () => stored.size });
+    m.attach({ loadDevice: (id) => stored.get(id), deviceCount: () => stored.size, loadAliases: () => new Map() });
     m.apply(seen(0, 1), [cand('1.0', 'x.fw', 0.9)]);
     m.apply(seen(1, 2), []);
     clean(m);
@@ -240,3 +240,51 @@ describe('DeviceModel resident set', () => {
   });
 });
 
+
+describe('DeviceModel: routers and merges (issue 13)', () => {
+  const router = '00:00:0c:00:00:fe';
+  const fact = (ts: number, protocol: string, field: string, value: string, ip?: string): Observation => ({ ts, frame: ts, protocol, field, value, mac: router, ip });
+
+  it("a recognised router keeps its own address; a host behind it gets the HL7/DICOM identity, keyed by IP", () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters);
+    m.applyObservation(fact(1, 'cdp', 'ip.address', '10.0.0.1'), () => []);
+    m.applyObservation(fact(2, 'ip', 'ip.router', 'true'), () => []);
+    m.apply(fact(3, 'hl7', 'hl7.sending_application', 'LAB^ACME', '10.9.9.9'), [{ field: 'hl7_sending_application', value: 'LAB^ACME', source: 'hl7.sending_application', confidence: 1 }]);
+    m.apply(fact(4, 'hl7', 'hl7.sending_application', 'RTR', '10.0.0.1'), [{ field: 'hl7_sending_application', value: 'RTR', source: 'hl7.sending_application', confidence: 1 }]);
+    const r = m.devices.get('mac-00000c0000fe')!;
+    expect(r.chosen.get('hl7_sending_application')?.value).toBe('RTR');
+    const host = m.devices.get('ip-10.9.9.9')!;
+    expect(host.locallyAttached).toBe(false);
+    expect(host.chosen.get('hl7_sending_application')?.value).toBe('LAB^ACME');
+    expect(counters.get('inventory.facts_behind_router')).toBe(1);
+  });
+
+  it('a merge goes through the same choice as new evidence: a port MAC merged in adds no history of its own', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters);
+    const port = '00:1b:8f:5a:01:03';
+    const o = (ts: number, m2: string, field: string, value: string, protocol = 'cdp'): Observation => ({ ts, frame: ts, protocol, field, value, mac: m2 });
+    m.applyObservation(o(1, '00:1b:8f:5a:01:00', 'ip.address', '10.0.0.2'), () => []);
+    m.applyObservation(o(2, port, 'ip.address', '10.0.0.2'), () => []);
+    m.apply(o(2, port, 'cdp.software_version', 'x'), [cand('15.2', 'cdp.software_version', 0.6)]);
+    m.alias(port, '00:1b:8f:5a:01:00', o(3, port, 'lldp.chassis_id', '00:1b:8f:5a:01:00', 'lldp'));
+    const d = m.devices.get('mac-001b8f5a0100')!;
+    expect(m.devices.has('mac-001b8f5a0103')).toBe(false);
+    expect(d.chosen.get('firmware')?.value).toBe('15.2');
+    expect(m.pendingHistory.map((h) => [h.deviceId, h.field, h.newValue])).toEqual([['mac-001b8f5a0100', 'ip', '10.0.0.2']]);
+    expect(m.pendingAliases).toMatchObject([{ mac: port, into: 'mac-001b8f5a0100', source: 'lldp.chassis_id' }]);
+    // Later frames of the port MAC are the switch's.
+    expect(m.deviceFor(o(4, port, 'eth.seen', '1', 'eth'))).toBe(d);
+  });
+
+  it('aliases are capped and counted', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxAliases: 1 });
+    const o = (m2: string): Observation => ({ ts: 1, frame: 1, protocol: 'lldp', field: 'x', value: '', mac: m2 });
+    m.alias('02:00:00:00:00:01', '02:00:00:00:00:00', o('02:00:00:00:00:01'));
+    m.alias('02:00:00:00:00:02', '02:00:00:00:00:00', o('02:00:00:00:00:02'));
+    expect(m.aliases.size).toBe(1);
+    expect(counters.get('inventory.aliases_dropped')).toBe(1);
+  });
+});

@@ -5,6 +5,7 @@ import { silentLogger } from '../../../src/log.js';
 import type { Observation } from '../../../src/observe/observation.js';
 import { openPipeline } from '../../../src/pipeline.js';
 import { ROOT } from '../../helpers/cli.js';
+import { Counters } from '../../../src/counters.js';
 
 const SWITCH_PORT_MAC = '00:1b:8f:5a:01:03';
 const o = (field: string, value: string, extra: Partial<Observation> = {}): Observation => ({
@@ -129,9 +130,51 @@ describe('location on the real switch lab capture', () => {
     // The switch speaks from one MAC per port: one device, found by any of its port MACs.
     const switches = listDevices(pipeline.db).filter((d) => d.hostname === 'ICU-ACCESS-SW01');
     expect(switches.map((d) => d.mac)).toEqual(['00:1b:8f:5a:01:00']);
-    expect(findDevice(pipeline.db, '00:1b:8f:5a:01:03')).toBeUndefined();
+    // A port MAC is an alias: it names the switch device (issue 13), and is listed as such.
+    expect(findDevice(pipeline.db, '00:1b:8f:5a:01:03')?.id).toBe('mac-001b8f5a0100');
+    expect(switches[0]?.aliases).toContain('00:1b:8f:5a:01:03');
     expect(pipeline.counters.get('inventory.devices_merged')).toBeGreaterThan(0);
     pipeline.db.close();
+  });
+});
+
+describe("a switch's management MAC is the switch (issue 13)", () => {
+  const MGMT = '00:1b:8f:5a:0f:ff';
+  it('the MAC relaying DHCP from the switch management address merges into the chassis', () => {
+    const r = new LocationResolver();
+    r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    r.drainAliases();
+    r.observeFrame(relayed('00:09:fb:00:00:31', 'gi1-0-3', [o('dhcp.relay.source_mac', MGMT, { mac: '00:09:fb:00:00:31' })]));
+    expect(r.drainAliases()).toEqual([{ mac: MGMT, into: '00:1b:8f:5a:01:00', source: 'dhcp.relay.source_mac' }]);
+    // Once only.
+    r.observeFrame(relayed('00:09:fb:00:00:32', 'gi1-0-3', [o('dhcp.relay.source_mac', MGMT, { mac: '00:09:fb:00:00:32' })]));
+    expect(r.drainAliases()).toEqual([]);
+  });
+
+  it('the MAC answering ARP for the management address merges into the chassis, heard before or after the LLDP', () => {
+    for (const arpFirst of [true, false]) {
+      const r = new LocationResolver();
+      const arp = [o('ip.address', '10.0.0.2', { mac: MGMT, protocol: 'arp' })];
+      if (arpFirst) r.observeFrame(arp);
+      r.observeFrame(lldpFromSwitch('gi1-0-3'));
+      if (!arpFirst) r.observeFrame(arp);
+      expect(r.drainAliases()).toContainEqual({ mac: MGMT, into: '00:1b:8f:5a:01:00', source: 'arp.management_address' });
+    }
+  });
+
+  it('plain IP traffic from the management address (perhaps routed) merges nothing', () => {
+    const r = new LocationResolver();
+    r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    r.drainAliases();
+    r.observeFrame([o('ip.address', '10.0.0.2', { mac: '00:00:0c:00:00:fe', protocol: 'ip' })]);
+    expect(r.drainAliases()).toEqual([]);
+  });
+
+  it('ARP owners waiting for their switch are capped and counted', () => {
+    const counters = new Counters();
+    const r = new LocationResolver({ ...LOCATION_LIMITS, maxPendingClients: 2 }, [], counters);
+    for (let i = 1; i <= 5; i++) r.observeFrame([o('ip.address', `10.9.0.${i}`, { mac: `02:00:00:00:00:0${i}`, protocol: 'arp' })]);
+    expect(counters.get('location.arp_owners_evicted')).toBe(3);
   });
 });
 

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { AddressBinder, BINDER_LIMITS, isHostAddress, prefixOf } from '../../../src/observe/address-binder.js';
 import type { Observation } from '../../../src/observe/observation.js';
+import { Counters } from '../../../src/counters.js';
 
-const frame = (srcMac: string, src: string, frameNo = 1): FrameRecord => ({
+// TTL 63: forwarded once (what a router's frames from hosts behind it carry).
+const frame = (srcMac: string, src: string, frameNo = 1, ttl = 63, dst = '10.0.0.9'): FrameRecord => ({
   frameNo, tsMicros: frameNo, srcMac, vlanTags: [], payloadKind: 'none', payload: new Uint8Array(0),
-  ip: { version: 4, src, dst: '10.0.0.9', protocol: 6, ttl: 64, fragment: false },
+  ip: { version: 4, src, dst, protocol: 6, ttl, fragment: false },
 });
 
 function run(binder: AddressBinder, frames: FrameRecord[]): Observation[] {
@@ -48,10 +50,42 @@ describe('AddressBinder', () => {
     expect(prefixOf('2001:db8:1:2::5')).toBe('2001:db8:1:2');
   });
 
-  it('tracked MACs are capped (oldest forgotten)', () => {
-    const binder = new AddressBinder({ ...BINDER_LIMITS, maxTrackedMacs: 2 });
+  it('tracked MACs are capped (oldest forgotten, counted)', () => {
+    const counters = new Counters();
+    const binder = new AddressBinder({ ...BINDER_LIMITS, maxTrackedMacs: 2 }, counters);
     const out = run(binder, [frame('02:00:00:00:00:01', '10.0.0.1'), frame('02:00:00:00:00:02', '10.0.0.2'), frame('02:00:00:00:00:03', '10.0.0.3')]);
     expect(out).toHaveLength(3);
     expect((binder as unknown as { macs: Map<string, unknown> }).macs.size).toBe(2);
+    expect(counters.get('binder.macs_evicted')).toBe(1);
+  });
+
+  it('compressed IPv6 spellings of one /64 are one prefix (a dual-stack host is not a router)', () => {
+    const host = '00:09:fb:00:00:07';
+    const ips = ['2001:db8::1', '2001:db8:0:0::2', '2001:0db8:0000:0000::3', '2001:db8::4', '10.1.1.5'];
+    const out = run(new AddressBinder({ ...BINDER_LIMITS, routerPrefixThreshold: 2 }), ips.map((ip, i) => frame(host, ip, i + 1)));
+    expect(out.filter((o) => o.field === 'ip.router')).toEqual([]);
+  });
+
+  it('an LLDP/CDP router capability makes a router at once; it keeps its own addresses', () => {
+    const router = '00:00:0c:00:00:fe';
+    const binder = new AddressBinder();
+    const out: Observation[] = [];
+    binder.observe(frame(router, '10.9.9.9', 1), out); // a host behind it, before it is known
+    binder.ownAddress(router, '10.0.0.1'); // it answered ARP for its gateway address
+    const lldp = frame(router, '0.0.0.0', 2);
+    const cap = (field: string, value: string): Observation => ({ ts: 2, frame: 2, protocol: 'lldp', field, value, mac: router, ip: undefined, vlan: undefined });
+    binder.observeCapabilities([cap('lldp.management_address', '10.0.0.254'), cap('lldp.enabled_capabilities', 'bridge,router')], lldp, out);
+    expect(out.filter((o) => o.field === 'ip.router')).toMatchObject([{ mac: router, frame: 2 }]);
+    expect(out.filter((o) => o.field === 'ip.unbind').map((o) => o.value)).toEqual(['10.9.9.9']);
+    out.length = 0;
+    binder.observe(frame(router, '10.0.0.1', 3), out); // its own (ARP)
+    binder.observe(frame(router, '10.0.0.254', 4), out); // its own (LLDP management address)
+    binder.observe(frame(router, '10.7.7.7', 5, 64, '224.0.0.5'), out); // an OSPF hello: never forwarded
+    binder.observe(frame(router, '10.6.6.6', 6, 255), out); // an initial TTL: originated by it
+    binder.observe(frame(router, '10.9.9.9', 7), out); // forwarded: a host behind it
+    expect(out.map((o) => [o.field, o.ip ?? o.value])).toEqual([
+      ['ip.address', '10.0.0.1'], ['ip.address', '10.0.0.254'], ['ip.address', '10.7.7.7'], ['ip.address', '10.6.6.6'], ['ip.seen_via_router', '10.9.9.9'],
+    ]);
+    expect(out[2]?.protocol).toBe('ip-local');
   });
 });

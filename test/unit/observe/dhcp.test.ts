@@ -1,15 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeDhcp } from '../../../src/decode/app/dhcp.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import type { Observation } from '../../../src/observe/observation.js';
 import { observeDhcp } from '../../../src/observe/dhcp.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared } from '../../helpers/conformance.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/conformance/dhcp/', import.meta.url));
 
 async function frameOf(file: string, frameNo: number): Promise<FrameRecord> {
-  const frame = (await readFrames(FIXTURES + file)).find((f) => f.frameNo === frameNo);
+  const frame = (await readFrames(conformancePath(file))).find((f) => f.frameNo === frameNo);
   if (frame === undefined) throw new Error(`${file}#${frameNo}: no such frame`);
   return frame;
 }
@@ -66,7 +65,7 @@ function frame(payload: Uint8Array, over: Partial<FrameRecord> = {}): FrameRecor
 const run = (payload: Uint8Array, over: Partial<FrameRecord> = {}): Observation[] =>
   observeDhcp(decodeDhcp(payload).value, frame(payload, over));
 
-describe('observeDhcp on real captures', () => {
+describeShared('observeDhcp on real captures', () => {
   it('DISCOVER: client fingerprint facts about chaddr (zeek discover)', async () => {
     const obs = await observe('dhcp__dhcp_discover_param_req_and_client_id.pcap', 1);
     expect(fields(obs)).toEqual({

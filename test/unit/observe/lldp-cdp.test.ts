@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeCdp } from '../../../src/decode/app/cdp.js';
 import { decodeLldp } from '../../../src/decode/app/lldp.js';
@@ -7,14 +6,14 @@ import type { Observation } from '../../../src/observe/observation.js';
 import { observeCdp } from '../../../src/observe/cdp.js';
 import { civicLine, observeLldp } from '../../../src/observe/lldp.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, itShared } from '../../helpers/conformance.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/conformance/lldp-cdp/', import.meta.url));
 
 const isLldp = (f: FrameRecord) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc;
 const isCdp = (f: FrameRecord) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000;
 
 async function observe(file: string, frameNo = 1): Promise<Observation[]> {
-  const frame = (await readFrames(FIXTURES + file)).find((f) => f.frameNo === frameNo);
+  const frame = (await readFrames(conformancePath(file))).find((f) => f.frameNo === frameNo);
   if (frame === undefined) throw new Error(`${file}#${frameNo}: no frame`);
   if (isLldp(frame)) return observeLldp(decodeLldp(frame.payload).value, frame);
   if (isCdp(frame)) return observeCdp(decodeCdp(frame.payload).value, frame);
@@ -29,7 +28,7 @@ function fields(obs: Observation[]): Record<string, string[]> {
 }
 
 describe('observeLldp', () => {
-  it('ProCurve LLDP-MED: every field, about the sender', async () => {
+  itShared('ProCurve LLDP-MED: every field, about the sender', async () => {
     const obs = await observe('lldp__lldpmed_civicloc.pcap');
     expect(fields(obs)).toEqual({
       'lldp.chassis_id': ['00:13:21:57:ca:40'],
@@ -62,7 +61,7 @@ describe('observeLldp', () => {
     expect(obs.find((o) => o.field === 'ip.address')?.ip).toBe('15.255.122.148');
   });
 
-  it('3Com 4500G: LLDP-MED inventory, port VLAN, VLAN names', async () => {
+  itShared('3Com 4500G: LLDP-MED inventory, port VLAN, VLAN names', async () => {
     const f = fields(await observe('lldp__48.good.4500G.pcap'));
     expect(f).toMatchObject({
       'lldp.port_id': ['00:1e:c1:42:42:42'],
@@ -80,14 +79,14 @@ describe('observeLldp', () => {
     });
   });
 
-  it('shutdown (TTL 0) says so', async () => {
+  itShared('shutdown (TTL 0) says so', async () => {
     const f = fields(await observe('lldp__50.good.shutdown.pcap'));
     expect(f['lldp.ttl']).toEqual(['0']);
     expect(f['lldp.shutdown']).toEqual(['true']);
     expect(fields(await observe('lldp__41.good.small.pcap'))['lldp.shutdown']).toBeUndefined();
   });
 
-  it('IPv4 and IPv6 management addresses are ip.address; an 802 address is not', async () => {
+  itShared('IPv4 and IPv6 management addresses are ip.address; an 802 address is not', async () => {
     const mud = await observe('lldp_mudurl.pcap');
     expect(fields(mud)['ip.address']).toEqual(['62.12.173.114', '2001:8a8:1006:4:223:54ff:fec2:5702']);
     const big = fields(await observe('lldp__42.good.big.pcap'));
@@ -95,8 +94,8 @@ describe('observeLldp', () => {
     expect(big['ip.address']).toBeUndefined();
   });
 
-  it('the outer VLAN of a tagged frame is on every observation', async () => {
-    const frames = (await readFrames(FIXTURES + 'lldp__45.good.vlan.pcap')).filter(isLldp);
+  itShared('the outer VLAN of a tagged frame is on every observation', async () => {
+    const frames = (await readFrames(conformancePath('lldp__45.good.vlan.pcap'))).filter(isLldp);
     const frame = frames[0];
     expect(frame?.vlanTags.length).toBeGreaterThan(0);
     if (frame === undefined) return;
@@ -119,7 +118,7 @@ describe('observeLldp', () => {
 });
 
 describe('observeCdp', () => {
-  it('Catalyst 3560: every field, about the sender', async () => {
+  itShared('Catalyst 3560: every field, about the sender', async () => {
     const obs = await observe('3560_CDP.pcap');
     expect(fields(obs)).toEqual({
       'cdp.version': ['2'],
@@ -141,20 +140,20 @@ describe('observeCdp', () => {
     for (const o of obs) expect(o).toMatchObject({ mac: '00:19:06:ea:b8:85', protocol: 'cdp', frame: 1 });
   });
 
-  it('voice VLAN and power from a BCM1100', async () => {
+  itShared('voice VLAN and power from a BCM1100', async () => {
     const f = fields(await observe('cdp__44.good.bcm.pcap'));
     expect(f['cdp.voice_vlan']).toEqual(['4095']);
     expect(f['cdp.power_mw']).toEqual(['6400']);
   });
 
-  it('0.0.0.0 is an address but not ip.address; an empty VTP domain gives nothing', async () => {
+  itShared('0.0.0.0 is an address but not ip.address; an empty VTP domain gives nothing', async () => {
     const f = fields(await observe('LLDP_and_CDP.pcap', 1));
     expect(f['cdp.address']).toEqual(['0.0.0.0']);
     expect(f['ip.address']).toBeUndefined();
     expect(f['cdp.vtp_domain']).toBeUndefined();
   });
 
-  it('IPv6 addresses become ip.address too', async () => {
+  itShared('IPv6 addresses become ip.address too', async () => {
     const f = fields(await observe('cdp__46.good.2811.pcap'));
     expect(f['ip.address']).toEqual(['94.142.240.17', 'fe80::21a:6dff:fef5:d50', '2a02:898:0:30::50:1']);
   });

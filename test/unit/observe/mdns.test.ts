@@ -4,11 +4,12 @@ import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { observeMdns } from '../../../src/observe/mdns.js';
 import type { Observation } from '../../../src/observe/observation.js';
 import { readFrames } from '../../helpers/frames.js';
+import { conformancePath, describeShared } from '../../helpers/conformance.js';
 
 const AVAHI = 'fixtures/mdns/avahi-hinfo-txt.pcapng';
-const ZEEK_MDNS = 'fixtures/conformance/mdns/dns__mdns.pcap';
-const ZEEK_NO_ASSOC = 'fixtures/conformance/mdns/dns__mdns-no-assoc.pcap';
-const WIKIPEDIA = 'fixtures/conformance/mdns/wikipedia-filtered-plus-udp.pcap';
+const ZEEK_MDNS = conformancePath('dns__mdns.pcap');
+const ZEEK_NO_ASSOC = conformancePath('dns__mdns-no-assoc.pcap');
+const WIKIPEDIA = conformancePath('wikipedia-filtered-plus-udp.pcap');
 
 const isMdns = (f: FrameRecord): boolean => f.udp !== undefined && (f.udp.srcPort === 5353 || f.udp.dstPort === 5353);
 
@@ -98,7 +99,7 @@ describe('observeMdns on the avahi capture (publisher 02:00:00:00:0a:01 / 192.0.
   });
 });
 
-describe('observeMdns on zeek captures', () => {
+describeShared('observeMdns on zeek captures', () => {
   it('IPv6-sourced announcement: hostname from the AAAA equal to the source, every own AAAA as ip.address', async () => {
     const frames = await mdnsFrames(ZEEK_MDNS);
     expect(facts(observe(frames, 3))).toEqual([

@@ -4,7 +4,7 @@ import type { DeviceView } from '../../../src/inventory/device-view.js';
 import { SPLUNK_ASSET_COLUMNS, splunkAssetsCsv } from '../../../src/output/splunk-assets.js';
 
 const device = (over: Partial<DeviceView>): DeviceView => ({
-  id: 'mac-0009fb1d0707', mac: '00:09:fb:1d:07:07', ip: '10.20.101.187', ips: ['10.20.101.187'], hostname: 'MON-ICU-07', vlan: 101, switch: 'SW1', port: 'Gi1/0/7',
+  id: 'mac-0009fb1d0707', mac: '00:09:fb:1d:07:07', ip: '10.20.101.187', ips: ['10.20.101.187'], hostname: 'MON-ICU-07', vlan: 101, vlans: [101], aliases: [], switch: 'SW1', port: 'Gi1/0/7',
   location: null, manufacturer: 'Philips', model: 'MX800', firmware: 'N.00.01', serial: null, os: null, device_type: 'patient_monitor', fda_class: 'II',
   fda_product_code: null, category: 'medical', asset_id: 'ICU-MON-07', locally_attached: true, dhcp_fingerprint: { prl: null, vendor_class: null, client_id: null },
   first_seen: '2026-01-01T00:00:00.000Z', last_seen: '2026-01-01T00:00:00.000Z', frames: 1, evidence: {}, ...over,

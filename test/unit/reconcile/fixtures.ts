@@ -12,7 +12,7 @@ export function ev(source: string, value: string, frame = 1): EvidenceItem {
 export function device(fields: Partial<DeviceView> & { mac: string }): DeviceView {
   const id = `mac-${fields.mac.replace(/:/g, '')}`;
   const base: DeviceView = {
-    id, mac: fields.mac, ip: null, ips: [], hostname: null, vlan: null, switch: null, port: null, location: null, manufacturer: null,
+    id, mac: fields.mac, ip: null, ips: [], hostname: null, vlan: null, vlans: [], aliases: [], switch: null, port: null, location: null, manufacturer: null,
     model: null, firmware: null, serial: null, os: null, device_type: null, fda_class: null, fda_product_code: null, category: 'unknown',
     asset_id: null, locally_attached: true, dhcp_fingerprint: { prl: null, vendor_class: null, client_id: null },
     first_seen: '2026-01-01T00:00:00.000Z', last_seen: '2026-01-01T00:00:01.000Z', frames: 1, evidence: {},

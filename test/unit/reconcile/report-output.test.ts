@@ -30,8 +30,8 @@ describe('report output escaping', () => {
       { type: 'stale_firmware', severity: 'medium', open: 4, resolved: 0 },
       { type: 'never_seen', severity: 'medium', open: 1, resolved: 1 },
     ]);
-    expect(svg).toContain('<rect class="open" x="150" y="4" width="360"');
-    expect(svg).toContain('<rect class="open" x="150" y="26" width="90"');
+    expect(svg).toContain('<rect class="open sev-medium" x="150" y="4" width="360"');
+    expect(svg).toContain('<rect class="open sev-medium" x="150" y="26" width="90"');
     expect(svg).toContain('<rect class="resolved" x="240" y="26" width="90"');
   });
 });

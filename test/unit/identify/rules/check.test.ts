@@ -36,6 +36,20 @@ describe('auscult rules test', () => {
     expect(r.code).toBe(0);
   });
 
+  it('fails on a misspelt matches key (exit 1, file:line, the declared field suggested)', () => {
+    const d = dir({ 'a.yaml': 'matches: dhcp.vendor_clas\npreference: 0.5\nrules:' + rule('acme-mon', '^Acme (M\\d+)$', '{1}', 'Acme M3', 'M3') });
+    const r = auscult(['rules', 'test', d]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL .*a\.yaml:1.*unknown observation field "dhcp\.vendor_clas" \(did you mean "dhcp\.vendor_class"\?\)/);
+  });
+
+  it('fails on a misspelt also key, and accepts declared families (mdns.txt.*)', () => {
+    const bad = dir({ 'a.yaml': head() + rule('acme-mon', '^Acme (M\\d+)$', '{1}', 'Acme M3', 'M3').replace('    certainty:', "    also: { lldp.sytem_name: { exact: x } }\n    certainty:") });
+    expect(auscult(['rules', 'test', bad]).stdout).toMatch(/unknown observation field "lldp\.sytem_name" \(did you mean "lldp\.system_name"\?\)/);
+    const good = dir({ 'a.yaml': 'matches: mdns.txt.mdl\npreference: 0.5\nrules:' + rule('acme-mon', '^Acme (M\\d+)$', '{1}', 'Acme M3', 'M3') });
+    expect(auscult(['rules', 'test', good]).code).toBe(0);
+  });
+
   it('fails on a planted wrong example (exit 1, file:line and rule named)', () => {
     const d = dir({ 'a.yaml': head() + rule('acme-mon', '^Acme (M\\d+)$', '{1}', 'Acme M3', 'M4') });
     const r = auscult(['rules', 'test', d]);

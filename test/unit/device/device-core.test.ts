@@ -1,0 +1,107 @@
+/**
+ * The device core on real captures (issue 13): ranked `ip`, VLAN sets, location changes that
+ * become history only when they persist, and one identity per physical device across restarts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addressRank, NEVER_PRIMARY, primaryAddress, routingPrefix } from '../../../src/device/address-rank.js';
+import { checkConfig, runtimeLimits } from '../../../src/config.js';
+import { MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { findDevice, listDevices } from '../../../src/inventory/device-view.js';
+import { silentLogger } from '../../../src/log.js';
+import { openPipeline } from '../../../src/pipeline.js';
+import { ROOT } from '../../helpers/cli.js';
+
+const fixture = (rel: string) => join(ROOT, 'fixtures', rel);
+
+async function replayed(rel: string, persistCount?: number) {
+  const model = { ...MODEL_LIMITS, ...(persistCount !== undefined ? { classificationPersistCount: persistCount } : {}) };
+  const pipeline = openPipeline(':memory:', { logger: silentLogger(), limits: { ...runtimeLimits(checkConfig(null, null, { env: {} }).config!), model } });
+  await pipeline.replayFile(fixture(rel));
+  return pipeline;
+}
+
+describe('ranked address choice', () => {
+  it('a DHCP-leased device that later sends IPv6 keeps its IPv4 lease as ip; the link-local address is in ips', async () => {
+    const p = await replayed('core/lab-ipv6-after-dhcp.pcapng');
+    const d = findDevice(p.db, '00:09:fb:1d:46:06');
+    expect(d?.ip).toBe('10.20.40.106');
+    expect(d?.ips).toEqual(['10.20.40.106', 'fe80::209:fbff:fe1d:4606']);
+    // The link-local address never became the device's ip: no history row names it.
+    expect(d?.history?.filter((h) => h.field === 'ip').map((h) => h.new_value)).toEqual(['10.20.40.106']);
+    p.db.close();
+  });
+
+  it('orders addresses by evidence, never chooses link-local, and parses IPv6 prefixes', () => {
+    const a = (ip: string, source: string, firstSeen = 0) => ({ ip, source, firstSeen });
+    expect(primaryAddress([a('fe80::1', 'ip', 9), a('2001:db8::5', 'ip', 8), a('fd00::5', 'ip', 10)])?.ip).toBe('2001:db8::5');
+    expect(primaryAddress([a('10.0.0.9', 'ip', 9), a('10.0.0.5', 'dhcp', 1)])?.ip).toBe('10.0.0.5');
+    expect(primaryAddress([a('10.0.0.5', 'dhcp', 1), a('10.0.0.6', 'dhcp', 2)])?.ip).toBe('10.0.0.6'); // a new lease
+    expect(primaryAddress([a('10.0.0.5', 'arp', 5), a('10.0.0.2', 'cdp', 1)])?.ip).toBe('10.0.0.2');
+    expect(primaryAddress([a('fe80::1', 'dhcp')])).toBeUndefined();
+    expect(addressRank('fe80::1%eth0', 'ip')).toBe(NEVER_PRIMARY);
+    expect(routingPrefix('2001:db8::1')).toBe(routingPrefix('2001:0db8:0:0:0::2'));
+    expect(routingPrefix('2001:db8::1')).not.toBe(routingPrefix('2001:db8:0:1::1'));
+    expect(routingPrefix('10.20.30.4')).toBe('10.20.30');
+  });
+});
+
+describe('VLAN sets and location persistence', () => {
+  it('a router on a trunk has a VLAN set and zero VLAN history rows', async () => {
+    const p = await replayed('demo/hospital-demo.pcapng');
+    const router = findDevice(p.db, '00:1b:8f:5a:01:00');
+    expect(router?.vlans).toEqual([10, 101, 102, 103, 110, 120]);
+    expect(router?.history?.filter((h) => h.field === 'vlan')).toEqual([]);
+    expect(p.counters.get('inventory.several_vlans')).toBe(1);
+    // A device on one VLAN has a set of one.
+    expect(findDevice(p.db, '9c:c8:ae:80:15:07')?.vlans).toEqual([102]);
+    p.db.close();
+  });
+
+  it('a device that really moves gets exactly one history row per changed field', async () => {
+    const p = await replayed('demo/hospital-demo.pcapng');
+    const monitor = findDevice(p.db, '00:09:fb:1d:07:07');
+    const changes = (monitor?.history ?? []).filter((h) => h.old_value !== null).map((h) => [h.field, h.old_value?.slice(-7).trim(), h.new_value?.slice(-7).trim()]);
+    expect(changes).toEqual([
+      ['circuit_id', 'gi1-0-1', 'gi1-0-8'],
+      ['ip', '101.187', '108.187'],
+      ['port', 'gi1-0-1', 'gi1-0-8'],
+      ['location', 'ICU-07', 'ICU-08'],
+    ]);
+    expect(monitor).toMatchObject({ port: 'gi1-0-8', ip: '10.20.108.187' });
+    p.db.close();
+  });
+
+  it('the persistence knob holds a move that is not heard long enough (raised past the capture)', async () => {
+    const p = await replayed('demo/hospital-demo.pcapng', 1000);
+    const monitor = findDevice(p.db, '00:09:fb:1d:07:07');
+    expect(monitor?.port).toBe('gi1-0-1');
+    expect(monitor?.history?.filter((h) => h.field === 'port')).toEqual([]);
+    expect(p.counters.get('inventory.location_held')).toBeGreaterThan(0);
+    p.db.close();
+  });
+});
+
+describe('one identity per physical device', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auscult-core-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a switch's chassis and port MACs are one device, also after a restart", async () => {
+    const db = join(dir, 'restart.db');
+    const first = openPipeline(db, { logger: silentLogger() });
+    await first.replayFile(fixture('lldp/lab-switch-endpoints.pcapng'));
+    first.db.close();
+    // A restart: a new process state over the same database, hearing the switch again.
+    const second = openPipeline(db, { logger: silentLogger() });
+    await second.replayFile(fixture('lldp/lab-switch-endpoints.pcapng'));
+    const switches = listDevices(second.db).filter((d) => d.hostname === 'ICU-ACCESS-SW01');
+    expect(switches.map((d) => d.id)).toEqual(['mac-001b8f5a0100']);
+    expect(switches[0]?.aliases).toEqual(['00:1b:8f:5a:01:01', '00:1b:8f:5a:01:02', '00:1b:8f:5a:01:03', '00:1b:8f:5a:01:04']);
+    // No port MAC came back as a device of its own, and each names the switch.
+    expect(second.counters.get('inventory.devices_merged')).toBe(0);
+    for (const mac of switches[0]?.aliases ?? []) expect(findDevice(second.db, mac.replace(/:/g, '-'))?.id).toBe('mac-001b8f5a0100');
+    second.db.close();
+  });
+});
