@@ -3,8 +3,10 @@
  * forward and the device MACs varied per repetition, written as one classic Ethernet pcap.
  *
  * Template: every Ethernet frame of every fixture (fixtures/{dhcp,lldp,mdns}/*.pcapng,
- * fixtures/capture/*.pcap*, fixtures/conformance/**, not gzipped), read with the project's own
- * openCapture, each distinct file once (the conformance folders hold copies of the same files).
+ * fixtures/capture/*.pcap*, our own lab captures under fixtures/conformance/**, not gzipped) and of the other projects' captures in the shared
+ * directory (`$AUSCULT_SHARED/captures/**`, else `../shared/captures/**` beside the repository;
+ * left out of the mix, with a line saying so, when absent), read with the project's own
+ * openCapture, each distinct file once (the shared folders hold copies of the same files).
  * Within a fixture the frames keep their order; the gaps between them are kept but clamped to
  * [0, 60 s] so time never runs backwards and years-long gaps do not overflow 32-bit seconds.
  * Fixtures follow each other 1 ms apart; each repetition starts where the last one ended.
@@ -17,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 import { LINKTYPE } from '../src/capture/captured-frame.js';
 import { openCapture } from '../src/capture/open-capture.js';
@@ -63,15 +65,24 @@ const FIXTURE_DIRS: readonly { dir: string; recursive: boolean; pattern: RegExp 
   { dir: 'fixtures/lldp', recursive: false, pattern: /\.pcapng$/ },
   { dir: 'fixtures/mdns', recursive: false, pattern: /\.pcapng$/ },
   { dir: 'fixtures/capture', recursive: false, pattern: /\.(pcap|pcapng)$/ },
+  // Our own lab captures left there (the third-party ones moved to the shared directory).
   { dir: 'fixtures/conformance', recursive: true, pattern: /\.(pcap|pcapng)$/ },
 ];
+
+/** The other projects' captures (never copied into the repository): `$AUSCULT_SHARED/captures`. */
+export function sharedCapturesDir(root: string): string {
+  return resolve(process.env['AUSCULT_SHARED'] ?? resolve(root, '../shared'), 'captures');
+}
 
 /** Lists the fixture files, sorted, each distinct content once. */
 export function listFixtures(root: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const { dir, recursive, pattern } of FIXTURE_DIRS) {
-    const abs = join(root, dir);
+  const shared = sharedCapturesDir(root);
+  if (!existsSync(shared)) process.stderr.write(`bench: ${shared} absent: the other projects' captures are left out of the mix (set AUSCULT_SHARED)\n`);
+  const dirs = [...FIXTURE_DIRS, { dir: shared, recursive: true, pattern: /\.(pcap|pcapng)$/ }];
+  for (const { dir, recursive, pattern } of dirs) {
+    const abs = resolve(root, dir);
     if (!existsSync(abs)) continue;
     const names = (readdirSync(abs, { recursive }) as string[]).filter((n) => pattern.test(n)).sort();
     for (const name of names) {

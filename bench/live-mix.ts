@@ -4,7 +4,7 @@
  * Ethernet pcap for tcpreplay.
  *
  * - **Discovery/medical frames (about 3 %)**: every Ethernet frame of the bench template (the
- *   DHCP, LLDP, CDP, mDNS, capture and conformance fixtures; see generate.ts) plus the real DICOM
+ *   DHCP, LLDP, CDP, mDNS and capture fixtures and the shared captures; see generate.ts) plus the real DICOM
  *   associations (`fixtures/dicom/lab-dicom-associations.pcapng`) and HL7/MLLP messages
  *   (`fixtures/hl7/lab-hl7-oru-mllp.pcapng`), in their original order. Frames longer than 1514
  *   bytes are left out: a veth with MTU 1500 refuses them, and tcpreplay would count them as failed.

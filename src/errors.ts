@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   AUS_ERR_DB: EXIT.SOFTWARE,
   AUS_ERR_STREAM_OWNER: EXIT.CONFIG,
   AUS_ERR_NOT_FOUND: EXIT.NOT_FOUND,
+  AUS_ERR_CSAF: EXIT.DATAERR,
+  AUS_ERR_CSAF_FILE: EXIT.NOINPUT,
   AUS_ERR_CENTRAL: EXIT.UNAVAILABLE, // the central PostgreSQL cannot be reached or refused the work
   // CLI (issue 21): usage, database files and output paths.
   AUS_ERR_DB_MISSING: EXIT.NOINPUT,

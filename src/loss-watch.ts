@@ -1,12 +1,14 @@
 /**
  * \summary Visible loss: every place that drops input has a counter, and `/healthz` says so
  * (status fail, one problem per counter) when one of them moved since the previous health check:
- * the in-process ring full, the NIC's rx_dropped, the stream memory budget cutting flows, TCP
+ * the in-process ring full, the NIC's real drops (rx_missed/fifo/over errors, the same figure as
+ * auscult_nic_rx_missed; NOT rx_dropped, which also counts LLDP/CDP frames the kernel has no
+ * handler for and would raise a false alarm on every SPAN port), the stream memory budget cutting flows, TCP
  * reassembly evicting flows for memory, giving up on holes or dropping segments. A sensor falling
  * behind or under a memory attack is then not "ok" while it loses frames. Pure apart from the
  * previous values it keeps.
  */
-import type { SensorSnapshot } from './metrics.js';
+import { NIC_LOSS_COUNTERS, sumCounters, type SensorSnapshot } from './metrics.js';
 
 /** Pipeline counters that count lost input, with what the /healthz problem says. */
 export const LOSS_COUNTERS: Readonly<Record<string, string>> = {
@@ -20,19 +22,23 @@ export const LOSS_COUNTERS: Readonly<Record<string, string>> = {
 export class LossWatch {
   private previous = new Map<string, number>();
 
+  /** `readNicMissed`: the interface's real NIC drops (tests pass their own); null when unreadable. */
+  constructor(private readonly readNicMissed: (ifname: string) => number | null = (i) => sumCounters(i, NIC_LOSS_COUNTERS)) {}
+
   /** Problems for the loss counters that moved since the previous call (none on the first). */
   problems(s: SensorSnapshot): string[] {
     const now = new Map<string, number>();
     for (const [name, value] of s.counters) if (name in LOSS_COUNTERS) now.set(name, value);
     now.set('capture.app_dropped', s.capture.appDropped);
-    if (s.capture.nicRxDropped !== null) now.set('capture.nic_rx_dropped', s.capture.nicRxDropped);
+    const missed = this.readNicMissed(s.interface);
+    if (missed !== null) now.set('capture.nic_rx_missed', missed);
     const first = this.previous.size === 0;
     const out: string[] = [];
     for (const [name, value] of now) {
       const before = this.previous.get(name) ?? 0;
       if (first || value <= before) continue;
       const what = name === 'capture.app_dropped' ? 'frames dropped because the in-process ring was full (the sensor is falling behind)'
-        : name === 'capture.nic_rx_dropped' ? 'frames dropped by the network interface (rx_dropped)'
+        : name === 'capture.nic_rx_missed' ? 'frames lost by the network interface (rx_missed/fifo/over errors)'
         : LOSS_COUNTERS[name];
       out.push(`input lost since the last check: ${value - before} ${what} (${name})`);
     }

@@ -41,6 +41,11 @@ export interface InventoryFigures {
   devicesByCategory: { category: string; count: number }[];
 }
 
+/** NIC counters (/sys/class/net/<if>/statistics) that count frames really lost: missed, FIFO, overrun. */
+export const NIC_LOSS_COUNTERS: readonly string[] = ['rx_missed_errors', 'rx_fifo_errors', 'rx_over_errors'];
+/** NIC counters that also count frames the host kernel has no handler for (LLDP, CDP): not loss. */
+export const NIC_NOHANDLER_COUNTERS: readonly string[] = ['rx_dropped', 'rx_nohandler'];
+
 /** Sum of /sys/class/net/<if>/statistics counters; null when none can be read. */
 export function sumCounters(ifname: string, names: readonly string[]): number | null {
   let sum: number | null = null;
@@ -110,9 +115,9 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
   // The kernel's rx_dropped also counts every frame for a protocol it has no handler for (LLDP,
   // CDP, STP on a SPAN port): that is not a loss. Real NIC drops are the missed/FIFO/overrun errors.
   gaugeFrom('auscult_nic_rx_dropped_nohandler', 'NIC rx_dropped + rx_nohandler from /sys/class/net/<if>/statistics: mostly frames for protocols the kernel has no handler for (LLDP, CDP); NOT capture loss.',
-    (s) => sumCounters(s.interface, ['rx_dropped', 'rx_nohandler']));
+    (s) => sumCounters(s.interface, NIC_NOHANDLER_COUNTERS));
   gaugeFrom('auscult_nic_rx_missed', 'NIC drops that lose frames: rx_missed_errors + rx_fifo_errors + rx_over_errors from /sys/class/net/<if>/statistics (since the interface came up).',
-    (s) => sumCounters(s.interface, ['rx_missed_errors', 'rx_fifo_errors', 'rx_over_errors']));
+    (s) => sumCounters(s.interface, NIC_LOSS_COUNTERS));
   gaugeFrom('auscult_capture_open', '1 while the capture is open.', (s) => (s.capture.open ? 1 : 0));
   gaugeFrom('auscult_last_packet_age_seconds', 'Seconds since the last frame (NaN before the first).',
     (s) => (s.capture.lastPacketMs === null ? null : (Date.now() - s.capture.lastPacketMs) / 1000));

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AuscultError } from '../errors.js';
-import { openDatabase, type Db } from '../inventory/store.js';
+import { openDatabase, type Db, type StoreOptions } from '../inventory/store.js';
 import { createLogger, type Logger } from '../log.js';
 
 export const DEFAULT_DB = process.env['AUSCULT_DB'] || './auscult.db';
@@ -133,9 +133,9 @@ export function formatTable(headers: string[], rows: (string | number | null | u
  * Opens the inventory for a command that may create it (replay, import, run): a file that is not
  * an SQLite database is a one-line user error, not a stack trace.
  */
-export function openDb(path: string): Db {
+export function openDb(path: string, options: StoreOptions = {}): Db {
   try {
-    return openDatabase(path);
+    return openDatabase(path, options);
   } catch (err) {
     throw asDbError(err, path);
   }
@@ -143,14 +143,15 @@ export function openDb(path: string): Db {
 
 /**
  * Opens an existing inventory for a command that only reads it (devices, device, unknown,
- * coverage, report, reconcile): a mistyped `--db` never creates an empty database.
+ * coverage, report, reconcile, events, export, push): a mistyped `--db` never creates an empty
+ * database, and a file that is not one is AUS_ERR_DB_FILE, not an internal error.
  */
-export function openExistingDb(path: string): Db {
+export function openExistingDb(path: string, options: StoreOptions = {}): Db {
   if (!existsSync(path)) {
     throw new AuscultError('AUS_ERR_DB_MISSING', 'no such database (replay a capture or run the sensor first, or check --db / AUSCULT_DB)', { file: path });
   }
   if (statSync(path).isDirectory()) throw new AuscultError('AUS_ERR_DB_FILE', 'is a directory, not a database', { file: path });
-  return openDb(path);
+  return openDb(path, options);
 }
 
 /** A database open failure as the one-line user error it is (other errors unchanged). */

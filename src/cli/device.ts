@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { findDevice, type DeviceView } from '../inventory/device-view.js';
+import { exposureRows, type ExposureRow } from '../advisories/exposure.js';
+import { currentAdvisories, kevSet } from '../inventory/advisory-store.js';
 import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
 
 export function registerDevice(program: Command): void {
@@ -19,17 +21,18 @@ Each evidence line names the capture and frame it came from; check any of them w
     .action((key: string, opts: { db: string; json?: boolean }) => {
       const db = openExistingDb(opts.db);
       const device = findDevice(db, key);
+      const advisories = device === undefined ? [] : exposureRows(currentAdvisories(db), [device], kevSet(db));
       db.close();
       if (!device) {
         process.stderr.write(`auscult: no device matches ${JSON.stringify(key)}\n`);
         process.exitCode = EXIT.NOT_FOUND;
         return;
       }
-      writeStdout(opts.json ? JSON.stringify(device, null, 2) : deviceText(device));
+      writeStdout(opts.json ? JSON.stringify({ ...device, advisories }, null, 2) : deviceText(device, advisories));
     });
 }
 
-export function deviceText(d: DeviceView): string {
+export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = []): string {
   const lines: string[] = [];
   const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
@@ -54,5 +57,10 @@ export function deviceText(d: DeviceView): string {
   lines.push('', 'history:');
   const hist = (d.history ?? []).map((h) => [h.ts, h.field, h.old_value, h.new_value, h.source, `${h.capture ?? '?'}#${h.frame ?? '?'}`]);
   lines.push(hist.length ? formatTable(['TIME', 'FIELD', 'OLD', 'NEW', 'SOURCE', 'CAPTURE#FRAME'], hist) : '(no changes)');
+  if (advisories.length > 0) {
+    lines.push('', 'advisories:');
+    lines.push(formatTable(['VERDICT', 'ADVISORY', 'CVE', 'CVSS', 'KEV', 'REMEDIATION'],
+      advisories.map((r) => [r.verdict, r.advisory_id, r.cve ?? r.vulnerability, r.cvss === null ? null : r.cvss.toFixed(1), r.kev ? 'yes' : null, r.remediation]), 60));
+  }
   return lines.join('\n');
 }

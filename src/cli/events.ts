@@ -4,10 +4,9 @@
  */
 import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { openDatabase } from '../inventory/store.js';
 import { deviceLookup, readEvents } from '../output/event-source.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../output/shapes.js';
-import { dbOption } from './common.js';
+import { dbOption, openExistingDb } from './common.js';
 import { VERSION } from '../version.js';
 
 export function registerEvents(program: Command): void {
@@ -27,7 +26,7 @@ Examples:
   $ auscult events --format ocsf | jq 'select(.class_uid == 2003) | .finding_info.title'
   $ auscult events --format cef --since 2026-11-22T00:00:00Z > backfill.cef`)
     .action((opts: { db: string; format: OutputFormat; since?: string; sensor?: string }) => {
-      const db = openDatabase(opts.db, { readonly: true });
+      const db = openExistingDb(opts.db, { readonly: true });
       try {
         const ctx = { sensor: opts.sensor ?? hostname(), version: VERSION, device: deviceLookup(db) };
         const out: string[] = [];

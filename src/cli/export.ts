@@ -8,9 +8,8 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { servicenowPayloads } from '../output/servicenow.js';
 import { listDevices } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
 import { splunkAssetsCsv } from '../output/splunk-assets.js';
-import { dbOption } from './common.js';
+import { dbOption, openExistingDb } from './common.js';
 
 export function registerExport(program: Command): void {
   const exp = program.command('export').description('write the inventory in a shape another system imports (Splunk ES asset lookup, ServiceNow IRE payloads)');
@@ -23,7 +22,7 @@ Examples:
   $ auscult export splunk-assets --out auscult_assets.csv
   # Splunk ES: upload as a lookup file, then add it under Configure > Data Enrichment > Asset and Identity Management.`)
     .action((opts: { db: string; out?: string }) => {
-      const db = openDatabase(opts.db, { readonly: true });
+      const db = openExistingDb(opts.db, { readonly: true });
       let csv: string;
       try {
         csv = splunkAssetsCsv(listDevices(db));
@@ -43,7 +42,7 @@ Examples:
   $ auscult export servicenow | head -1 | jq .
   $ auscult push servicenow --instance https://example.service-now.com    # sends them (see --help)`)
     .action((opts: { db: string; out?: string; sensor?: string }) => {
-      const db = openDatabase(opts.db, { readonly: true });
+      const db = openExistingDb(opts.db, { readonly: true });
       let text: string;
       try {
         text = servicenowPayloads(listDevices(db), opts.sensor ?? hostname()).map((p) => JSON.stringify(p.payload)).join('\n');

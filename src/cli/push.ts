@@ -9,9 +9,8 @@ import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
 import { listDevices } from '../inventory/device-view.js';
-import { openDatabase } from '../inventory/store.js';
 import { pushServiceNow, servicenowPayloads, type ServiceNowCredentials } from '../output/servicenow.js';
-import { dbOption } from './common.js';
+import { dbOption, openExistingDb } from './common.js';
 
 function credentials(file: string | undefined): ServiceNowCredentials {
   if (file !== undefined) {
@@ -63,7 +62,7 @@ Examples:
   $ auscult push servicenow --instance https://example.service-now.com --credentials-file /etc/auscult/servicenow.json`)
     .action(async (opts: { db: string; instance: string; dataSource: string; credentialsFile?: string; sensor?: string; retries: number }) => {
       const creds = credentials(opts.credentialsFile);
-      const db = openDatabase(opts.db, { readonly: true });
+      const db = openExistingDb(opts.db, { readonly: true });
       let payloads;
       try {
         payloads = servicenowPayloads(listDevices(db), opts.sensor ?? hostname());

@@ -183,4 +183,49 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX device_alias_device ON device_alias(device_id);
   `,
+  /* advisories (every CSAF revision kept), CISA KEV, patch deferrals, patch events already streamed */ `
+  CREATE TABLE advisory_revision (
+    tracking_id TEXT NOT NULL,        -- document.tracking.id, the same across revisions
+    version TEXT NOT NULL,            -- document.tracking.version
+    current_release_date TEXT NOT NULL,
+    title TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    file TEXT NOT NULL,               -- the path as given to auscult advisories import
+    sha256 TEXT NOT NULL,             -- of the file's bytes
+    imported_at TEXT NOT NULL,        -- wall-clock ISO time: an audit fact about the import
+    flat TEXT NOT NULL,               -- the validated document's products and vulnerabilities (JSON, src/advisories/csaf.ts)
+    document TEXT NOT NULL,           -- the CSAF JSON as imported
+    PRIMARY KEY (tracking_id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE kev (                  -- CISA Known Exploited Vulnerabilities
+    cve TEXT PRIMARY KEY,
+    date_added TEXT,
+    vendor TEXT,
+    product TEXT,
+    known_ransomware TEXT,
+    file TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE deferral (             -- the current approved patch deferrals (each import replaces them)
+    id INTEGER PRIMARY KEY,
+    asset_id TEXT,
+    mac TEXT,                         -- normalised, lower-case colon form
+    advisory_id TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    until TEXT NOT NULL,              -- ISO date (YYYY-MM-DD): the deferral expires after this day
+    required_vlan INTEGER,
+    required_segment TEXT,            -- IPv4 CIDR the device must stay in
+    note TEXT,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+  );
+  CREATE TABLE patch_event (          -- patch_verified events already put in the outbox (each once)
+    event_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    advisory_id TEXT NOT NULL,
+    ts TEXT NOT NULL,                 -- capture time of the firmware change
+    line TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -6,6 +6,7 @@
  * attacker-controlled. Elements carry `id`s and `data-*` counts so tests can read the rendered
  * DOM (headless Chromium) without scraping text.
  */
+import { renderPatchSection } from './report-patch.js';
 import { EXCEPTION_KINDS } from '../reconcile/exception-kinds.js';
 import type { ComparedField, InventoryRow, ReportData, TypeCount } from './report.js';
 import { RECOMMENDED_FIELDS, REQUIRED_FIELDS } from './report.js';
@@ -65,6 +66,67 @@ export function barChart(counts: readonly TypeCount[]): string {
     `<rect class="resolved" x="${labelW + 330}" y="${legendY}" width="12" height="12"/><text x="${labelW + 346}" y="${legendY + 11}">resolved</text></svg>`;
 }
 
+/** One bar of a chart: its label, its value and what the bar is out of (omitted: the largest value). */
+export interface Bar { label: string; value: number; of?: number; note?: string }
+
+/**
+ * A horizontal bar chart as inline SVG: one `<g class="bar">` per bar carrying data-label and
+ * data-value (and data-of when the bar is a share), so what the chart shows can be checked.
+ */
+export function hbarChart(id: string, title: string, bars: readonly Bar[]): string {
+  if (bars.length === 0) return `<p class="empty" id="${id}-empty">Nothing to chart.</p>`;
+  const rowH = 20;
+  const labelW = 200;
+  const barW = 320;
+  const max = Math.max(1, ...bars.map((b) => b.of ?? b.value));
+  const rows = bars.map((b, i) => {
+    const y = i * rowH + 2;
+    const of = b.of ?? max;
+    const w = of <= 0 ? 0 : Math.round((b.value / of) * barW);
+    const text = b.note ?? (b.of === undefined ? String(b.value) : `${b.value}/${b.of}${b.of > 0 ? ` (${Math.round((b.value / b.of) * 100)}%)` : ''}`);
+    return `<g class="bar" data-label="${escapeHtml(b.label)}" data-value="${b.value}"${b.of === undefined ? '' : ` data-of="${b.of}"`}>` +
+      `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(b.label)}</text>` +
+      (b.of === undefined ? '' : `<rect class="track" x="${labelW}" y="${y}" width="${barW}" height="15"/>`) +
+      `<rect class="value" x="${labelW}" y="${y}" width="${w}" height="15"><title>${escapeHtml(b.label)}: ${escapeHtml(text)}</title></rect>` +
+      `<text x="${labelW + barW + 6}" y="${y + 13}">${escapeHtml(text)}</text></g>`;
+  }).join('\n');
+  return `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 130}" height="${bars.length * rowH + 6}" role="img" aria-label="${escapeHtml(title)}" data-bars="${bars.length}">\n${rows}\n</svg>`;
+}
+
+const countBy = <T>(items: readonly T[], key: (t: T) => string): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+  return m;
+};
+const sortedBars = (m: Map<string, number>): Bar[] => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, value]) => ({ label, value }));
+
+/** The packet's charts, computed from the same rows as its tables. */
+export function reportCharts(data: ReportData): { vlan: string; fields: string; category: string; firmware: string; timeline: string } {
+  const vlan = hbarChart('chart-completeness-vlan', 'Required fields known per VLAN',
+    data.byVlan.map((v) => ({ label: v.vlan === null ? 'no VLAN' : `VLAN ${String(v.vlan)}`, value: v.required_known, of: v.required_total })));
+  const inv = data.inventory;
+  const fields = hbarChart('chart-completeness-field', 'Inventory rows with each required field',
+    REQUIRED_FIELDS.map((f) => ({ label: f, value: inv.filter((r) => r[f] !== null && r[f] !== '').length, of: inv.length })));
+  const category = hbarChart('chart-category', 'Devices by category', sortedBars(countBy(inv, (r) => r.category ?? 'unknown')));
+  const withModel = inv.filter((r) => r.model !== null);
+  const firmware = hbarChart('chart-firmware', 'Devices per model and firmware version',
+    sortedBars(countBy(withModel, (r) => `${r.manufacturer ?? '?'} ${r.model ?? ''}: ${r.firmware ?? 'firmware unknown'}`)));
+  const days = new Map<string, { opened: number; resolved: number }>();
+  const day = (ts: string | null): string | null => (ts === null || ts.length < 10 ? null : ts.slice(0, 10));
+  for (const e of data.register) {
+    const o = day(e.opened_ts);
+    if (o !== null) { const d = days.get(o) ?? { opened: 0, resolved: 0 }; d.opened++; days.set(o, d); }
+    const r = day(e.resolved_ts);
+    if (r !== null) { const d = days.get(r) ?? { opened: 0, resolved: 0 }; d.resolved++; days.set(r, d); }
+  }
+  const timeline = hbarChart('chart-exceptions-time', 'Exceptions opened and resolved per day (capture time)',
+    [...days].sort((a, b) => a[0].localeCompare(b[0])).flatMap(([d, c]) => [
+      { label: `${d} opened`, value: c.opened },
+      { label: `${d} resolved`, value: c.resolved },
+    ]));
+  return { vlan, fields, category, firmware, timeline };
+}
+
 const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#1b1f24;max-width:1400px}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
@@ -73,7 +135,7 @@ h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em;border-
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.none{color:#8c959f}tr.sev-high td:first-child{border-left:4px solid #cf222e}
 tr.sev-medium td:first-child{border-left:4px solid #bf8700}tr.sev-low td:first-child{border-left:4px solid #8c959f}
-svg text{font-size:12px;fill:#1b1f24}svg rect.open{fill:#cf222e}svg rect.sev-medium{fill:#bf8700}svg rect.sev-low{fill:#8c959f}svg rect.resolved{fill:#2da44e}
+svg text{font-size:12px;fill:#1b1f24}svg.chart rect.track{fill:#eaeef2}svg.chart rect.value{fill:#0969da}svg rect.open{fill:#cf222e}svg rect.sev-medium{fill:#bf8700}svg rect.sev-low{fill:#8c959f}svg rect.resolved{fill:#2da44e}
 .empty{color:#57606a;font-style:italic}
 td{overflow-wrap:anywhere}table{max-width:100%}
 td.disagree{background:#fff1e5}td.disagree span{display:block}td.disagree .rec{color:#57606a;text-decoration:line-through}td.disagree .net{font-weight:600;color:#9a3412}
@@ -108,6 +170,7 @@ export function renderReportHtml(data: ReportData): string {
     `<div class="tile" id="${id}" data-count="${value}"><b>${value}</b>${escapeHtml(label)}</div>`;
   const pctText = (k: number, t: number): string => (t === 0 ? '' : `${Math.round((k / t) * 100)}%`);
   const sor = data.sor;
+  const charts = reportCharts(data);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>auscult evidence packet</title><style>${CSS}</style></head><body>
@@ -144,9 +207,22 @@ ${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'ca
     (i) => `data-disagree="${Object.values(data.inventory[i]?.compare ?? {}).filter((c) => c.exception !== null).length}"`)}
 
 <h2>Completeness per VLAN</h2>
+${charts.vlan}
 ${table('completeness-vlan', ['VLAN', 'devices', 'all required fields', 'required fields known', 'recommended fields known'],
     data.byVlan.map((v) => [v.vlan, v.devices, v.complete_devices, pctText(v.required_known, v.required_total), pctText(v.recommended_known, v.recommended_total)]),
     (i) => `data-vlan="${escapeHtml(data.byVlan[i]?.vlan)}" data-devices="${data.byVlan[i]?.devices ?? 0}"`)}
+
+<h2>Completeness per required field</h2>
+${charts.fields}
+
+<h2>Device make-up by category</h2>
+${charts.category}
+
+<h2>Firmware versions per model</h2>
+${charts.firmware}
+
+<h2>Exceptions opened and resolved over time</h2>
+${charts.timeline}
 
 <h2>Change log (firmware changes and moves)</h2>
 ${table('changes', ['time (capture)', 'device', 'hostname', 'field', 'old', 'new', 'evidence'],
@@ -162,6 +238,7 @@ ${table('register', ['severity', 'type', 'status', 'asset id', 'MAC', 'field', '
 <p class="meta">Not heard, and on no VLAN or subnet the sensor hears: a monitoring gap, not an exception.</p>
 ${table('out-of-coverage', ['line', 'asset id', 'MAC', 'IP', 'VLAN', 'hostname', 'location'],
     data.outOfCoverage.map((r) => [r.line, r.assetId, r.macs.join(' '), r.ips.join(' '), r.vlan, r.hostname, r.location ?? r.room]))}
+${renderPatchSection(data.patch)}
 <p class="meta">Generated by auscult. CSV files beside this page: inventory.csv, completeness.csv, exceptions.csv, changes.csv.</p>
 </body></html>
 `;

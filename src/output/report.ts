@@ -27,6 +27,7 @@ import { matchRecords } from '../reconcile/match.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
 import { loadSorRecords, type SorImportInfo } from '../reconcile/sor-store.js';
 import { renderReportHtml } from './report-html.js';
+import { buildPatchReport, patchCsvTables, type PatchReport } from './report-patch.js';
 import { VERSION } from '../version.js';
 
 export const REQUIRED_FIELDS = ['manufacturer', 'model', 'firmware', 'network_location'] as const;
@@ -113,6 +114,8 @@ export interface ReportData {
   changes: ChangeRow[];
   register: ExceptionRecord[];
   outOfCoverage: SorRecord[];
+  /** The patch section (issue 17; report-patch.ts). */
+  patch?: PatchReport;
   header?: ReportHeader;
 }
 
@@ -227,7 +230,7 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   }
   changes.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.device_id < b.device_id ? -1 : 1));
 
-  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, changes, register, outOfCoverage: reconciled.outOfCoverage, header: reportHeader(db, devices) };
+  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, changes, register, outOfCoverage: reconciled.outOfCoverage, header: reportHeader(db, devices), patch: buildPatchReport(db, reconciled.ts) };
 }
 
 /** CSV text with formula escaping (see the module header). */
@@ -263,6 +266,7 @@ export function writeReport(dir: string, data: ReportData): string[] {
       ['ts', 'device_id', 'mac', 'hostname', 'field', 'old_value', 'new_value', 'source', 'capture', 'frame'],
       data.changes.map((c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
     )],
+    ...(data.patch === undefined ? [] : patchCsvTables(data.patch).map(([name, header, rows]): [string, string] => [name, toCsv(header, rows)])),
   ];
   for (const [name, text] of files) writeNoFollow(join(dir, name), text);
   return files.map(([name]) => name);

@@ -1,5 +1,6 @@
 /**
- * \summary The nine reconciliation exception kinds (design.md), the severity of each and why, the
+ * \summary The exception kinds (design.md's nine reconciliation kinds and the five patch-management
+ * kinds of issue 17), the severity of each and why, the
  * stable `event_id`, and `ReconcileException`, the record an exception line is written from.
  *
  * Severity says how urgently a person should look, judged by HICP 405(d) practice 9.1 (an
@@ -23,6 +24,12 @@ export const EXCEPTION_TYPES = [
   'field_mismatch',
   'duplicate_record',
   'identity_conflict',
+  // Patch management (HICP 405(d) practice 9.6; src/advisories/patch-state.ts).
+  'vulnerable_firmware',
+  'firmware_downgrade',
+  'compensating_control_violated',
+  'deferral_expired',
+  'advisory_unverifiable',
 ] as const;
 
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
@@ -46,6 +53,11 @@ export const EXCEPTION_KINDS: Readonly<Record<ExceptionType, ExceptionKind>> = {
   wrong_location: { severity: 'low', description: 'switch, port or room differ from the record' },
   missing_field: { severity: 'low', description: 'a HICP 9.1 required field (manufacturer, model, firmware, network location) is empty in the record' },
   duplicate_record: { severity: 'low', description: 'two records share a MAC or serial (in any spelling)' },
+  vulnerable_firmware: { severity: 'medium', description: 'the firmware seen on the wire is affected by an imported advisory (high when a CVE is in CISA KEV or its CVSS is 9 or more)' },
+  firmware_downgrade: { severity: 'high', description: 'the firmware went back from a fixed or not-affected version to one an advisory affects' },
+  compensating_control_violated: { severity: 'high', description: 'a device with a deferred patch is seen outside the VLAN or segment its deferral requires' },
+  deferral_expired: { severity: 'medium', description: 'a patch deferral ended and the device still runs affected firmware' },
+  advisory_unverifiable: { severity: 'low', description: 'an advisory names the device but the sensor cannot tell whether its firmware is affected (version unknown or not comparable)' },
 };
 
 /** Evidence for an observed value: where a packet showed it (`tshark -r <capture> -Y frame.number==<frame>`). */

@@ -12,7 +12,9 @@
 import type { Db } from '../inventory/store.js';
 import { isoTime, listDevices } from '../inventory/device-view.js';
 import { EXCEPTION_SCHEMA_VERSION, ExceptionStream, enqueueLines, orderLine, type ExceptionLine, type StreamFlushResult } from '../output/ndjson.js';
-import { diffInventory, type DiffOptions } from './diff.js';
+import { diffInventory, type DiffOptions, type DiffResult } from './diff.js';
+import { hasAdvisories, patchEventIds, recordPatchEvent } from '../inventory/advisory-store.js';
+import { loadPatchState } from '../advisories/load.js';
 import { EXCEPTION_TYPES, type ExceptionEvidence, type ExceptionType, type ReconcileException, type Severity } from './exception-kinds.js';
 import type { MatchKey } from './match.js';
 import { currentSorImport, loadSorRecords, type SorImportInfo } from './sor-store.js';
@@ -39,9 +41,9 @@ export interface ReconcileResult {
   counts: { records: number; devices: number; matched: Partial<Record<MatchKey, number>>; unmatchedDevices: number };
 }
 
-/** True when a SoR snapshot is loaded (reconciliation has something to compare). */
+/** True when reconciliation has something to compare: a SoR snapshot or imported advisories. */
 export function hasSorSnapshot(db: Db): boolean {
-  return currentSorImport(db) !== undefined;
+  return currentSorImport(db) !== undefined || hasAdvisories(db);
 }
 
 /** The newest capture time in the database (ISO), or undefined when nothing was captured. */
@@ -88,10 +90,11 @@ export function listExceptionRecords(db: Db): ExceptionRecord[] {
 /** Computes the exceptions and, in one transaction, updates the table and fills the outbox. */
 export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResult {
   const sor = currentSorImport(db);
-  if (sor === undefined) {
+  const advisories = hasAdvisories(db);
+  if (sor === undefined && !advisories) {
     return { loaded: false, import: undefined, ts: newestCaptureTime(db) ?? '1970-01-01T00:00:00.000Z', changes: [], open: [], outOfCoverage: [], counts: { records: 0, devices: 0, matched: {}, unmatchedDevices: 0 } };
   }
-  const records = loadSorRecords(db, sor.id);
+  const records = sor === undefined ? [] : loadSorRecords(db, sor.id);
   const newest = newestCaptureTime(db);
   if (newest === undefined) {
     // Nothing heard yet: there is no capture time to stamp lines with, and every record would be
@@ -99,8 +102,13 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     return { loaded: true, import: sor, ts: '1970-01-01T00:00:00.000Z', changes: [], open: [], outOfCoverage: [], counts: { records: records.length, devices: 0, matched: {}, unmatchedDevices: 0 }, nothingHeard: true };
   }
   const ts = newest;
-  const devices = listDevices(db);
-  const diff = diffInventory(records, devices, options);
+  const devices = listDevices(db, { withHistory: advisories });
+  const diff: DiffResult = sor === undefined
+    ? { exceptions: [], outOfCoverage: [], match: { records: [], unmatchedDevices: [], conflicts: [] } }
+    : diffInventory(records, devices, options);
+  // Patch management (issue 17): advisory exceptions join the same table and stream.
+  const patch = advisories ? loadPatchState(db, ts, devices) : { exceptions: [], events: [] };
+  diff.exceptions.push(...patch.exceptions);
 
   const select = db.prepare('SELECT * FROM exception');
   const insert = db.prepare(`INSERT INTO exception (event_id, type, status, severity, asset_id, device_id, mac, field, expected, observed, evidence, message, opened_ts, resolved_ts)
@@ -137,6 +145,15 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
       pending.push(lineOf(r, 'resolved', ts));
     }
     const seqs = enqueueLines(db, pending);
+    const seen = patchEventIds(db);
+    for (const ev of patch.events) {
+      if (seen.has(ev.event_id)) continue;
+      const seq = (db.prepare('SELECT coalesce(max(seq), 0) + 1 AS s FROM outbox').get() as { s: number }).s;
+      const { schema_version: version, event_type: eventType, ...rest } = ev;
+      const line = JSON.stringify({ schema_version: version, event_type: eventType, seq, ...rest });
+      db.prepare('INSERT INTO outbox (seq, line) VALUES (?, ?)').run(seq, line);
+      recordPatchEvent(db, { event_id: ev.event_id, device_id: ev.device_id, advisory_id: ev.advisory_id, ts: ev.ts, line });
+    }
     return pending.map((l, i) => orderLine({ ...l, ...(seqs[i] === undefined ? {} : { seq: seqs[i] }) }));
   })();
 

@@ -2,7 +2,7 @@
  * Every user error is one line on stderr and a documented exit code, never a stack trace:
  * every subcommand (walked from the program itself, so a new one is covered) with an unknown
  * option and with a missing argument exits 64; `--db` on a file that is not SQLite exits 65 for
- * every command that takes it; a read-only command on a missing `--db` exits 66 and creates
+ * every command that takes it (events, export and push included); a read-only command on a missing `--db` exits 66 and creates
  * nothing; `report --out` on an existing file or a symbolic link exits 73 and writes nothing
  * through it; `status` exits 1 when the sensor is not reachable (as README says); `rules test`
  * gives the same answer from any current directory.
@@ -63,14 +63,18 @@ describe('usage errors exit 64 with one line, for every subcommand', () => {
 });
 
 describe('database files', () => {
-  const DB_COMMANDS: string[][] = [['devices'], ['device', '00:11:22:33:44:55'], ['unknown'], ['coverage'], ['reconcile'], ['report', '--out', 'r'],
-    ['import', join(ROOT, 'fixtures/demo/sor-export.csv')], ['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng')]];
+  const READ_ONLY: string[][] = [['devices'], ['device', '00:11:22:33:44:55'], ['unknown'], ['coverage'], ['reconcile'], ['report', '--out', 'r'],
+    ['events'], ['export', 'splunk-assets'], ['export', 'servicenow'], ['push', 'servicenow', '--instance', 'https://127.0.0.1:9']];
+  const DB_COMMANDS: string[][] = [...READ_ONLY, ['import', join(ROOT, 'fixtures/demo/sor-export.csv')], ['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng')]];
+  // push reads its credentials before the database: give it some so the --db error is the one seen.
+  const ENV = { SERVICENOW_USER: 'svc-test', SERVICENOW_PASSWORD: 'not-a-secret' };
+  const tag = (argv: string[]) => argv.slice(0, 2).join('-').replace(/[^a-z-]/g, '');
 
   for (const argv of DB_COMMANDS) {
-    it(`${argv[0]} --db on a file that is not SQLite exits 65 with one line`, () => {
-      const bad = join(dir, `not-sqlite-${argv[0]}.db`);
+    it(`${argv.slice(0, 2).join(' ')} --db on a file that is not SQLite exits 65 with one line`, () => {
+      const bad = join(dir, `not-sqlite-${tag(argv)}.db`);
       writeFileSync(bad, 'Asset Tag,MAC\nBME-1,00:11:22:33:44:55\n');
-      const r = auscult([...argv, '--db', bad], { cwd: dir });
+      const r = auscult([...argv, '--db', bad], { cwd: dir, env: ENV });
       expectOneLine(r, 65);
       expect(r.stderr).toContain(`${bad}: not an SQLite database`);
       expect(r.stderr).toContain('[AUS_ERR_DB_FILE]');
@@ -78,10 +82,10 @@ describe('database files', () => {
     });
   }
 
-  for (const argv of DB_COMMANDS.slice(0, 6)) {
-    it(`${argv[0]} (read-only) on a missing --db exits 66 and creates no database`, () => {
-      const missing = join(dir, `typo-${argv[0]}.db`);
-      const r = auscult([...argv, '--db', missing], { cwd: dir });
+  for (const argv of READ_ONLY) {
+    it(`${argv.slice(0, 2).join(' ')} (read-only) on a missing --db exits 66 and creates no database`, () => {
+      const missing = join(dir, `typo-${tag(argv)}.db`);
+      const r = auscult([...argv, '--db', missing], { cwd: dir, env: ENV });
       expectOneLine(r, 66);
       expect(r.stderr).toContain('[AUS_ERR_DB_MISSING]');
       expect(existsSync(missing)).toBe(false);

@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturePath, itCaptures } from '../helpers/capture-variants.js';
 import { auscult, ROOT } from '../helpers/cli.js';
 
 let dir: string;
@@ -61,9 +62,9 @@ describe('auscult replay → devices → device', () => {
     expect(outs[0]).toBe(outs[1]);
   });
 
-  it('pcap and pcapng of the same traffic give the same devices', () => {
-    const pcapng = fx('capture/dhcp-option-33.pcapng');
-    const pcap = fx('capture/dhcp-option-33.pcap');
+  itCaptures('pcap and pcapng of the same traffic give the same devices', () => {
+    const pcapng = capturePath('dhcp-option-33.pcapng');
+    const pcap = capturePath('dhcp-option-33.pcap');
     const views = [pcapng, pcap].map((file, i) => {
       const db = join(dir, `d${i}.db`);
       expect(auscult(['replay', file, '--db', db]).code).toBe(0);

@@ -92,6 +92,54 @@ describe('auscult report', () => {
     expect(html).toContain('<svg id="chart"');
   });
 
+  it('the charts show what the CSV files hold: completeness per VLAN and per field, make-up by category, firmware per model, exceptions over time', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const unescape = (t: string): string => t.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const bars = (id: string): { label: string; value: number; of: number | undefined }[] => {
+      const svg = new RegExp(`<svg id="${id}"[\\s\\S]*?</svg>`).exec(html)?.[0] ?? '';
+      expect(svg, id).not.toBe('');
+      return [...svg.matchAll(/<g class="bar" data-label="([^"]*)" data-value="(\d+)"(?: data-of="(\d+)")?>/g)]
+        .map((m) => ({ label: unescape(m[1] ?? ''), value: Number(m[2]), of: m[3] === undefined ? undefined : Number(m[3]) }));
+    };
+    const inventory = parse(readFileSync(join(out, 'inventory.csv')), { columns: true }) as Record<string, string>[];
+    const completeness = parse(readFileSync(join(out, 'completeness.csv')), { columns: true }) as Record<string, string>[];
+    const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];
+
+    // Per VLAN: one bar per VLAN row of completeness.csv, required fields known out of required fields.
+    const vlanRows = completeness.filter((r) => r['scope'] === 'vlan');
+    expect(bars('chart-completeness-vlan').map((b) => [b.value, b.of]).sort()).toEqual(vlanRows.map((r) => [Number(r['required_known']), Number(r['required_total'])]).sort());
+    expect(bars('chart-completeness-vlan').some((b) => b.of !== undefined && b.value < b.of)).toBe(true);
+
+    // Per required field: rows of inventory.csv with the field filled, out of all rows.
+    expect(bars('chart-completeness-field')).toEqual(['manufacturer', 'model', 'firmware', 'network_location']
+      .map((f) => ({ label: f, value: inventory.filter((r) => (r[f] ?? '') !== '').length, of: inventory.length })));
+
+    // Make-up by category: the counts of inventory.csv's category column, largest first.
+    const cats = new Map<string, number>();
+    for (const r of inventory) cats.set(r['category'] || 'unknown', (cats.get(r['category'] || 'unknown') ?? 0) + 1);
+    const catBars = bars('chart-category');
+    expect(new Map(catBars.map((b) => [b.label, b.value]))).toEqual(cats);
+    expect(catBars.map((b) => b.value)).toEqual([...catBars.map((b) => b.value)].sort((a, b) => b - a));
+    expect(cats.get('medical')).toBeGreaterThan(0);
+
+    // Firmware per model: every row with a model is counted once under its model and firmware;
+    // the demo's two Alaris pumps on 12.1.2 share one bar, the one on 12.0.4 has its own.
+    const fw = bars('chart-firmware');
+    expect(fw.reduce((n, b) => n + b.value, 0)).toBe(inventory.filter((r) => (r['model'] ?? '') !== '').length);
+    const alaris = inventory.filter((r) => r['model'] === 'Alaris PC Unit 8015');
+    for (const version of new Set(alaris.map((r) => r['firmware']))) {
+      expect(fw.find((b) => b.label.endsWith(`Alaris PC Unit 8015: ${version ?? ''}`))?.value, version).toBe(alaris.filter((r) => r['firmware'] === version).length);
+    }
+    expect(new Set(alaris.map((r) => r['firmware'])).size).toBeGreaterThan(1);
+
+    // Over time: per capture day, exceptions opened and resolved, summing to exceptions.csv.
+    const time = bars('chart-exceptions-time');
+    expect(time.filter((b) => b.label.endsWith(' opened')).reduce((n, b) => n + b.value, 0)).toBe(exceptions.filter((e) => (e['opened_ts'] ?? '') !== '').length);
+    expect(time.filter((b) => b.label.endsWith(' resolved')).reduce((n, b) => n + b.value, 0)).toBe(exceptions.filter((e) => (e['resolved_ts'] ?? '') !== '').length);
+    const firstDay = (exceptions.map((e) => e['opened_ts'] ?? '').sort()[0] ?? '').slice(0, 10);
+    expect(time[0]?.label).toBe(`${firstDay} opened`);
+  });
+
   it.skipIf(NO_BROWSER !== null)(titled('renders in headless Chromium with the right counts', NO_BROWSER), () => {
     const dom = dumpDom(join(out, 'index.html'));
     const exceptions = parse(readFileSync(join(out, 'exceptions.csv')), { columns: true }) as Record<string, string>[];

@@ -1,5 +1,4 @@
 // Property tests for the capture readers (fast-check, fixed seed; 10,000 cases in all).
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -9,15 +8,17 @@ import { PCAP_WARNINGS } from '../../src/capture/pcap-file.js';
 import { PCAPNG_WARNINGS, PcapngClock, pcapngTimestampToMicros } from '../../src/capture/pcapng-file.js';
 import { AuscultError } from '../../src/errors.js';
 import { reencodePcapng } from '../helpers/capture-files.js';
+import { CAPTURE_SKIP, captureBytes, describeCaptures } from '../helpers/capture-variants.js';
 
 const SEED = 42;
 const KNOWN_CODES = new Set<string>([...PCAP_WARNINGS, ...PCAPNG_WARNINGS, ...CAPTURE_WARNINGS]);
 
-const INPUTS = [
-  { name: 'pcap', bytes: readFileSync('fixtures/capture/dhcp-option-33.pcap'), headerLength: 24, minRecord: 16 },
-  { name: 'nsec pcap', bytes: readFileSync('fixtures/capture/dhcp-option-33.nsec.pcap'), headerLength: 24, minRecord: 16 },
-  { name: 'pcapng two sections', bytes: readFileSync('fixtures/capture/two-sections.pcapng'), headerLength: 16, minRecord: 12 },
-  { name: 'pcapng two interfaces, big-endian', bytes: reencodePcapng(readFileSync('fixtures/capture/mixed-linktypes.pcapng'), false), headerLength: 16, minRecord: 12 },
+// The originals are in the shared directory, the variants built at test time (capture-variants.ts).
+const INPUTS = CAPTURE_SKIP !== null ? [] : [
+  { name: 'pcap', bytes: captureBytes('dhcp-option-33.pcap'), headerLength: 24, minRecord: 16 },
+  { name: 'nsec pcap', bytes: captureBytes('dhcp-option-33.nsec.pcap'), headerLength: 24, minRecord: 16 },
+  { name: 'pcapng two sections', bytes: captureBytes('two-sections.pcapng'), headerLength: 16, minRecord: 12 },
+  { name: 'pcapng two interfaces, big-endian', bytes: reencodePcapng(captureBytes('mixed-linktypes.pcapng'), false), headerLength: 16, minRecord: 12 },
 ];
 
 const flipsArb = fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 });
@@ -46,7 +47,7 @@ function parseOrHeaderError(buf: Buffer): { frames: CapturedFrame[]; warnings: C
   }
 }
 
-describe('random byte flips in real captures', () => {
+describeCaptures('random byte flips in real captures', () => {
   for (const input of INPUTS) {
     it(`${input.name}: never throw past the header, bounded output, known codes only`, () => {
       fc.assert(fc.property(flipsArb, (flips) => {
@@ -77,7 +78,7 @@ describe('random byte flips in real captures', () => {
   }
 });
 
-describe('chunking never changes the result', () => {
+describeCaptures('chunking never changes the result', () => {
   it('any split of a (possibly damaged) capture into chunks gives the same frames and warnings', () => {
     const arb = fc.record({
       input: fc.integer({ min: 0, max: INPUTS.length - 1 }),

@@ -10,7 +10,8 @@ const snapshot = (counters: [string, number][], appDropped = 0, nicRxDropped: nu
 
 describe('LossWatch (/healthz problems when input is lost)', () => {
   it('says nothing on the first check, then one problem per loss counter that moved, and nothing once it stops moving', () => {
-    const w = new LossWatch();
+    let missed = 1;
+    const w = new LossWatch(() => missed);
     expect(w.problems(snapshot([['stream.budget_cuts', 3]], 5, 1)).length).toBe(0);
     const moved = w.problems(snapshot([['stream.budget_cuts', 7], ['reassembly.gaps', 2], ['frames.processed', 900]], 9, 1));
     expect(moved).toEqual([
@@ -18,9 +19,24 @@ describe('LossWatch (/healthz problems when input is lost)', () => {
       'input lost since the last check: 2 TCP bytes lost to holes that never filled (reassembly.gaps)',
       'input lost since the last check: 4 frames dropped because the in-process ring was full (the sensor is falling behind) (capture.app_dropped)',
     ]);
-    expect(w.problems(snapshot([['stream.budget_cuts', 7], ['reassembly.gaps', 2]], 9, 3))).toEqual([
-      'input lost since the last check: 2 frames dropped by the network interface (rx_dropped) (capture.nic_rx_dropped)',
+    missed = 3;
+    expect(w.problems(snapshot([['stream.budget_cuts', 7], ['reassembly.gaps', 2]], 9, 1))).toEqual([
+      'input lost since the last check: 2 frames lost by the network interface (rx_missed/fifo/over errors) (capture.nic_rx_missed)',
     ]);
-    expect(w.problems(snapshot([['stream.budget_cuts', 7], ['reassembly.gaps', 2]], 9, 3))).toEqual([]);
+    expect(w.problems(snapshot([['stream.budget_cuts', 7], ['reassembly.gaps', 2]], 9, 1))).toEqual([]);
+  });
+
+  it('does not count the NIC rx_dropped (LLDP/CDP frames the kernel has no handler for) as loss', () => {
+    const w = new LossWatch(() => 0);
+    expect(w.problems(snapshot([], 0, 10))).toEqual([]);
+    // A SPAN port with LLDP every 30 s: rx_dropped climbs, nothing is lost.
+    expect(w.problems(snapshot([], 0, 250))).toEqual([]);
+    expect(w.problems(snapshot([], 0, 4000))).toEqual([]);
+  });
+
+  it('says nothing about the NIC when its counters cannot be read', () => {
+    const w = new LossWatch(() => null);
+    w.problems(snapshot([], 0, 1));
+    expect(w.problems(snapshot([], 0, 99))).toEqual([]);
   });
 });

@@ -6,12 +6,13 @@ import type { CapturedFrame } from '../../../src/capture/captured-frame.js';
 import { DEFAULT_BATCH_SIZE, READ_CHUNK_BYTES, openCapture, parseCaptureBuffer, parseCaptureChunks, sniffCaptureFormat } from '../../../src/capture/open-capture.js';
 import { AuscultError } from '../../../src/errors.js';
 import { buildPcap, buildPcapngSection, writeScratch } from '../../helpers/capture-files.js';
+import { captureBytes, capturePath, itCaptures } from '../../helpers/capture-variants.js';
 import { readCapturedFrames } from '../../helpers/frames.js';
 import { titled } from '../../helpers/tools.js';
 
 const ROOT_READS_ALL = 'runs as root, and root reads a file of mode 000';
 
-const PCAP = 'fixtures/capture/dhcp-option-33.pcap';
+const PCAP = capturePath('dhcp-option-33.pcap');
 
 async function collect(path: string, batchSize?: number): Promise<{ batches: CapturedFrame[][]; warnings: unknown[] }> {
   const source = await openCapture(path, batchSize === undefined ? {} : { batchSize });
@@ -33,7 +34,7 @@ describe('openCapture errors, before any frame', () => {
 
   // Root reads any file whatever its mode, so this one cannot fail as root: .ci/allowed-skips lists it.
   it.skipIf(process.getuid?.() === 0)(titled('a file without read permission is AUS_ERR_CAPTURE_UNREADABLE', process.getuid?.() === 0 ? ROOT_READS_ALL : null), async () => {
-    const path = writeScratch('secret.pcap', readFileSync(PCAP));
+    const path = writeScratch('secret.pcap', captureBytes('dhcp-option-33.pcap'));
     chmodSync(path, 0o000);
     await expect(openCapture(path)).rejects.toMatchObject({ code: 'AUS_ERR_CAPTURE_UNREADABLE', reason: 'permission denied' });
   });
@@ -45,7 +46,7 @@ describe('openCapture errors, before any frame', () => {
     ['a pcapng SHB cut at 12 bytes', buildPcapngSection({ littleEndian: true, blocks: [] }).subarray(0, 12), /needs 16 bytes/],
     ['gzip magic then junk', Buffer.concat([Buffer.from('1f8b', 'hex'), Buffer.alloc(40, 7)]), /gzip/],
     ['gzipped garbage', gzipSync(Buffer.from('this is plain text, not a capture at all')), /unknown magic.*after gzip/],
-    ['gzipped gzip', gzipSync(gzipSync(readFileSync(PCAP))), /gzip inside gzip/],
+    ['gzipped gzip', gzipSync(gzipSync(captureBytes('dhcp-option-33.pcap'))), /gzip inside gzip/],
   ])('%s is AUS_ERR_CAPTURE_HEADER at offset 0', async (_what, bytes, reason) => {
     const path = writeScratch('bad-header.bin', bytes);
     const err = await openCapture(path).catch((e: unknown) => e);
@@ -68,7 +69,7 @@ describe('sniffCaptureFormat', () => {
 });
 
 describe('batches', () => {
-  it('yields batches of batchSize, the last one shorter', async () => {
+  itCaptures('yields batches of batchSize, the last one shorter', async () => {
     const { batches, warnings } = await collect(PCAP, 2);
     expect(batches.map((b) => b.map((f) => f.frameNo))).toEqual([[1, 2], [3, 4], [5]]);
     expect(warnings).toEqual([]);
@@ -82,7 +83,7 @@ describe('batches', () => {
     expect(batches.map((b) => b.length)).toEqual([256, 256, 88]);
   });
 
-  it('each call to batches() re-reads from the start, warnings not doubled', async () => {
+  itCaptures('each call to batches() re-reads from the start, warnings not doubled', async () => {
     const bytes = readFileSync(PCAP);
     const path = writeScratch('cut-twice.pcap', bytes.subarray(0, bytes.length - 3));
     const source = await openCapture(path);
@@ -94,7 +95,7 @@ describe('batches', () => {
     }
   });
 
-  it('a consumer may stop early', async () => {
+  itCaptures('a consumer may stop early', async () => {
     const source = await openCapture(PCAP, { batchSize: 1 });
     let seen = 0;
     for await (const batch of source.batches()) { seen += batch.length; break; }
@@ -119,8 +120,8 @@ describe('batches', () => {
     }
   });
 
-  it('in-memory chunking: one-byte chunks give the same frames as one buffer', () => {
-    const bytes = readFileSync('fixtures/capture/two-sections.pcapng');
+  itCaptures('in-memory chunking: one-byte chunks give the same frames as one buffer', () => {
+    const bytes = readFileSync(capturePath('two-sections.pcapng'));
     const whole = parseCaptureBuffer(bytes);
     const bytewise = parseCaptureChunks(Array.from(bytes, (b) => Uint8Array.of(b)));
     expect(bytewise.frames.map((f) => [f.frameNo, f.tsMicros, Buffer.from(f.data).toString('hex')]))
@@ -128,7 +129,7 @@ describe('batches', () => {
     expect(bytewise.warnings).toEqual([]);
   });
 
-  it('readCapturedFrames copies data out of the read buffers', async () => {
+  itCaptures('readCapturedFrames copies data out of the read buffers', async () => {
     const frames = await readCapturedFrames(PCAP);
     const first = frames[0]?.data;
     expect(first?.byteOffset).toBe(0);

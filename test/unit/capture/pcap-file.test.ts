@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { parseCaptureBuffer } from '../../../src/capture/open-capture.js';
 import { PCAP_LIMITS, readPcapFileHeader } from '../../../src/capture/pcap-file.js';
-import { buildPcap, readPcapSpec, swapPcapByteOrder } from '../../helpers/capture-files.js';
+import { buildPcap, readPcapSpec, swapPcapByteOrder, type PcapSpec } from '../../helpers/capture-files.js';
+import { captureBytes, describeCaptures } from '../../helpers/capture-variants.js';
 
-const PCAP = readFileSync('fixtures/capture/dhcp-option-33.pcap');
-const SPEC = readPcapSpec(PCAP);
+const PCAP = captureBytes('dhcp-option-33.pcap');
+const SPEC: PcapSpec = PCAP.length > 0 ? readPcapSpec(PCAP) : { littleEndian: true, nanos: false, linkType: 1, records: [] };
 
-describe('pcap file header', () => {
+describeCaptures('pcap file header', () => {
   it('reads byte order, resolution, version, snaplen and link type', () => {
     expect(readPcapFileHeader(PCAP)).toEqual({ littleEndian: true, nanos: false, versionMajor: 2, versionMinor: 4, snaplen: SPEC.snaplen, linkType: 1 });
     expect(readPcapFileHeader(buildPcap({ littleEndian: false, nanos: true, linkType: 276, snaplen: 1234, records: [] })))
@@ -29,7 +29,7 @@ describe('pcap file header', () => {
   });
 });
 
-describe('pcap records', () => {
+describeCaptures('pcap records', () => {
   it('a header-only file has no frames and no warnings', () => {
     expect(parseCaptureBuffer(PCAP.subarray(0, 24))).toEqual({ frames: [], warnings: [] });
   });

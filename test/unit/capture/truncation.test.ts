@@ -1,21 +1,22 @@
 // Cut real captures at every byte offset: the reader never throws past the header, yields exactly
 // the frames whose records end before the cut, and says so with at most one warning.
-import { readFileSync } from 'node:fs';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import type { CapturedFrame, CaptureWarning } from '../../../src/capture/captured-frame.js';
 import { openCapture, parseCaptureBuffer } from '../../../src/capture/open-capture.js';
 import { AuscultError } from '../../../src/errors.js';
 import { recordLayout, reencodePcapng, writeScratch } from '../../helpers/capture-files.js';
+import { CAPTURE_SKIP, captureBytes, describeCaptures } from '../../helpers/capture-variants.js';
 
-const FILES: Record<string, Buffer> = {
-  'dhcp-option-33.pcap': readFileSync('fixtures/capture/dhcp-option-33.pcap'),
-  'dhcp-option-33.nsec.pcap': readFileSync('fixtures/capture/dhcp-option-33.nsec.pcap'),
-  'vlan-pcp-dei.pcapng': readFileSync('fixtures/capture/vlan-pcp-dei.pcapng'),
-  'two-sections.pcapng': readFileSync('fixtures/capture/two-sections.pcapng'),
-  'mixed-linktypes.pcapng': readFileSync('fixtures/capture/mixed-linktypes.pcapng'),
-  'vlan-pcp-dei big-endian': reencodePcapng(readFileSync('fixtures/capture/vlan-pcp-dei.pcapng'), false),
+// The originals are in the shared directory, the variants built at test time (capture-variants.ts).
+const FILES: Record<string, Buffer> = CAPTURE_SKIP !== null ? {} : {
+  'dhcp-option-33.pcap': captureBytes('dhcp-option-33.pcap'),
+  'dhcp-option-33.nsec.pcap': captureBytes('dhcp-option-33.nsec.pcap'),
+  'vlan-pcp-dei.pcapng': captureBytes('vlan-pcp-dei.pcapng'),
+  'two-sections.pcapng': captureBytes('two-sections.pcapng'),
+  'mixed-linktypes.pcapng': captureBytes('mixed-linktypes.pcapng'),
+  'vlan-pcp-dei big-endian': reencodePcapng(captureBytes('vlan-pcp-dei.pcapng'), false),
 };
 
 function summary(frames: CapturedFrame[]): unknown[] {
@@ -35,7 +36,7 @@ function expectCut(full: CapturedFrame[], bytes: Buffer, cut: number, frames: Ca
   }
 }
 
-describe('cutting a capture at every offset (in memory)', () => {
+describeCaptures('cutting a capture at every offset (in memory)', () => {
   for (const [name, bytes] of Object.entries(FILES)) {
     it(`${name}: ${bytes.length + 1} cuts`, () => {
       const full = parseCaptureBuffer(bytes).frames;
@@ -54,7 +55,7 @@ describe('cutting a capture at every offset (in memory)', () => {
   }
 });
 
-describe('cutting a capture file on disk', () => {
+describeCaptures('cutting a capture file on disk', () => {
   it('vlan-pcp-dei.pcapng cut at every offset, read through openCapture', async () => {
     const bytes = FILES['vlan-pcp-dei.pcapng'] ?? Buffer.alloc(0);
     const full = parseCaptureBuffer(bytes).frames;
