@@ -21,6 +21,7 @@ import { DHCP_LIMITS, type DhcpLimits } from './decode/app/dhcp.js';
 import { LLDP_LIMITS, type LldpLimits } from './decode/app/lldp.js';
 import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
 import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
+import { TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
@@ -29,13 +30,25 @@ import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
 import { OUTPUT_FORMATS } from './output/shapes.js';
 import { checkCentralUrl } from './central/connect.js';
 
+/**
+ * Tunnels and shims auscult opens (issue 15): GRE and ERSPAN (IP protocol 47), IP in IP (4, 41),
+ * VXLAN (4789, 8472), Geneve (6081), CAPWAP data (5247), LWAPP data (12222), MPLS over UDP
+ * (6635), and MPLS, PPPoE session and Cisco MetaData by ethertype (`ether proto`, not the `mpls`
+ * or `pppoes` keywords: those shift the offsets of what follows them). Their inner traffic cannot
+ * be filtered in BPF, so a tunnel passes whole.
+ */
+const TUNNEL_TRAFFIC =
+  'ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or ' +
+  'udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909';
+
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
 const DECODED_TRAFFIC =
-  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp';
+  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ' +
+  TUNNEL_TRAFFIC;
 
 /**
  * Default BPF filter: DHCP (67/68), mDNS (5353), DICOM (104, 11112), HL7/MLLP (2575), LLDP
- * (ethertype 0x88cc), ARP (IP-to-MAC bindings), and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
+ * (ethertype 0x88cc), ARP (IP-to-MAC bindings), the tunnels above, and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
  * by destination so tagged CDP passes too); each also inside one 802.1Q tag and inside QinQ.
  * `vlan` must come last in an `or`: it shifts the offsets of everything after it.
  */
@@ -108,6 +121,12 @@ const limitsSchema = z.strictObject({
   ethernet: z.strictObject({
     max_vlan_tags: int(1, 64).default(ETHERNET_LIMITS.maxVlanTags).describe('802.1Q/QinQ tags unwrapped per frame.'),
   }).prefault({}).describe('Link layer (src/decode/link/ethernet.ts ETHERNET_LIMITS).'),
+  tunnels: z.strictObject({
+    max_depth: int(1, 32).default(TUNNEL_LIMITS.maxEncapDepth).describe('Encapsulations (GRE, ERSPAN, VXLAN, Geneve, MPLS, PPPoE, CAPWAP, ...) opened per frame; deeper frames count encap.too_deep.'),
+    mpls_max_labels: int(1, 64).default(TUNNEL_LIMITS.mplsMaxLabels).describe('MPLS label stack entries read per stack.'),
+    mpls_payload: z.enum(['auto', 'ethernet', 'ethernet_cw', 'ip']).default(TUNNEL_LIMITS.mplsPayload).describe('What the bottom of an MPLS stack carries: auto (IPv4/IPv6 by version nibble, 0 = pseudowire control word + Ethernet, else Ethernet), ethernet, ethernet_cw or ip.'),
+    vxlan_ports: z.array(int(1, 65535)).max(16).default([...TUNNEL_LIMITS.vxlanPorts]).describe('UDP destination ports opened as VXLAN.'),
+  }).prefault({}).describe('Tunnels and shims in the SPAN feed (src/decode/frame.ts TUNNEL_LIMITS).'),
   dhcp: z.strictObject({
     max_options: int(1, 65535).default(DHCP_LIMITS.maxOptions).describe('DHCP options decoded per message.'),
     max_sub_options: int(1, 65535).default(DHCP_LIMITS.maxSubOptions).describe('Sub-options decoded per option (e.g. option 82).'),
@@ -469,6 +488,7 @@ export interface RuntimeLimits {
   binder: BinderLimits;
   location: LocationLimits;
   ethernet: EthernetLimits;
+  tunnels: TunnelLimits;
   dhcp: DhcpLimits;
   lldp: LldpLimits;
   cdp: CdpLimits;
@@ -498,6 +518,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },
+    tunnels: { maxEncapDepth: l.tunnels.max_depth, mplsMaxLabels: l.tunnels.mpls_max_labels, mplsPayload: l.tunnels.mpls_payload, vxlanPorts: l.tunnels.vxlan_ports },
     dhcp: { maxOptions: l.dhcp.max_options, maxSubOptions: l.dhcp.max_sub_options },
     lldp: { maxTlvs: l.lldp.max_tlvs, maxText: l.lldp.max_text },
     cdp: { maxTlvs: l.cdp.max_tlvs, maxAddresses: l.cdp.max_addresses, maxText: l.cdp.max_text },

@@ -21,6 +21,7 @@ import type { RuntimeLimits } from './config.js';
 import { AddressBinder } from './observe/address-binder.js';
 import { observeApplication } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
+import { hygieneProblem } from './observe/hygiene.js';
 import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
 
@@ -62,7 +63,7 @@ export class Pipeline implements DecodeSink {
     this.binder = new AddressBinder(limits?.binder, this.counters);
     this.location = new LocationResolver(limits?.location, options.subnetVlans, this.counters);
     this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
-    this.frameLimits = limits?.ethernet ?? FRAME_LIMITS;
+    this.frameLimits = limits ? { ...limits.ethernet, ...limits.tunnels } : FRAME_LIMITS;
     this.store = new InventoryStore(db);
     this.store.load(this.model);
     this.identifier = options.identifier ?? createIdentifier();
@@ -91,6 +92,11 @@ export class Pipeline implements DecodeSink {
       const { value: frame, anomalies } = decodeFrame(captured, this.frameLimits);
       for (let i = 0; i < anomalies.length; i++) this.anomaly(anomalies[i] as string);
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
+      const encap = frame.encap;
+      if (encap !== undefined && encap.length > 0) {
+        for (let i = 0; i < encap.length; i++) this.counters.inc(counterName('encap.', encap[i] as string));
+      }
+      if (frame.wlanProtected === true) this.counters.inc('frames.wlan_protected');
       out.length = 0;
       observeFrame(frame, this.binder, out);
       if (frame.payloadKind === 'tcp') {
@@ -108,6 +114,15 @@ export class Pipeline implements DecodeSink {
         }
       }
       // Indexed loops here: this runs per frame, and for-of allocated iterator results.
+      // The hygiene gate (group MACs, empty identity strings) drops in place, keeping the order.
+      let kept = 0;
+      for (let i = 0; i < out.length; i++) {
+        const o = out[i] as Observation;
+        const problem = hygieneProblem(o);
+        if (problem !== undefined) { this.anomaly(problem); continue; }
+        out[kept++] = o;
+      }
+      out.length = kept;
       for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify);
       if (out.length > 1) {
         const derived = this.location.observeFrame(out);

@@ -92,7 +92,22 @@ const LINKTYPE_BY_CAP_NAME: Record<string, number> = {
   LINKTYPE_LINUX_SLL: LINKTYPE.LINUX_SLL,
   RAW: LINKTYPE.RAW,
   NULL: LINKTYPE.NULL,
+  IEEE802_11_RADIO: 127, // LINKTYPE_IEEE802_11_RADIOTAP (monitor mode)
 };
+
+/**
+ * DLT values cap 0.2.1 names only as "Unknown linktype N" that auscult decodes (for them DLT and
+ * LINKTYPE agree): Cisco HDLC (104), PPP (9), plain 802.11 (105), SLL2 (276).
+ */
+const DECODED_UNNAMED_DLTS: ReadonlySet<number> = new Set([9, 104, 105, 276]);
+
+/** The LINKTYPE of cap's link name, or undefined when auscult does not decode it. */
+export function linkTypeOfCapName(name: string): number | undefined {
+  const known = LINKTYPE_BY_CAP_NAME[name];
+  if (known !== undefined) return known;
+  const n = Number(/^Unknown linktype (\d+)$/.exec(name)?.[1]);
+  return DECODED_UNNAMED_DLTS.has(n) ? n : undefined;
+}
 
 /** Handles whose open() failed: never closed, never collected (see the constructor). */
 const FAILED_HANDLES: CapHandle[] = [];
@@ -179,7 +194,7 @@ export class LiveCapture {
       FAILED_HANDLES.push(this.handle);
       throw classifyOpenError(options.interface, (err as Error).message, options.bpfFilter);
     }
-    const linkType = LINKTYPE_BY_CAP_NAME[linkName];
+    const linkType = linkTypeOfCapName(linkName);
     if (linkType === undefined) {
       this.handle.close();
       throw new AuscultError('AUS_ERR_NO_INTERFACE', `interface ${options.interface} has an unsupported link type (${linkName})`);

@@ -29,6 +29,7 @@ export function coverageText(r: CoverageReport): string {
   const lines = [
     `frames: ${r.frames} from ${r.captures} capture(s); 802.1Q tagged: ${r.frames_vlan_tagged} (${pct(r.frames_vlan_tagged, r.frames)})`,
     `VLANs seen tagged: ${r.vlans.length ? r.vlans.map((v) => `${v.vlan} (${v.devices} device${v.devices === 1 ? '' : 's'})`).join(', ') : 'none'}`,
+    `encapsulations: ${r.encapsulations.length ? r.encapsulations.map((e) => `${e.encapsulation} (${e.frames} frames)`).join(', ') : 'none'}; not decapsulated: ${r.frames_not_decapsulated} frames`,
     '',
     formatTable(['PROTOCOL', 'FRAMES', 'DEVICES'], r.protocols.map((p) => [p.protocol, p.frames, p.senders])),
     '',

@@ -100,6 +100,21 @@ export class ByteReader {
     return (b[p + 3] as number) * 0x1000000 + (((b[p + 2] as number) << 16) | ((b[p + 1] as number) << 8) | (b[p] as number));
   }
 
+  /**
+   * The RFC 1071 ones'-complement sum (folded to 16 bits) of the next n bytes, without consuming
+   * them; -1 when fewer remain. An IPv4 header whose sum is 0xffff has a right checksum.
+   */
+  peekSum16(n: number): number {
+    if (n < 0 || this.pos + n > this.end) return -1;
+    const b = this.buf;
+    let sum = 0;
+    const last = this.pos + n;
+    for (let i = this.pos; i + 1 < last; i += 2) sum += ((b[i] as number) << 8) | (b[i + 1] as number);
+    if ((n & 1) === 1) sum += (b[last - 1] as number) << 8;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return sum;
+  }
+
   /** Look at the next byte without consuming it; -1 at the end. */
   peekU8(): number {
     return this.pos < this.end ? (this.buf[this.pos] as number) : -1;

@@ -45,6 +45,8 @@ export interface IpHeader {
   fragment: boolean;
   /** IPv4 header options present (length > 20). */
   hasOptions?: boolean;
+  /** IPv4 header checksum wrong (RFC 791 §3.1): the header teaches no address (its payload is still read). */
+  badChecksum?: boolean;
 }
 
 export interface UdpHeader {
@@ -63,6 +65,22 @@ export interface TcpHeader {
   window: number;
 }
 
+/**
+ * The outermost carrier of a tunnelled frame: the tunnel endpoints (an ERSPAN source switch, a
+ * VXLAN VTEP, a wireless controller), which are devices of their own, never the inner sender.
+ */
+export interface TunnelCarrier {
+  srcMac: string | undefined;
+  dstMac: string | undefined;
+  vlanTags: VlanTag[];
+  ip: IpHeader | undefined;
+  /**
+   * The last link-layer source before the inner packet. Differs from `srcMac` in nested tunnels;
+   * the only link-layer source there is when the inner packet has none (GRE → IP, Geneve → IP).
+   */
+  carrierMac: string | undefined;
+}
+
 /** Where `payload` came from, which tells the registry which application decoder applies. */
 export type PayloadKind = 'ethertype' | 'llc' | 'udp' | 'tcp' | 'none';
 
@@ -76,7 +94,7 @@ export interface FrameRecord {
   /** Source MAC (lower case, colon separated); absent on link types without one (raw IP). */
   srcMac?: string | undefined;
   dstMac?: string | undefined;
-  /** 802.1Q/802.1ad tag stack, outermost first. Empty when untagged. */
+  /** 802.1Q/802.1ad tag stack of the (inner) frame, outermost first. Empty when untagged. */
   vlanTags: VlanTag[];
   /** Ethertype after the VLAN tags (Ethernet II); absent for 802.3 length frames. */
   ethertype?: number | undefined;
@@ -89,6 +107,19 @@ export interface FrameRecord {
   payloadKind: PayloadKind;
   /** Payload bytes (a view into the captured frame: copy before keeping). */
   payload: Uint8Array;
+  /**
+   * Encapsulations and non-Ethernet link layers walked, outermost first (`gre`, `erspan2`,
+   * `vxlan`, `geneve`, `mpls`, `pppoe`, `cmd`, `ipip`, `capwap`, `lwapp`, `wlan`, `chdlc`,
+   * `ppp`). Empty for a plain Ethernet frame. After a tunnel, `srcMac`, `vlanTags`, `ip` and the
+   * rest describe the inner frame; its sender has no MAC when the tunnel carried IP directly.
+   */
+  encap?: readonly string[];
+  /** Set once a tunnel was opened: its outermost carrier. */
+  tunnel?: TunnelCarrier | undefined;
+  /** Cisco TrustSec Security Group Tag (Cisco MetaData 0x8909 or ERSPAN III). */
+  sgt?: number | undefined;
+  /** An 802.11 frame whose body is encrypted: counted, not decoded. */
+  wlanProtected?: boolean;
 }
 
 export type FrameDecode = { value: FrameRecord; anomalies: AnomalyCode[] };

@@ -11,6 +11,7 @@
 import type { Observation } from '../observe/observation.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
+import { MULTI_VALUED_EVIDENCE_FIELDS } from './field-candidate.js';
 import { primaryAddress } from '../device/address-rank.js';
 
 export interface CandidateState {
@@ -553,7 +554,7 @@ export class DeviceModel {
     }
     // A refinement (an OUI guess replaced by what the device says of itself) is not a change of
     // the device; a firm value replaced, or a source reporting a new value, is.
-    const change = chosen !== undefined && chosen.value !== cand.value && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE);
+    const change = chosen !== undefined && chosen.value !== cand.value && !MULTI_VALUED_EVIDENCE_FIELDS.has(cand.field) && (chosen.source === cand.source || chosen.confidence >= FIRM_CONFIDENCE);
     if (change && LOCATION_FIELDS.has(cand.field) && cand.confidence < chosen.confidence + CLEARLY_STRONGER) {
       this.challenge(d, chosen, cand, o);
       return;

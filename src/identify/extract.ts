@@ -42,6 +42,18 @@ export const DIRECT_MAPPINGS: Readonly<Record<string, DirectMapping>> = {
   'cdp.platform': { field: 'model', confidence: 0.6 },
   'mdns.hinfo.os': { field: 'os', confidence: 0.6 },
   'eth.vlan': { field: 'vlan', confidence: 0.9 },
+  // Identity strings kept as evidence (issue 15). On a switch, the LLDP/CDP port ids are the
+  // ports the sensor has heard it on; on an endpoint, the NIC's own port naming.
+  'lldp.port_id': { field: 'lldp_port_id', confidence: 1 },
+  'lldp.port_id_subtype': { field: 'lldp_port_id_subtype', confidence: 1 },
+  'lldp.port_description': { field: 'lldp_port_description', confidence: 1 },
+  'cdp.port_id': { field: 'cdp_port_id', confidence: 1 },
+  'eth.vlan_stack': { field: 'vlan_stack', confidence: 1 },
+  'eth.encap': { field: 'encapsulation', confidence: 1 },
+  'eth.sgt': { field: 'sgt', confidence: 1 },
+  'hl7.sending_facility': { field: 'hl7_sending_facility', confidence: 1 },
+  'hl7.receiving_facility': { field: 'hl7_receiving_facility', confidence: 1 },
+  'dicom.ae_title': { field: 'dicom_ae_title', confidence: 1 },
 };
 
 export const OUI_CONFIDENCE = 0.3;

@@ -36,9 +36,29 @@ export const DEVICE_FIELDS = [
   // Issue 16: IEEE EUI-64 equipment identifiers from HL7 MSH-3 and OBX-18 (IHE PCD), kept as evidence
   // on the device they name.
   'hl7_eui64',
+  // Issue 15: identity strings a network or clinical engineering team looks up, kept as evidence.
+  'lldp_port_id',
+  'lldp_port_id_subtype',
+  'lldp_port_description',
+  'cdp_port_id',
+  'vlan_stack',
+  'encapsulation',
+  'sgt',
+  'hl7_sending_facility',
+  'hl7_receiving_facility',
 ] as const;
 
 export type DeviceField = (typeof DEVICE_FIELDS)[number];
+
+/**
+ * Identity strings a device legitimately has several of at once (the ports a switch was heard
+ * on, the AE titles of a PACS, the encapsulations a device arrived through): kept as evidence,
+ * and a new value is not a change of the device, so it makes no history row.
+ */
+export const MULTI_VALUED_EVIDENCE_FIELDS: ReadonlySet<string> = new Set<DeviceField>([
+  'lldp_port_id', 'lldp_port_id_subtype', 'lldp_port_description', 'cdp_port_id', 'vlan_stack', 'encapsulation', 'sgt',
+  'hl7_sending_facility', 'hl7_receiving_facility', 'dicom_ae_title',
+]);
 
 export interface FieldCandidate {
   field: DeviceField;

@@ -3,6 +3,7 @@
  * tagged, how many clients were relayed with option 82, and for how many devices the switch port
  * is known — so a network team can tell whether the SPAN is set up right.
  */
+import { DECAPSULATION_ANOMALIES } from '../decode/frame.js';
 import type { Db } from './store.js';
 
 export interface CoverageReport {
@@ -11,6 +12,13 @@ export interface CoverageReport {
   frames_vlan_tagged: number;
   vlans: { vlan: number; devices: number }[];
   protocols: { protocol: string; frames: number; senders: number }[];
+  /** Encapsulations and non-Ethernet link layers walked (`gre`, `erspan2`, `vxlan`, `wlan`, ...), frames per name. */
+  encapsulations: { encapsulation: string; frames: number }[];
+  /** Frames with a tunnel, shim or link type that could not be opened, by anomaly code. */
+  frames_not_decapsulated: number;
+  not_decapsulated: { anomaly: string; frames: number }[];
+  /** 802.11 frames whose body is encrypted (counted, not decoded). */
+  frames_wlan_protected: number;
   dhcp_relayed_option82_clients: number;
   devices: number;
   devices_with_switch_port: number;
@@ -32,6 +40,10 @@ export function coverageReport(db: Db): CoverageReport {
     frames_vlan_tagged: counter('frames.vlan_tagged'),
     vlans,
     protocols,
+    encapsulations: (db.prepare("SELECT substr(name, 7) AS encapsulation, value AS frames FROM counter WHERE name LIKE 'encap.%' AND value > 0 ORDER BY name").all() as { encapsulation: string; frames: number }[]),
+    frames_not_decapsulated: 0,
+    not_decapsulated: DECAPSULATION_ANOMALIES.map((a) => ({ anomaly: a as string, frames: counter(`anomaly.${a}`) })).filter((x) => x.frames > 0),
+    frames_wlan_protected: counter('frames.wlan_protected'),
     dhcp_relayed_option82_clients: count("SELECT count(DISTINCT device_id) AS n FROM field_evidence WHERE field = 'circuit_id'"),
     devices: count('SELECT count(*) AS n FROM device'),
     devices_with_switch_port: count("SELECT count(*) AS n FROM device_field WHERE field = 'port'"),
@@ -39,6 +51,14 @@ export function coverageReport(db: Db): CoverageReport {
     infrastructure_devices: count("SELECT count(*) AS n FROM device_field WHERE field = 'category' AND value = 'infrastructure'"),
     hints: [],
   };
+  report.frames_not_decapsulated = report.not_decapsulated.reduce((n, x) => n + x.frames, 0);
+  if (report.frames_not_decapsulated > 0) {
+    const names = report.not_decapsulated.map((x) => `${x.anomaly} ${x.frames}`).join(', ');
+    report.hints.push(`${report.frames_not_decapsulated} frames carried a tunnel, shim or link type auscult could not open (${names}): devices behind it are not seen; check the mirror session's encapsulation (README, "Encapsulations and link types") or raise limits.tunnels.`);
+  }
+  if (report.frames_wlan_protected > 0) {
+    report.hints.push(`${report.frames_wlan_protected} 802.11 frames were encrypted: only their station addresses are seen; mirror the wireless controller's wired side (CAPWAP/Aruba GRE) to see what the stations send.`);
+  }
   const heard = (p: string) => (protocols.find((x) => x.protocol === p)?.frames ?? 0) > 0;
   if (report.frames === 0) report.hints.push('No frames yet: replay a capture or check that the sensor interface receives the SPAN.');
   if (report.frames > 0 && report.frames_vlan_tagged === 0) {

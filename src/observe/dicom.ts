@@ -5,7 +5,10 @@
  * - A-ASSOCIATE-RQ describes the requestor (a modality or workstation): its calling AE title, the
  *   AE it calls and where (the PACS it talks to), its implementation class UID and version name
  *   (which identify the DICOM toolkit or product), the SOP classes it proposes.
- * - A-ASSOCIATE-AC describes the acceptor (the PACS): its AE title and implementation.
+ *   The called AE title is also the acceptor's own (`dicom.ae_title` about the receiver: its MAC
+ *   and IP), so a PACS is named even when the mirror carries only one direction.
+ * - A-ASSOCIATE-AC describes the acceptor (the PACS): its AE title (the responding AE) and
+ *   implementation.
  * - A data set's equipment tags describe its sender, unless the data set was sent as a C-MOVE
  *   sub-operation: then the sender is forwarding another device's images and the tags are kept
  *   as `dicom.forwarded.*` facts, not as the sender's identity.
@@ -47,6 +50,9 @@ export function observeDicom(r: Extract<StreamRecord, { protocol: 'dicom' }>, fr
         fact('dicom.calling_ae_title', pdu.callingAeTitle);
         fact('dicom.called_ae_title', pdu.calledAeTitle);
         fact('dicom.peer', `${pdu.calledAeTitle}@${o.dstIp}:${o.dstPort}`);
+        if (pdu.calledAeTitle !== undefined && pdu.calledAeTitle !== '') {
+          out.push(factOf(frame, PROTOCOL, 'dicom.ae_title', pdu.calledAeTitle, { mac: o.dstMac, ip: o.dstIp, vlan: o.vlan }));
+        }
         fact('dicom.role', 'scu');
         const seen = new Set<string>();
         for (const pc of pdu.proposedContexts) {

@@ -70,6 +70,8 @@ export function observeHl7(record: Hl7Record, frame: FrameRecord): Observation[]
   for (const p of record.messageProfiles) fact('hl7.message_profile', eiId(p), appSubject);
   // The peer this application talks to (MSH-5/MSH-6), kept as a fact about the sender.
   fact('hl7.receiving_application', hdText(record.receivingApplication), appSubject);
+  // MSH-6: the site/department the message goes to (site attribution; no patient data).
+  fact('hl7.receiving_facility', hdText(record.receivingFacility), appSubject);
   for (const obx of record.observations) {
     for (const eq of obx.equipment) {
       const eui = eui64Of(eq);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auscult, ROOT } from '../helpers/cli.js';
+import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'auscult-coverage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,5 +33,22 @@ describe('auscult coverage', () => {
     const text = auscult(['coverage', '--db', db]).stdout;
     expect(text).toContain('No 802.1Q tags');
     expect(text).toContain('No LLDP or CDP');
+  });
+
+  it.skipIf(!sharedAvailable('captures', 'encap'))(`names the encapsulations of an ERSPAN feed and counts what it could not open (${sharedAvailable('captures', 'encap') ? 'shared captures' : SHARED_SKIP_REASON})`, () => {
+    const db = join(dir, 'c.db');
+    const feeds = ['erspan/zeek__erspanII.pcap', 'erspan/tcpdump__erspan-type-iii-pb-1.pcap'].map((f) => sharedPath('captures', 'encap', f));
+    expect(auscult(['replay', ...feeds, '--db', db]).code).toBe(0);
+    const r = JSON.parse(auscult(['coverage', '--db', db, '--json']).stdout) as {
+      encapsulations: { encapsulation: string; frames: number }[]; frames_not_decapsulated: number; not_decapsulated: { anomaly: string; frames: number }[];
+      devices: number; hints: string[];
+    };
+    // The ERSPAN III header of the second capture is cut short: GRE was opened, ERSPAN III not.
+    expect(r.encapsulations).toEqual([{ encapsulation: 'erspan2', frames: 4 }, { encapsulation: 'gre', frames: 5 }]);
+    expect(r.not_decapsulated).toEqual([{ anomaly: 'erspan.truncated', frames: 1 }]);
+    expect(r.frames_not_decapsulated).toBe(1);
+    expect(r.devices).toBe(4); // the two mirrored hosts, the ERSPAN II source, and the IPv6 ERSPAN III source (raw-IP link: IP-keyed)
+    expect(r.hints.some((h) => h.startsWith('1 frames carried a tunnel'))).toBe(true);
+    expect(auscult(['coverage', '--db', db]).stdout).toContain('encapsulations: erspan2 (4 frames), gre (5 frames); not decapsulated: 1 frames');
   });
 });

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/log.js';
 import { openPipeline } from '../../src/pipeline.js';
 import { ROOT } from '../helpers/cli.js';
 
-const GOLDEN_DIRS = ['dhcp', 'lldp', 'mdns', 'demo', 'dicom', 'hl7'];
+const GOLDEN_DIRS = ['dhcp', 'lldp', 'mdns', 'demo', 'dicom', 'hl7', 'tunnels'];
 
 function fixtures(): string[] {
   const out: string[] = [];

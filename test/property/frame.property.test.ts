@@ -5,7 +5,7 @@
  *   only FRAME_ANOMALIES codes, keep the VLAN stack within the limit, and return a payload that
  *   is a view inside the input;
  * - prefixes of every real frame (every capture under fixtures/, recursively, and every capture of
- *   the shared material's MANIFEST.tsv when it is there, plus its raw IP
+ *   the shared material's MANIFEST.tsv and of ../shared/captures/encap when they are there, plus its raw IP
  *   frames behind synthesised BSD NULL/LOOP headers: every cut through the headers and 64 bytes
  *   into the payload, a sample past that, and 10,000 random cuts) decode without throwing, and any
  *   MAC, VLAN tag, IP address, ARP record or port a prefix yields equals the full frame's
@@ -18,22 +18,23 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LINKTYPE, type CapturedFrame } from '../../src/capture/captured-frame.js';
 import { toHex } from '../../src/decode/bytes.js';
-import { FRAME_ANOMALIES, FRAME_LIMITS, decodeFrame, type FrameLimits } from '../../src/decode/frame.js';
+import { FRAME_ANOMALIES, FRAME_LIMITS, TUNNEL_LINKTYPE, decodeFrame, type FrameLimits } from '../../src/decode/frame.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { allConformanceCaptures, CONFORMANCE_SKIP, conformancePath, itShared } from '../helpers/conformance.js';
 import { readCapturedFrames } from '../helpers/frames.js';
+import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const RUNS = { seed: 42, numRuns: 10_000 };
 const KNOWN = new Set<string>(FRAME_ANOMALIES);
-const LINK_TYPES = [...Object.values(LINKTYPE), 104 /* C-HDLC: unsupported */];
+const LINK_TYPES = [...Object.values(LINKTYPE), ...Object.values(TUNNEL_LINKTYPE), 147 /* USER0: unsupported */];
 
 /** Distinct real frames (by link type and bytes), each with its full decode. */
 let corpus: { frame: CapturedFrame; full: FrameRecord }[] = [];
 
 function capturesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((n) => /\.(pcap|pcapng)(\.gz)?$/.test(n))
+    .filter((n) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(n))
     .sort()
     .map((n) => dir + n);
 }
@@ -41,8 +42,10 @@ function capturesUnder(dir: string): string[] {
 beforeAll(async () => {
   const seen = new Map<string, CapturedFrame>();
   const add = (f: CapturedFrame) => seen.set(`${f.linkType}:${toHex(f.data)}`, f);
+  // The tunnelled captures other projects own, when ../shared is there (tunnels, 802.11, HDLC).
+  const encap = sharedAvailable('captures', 'encap') ? capturesUnder(`${sharedPath('captures', 'encap')}/`) : [];
   const shared = CONFORMANCE_SKIP === null ? allConformanceCaptures().map(conformancePath) : [];
-  for (const path of [...capturesUnder(FIXTURES), ...shared]) {
+  for (const path of [...capturesUnder(FIXTURES), ...shared, ...encap]) {
     for (const f of await readCapturedFrames(path)) {
       add(f);
       if (f.linkType === LINKTYPE.RAW) {
@@ -89,14 +92,37 @@ function captured(data: Uint8Array, linkType: number): CapturedFrame {
   return { frameNo: 1, tsMicros: 0, linkType, originalLength: data.length, data };
 }
 
+const SHIM_ETHERTYPES = new Set([0x8847, 0x8848, 0x8864, 0x8909]);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Everything a prefix yields must agree with the full decode: the first disagreement, if any. */
+/**
+ * Everything a prefix yields must agree with the full decode: the first disagreement, if any.
+ * Tunnels: a prefix that stopped before the tunnel opened describes the full decode's carrier;
+ * one that opened it has the same carrier, and its inner fields are compared once it walked the
+ * same encapsulations.
+ */
 function monotoneProblem(part: FrameRecord, full: FrameRecord): string | undefined {
+  const partEncap = (part.encap ?? []).join(':');
+  const fullEncap = (full.encap ?? []).join(':');
+  if (!`${fullEncap}:`.startsWith(partEncap === '' ? '' : `${partEncap}:`)) return 'encap';
+  if (part.tunnel === undefined && full.tunnel !== undefined) {
+    const carrier = full.tunnel;
+    if (part.srcMac !== undefined && carrier.srcMac !== undefined && part.srcMac !== carrier.srcMac) return 'carrier srcMac';
+    if (part.ip && carrier.ip && !same([part.ip.src, part.ip.dst], [carrier.ip.src, carrier.ip.dst])) return 'carrier ip';
+    return undefined;
+  }
+  if (part.tunnel !== undefined) {
+    const [a, b] = [part.tunnel, full.tunnel];
+    if (!same([a.srcMac, a.dstMac, a.vlanTags, a.ip?.src], [b?.srcMac, b?.dstMac, b?.vlanTags, b?.ip?.src])) return 'tunnel carrier';
+    if (partEncap !== fullEncap) return undefined;
+  }
   if (part.srcMac !== undefined && part.srcMac !== full.srcMac) return 'srcMac';
   if (part.dstMac !== undefined && part.dstMac !== full.dstMac) return 'dstMac';
   if (!same(full.vlanTags.slice(0, part.vlanTags.length), part.vlanTags)) return 'vlanTags';
-  if (part.ethertype !== undefined && part.ethertype !== full.ethertype) return 'ethertype';
+  // Stopped at a shim (MPLS, PPPoE, Cisco MetaData) the full decode went through: its ethertype and what follows differ.
+  if (partEncap !== fullEncap) return undefined;
+  // A shim cut short keeps its own ethertype (MPLS, PPPoE session, Cisco MetaData); the full decode went past it.
+  if (part.ethertype !== undefined && part.ethertype !== full.ethertype && !SHIM_ETHERTYPES.has(part.ethertype)) return 'ethertype';
   // A cut SNAP header leaves DSAP/SSAP/control only: compare the fields the prefix has.
   if (part.llc && !Object.entries(part.llc).every(([k, v]) => (full.llc as Record<string, unknown> | undefined)?.[k] === v)) return 'llc';
   if (part.arp && !same(part.arp, full.arp)) return 'arp';
@@ -117,7 +143,9 @@ function expectMonotone(part: FrameRecord, full: FrameRecord, what: string): voi
   if (problem !== undefined) expect.fail(`${what}: the prefix's ${problem} differs from the full decode`);
 }
 
-const limitsArb: fc.Arbitrary<FrameLimits> = fc.record({ maxVlanTags: fc.integer({ min: 0, max: 10 }) });
+const limitsArb: fc.Arbitrary<FrameLimits> = fc
+  .record({ maxVlanTags: fc.integer({ min: 0, max: 10 }), maxEncapDepth: fc.integer({ min: 1, max: 10 }), mplsMaxLabels: fc.integer({ min: 1, max: 20 }), mplsPayload: fc.constantFrom('auto', 'ethernet', 'ethernet_cw', 'ip' as const) })
+  .map((l) => ({ ...FRAME_LIMITS, ...l }));
 
 /** Ethernet headers that lead somewhere (tags, IP, ARP, 802.3), followed by arbitrary bytes. */
 const ethernetArb = fc

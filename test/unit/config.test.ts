@@ -12,6 +12,7 @@ import { DHCP_LIMITS } from '../../src/decode/app/dhcp.js';
 import { LLDP_LIMITS } from '../../src/decode/app/lldp.js';
 import { MDNS_LIMITS } from '../../src/decode/app/mdns.js';
 import { ETHERNET_LIMITS } from '../../src/decode/link/ethernet.js';
+import { TUNNEL_LIMITS } from '../../src/decode/frame.js';
 import { AuscultError } from '../../src/errors.js';
 import { MODEL_LIMITS } from '../../src/identify/device-model.js';
 import { LOCATION_LIMITS } from '../../src/identify/location.js';
@@ -54,7 +55,7 @@ describe('config: defaults', () => {
     const limits = runtimeLimits(checkConfig(null, null, NO_ENV).config!);
     expect(limits).toEqual({
       streams: STREAM_LIMITS, timestamps: TIMESTAMP_LIMITS,
-      model: MODEL_LIMITS, binder: BINDER_LIMITS, location: LOCATION_LIMITS, ethernet: ETHERNET_LIMITS,
+      model: MODEL_LIMITS, binder: BINDER_LIMITS, location: LOCATION_LIMITS, ethernet: ETHERNET_LIMITS, tunnels: TUNNEL_LIMITS,
       dhcp: { ...DHCP_LIMITS }, lldp: { ...LLDP_LIMITS }, cdp: { ...CDP_LIMITS }, mdns: { ...MDNS_LIMITS },
     });
   });

@@ -12,6 +12,7 @@ import { FRAME_ANOMALIES } from '../../src/decode/frame.js';
 import { APP_PROTOCOLS } from '../../src/decode/registry.js';
 import { REASSEMBLY_COUNTERS, STREAM_ANOMALIES } from '../../src/decode/stream/stream-decoder.js';
 import { ERROR_CODES } from '../../src/errors.js';
+import { HYGIENE_ANOMALIES } from '../../src/observe/hygiene.js';
 import { ROOT } from '../helpers/cli.js';
 
 const SECTIONS: [string, string, readonly string[]][] = [
@@ -20,6 +21,7 @@ const SECTIONS: [string, string, readonly string[]][] = [
   ...APP_PROTOCOLS.map((p): [string, string, readonly string[]] => [`${p.name.toUpperCase()} anomalies`, 'Counted as `anomaly.<code>`.', p.anomalyCodes]),
   ['DICOM and HL7 stream anomalies', 'Counted as `anomaly.<code>`.', [...new Set(STREAM_ANOMALIES)]],
   ['TCP reassembly counters', 'Limits hit and stream events; each limit is a config key (docs/config-reference.md).', REASSEMBLY_COUNTERS],
+  ['Observation hygiene', 'Observations dropped before the device model (group MAC keys, identity strings of only zeros, spaces or control characters). Counted as `anomaly.<code>`.', HYGIENE_ANOMALIES],
 ];
 
 function render(): string {

@@ -85,9 +85,26 @@ export function readEthernet(
   // IEEE 802.3 length frame: 802.2 LLC follows; the length bounds the payload (pads are dropped).
   if (typeOrLength > r.remaining) anomalies.push('eth.bad_length');
   const llcBody = r.take(Math.min(typeOrLength, r.remaining));
+  const llc = readLlc(llcBody, anomalies);
+  if (llc === undefined) return header;
+  header.llc = llc;
+  if (!snapCut(llc)) header.llcPayload = llcBody.rest();
+  return header;
+}
+
+/** A SNAP header announced (DSAP=SSAP=0xAA) but cut short: no payload to hand on. */
+export function snapCut(llc: LlcHeader): boolean {
+  return llc.dsap === 0xaa && llc.ssap === 0xaa && llc.snapOui === undefined;
+}
+
+/**
+ * Reads an 802.2 LLC header (and SNAP when DSAP=SSAP=0xAA); leaves `r` at the payload.
+ * Undefined when even the LLC header is cut; a cut SNAP header gives the LLC header alone.
+ */
+export function readLlc(llcBody: ByteReader, anomalies: AnomalyCode[]): LlcHeader | undefined {
   if (llcBody.remaining < 3) {
     anomalies.push('llc.truncated');
-    return header;
+    return undefined;
   }
   const dsap = llcBody.u8();
   const ssap = llcBody.u8();
@@ -96,19 +113,16 @@ export function readEthernet(
   if ((control & 0x03) !== 0x03) control = (control << 8) | llcBody.u8();
   if (llcBody.failed) {
     anomalies.push('llc.truncated'); // a 2-byte control field cut after its first byte
-    return header;
+    return undefined;
   }
   const llc: LlcHeader = { dsap, ssap, control };
   if (dsap === 0xaa && ssap === 0xaa) {
     if (llcBody.remaining < 5) {
       anomalies.push('llc.truncated');
-      header.llc = llc;
-      return header;
+      return llc;
     }
     llc.snapOui = llcBody.u24();
     llc.snapPid = llcBody.u16();
   }
-  header.llc = llc;
-  header.llcPayload = llcBody.rest();
-  return header;
+  return llc;
 }

@@ -17,6 +17,7 @@ export const NET_ANOMALIES = [
   'ipv4.truncated',
   'ipv4.bad_header_length',
   'ipv4.bad_total_length',
+  'ipv4.bad_checksum',
   'ipv6.truncated',
   'ipv6.too_many_extension_headers',
   'udp.truncated',
@@ -64,19 +65,19 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
     return undefined;
   }
   const available = r.remaining;
-  const vihl = r.u8();
-  const ihl = (vihl & 0x0f) * 4;
+  const ihl = (r.peekU8() & 0x0f) * 4;
   if (ihl < 20 || ihl > available) {
     anomalies.push('ipv4.bad_header_length');
     return undefined;
   }
-  r.skip(1); // DSCP/ECN
+  const sum = r.peekSum16(ihl);
+  r.skip(2); // version/IHL, DSCP/ECN
   const totalLength = r.u16();
   r.skip(2); // identification
   const flagsFrag = r.u16();
   const ttl = r.u8();
   const protocol = r.u8();
-  r.skip(2); // checksum
+  const checksum = r.u16();
   const src = r.ipv4();
   const dst = r.ipv4();
   r.skip(ihl - 20); // options
@@ -99,6 +100,12 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
     fragment: moreFragments || fragmentOffset !== 0,
   };
   if (ihl > 20) header.hasOptions = true;
+  // RFC 1071: the sum over the header, checksum included, is 0xffff. A zero checksum is taken
+  // as not filled in (checksum offload on the capturing host, test generators), not as wrong.
+  if (checksum !== 0 && sum !== 0xffff) {
+    anomalies.push('ipv4.bad_checksum');
+    header.badChecksum = true;
+  }
   return { header, payload: r.bytes(payloadLength), hasTransportHeader: fragmentOffset === 0 };
 }
 

@@ -67,6 +67,8 @@ export interface StreamOrigin {
   frameNo: number;
   tsMicros: number;
   srcMac?: string;
+  /** The receiver's MAC (the acceptor of a DICOM association, for its called AE title). */
+  dstMac?: string;
   vlan?: number;
   srcIp: string;
   srcPort: number;
@@ -163,9 +165,10 @@ class Pending {
   }
 }
 
-const originOf = (s: TcpSegment & { srcMac?: string; vlan?: number }): StreamOrigin => {
+const originOf = (s: TcpSegment & { srcMac?: string; dstMac?: string; vlan?: number }): StreamOrigin => {
   const o: StreamOrigin = { frameNo: s.frameNo, tsMicros: s.tsMicros, srcIp: s.srcIp, srcPort: s.srcPort, dstIp: s.dstIp, dstPort: s.dstPort };
   if (s.srcMac !== undefined) o.srcMac = s.srcMac;
+  if (s.dstMac !== undefined) o.dstMac = s.dstMac;
   if (s.vlan !== undefined) o.vlan = s.vlan;
   return o;
 };
@@ -381,11 +384,12 @@ export class StreamDecoder {
     const tracked = this.reassembler.mayBeTracked(tcp.srcPort, tcp.dstPort);
     const protocol = tracked ? undefined : this.probe(tcp.srcPort, tcp.dstPort, tcp.flags, frame.payload);
     if (!tracked && protocol === undefined) return;
-    const segment: TcpSegment & { srcMac?: string; vlan?: number } = {
+    const segment: TcpSegment & { srcMac?: string; dstMac?: string; vlan?: number } = {
       srcIp: ip.src, srcPort: tcp.srcPort, dstIp: ip.dst, dstPort: tcp.dstPort,
       seq: tcp.seq, flags: tcp.flags, payload: frame.payload, tsMicros: frame.tsMicros, frameNo: frame.frameNo,
     };
     if (frame.srcMac !== undefined) segment.srcMac = frame.srcMac;
+    if (frame.dstMac !== undefined) segment.dstMac = frame.dstMac;
     const vlan = frame.vlanTags[frame.vlanTags.length - 1]?.vid;
     if (vlan !== undefined) segment.vlan = vlan;
     if (tracked) {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LINKTYPE, type CapturedFrame } from '../../../src/capture/captured-frame.js';
-import { FRAME_ANOMALIES, decodeFrame } from '../../../src/decode/frame.js';
+import { FRAME_ANOMALIES, FRAME_LIMITS, TUNNEL_LINKTYPE, decodeFrame, type FrameLimits } from '../../../src/decode/frame.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { MAX_IPV6_EXTENSION_HEADERS } from '../../../src/decode/net/ip.js';
 import type { AnomalyCode } from '../../../src/decode/result.js';
@@ -375,7 +375,159 @@ function tcp(payload: number[], offsetWords = 5): number[] {
 type FrameAnomaly = (typeof FRAME_ANOMALIES)[number];
 
 /** Each code: a frame that must yield it (alone), and what the partial record must still hold. */
-const ANOMALY_CASES: Record<FrameAnomaly, { why: string; frame: () => CapturedFrame; check?: (f: FrameRecord) => void; limits?: { maxVlanTags: number } }> = {
+/** A UDP datagram to `port`. */
+function udpTo(port: number, payload: number[]): number[] {
+  return [...u16(40000), ...u16(port), ...u16(8 + payload.length), 0, 0, ...payload];
+}
+/** Ethernet → IPv4 → GRE with these flags and protocol type, then `body`. */
+const greFrame = (flags: number, protocol: number, body: number[]) => frame(ether(0x0800, ipv4([...u16(flags), ...u16(protocol), ...body], { protocol: 47 })));
+/** Ethernet → IPv4 → UDP to `port`, then `body`. */
+const udpFrame = (port: number, body: number[]) => frame(ether(0x0800, ipv4(udpTo(port, body))));
+const INNER_ETH = ether(0x0800, ipv4(udp([1])));
+/** An 802.11 data frame ToDS (station → AP): FC, duration, BSSID, SA, DA, sequence. */
+const wlanData = (flags: number, body: number[]) => [0x08, flags, 0, 0, ...MAC_B, ...MAC_A, ...MAC_B, 0, 0, ...body];
+
+const ANOMALY_CASES: Record<FrameAnomaly, { why: string; frame: () => CapturedFrame; check?: (f: FrameRecord) => void; limits?: Partial<FrameLimits> }> = {
+  'wlan.truncated': {
+    why: 'an 802.11 data header of 20 bytes (24 needed)',
+    frame: () => frame(wlanData(0x01, []).slice(0, 20), TUNNEL_LINKTYPE.IEEE802_11),
+    check: (f) => expect([f.srcMac, f.encap]).toEqual([undefined, ['wlan']]),
+  },
+  'wlan.bad_version': {
+    why: 'an 802.11 protocol version of 1',
+    frame: () => frame([0x09, ...wlanData(0x01, []).slice(1)], TUNNEL_LINKTYPE.IEEE802_11),
+    check: (f) => expect(f.srcMac).toBeUndefined(),
+  },
+  'radiotap.truncated': {
+    why: 'a radiotap length of 64 in a 12-byte frame',
+    frame: () => frame([0, 0, 64, 0, 0, 0, 0, 0, 1, 2, 3, 4], TUNNEL_LINKTYPE.IEEE802_11_RADIOTAP),
+    check: (f) => expect(f.srcMac).toBeUndefined(),
+  },
+  'radiotap.bad_version': {
+    why: 'radiotap version 1',
+    frame: () => frame([1, 0, 8, 0, 0, 0, 0, 0, ...wlanData(0x01, [])], TUNNEL_LINKTYPE.IEEE802_11_RADIOTAP),
+    check: (f) => expect(f.srcMac).toBeUndefined(),
+  },
+  'gre.truncated': {
+    why: 'a GRE header announcing a key that is not there',
+    frame: () => greFrame(0x2000, 0x6558, [0, 0]),
+    check: (f) => expect([f.srcMac, f.ip?.protocol, f.tunnel]).toEqual(['02:00:00:00:00:0a', 47, undefined]),
+  },
+  'gre.bad_version': {
+    why: 'GRE version 2',
+    frame: () => greFrame(0x0002, 0x6558, INNER_ETH),
+    check: (f) => expect(f.tunnel).toBeUndefined(),
+  },
+  'gre.source_routed': {
+    why: 'the deprecated routing bit (RFC 1701)',
+    frame: () => greFrame(0x4000, 0x6558, INNER_ETH),
+  },
+  'gre.unknown_protocol': {
+    why: 'protocol type 0x1234',
+    frame: () => greFrame(0, 0x1234, INNER_ETH),
+    check: (f) => expect(f.srcMac).toBe('02:00:00:00:00:0a'),
+  },
+  'erspan.truncated': {
+    why: 'an ERSPAN II header of 4 bytes',
+    frame: () => greFrame(0x1000, 0x88be, [0, 0, 0, 1, 0x10, 0x07, 0, 5]),
+  },
+  'erspan.bad_version': {
+    why: 'an ERSPAN version 2 header behind the type II protocol type',
+    frame: () => greFrame(0x1000, 0x88be, [0, 0, 0, 1, 0x20, 0x07, 0, 5, 0, 0, 0, 0, ...INNER_ETH]),
+  },
+  'erspan.unknown_frame_type': {
+    why: 'ERSPAN III frame type 5',
+    frame: () => greFrame(0, 0x22eb, [0x20, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 5 << 2, 0, ...INNER_ETH]),
+    check: (f) => expect(f.sgt).toBe(0),
+  },
+  'vxlan.truncated': {
+    why: 'a VXLAN header of 6 bytes',
+    frame: () => udpFrame(4789, [8, 0, 0, 0, 0, 0]),
+    check: (f) => expect([f.udp?.dstPort, f.tunnel]).toEqual([4789, undefined]),
+  },
+  'vxlan.no_vni': {
+    why: 'a VXLAN header without the I flag',
+    frame: () => udpFrame(4789, [0, 0, 0, 0, 0, 0, 100, 0, ...INNER_ETH]),
+  },
+  'geneve.truncated': {
+    why: 'Geneve options longer than the datagram',
+    frame: () => udpFrame(6081, [0x3f, 0, 0x65, 0x58, 0, 0, 1, 0, ...INNER_ETH]),
+  },
+  'geneve.bad_version': {
+    why: 'Geneve version 1',
+    frame: () => udpFrame(6081, [0x40, 0, 0x65, 0x58, 0, 0, 1, 0, ...INNER_ETH]),
+  },
+  'geneve.unknown_protocol': {
+    why: 'Geneve protocol type 0x1234',
+    frame: () => udpFrame(6081, [0, 0, 0x12, 0x34, 0, 0, 1, 0, ...INNER_ETH]),
+  },
+  'mpls.truncated': {
+    why: 'an MPLS label stack without a bottom-of-stack entry',
+    frame: () => frame(ether(0x8847, [0, 0x10, 0x00, 0x40, 0, 0x20, 0x00, 0x40])),
+    check: (f) => expect([f.encap, f.srcMac, f.tunnel]).toEqual([[], '02:00:00:00:00:0a', undefined]),
+  },
+  'mpls.too_many_labels': {
+    why: 'three labels with the limit lowered to 2',
+    limits: { mplsMaxLabels: 2 },
+    frame: () => frame(ether(0x8847, [0, 0x10, 0x00, 0x40, 0, 0x20, 0x00, 0x40, 0, 0x30, 0x01, 0x40, ...ipv4(udp([1]))])),
+  },
+  'pppoe.truncated': {
+    why: 'a PPPoE session header of 4 bytes',
+    frame: () => frame(ether(0x8864, [0x11, 0, 0, 1])),
+  },
+  'pppoe.bad_version': {
+    why: 'PPPoE version/type 0x22',
+    frame: () => frame(ether(0x8864, [0x22, 0, 0, 1, 0, 22, 0, 0x21, ...ipv4([1])])),
+  },
+  'ppp.truncated': {
+    why: 'a PPP link-type frame of one even byte (a 2-byte protocol cut)',
+    frame: () => frame([0x00], TUNNEL_LINKTYPE.PPP),
+  },
+  'cmd.truncated': {
+    why: 'a Cisco MetaData header of 4 bytes',
+    frame: () => frame(ether(0x8909, [1, 1, 0, 1])),
+    check: (f) => expect(f.sgt).toBeUndefined(),
+  },
+  'capwap.truncated': {
+    why: 'a CAPWAP header length (HLEN) past the datagram',
+    frame: () => udpFrame(5247, [0, 0xf8, 0x03, 0x00, 0, 0, 0, 0]),
+  },
+  'capwap.bad_version': {
+    why: 'CAPWAP preamble version 1',
+    frame: () => udpFrame(5247, [0x10, 0x10, 0x03, 0x00, 0, 0, 0, 0, ...INNER_ETH]),
+  },
+  'capwap.dtls': {
+    why: 'a DTLS-protected CAPWAP data packet (preamble type 1)',
+    frame: () => udpFrame(5247, [0x01, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]),
+  },
+  'capwap.fragment': {
+    why: 'a CAPWAP fragment at offset 8',
+    frame: () => udpFrame(5247, [0, 0x10, 0x03, 0x80, 0, 1, 0, 8 << 3, ...INNER_ETH]),
+  },
+  'capwap.unknown_binding': {
+    why: 'a native frame of wireless binding 3 (not 802.11)',
+    frame: () => udpFrame(5247, [0, 0x10, 0x07, 0x00, 0, 0, 0, 0, ...INNER_ETH]),
+  },
+  'lwapp.truncated': {
+    why: 'an LWAPP header of 3 bytes',
+    frame: () => udpFrame(12222, [0, 0, 0]),
+  },
+  'encap.too_deep': {
+    why: 'VXLAN in VXLAN with the depth lowered to 1',
+    limits: { maxEncapDepth: 1 },
+    frame: () => udpFrame(4789, [8, 0, 0, 0, 0, 0, 1, 0, ...ether(0x0800, ipv4(udpTo(4789, [8, 0, 0, 0, 0, 0, 2, 0, ...INNER_ETH])))]),
+    check: (f) => expect([f.encap, f.srcMac, f.tunnel?.srcMac]).toEqual([['vxlan'], '02:00:00:00:00:0a', '02:00:00:00:00:0a']),
+  },
+  'ipv4.bad_checksum': {
+    why: 'an IPv4 header checksum of 0x1234',
+    frame: () => {
+      const ip = ipv4(udp([1]));
+      ip[10] = 0x12;
+      ip[11] = 0x34;
+      return frame(ether(0x0800, ip));
+    },
+    check: (f) => expect([f.ip?.badChecksum, f.udp?.dstPort]).toEqual([true, 5353]),
+  },
   'eth.truncated': {
     why: 'a 13-byte Ethernet frame',
     frame: () => frame([...MAC_B, ...MAC_A, 8]),
@@ -458,8 +610,8 @@ const ANOMALY_CASES: Record<FrameAnomaly, { why: string; frame: () => CapturedFr
     check: (f) => expect(f.tcp).toBeUndefined(),
   },
   'link.unsupported_type': {
-    why: 'LINKTYPE_C_HDLC (104), which auscult does not decode',
-    frame: () => frame([0x0f, 0x00, 0x08, 0x00, ...ipv4(udp([1]))], 104),
+    why: 'LINKTYPE_USER0 (147), which auscult does not decode',
+    frame: () => frame([0x0f, 0x00, 0x08, 0x00, ...ipv4(udp([1]))], 147),
     check: (f) => expect([f.srcMac, f.ethertype, f.ip]).toEqual([undefined, undefined, undefined]),
   },
   'link.truncated': {
@@ -476,7 +628,7 @@ describe('one synthesised frame per FRAME_ANOMALIES code', () => {
 
   for (const [code, c] of Object.entries(ANOMALY_CASES)) {
     it(`${code}: ${c.why}`, () => {
-      const { value, anomalies } = c.limits ? decodeFrame(c.frame(), c.limits) : decodeFrame(c.frame());
+      const { value, anomalies } = c.limits ? decodeFrame(c.frame(), { ...FRAME_LIMITS, ...c.limits }) : decodeFrame(c.frame());
       expect(anomalies).toEqual([code]);
       c.check?.(value);
     });
@@ -542,14 +694,16 @@ describe('one synthesised frame per FRAME_ANOMALIES code', () => {
     expect(decodeFrame(frame([0, 0, 0], LINKTYPE.LOOP)).anomalies).toEqual(['link.truncated']);
   });
 
-  itShared('link.unsupported_type: every frame of the real Cisco HDLC capture', async () => {
+  itShared('Cisco HDLC: every frame of the real capture decodes (IPv4 inside, CDP as the SNAP frame it would be)', async () => {
     const frames = await load(conformancePath('HDLC.pcap'));
     expect(frames.length).toBe(38);
     for (const c of frames) {
       expect(c.linkType).toBe(104);
       const { value, anomalies } = decodeFrame(c);
-      expect(anomalies).toEqual(['link.unsupported_type']);
-      expect([value.srcMac, value.ip, value.payloadKind]).toEqual([undefined, undefined, 'none']);
+      expect(anomalies).toEqual([]);
+      expect(value.encap).toEqual(['chdlc']);
+      expect(value.srcMac).toBeUndefined();
+      expect(value.ip !== undefined || value.llc?.snapPid === 0x2000 || value.ethertype === 0x8035).toBe(true);
     }
   });
 });
