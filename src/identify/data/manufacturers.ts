@@ -301,6 +301,7 @@ export const MANUFACTURERS: readonly ManufacturerEntry[] = [
   { canonical: '3Com', aliases: ['3Com', '3COM'], ouiOrganisations: [], medical: false, source: '3Com switches (acquired by HP in 2010)' },
   { canonical: 'Extreme Networks', aliases: ['Extreme Networks', 'Extreme'], ouiOrganisations: [], medical: false, source: 'extremenetworks.com' },
   { canonical: 'MikroTik', aliases: ['MikroTik', 'Mikrotikls SIA'], ouiOrganisations: [], medical: false, source: 'mikrotik.com (RouterOS)' },
+  { canonical: 'Ubiquiti', aliases: ['Ubiquiti', 'Ubiquiti Networks', 'Ubiquiti Inc.', 'Ubiquiti Networks Inc.'], ouiOrganisations: [], medical: false, source: 'ui.com (EdgeSwitch, UniFi)' },
   { canonical: 'Xerox', aliases: ['Xerox', 'XEROX'], ouiOrganisations: [], medical: false, source: 'xerox.com (printers)' },
   // Lab fixtures only (fixtures/lab/*.sh): made-up names, kept so the lab captures identify fully.
   { canonical: 'ExampleMed', aliases: ['ExampleMed', 'ExampleMed Imaging', 'EXAMPLEMED'], ouiOrganisations: [], medical: true, fictional: true, source: 'fixtures/lab/mdns-avahi.sh and medical-streams.sh (made-up vendor)' },
