@@ -1,5 +1,5 @@
 /**
- * \summary `auscult central init|devices|device|import|reconcile|report`: the central inventory
+ * \summary `auscult central init|devices|device|import|reconcile|report|exposure`: the central inventory
  * of many sites in PostgreSQL (src/central/). Same JSON contracts as the local commands, plus
  * `site` and `sites` (per-site addresses, VLANs, switch ports and the location history).
  */
@@ -24,6 +24,11 @@ import { deviceText } from './device.js';
 import { devicesCsv } from './devices.js';
 import { reconcileText } from './reconcile.js';
 import type { DeviceView } from '../inventory/device-view.js';
+import { exposureRows, type ExposureRow } from '../advisories/exposure.js';
+import { loadPatchInputs } from '../advisories/load.js';
+import { openDatabase } from '../inventory/store.js';
+import { EXPOSURE_COLUMNS, exposureCells, exposureText } from './exposure.js';
+import { stringify } from 'csv-stringify/sync';
 
 function centralOptions(cmd: Command): Command {
   return cmd
@@ -48,7 +53,7 @@ async function withCentral<T>(flags: CentralFlags, fn: (client: pg.Client) => Pr
 export function registerCentral(program: Command): void {
   const central = program
     .command('central')
-    .description('the central inventory of many sites (PostgreSQL): init, devices, device, import, reconcile, report')
+    .description('the central inventory of many sites (PostgreSQL): init, devices, device, import, reconcile, report, exposure')
     .addHelpText('after', `
 Sensors ship to it when central.url and site are set (README "Many sites").
 
@@ -188,6 +193,44 @@ Examples:
       writeStdout(formatTable(['SITE', 'DEVICES', 'MEDICAL', 'COMPLETE', 'OPEN EXCEPTIONS'], report.sites.map((s) => [s.site, s.devices, s.medical, `${Math.round(s.completeness * 100)}%`, s.open_exceptions])));
       process.stderr.write(`wrote ${files.join(', ')}\n`);
     });
+
+  centralOptions(central.command('exposure').description('the exposure register of every site: advisories imported into a local database matched against the central devices')
+    .option('--db <file>', 'the SQLite database holding the imported advisories and KEV list (auscult advisories import --db F)', 'auscult.db')
+    .option('--site <name>', 'only devices heard at this site')
+    .option('--verdict <v>', 'only rows with this verdict: affected, fixed, not_affected, unverifiable')
+    .option('--json', 'a JSON array: the exposure --json contract plus site')
+    .option('--csv', 'CSV (formula-safe), with a site column'))
+    .addHelpText('after', `
+Advisories stay where a biomed team imports and triages them (auscult advisories import --db F);
+this command reads them (read only) from that database and the devices of every site from the
+central database, so one register covers the health system. The firmware evidence names the
+sensor's capture and frame.
+
+Examples:
+  $ auscult advisories import --db advisories.db /srv/csaf/ && auscult central exposure --db advisories.db
+  $ auscult central exposure --db advisories.db --verdict affected --json | jq 'group_by(.site) | map({site: .[0].site, n: length})'`)
+    .action(async (opts: CentralFlags & { db: string; json?: boolean; csv?: boolean; verdict?: string }) => {
+      const advisoriesDb = openDatabase(opts.db, { readonly: true });
+      const inputs = loadPatchInputs(advisoriesDb, []);
+      advisoriesDb.close();
+      const devices = await withCentral({ ...opts, site: undefined }, (c) => listCentralDevices(c, opts.site === undefined ? {} : { site: opts.site }));
+      let rows = centralExposure(inputs.advisories, devices, inputs.kev);
+      if (opts.verdict !== undefined) rows = rows.filter((r) => r.verdict === opts.verdict);
+      if (opts.json) return writeStdout(JSON.stringify(rows, null, 2));
+      if (opts.csv) {
+        process.stdout.write(stringify([['site', ...EXPOSURE_COLUMNS], ...rows.map((r) => [r.site, ...exposureCells(r)])],
+          { escape_formulas: true, cast: { boolean: (b) => (b ? 'true' : 'false') } }));
+        return;
+      }
+      writeStdout(rows.length === 0 ? exposureText([]) : formatTable(['SITE', 'VERDICT', 'ADVISORY', 'CVE', 'DEVICE', 'MODEL', 'FIRMWARE'],
+        rows.map((r) => [r.site, r.verdict, r.advisory_id, r.cve ?? r.vulnerability, r.asset_id ?? r.mac ?? r.device_id, `${r.manufacturer ?? ''} ${r.model ?? ''}`.trim(), r.firmware]), 40));
+    });
+}
+
+/** The exposure rows of central devices, each with the site it was heard at last (pure). */
+export function centralExposure(advisories: Parameters<typeof exposureRows>[0], devices: readonly CentralDeviceView[], kev: ReadonlySet<string>): (ExposureRow & { site: string })[] {
+  const siteOf = new Map(devices.map((d) => [d.id, d.site]));
+  return exposureRows(advisories, devices, kev).map((r) => ({ site: siteOf.get(r.device_id) ?? '', ...r }));
 }
 
 function loadSiteMap(file: string): { prefix: string; site: string }[] {

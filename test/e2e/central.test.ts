@@ -140,6 +140,33 @@ describe.skipIf(PG_SKIP_REASON !== undefined)(`central PostgreSQL${PG_SKIP_REASO
     expect(again).toMatchObject({ events: 0, devices: 0 });
   });
 
+  it('central exposure: advisories imported into a local database, matched against every site; north equals the local register of a north sensor', () => {
+    const adv = join(dir, 'advisories.db');
+    ok(['advisories', 'import', join(ROOT, 'fixtures/advisories/auscult-lab-2026-001.json'), '--db', adv]);
+    ok(['advisories', 'import', join(ROOT, 'fixtures/advisories/auscult-lab-2026-001.json'), '--db', join(dir, 'n1.db')]);
+    type Row = { site: string; mac: string | null; advisory_id: string; cve: string | null; verdict: string; firmware_evidence: { capture: string | null; frame: number } | null };
+    const rows = JSON.parse(ok(['central', 'exposure', '--central', cluster.url, '--db', adv, '--json']).stdout) as Row[];
+    const key = (r: Row) => `${r.mac} ${r.advisory_id} ${r.cve} ${r.verdict}`;
+    const local = (JSON.parse(ok(['exposure', '--db', join(dir, 'n1.db'), '--json']).stdout) as Row[]).map(key).sort();
+    expect(local.length).toBeGreaterThan(0);
+    // The mover was last heard at south; every other north device's rows are the local ones.
+    const northOnly = (r: Row) => r.mac !== MOVER;
+    expect(rows.filter((r) => r.site === 'north').map(key).sort()).toEqual(local.filter((k) => !k.startsWith(MOVER)));
+    const south = rows.filter((r) => r.site === 'south');
+    expect(south.length).toBe(rows.filter((r) => r.site === 'north').length + rows.filter((r) => !northOnly(r)).length);
+    expect(rows.every((r) => r.firmware_evidence === null || r.firmware_evidence.frame > 0)).toBe(true);
+    const affected = JSON.parse(ok(['central', 'exposure', '--central', cluster.url, '--db', adv, '--json', '--site', 'south', '--verdict', 'affected']).stdout) as Row[];
+    expect(affected.every((r) => r.site === 'south' && r.verdict === 'affected')).toBe(true);
+    expect(affected.length).toBe(south.filter((r) => r.verdict === 'affected').length);
+    const csv = ok(['central', 'exposure', '--central', cluster.url, '--db', adv, '--csv']).stdout.trim().split('\n');
+    expect(csv[0]).toMatch(/^site,verdict,advisory_id,/);
+    expect(csv.length).toBe(rows.length + 1);
+    // A missing advisories database is an error, never a new empty database.
+    const missing = auscult(['central', 'exposure', '--central', cluster.url, '--db', join(dir, 'nope.db')], { env: env() });
+    expect(missing.code).not.toBe(0);
+    expect(() => readFileSync(join(dir, 'nope.db'))).toThrow();
+  });
+
   it('central import (site column) and reconcile: the local line shapes plus site, per-site exceptions, resolved when the record is fixed', () => {
     const csv = readFileSync(SOR, 'utf8').trimEnd().split('\n');
     const sited = [`${csv[0]},Site`, ...csv.slice(1).map((l) => `${l},north`)].join('\n');
