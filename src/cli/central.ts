@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { AuscultError, EXIT } from '../errors.js';
@@ -29,6 +29,9 @@ import { loadPatchInputs } from '../advisories/load.js';
 import { openDatabase } from '../inventory/store.js';
 import { EXPOSURE_COLUMNS, exposureCells, exposureText } from './exposure.js';
 import { stringify } from 'csv-stringify/sync';
+import { OUTPUT_FORMATS, render, type OutputFormat, type StreamEvent } from '../output/shapes.js';
+import { VERSION } from '../version.js';
+import type { CentralExceptionLine } from '../central/reconcile.js';
 
 function centralOptions(cmd: Command): Command {
   return cmd
@@ -145,22 +148,29 @@ Examples:
     });
 
   centralOptions(central.command('reconcile').description('compare every site against the central system-of-record import')
-    .option('--json', 'the open exceptions as NDJSON (the stream line shape plus site)')
-    .option('--stream <file>', 'append new and resolved exception lines (NDJSON) to this file')
+    .option('--json', 'the open exceptions, one line each (the stream line shape plus site, or --format)')
+    .option('--stream <file>', 'append new and resolved exception lines to this file (NDJSON, or --format)')
+    .addOption(new Option('--format <shape>', 'the shape of --json and --stream lines, as the SIEM outputs write them').choices(OUTPUT_FORMATS).default('ndjson'))
     .option('--include-infrastructure', 'raise not_in_inventory for switches, routers and phones too'))
-    .action(async (opts: CentralFlags & { json?: boolean; stream?: string; includeInfrastructure?: boolean }) => {
+    .addHelpText('after', `
+OCSF, ECS, CEF and syslog lines name the reporting sensor "central/<site>"; NDJSON lines carry site.
+
+Examples:
+  $ auscult central reconcile --stream central.ndjson
+  $ auscult central reconcile --format cef --stream central.cef    # for a SIEM file collector`)
+    .action(async (opts: CentralFlags & { json?: boolean; stream?: string; format: OutputFormat; includeInfrastructure?: boolean }) => {
       const result = await withCentral(opts, (c) => reconcileCentral(c, opts.includeInfrastructure === true ? { includeInfrastructure: true } : {}));
       if (!result.loaded) {
         process.stderr.write('auscult: no system of record loaded centrally (run auscult central import <csv> first); nothing to reconcile\n');
         return;
       }
-      if (opts.stream !== undefined && result.changes.length > 0) appendFileSync(opts.stream, result.changes.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      if (opts.stream !== undefined && result.changes.length > 0) appendFileSync(opts.stream, result.changes.map((l) => `${centralLine(opts.format, l)}\n`).join(''));
       const opened = result.changes.filter((c) => c.status === 'open').length;
       const summary = `${result.perSite.map((s) => `${s.site}: ${s.records} record(s), ${s.devices} device(s), ${s.open} open`).join('; ')}; ` +
         `${result.open.length} open exception(s) (${opened} new, ${result.changes.length - opened} resolved)` +
         (opts.stream !== undefined ? `; ${result.changes.length} line(s) appended to ${opts.stream}` : '');
       if (opts.json) {
-        for (const line of result.open) process.stdout.write(`${JSON.stringify(line)}\n`);
+        for (const line of result.open) process.stdout.write(`${centralLine(opts.format, line)}\n`);
       } else {
         writeStdout(reconcileText(result.open, []));
       }
@@ -225,6 +235,12 @@ Examples:
       writeStdout(rows.length === 0 ? exposureText([]) : formatTable(['SITE', 'VERDICT', 'ADVISORY', 'CVE', 'DEVICE', 'MODEL', 'FIRMWARE'],
         rows.map((r) => [r.site, r.verdict, r.advisory_id, r.cve ?? r.vulnerability, r.asset_id ?? r.mac ?? r.device_id, `${r.manufacturer ?? ''} ${r.model ?? ''}`.trim(), r.firmware]), 40));
     });
+}
+
+/** A central exception line in a SIEM shape; the sensor it names is `central/<site>`. */
+export function centralLine(format: OutputFormat, line: CentralExceptionLine): string {
+  if (format === 'ndjson') return JSON.stringify(line);
+  return render(format, { ...line, seq: line.seq ?? 0 } as StreamEvent, { sensor: `central/${line.site}`, version: VERSION });
 }
 
 /** The exposure rows of central devices, each with the site it was heard at last (pure). */
