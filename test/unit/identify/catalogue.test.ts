@@ -99,6 +99,41 @@ describe('pattern matching', () => {
   });
 });
 
+describe('wildcard patterns run in linear time (issue 22)', () => {
+  // In V8 `*1*1*1*1*1*1z` took 2.6 s on this text and eight wildcards over a minute: each `*`
+  // ([a-z0-9]*) can take or leave every `1`. RE2 answers at once; a V8 run would hit the test timeout.
+  const hostile = `${'1'.repeat(60)}y`;
+  it.each([6, 8, 12])('%i wildcards against 60 digits and a stray letter', (k) => {
+    const p = compilePattern(`${'*1'.repeat(k)}z`);
+    expect(p.re).not.toBeInstanceOf(RegExp);
+    expect(p.re.test(hostile)).toBe(false);
+    expect(p.re.test(`${'1'.repeat(60)}z`)).toBe(true);
+    expect(p.re.test(`abc ${'1'.repeat(60)}z def`)).toBe(true);
+  });
+
+  it('a user catalogue file with such a pattern loads, and a hostile model text finds nothing', () => {
+    const { families, problems } = parseCatalogueFile('hostile.yaml', [
+      'manufacturer: Philips',
+      'families:',
+      '  - id: hostile-wildcards',
+      '    name: Hostile',
+      '    type: patient_monitor',
+      `    models: ['${'*1'.repeat(10)}z']`,
+      `    examples: ['${'1'.repeat(10)}z']`,
+      '    source: https://example.org/test',
+    ].join('\n'));
+    expect(problems).toEqual([]);
+    const hostileCatalogue = { ...catalogue, families, byManufacturer: new Map([['Philips', families]]) };
+    expect(findProductFamily('Philips', `${'1'.repeat(200)}y`, hostileCatalogue)).toBeUndefined();
+    expect(findProductFamily('Philips', `${'1'.repeat(200)}z`, hostileCatalogue)?.family.id).toBe('hostile-wildcards');
+  });
+
+  it('patterns without a wildcard stay V8 RegExps (one way to match at each step) and keep their answers', () => {
+    expect(compilePattern('MX8##').re).toBeInstanceOf(RegExp);
+    expect(compilePattern('Optima CT###*').re).not.toBeInstanceOf(RegExp);
+  });
+});
+
 describe('manufacturer resolution', () => {
   it.each([
     ['B.Braun', 'B. Braun'], ['B. Braun', 'B. Braun'], ['BBraun', 'B. Braun'], ['B. Braun Melsungen AG', 'B. Braun'],
