@@ -252,7 +252,9 @@ export class ExceptionStream {
           while (off < to) off += writeSync(fd, buf, off, to - off);
         };
         if (FAULT_DELAY_MS > 0) {
-          const half = Math.floor(buf.length / 2);
+          // Mid-line, so the window really holds a torn line (equal lines would split at a newline).
+          let half = Math.floor(buf.length / 2);
+          if (half > 1 && buf[half - 1] === 0x0a) half--;
           writeAll(0, half);
           faultPause('torn');
           writeAll(half, buf.length);

@@ -18,6 +18,7 @@
  *   soon as the chosen one opens. Each window is hit at least WINDOW_HITS times, by several
  *   commands, and the hits are counted from the state left behind (a torn last line, outbox rows
  *   past the file, file lines past the cursor), not from the plan.
+ `auscult run` is killed inside each window by test/e2e/live.test.ts (it needs a network namespace).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
