@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, normaliseModel, parseCatalogueFile } from '../../../src/identify/catalogue/catalogue.js';
+import { compilePattern, MAX_MODEL_TEXT, normaliseModel, parseCatalogueFile } from '../../../src/identify/catalogue/catalogue.js';
 import { checkCatalogue } from '../../../src/identify/catalogue/check.js';
 import { findProductFamily, loadCatalogue, resolveManufacturer } from '../../../src/identify/catalogue/index.js';
 import type { FieldCandidate } from '../../../src/identify/field-candidate.js';
@@ -91,11 +91,10 @@ describe('pattern matching', () => {
     expect(findProductFamily('Cisco', 'IntelliVue MX450', catalogue)?.family.manufacturer).toBe('Philips');
   });
 
-  it('a hostile model text costs linear time and no throw', () => {
+  it('a hostile model text is cut to MAX_MODEL_TEXT and costs no throw (linearity: the wildcard tests below)', () => {
     const long = `${'MX8 '.repeat(5_000)}!`;
-    const t0 = process.hrtime.bigint();
-    findProductFamily(undefined, long, catalogue);
-    expect(Number(process.hrtime.bigint() - t0) / 1e6).toBeLessThan(2_000);
+    expect(() => findProductFamily(undefined, long, catalogue)).not.toThrow();
+    expect(findProductFamily(undefined, long, catalogue)).toEqual(findProductFamily(undefined, long.slice(0, MAX_MODEL_TEXT), catalogue));
   });
 });
 
