@@ -115,7 +115,9 @@ function run(cwd: string, args: string[], extraEnv: Record<string, string> = {})
  */
 function runAndKill(cwd: string, args: string[], kill: { delayMs: number } | { at: Window }): Promise<'killed' | 'exited'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argsFor(args), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AUSCULT_LOG_LEVEL: 'warn', ...FAULT_ENV } });
+    // A kill aimed at a window holds it open longer, so the kill lands in it on a loaded machine too.
+    const env = { ...process.env, AUSCULT_LOG_LEVEL: 'warn', ...FAULT_ENV, ...('at' in kill ? { AUSCULT_FAULT_INJECT_DELAY_MS: '500' } : {}) };
+    const child = spawn(process.execPath, argsFor(args), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env });
     const timer = 'delayMs' in kill ? setTimeout(() => child.kill('SIGKILL'), kill.delayMs) : undefined;
     let err = '';
     child.stderr.setEncoding('utf8');

@@ -10,12 +10,12 @@
  * printed (about 147 MiB here, under the 150 MB target) but not asserted: the GC makes it vary.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/inventory/store.js';
-import { buildPcap, writeScratch, type PcapRecordSpec } from '../helpers/capture-files.js';
+import { buildPcap, type PcapRecordSpec } from '../helpers/capture-files.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { STREAM_LIMITS } from '../../src/decode/stream/stream-decoder.js';
 
@@ -66,7 +66,9 @@ beforeAll(() => {
       t += 20;
     }
   }
-  capture = writeScratch('stream-memory-1000-flows.pcap', buildPcap({ littleEndian: true, nanos: false, linkType: 1, records }));
+  // In the test's own directory (removed after), not the shared scratch one: the file is 68 MB.
+  capture = join(dir, 'stream-memory-1000-flows.pcap');
+  writeFileSync(capture, buildPcap({ littleEndian: true, nanos: false, linkType: 1, records }));
 });
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 

@@ -5,11 +5,11 @@
  * replayed; the human output of the three commands holds no control character but newlines (each
  * shown as `\xNN`, or `\u00NN` inside a JSON-quoted value), while `devices --json` keeps the values exact.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPcap, writeScratch } from '../helpers/capture-files.js';
+import { buildPcap } from '../helpers/capture-files.js';
 import { auscult } from '../helpers/cli.js';
 
 const MAC = [0x02, 0x42, 0xac, 0x11, 0x00, 0x07];
@@ -43,7 +43,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'auscult-term-'));
   db = join(dir, 'auscult.db');
   const frame = dhcpDiscover([[12, Buffer.from(HOSTNAME, 'utf8')], [60, Buffer.from(VENDOR, 'utf8')], [55, Buffer.from([1, 3, 6, 15])]]);
-  const pcap = writeScratch('terminal-escape-dhcp.pcap', buildPcap({ littleEndian: true, nanos: false, linkType: 1, records: [{ seconds: 1_767_000_000, fraction: 0, data: frame }] }));
+  const pcap = join(dir, 'terminal-escape-dhcp.pcap');
+  writeFileSync(pcap, buildPcap({ littleEndian: true, nanos: false, linkType: 1, records: [{ seconds: 1_767_000_000, fraction: 0, data: frame }] }));
   const r = auscult(['replay', pcap, '--db', db]);
   expect(r.code, r.stderr).toBe(0);
 });
