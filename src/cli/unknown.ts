@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import { lookupOui } from '../identify/oui.js';
 import { resolveManufacturer } from '../identify/vendors.js';
 import { listDevices, type DeviceView } from '../inventory/device-view.js';
-import { dbOption, openExistingDb, writeStdout } from './common.js';
+import { dbOption, openExistingDb, termSafe, writeStdout } from './common.js';
 
 /** Evidence fields shown, and the observation field a rule on each would match. */
 export const UNKNOWN_EVIDENCE: readonly { field: string; matches: string; label: string }[] = [
@@ -139,6 +139,7 @@ Example:
         lines.push(u.skeleton === null ? '  (no identity evidence to draft a rule from)' : u.skeleton.split('\n').map((l) => `  ${l}`).join('\n'));
         return lines.join('\n');
       });
-      writeStdout(`${blocks.join('\n\n')}\n\n${unknown.length} of ${devices.length} device(s) not fully identified`);
+      // Values and the skeleton are wire strings: every line terminal-safe (JSON.stringify leaves C1 and bidi controls raw).
+      writeStdout(`${blocks.join('\n\n')}\n\n${unknown.length} of ${devices.length} device(s) not fully identified`.split('\n').map(termSafe).join('\n'));
     });
 }

@@ -31,7 +31,9 @@
  *
  * Fault injection (tests only): with `AUSCULT_FAULT_INJECT_DELAY_MS=N` a flush pauses N ms before
  * writing, between the two halves of its write, and after the write before the cursor moves, so a
- * test's SIGKILL can land in each window (`test/e2e/crash-safety.test.ts`).
+ * test's SIGKILL can land in each window (`test/e2e/crash-safety.test.ts`); with
+ * `AUSCULT_FAULT_INJECT_MARK=1` too, each pause first writes `auscult-fault-window <name>` (unsent,
+ * torn, cursor_behind) to stderr, so the test can kill inside a chosen window.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -101,9 +103,13 @@ export interface StreamFlushResult {
 
 const FAULT_DELAY_MS = Number(process.env['AUSCULT_FAULT_INJECT_DELAY_MS'] ?? 0) || 0;
 
-/** Blocks for the fault-injection delay (a no-op unless the variable is set). */
-function faultPause(): void {
-  if (FAULT_DELAY_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FAULT_DELAY_MS);
+const FAULT_MARK = process.env['AUSCULT_FAULT_INJECT_MARK'] === '1';
+
+/** Blocks for the fault-injection delay (a no-op unless the variable is set), naming the window it holds open. */
+function faultPause(window: 'unsent' | 'torn' | 'cursor_behind'): void {
+  if (FAULT_DELAY_MS <= 0) return;
+  if (FAULT_MARK) writeSync(2, `auscult-fault-window ${window}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FAULT_DELAY_MS);
 }
 
 /** How many bytes of the file's tail are read to find the last line (doubled until a newline is found). */
@@ -239,20 +245,22 @@ export class ExceptionStream {
         }
         const text = `${lines.join('\n')}\n`;
         const buf = Buffer.from(text, 'utf8');
-        faultPause();
+        faultPause('unsent');
         const fd = this.fd;
         const writeAll = (from: number, to: number): void => {
           let off = from;
           while (off < to) off += writeSync(fd, buf, off, to - off);
         };
         if (FAULT_DELAY_MS > 0) {
-          const half = Math.floor(buf.length / 2);
+          // Mid-line, so the window really holds a torn line (equal lines would split at a newline).
+          let half = Math.floor(buf.length / 2);
+          if (half > 1 && buf[half - 1] === 0x0a) half--;
           writeAll(0, half);
-          faultPause();
+          faultPause('torn');
           writeAll(half, buf.length);
         } else writeAll(0, buf.length);
         fsyncSync(fd);
-        faultPause();
+        faultPause('cursor_behind');
         cursor = rows[rows.length - 1]?.seq ?? cursor;
         this.setCursor(cursor);
       }

@@ -1,15 +1,24 @@
 /**
- * Crash safety of import, replay and reconcile: each is SIGKILLed at a random moment, then an
- * operator's recovery runs (re-run the command if its work was not committed, then
- * `auscult reconcile`). After every kill the database must pass `PRAGMA integrity_check` and open,
- * and after recovery the exception stream must be byte-identical to a clean run's (so no event
- * is lost and none repeated).
+ * Crash safety of import, replay, reconcile and report: each is SIGKILLed, then an operator's
+ * recovery runs (re-run the command if its work was not committed, re-run reconcile or report,
+ * which are idempotent, and the reconcile that follows an import or replay). After every kill the
+ * database must pass `PRAGMA integrity_check` and open; after recovery the exception stream must be
+ * byte-identical to a clean run's (so no event is lost and none repeated), and a recovered report
+ * writes the clean run's CSV files.
  *
- * The timeline, each stage followed by a reconcile in the clean run:
- *   A import lab SoR · B replay lab capture · C import corrected SoR · D replay demo capture
- * An iteration starts from the clean state before a random stage, kills that stage's command
- * after a random delay, recovers, and compares with the clean state after the stage.
- * Iterations: up to 30, within a 50 s budget (at least 8 whatever the machine's load).
+ * The clean run: A import lab SoR, reconcile · B replay lab capture, reconcile · C import corrected
+ * SoR · R report (it reconciles) · D replay demo capture, reconcile. Killed, each from its state in
+ * the clean run: the commands of A, B, C and D, a standalone `reconcile` and a `report` after C.
+ *
+ * Two kinds of kill (issue 22: the test must prove its kills land where the risk is):
+ * - at a random moment of the command's run (seeded), once per target;
+ * - inside a chosen risky window of the stream writer: the writer (src/output/ndjson.ts, with
+ *   AUSCULT_FAULT_INJECT_MARK=1) names each window on stderr as it holds it open (outbox committed
+ *   but unsent, half a line written, lines written but the cursor behind), and the test kills as
+ *   soon as the chosen one opens. Each window is hit at least WINDOW_HITS times, by several
+ *   commands, and the hits are counted from the state left behind (a torn last line, outbox rows
+ *   past the file, file lines past the cursor), not from the plan.
+ `auscult run` is killed inside each window by test/e2e/live.test.ts (it needs a network namespace).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,24 +29,19 @@ import { openDatabase } from '../../src/inventory/store.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { expectValidLines } from '../unit/reconcile/schemas.js';
 
-const MAX_ITERATIONS = 30;
-const MIN_ITERATIONS = 8;
-const BUDGET_MS = 35_000;
-/** Fault-injection pauses in the stream writer (src/output/ndjson.ts) so kills land between commit, write and cursor update. */
-const FAULT_ENV = { AUSCULT_FAULT_INJECT_DELAY_MS: '120' };
-
-interface Stage {
-  name: string;
-  args: string[];
-  /** True when the stage's own database work is committed (so re-running it would do it twice). */
-  done: (db: string) => boolean;
-}
+/** Each risky window must be hit at least this many times. */
+const WINDOW_HITS = 2;
+/** Fault-injection pauses in the stream writer (src/output/ndjson.ts), named on stderr, so kills land between commit, write and cursor update. */
+const FAULT_ENV = { AUSCULT_FAULT_INJECT_DELAY_MS: '120', AUSCULT_FAULT_INJECT_MARK: '1' };
+const WINDOWS = ['unsent', 'torn', 'cursor_behind'] as const;
+type Window = (typeof WINDOWS)[number];
 
 const fx = (p: string) => join(ROOT, 'fixtures', p);
 const LAB_SOR = fx('sor/lab-switch-endpoints.csv');
 const FIXED_SOR = fx('sor/lab-switch-endpoints-updated.csv');
 const LAB = fx('lldp/lab-switch-endpoints.pcapng');
 const DEMO = fx('demo/hospital-demo.pcapng');
+const REPORT_CSVS = ['inventory.csv', 'completeness.csv', 'exceptions.csv', 'changes.csv'];
 
 function query<T>(dbPath: string, sql: string, ...params: unknown[]): T {
   const db = openDatabase(dbPath);
@@ -55,12 +59,38 @@ const importDone = (csv: string) => (db: string): boolean => {
 };
 const replayDone = (capture: string) => (db: string): boolean =>
   query<{ n: number }>(db, `SELECT count(*) AS n FROM field_evidence WHERE capture_id = (SELECT max(id) FROM capture WHERE path = ?)`, capture).n > 0;
+const always = (): boolean => false;
 
-const STAGES: Stage[] = [
-  { name: 'import lab SoR', args: ['import', LAB_SOR], done: importDone(LAB_SOR) },
-  { name: 'replay lab capture', args: ['replay', LAB], done: replayDone(LAB) },
-  { name: 'import corrected SoR', args: ['import', FIXED_SOR], done: importDone(FIXED_SOR) },
-  { name: 'replay demo capture', args: ['replay', DEMO], done: replayDone(DEMO) },
+/** A command that is killed: the clean state it starts from, and how the operator recovers. */
+interface Target {
+  name: string;
+  args: string[];
+  /** Index of the clean state the command starts from. */
+  from: number;
+  /** True when the command's own database work is committed (re-running an import or replay would do it twice). */
+  done: (db: string) => boolean;
+  /** Run after the command (or its re-run) in recovery, as in the clean run. */
+  then: string[] | null;
+  /** The command writes exception lines, so its kills can land in the stream windows. */
+  writes: boolean;
+}
+
+/** The clean run, step by step: the state before each step is saved under its index. */
+const CLEAN_STEPS: string[][] = [
+  ['import', LAB_SOR], ['reconcile'], // 0, 1
+  ['replay', LAB], ['reconcile'], // 2, 3
+  ['import', FIXED_SOR], // 4
+  ['report', '--out', 'report'], // 5
+  ['replay', DEMO], ['reconcile'], // 6, 7
+];
+/** The stream after the clean run's step i (index i + 1 of `afterStep`). */
+const TARGETS: Target[] = [
+  { name: 'import lab SoR', args: CLEAN_STEPS[0] as string[], from: 0, done: importDone(LAB_SOR), then: ['reconcile'], writes: false },
+  { name: 'replay lab capture', args: CLEAN_STEPS[2] as string[], from: 2, done: replayDone(LAB), then: ['reconcile'], writes: true },
+  { name: 'import corrected SoR', args: CLEAN_STEPS[4] as string[], from: 4, done: importDone(FIXED_SOR), then: ['reconcile'], writes: false },
+  { name: 'reconcile after the corrected SoR', args: ['reconcile'], from: 5, done: always, then: null, writes: true },
+  { name: 'report after the corrected SoR', args: CLEAN_STEPS[5] as string[], from: 5, done: always, then: null, writes: true },
+  { name: 'replay demo capture', args: CLEAN_STEPS[6] as string[], from: 6, done: replayDone(DEMO), then: ['reconcile'], writes: true },
 ];
 
 let dir: string;
@@ -79,17 +109,28 @@ function run(cwd: string, args: string[], extraEnv: Record<string, string> = {})
   return Date.now() - t0;
 }
 
-/** Spawns the command and SIGKILLs it after `delayMs`; resolves with how it ended. */
-function runAndKill(cwd: string, args: string[], delayMs: number): Promise<'killed' | 'exited'> {
+/**
+ * Spawns the command and SIGKILLs it after `delayMs`, or as soon as the stream writer opens the
+ * window `at` (then `delayMs` is only a safety net); resolves with how it ended.
+ */
+function runAndKill(cwd: string, args: string[], kill: { delayMs: number } | { at: Window }): Promise<'killed' | 'exited'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argsFor(args), { cwd, stdio: 'ignore', env: { ...process.env, AUSCULT_LOG_LEVEL: 'warn', ...FAULT_ENV } });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    // A kill aimed at a window holds it open longer, so the kill lands in it on a loaded machine too.
+    const env = { ...process.env, AUSCULT_LOG_LEVEL: 'warn', ...FAULT_ENV, ...('at' in kill ? { AUSCULT_FAULT_INJECT_DELAY_MS: '500' } : {}) };
+    const child = spawn(process.execPath, argsFor(args), { cwd, stdio: ['ignore', 'ignore', 'pipe'], env });
+    const timer = 'delayMs' in kill ? setTimeout(() => child.kill('SIGKILL'), kill.delayMs) : undefined;
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      err += chunk;
+      if ('at' in kill && err.includes(`auscult-fault-window ${kill.at}\n`)) child.kill('SIGKILL');
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (signal === 'SIGKILL') resolve('killed');
       else if (code === 0) resolve('exited');
-      else reject(new Error(`${args.join(' ')} exited ${code}`));
+      else reject(new Error(`${args.join(' ')} exited ${code}: ${err}`));
     });
   });
 }
@@ -141,72 +182,100 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('crash safety (SIGKILL at random points)', () => {
-  it('the database stays intact and the stream loses and repeats nothing', async () => {
+/** Which risky windows the state left by a kill is in (from the files and the database, not from the plan). */
+function windowsOf(cwd: string): Set<Window> {
+  const db = openDatabase(join(cwd, 'auscult.db'));
+  const outboxMax = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox').get() as { m: number }).m;
+  const cursor = (db.prepare('SELECT coalesce(max(last_seq), 0) AS c FROM stream_cursor').get() as { c: number }).c;
+  db.close();
+  const text = readStream(cwd);
+  const complete = text.split('\n').length - 1;
+  const hit = new Set<Window>();
+  if (text !== '' && !text.endsWith('\n')) hit.add('torn');
+  if (outboxMax > complete) hit.add('unsent');
+  if (complete > cursor) hit.add('cursor_behind');
+  return hit;
+}
+
+describe('crash safety (SIGKILL at random moments and inside each risky window)', () => {
+  it('the database stays intact, the stream loses and repeats nothing, a recovered report equals the clean one', async () => {
     const seed = Number(process.env['AUSCULT_CRASH_SEED'] ?? 20261122);
     const random = rng(seed);
-    // The clean run: state before each stage, stream after each stage, and each command's duration.
+    // The clean run: the state before each step, the stream after each, each command's duration.
     const clean = join(dir, 'clean');
     mkdirSync(clean);
     const before: string[] = [];
-    const after: string[] = [];
+    const afterStep: string[] = [];
     const durations: number[] = [];
-    for (const [i, stage] of STAGES.entries()) {
+    for (const [i, step] of CLEAN_STEPS.entries()) {
       before.push(join(dir, `before-${i}`));
       saveState(clean, before[i] as string);
-      durations.push(run(clean, stage.args, FAULT_ENV));
-      run(clean, ['reconcile']);
-      after.push(readStream(clean));
+      durations.push(run(clean, step, { AUSCULT_FAULT_INJECT_DELAY_MS: FAULT_ENV.AUSCULT_FAULT_INJECT_DELAY_MS }));
+      afterStep.push(readStream(clean));
     }
-    const final = after[after.length - 1] ?? '';
+    const final = afterStep[afterStep.length - 1] ?? '';
     expectValidLines(final);
     expectAlternating(final);
     expect(pairs(final).length).toBeGreaterThan(30);
+    const cleanReport = REPORT_CSVS.map((f) => readFileSync(join(clean, 'report', f), 'utf8'));
+    // The standalone reconcile and the report after C have lines to write (the resolved exceptions).
+    expect(afterStep[5]?.length ?? 0).toBeGreaterThan(afterStep[4]?.length ?? 0);
+
+    // The plan: one random-moment kill per target, then each window in turn for the commands that write lines.
+    const plan: { target: Target; kill: { delayMs: number } | { at: Window } }[] = [];
+    for (const target of TARGETS) {
+      const total = durations[target.from] ?? 1000;
+      plan.push({ target, kill: { delayMs: Math.round((0.3 + random() * 0.7) * total) } });
+    }
+    const writers = TARGETS.filter((t) => t.writes);
+    for (let i = 0; i < WINDOWS.length * WINDOW_HITS; i++) {
+      plan.push({ target: writers[i % writers.length] as Target, kill: { at: WINDOWS[i % WINDOWS.length] as Window } });
+    }
 
     const work = join(dir, 'work');
-    const figures = { iterations: 0, killed: 0, exitedFirst: 0, reran: 0, tornLine: 0, unsentLines: 0, cursorBehind: 0 };
-    const started = Date.now();
-    while (figures.iterations < MAX_ITERATIONS && (figures.iterations < MIN_ITERATIONS || Date.now() - started < BUDGET_MS)) {
-      const k = Math.floor(random() * STAGES.length);
-      const stage = STAGES[k] as Stage;
-      restoreState(before[k] as string, work);
-      // Startup dominates a command's life: half the kills land anywhere in its run, half in its
-      // last moments, where the commit, the stream write and the cursor update are (the
-      // fault-injection pauses widen those windows).
-      const total = durations[k] ?? 500;
-      const tail = 4 * Number(FAULT_ENV.AUSCULT_FAULT_INJECT_DELAY_MS);
-      const delay = Math.round(random() < 0.5 ? (0.3 + random() * 0.8) * total : total - tail + random() * tail * 1.1);
-      const how = await runAndKill(work, stage.args, delay);
+    const figures = { iterations: 0, killed: 0, exitedFirst: 0, reran: 0, unsent: 0, torn: 0, cursor_behind: 0 };
+    const hitBy = new Map<Window, Set<string>>(WINDOWS.map((w) => [w, new Set<string>()]));
+    for (const { target, kill } of plan) {
+      restoreState(before[target.from] as string, work);
+      const how = await runAndKill(work, target.args, kill);
+      const what = `${target.name} killed ${'at' in kill ? `in window ${kill.at}` : `after ${kill.delayMs} ms`} (seed ${seed}, ${how})`;
       figures.iterations++;
       if (how === 'killed') figures.killed++;
       else figures.exitedFirst++;
+      if ('at' in kill) expect(how, what).toBe('killed');
 
       // Right after the kill: the database is intact and opens.
       const db = openDatabase(join(work, 'auscult.db'));
-      expect(db.pragma('integrity_check', { simple: true }), `${stage.name} killed after ${delay} ms`).toBe('ok');
-      const outboxMax = (db.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox').get() as { m: number }).m;
-      const cursor = (db.prepare('SELECT coalesce(max(last_seq), 0) AS c FROM stream_cursor').get() as { c: number }).c;
+      expect(db.pragma('integrity_check', { simple: true }), what).toBe('ok');
       db.close();
-      const text = readStream(work);
-      if (text !== '' && !text.endsWith('\n')) figures.tornLine++;
-      const complete = text.split('\n').length - 1;
-      if (outboxMax > complete) figures.unsentLines++;
-      if (complete > cursor) figures.cursorBehind++;
+      const hit = windowsOf(work);
+      for (const w of hit) {
+        figures[w]++;
+        hitBy.get(w)?.add(target.name);
+      }
+      if ('at' in kill) expect([...hit], what).toContain(kill.at);
 
       // The operator's recovery.
-      if (!stage.done(join(work, 'auscult.db'))) {
+      if (!target.done(join(work, 'auscult.db'))) {
         figures.reran++;
-        run(work, stage.args);
+        run(work, target.args);
       }
-      run(work, ['reconcile']);
+      if (target.then !== null) run(work, target.then);
       const recovered = readStream(work);
-      const expected = after[k] ?? '';
-      expect(pairs(recovered), `${stage.name} killed after ${delay} ms (seed ${seed})`).toEqual(pairs(expected));
-      expect(recovered, `${stage.name} killed after ${delay} ms (seed ${seed}, ${how})`).toBe(expected);
+      const expected = afterStep[target.then === null ? target.from : target.from + 1] ?? '';
+      expect(pairs(recovered), what).toEqual(pairs(expected));
+      expect(recovered, what).toBe(expected);
       expectValidLines(recovered);
       expectAlternating(recovered);
+      if (target.args[0] === 'report') {
+        expect(REPORT_CSVS.map((f) => readFileSync(join(work, 'report', f), 'utf8')), what).toEqual(cleanReport);
+      }
     }
-    process.stderr.write(`crash-safety: ${JSON.stringify({ seed, durations_ms: durations, ...figures, elapsed_ms: Date.now() - started })}\n`);
-    expect(figures.killed).toBeGreaterThan(0);
-  }, 180_000);
+    process.stderr.write(`crash-safety: ${JSON.stringify({ seed, durations_ms: durations, ...figures, hit_by: Object.fromEntries([...hitBy].map(([w, s]) => [w, [...s]])) })}\n`);
+    for (const w of WINDOWS) {
+      expect(figures[w], `kills in window ${w}`).toBeGreaterThanOrEqual(WINDOW_HITS);
+      expect(hitBy.get(w)?.size ?? 0, `commands killed in window ${w}`).toBeGreaterThanOrEqual(2);
+    }
+    expect(figures.killed).toBeGreaterThanOrEqual(WINDOWS.length * WINDOW_HITS);
+  }, 300_000);
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
+import { openDatabase } from '../../src/inventory/store.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 
 const NS = `auscult-live-${process.pid}`;
@@ -67,9 +68,9 @@ interface Running { child: ChildProcess; stderr: () => string; exit: Promise<{ c
 
 const running = new Set<ChildProcess>();
 
-function startSensor(args: string[], prefix: string[] = []): Running {
+function startSensor(args: string[], prefix: string[] = [], env: Record<string, string> = {}): Running {
   const child = spawn('ip', ['netns', 'exec', NS, ...prefix, process.execPath, BIN, 'run', ...args], {
-    cwd: dir, env: { ...process.env, AUSCULT_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir, env: { ...process.env, AUSCULT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
@@ -281,6 +282,51 @@ describe.skipIf(SKIP !== null)(titled('auscult run on a veth in a network namesp
     expect(stopped?.[1]).toBe(stopped?.[2]); // everything received was processed before exit
     expect(Number(stopped?.[1])).toBeLessThan(101); // it really was mid-run
   });
+
+  it('SIGKILL inside each risky window of the stream writer: the database stays intact and reconcile recovers every line once', async () => {
+    // The writer names each window on stderr as it holds it open (src/output/ndjson.ts fault injection).
+    const windows = ['unsent', 'torn', 'cursor_behind'] as const;
+    for (const w of windows) {
+      const config = writeConfig(`kill-${w}.yaml`);
+      const db = join(dir, `kill-${w}.db`);
+      const stream = join(dir, `kill-${w}.ndjson`);
+      const imported = auscult(['import', 'fixtures/sor/lab-switch-endpoints.csv', '--db', db]);
+      expect(imported.code, imported.stderr).toBe(0);
+      const s = startSensor(['--config', config, '--exceptions', stream], [], { AUSCULT_FAULT_INJECT_DELAY_MS: '300', AUSCULT_FAULT_INJECT_MARK: '1' });
+      await healthy(s);
+      const replay = spawn('ip', ['netns', 'exec', NS, 'tcpreplay', '-q', '-i', 'vb', '--pps', '50', SWITCH], { stdio: 'ignore' });
+      await until(`window ${w} (stderr: ${s.stderr().slice(-300)})`, () => s.stderr().includes(`auscult-fault-window ${w}\n`));
+      s.child.kill('SIGKILL');
+      const exit = await s.exit;
+      replay.kill('SIGTERM');
+      expect(exit.signal).toBe('SIGKILL');
+
+      // Right after the kill: intact, and left in the window it was killed in.
+      const open = openDatabase(db);
+      expect(open.pragma('integrity_check', { simple: true }), w).toBe('ok');
+      const outboxMax = (open.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox').get() as { m: number }).m;
+      const cursor = (open.prepare('SELECT coalesce(max(last_seq), 0) AS c FROM stream_cursor').get() as { c: number }).c;
+      open.close();
+      const text = readFileSync(stream, 'utf8');
+      const complete = text.split('\n').length - 1;
+      const state = { unsent: outboxMax > complete, torn: text !== '' && !text.endsWith('\n'), cursor_behind: complete > cursor };
+      expect(state[w], `${w}: ${JSON.stringify({ outboxMax, complete, cursor })}`).toBe(true);
+
+      // Recovery: one reconcile writes what was missing, cuts a torn line, and a second adds nothing.
+      const r = auscult(['reconcile', '--db', db, '--stream', stream]);
+      expect(r.code, r.stderr).toBe(0);
+      const recovered = readFileSync(stream, 'utf8');
+      const lines = recovered.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { seq: number; event_id: string; status?: string });
+      const final = openDatabase(db);
+      const outbox = (final.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox').get() as { m: number }).m;
+      final.close();
+      expect(recovered.endsWith('\n'), w).toBe(true);
+      expect(lines.map((l) => l.seq), w).toEqual(Array.from({ length: outbox }, (_, i) => i + 1));
+      expect(new Set(lines.map((l) => `${l.event_id}/${l.status ?? ''}`)).size, w).toBe(lines.length);
+      expect(auscult(['reconcile', '--db', db, '--stream', stream]).code).toBe(0);
+      expect(readFileSync(stream, 'utf8'), w).toBe(recovered);
+    }
+  }, 120_000);
 
   it('exit codes: no such interface 69, no permission 77 (with the fix), broken config 78 with file:line:col', async () => {
     const missing = startSensor(['--interface', 'does-not-exist', '--db', join(dir, 'x.db')]);

@@ -45,6 +45,11 @@ function isFiller(b: number): boolean {
   return b === 0x0d || b === 0x0a || b === 0x20 || b === 0x09;
 }
 
+/** Bytes a framer looked at, summed over calls (tests prove the work per byte is bounded with it). */
+export interface FramerWork {
+  looked: number;
+}
+
 /** First index >= `from` and < `end` holding a start block (VT) or an end block's FS; -1 if none. */
 function nextBlockByte(buf: Uint8Array, from: number, end: number): number {
   for (let i = from; i < end; i++) {
@@ -62,8 +67,9 @@ function nextBlockByte(buf: Uint8Array, from: number, end: number): number {
  * caller saw this message start before and was told `incomplete`): the search resumes there, so
  * a message arriving in many segments is scanned once, not once per segment. Every byte is looked
  * at a bounded number of times whatever the input (a flood of VT bytes costs one look each).
+ * `work`, when given, gets the number of bytes this call looked at added to it.
  */
-export function frameMllp(buf: Uint8Array, limits: MllpLimits = MLLP_LIMITS, scanFrom = 1): FramerResult<Uint8Array> {
+export function frameMllp(buf: Uint8Array, limits: MllpLimits = MLLP_LIMITS, scanFrom = 1, work?: FramerWork): FramerResult<Uint8Array> {
   if (buf.length === 0) return { kind: 'incomplete', consumed: 0, needed: 1 };
   const first = buf[0] as number;
   if (first !== MLLP_START) {
@@ -71,27 +77,33 @@ export function frameMllp(buf: Uint8Array, limits: MllpLimits = MLLP_LIMITS, sca
     const next = buf.indexOf(MLLP_START, 1);
     const skip = next < 0 ? buf.length : next;
     let junk = false;
-    for (let i = 0; i < skip; i++) {
+    let i = 0;
+    for (; i < skip; i++) {
       if (!isFiller(buf[i] as number)) { junk = true; break; }
     }
+    if (work) work.looked += skip + Math.min(i + 1, skip);
     return junk ? { kind: 'desync', skip, anomaly: 'hl7.mllp_junk' } : { kind: 'desync', skip };
   }
   const max = Math.max(0, limits.maxMessageBytes);
   // Look for the end block only within the size limit (+1 for the FS itself); one pass finds
   // whichever of a new start block or an end block comes first.
   const searchEnd = Math.min(buf.length, max + 2);
-  const at = nextBlockByte(buf, Math.max(1, Math.min(scanFrom, searchEnd)), searchEnd);
+  const from = Math.max(1, Math.min(scanFrom, searchEnd));
+  const at = nextBlockByte(buf, from, searchEnd);
+  if (work) work.looked += (at < 0 ? searchEnd : at + 1) - from;
   if (at > 0 && buf[at] === MLLP_START) {
     // A start block inside an unfinished message: its end was lost (a gap, a crashed sender).
     // A run of start blocks is one loss, dropped in one step (a VT flood costs one look a byte).
     let skip = at;
     while (skip + 1 < buf.length && buf[skip] === MLLP_START && buf[skip + 1] === MLLP_START) skip++;
+    if (work) work.looked += skip - at + 1;
     return { kind: 'desync', skip, anomaly: 'hl7.mllp_unterminated' };
   }
   if (at < 0) {
     if (buf.length >= max + 2) {
       // Over the limit with no end in sight: drop up to the next start block (or all of it).
       const next = buf.indexOf(MLLP_START, searchEnd);
+      if (work) work.looked += (next < 0 ? buf.length : next) - searchEnd;
       return { kind: 'desync', skip: next < 0 ? buf.length : next, anomaly: 'hl7.message_too_large' };
     }
     return { kind: 'incomplete', consumed: 0, needed: buf.length + 1 };

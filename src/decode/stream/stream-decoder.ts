@@ -14,7 +14,7 @@ import { DICOM_DATASET_ANOMALIES, DicomDatasetReader, type DicomDeviceAttributes
 import { DICOM_UL_ANOMALIES, DICOM_UL_LIMITS, decodeDicomPdu, frameDicomPdu, type DicomUlLimits, type DicomUlRecord } from '../app/dicom-ul.js';
 import { decodeHl7, HL7_ANOMALIES, type Hl7Record } from '../app/hl7.js';
 import type { FramerResult } from './framer.js';
-import { frameMllp, MLLP_ANOMALIES, MLLP_LIMITS, type MllpLimits } from './mllp-framer.js';
+import { frameMllp, MLLP_ANOMALIES, MLLP_LIMITS, type FramerWork, type MllpLimits } from './mllp-framer.js';
 import {
   REASSEMBLY_COUNTERS as TCP_REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type Direction, type ReassemblyCounter,
   type ReassemblyLimits, type StreamConsumer, type TcpSegment,
@@ -47,8 +47,11 @@ export const STREAM_LIMITS: StreamLimits = {
   maxCommandBytes: 65536,
   hl7MaxMessageBytes: MLLP_LIMITS.maxMessageBytes,
   dicomMaxPduBytes: DICOM_UL_LIMITS.maxPduBytes,
-  // Sized for the 150 MB RSS target: a replay or run holds about 100 MB without streams.
-  totalBytes: 32 << 20,
+  // Sized for the 150 MB RSS target: a replay holds about 126 MiB at its peak without streams,
+  // and RSS grows by 1.5-2.5 x the budget (garbage of copied buffers until the GC runs). Measured
+  // replaying 1,000 unterminated DICOM/HL7 flows of 64 KiB (test/e2e/stream-memory.test.ts):
+  // budget 32 MiB peaked at 182 MiB, 16 MiB at 164, 8 MiB at 145-152, 1 MiB at 139.
+  totalBytes: 8 << 20,
 };
 
 /** Counters of the stream memory budget (`limits.streams.total_bytes`). */
@@ -195,7 +198,7 @@ function runFramer<T>(pending: Pending, framer: (b: Uint8Array) => FramerResult<
 class Hl7Flow implements StreamConsumer {
   private readonly pending: [Pending, Pending];
   private readonly mllp: MllpLimits;
-  constructor(private readonly sink: StreamSink, limits: StreamLimits, meter: ByteMeter) {
+  constructor(private readonly sink: StreamSink, limits: StreamLimits, meter: ByteMeter, private readonly work: FramerWork) {
     this.mllp = { maxMessageBytes: limits.hl7MaxMessageBytes };
     this.pending = [new Pending(meter), new Pending(meter)];
   }
@@ -211,7 +214,7 @@ class Hl7Flow implements StreamConsumer {
     const p = this.pending[d];
     p.append(bytes);
     runFramer(p, (b) => {
-      const r = frameMllp(b, this.mllp, this.scanned[d]);
+      const r = frameMllp(b, this.mllp, this.scanned[d], this.work);
       // Waiting for the end of a message: everything buffered (but the last byte, an FS that
       // may await its CR) has been scanned. Anything else moves the start: scan afresh.
       this.scanned[d] = r.kind === 'incomplete' && r.consumed === 0 ? Math.max(1, b.length - 1) : 1;
@@ -357,6 +360,8 @@ export class StreamDecoder {
   private readonly portClass = new Uint8Array(65536);
   /** Bytes the flows' consumers hold (framer buffers, command sets), by allocated size. */
   private readonly meter = new ByteMeter();
+  /** Bytes the MLLP framer looked at, over every HL7 flow. */
+  private readonly mllpWork: FramerWork = { looked: 0 };
 
   constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits = STREAM_LIMITS) {
     this.reassembler = new TcpReassembler((name: ReassemblyCounter, by?: number) => sink.counter(name, by), limits.reassembly);
@@ -373,6 +378,11 @@ export class StreamDecoder {
    * flows' framers and readers hold (the quantity `limits.streams.total_bytes` bounds). */
   get bufferedBytes(): number {
     return this.reassembler.bufferedBytes + this.meter.used;
+  }
+
+  /** Bytes the MLLP framer has looked at so far (with the bytes given, it proves the per-byte work bounded). */
+  get mllpBytesLooked(): number {
+    return this.mllpWork.looked;
   }
 
   /** Takes one decoded TCP frame. */
@@ -420,7 +430,7 @@ export class StreamDecoder {
 
   private openFlow(protocol: 'dicom' | 'hl7', segment: TcpSegment): void {
     this.sink.counter(`stream.flows_${protocol}`);
-    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits, this.meter) : new Hl7Flow(this.sink, this.limits, this.meter));
+    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits, this.meter) : new Hl7Flow(this.sink, this.limits, this.meter, this.mllpWork));
     this.reassembler.segment(segment);
   }
 

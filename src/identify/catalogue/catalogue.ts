@@ -8,9 +8,13 @@
  * Hand-written matching: the model names devices announce are short, vendor-specific and
  * inconsistently punctuated ("MX800", "MX 800", "IntelliVue MX-800"); no npm package matches
  * product names with whole-word, punctuation-blind patterns and a specificity order. Patterns
- * compile to one anchored, backtracking-free regex each (literal runs, `[0-9]`, `[a-z0-9]*`
- * within a word, optional single spaces), so a hostile model text costs linear time; inputs are
- * cut to MAX_MODEL_TEXT characters first.
+ * compile to one whole-word regex each (literal runs, `[0-9]`, `[a-z0-9]*` within a word,
+ * optional single spaces); inputs are cut to MAX_MODEL_TEXT characters first. A pattern without
+ * `*` is a V8 RegExp with one way to match at each step (an optional space is always followed
+ * by a letter or digit), so it runs in linear time. A pattern with `*` runs on RE2
+ * (`linearRegExp`, issue 22): `[a-z0-9]*` next to letters, digits or another `*` backtracks
+ * polynomially in V8 (`*1*1*1*1*1*1z` took 2.6 s on a 60-character model text, eight such
+ * wildcards over a minute), and catalogue files are the user's to edit.
  *
  * Which family wins: the one whose matching pattern is most specific (literal letters and digits
  * count 1, `#` counts 0.5); a tie between two families is no answer. With a manufacturer only
@@ -26,6 +30,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
 import type { ManufacturerEntry } from '../data/manufacturers.js';
 import { resolveManufacturer } from '../vendors.js';
+import { linearRegExp } from '../rules/regex-safety.js';
 import { catalogueFileSchema, type CatalogueFileSpec, type FamilySpec } from './schema.js';
 
 /** Model texts longer than this are cut before matching (an LLDP-MED model is at most 32 octets). */
@@ -50,7 +55,8 @@ export interface CompiledPattern {
   text: string;
   /** Normalised form (duplicates across families are shadowing). */
   key: string;
-  re: RegExp;
+  /** Whole-word test over normaliseModel text (RE2 when the pattern has a `*`). */
+  re: { test(text: string): boolean };
   specificity: number;
   distinctive: boolean;
 }
@@ -102,8 +108,10 @@ export function compilePattern(pattern: string): CompiledPattern {
       return run.replace(/#/g, '[0-9]');
     }).join(' ?');
   });
-  // Every separator is an optional single space: "mx 800" and "mx800" are the same model.
-  const re = new RegExp(`(?:^| )${words.join(' ?')}(?= |$)`);
+  // Every separator is an optional single space: "mx 800" and "mx800" are the same model. The
+  // trailing word boundary is consumed, not looked ahead (RE2 has no look-around; only test() is used).
+  const source = `(?:^| )${words.join(' ?')}(?: |$)`;
+  const re = key.includes('*') ? linearRegExp(source) : new RegExp(source);
   return { text: pattern, key: key.replace(/ /g, ''), re, specificity, distinctive: !local && specificity >= DISTINCTIVE && /[a-z]/.test(key) };
 }
 

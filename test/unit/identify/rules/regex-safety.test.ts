@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { linearRegExp, regexProblem } from '../../../../src/identify/rules/regex-safety.js';
 import { compileCondition } from '../../../../src/identify/rules/matcher.js';
@@ -26,18 +25,19 @@ const CATASTROPHIC: readonly [string, string][] = [
   ['^([^@\\s]+\\.?)+\\.example$', `${'a.'.repeat(127)}!`],
 ];
 
-const MAX_MS = 2000; // linear: tens of ms at most on 255 characters; V8's backtracking took 20 s and more. Room for a loaded CI
+// No wall-clock bound (unit tests are not timed): RE2 is linear by construction and answers these
+// in milliseconds, while V8's backtracking took 20 s and more on each and would hold the test
+// (synchronously) far past vitest's timeout.
 
 describe('user patterns run on RE2 (linear time)', () => {
   it.each(CATASTROPHIC)('%s compiles and fails to match in linear time', (pattern, input) => {
     expect(regexProblem(pattern)).toBeUndefined();
     const re = linearRegExp(pattern);
-    const t0 = performance.now();
+    expect(re).not.toBeInstanceOf(RegExp);
     expect(re.exec(input)).toBeNull();
     // As a rule condition, on the rule matcher's path (input truncated to the field's maximum).
     const condition = compileCondition('dhcp.hostname', { pattern });
     expect(condition.test(input)).toBeUndefined();
-    expect(performance.now() - t0).toBeLessThan(MAX_MS);
   });
 
   it('a CSV column-mapping pattern from the issue (40-character cell) runs in linear time', () => {
@@ -45,10 +45,9 @@ describe('user patterns run on RE2 (linear time)', () => {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const rule = [...parsed.mapping.columns.values()][0];
     if (rule?.kind !== 'pattern') throw new Error('expected a pattern rule');
-    const t0 = performance.now();
+    expect(rule.pattern).not.toBeInstanceOf(RegExp);
     expect(rule.pattern.exec(`${'a'.repeat(39)}!`)).toBeNull();
     expect(rule.pattern.exec('ward-3.bed-12')?.groups).toEqual({ room: 'ward-3.bed-12' });
-    expect(performance.now() - t0).toBeLessThan(MAX_MS);
   });
 
   it.each([
