@@ -18,8 +18,8 @@ import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 
-import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
-import { TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
+import { ETHERNET_LIMIT_DECL, type EthernetLimits } from './decode/link/ethernet.js';
+import { TUNNEL_LIMIT_DECL, type TunnelLimits } from './decode/frame.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
@@ -135,15 +135,8 @@ const limitsSchema = z.strictObject({
     max_ports_per_switch: int(1, 1_000_000).default(LOCATION_LIMITS.maxPortsPerSwitch).describe('Ports tracked per switch.'),
     max_pending_clients: int(1, 100_000_000).default(LOCATION_LIMITS.maxPendingClients).describe('Clients awaiting a switch-port match.'),
   }).prefault({}).describe('Switch-port location from LLDP/CDP and DHCP option 82 (src/identify/location.ts LOCATION_LIMITS).'),
-  ethernet: z.strictObject({
-    max_vlan_tags: int(1, 64).default(ETHERNET_LIMITS.maxVlanTags).describe('802.1Q/QinQ tags unwrapped per frame.'),
-  }).prefault({}).describe('Link layer (src/decode/link/ethernet.ts ETHERNET_LIMITS).'),
-  tunnels: z.strictObject({
-    max_depth: int(1, 32).default(TUNNEL_LIMITS.maxEncapDepth).describe('Encapsulations (GRE, ERSPAN, VXLAN, Geneve, MPLS, PPPoE, CAPWAP, ...) opened per frame; deeper frames count encap.too_deep.'),
-    mpls_max_labels: int(1, 64).default(TUNNEL_LIMITS.mplsMaxLabels).describe('MPLS label stack entries read per stack.'),
-    mpls_payload: z.enum(['auto', 'ethernet', 'ethernet_cw', 'ip']).default(TUNNEL_LIMITS.mplsPayload).describe('What the bottom of an MPLS stack carries: auto (IPv4/IPv6 by version nibble, 0 = pseudowire control word + Ethernet, else Ethernet), ethernet, ethernet_cw or ip.'),
-    vxlan_ports: z.array(int(1, 65535)).max(16).default([...TUNNEL_LIMITS.vxlanPorts]).describe('UDP destination ports opened as VXLAN.'),
-  }).prefault({}).describe('Tunnels and shims in the SPAN feed (src/decode/frame.ts TUNNEL_LIMITS).'),
+  ethernet: limitSchema([ETHERNET_LIMIT_DECL]),
+  tunnels: limitSchema([TUNNEL_LIMIT_DECL]),
   ...appLimitSchemas,
   reassembly: z.strictObject({
     max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
@@ -504,7 +497,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     model: { maxDevices: l.model.max_devices, maxResidentDevices: l.model.max_resident_devices, maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxAliases: l.model.max_aliases, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
-    ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },
-    tunnels: { maxEncapDepth: l.tunnels.max_depth, mplsMaxLabels: l.tunnels.mpls_max_labels, mplsPayload: l.tunnels.mpls_payload, vxlanPorts: l.tunnels.vxlan_ports },
+    ethernet: limitsFromConfig(ETHERNET_LIMIT_DECL, l.ethernet),
+    tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
   };
 }

@@ -7,12 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkConfig, runtimeLimits } from '../../../src/config.js';
 import { configSections } from '../../../src/config-reference.js';
+import { FRAME_LIMIT_DECLS } from '../../../src/decode/frame.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { configDefault, type LimitDecl, type LimitSection } from '../../../src/decode/limits.js';
 import { APP_DECODER_LIMITS, APP_LIMIT_DECLS, APP_PROTOCOLS } from '../../../src/decode/registry.js';
 import { STREAM_LIMIT_DECLS, STREAM_LIMITS, STREAM_PROTOCOLS, StreamDecoder } from '../../../src/decode/stream/stream-decoder.js';
 
-const ALL: readonly LimitSection[] = [...APP_LIMIT_DECLS, ...STREAM_LIMIT_DECLS];
+const ALL: readonly LimitSection[] = [...FRAME_LIMIT_DECLS, ...APP_LIMIT_DECLS, ...STREAM_LIMIT_DECLS];
 const fields = (decl: LimitSection): [string, LimitDecl<unknown>][] => Object.entries(decl.fields);
 
 /** A value other than the default, inside the bounds, in config units. */
@@ -43,7 +44,7 @@ describe('limits declared once', () => {
         if (d.kind === 'int') expect(doc?.constraint, key).toBe(`${d.min}..${d.max}`);
       }
     }
-    expect(seen.size).toBeGreaterThan(12);
+    expect(seen.size).toBeGreaterThan(17);
   });
 
   it('a config file setting every declared key reaches the decoders (runtimeLimits), scaled to runtime units', () => {
@@ -52,7 +53,7 @@ describe('limits declared once', () => {
     const { config, issues } = checkConfig(JSON.stringify({ limits }), 'F', { env: {} });
     expect(issues).toEqual([]);
     const runtime = runtimeLimits(config!) as unknown as Record<string, Record<string, unknown>>;
-    for (const decl of APP_LIMIT_DECLS) {
+    for (const decl of [...FRAME_LIMIT_DECLS, ...APP_LIMIT_DECLS]) {
       for (const [name, d] of fields(decl)) {
         const v = limits[decl.section]?.[d.key];
         expect(runtime[decl.section]?.[name], `${decl.section}.${name}`).toEqual(d.kind === 'int' ? (v as number) * d.scale : v);
@@ -77,7 +78,7 @@ describe('limits declared once', () => {
 
   it('the defaults of the runtime limits are the declared defaults', () => {
     const runtime = runtimeLimits(checkConfig(null, null, { env: {} }).config!);
-    for (const decl of APP_LIMIT_DECLS) expect((runtime as unknown as Record<string, unknown>)[decl.section]).toEqual(decl.defaults);
+    for (const decl of [...FRAME_LIMIT_DECLS, ...APP_LIMIT_DECLS]) expect((runtime as unknown as Record<string, unknown>)[decl.section]).toEqual(decl.defaults);
     for (const decl of STREAM_LIMIT_DECLS) for (const [name, v] of Object.entries(decl.defaults)) expect(STREAM_LIMITS[name as keyof typeof STREAM_LIMITS], name).toEqual(v);
   });
 });
