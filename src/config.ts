@@ -10,8 +10,8 @@
  */
 import { parseSubnet } from './identify/location.js';
 import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
-import { STREAM_LIMIT_DECLS, STREAM_LIMITS, type StreamLimits } from './decode/stream/stream-decoder.js';
-import { APP_LIMIT_DECLS, appLimitsFromConfig, type AppDecoderLimits, type AppProtocolName } from './decode/registry.js';
+import { STREAM_LIMIT_DECLS, STREAM_LIMITS, STREAM_PROTOCOLS, type StreamLimits } from './decode/stream/stream-decoder.js';
+import { APP_LIMIT_DECLS, APP_PROTOCOLS, appLimitsFromConfig, type AppDecoderLimits, type AppProtocolName } from './decode/registry.js';
 import { limitsFromConfig, type LimitDecl, type LimitSection } from './decode/limits.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -39,19 +39,36 @@ const TUNNEL_TRAFFIC =
   'ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or ' +
   'udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909';
 
+/**
+ * pcap-filter(7) terms of every registered protocol: each datagram protocol's `bpf`
+ * (src/decode/registry.ts) and each stream protocol's default ports
+ * (src/decode/stream/stream-decoder.ts), UDP terms first, then TCP, then ethertypes (a stable
+ * order: the filter reads the same whatever the registry order).
+ */
+const PROTOCOL_TERMS = [
+  ...APP_PROTOCOLS.map((p) => p.bpf),
+  ...STREAM_PROTOCOLS.map((p) => p.ports(STREAM_LIMITS).map((port) => `tcp port ${port}`).join(' or ')),
+];
+const termOrder = (t: string) => (t.startsWith('udp ') ? 0 : t.startsWith('tcp ') ? 1 : 2);
+/** `ether dst` terms: matched at a fixed offset, so they pass tagged frames without the VLAN wrapping. */
+const ANY_TAG_TERMS = PROTOCOL_TERMS.filter((t) => t.startsWith('ether dst '));
+
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
-const DECODED_TRAFFIC =
-  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ' +
-  TUNNEL_TRAFFIC;
+const DECODED_TRAFFIC = [
+  ...PROTOCOL_TERMS.filter((t) => !t.startsWith('ether dst ')).sort((a, b) => termOrder(a) - termOrder(b)),
+  'arp',
+  TUNNEL_TRAFFIC,
+].join(' or ');
 
 /**
- * Default BPF filter: DHCP (67/68), mDNS (5353), DICOM (104, 11112), HL7/MLLP (2575), LLDP
- * (ethertype 0x88cc), ARP (IP-to-MAC bindings), the tunnels above, and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
- * by destination so tagged CDP passes too); each also inside one 802.1Q tag and inside QinQ.
- * `vlan` must come last in an `or`: it shifts the offsets of everything after it.
+ * Default BPF filter: every registered protocol (DHCP 67/68, mDNS 5353, DICOM 104/11112,
+ * HL7/MLLP 2575, LLDP ethertype 0x88cc, and CDP, LLC/SNAP to 01:00:0c:cc:cc:cc, matched by
+ * destination so tagged CDP passes too), ARP (IP-to-MAC bindings) and the tunnels above; each
+ * also inside one 802.1Q tag and inside QinQ. `vlan` must come last in an `or`: it shifts the
+ * offsets of everything after it.
  */
 export const DEFAULT_BPF_FILTER =
-  `ether dst 01:00:0c:cc:cc:cc or (${DECODED_TRAFFIC}) or ` +
+  `${ANY_TAG_TERMS.map((t) => `${t} or `).join('')}(${DECODED_TRAFFIC}) or ` +
   `(vlan and ((${DECODED_TRAFFIC}) or (vlan and (${DECODED_TRAFFIC}))))`;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -14,8 +14,8 @@
  *      all derive from that line.
  *   3. src/observe/<name>.ts: the observer, and its line in OBSERVERS (src/observe/observe-app.ts);
  *      the compiler refuses a registered protocol without one.
- *   4. Fixtures with real payloads (the property harness fails a protocol without any) and, for a
- *      new port, the default BPF filter in src/config.ts.
+ *   4. Fixtures with real payloads (the property harness fails a protocol without any). The entry's
+ *      `bpf` terms join the default capture filter (src/config.ts DEFAULT_BPF_FILTER).
  * TCP protocols register the same way in STREAM_PROTOCOLS (src/decode/stream/stream-decoder.ts).
  */
 import type { FrameRecord, PayloadKind } from './frame-record.js';
@@ -40,6 +40,9 @@ export interface DatagramProtocol<N extends string = string, R = unknown, L exte
   anomalyCodes: readonly AnomalyCode[];
   /** Its limits, declared once (config section `limits.<limits.section>`). */
   limits: L;
+  /** pcap-filter(7) terms passing it (the default `capture.bpf_filter` joins every entry's;
+   * an `ether dst` term is matched outside the VLAN wrapping, so tagged frames pass too). */
+  bpf: string;
 }
 
 /** A registry entry; `datagram(...)` keeps its types for the unions derived below. */
@@ -51,10 +54,10 @@ const udpPort = (f: FrameRecord, port: number, other = port) =>
 
 /** Every datagram protocol, one line each; the first match wins. */
 const DATAGRAM_PROTOCOLS = [
-  datagram({ name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decodeWith: decodeDhcp, anomalyCodes: DHCP_ANOMALIES, limits: DHCP_LIMIT_DECL }),
-  datagram({ name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decodeWith: decodeLldp, anomalyCodes: LLDP_ANOMALIES, limits: LLDP_LIMIT_DECL }),
-  datagram({ name: 'cdp', payloadKind: 'llc', matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000, decodeWith: decodeCdp, anomalyCodes: CDP_ANOMALIES, limits: CDP_LIMIT_DECL }),
-  datagram({ name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decodeWith: decodeMdns, anomalyCodes: MDNS_ANOMALIES, limits: MDNS_LIMIT_DECL }),
+  datagram({ name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decodeWith: decodeDhcp, anomalyCodes: DHCP_ANOMALIES, limits: DHCP_LIMIT_DECL, bpf: 'udp port 67 or udp port 68' }),
+  datagram({ name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decodeWith: decodeLldp, anomalyCodes: LLDP_ANOMALIES, limits: LLDP_LIMIT_DECL, bpf: 'ether proto 0x88cc' }),
+  datagram({ name: 'cdp', payloadKind: 'llc', matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000, decodeWith: decodeCdp, anomalyCodes: CDP_ANOMALIES, limits: CDP_LIMIT_DECL, bpf: 'ether dst 01:00:0c:cc:cc:cc' }),
+  datagram({ name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decodeWith: decodeMdns, anomalyCodes: MDNS_ANOMALIES, limits: MDNS_LIMIT_DECL, bpf: 'udp port 5353' }),
 ] as const;
 
 type Entry = (typeof DATAGRAM_PROTOCOLS)[number];
@@ -80,6 +83,7 @@ export interface AppProtocol {
   decode(payload: Uint8Array, limits?: AppDecoderLimits): DecodeResult<unknown>;
   anomalyCodes: readonly AnomalyCode[];
   limits: LimitSection;
+  bpf: string;
 }
 
 export const APP_PROTOCOLS: readonly AppProtocol[] = DATAGRAM_PROTOCOLS.map((e): AppProtocol => {
@@ -91,6 +95,7 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = DATAGRAM_PROTOCOLS.map((e):
     decode: (p, l = APP_DECODER_LIMITS) => decodeWith(p, l[e.name]),
     anomalyCodes: e.anomalyCodes,
     limits: e.limits,
+    bpf: e.bpf,
   };
 });
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkConfig, runtimeLimits } from '../../../src/config.js';
+import { checkConfig, DEFAULT_BPF_FILTER, runtimeLimits } from '../../../src/config.js';
 import { configSections } from '../../../src/config-reference.js';
 import { FRAME_LIMIT_DECLS } from '../../../src/decode/frame.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
@@ -122,5 +122,19 @@ describe('STREAM_PROTOCOLS', () => {
       const want = oldProbe(src, dst, syn ? 0x02 : 0x18, bytes);
       expect(opened).toEqual(want === undefined ? [] : [want]);
     }), { seed: 42, numRuns: 10_000 });
+  });
+});
+
+/** The default filter as it was written by hand before the registry (main b369033). */
+const HAND_WRITTEN_BPF = 'ether dst 01:00:0c:cc:cc:cc or (udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909) or (vlan and ((udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909) or (vlan and (udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909))))';
+
+describe('the default capture filter derives from the registry', () => {
+  it('is the hand-written filter it replaced, term for term', () => {
+    expect(DEFAULT_BPF_FILTER).toBe(HAND_WRITTEN_BPF);
+  });
+
+  it('holds every registered protocol: each datagram entry\'s terms, each stream protocol\'s ports', () => {
+    for (const p of APP_PROTOCOLS) expect(DEFAULT_BPF_FILTER, p.name).toContain(p.bpf);
+    for (const p of STREAM_PROTOCOLS) for (const port of p.ports(STREAM_LIMITS)) expect(DEFAULT_BPF_FILTER, p.name).toContain(`tcp port ${port}`);
   });
 });
