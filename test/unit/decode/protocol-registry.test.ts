@@ -11,6 +11,10 @@ import { FRAME_LIMIT_DECLS } from '../../../src/decode/frame.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { configDefault, type LimitDecl, type LimitSection } from '../../../src/decode/limits.js';
 import { APP_DECODER_LIMITS, APP_LIMIT_DECLS, APP_PROTOCOLS } from '../../../src/decode/registry.js';
+import { coverageReport } from '../../../src/inventory/coverage.js';
+import { silentLogger } from '../../../src/log.js';
+import { openPipeline } from '../../../src/pipeline.js';
+import { ROOT } from '../../helpers/cli.js';
 import { STREAM_LIMIT_DECLS, STREAM_LIMITS, STREAM_PROTOCOLS, StreamDecoder } from '../../../src/decode/stream/stream-decoder.js';
 
 const ALL: readonly LimitSection[] = [...FRAME_LIMIT_DECLS, ...APP_LIMIT_DECLS, ...STREAM_LIMIT_DECLS];
@@ -136,5 +140,19 @@ describe('the default capture filter derives from the registry', () => {
   it('holds every registered protocol: each datagram entry\'s terms, each stream protocol\'s ports', () => {
     for (const p of APP_PROTOCOLS) expect(DEFAULT_BPF_FILTER, p.name).toContain(p.bpf);
     for (const p of STREAM_PROTOCOLS) for (const port of p.ports(STREAM_LIMITS)) expect(DEFAULT_BPF_FILTER, p.name).toContain(`tcp port ${port}`);
+  });
+});
+
+describe('coverage lists every registered protocol', () => {
+  it('by layer, with the frames tshark counts in the VXLAN lab capture (fixtures/tunnels/lab-vxlan-lldp.md)', async () => {
+    const pipeline = openPipeline(':memory:', { logger: silentLogger() });
+    await pipeline.replayFile(`${ROOT}fixtures/tunnels/lab-vxlan-lldp.pcapng`);
+    pipeline.flush();
+    const r = coverageReport(pipeline.db);
+    pipeline.db.close();
+    expect(r.protocols.map((p) => [p.protocol, p.frames, p.senders])).toEqual([
+      ['lldp', 5, 2], ['cdp', 5, 1], ['dhcp', 4, 1], ['mdns', 0, 0], ['dicom', 0, 0], ['hl7', 0, 0],
+    ]);
+    expect(r.encapsulations).toEqual([{ encapsulation: 'vxlan', frames: 22 }]);
   });
 });
