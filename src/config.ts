@@ -19,7 +19,8 @@ import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node a
 import { z } from 'zod';
 
 import { ETHERNET_LIMIT_DECL, type EthernetLimits } from './decode/link/ethernet.js';
-import { TUNNEL_LIMIT_DECL, type TunnelLimits } from './decode/frame.js';
+import { TUNNEL_LIMIT_DECL, TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
+import { TUNNEL_PROTOCOLS } from './decode/tunnel/registry.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
@@ -29,15 +30,17 @@ import { OUTPUT_FORMATS } from './output/shapes.js';
 import { checkCentralUrl } from './central/connect.js';
 
 /**
- * Tunnels and shims auscult opens (issue 15): GRE and ERSPAN (IP protocol 47), IP in IP (4, 41),
- * VXLAN (4789, 8472), Geneve (6081), CAPWAP data (5247), LWAPP data (12222), MPLS over UDP
- * (6635), and MPLS, PPPoE session and Cisco MetaData by ethertype (`ether proto`, not the `mpls`
- * or `pppoes` keywords: those shift the offsets of what follows them). Their inner traffic cannot
- * be filtered in BPF, so a tunnel passes whole.
+ * Tunnels and shims auscult opens (issue 15), from their registry (src/decode/tunnel/registry.ts):
+ * GRE and ERSPAN (IP protocol 47), IP in IP (4, 41), VXLAN (the default `limits.tunnels.vxlan_ports`),
+ * Geneve (6081), MPLS (over UDP 6635, and by ethertype), PPPoE session and Cisco MetaData by
+ * ethertype (`ether proto`, not the `mpls` or `pppoes` keywords: those shift the offsets of what
+ * follows them), CAPWAP data (5247), LWAPP data (12222); IP protocols first, then UDP ports,
+ * then the rest (a stable order). Their inner traffic cannot be filtered in BPF, so a tunnel
+ * passes whole.
  */
-const TUNNEL_TRAFFIC =
-  'ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or ' +
-  'udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909';
+const tunnelTermOrder = (t: string) => (t.startsWith('ip') ? 0 : t.startsWith('udp port ') ? 1 : 2);
+const TUNNEL_TRAFFIC = TUNNEL_PROTOCOLS.map((t) => t.bpf(TUNNEL_LIMITS.vxlanPorts)).filter((t) => t !== '')
+  .sort((a, b) => tunnelTermOrder(a) - tunnelTermOrder(b)).join(' or ');
 
 /**
  * pcap-filter(7) terms of every registered protocol: each datagram protocol's `bpf`

@@ -28,6 +28,7 @@ import { GRE_ANOMALIES, readGre } from './tunnel/gre.js';
 import { MPLS_ANOMALIES, MPLS_LIMITS, readMpls, type MplsPayload } from './tunnel/mpls.js';
 import { NEXT, TUNNEL_ETHERTYPE, type NextLayer } from './tunnel/next.js';
 import { PPPOE_ANOMALIES, readPppoeSession, readPppProtocol } from './tunnel/pppoe.js';
+import { TUNNEL_PROTOCOLS } from './tunnel/registry.js';
 import { VXLAN_ANOMALIES, readGeneve, readVxlan } from './tunnel/vxlan.js';
 
 export const FRAME_ANOMALIES = [
@@ -51,13 +52,7 @@ export const FRAME_ANOMALIES = [
  * counts them as frames it could not decapsulate.
  */
 export const DECAPSULATION_ANOMALIES: readonly AnomalyCode[] = [
-  ...GRE_ANOMALIES,
-  ...ERSPAN_ANOMALIES,
-  ...VXLAN_ANOMALIES,
-  ...MPLS_ANOMALIES,
-  ...PPPOE_ANOMALIES,
-  ...CMD_ANOMALIES,
-  ...CAPWAP_ANOMALIES,
+  ...TUNNEL_PROTOCOLS.flatMap((t) => t.anomalyCodes),
   'encap.too_deep',
   'link.unsupported_type',
 ];
