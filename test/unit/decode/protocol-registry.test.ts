@@ -9,7 +9,7 @@ import { checkConfig, DEFAULT_BPF_FILTER, runtimeLimits } from '../../../src/con
 import { configSections } from '../../../src/config-reference.js';
 import { FRAME_LIMIT_DECLS } from '../../../src/decode/frame.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
-import { configDefault, type LimitDecl, type LimitSection } from '../../../src/decode/limits.js';
+import { configDefault, declareLimits, enumLimit, intLimit, limitsFromConfig, portsLimit, type LimitDecl, type LimitSection } from '../../../src/decode/limits.js';
 import { APP_DECODER_LIMITS, APP_LIMIT_DECLS, APP_PROTOCOLS } from '../../../src/decode/registry.js';
 import { coverageReport } from '../../../src/inventory/coverage.js';
 import { silentLogger } from '../../../src/log.js';
@@ -154,5 +154,23 @@ describe('coverage lists every registered protocol', () => {
       ['lldp', 5, 2], ['cdp', 5, 1], ['dhcp', 4, 1], ['mdns', 0, 0], ['dicom', 0, 0], ['hl7', 0, 0],
     ]);
     expect(r.encapsulations).toEqual([{ encapsulation: 'vxlan', frames: 22 }]);
+  });
+});
+
+describe('declareLimits', () => {
+  const decl = declareLimits('example', 'An example.', {
+    idleMicros: intLimit('idle_s', 1, 3600, 300_000_000, 'Idle seconds.', 1_000_000),
+    ports: portsLimit('ports', 4, [104], 'Ports.'),
+    mode: enumLimit('mode', ['a', 'b'], 'a', 'Mode.'),
+  });
+
+  it('defaults are in runtime units and frozen; the config default is in config units', () => {
+    expect(decl.defaults).toEqual({ idleMicros: 300_000_000, ports: [104], mode: 'a' });
+    expect(Object.isFrozen(decl.defaults)).toBe(true);
+    expect(configDefault(decl.fields.idleMicros)).toBe(300);
+  });
+
+  it('config values are scaled to runtime units; an absent key keeps its default', () => {
+    expect(limitsFromConfig(decl, { idle_s: 5, mode: 'b' })).toEqual({ idleMicros: 5_000_000, ports: [104], mode: 'b' });
   });
 });
