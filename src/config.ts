@@ -11,7 +11,7 @@
 import { parseSubnet } from './identify/location.js';
 import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
 import { STREAM_LIMIT_DECLS, STREAM_LIMITS, STREAM_PROTOCOLS, type StreamLimits } from './decode/stream/stream-decoder.js';
-import { APP_LIMIT_DECLS, APP_PROTOCOLS, appLimitsFromConfig, type AppDecoderLimits, type AppProtocolName } from './decode/registry.js';
+import { APP_LIMIT_DECLS, APP_PROTOCOLS, appLimitsFromConfig, type AppDecoderLimits, type AppLimitSection } from './decode/registry.js';
 import { limitsFromConfig, type LimitDecl, type LimitSection } from './decode/limits.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -133,7 +133,7 @@ export function limitSchema(decls: readonly LimitSection[]) {
 }
 
 /** `limits.<name>` of every datagram protocol in the registry (src/decode/registry.ts). */
-const appLimitSchemas = Object.fromEntries(APP_LIMIT_DECLS.map((d) => [d.section, limitSchema([d])])) as { [K in AppProtocolName]: ReturnType<typeof limitSchema> };
+const appLimitSchemas = Object.fromEntries(APP_LIMIT_DECLS.map((d) => [d.section, limitSchema([d])])) as { [K in AppLimitSection]: ReturnType<typeof limitSchema> };
 
 const limitsSchema = z.strictObject({
   model: z.strictObject({

@@ -33,9 +33,9 @@ export const enumLimit = <V extends string>(key: string, values: readonly V[], d
 /** The runtime value type of each field of a declaration. */
 export type LimitValues<F> = { -readonly [K in keyof F]: F[K] extends LimitDecl<infer V> ? V : never };
 
-export interface LimitSection<F extends Record<string, LimitDecl<unknown>> = Record<string, LimitDecl<unknown>>> {
-  /** The key under `limits:` in the config file (`limits.<section>.<key>`). */
-  section: string;
+export interface LimitSection<F extends Record<string, LimitDecl<unknown>> = Record<string, LimitDecl<unknown>>, S extends string = string> {
+  /** The key under `limits:` in the config file (`limits.<section>.<key>`); '' for NO_LIMITS. */
+  section: S;
   /** The section's description in the config reference (names the file that declares it). */
   describe: string;
   fields: F;
@@ -44,11 +44,14 @@ export interface LimitSection<F extends Record<string, LimitDecl<unknown>> = Rec
 }
 
 /** Declares a decoder's limits (see the file header). */
-export function declareLimits<F extends Record<string, LimitDecl<unknown>>>(section: string, describe: string, fields: F): LimitSection<F> {
+export function declareLimits<S extends string, F extends Record<string, LimitDecl<unknown>>>(section: S, describe: string, fields: F): LimitSection<F, S> {
   const defaults: Record<string, unknown> = {};
   for (const [name, decl] of Object.entries(fields)) defaults[name] = decl.default;
   return { section, describe, fields, defaults: Object.freeze(defaults) as Readonly<LimitValues<F>> };
 }
+
+/** A decoder without tunable limits: no config section, no runtime limits. */
+export const NO_LIMITS = declareLimits('', '', {});
 
 /** The config value of one limit (config units), as the schema's default. */
 export function configDefault(decl: LimitDecl<unknown>): unknown {
@@ -61,7 +64,7 @@ export function configDefault(decl: LimitDecl<unknown>): unknown {
  * Runtime limits from the validated config section `values` (`limits.<section>`, keys as in the
  * file). A key absent from `values` keeps its default.
  */
-export function limitsFromConfig<F extends Record<string, LimitDecl<unknown>>>(decl: LimitSection<F>, values: Readonly<Record<string, unknown>>): LimitValues<F> {
+export function limitsFromConfig<F extends Record<string, LimitDecl<unknown>>>(decl: LimitSection<F, string>, values: Readonly<Record<string, unknown>>): LimitValues<F> {
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(decl.fields)) {
     const v = values[d.key];

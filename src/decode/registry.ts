@@ -7,7 +7,8 @@
  *   1. src/decode/app/<name>.ts: `decode<Name>(payload, limits)` (pure, never throws), its record
  *      type, `<NAME>_ANOMALIES`, and its limits declared once with `declareLimits('<name>', ...)`
  *      (src/decode/limits.ts) — `<NAME>_LIMITS` is that declaration's `.defaults`.
- *   2. One line in APP_PROTOCOLS below: `datagram({ name, payloadKind, matches, decode, anomalyCodes, limits })`.
+ *   2. One line in APP_PROTOCOLS below: `datagram({ name, payloadKind, matches, decodeWith, anomalyCodes, limits, bpf })`
+ *      (`limits` left out when the decoder has none; two entries may share one declaration).
  *      The record union (AppRecord), the limits object (AppDecoderLimits, APP_DECODER_LIMITS),
  *      the config section `limits.<name>.*` (src/config.ts), docs/config-reference.md, the
  *      anomaly-code reference and the property harness (test/property/registry.property.test.ts)
@@ -19,7 +20,7 @@
  * TCP protocols register the same way in STREAM_PROTOCOLS (src/decode/stream/stream-decoder.ts).
  */
 import type { FrameRecord, PayloadKind } from './frame-record.js';
-import { limitsFromConfig, type LimitSection, type LimitValues } from './limits.js';
+import { limitsFromConfig, NO_LIMITS, type LimitSection, type LimitValues } from './limits.js';
 import type { AnomalyCode, DecodeResult } from './result.js';
 import { CDP_ANOMALIES, CDP_LIMIT_DECL, decodeCdp } from './app/cdp.js';
 import { DHCP_ANOMALIES, DHCP_LIMIT_DECL, decodeDhcp } from './app/dhcp.js';
@@ -38,15 +39,18 @@ export interface DatagramProtocol<N extends string = string, R = unknown, L exte
   decodeWith(payload: Uint8Array, limits?: LimitValues<L['fields']>): DecodeResult<R>;
   /** Every anomaly code the decoder can yield (the property harness checks this). */
   anomalyCodes: readonly AnomalyCode[];
-  /** Its limits, declared once (config section `limits.<limits.section>`). */
+  /** Its limits, declared once (config section `limits.<limits.section>`; NO_LIMITS when it has
+   * none). Two entries may share one declaration (e.g. a protocol over UDP and over TCP). */
   limits: L;
   /** pcap-filter(7) terms passing it (the default `capture.bpf_filter` joins every entry's;
    * an `ether dst` term is matched outside the VLAN wrapping, so tagged frames pass too). */
   bpf: string;
 }
 
-/** A registry entry; `datagram(...)` keeps its types for the unions derived below. */
-const datagram = <N extends string, R, L extends LimitSection>(p: DatagramProtocol<N, R, L>): DatagramProtocol<N, R, L> => p;
+/** A registry entry; `datagram(...)` keeps its types for the unions derived below (no `limits`: NO_LIMITS). */
+function datagram<N extends string, R, L extends LimitSection = typeof NO_LIMITS>(p: Omit<DatagramProtocol<N, R, L>, 'limits'> & { limits?: L }): DatagramProtocol<N, R, L> {
+  return { ...p, limits: p.limits ?? (NO_LIMITS as LimitSection as L) };
+}
 
 const udpPort = (f: FrameRecord, port: number, other = port) =>
   f.payloadKind === 'udp' && f.udp !== undefined &&
@@ -67,13 +71,19 @@ export type AppRecord = Entry extends infer E ? E extends DatagramProtocol<infer
 
 export type AppProtocolName = Entry['name'];
 
-/** Limits of the application decoders (config `limits.<name>.*`), by protocol name. */
-export type AppDecoderLimits = { [E in Entry as E['name']]: LimitValues<E['limits']['fields']> };
+/** Limits of the application decoders (config `limits.<section>.*`), by limits section (the protocol's name). */
+export type AppDecoderLimits = { [E in Entry as E['limits']['section'] extends '' ? never : E['limits']['section']]: LimitValues<E['limits']['fields']> };
 
-const limitsByName = (pick: (e: Entry) => unknown): AppDecoderLimits =>
-  Object.freeze(Object.fromEntries(DATAGRAM_PROTOCOLS.map((e) => [e.name, pick(e)]))) as AppDecoderLimits;
+/** The config sections of the datagram protocols' limits. */
+export type AppLimitSection = keyof AppDecoderLimits;
 
-export const APP_DECODER_LIMITS: AppDecoderLimits = limitsByName((e) => e.limits.defaults);
+/** Every distinct limits declaration of the registry (NO_LIMITS left out). */
+const DECLS: readonly LimitSection[] = [...new Set<LimitSection>(DATAGRAM_PROTOCOLS.map((e) => e.limits as LimitSection))].filter((d) => d.section !== '');
+
+const limitsBySection = (pick: (d: LimitSection) => unknown): AppDecoderLimits =>
+  Object.freeze(Object.fromEntries(DECLS.map((d) => [d.section, pick(d)]))) as AppDecoderLimits;
+
+export const APP_DECODER_LIMITS: AppDecoderLimits = limitsBySection((d) => d.defaults);
 
 /** The registry as the harnesses walk it: `decode` takes the limits of every protocol. */
 export interface AppProtocol {
@@ -92,7 +102,7 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = DATAGRAM_PROTOCOLS.map((e):
     name: e.name,
     payloadKind: e.payloadKind,
     matches: e.matches,
-    decode: (p, l = APP_DECODER_LIMITS) => decodeWith(p, l[e.name]),
+    decode: (p, l = APP_DECODER_LIMITS) => decodeWith(p, (e.limits as LimitSection).section === '' ? undefined : (l as Record<string, unknown>)[e.limits.section]),
     anomalyCodes: e.anomalyCodes,
     limits: e.limits,
     bpf: e.bpf,
@@ -100,11 +110,11 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = DATAGRAM_PROTOCOLS.map((e):
 });
 
 /** Every datagram protocol's limits declaration (src/config.ts builds `limits.<section>` from each). */
-export const APP_LIMIT_DECLS: readonly LimitSection[] = DATAGRAM_PROTOCOLS.map((e) => e.limits);
+export const APP_LIMIT_DECLS: readonly LimitSection[] = DECLS;
 
 /** Runtime limits of every datagram protocol from the config's `limits` object. */
 export function appLimitsFromConfig(limits: Readonly<Record<string, unknown>>): AppDecoderLimits {
-  return limitsByName((e) => limitsFromConfig(e.limits as LimitSection, (limits[e.limits.section] ?? {}) as Record<string, unknown>));
+  return limitsBySection((d) => limitsFromConfig(d, (limits[d.section] ?? {}) as Record<string, unknown>));
 }
 
 /** APP_PROTOCOLS by payload kind, in table order (the first match wins). */

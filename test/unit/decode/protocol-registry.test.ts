@@ -9,7 +9,7 @@ import { checkConfig, DEFAULT_BPF_FILTER, runtimeLimits } from '../../../src/con
 import { configSections } from '../../../src/config-reference.js';
 import { FRAME_LIMIT_DECLS } from '../../../src/decode/frame.js';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
-import { configDefault, declareLimits, enumLimit, intLimit, limitsFromConfig, portsLimit, type LimitDecl, type LimitSection } from '../../../src/decode/limits.js';
+import { configDefault, declareLimits, NO_LIMITS, enumLimit, intLimit, limitsFromConfig, portsLimit, type LimitDecl, type LimitSection } from '../../../src/decode/limits.js';
 import { APP_DECODER_LIMITS, APP_LIMIT_DECLS, APP_PROTOCOLS } from '../../../src/decode/registry.js';
 import { coverageReport } from '../../../src/inventory/coverage.js';
 import { silentLogger } from '../../../src/log.js';
@@ -28,9 +28,16 @@ function otherValue(d: LimitDecl<unknown>): unknown {
 }
 
 describe('limits declared once', () => {
-  it('each datagram protocol declares its limits under limits.<its name>', () => {
-    expect(APP_PROTOCOLS.map((p) => p.limits.section)).toEqual(APP_PROTOCOLS.map((p) => p.name));
-    for (const p of APP_PROTOCOLS) expect(APP_DECODER_LIMITS[p.name], p.name).toEqual(p.limits.defaults);
+  it('each datagram protocol declares its limits under limits.<its name>, shares an earlier entry\'s, or has none', () => {
+    const names = APP_PROTOCOLS.map((p) => p.name);
+    for (const [i, p] of APP_PROTOCOLS.entries()) {
+      const { section } = p.limits;
+      if (section === '') { expect(p.limits).toBe(NO_LIMITS); continue; }
+      expect(section === p.name || APP_PROTOCOLS.slice(0, i).some((q) => q.limits === p.limits), `${p.name}: limits.${section}`).toBe(true);
+      expect(names, section).toContain(section);
+      expect((APP_DECODER_LIMITS as Record<string, unknown>)[section], p.name).toEqual(p.limits.defaults);
+    }
+    expect(Object.keys(APP_DECODER_LIMITS).sort()).toEqual(APP_LIMIT_DECLS.map((d) => d.section).sort());
   });
 
   it('no config key is declared twice, and every declared key is in the config reference with its default, bounds and description', () => {
