@@ -51,7 +51,7 @@ const TUNNEL_TRAFFIC = TUNNEL_PROTOCOLS.map((t) => t.bpf(TUNNEL_LIMITS.vxlanPort
 const PROTOCOL_TERMS = [
   ...APP_PROTOCOLS.map((p) => p.bpf),
   ...STREAM_PROTOCOLS.map((p) => p.ports(STREAM_LIMITS).map((port) => `tcp port ${port}`).join(' or ')),
-];
+].filter((t) => t !== '');
 const termOrder = (t: string) => (t.startsWith('udp ') ? 0 : t.startsWith('tcp ') ? 1 : 2);
 /** `ether dst` terms: matched at a fixed offset, so they pass tagged frames without the VLAN wrapping. */
 const ANY_TAG_TERMS = PROTOCOL_TERMS.filter((t) => t.startsWith('ether dst '));

@@ -43,7 +43,8 @@ export interface DatagramProtocol<N extends string = string, R = unknown, L exte
    * none). Two entries may share one declaration (e.g. a protocol over UDP and over TCP). */
   limits: L;
   /** pcap-filter(7) terms passing it (the default `capture.bpf_filter` joins every entry's;
-   * an `ether dst` term is matched outside the VLAN wrapping, so tagged frames pass too). */
+   * an `ether dst` term is matched outside the VLAN wrapping, so tagged frames pass too; '' when
+   * a term of another entry, or of src/config.ts, already passes it). */
   bpf: string;
 }
 
