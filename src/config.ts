@@ -10,18 +10,17 @@
  */
 import { parseSubnet } from './identify/location.js';
 import { REASSEMBLY_LIMITS } from './decode/stream/tcp-reassembly.js';
-import { STREAM_LIMITS, type StreamLimits } from './decode/stream/stream-decoder.js';
+import { STREAM_LIMIT_DECLS, STREAM_LIMITS, STREAM_PROTOCOLS, type StreamLimits } from './decode/stream/stream-decoder.js';
+import { APP_LIMIT_DECLS, APP_PROTOCOLS, appLimitsFromConfig, type AppDecoderLimits, type AppLimitSection } from './decode/registry.js';
+import { limitsFromConfig, type LimitDecl, type LimitSection } from './decode/limits.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 
-import { CDP_LIMITS, type CdpLimits } from './decode/app/cdp.js';
-import { DHCP_LIMITS, type DhcpLimits } from './decode/app/dhcp.js';
-import { LLDP_LIMITS, type LldpLimits } from './decode/app/lldp.js';
-import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
-import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
-import { TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
+import { ETHERNET_LIMIT_DECL, type EthernetLimits } from './decode/link/ethernet.js';
+import { TUNNEL_LIMIT_DECL, TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
+import { TUNNEL_PROTOCOLS } from './decode/tunnel/registry.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
@@ -31,29 +30,48 @@ import { OUTPUT_FORMATS } from './output/shapes.js';
 import { checkCentralUrl } from './central/connect.js';
 
 /**
- * Tunnels and shims auscult opens (issue 15): GRE and ERSPAN (IP protocol 47), IP in IP (4, 41),
- * VXLAN (4789, 8472), Geneve (6081), CAPWAP data (5247), LWAPP data (12222), MPLS over UDP
- * (6635), and MPLS, PPPoE session and Cisco MetaData by ethertype (`ether proto`, not the `mpls`
- * or `pppoes` keywords: those shift the offsets of what follows them). Their inner traffic cannot
- * be filtered in BPF, so a tunnel passes whole.
+ * Tunnels and shims auscult opens (issue 15), from their registry (src/decode/tunnel/registry.ts):
+ * GRE and ERSPAN (IP protocol 47), IP in IP (4, 41), VXLAN (the default `limits.tunnels.vxlan_ports`),
+ * Geneve (6081), MPLS (over UDP 6635, and by ethertype), PPPoE session and Cisco MetaData by
+ * ethertype (`ether proto`, not the `mpls` or `pppoes` keywords: those shift the offsets of what
+ * follows them), CAPWAP data (5247), LWAPP data (12222); IP protocols first, then UDP ports,
+ * then the rest (a stable order). Their inner traffic cannot be filtered in BPF, so a tunnel
+ * passes whole.
  */
-const TUNNEL_TRAFFIC =
-  'ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or ' +
-  'udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909';
-
-/** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
-const DECODED_TRAFFIC =
-  'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ' +
-  TUNNEL_TRAFFIC;
+const tunnelTermOrder = (t: string) => (t.startsWith('ip') ? 0 : t.startsWith('udp port ') ? 1 : 2);
+const TUNNEL_TRAFFIC = TUNNEL_PROTOCOLS.map((t) => t.bpf(TUNNEL_LIMITS.vxlanPorts)).filter((t) => t !== '')
+  .sort((a, b) => tunnelTermOrder(a) - tunnelTermOrder(b)).join(' or ');
 
 /**
- * Default BPF filter: DHCP (67/68), mDNS (5353), DICOM (104, 11112), HL7/MLLP (2575), LLDP
- * (ethertype 0x88cc), ARP (IP-to-MAC bindings), the tunnels above, and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
- * by destination so tagged CDP passes too); each also inside one 802.1Q tag and inside QinQ.
- * `vlan` must come last in an `or`: it shifts the offsets of everything after it.
+ * pcap-filter(7) terms of every registered protocol: each datagram protocol's `bpf`
+ * (src/decode/registry.ts) and each stream protocol's default ports
+ * (src/decode/stream/stream-decoder.ts), UDP terms first, then TCP, then ethertypes (a stable
+ * order: the filter reads the same whatever the registry order).
+ */
+const PROTOCOL_TERMS = [
+  ...APP_PROTOCOLS.map((p) => p.bpf),
+  ...STREAM_PROTOCOLS.map((p) => p.ports(STREAM_LIMITS).map((port) => `tcp port ${port}`).join(' or ')),
+].filter((t) => t !== '');
+const termOrder = (t: string) => (t.startsWith('udp ') ? 0 : t.startsWith('tcp ') ? 1 : 2);
+/** `ether dst` terms: matched at a fixed offset, so they pass tagged frames without the VLAN wrapping. */
+const ANY_TAG_TERMS = PROTOCOL_TERMS.filter((t) => t.startsWith('ether dst '));
+
+/** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
+const DECODED_TRAFFIC = [
+  ...PROTOCOL_TERMS.filter((t) => !t.startsWith('ether dst ')).sort((a, b) => termOrder(a) - termOrder(b)),
+  'arp',
+  TUNNEL_TRAFFIC,
+].join(' or ');
+
+/**
+ * Default BPF filter: every registered protocol (DHCP 67/68, mDNS 5353, DICOM 104/11112,
+ * HL7/MLLP 2575, LLDP ethertype 0x88cc, and CDP, LLC/SNAP to 01:00:0c:cc:cc:cc, matched by
+ * destination so tagged CDP passes too), ARP (IP-to-MAC bindings) and the tunnels above; each
+ * also inside one 802.1Q tag and inside QinQ. `vlan` must come last in an `or`: it shifts the
+ * offsets of everything after it.
  */
 export const DEFAULT_BPF_FILTER =
-  `ether dst 01:00:0c:cc:cc:cc or (${DECODED_TRAFFIC}) or ` +
+  `${ANY_TAG_TERMS.map((t) => `${t} or `).join('')}(${DECODED_TRAFFIC}) or ` +
   `(vlan and ((${DECODED_TRAFFIC}) or (vlan and (${DECODED_TRAFFIC}))))`;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,6 +116,25 @@ const captureSchema = z.strictObject({
     .describe('Group (name or gid) to switch to with `user`; null: the primary group of `user`.'),
 }).prefault({}).describe('Live capture (libpcap through the `cap` package; receive-only).');
 
+/** One declared limit (src/decode/limits.ts) as a zod key: bounds, default and description from the declaration. */
+function limitKey(d: LimitDecl<unknown>) {
+  switch (d.kind) {
+    case 'int': return int(d.min, d.max).default(d.default / d.scale).describe(d.describe);
+    case 'ports': return z.array(int(1, 65535)).max(d.maxItems).default([...d.default]).describe(d.describe);
+    case 'enum': return z.enum(d.values as [string, ...string[]]).default(d.default).describe(d.describe);
+  }
+}
+
+/** A `limits.<section>` object from one or more declarations of that section (keys in declaration order). */
+export function limitSchema(decls: readonly LimitSection[]) {
+  const shape: Record<string, ReturnType<typeof limitKey>> = {};
+  for (const decl of decls) for (const d of Object.values(decl.fields)) shape[d.key] = limitKey(d);
+  return z.strictObject(shape).prefault({}).describe(decls[0]?.describe ?? '');
+}
+
+/** `limits.<name>` of every datagram protocol in the registry (src/decode/registry.ts). */
+const appLimitSchemas = Object.fromEntries(APP_LIMIT_DECLS.map((d) => [d.section, limitSchema([d])])) as { [K in AppLimitSection]: ReturnType<typeof limitSchema> };
+
 const limitsSchema = z.strictObject({
   model: z.strictObject({
     max_devices: int(1, 100_000_000).default(MODEL_LIMITS.maxDevices).describe('Devices known in all, in memory and in the database; a new device past this is counted (`inventory.devices_dropped`) and not created, so a flood of spoofed MACs cannot fill the disk.'),
@@ -118,34 +155,9 @@ const limitsSchema = z.strictObject({
     max_ports_per_switch: int(1, 1_000_000).default(LOCATION_LIMITS.maxPortsPerSwitch).describe('Ports tracked per switch.'),
     max_pending_clients: int(1, 100_000_000).default(LOCATION_LIMITS.maxPendingClients).describe('Clients awaiting a switch-port match.'),
   }).prefault({}).describe('Switch-port location from LLDP/CDP and DHCP option 82 (src/identify/location.ts LOCATION_LIMITS).'),
-  ethernet: z.strictObject({
-    max_vlan_tags: int(1, 64).default(ETHERNET_LIMITS.maxVlanTags).describe('802.1Q/QinQ tags unwrapped per frame.'),
-  }).prefault({}).describe('Link layer (src/decode/link/ethernet.ts ETHERNET_LIMITS).'),
-  tunnels: z.strictObject({
-    max_depth: int(1, 32).default(TUNNEL_LIMITS.maxEncapDepth).describe('Encapsulations (GRE, ERSPAN, VXLAN, Geneve, MPLS, PPPoE, CAPWAP, ...) opened per frame; deeper frames count encap.too_deep.'),
-    mpls_max_labels: int(1, 64).default(TUNNEL_LIMITS.mplsMaxLabels).describe('MPLS label stack entries read per stack.'),
-    mpls_payload: z.enum(['auto', 'ethernet', 'ethernet_cw', 'ip']).default(TUNNEL_LIMITS.mplsPayload).describe('What the bottom of an MPLS stack carries: auto (IPv4/IPv6 by version nibble, 0 = pseudowire control word + Ethernet, else Ethernet), ethernet, ethernet_cw or ip.'),
-    vxlan_ports: z.array(int(1, 65535)).max(16).default([...TUNNEL_LIMITS.vxlanPorts]).describe('UDP destination ports opened as VXLAN.'),
-  }).prefault({}).describe('Tunnels and shims in the SPAN feed (src/decode/frame.ts TUNNEL_LIMITS).'),
-  dhcp: z.strictObject({
-    max_options: int(1, 65535).default(DHCP_LIMITS.maxOptions).describe('DHCP options decoded per message.'),
-    max_sub_options: int(1, 65535).default(DHCP_LIMITS.maxSubOptions).describe('Sub-options decoded per option (e.g. option 82).'),
-  }).prefault({}).describe('DHCP decoder (src/decode/app/dhcp.ts DHCP_LIMITS).'),
-  lldp: z.strictObject({
-    max_tlvs: int(1, 65535).default(LLDP_LIMITS.maxTlvs).describe('TLVs decoded per LLDPDU.'),
-    max_text: int(1, 65535).default(LLDP_LIMITS.maxText).describe('Characters kept of any text TLV.'),
-  }).prefault({}).describe('LLDP decoder (src/decode/app/lldp.ts LLDP_LIMITS).'),
-  cdp: z.strictObject({
-    max_tlvs: int(1, 65535).default(CDP_LIMITS.maxTlvs).describe('TLVs decoded per CDP packet.'),
-    max_addresses: int(1, 65535).default(CDP_LIMITS.maxAddresses).describe('Addresses kept from the Addresses TLV.'),
-    max_text: int(1, 65535).default(CDP_LIMITS.maxText).describe('Characters kept of any text TLV.'),
-  }).prefault({}).describe('CDP decoder (src/decode/app/cdp.ts CDP_LIMITS).'),
-  mdns: z.strictObject({
-    max_records: int(1, 65535).default(MDNS_LIMITS.maxRecords).describe('Resource records decoded per message.'),
-    max_txt_bytes: int(1, 65535).default(MDNS_LIMITS.maxTxtBytes).describe('Bytes of TXT strings kept per record.'),
-    max_txt_strings: int(1, 65535).default(MDNS_LIMITS.maxTxtStrings).describe('TXT strings kept per record.'),
-    max_name_length: int(1, 65535).default(MDNS_LIMITS.maxNameLength).describe('Characters kept of any name.'),
-  }).prefault({}).describe('mDNS/DNS-SD decoder (src/decode/app/mdns.ts MDNS_LIMITS).'),
+  ethernet: limitSchema([ETHERNET_LIMIT_DECL]),
+  tunnels: limitSchema([TUNNEL_LIMIT_DECL]),
+  ...appLimitSchemas,
   reassembly: z.strictObject({
     max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
     max_buffered_bytes_per_direction: int(1024, 1 << 30).default(REASSEMBLY_LIMITS.maxBufferedBytesPerDirection).describe('Out-of-order bytes held per flow direction before the hole is declared a gap (counter `reassembly.gaps`).'),
@@ -153,13 +165,7 @@ const limitsSchema = z.strictObject({
     max_segments_per_direction: int(1, 1_000_000).default(REASSEMBLY_LIMITS.maxSegmentsPerDirection).describe('Out-of-order segments held per flow direction (counter `reassembly.segments_dropped`).'),
     idle_timeout_s: int(1, 86_400).default(REASSEMBLY_LIMITS.idleTimeoutMicros / 1_000_000).describe('A flow with no segment for this long (capture time) is closed (counter `reassembly.flows_idle_closed`).'),
   }).prefault({}).describe('TCP stream reassembly (src/decode/stream/tcp-reassembly.ts REASSEMBLY_LIMITS).'),
-  streams: z.strictObject({
-    dicom_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.dicomPorts]).describe('TCP ports read as DICOM (besides any stream that opens with an A-ASSOCIATE-RQ).'),
-    hl7_ports: z.array(int(1, 65535)).max(64).default([...STREAM_LIMITS.hl7Ports]).describe('TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
-    hl7_max_message_bytes: int(64, 1 << 30).default(STREAM_LIMITS.hl7MaxMessageBytes).describe('Largest HL7 message framed from MLLP; larger ones are dropped up to the next start block (anomaly `hl7.message_too_large`).'),
-    dicom_max_pdu_bytes: int(64, 1 << 30).default(STREAM_LIMITS.dicomMaxPduBytes).describe('Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
-    total_bytes: int(1 << 20, 2 ** 31).default(STREAM_LIMITS.totalBytes).describe('Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
-  }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
+  streams: limitSchema(STREAM_LIMIT_DECLS),
   timestamps: z.strictObject({
     earliest_year: int(1970, 2100).default(new Date(TIMESTAMP_LIMITS.earliestMicros / 1000).getUTCFullYear()).describe('Frames of a replayed capture timestamped before 1 January of this year take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
     max_forward_jump_s: int(1, 2 ** 31).default(TIMESTAMP_LIMITS.maxForwardJumpMicros / 1_000_000).describe('Frames of a replayed capture timestamped more than this many seconds past the previous frame, or past the wall clock, take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
@@ -480,8 +486,9 @@ export function loadConfig(file: string | null, options: LoadConfigOptions = {})
   return result.config;
 }
 
-/** The limits section in the shapes the decoders and the model take. */
-export interface RuntimeLimits {
+/** The limits section in the shapes the decoders and the model take (the datagram protocols'
+ * limits by protocol name, as AppDecoderLimits: `dhcp`, `lldp`, ...). */
+export interface RuntimeLimits extends AppDecoderLimits {
   streams: StreamLimits;
   timestamps: TimestampLimits;
   model: ModelLimits;
@@ -489,22 +496,15 @@ export interface RuntimeLimits {
   location: LocationLimits;
   ethernet: EthernetLimits;
   tunnels: TunnelLimits;
-  dhcp: DhcpLimits;
-  lldp: LldpLimits;
-  cdp: CdpLimits;
-  mdns: MdnsLimits;
 }
 
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
   const l = config.limits;
   return {
+    ...appLimitsFromConfig(l),
     streams: {
       ...STREAM_LIMITS,
-      dicomPorts: l.streams.dicom_ports,
-      hl7Ports: l.streams.hl7_ports,
-      hl7MaxMessageBytes: l.streams.hl7_max_message_bytes,
-      dicomMaxPduBytes: l.streams.dicom_max_pdu_bytes,
-      totalBytes: l.streams.total_bytes,
+      ...Object.assign({}, ...STREAM_LIMIT_DECLS.map((d) => limitsFromConfig(d, l.streams))) as Partial<StreamLimits>,
       reassembly: {
         maxFlows: l.reassembly.max_flows,
         maxBufferedBytesPerDirection: l.reassembly.max_buffered_bytes_per_direction,
@@ -517,11 +517,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     model: { maxDevices: l.model.max_devices, maxResidentDevices: l.model.max_resident_devices, maxValuesPerField: l.model.max_values_per_field, maxAddressesPerDevice: l.model.max_addresses_per_device, maxAliases: l.model.max_aliases, maxMemoEntriesPerDevice: l.model.max_memo_entries_per_device, classificationPersistCount: l.model.classification_persist_count, classificationPersistMicros: l.model.classification_persist_s * 1_000_000 },
     binder: { routerPrefixThreshold: l.binder.router_prefix_threshold, maxTrackedMacs: l.binder.max_tracked_macs },
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
-    ethernet: { maxVlanTags: l.ethernet.max_vlan_tags },
-    tunnels: { maxEncapDepth: l.tunnels.max_depth, mplsMaxLabels: l.tunnels.mpls_max_labels, mplsPayload: l.tunnels.mpls_payload, vxlanPorts: l.tunnels.vxlan_ports },
-    dhcp: { maxOptions: l.dhcp.max_options, maxSubOptions: l.dhcp.max_sub_options },
-    lldp: { maxTlvs: l.lldp.max_tlvs, maxText: l.lldp.max_text },
-    cdp: { maxTlvs: l.cdp.max_tlvs, maxAddresses: l.cdp.max_addresses, maxText: l.cdp.max_text },
-    mdns: { maxRecords: l.mdns.max_records, maxTxtBytes: l.mdns.max_txt_bytes, maxTxtStrings: l.mdns.max_txt_strings, maxNameLength: l.mdns.max_name_length },
+    ethernet: limitsFromConfig(ETHERNET_LIMIT_DECL, l.ethernet),
+    tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
   };
 }

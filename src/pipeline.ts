@@ -9,8 +9,7 @@ import { Counters } from './counters.js';
 import { decodeFrame, FRAME_LIMITS, type FrameLimits } from './decode/frame.js';
 import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type DecodeSink } from './decode/registry.js';
 import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
-import { frameOfOrigin, observeDicom } from './observe/dicom.js';
-import { observeHl7 } from './observe/hl7.js';
+import { frameOfOrigin } from './observe/dicom.js';
 import { DeviceModel } from './identify/device-model.js';
 import type { Identifier } from './identify/extract.js';
 import { createIdentifier } from './identify/rules-identifier.js';
@@ -19,7 +18,7 @@ import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
 import type { RuntimeLimits } from './config.js';
 import { AddressBinder } from './observe/address-binder.js';
-import { observeApplication } from './observe/observe-app.js';
+import { observeApplication, observeStream } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
 import { hygieneProblem } from './observe/hygiene.js';
 import type { Observation } from './observe/observation.js';
@@ -62,7 +61,7 @@ export class Pipeline implements DecodeSink {
     this.model = new DeviceModel(this.counters, limits?.model);
     this.binder = new AddressBinder(limits?.binder, this.counters);
     this.location = new LocationResolver(limits?.location, options.subnetVlans, this.counters);
-    this.appLimits = limits ? { dhcp: limits.dhcp, lldp: limits.lldp, cdp: limits.cdp, mdns: limits.mdns } : APP_DECODER_LIMITS;
+    this.appLimits = limits ?? APP_DECODER_LIMITS;
     this.frameLimits = limits ? { ...limits.ethernet, ...limits.tunnels } : FRAME_LIMITS;
     this.store = new InventoryStore(db);
     this.store.load(this.model);
@@ -159,7 +158,7 @@ export class Pipeline implements DecodeSink {
     for (const r of this.streamRecords) {
       const origin = frameOfOrigin(r.origin);
       try {
-        const observations = r.protocol === 'hl7' ? observeHl7(r.record, origin) : observeDicom(r, origin);
+        const observations = observeStream(r, origin);
         for (const o of observations) out.push(o);
         this.counters.inc(counterName('decoded.', r.protocol));
       } catch {

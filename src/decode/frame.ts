@@ -16,7 +16,8 @@ import type { CapturedFrame } from '../capture/captured-frame.js';
 import { LINKTYPE } from '../capture/captured-frame.js';
 import { ByteReader, formatMac } from './bytes.js';
 import type { FrameRecord } from './frame-record.js';
-import { ETHERNET_ANOMALIES, ETHERNET_LIMITS, ETHERTYPE, readEthernet, readLlc, snapCut, type EthernetLimits } from './link/ethernet.js';
+import { declareLimits, enumLimit, intLimit, portsLimit, type LimitValues } from './limits.js';
+import { ETHERNET_ANOMALIES, ETHERNET_LIMIT_DECL, ETHERNET_LIMITS, ETHERTYPE, readEthernet, readLlc, snapCut, type EthernetLimits } from './link/ethernet.js';
 import { WLAN_ANOMALIES, readRadiotap, readWlan } from './link/wlan.js';
 import { IP_PROTOCOL, NET_ANOMALIES, readArp, readIpv4, readIpv6, readTcp, readUdp } from './net/ip.js';
 import type { AnomalyCode, DecodeResult } from './result.js';
@@ -27,6 +28,7 @@ import { GRE_ANOMALIES, readGre } from './tunnel/gre.js';
 import { MPLS_ANOMALIES, MPLS_LIMITS, readMpls, type MplsPayload } from './tunnel/mpls.js';
 import { NEXT, TUNNEL_ETHERTYPE, type NextLayer } from './tunnel/next.js';
 import { PPPOE_ANOMALIES, readPppoeSession, readPppProtocol } from './tunnel/pppoe.js';
+import { TUNNEL_PROTOCOLS } from './tunnel/registry.js';
 import { VXLAN_ANOMALIES, readGeneve, readVxlan } from './tunnel/vxlan.js';
 
 export const FRAME_ANOMALIES = [
@@ -50,13 +52,7 @@ export const FRAME_ANOMALIES = [
  * counts them as frames it could not decapsulate.
  */
 export const DECAPSULATION_ANOMALIES: readonly AnomalyCode[] = [
-  ...GRE_ANOMALIES,
-  ...ERSPAN_ANOMALIES,
-  ...VXLAN_ANOMALIES,
-  ...MPLS_ANOMALIES,
-  ...PPPOE_ANOMALIES,
-  ...CMD_ANOMALIES,
-  ...CAPWAP_ANOMALIES,
+  ...TUNNEL_PROTOCOLS.flatMap((t) => t.anomalyCodes),
   'encap.too_deep',
   'link.unsupported_type',
 ];
@@ -64,18 +60,26 @@ export const DECAPSULATION_ANOMALIES: readonly AnomalyCode[] = [
 /** LINKTYPE values of the link layers this file adds (https://www.tcpdump.org/linktypes.html). */
 export const TUNNEL_LINKTYPE = { PPP: 9, PPP_HDLC: 50, C_HDLC: 104, IEEE802_11: 105, IEEE802_11_RADIOTAP: 127 } as const;
 
-export interface TunnelLimits {
-  /** Encapsulations opened per frame (GRE, ERSPAN, VXLAN, MPLS, ...); deeper frames stop there. */
-  maxEncapDepth: number;
-  /** MPLS label stack entries read per stack. */
-  mplsMaxLabels: number;
-  /** What an MPLS stack carries (the stack does not say): `auto` guesses from the first nibble. */
-  mplsPayload: MplsPayload;
-  /** UDP ports opened as VXLAN (4789 IANA; 8472 Linux's default). */
-  vxlanPorts: readonly number[];
-}
+/**
+ * Tunnel limits (config `limits.tunnels.*`, declared once here). maxEncapDepth: encapsulations
+ * opened per frame (GRE, ERSPAN, VXLAN, MPLS, ...), deeper frames stop there; mplsMaxLabels:
+ * label stack entries read per stack; mplsPayload: what an MPLS stack carries (the stack does
+ * not say), `auto` guesses from the first nibble; vxlanPorts: UDP ports opened as VXLAN (4789
+ * IANA; 8472 Linux's default).
+ */
+export const TUNNEL_LIMIT_DECL = declareLimits('tunnels', 'Tunnels and shims in the SPAN feed (src/decode/frame.ts TUNNEL_LIMITS).', {
+  maxEncapDepth: intLimit('max_depth', 1, 32, 8, 'Encapsulations (GRE, ERSPAN, VXLAN, Geneve, MPLS, PPPoE, CAPWAP, ...) opened per frame; deeper frames count encap.too_deep.'),
+  mplsMaxLabels: intLimit('mpls_max_labels', 1, 64, MPLS_LIMITS.maxLabels, 'MPLS label stack entries read per stack.'),
+  mplsPayload: enumLimit<MplsPayload>('mpls_payload', ['auto', 'ethernet', 'ethernet_cw', 'ip'], MPLS_LIMITS.payload, 'What the bottom of an MPLS stack carries: auto (IPv4/IPv6 by version nibble, 0 = pseudowire control word + Ethernet, else Ethernet), ethernet, ethernet_cw or ip.'),
+  vxlanPorts: portsLimit('vxlan_ports', 16, [4789, 8472], 'UDP destination ports opened as VXLAN.'),
+});
 
-export const TUNNEL_LIMITS: TunnelLimits = { maxEncapDepth: 8, mplsMaxLabels: MPLS_LIMITS.maxLabels, mplsPayload: MPLS_LIMITS.payload, vxlanPorts: [4789, 8472] };
+export type TunnelLimits = LimitValues<typeof TUNNEL_LIMIT_DECL.fields>;
+
+export const TUNNEL_LIMITS: Readonly<TunnelLimits> = TUNNEL_LIMIT_DECL.defaults;
+
+/** The frame decoder's limits declarations (src/config.ts builds `limits.ethernet` and `limits.tunnels` from them). */
+export const FRAME_LIMIT_DECLS = [ETHERNET_LIMIT_DECL, TUNNEL_LIMIT_DECL] as const;
 
 export type FrameLimits = EthernetLimits & TunnelLimits;
 export const FRAME_LIMITS: FrameLimits = { ...ETHERNET_LIMITS, ...TUNNEL_LIMITS };

@@ -3,62 +3,120 @@
  * try/catch of the decode layer: a decoder that throws is a bug, counted as
  * `decoder_threw.<protocol>` (tests assert it stays 0), never a crash.
  *
- * A new protocol adds one entry here and one observer in src/observe/observe-app.ts.
+ * Adding a datagram protocol (one carried whole in a frame: ethertype, LLC/SNAP or UDP port):
+ *   1. src/decode/app/<name>.ts: `decode<Name>(payload, limits)` (pure, never throws), its record
+ *      type, `<NAME>_ANOMALIES`, and its limits declared once with `declareLimits('<name>', ...)`
+ *      (src/decode/limits.ts) — `<NAME>_LIMITS` is that declaration's `.defaults`.
+ *   2. One line in APP_PROTOCOLS below: `datagram({ name, payloadKind, matches, decodeWith, anomalyCodes, limits, bpf })`
+ *      (`limits` left out when the decoder has none; two entries may share one declaration).
+ *      The record union (AppRecord), the limits object (AppDecoderLimits, APP_DECODER_LIMITS),
+ *      the config section `limits.<name>.*` (src/config.ts), docs/config-reference.md, the
+ *      anomaly-code reference and the property harness (test/property/registry.property.test.ts)
+ *      all derive from that line.
+ *   3. src/observe/<name>.ts: the observer, and its line in OBSERVERS (src/observe/observe-app.ts);
+ *      the compiler refuses a registered protocol without one.
+ *   4. Fixtures with real payloads (the property harness fails a protocol without any). The entry's
+ *      `bpf` terms join the default capture filter (src/config.ts DEFAULT_BPF_FILTER).
+ * TCP protocols register the same way in STREAM_PROTOCOLS (src/decode/stream/stream-decoder.ts).
  */
 import type { FrameRecord, PayloadKind } from './frame-record.js';
+import { limitsFromConfig, NO_LIMITS, type LimitSection, type LimitValues } from './limits.js';
 import type { AnomalyCode, DecodeResult } from './result.js';
-import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from './app/cdp.js';
-import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from './app/dhcp.js';
-import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from './app/lldp.js';
-import { MDNS_ANOMALIES, MDNS_LIMITS, decodeMdns, type MdnsLimits, type MdnsRecord } from './app/mdns.js';
+import { CDP_ANOMALIES, CDP_LIMIT_DECL, decodeCdp } from './app/cdp.js';
+import { DHCP_ANOMALIES, DHCP_LIMIT_DECL, decodeDhcp } from './app/dhcp.js';
+import { LLDP_ANOMALIES, LLDP_LIMIT_DECL, decodeLldp } from './app/lldp.js';
+import { MDNS_ANOMALIES, MDNS_LIMIT_DECL, decodeMdns } from './app/mdns.js';
 
-/** What an application decoder yielded, tagged with its protocol. */
-export type AppRecord =
-  | { protocol: 'dhcp'; record: DhcpRecord }
-  | { protocol: 'lldp'; record: LldpRecord }
-  | { protocol: 'cdp'; record: CdpRecord }
-  | { protocol: 'mdns'; record: MdnsRecord };
-
-export type AppProtocolName = AppRecord['protocol'];
-
-/** Limits of the application decoders (config `limits.*`). */
-export interface AppDecoderLimits {
-  dhcp: DhcpLimits;
-  lldp: LldpLimits;
-  cdp: CdpLimits;
-  mdns: MdnsLimits;
-}
-
-export const APP_DECODER_LIMITS: AppDecoderLimits = { dhcp: DHCP_LIMITS, lldp: LLDP_LIMITS, cdp: CDP_LIMITS, mdns: MDNS_LIMITS };
-
-export interface AppProtocol {
-  /** Protocol name: the prefix of its anomaly codes and observation fields. */
-  name: AppProtocolName;
+/** One datagram protocol's registry entry, typed by its name, record and limits. */
+export interface DatagramProtocol<N extends string = string, R = unknown, L extends LimitSection = LimitSection> {
+  /** Protocol name: the prefix of its anomaly codes and observation fields, its counter `decoded.<name>`. */
+  name: N;
   /** The only payload kind `matches` can accept (lets decodeApplication skip the others). */
   payloadKind: PayloadKind;
   /** Does this frame carry this protocol? (ethertype, SNAP id or UDP port) */
   matches(frame: FrameRecord): boolean;
-  decode(payload: Uint8Array, limits?: AppDecoderLimits): DecodeResult<unknown>;
-  /** Every anomaly code `decode` can yield (the property harness checks this). */
+  /** The decoder with its own limits (the defaults when absent). */
+  decodeWith(payload: Uint8Array, limits?: LimitValues<L['fields']>): DecodeResult<R>;
+  /** Every anomaly code the decoder can yield (the property harness checks this). */
   anomalyCodes: readonly AnomalyCode[];
+  /** Its limits, declared once (config section `limits.<limits.section>`; NO_LIMITS when it has
+   * none). Two entries may share one declaration (e.g. a protocol over UDP and over TCP). */
+  limits: L;
+  /** pcap-filter(7) terms passing it (the default `capture.bpf_filter` joins every entry's;
+   * an `ether dst` term is matched outside the VLAN wrapping, so tagged frames pass too; '' when
+   * a term of another entry, or of src/config.ts, already passes it). */
+  bpf: string;
+}
+
+/** A registry entry; `datagram(...)` keeps its types for the unions derived below (no `limits`: NO_LIMITS). */
+function datagram<N extends string, R, L extends LimitSection = typeof NO_LIMITS>(p: Omit<DatagramProtocol<N, R, L>, 'limits'> & { limits?: L }): DatagramProtocol<N, R, L> {
+  return { ...p, limits: p.limits ?? (NO_LIMITS as LimitSection as L) };
 }
 
 const udpPort = (f: FrameRecord, port: number, other = port) =>
   f.payloadKind === 'udp' && f.udp !== undefined &&
   (f.udp.srcPort === port || f.udp.dstPort === port || f.udp.srcPort === other || f.udp.dstPort === other);
 
-export const APP_PROTOCOLS: readonly AppProtocol[] = [
-  { name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decode: (p, l = APP_DECODER_LIMITS) => decodeDhcp(p, l.dhcp), anomalyCodes: DHCP_ANOMALIES },
-  { name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decode: (p, l = APP_DECODER_LIMITS) => decodeLldp(p, l.lldp), anomalyCodes: LLDP_ANOMALIES },
-  {
-    name: 'cdp',
-    payloadKind: 'llc',
-    matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000,
-    decode: (p, l = APP_DECODER_LIMITS) => decodeCdp(p, l.cdp),
-    anomalyCodes: CDP_ANOMALIES,
-  },
-  { name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decode: (p, l = APP_DECODER_LIMITS) => decodeMdns(p, l.mdns), anomalyCodes: MDNS_ANOMALIES },
-];
+/** Every datagram protocol, one line each; the first match wins. */
+const DATAGRAM_PROTOCOLS = [
+  datagram({ name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decodeWith: decodeDhcp, anomalyCodes: DHCP_ANOMALIES, limits: DHCP_LIMIT_DECL, bpf: 'udp port 67 or udp port 68' }),
+  datagram({ name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decodeWith: decodeLldp, anomalyCodes: LLDP_ANOMALIES, limits: LLDP_LIMIT_DECL, bpf: 'ether proto 0x88cc' }),
+  datagram({ name: 'cdp', payloadKind: 'llc', matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000, decodeWith: decodeCdp, anomalyCodes: CDP_ANOMALIES, limits: CDP_LIMIT_DECL, bpf: 'ether dst 01:00:0c:cc:cc:cc' }),
+  datagram({ name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decodeWith: decodeMdns, anomalyCodes: MDNS_ANOMALIES, limits: MDNS_LIMIT_DECL, bpf: 'udp port 5353' }),
+] as const;
+
+type Entry = (typeof DATAGRAM_PROTOCOLS)[number];
+
+/** What an application decoder yielded, tagged with its protocol. */
+export type AppRecord = Entry extends infer E ? E extends DatagramProtocol<infer N, infer R, LimitSection> ? { protocol: N; record: R } : never : never;
+
+export type AppProtocolName = Entry['name'];
+
+/** Limits of the application decoders (config `limits.<section>.*`), by limits section (the protocol's name). */
+export type AppDecoderLimits = { [E in Entry as E['limits']['section'] extends '' ? never : E['limits']['section']]: LimitValues<E['limits']['fields']> };
+
+/** The config sections of the datagram protocols' limits. */
+export type AppLimitSection = keyof AppDecoderLimits;
+
+/** Every distinct limits declaration of the registry (NO_LIMITS left out). */
+const DECLS: readonly LimitSection[] = [...new Set<LimitSection>(DATAGRAM_PROTOCOLS.map((e) => e.limits as LimitSection))].filter((d) => d.section !== '');
+
+const limitsBySection = (pick: (d: LimitSection) => unknown): AppDecoderLimits =>
+  Object.freeze(Object.fromEntries(DECLS.map((d) => [d.section, pick(d)]))) as AppDecoderLimits;
+
+export const APP_DECODER_LIMITS: AppDecoderLimits = limitsBySection((d) => d.defaults);
+
+/** The registry as the harnesses walk it: `decode` takes the limits of every protocol. */
+export interface AppProtocol {
+  name: AppProtocolName;
+  payloadKind: PayloadKind;
+  matches(frame: FrameRecord): boolean;
+  decode(payload: Uint8Array, limits?: AppDecoderLimits): DecodeResult<unknown>;
+  anomalyCodes: readonly AnomalyCode[];
+  limits: LimitSection;
+  bpf: string;
+}
+
+export const APP_PROTOCOLS: readonly AppProtocol[] = DATAGRAM_PROTOCOLS.map((e): AppProtocol => {
+  const decodeWith = e.decodeWith as (payload: Uint8Array, limits?: unknown) => DecodeResult<unknown>;
+  return {
+    name: e.name,
+    payloadKind: e.payloadKind,
+    matches: e.matches,
+    decode: (p, l = APP_DECODER_LIMITS) => decodeWith(p, (e.limits as LimitSection).section === '' ? undefined : (l as Record<string, unknown>)[e.limits.section]),
+    anomalyCodes: e.anomalyCodes,
+    limits: e.limits,
+    bpf: e.bpf,
+  };
+});
+
+/** Every datagram protocol's limits declaration (src/config.ts builds `limits.<section>` from each). */
+export const APP_LIMIT_DECLS: readonly LimitSection[] = DECLS;
+
+/** Runtime limits of every datagram protocol from the config's `limits` object. */
+export function appLimitsFromConfig(limits: Readonly<Record<string, unknown>>): AppDecoderLimits {
+  return limitsBySection((d) => limitsFromConfig(d, (limits[d.section] ?? {}) as Record<string, unknown>));
+}
 
 /** APP_PROTOCOLS by payload kind, in table order (the first match wins). */
 const BY_PAYLOAD_KIND: ReadonlyMap<PayloadKind, readonly AppProtocol[]> = new Map(

@@ -4,6 +4,8 @@
  * is known — so a network team can tell whether the SPAN is set up right.
  */
 import { DECAPSULATION_ANOMALIES } from '../decode/frame.js';
+import { APP_PROTOCOLS } from '../decode/registry.js';
+import { STREAM_PROTOCOLS } from '../decode/stream/stream-decoder.js';
 import type { Db } from './store.js';
 
 export interface CoverageReport {
@@ -27,13 +29,20 @@ export interface CoverageReport {
   hints: string[];
 }
 
+/** Every registered protocol, by layer: link-layer discovery (LLDP, CDP), then UDP, then TCP streams. */
+const PROTOCOL_NAMES: readonly string[] = [
+  ...APP_PROTOCOLS.filter((p) => p.payloadKind !== 'udp').map((p) => p.name),
+  ...APP_PROTOCOLS.filter((p) => p.payloadKind === 'udp').map((p) => p.name),
+  ...STREAM_PROTOCOLS.map((p) => p.name),
+];
+
 export function coverageReport(db: Db): CoverageReport {
   const counter = (name: string) => (db.prepare('SELECT value FROM counter WHERE name = ?').get(name) as { value: number } | undefined)?.value ?? 0;
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   const vlans = db.prepare(`SELECT CAST(value AS INTEGER) AS vlan, count(DISTINCT device_id) AS devices FROM field_evidence
     WHERE field = 'vlan' AND source = 'eth.vlan' GROUP BY value ORDER BY CAST(value AS INTEGER)`).all() as { vlan: number; devices: number }[];
   const sendersOf = (prefix: string) => count(`SELECT count(DISTINCT device_id) AS n FROM field_evidence WHERE source LIKE '${prefix}.%'`);
-  const protocols = ['lldp', 'cdp', 'dhcp', 'mdns', 'dicom', 'hl7'].map((p) => ({ protocol: p, frames: counter(`decoded.${p}`), senders: sendersOf(p) }));
+  const protocols = PROTOCOL_NAMES.map((p) => ({ protocol: p, frames: counter(`decoded.${p}`), senders: sendersOf(p) }));
   const report: CoverageReport = {
     captures: count('SELECT count(*) AS n FROM capture'),
     frames: counter('frames.processed'),

@@ -13,20 +13,25 @@
  * would not advance past its own header), so the walk stops there with `cdp.bad_tlv_length`.
  */
 import { ByteReader, decodeText, formatIpv4, formatIpv6, toHex } from '../bytes.js';
+import { declareLimits, intLimit, type LimitValues } from '../limits.js';
 import type { AnomalyCode, DecodeResult } from '../result.js';
 
-/** Knobs bounding what one CDP packet may cost. */
-export interface CdpLimits {
-  /** Most TLVs read from one packet; past it: `cdp.too_many_tlvs`. */
-  maxTlvs: number;
-  /** Most addresses kept from one Addresses / Management Addresses TLV, and most IP prefixes; past it: `cdp.too_many_addresses`. */
-  maxAddresses: number;
-  /** Longest text kept from one field, in bytes; past it: cut and `cdp.text_truncated`. */
-  maxText: number;
-}
+/**
+ * Knobs bounding what one CDP packet may cost (config `limits.cdp.*`, declared once here; real
+ * CDP packets carry about 15 TLVs and 1–4 addresses). maxTlvs: most TLVs read from one packet,
+ * past it `cdp.too_many_tlvs`; maxAddresses: most addresses kept from one Addresses / Management
+ * Addresses TLV, and most IP prefixes, past it `cdp.too_many_addresses`; maxText: longest text
+ * kept from one field, in bytes, past it cut and `cdp.text_truncated`.
+ */
+export const CDP_LIMIT_DECL = declareLimits('cdp', 'CDP decoder (src/decode/app/cdp.ts CDP_LIMITS).', {
+  maxTlvs: intLimit('max_tlvs', 1, 65535, 256, 'TLVs decoded per CDP packet.'),
+  maxAddresses: intLimit('max_addresses', 1, 65535, 32, 'Addresses kept from the Addresses TLV.'),
+  maxText: intLimit('max_text', 1, 65535, 1024, 'Characters kept of any text TLV.'),
+});
 
-/** Defaults: real CDP packets carry about 15 TLVs and 1–4 addresses. */
-export const CDP_LIMITS: Readonly<CdpLimits> = { maxTlvs: 256, maxAddresses: 32, maxText: 1024 };
+export type CdpLimits = LimitValues<typeof CDP_LIMIT_DECL.fields>;
+
+export const CDP_LIMITS: Readonly<CdpLimits> = CDP_LIMIT_DECL.defaults;
 
 /** Every anomaly code `decodeCdp` can report. */
 export const CDP_ANOMALIES = [

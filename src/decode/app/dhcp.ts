@@ -21,6 +21,7 @@
  * payload passed in, not copies: copy them before keeping the record beyond the payload's life.
  */
 import { ByteReader, decodeText, formatIpv4, formatMac, toHex } from '../bytes.js';
+import { declareLimits, intLimit, type LimitValues } from '../limits.js';
 import type { AnomalyCode, DecodeResult } from '../result.js';
 
 /** Every anomaly code `decodeDhcp` can report. */
@@ -57,15 +58,19 @@ export const DHCP_ANOMALIES = [
 
 export type DhcpAnomaly = (typeof DHCP_ANOMALIES)[number];
 
-/** Knobs bounding the work done on one message. */
-export interface DhcpLimits {
-  /** Options kept per message (pad and end not counted), over all overloaded fields. */
-  maxOptions: number;
-  /** Sub-options kept from option 82, and TLVs kept from option 43. */
-  maxSubOptions: number;
-}
+/**
+ * Knobs bounding the work done on one message (config `limits.dhcp.*`, declared once here).
+ * maxOptions: options kept per message (pad and end not counted), over all overloaded fields;
+ * maxSubOptions: sub-options kept from option 82, and TLVs kept from option 43.
+ */
+export const DHCP_LIMIT_DECL = declareLimits('dhcp', 'DHCP decoder (src/decode/app/dhcp.ts DHCP_LIMITS).', {
+  maxOptions: intLimit('max_options', 1, 65535, 255, 'DHCP options decoded per message.'),
+  maxSubOptions: intLimit('max_sub_options', 1, 65535, 64, 'Sub-options decoded per option (e.g. option 82).'),
+});
 
-export const DHCP_LIMITS: DhcpLimits = Object.freeze({ maxOptions: 255, maxSubOptions: 64 });
+export type DhcpLimits = LimitValues<typeof DHCP_LIMIT_DECL.fields>;
+
+export const DHCP_LIMITS: Readonly<DhcpLimits> = DHCP_LIMIT_DECL.defaults;
 
 /** BOOTP fixed header length (RFC 2131 §2, figure 1): up to and including `file`. */
 export const BOOTP_HEADER_LENGTH = 236;

@@ -13,6 +13,7 @@
  * first) is reported as `lldp.tlv_out_of_order`, never a rejection.
  */
 import { ByteReader, formatIpv4, formatIpv6, formatMac, toHex } from '../bytes.js';
+import { declareLimits, intLimit, type LimitValues } from '../limits.js';
 import type { AnomalyCode, DecodeResult } from '../result.js';
 import {
   decodeLldpMedTlv,
@@ -32,16 +33,20 @@ export type {
   LldpMedRecord,
 } from './lldp-med.js';
 
-/** Knobs bounding what one LLDPDU may cost. */
-export interface LldpLimits {
-  /** Most TLVs read from one LLDPDU (End excluded); past it: `lldp.too_many_tlvs`. */
-  maxTlvs: number;
-  /** Longest text kept from one field, in bytes; past it: cut and `lldp.text_truncated`. */
-  maxText: number;
-}
+/**
+ * Knobs bounding what one LLDPDU may cost (config `limits.lldp.*`, declared once here).
+ * maxTlvs: most TLVs read from one LLDPDU (End excluded), past it `lldp.too_many_tlvs` (a
+ * 1500-byte LLDPDU cannot hold more than 750 TLVs; 512 is far beyond any real one); maxText:
+ * longest text kept from one field, in bytes, past it cut and `lldp.text_truncated`.
+ */
+export const LLDP_LIMIT_DECL = declareLimits('lldp', 'LLDP decoder (src/decode/app/lldp.ts LLDP_LIMITS).', {
+  maxTlvs: intLimit('max_tlvs', 1, 65535, 512, 'TLVs decoded per LLDPDU.'),
+  maxText: intLimit('max_text', 1, 65535, 511, 'Characters kept of any text TLV.'),
+});
 
-/** Defaults: a 1500-byte LLDPDU cannot hold more than 750 TLVs; 512 is far beyond any real one. */
-export const LLDP_LIMITS: Readonly<LldpLimits> = { maxTlvs: 512, maxText: 511 };
+export type LldpLimits = LimitValues<typeof LLDP_LIMIT_DECL.fields>;
+
+export const LLDP_LIMITS: Readonly<LldpLimits> = LLDP_LIMIT_DECL.defaults;
 
 /** Every anomaly code `decodeLldp` can report. */
 export const LLDP_ANOMALIES = [

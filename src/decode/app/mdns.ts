@@ -18,6 +18,7 @@
  */
 import * as dnsPacket from 'dns-packet';
 import { ByteReader, decodeText } from '../bytes.js';
+import { declareLimits, intLimit, type LimitValues } from '../limits.js';
 import type { AnomalyCode, DecodeResult } from '../result.js';
 
 /** Every anomaly code this decoder can report. */
@@ -46,23 +47,22 @@ export const MDNS_ANOMALIES = [
 
 export type MdnsAnomaly = (typeof MDNS_ANOMALIES)[number];
 
-export interface MdnsLimits {
-  /** Questions + resource records decoded per packet (`decode.mdns.max_records`). */
-  maxRecords: number;
-  /** Bytes of TXT strings kept per record (RFC 6763 §6.2 advises ≤ 1300, allows up to 8900). */
-  maxTxtBytes: number;
-  /** TXT strings kept per record. */
-  maxTxtStrings: number;
-  /** Characters kept of any name (owner, PTR/SRV target). DNS names are ≤ 255 octets. */
-  maxNameLength: number;
-}
-
-export const MDNS_LIMITS: Readonly<MdnsLimits> = Object.freeze({
-  maxRecords: 256,
-  maxTxtBytes: 8900,
-  maxTxtStrings: 128,
-  maxNameLength: 255,
+/**
+ * Knobs bounding one message (config `limits.mdns.*`, declared once here). maxRecords: questions
+ * + resource records decoded per packet; maxTxtBytes: bytes of TXT strings kept per record (RFC
+ * 6763 §6.2 advises ≤ 1300, allows up to 8900); maxTxtStrings: TXT strings kept per record;
+ * maxNameLength: characters kept of any name (owner, PTR/SRV target; DNS names are ≤ 255 octets).
+ */
+export const MDNS_LIMIT_DECL = declareLimits('mdns', 'mDNS/DNS-SD decoder (src/decode/app/mdns.ts MDNS_LIMITS).', {
+  maxRecords: intLimit('max_records', 1, 65535, 256, 'Resource records decoded per message.'),
+  maxTxtBytes: intLimit('max_txt_bytes', 1, 65535, 8900, 'Bytes of TXT strings kept per record.'),
+  maxTxtStrings: intLimit('max_txt_strings', 1, 65535, 128, 'TXT strings kept per record.'),
+  maxNameLength: intLimit('max_name_length', 1, 65535, 255, 'Characters kept of any name.'),
 });
+
+export type MdnsLimits = LimitValues<typeof MDNS_LIMIT_DECL.fields>;
+
+export const MDNS_LIMITS: Readonly<MdnsLimits> = MDNS_LIMIT_DECL.defaults;
 
 /** One question (RFC 6762 §5.4: the top bit of QCLASS asks for a unicast response). */
 export interface MdnsQuestion {

@@ -5,6 +5,7 @@
  * ethertype. IEEE 802.1Q-2018 §9.6: a tag is TPID (0x8100 C-tag, 0x88a8 S-tag; 0x9100 pre-standard
  * QinQ) then PCP(3) DEI(1) VID(12). Hand-written: a dozen bounded reads, no library needed.
  */
+import { declareLimits, intLimit, type LimitValues } from '../limits.js';
 import type { ByteReader } from '../bytes.js';
 import type { LlcHeader, VlanTag } from '../frame-record.js';
 import type { AnomalyCode } from '../result.js';
@@ -26,12 +27,15 @@ export const ETHERNET_ANOMALIES = [
   'llc.truncated',
 ] as const satisfies readonly AnomalyCode[];
 
-export interface EthernetLimits {
-  /** Deepest tag stack decoded; deeper frames keep the first N tags and stop. */
-  maxVlanTags: number;
-}
+/** The link layer's limits (config `limits.ethernet.*`, declared once here). maxVlanTags: deepest
+ * tag stack decoded; deeper frames keep the first N tags and stop. */
+export const ETHERNET_LIMIT_DECL = declareLimits('ethernet', 'Link layer (src/decode/link/ethernet.ts ETHERNET_LIMITS).', {
+  maxVlanTags: intLimit('max_vlan_tags', 1, 64, 8, '802.1Q/QinQ tags unwrapped per frame.'),
+});
 
-export const ETHERNET_LIMITS: EthernetLimits = { maxVlanTags: 8 };
+export type EthernetLimits = LimitValues<typeof ETHERNET_LIMIT_DECL.fields>;
+
+export const ETHERNET_LIMITS: Readonly<EthernetLimits> = ETHERNET_LIMIT_DECL.defaults;
 
 export interface EthernetHeader {
   dstMac: string;

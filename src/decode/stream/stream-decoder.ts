@@ -7,8 +7,15 @@
  * (hl7 `maxMessageBytes`, dicom `maxPduBytes`); the flow table is capped by TcpReassembler.
  * Data-set bytes go only to DicomDatasetReader (allowlist, pixel data skipped unbuffered) and HL7
  * messages only to the allowlist splitter: no payload is kept.
+ *
+ * Stream protocols register in STREAM_PROTOCOLS (one line each: name, ports, opener test, flow
+ * handler, anomaly codes, limits declared once with `declareLimits('streams', ...)`); the port
+ * table, the probe that picks a new flow's protocol, the counters `stream.flows_<name>`, the
+ * config keys `limits.streams.*` and the anomaly-code reference derive from it. Its observer goes
+ * in STREAM_OBSERVERS (src/observe/observe-app.ts). See src/decode/registry.ts for datagrams.
  */
 import type { FrameRecord } from '../frame-record.js';
+import { declareLimits, intLimit, portsLimit, type LimitSection, type LimitValues } from '../limits.js';
 import { decodeDicomCommand, DICOM_COMMAND_ANOMALIES, type DicomCommandRecord } from '../app/dicom-command.js';
 import { DICOM_DATASET_ANOMALIES, DicomDatasetReader, type DicomDeviceAttributes } from '../app/dicom-dataset.js';
 import { DICOM_UL_ANOMALIES, DICOM_UL_LIMITS, decodeDicomPdu, frameDicomPdu, type DicomUlLimits, type DicomUlRecord } from '../app/dicom-ul.js';
@@ -20,38 +27,43 @@ import {
   type ReassemblyLimits, type StreamConsumer, type TcpSegment,
 } from './tcp-reassembly.js';
 
-export const STREAM_ANOMALIES = [
-  ...MLLP_ANOMALIES, ...HL7_ANOMALIES, ...DICOM_UL_ANOMALIES, ...DICOM_COMMAND_ANOMALIES, ...DICOM_DATASET_ANOMALIES,
-] as const;
-
-
-export interface StreamLimits {
-  reassembly: ReassemblyLimits;
-  dicomPorts: readonly number[];
-  hl7Ports: readonly number[];
-  /** Bytes of one command set kept while its fragments arrive. */
-  maxCommandBytes: number;
-  /** Largest HL7 message framed (MLLP); larger ones are dropped and counted (`hl7.message_too_large`). */
-  hl7MaxMessageBytes: number;
-  /** Largest DICOM PDU framed; larger ones resynchronise and are counted (`dicom.pdu_too_large`). */
-  dicomMaxPduBytes: number;
-  /** Every byte buffered for every flow (framer buffers, command sets, data set readers and
-   * out-of-order segments, counted by allocated size); past it the flows holding the most are cut. */
-  totalBytes: number;
-}
-
-export const STREAM_LIMITS: StreamLimits = {
-  reassembly: REASSEMBLY_LIMITS,
-  dicomPorts: [104, 11112],
-  hl7Ports: [2575],
-  maxCommandBytes: 65536,
-  hl7MaxMessageBytes: MLLP_LIMITS.maxMessageBytes,
-  dicomMaxPduBytes: DICOM_UL_LIMITS.maxPduBytes,
+/** The stream decoder's own limits (config `limits.streams.*` beside the protocols' keys). */
+export const STREAM_LIMIT_DECL = declareLimits('streams', 'Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).', {
+  // Sized for the 150 MB RSS target: a replay or run holds about 100 MB without streams.
   // Sized for the 150 MB RSS target: a replay holds about 126 MiB at its peak without streams,
   // and RSS grows by 1.5-2.5 x the budget (garbage of copied buffers until the GC runs). Measured
   // replaying 1,000 unterminated DICOM/HL7 flows of 64 KiB (test/e2e/stream-memory.test.ts):
   // budget 32 MiB peaked at 182 MiB, 16 MiB at 164, 8 MiB at 145-152, 1 MiB at 139.
-  totalBytes: 8 << 20,
+  totalBytes: intLimit('total_bytes', 1 << 20, 2 ** 31, 8 << 20, 'Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
+});
+
+/** DICOM's limits: its ports, and the largest PDU framed (larger ones resynchronise, `dicom.pdu_too_large`). */
+export const DICOM_LIMIT_DECL = declareLimits('streams', STREAM_LIMIT_DECL.describe, {
+  dicomPorts: portsLimit('dicom_ports', 64, [104, 11112], 'TCP ports read as DICOM (besides any stream that opens with an A-ASSOCIATE-RQ).'),
+  dicomMaxPduBytes: intLimit('dicom_max_pdu_bytes', 64, 1 << 30, DICOM_UL_LIMITS.maxPduBytes, 'Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
+});
+
+/** HL7's limits: its ports, and the largest message framed from MLLP (larger ones dropped, `hl7.message_too_large`). */
+export const HL7_LIMIT_DECL = declareLimits('streams', STREAM_LIMIT_DECL.describe, {
+  hl7Ports: portsLimit('hl7_ports', 64, [2575], 'TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
+  hl7MaxMessageBytes: intLimit('hl7_max_message_bytes', 64, 1 << 30, MLLP_LIMITS.maxMessageBytes, 'Largest HL7 message framed from MLLP; larger ones are dropped up to the next start block (anomaly `hl7.message_too_large`).'),
+});
+
+/** Every stream protocol's limit values, and the decoder's own. */
+type StreamConfigLimits = LimitValues<typeof STREAM_LIMIT_DECL.fields> & LimitValues<typeof DICOM_LIMIT_DECL.fields> & LimitValues<typeof HL7_LIMIT_DECL.fields>;
+
+export interface StreamLimits extends StreamConfigLimits {
+  reassembly: ReassemblyLimits;
+  /** Bytes of one command set kept while its fragments arrive. */
+  maxCommandBytes: number;
+}
+
+export const STREAM_LIMITS: StreamLimits = {
+  reassembly: REASSEMBLY_LIMITS,
+  maxCommandBytes: 65536,
+  ...STREAM_LIMIT_DECL.defaults,
+  ...DICOM_LIMIT_DECL.defaults,
+  ...HL7_LIMIT_DECL.defaults,
 };
 
 /** Counters of the stream memory budget (`limits.streams.total_bytes`). */
@@ -348,16 +360,46 @@ const isAssociateRq = (p: Uint8Array) =>
   p.length >= 10 && p[0] === 0x01 && p[1] === 0x00 && p[6] === 0x00 && p[7] === 0x01;
 const isMllpMsh = (p: Uint8Array) => p.length >= 4 && p[0] === 0x0b && p[1] === 0x4d && p[2] === 0x53 && p[3] === 0x48;
 
-/** Port classes in `StreamDecoder.portClass`. */
-const DICOM_PORT = 1;
-const HL7_PORT = 2;
+/** One TCP stream protocol's registry entry. */
+export interface StreamProtocol {
+  /** Its name: the `protocol` of its StreamRecords, counters `stream.flows_<name>` and `decoded.<name>`. */
+  name: StreamRecord['protocol'];
+  /** Ports read as this protocol (from its limits). */
+  ports(limits: StreamLimits): readonly number[];
+  /** Does the first payload of a flow open this protocol, whatever its ports? */
+  opens(payload: Uint8Array): boolean;
+  /** The per-flow handler: framer and decoders over the reassembled bytes of both directions. */
+  /** `work` counts the bytes a framer looked at, over every flow (tests bound rescans with it). */
+  flow(sink: StreamSink, limits: StreamLimits, meter: ByteMeter, work: FramerWork): StreamConsumer;
+  /** Every anomaly code its flows can report (docs/anomaly-codes.md lists them). */
+  anomalyCodes: readonly string[];
+  /** Its limits, declared once (config keys under `limits.streams`). */
+  limits: LimitSection;
+}
+
+/**
+ * Every stream protocol, one line each. A new flow (a SYN, or the first payload seen) goes to the
+ * protocol whose port it uses and whose opener its payload matches; else to the first in this
+ * order whose port it uses or whose opener its payload matches (on a DICOM port, a payload that
+ * is neither opener is read as DICOM).
+ */
+export const STREAM_PROTOCOLS: readonly StreamProtocol[] = [
+  { name: 'dicom', ports: (l) => l.dicomPorts, opens: isAssociateRq, flow: (sink, l, meter) => new DicomFlow(sink, l, meter), anomalyCodes: [...DICOM_UL_ANOMALIES, ...DICOM_COMMAND_ANOMALIES, ...DICOM_DATASET_ANOMALIES], limits: DICOM_LIMIT_DECL },
+  { name: 'hl7', ports: (l) => l.hl7Ports, opens: isMllpMsh, flow: (sink, l, meter, work) => new Hl7Flow(sink, l, meter, work), anomalyCodes: [...MLLP_ANOMALIES, ...HL7_ANOMALIES], limits: HL7_LIMIT_DECL },
+];
+
+/** Every anomaly code of every stream protocol. */
+export const STREAM_ANOMALIES: readonly string[] = STREAM_PROTOCOLS.flatMap((p) => p.anomalyCodes);
+
+/** Every limits declaration of the stream layer (src/config.ts builds `limits.streams` from them). */
+export const STREAM_LIMIT_DECLS: readonly LimitSection[] = [...STREAM_PROTOCOLS.map((p) => p.limits), STREAM_LIMIT_DECL];
 
 /** Chooses the flows worth reading, reassembles them, and hands records to the sink. */
 export class StreamDecoder {
   private readonly reassembler: TcpReassembler;
-  /** DICOM_PORT | HL7_PORT per TCP port: one read per port, where a frame on a SPAN is mostly
-   * traffic of no interest and this runs for every TCP segment. */
-  private readonly portClass = new Uint8Array(65536);
+  /** Per TCP port, bit i set when STREAM_PROTOCOLS[i] reads that port: one read per port, where a
+   * frame on a SPAN is mostly traffic of no interest and this runs for every TCP segment. */
+  private readonly portClass = new Uint32Array(65536);
   /** Bytes the flows' consumers hold (framer buffers, command sets), by allocated size. */
   private readonly meter = new ByteMeter();
   /** Bytes the MLLP framer looked at, over every HL7 flow. */
@@ -366,8 +408,7 @@ export class StreamDecoder {
   constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits = STREAM_LIMITS) {
     this.reassembler = new TcpReassembler((name: ReassemblyCounter, by?: number) => sink.counter(name, by), limits.reassembly);
     const mark = (port: number, bit: number) => (this.portClass[port & 0xffff] = (this.portClass[port & 0xffff] ?? 0) | bit);
-    for (const p of limits.dicomPorts) mark(p, DICOM_PORT);
-    for (const p of limits.hl7Ports) mark(p, HL7_PORT);
+    STREAM_PROTOCOLS.forEach((p, i) => { for (const port of p.ports(limits)) mark(port, 1 << i); });
   }
 
   get flows(): number {
@@ -409,7 +450,7 @@ export class StreamDecoder {
         if (probed !== undefined) this.openFlow(probed, segment);
       }
     } else {
-      this.openFlow(protocol as 'dicom' | 'hl7', segment);
+      this.openFlow(protocol as StreamProtocol, segment);
     }
     if (this.bufferedBytes > this.limits.totalBytes) this.enforceBudget();
   }
@@ -428,20 +469,26 @@ export class StreamDecoder {
     this.sink.counter('stream.budget_cut_bytes', before - this.bufferedBytes);
   }
 
-  private openFlow(protocol: 'dicom' | 'hl7', segment: TcpSegment): void {
-    this.sink.counter(`stream.flows_${protocol}`);
-    this.reassembler.open(segment, protocol === 'dicom' ? new DicomFlow(this.sink, this.limits, this.meter) : new Hl7Flow(this.sink, this.limits, this.meter, this.mllpWork));
+  private openFlow(protocol: StreamProtocol, segment: TcpSegment): void {
+    this.sink.counter(`stream.flows_${protocol.name}`);
+    this.reassembler.open(segment, protocol.flow(this.sink, this.limits, this.meter, this.mllpWork));
     this.reassembler.segment(segment);
   }
 
-  /** The protocol of a flow not yet tracked that this segment opens, if any. */
-  private probe(srcPort: number, dstPort: number, flags: number, payload: Uint8Array): 'dicom' | 'hl7' | undefined {
+  /** The protocol of a flow not yet tracked that this segment opens, if any (see STREAM_PROTOCOLS). */
+  private probe(srcPort: number, dstPort: number, flags: number, payload: Uint8Array): StreamProtocol | undefined {
     const syn = (flags & 0x02) !== 0;
     if (payload.length === 0 && !syn) return undefined;
     const ports = (this.portClass[srcPort & 0xffff] as number) | (this.portClass[dstPort & 0xffff] as number);
-    if ((ports & DICOM_PORT) !== 0 || isAssociateRq(payload)) return (ports & HL7_PORT) !== 0 && isMllpMsh(payload) ? 'hl7' : 'dicom';
-    if ((ports & HL7_PORT) !== 0 || isMllpMsh(payload)) return 'hl7';
-    return undefined;
+    let either: StreamProtocol | undefined;
+    for (let i = 0; i < STREAM_PROTOCOLS.length; i++) {
+      const p = STREAM_PROTOCOLS[i] as StreamProtocol;
+      const onPort = (ports & (1 << i)) !== 0;
+      const opens = p.opens(payload);
+      if (onPort && opens) return p;
+      if (either === undefined && (onPort || opens)) either = p;
+    }
+    return either;
   }
 
   /** Idle flows are closed by capture time. */
