@@ -95,10 +95,14 @@ export function specOf(version: string | null): VersionSpec {
 }
 
 /**
- * A product whose version slot names variants ("Point of Care handheld medical devices" →
- * "Accu-Chek Inform II"): the device's model may name the variant rather than the product.
+ * A product family whose version slot names its members ("Point of Care handheld medical devices"
+ * → "Accu-Chek Inform II", "Gemini PET/CT Family" → "882160 Gemini Dual"): the device's model may
+ * name the member rather than the family. Only when the product name holds no model number: in
+ * "MMT-503 Remote Controller" → "MMT-512 / MMT-712 Paradigm x12" the variants are the pumps the
+ * affected remote works with, not affected products (ICSMA-18-219-02).
  */
 function variantMatch(vendor: string, p: CsafProduct, model: string, matcher: ProductMatcher): NameMatch | undefined {
+  if (/\d/.test(p.product ?? p.name)) return undefined;
   const spec = specOf(p.version);
   if (spec.kind === 'unverifiable' || spec.variants === undefined) return undefined;
   for (const variant of spec.variants) {

@@ -343,10 +343,7 @@ function qualified(s: string, depth: number): VersionSpec | undefined {
   }
   // Hardware version, firmware and part number: `Version B, Firmware A.01.09, Part #: N/A (Replaced by Version C)`.
   m = /^Version ([A-Z0-9]+), Firmware (\S+), Part #: ([^()]*?)(?: \(([^()]*)\))?$/i.exec(s);
-  if (m) {
-    const c = constraint('=', m[2] as string);
-    if (c) return { kind: 'ranges', ranges: [[c]], note: `hardware version ${m[1] as string}, part ${(m[3] as string).trim()}${m[4] === undefined ? '' : `; ${m[4]}`}` };
-  }
+  if (m) return hardwareFirmware(m[1] as string, m[2] as string, `part ${(m[3] as string).trim()}${m[4] === undefined ? '' : `; ${m[4]}`}`);
   // A version (or `*`) followed by a condition: `<=11.2 on Windows 8.1 with IIS 7.5`,
   // `* running on old, unsupported operating systems`, `v9.x (with Wireless Battery Module >= v22D19 | <= v22D28)`,
   // `6.x (Wireless Battery Modules (16 | 16D38 ...)`, `Rev J-M | (X3/MX100 for Rev M only)`.
@@ -397,6 +394,15 @@ function qualified(s: string, depth: number): VersionSpec | undefined {
   return undefined;
 }
 
+/**
+ * `Version A, Firmware A.03.09`: a module's hardware and firmware (ICSMA-19-255-01, the WLAN
+ * module inside IntelliVue monitors). The firmware the sensor sees is the monitor's, not the
+ * module's: any version, on a condition the wire does not show (never "outside").
+ */
+function hardwareFirmware(hardware: string, firmware: string, note: string | undefined): VersionSpec {
+  return { kind: 'any', condition: `hardware version ${hardware} with firmware ${firmware}`, ...(note === undefined ? {} : { note }) };
+}
+
 /** The plain grammar: versions, lists and ranges with no variant or condition. */
 function parsePlain(raw: string): VersionSpec {
   let s = raw.replace(/\s+/g, ' ').trim();
@@ -441,10 +447,7 @@ function parsePlain(raw: string): VersionSpec {
   if (MONTHS.test(s) || /\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/.test(s)) return unverifiable('a date, not a version');
   // Hardware/firmware pairs: `Version A, Firmware A.03.09` → firmware A.03.09 (hardware noted).
   const hwfw = /^Version ([A-Z0-9]+), Firmware (\S+)$/i.exec(s);
-  if (hwfw) {
-    const c = constraint('=', hwfw[2] as string);
-    return c ? { kind: 'ranges', ranges: [[c]], note: `hardware version ${hwfw[1] as string}` } : unverifiable('firmware is not a version');
-  }
+  if (hwfw) return hardwareFirmware(hwfw[1] as string, hwfw[2] as string, note);
 
   let terms = s.split('|').map((x) => x.trim()).filter((x) => x !== '');
   if (terms.length === 1 && / and /i.test(s) && !/ and (below|prior|earlier|older)$/i.test(s)) {

@@ -65,8 +65,8 @@ describe('parseVersionSpec + inRange', () => {
     ['* (end-of-life 2011)', '1.0', true],
     ['<= 2.01 (end-of-life Nov 2017)', '2.01', true],
     ['<= 2.01 (end-of-life Nov 2017)', '2.02', false],
-    ['Version A, Firmware A.03.09', 'A.03.09', true],
-    ['Version A, Firmware A.03.09', 'A.03.10', false],
+    ['Version A, Firmware A.03.09', 'A.03.09', null],   // a module's firmware, not the one the wire shows
+    ['Version A, Firmware A.03.09', 'N.00.01', null],
     ['1.1.3 Build 10', '1.1.3.build10', true],
     ['<  july 1 2017', '1.0', null],      // a date is not a version
     ['<8/30/2024', '1.0', null],
@@ -114,7 +114,7 @@ describe('parseVersionSpec + inRange', () => {
     ['A.01 <= C.0x | 4.0', 'D.01', null, null],                       // above C.0x, but a letter is not ordered against 4.0
     ['A.01 <= C.0x | 4.0', '4.0', null, true],
     ['<= S4 A.07.107', 'A.07.100', 'SureSigns S4', true],
-    ['Version B, Firmware A.01.09, Part #: N/A (Replaced by Version C)', 'A.01.09', null, true],
+    ['Version B, Firmware A.01.09, Part #: N/A (Replaced by Version C)', 'N.00.01', 'IntelliVue MX800', null],
     ['3002 S3 | 3005 S3', '1.0', 'S3 MedSurg Bed 3005 S3', true],
     ['A10 < A11', 'A10', null, null],                                   // "A10 and A11" or "from A10 below A11": cannot tell
   ];
