@@ -6,7 +6,7 @@
  * and per-advisory lists, per-vulnerability remediation state.
  */
 import type { CsafAdvisory, CsafProduct, CsafVulnerability, ProductStatus } from './csaf.js';
-import { nameMatcher, vendorMatches, type NameMatch, type ProductMatcher } from './product-match.js';
+import { defaultMatcher, vendorMatches, type NameMatch, type ProductMatcher } from './product-match.js';
 import { describeSpec, inRange, parseVersionSpec, type VersionSpec } from './version-range.js';
 
 export const VERDICTS = ['affected', 'unverifiable', 'fixed', 'not_affected'] as const;
@@ -66,7 +66,7 @@ export function firmwareEvidence(d: ExposureDevice, value = d.firmware): Firmwar
 interface ProductHit { product: CsafProduct; reason: string }
 
 /** The advisory's products that name this device (vendor and product name), with why. */
-export function matchingProducts(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, matcher: ProductMatcher = nameMatcher): ProductHit[] {
+export function matchingProducts(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, matcher: ProductMatcher = defaultMatcher): ProductHit[] {
   if (d.manufacturer === null || d.model === null) return [];
   const hits: ProductHit[] = [];
   const vendorCache = new Map<string, string | undefined>();
@@ -148,7 +148,7 @@ function remediationFor(vuln: CsafVulnerability, hits: readonly ProductHit[]): s
 }
 
 /** Every exposure row for these devices and advisories. */
-export function exposureRows(advisories: readonly CsafAdvisory[], devices: readonly ExposureDevice[], kev: ReadonlySet<string>, matcher: ProductMatcher = nameMatcher): ExposureRow[] {
+export function exposureRows(advisories: readonly CsafAdvisory[], devices: readonly ExposureDevice[], kev: ReadonlySet<string>, matcher: ProductMatcher = defaultMatcher): ExposureRow[] {
   const rows: ExposureRow[] = [];
   for (const d of devices) {
     for (const a of advisories) {
@@ -189,7 +189,7 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict | undefined 
 }
 
 /** The verdict of one firmware value for a device × advisory (patch verification compares two). */
-export function advisoryVerdict(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, firmware: string | null, matcher: ProductMatcher = nameMatcher): Verdict | undefined {
+export function advisoryVerdict(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, firmware: string | null, matcher: ProductMatcher = defaultMatcher): Verdict | undefined {
   const hits = matchingProducts(a, d, matcher);
   if (hits.length === 0) return undefined;
   return worstVerdict(a.vulnerabilities.map((v) => verdictFor(firmware, v, hits, d.model)?.verdict).filter((v): v is Verdict => v !== undefined));

@@ -74,6 +74,13 @@ describe.skipIf(!sharedAvailable('advisories'))(`real advisories, real devices (
     ['Philips', 'IntelliVue MX800', null, 'ICSMA-20-254-01', 'unverifiable'],
     // Another vendor's monitor with the same model word is not named.
     ['GE Healthcare', 'IntelliVue MX450', 'M.00.03', 'ICSMA-20-254-01', undefined],
+    // Through the product catalogue: "BD Pyxis CIISafe - Workstation" (vers:all/*) and a device
+    // announcing "Pyxis CIISafe" are the catalogue's product "Pyxis CIISafe"; the Enterprise Server
+    // is another product of the same catalogue family, and is not named.
+    ['BD', 'Pyxis CIISafe', '1.0', 'ICSMA-18-114-01', 'affected'],
+    ['BD', 'Pyxis Enterprise Server', '1.0', 'ICSMA-18-114-01', undefined],
+    // The catalogue's class pattern "IntelliVue MX###" is not a product: MX800 is outside "MX400-550".
+    ['Philips', 'IntelliVue MX800', 'M.00.03', 'ICSMA-18-156-01', undefined],
   ];
   it.each(cases)('%s %s %s against %s: %s', (manufacturer, model, firmware, advisoryId, expected) => {
     const a = advisories.filter((x) => x.tracking_id.toUpperCase() === advisoryId);
