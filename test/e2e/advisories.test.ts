@@ -17,6 +17,7 @@ const SLOW = { timeout: 600_000 };
 import { auscult, ROOT, type CliResult } from '../helpers/cli.js';
 import { buildPcapngSection, readPcapngSections } from '../helpers/capture-files.js';
 import { validateExceptionLine } from '../unit/reconcile/schemas.js';
+import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validatePatch = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas/patch-verified.schema.json'), 'utf8')) as object);
@@ -129,9 +130,14 @@ describe('patch verified on the wire', () => {
     const adv = JSON.parse(ok(['advisory', 'auscult-lab-2026-001', '--db', db, '--json']).stdout) as { patches_verified: Record<string, unknown>[] };
     expect(adv.patches_verified).toEqual([expect.objectContaining({ asset_id: 'BME-006102', old_version: '2.2.4', new_version: '2.3.0' })]);
     expect(auscult(['advisory', 'ICSMA-00-000-00', '--db', db], { cwd: dir }).code).toBe(1);
-    expect(ok(['device', VENT, '--db', db]).stdout).toContain('advisories:');
-    expect((JSON.parse(ok(['device', VENT, '--db', db, '--json']).stdout) as { advisories: { verdict: string; advisory_id: string }[] }).advisories)
-      .toEqual([expect.objectContaining({ verdict: 'fixed', advisory_id: 'AUSCULT-LAB-2026-001' })]);
+    const deviceOut = ok(['device', VENT, '--db', db]).stdout;
+    expect(deviceOut).toContain('advisories:');
+    // "Pick a device and walk me through the last patch": the device view names both frames.
+    expect(deviceOut).toContain('patches verified on the wire:');
+    expect(deviceOut).toMatch(/AUSCULT-LAB-2026-001\s+2\.2\.4\s+fw-before\.pcapng#2\s+2\.3\.0\s+fw-after\.pcapng#2/);
+    const deviceJson = JSON.parse(ok(['device', VENT, '--db', db, '--json']).stdout) as { advisories: { verdict: string; advisory_id: string }[]; patches_verified: Record<string, unknown>[] };
+    expect(deviceJson.advisories).toEqual([expect.objectContaining({ verdict: 'fixed', advisory_id: 'AUSCULT-LAB-2026-001' })]);
+    expect(deviceJson.patches_verified).toEqual([expect.objectContaining({ advisory_id: 'AUSCULT-LAB-2026-001', old_version: '2.2.4', new_version: '2.3.0' })]);
     const fleet = JSON.parse(ok(['fleet', '--db', db, '--json']).stdout) as Record<string, unknown>[];
     expect(fleet).toEqual([expect.objectContaining({ manufacturer: 'Hamilton Medical', model: 'HAMILTON-C6', firmware: '2.3.0', devices: 1, verdicts: { 'AUSCULT-LAB-2026-001': 'fixed' } })]);
 
@@ -199,5 +205,40 @@ describe('the demo capture', () => {
     expect(html).toContain('&#60;b&#62;now&#60;/b&#62;');
     expect(readFileSync(join(out, 'exposure.csv'), 'utf8')).not.toMatch(/(^|,)=/m);
     expect(ok(['advisories', 'list', '--db', db(), '--json']).stdout).toContain('AUSCULT-LAB-HOSTILE-OK');
+  });
+});
+
+describe.skipIf(!sharedAvailable('advisories'))(`a real CISA advisory and the KEV catalogue (${SHARED_SKIP_REASON})`, () => {
+  it('ICSMA-20-254-01 on the demo fleet; a KEV import makes the MX450 high; bad KEV rows refuse the file', SLOW, () => {
+    const db = join(dir, 'kev.db');
+    const stream = join(dir, 'kev.ndjson');
+    ok(['replay', fx('demo/hospital-demo.pcapng'), '--db', db, '--stream', stream]);
+    ok(['advisories', 'import', sharedPath('advisories', '2020', 'icsma-20-254-01.json'), '--db', db]);
+    let rows = JSON.parse(ok(['exposure', '--db', db, '--json']).stdout) as { verdict: string; asset_id: string; cve: string; kev: boolean; cvss: number }[];
+    expect(rows.filter((r) => r.verdict === 'affected').map((r) => r.asset_id)).toEqual(Array(8).fill('BME-004712'));
+    expect(rows.filter((r) => r.verdict === 'unverifiable').map((r) => r.asset_id)).toEqual(Array(8).fill('BME-004711'));
+    expect(rows.some((r) => r.kev)).toBe(false);
+    // CISA's KEV CSV columns; CVE-2020-16222 is listed here for the test (the real catalogue may not list it).
+    const kev = join(dir, 'known_exploited_vulnerabilities.csv');
+    writeFileSync(kev, 'cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes\n' +
+      'CVE-2020-16222,Philips,IntelliVue,Test entry,2026-01-02,test,apply updates,2026-02-01,Unknown,\n');
+    expect(ok(['advisories', 'kev', kev, '--db', db]).stderr).toContain('1 known exploited CVE(s) imported');
+    rows = JSON.parse(ok(['exposure', '--db', db, '--json']).stdout) as typeof rows;
+    // Affected first, then KEV, then CVSS.
+    expect(rows[0]).toMatchObject({ verdict: 'affected', cve: 'CVE-2020-16222', kev: true });
+    expect(rows.filter((r) => r.kev).map((r) => r.asset_id).sort()).toEqual(['BME-004711', 'BME-004712']);
+    ok(['reconcile', '--db', db, '--stream', stream]);
+    const lines = streamLines(stream);
+    expect(lines.map((l) => [l['type'], l['severity'], l['asset_id']])).toEqual([
+      ['vulnerable_firmware', 'high', 'BME-004712'], ['advisory_unverifiable', 'low', 'BME-004711'],
+    ]);
+    expect(String(lines[0]?.['message'])).toContain('known exploited (CISA KEV)');
+
+    writeFileSync(kev, 'cveID,vendorProject\nCVE-2020-16222,Philips\n=cmd|calc,Evil\n');
+    const bad = auscult(['advisories', 'kev', kev, '--db', db], { cwd: dir });
+    expect(bad.code).toBe(65);
+    expect(bad.stderr).toContain(`${kev}:3: cveID "=cmd|calc" is not a CVE id`);
+    // Nothing half-imported: the previous catalogue stays.
+    expect((JSON.parse(ok(['exposure', '--db', db, '--json']).stdout) as typeof rows).filter((r) => r.kev)).toHaveLength(2);
   });
 });
