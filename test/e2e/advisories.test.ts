@@ -63,6 +63,21 @@ function splitCapture(): [string, string] {
   return [write('fw-before.pcapng', 0, 9), write('fw-after.pcapng', 9, 16)];
 }
 
+/** The downgrade: frames 1-9 (firmware 2.2.4) again, one hour after the last frame of the capture. */
+function downgradeCapture(): string {
+  const [section] = readPcapngSections(readFileSync(fx('lldp/lab-firmware-upgrade.pcapng')));
+  if (section === undefined) throw new Error('no section');
+  const idb = section.blocks.filter((b) => b.kind === 'idb');
+  const packets = section.blocks.filter((b): b is Extract<typeof b, { kind: 'epb' }> => b.kind === 'epb');
+  const last = packets.at(-1)?.timestamp ?? 0n;
+  const first = packets[0]?.timestamp ?? 0n;
+  // Interface timestamps are in microseconds (the capture's IDBs give no if_tsresol).
+  const shift = last - first + 3_600_000_000n;
+  const path = join(dir, 'fw-downgrade.pcapng');
+  writeFileSync(path, buildPcapngSection({ littleEndian: section.littleEndian, blocks: [...idb, ...packets.slice(0, 9).map((b) => ({ ...b, timestamp: b.timestamp + shift }))] }));
+  return path;
+}
+
 describe('auscult advisories import', () => {
   it('refuses invalid CSAF with file: /pointer: reason, imports nothing, exit 65', SLOW, () => {
     const db = join(dir, 'bad.db');
@@ -134,10 +149,12 @@ describe('patch verified on the wire', () => {
     expect(deviceOut).toContain('advisories:');
     // "Pick a device and walk me through the last patch": the device view names both frames.
     expect(deviceOut).toContain('patches verified on the wire:');
-    expect(deviceOut).toMatch(/AUSCULT-LAB-2026-001\s+2\.2\.4\s+fw-before\.pcapng#2\s+2\.3\.0\s+fw-after\.pcapng#2/);
+    // (The table is fitted to the terminal width, so long cells are shortened; --json has them whole.)
+    expect(deviceOut.slice(deviceOut.indexOf('patches verified on the wire:'))).toMatch(/2\.2\.4\s+\S+#2\s+2\.3\.0\s+fw-after\.pcapng#2/);
     const deviceJson = JSON.parse(ok(['device', VENT, '--db', db, '--json']).stdout) as { advisories: { verdict: string; advisory_id: string }[]; patches_verified: Record<string, unknown>[] };
     expect(deviceJson.advisories).toEqual([expect.objectContaining({ verdict: 'fixed', advisory_id: 'AUSCULT-LAB-2026-001' })]);
-    expect(deviceJson.patches_verified).toEqual([expect.objectContaining({ advisory_id: 'AUSCULT-LAB-2026-001', old_version: '2.2.4', new_version: '2.3.0' })]);
+    expect(deviceJson.patches_verified).toEqual([expect.objectContaining({ advisory_id: 'AUSCULT-LAB-2026-001', old_version: '2.2.4', new_version: '2.3.0',
+      old_evidence: [expect.objectContaining({ capture: 'fw-before.pcapng', frame: 2 })], new_evidence: [expect.objectContaining({ capture: 'fw-after.pcapng', frame: 2 })] })]);
     const fleet = JSON.parse(ok(['fleet', '--db', db, '--json']).stdout) as Record<string, unknown>[];
     expect(fleet).toEqual([expect.objectContaining({ manufacturer: 'Hamilton Medical', model: 'HAMILTON-C6', firmware: '2.3.0', devices: 1, verdicts: { 'AUSCULT-LAB-2026-001': 'fixed' } })]);
 
@@ -146,6 +163,16 @@ describe('patch verified on the wire', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).toContain('<table id="patches" data-rows="1">');
     expect(readFileSync(join(out, 'patches.csv'), 'utf8')).toContain('fw-before.pcapng#2,2.3.0,fw-after.pcapng#2,fixed');
+
+    // The reverse: back to 2.2.4 an hour later is a firmware_downgrade (high) with the frame that showed it,
+    // and the device is vulnerable again.
+    ok(['replay', downgradeCapture(), '--db', db, '--stream', stream]);
+    lines = streamLines(stream);
+    const down = lines.find((l) => l['type'] === 'firmware_downgrade');
+    expect(down).toMatchObject({ status: 'open', severity: 'high', asset_id: 'BME-006102', expected: '2.3.0', observed: '2.2.4',
+      evidence: [{ capture: 'fw-downgrade.pcapng' }] });
+    expect(lines.filter((l) => l['type'] === 'vulnerable_firmware' && l['status'] === 'open')).toHaveLength(2);
+    expect(lines.filter((l) => l['event_type'] === 'patch_verified')).toHaveLength(1);
   });
 });
 
@@ -227,6 +254,10 @@ describe.skipIf(!sharedAvailable('advisories'))(`a real CISA advisory and the KE
     // Affected first, then KEV, then CVSS.
     expect(rows[0]).toMatchObject({ verdict: 'affected', cve: 'CVE-2020-16222', kev: true });
     expect(rows.filter((r) => r.kev).map((r) => r.asset_id).sort()).toEqual(['BME-004711', 'BME-004712']);
+    expect((JSON.parse(ok(['exposure', '--db', db, '--json', '--kev']).stdout) as typeof rows).map((r) => [r.asset_id, r.kev])).toEqual([['BME-004712', true], ['BME-004711', true]]);
+    const byCvss = (JSON.parse(ok(['exposure', '--db', db, '--json', '--sort', 'cvss']).stdout) as typeof rows).map((r) => r.cvss);
+    expect(byCvss).toEqual([...byCvss].sort((x, y) => y - x));
+    expect(auscult(['exposure', '--db', db, '--sort', 'nope'], { cwd: dir }).code).toBe(64);
     ok(['reconcile', '--db', db, '--stream', stream]);
     const lines = streamLines(stream);
     expect(lines.map((l) => [l['type'], l['severity'], l['asset_id']])).toEqual([
