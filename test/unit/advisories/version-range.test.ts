@@ -123,12 +123,26 @@ describe('parseVersionSpec + inRange', () => {
   });
 
   it('never throws and bounds what it reads (fixed seed)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 60 }), (range, fw) => {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 60 }), fc.option(fc.string({ maxLength: 60 })), (range, fw, model) => {
       const spec = parseVersionSpec(range);
-      const r = inRange(spec, fw);
+      const r = inRange(spec, fw, model);
       expect([true, false, null]).toContain(r);
+      // A variant or a condition only ever narrows: never inside where the bare version is outside.
+      if (spec.kind !== 'unverifiable') {
+        const bare = { ...spec };
+        delete bare.variants;
+        delete bare.condition;
+        if (inRange(bare, fw) === false) expect(r).toBe(false);
+      }
       expect(typeof describeSpec(spec)).toBe('string');
     }), { seed: 17, numRuns: 2000 });
+    const word = fc.constantFrom('6.x', 'v9.x', '<=', '<', '>=', '|', '(', ')', 'with', 'model', 'on', 'Windows', 'Build', 'Service Pack', '01', 'D15', 'A.01', 'C.0x',
+      '882160', 'Gemini', 'MMT-512', '/', 'and', 'july', '2017', 'Rev', 'J-M', 'Version A, Firmware A.03.09', 'Part #:', '*', 'option');
+    fc.assert(fc.property(fc.array(word, { maxLength: 14 }), fc.string({ maxLength: 20 }), (words, model) => {
+      const spec = parseVersionSpec(words.join(' '));
+      expect([true, false, null]).toContain(inRange(spec, '6.1', model));
+      expect(typeof describeSpec(spec)).toBe('string');
+    }), { seed: 17, numRuns: 3000 });
     expect(parseVersionSpec('1'.repeat(201))).toEqual({ kind: 'unverifiable', reason: 'longer than 200 characters' });
     expect(parseVersionSpec(Array.from({ length: 40 }, (_, i) => String(i)).join(' | '))).toEqual({ kind: 'unverifiable', reason: 'too many alternatives' });
   });
