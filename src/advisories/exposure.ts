@@ -2,7 +2,8 @@
  * \summary The exposure register: every device × advisory × vulnerability with a verdict
  * (`affected`, `fixed`, `not_affected`, `unverifiable`), its reasons (how the vendor and product
  * matched, which range) and the frame that proved the firmware. Pure: advisories, devices and the
- * KEV set in, rows out. CSAF 2.0 conformance clause 13 (CSAF asset matching system): per-device
+ * KEV set in, rows out (the default product matcher reads the product catalogue once, as
+ * identification does; pass another `ProductMatcher` to avoid it). CSAF 2.0 conformance clause 13 (CSAF asset matching system): per-device
  * and per-advisory lists, per-vulnerability remediation state.
  */
 import type { CsafAdvisory, CsafProduct, CsafVulnerability, ProductStatus } from './csaf.js';
