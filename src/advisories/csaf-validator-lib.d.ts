@@ -8,6 +8,10 @@ declare module '@secvisogram/csaf-validator-lib/validateStrict.js' {
   export type CsafTest = (doc: unknown) => unknown;
   export default function validateStrict(tests: readonly CsafTest[], doc: unknown): Promise<{ isValid: boolean; tests: CsafTestResult[] }>;
 }
+declare module '@secvisogram/csaf-validator-lib/validate.js' {
+  import type { CsafTest, CsafTestResult } from '@secvisogram/csaf-validator-lib/validateStrict.js';
+  export default function validate(tests: readonly CsafTest[], doc: unknown): Promise<{ isValid: boolean; tests: CsafTestResult[] }>;
+}
 declare module '@secvisogram/csaf-validator-lib/schemaTests.js' {
   import type { CsafTest } from '@secvisogram/csaf-validator-lib/validateStrict.js';
   export const csaf_2_0: CsafTest;

@@ -2,12 +2,13 @@
  * \summary The exposure register: every device × advisory × vulnerability with a verdict
  * (`affected`, `fixed`, `not_affected`, `unverifiable`), its reasons (how the vendor and product
  * matched, which range) and the frame that proved the firmware. Pure: advisories, devices and the
- * KEV set in, rows out. CSAF 2.0 conformance clause 13 (CSAF asset matching system): per-device
+ * KEV set in, rows out (the default product matcher reads the product catalogue once, as
+ * identification does; pass another `ProductMatcher` to avoid it). CSAF 2.0 conformance clause 13 (CSAF asset matching system): per-device
  * and per-advisory lists, per-vulnerability remediation state.
  */
 import type { CsafAdvisory, CsafProduct, CsafVulnerability, ProductStatus } from './csaf.js';
-import { nameMatcher, vendorMatches, type ProductMatcher } from './product-match.js';
-import { describeSpec, inRange, parseVersionSpec } from './version-range.js';
+import { defaultMatcher, vendorMatches, type NameMatch, type ProductMatcher } from './product-match.js';
+import { describeSpec, inRange, parseVersionSpec, type VersionSpec } from './version-range.js';
 
 export const VERDICTS = ['affected', 'unverifiable', 'fixed', 'not_affected'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -66,7 +67,7 @@ export function firmwareEvidence(d: ExposureDevice, value = d.firmware): Firmwar
 interface ProductHit { product: CsafProduct; reason: string }
 
 /** The advisory's products that name this device (vendor and product name), with why. */
-export function matchingProducts(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, matcher: ProductMatcher = nameMatcher): ProductHit[] {
+export function matchingProducts(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, matcher: ProductMatcher = defaultMatcher): ProductHit[] {
   if (d.manufacturer === null || d.model === null) return [];
   const hits: ProductHit[] = [];
   const vendorCache = new Map<string, string | undefined>();
@@ -75,14 +76,45 @@ export function matchingProducts(a: CsafAdvisory, d: Pick<ExposureDevice, 'manuf
     if (!vendorCache.has(vendor)) vendorCache.set(vendor, vendorMatches(vendor, d.manufacturer));
     const v = vendorCache.get(vendor);
     if (v === undefined) continue;
-    const name = matcher.matchProduct(vendor, p.product ?? p.name, d.model);
+    const name = matcher.matchProduct(vendor, p.product ?? p.name, d.model) ?? variantMatch(vendor, p, d.model, matcher);
     if (name !== undefined) hits.push({ product: p, reason: `${v}; ${name.reason} (${name.how})` });
   }
   return hits;
 }
 
+/** Parsed version specs by the string as written (advisories repeat them across devices). */
+const specCache = new Map<string, VersionSpec>();
+export function specOf(version: string | null): VersionSpec {
+  if (version === null) return { kind: 'any' };
+  let spec = specCache.get(version);
+  if (spec === undefined) {
+    spec = parseVersionSpec(version);
+    if (specCache.size >= 10_000) specCache.clear();
+    specCache.set(version, spec);
+  }
+  return spec;
+}
+
+/**
+ * A product family whose version slot names its members ("Point of Care handheld medical devices"
+ * → "Accu-Chek Inform II", "Gemini PET/CT Family" → "882160 Gemini Dual"): the device's model may
+ * name the member rather than the family. Only when the product name holds no model number: in
+ * "MMT-503 Remote Controller" → "MMT-512 / MMT-712 Paradigm x12" the variants are the pumps the
+ * affected remote works with, not affected products (ICSMA-18-219-02).
+ */
+function variantMatch(vendor: string, p: CsafProduct, model: string, matcher: ProductMatcher): NameMatch | undefined {
+  if (/\d/.test(p.product ?? p.name)) return undefined;
+  const spec = specOf(p.version);
+  if (spec.kind === 'unverifiable' || spec.variants === undefined) return undefined;
+  for (const variant of spec.variants) {
+    const m = matcher.matchProduct(vendor, variant, model);
+    if (m !== undefined) return { how: m.how, reason: `${m.reason}, a variant the advisory lists under ${JSON.stringify(p.product ?? p.name)}` };
+  }
+  return undefined;
+}
+
 /** The verdict for one firmware value against one vulnerability's statuses of the matched products. */
-export function verdictFor(firmware: string | null, vuln: CsafVulnerability, hits: readonly ProductHit[]): { verdict: Verdict; reasons: string[] } | undefined {
+export function verdictFor(firmware: string | null, vuln: CsafVulnerability, hits: readonly ProductHit[], model?: string | null): { verdict: Verdict; reasons: string[] } | undefined {
   const relevant = hits.map((h) => ({ h, status: vuln.status[h.product.product_id] })).filter((x): x is { h: ProductHit; status: ProductStatus } => x.status !== undefined);
   if (relevant.length === 0) return undefined;
   const base = [...new Set(relevant.map((x) => x.h.reason))];
@@ -92,8 +124,8 @@ export function verdictFor(firmware: string | null, vuln: CsafVulnerability, hit
   const outside: string[] = [];
   for (const { h, status } of relevant) {
     const written = h.product.version ?? '*';
-    const spec = h.product.version === null ? ({ kind: 'any' } as const) : parseVersionSpec(h.product.version);
-    const r = inRange(spec, firmware);
+    const spec = specOf(h.product.version);
+    const r = inRange(spec, firmware, model);
     const what = `${status} ${JSON.stringify(written)} (${describeSpec(spec)})`;
     if (r === true) inside[status].push(`firmware ${firmware} is in ${what}`);
     else if (r === null) unknown.push(`cannot compare firmware ${firmware} with ${what}`);
@@ -117,14 +149,14 @@ function remediationFor(vuln: CsafVulnerability, hits: readonly ProductHit[]): s
 }
 
 /** Every exposure row for these devices and advisories. */
-export function exposureRows(advisories: readonly CsafAdvisory[], devices: readonly ExposureDevice[], kev: ReadonlySet<string>, matcher: ProductMatcher = nameMatcher): ExposureRow[] {
+export function exposureRows(advisories: readonly CsafAdvisory[], devices: readonly ExposureDevice[], kev: ReadonlySet<string>, matcher: ProductMatcher = defaultMatcher): ExposureRow[] {
   const rows: ExposureRow[] = [];
   for (const d of devices) {
     for (const a of advisories) {
       const hits = matchingProducts(a, d, matcher);
       if (hits.length === 0) continue;
       for (const v of a.vulnerabilities) {
-        const verdict = verdictFor(d.firmware, v, hits);
+        const verdict = verdictFor(d.firmware, v, hits, d.model);
         if (verdict === undefined) continue;
         const used = hits.filter((h) => v.status[h.product.product_id] !== undefined);
         rows.push({
@@ -158,8 +190,8 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict | undefined 
 }
 
 /** The verdict of one firmware value for a device × advisory (patch verification compares two). */
-export function advisoryVerdict(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, firmware: string | null, matcher: ProductMatcher = nameMatcher): Verdict | undefined {
+export function advisoryVerdict(a: CsafAdvisory, d: Pick<ExposureDevice, 'manufacturer' | 'model'>, firmware: string | null, matcher: ProductMatcher = defaultMatcher): Verdict | undefined {
   const hits = matchingProducts(a, d, matcher);
   if (hits.length === 0) return undefined;
-  return worstVerdict(a.vulnerabilities.map((v) => verdictFor(firmware, v, hits)?.verdict).filter((v): v is Verdict => v !== undefined));
+  return worstVerdict(a.vulnerabilities.map((v) => verdictFor(firmware, v, hits, d.model)?.verdict).filter((v): v is Verdict => v !== undefined));
 }

@@ -13,7 +13,15 @@
  *    patient monitor MX800" but "IntelliVue X2" never matches "IntelliVue X3";
  * 3. `model_range`: the advisory names a model range with one prefix ("MX400-MX850",
  *    "MP2-MP90") and the device's model number falls inside it, with the other words shared.
+ *
+ * `catalogueMatcher` (the default) adds the product catalogue (fingerprints/products/, issue 16):
+ * 4. `catalogue`: the advisory's product name and the device's model are, for that vendor, the same
+ *    literal catalogue product name (the most specific pattern each matches, with no `#` class):
+ *    "BD Pyxis CIISafe - Workstation" and "Pyxis CIISafe". Not the same family alone: a family
+ *    groups several products for typing devices ("Pyxis Enterprise Server" and "Pyxis CIISafe" are
+ *    both "Pyxis MedStation"), and a class pattern ("IntelliVue MX###") names a range of models.
  */
+import { findProductFamily, loadCatalogue, type Catalogue } from '../identify/catalogue/index.js';
 import { manufacturerKey, sameManufacturer } from '../identify/vendors.js';
 
 /** How a product name matched, and a sentence saying so. */
@@ -79,3 +87,25 @@ export const nameMatcher: ProductMatcher = {
     return undefined;
   },
 };
+
+/**
+ * The name matcher, then the product catalogue (see the file header). The catalogue is loaded on
+ * first use (`loadCatalogue` caches it).
+ */
+export function catalogueMatcher(catalogue?: Catalogue): ProductMatcher {
+  return {
+    matchProduct(vendor: string, product: string, model: string): NameMatch | undefined {
+      const byName = nameMatcher.matchProduct(vendor, product, model);
+      if (byName !== undefined) return byName;
+      const cat = catalogue ?? loadCatalogue();
+      const p = findProductFamily(vendor, product, cat);
+      if (p === undefined || p.global || /[#*]/.test(p.pattern)) return undefined;
+      const m = findProductFamily(vendor, model, cat);
+      if (m === undefined || m.global || m.family.id !== p.family.id || m.pattern !== p.pattern) return undefined;
+      return { how: 'catalogue', reason: `product ${JSON.stringify(product)} and model ${JSON.stringify(model)} are both the catalogue's ${JSON.stringify(p.pattern)} (${p.family.id})` };
+    },
+  };
+}
+
+/** The matcher exposure uses unless told otherwise. */
+export const defaultMatcher: ProductMatcher = catalogueMatcher();

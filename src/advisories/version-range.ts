@@ -44,10 +44,27 @@ export interface Constraint {
   wildcard: boolean;
 }
 
+/**
+ * What narrows a range besides the firmware version:
+ * - `variants`: the version slot names product variants, models or part numbers ("882160 Gemini
+ *   Dual", "6.x model 35700BAX", "MMT-512 / MMT-712 Paradigm x12"); the range holds for a device
+ *   whose model names one of them (every word of the variant is a word of the model). A model that
+ *   does not name one cannot be told apart (another variant, or a model string the network
+ *   shortened), so it is never "outside" on that ground alone.
+ * - `condition`: something the sensor cannot see on the wire (a component's version, an option,
+ *   the operating system, a ship or distribution date): a firmware outside the range is still
+ *   outside; inside it, the sensor cannot tell.
+ */
+export interface SpecQualifiers {
+  note?: string;
+  variants?: string[];
+  condition?: string;
+}
+
 /** A parsed range: a union of intervals (each one or two constraints), or everything. */
 export type VersionSpec =
-  | { kind: 'any'; note?: string }
-  | { kind: 'ranges'; ranges: Constraint[][]; note?: string }
+  | ({ kind: 'any' } & SpecQualifiers)
+  | ({ kind: 'ranges'; ranges: Constraint[][] } & SpecQualifiers)
   | { kind: 'unverifiable'; reason: string };
 
 /** Bounds on the input: every length is a lie until checked. */
@@ -141,9 +158,40 @@ function satisfies(v: readonly Segment[], c: Constraint): boolean | null {
   }
 }
 
-/** Whether `firmware` is inside `spec`: true, false, or null (unverifiable: unparseable or incomparable). */
-export function inRange(spec: VersionSpec, firmware: string): boolean | null {
+/** Lower-cased words of a name (letters and digits), for variant matching. */
+function nameWords(s: string): string[] {
+  return s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+}
+
+/** Whether a device model names one of the variants: true, or null (cannot tell; see `SpecQualifiers`). */
+export function variantNamed(variants: readonly string[], model: string | null | undefined): true | null {
+  if (model === null || model === undefined) return null;
+  const m = new Set(nameWords(model));
+  const named = (words: string[]): boolean => words.length > 0 && words.every((x) => m.has(x));
+  return variants.some((v) => {
+    if (named(nameWords(v))) return true;
+    const [lead = '', ...rest] = v.trim().split(' ');
+    // A leading catalogue number the network never shows: `882160 Gemini Dual` is "Gemini Dual".
+    if (/^\d{5,}$/.test(lead) && named(nameWords(rest.join(' ')))) return true;
+    // A leading model code (letters and digits) names the variant alone: `MMT-712 Paradigm x12`.
+    return /[A-Za-z].*[A-Za-z]/.test(lead) && /\d.*\d.*\d/.test(lead) && named(nameWords(lead));
+  }) ? true : null;
+}
+
+/**
+ * Whether `firmware` (of a device whose model is `model`) is inside `spec`: true, false, or null
+ * (unverifiable: unparseable, incomparable, or narrowed by a variant or condition the sensor cannot check).
+ */
+export function inRange(spec: VersionSpec, firmware: string, model?: string | null): boolean | null {
   if (spec.kind === 'unverifiable') return null;
+  const base = versionInRange(spec, firmware);
+  if (base === false) return false;
+  if (spec.condition !== undefined) return null;
+  if (spec.variants !== undefined && variantNamed(spec.variants, model) === null) return null;
+  return base;
+}
+
+function versionInRange(spec: Exclude<VersionSpec, { kind: 'unverifiable' }>, firmware: string): boolean | null {
   if (spec.kind === 'any') return true;
   const v = segmentsOf(firmware.length > VERSION_LIMITS.maxLength ? '' : firmware);
   if (v === undefined) return null;
@@ -227,6 +275,136 @@ function intervals(constraints: Constraint[]): Constraint[][] {
  */
 export function parseVersionSpec(raw: string): VersionSpec {
   if (raw.length > VERSION_LIMITS.maxLength) return unverifiable(`longer than ${VERSION_LIMITS.maxLength} characters`);
+  const plain = parsePlain(raw);
+  if (plain.kind !== 'unverifiable') return plain;
+  return qualified(raw.replace(/\s+/g, ' ').trim(), 0) ?? plain;
+}
+
+/** A version token: digits first, or a version with a dot, or a wildcard line (`6.x`, `v9.x`). */
+const LOOKS_VERSION = /^[vV]?(?:\d[0-9A-Za-z]*(?:[._-][0-9A-Za-z]+)*|[A-Za-z]\.[0-9A-Za-z.]+)$/;
+
+/**
+ * Second reading of what the plain grammar refused: versions narrowed by a variant or a condition
+ * the sensor cannot see, variant lists, dates, and vendor build suffixes (see `SpecQualifiers`).
+ * Undefined when none fits: the caller keeps the plain reason (unverifiable).
+ */
+function qualified(s: string, depth: number): VersionSpec | undefined {
+  if (depth > 2 || s === '') return undefined;
+  const withQualifiers = (spec: VersionSpec | undefined, q: SpecQualifiers): VersionSpec | undefined => {
+    if (spec === undefined || spec.kind === 'unverifiable') return undefined;
+    const out = { ...spec };
+    if (q.variants !== undefined) out.variants = [...(spec.variants ?? []), ...q.variants];
+    if (q.condition !== undefined) out.condition = spec.condition === undefined ? q.condition : `${spec.condition}; ${q.condition}`;
+    if (q.note !== undefined) out.note = spec.note === undefined ? q.note : `${spec.note}; ${q.note}`;
+    return out;
+  };
+  const inner = (x: string): VersionSpec | undefined => {
+    const p = parsePlain(x);
+    return p.kind !== 'unverifiable' ? p : qualified(x, depth + 1);
+  };
+  let m: RegExpExecArray | null;
+  // A build, service pack or service release after a version, with an optional operator:
+  // `< 1.8.4 Service Pack 01` is below 1.8.4.sp.1; `<= 3.0 D15` is build D15 of 3.0.
+  m = /^(<=|>=|<|>)?\s*(v?\d[0-9A-Za-z]*\.[0-9A-Za-z.]*) (?:(service pack|sp|sr|build) ?(\d+)|([A-Z]\d+))$/i.exec(s);
+  if (m) {
+    const suffix = m[5] ?? `${(m[3] as string).toLowerCase() === 'service pack' ? 'sp' : (m[3] as string).toLowerCase()}${m[4] as string}`;
+    const c = constraint((m[1] ?? '=') as Op, `${m[2] as string}.${suffix}`);
+    if (c) return { kind: 'ranges', ranges: [[c]] };
+  }
+  // A release series code written apart from its number: `HD 16 | HD23` (GE Signa releases).
+  if (/^[A-Za-z]{1,3} \d+(?: ?\| ?[A-Za-z]{1,3} ?\d+)*$/.test(s)) return parsePlain(s.replace(/([A-Za-z]) (\d)/g, '$1$2'));
+  // `A.01 <= C.0x`: between two versions, inclusive (written as one term).
+  m = /^(\S+) <= (\S+)$/.exec(s);
+  if (m) {
+    const lo = constraint('>=', m[1] as string);
+    // `C.0x`: the C.0 line (C.00 to C.09); a wildcard bound covers its line.
+    const hi = constraint('<=', (m[2] as string).replace(/(\d)x$/i, '$1.x'));
+    if (lo && hi) return { kind: 'ranges', ranges: [[lo, hi]] };
+  }
+  // A list with one qualified-range term: `A.01 <= C.0x | 4.0`.
+  if (s.includes('|') && !s.includes('(')) {
+    const parts = s.split('|').map((x) => x.trim()).filter((x) => x !== '');
+    const specs = parts.map((x) => inner(x));
+    if (parts.length <= VERSION_LIMITS.maxAlternatives && specs.every((x): x is Extract<VersionSpec, { kind: 'ranges' }> => x?.kind === 'ranges' && x.variants === undefined)) {
+      const conditions = [...new Set(specs.map((x) => x.condition).filter((x): x is string => x !== undefined))];
+      return { kind: 'ranges', ranges: specs.flatMap((x) => x.ranges), ...(conditions.length > 0 ? { condition: conditions.join('; ') } : {}) };
+    }
+  }
+  // Dates (a ship, distribution or release date, not a firmware version): any version, on a
+  // condition the sensor cannot see.
+  if (MONTHS.test(s) || /\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/.test(s)) {
+    const head = /^(.*?)\s*\(([^()]*)\)$/.exec(s);
+    if (head && head[1] !== '' && (MONTHS.test(head[2] as string) || /\d{4}/.test(head[2] as string))) {
+      const h = inner(head[1] as string);
+      const r = withQualifiers(h, { condition: head[2] as string });
+      if (r) return r;
+    }
+    return { kind: 'any', condition: `date: ${s}` };
+  }
+  // Hardware version, firmware and part number: `Version B, Firmware A.01.09, Part #: N/A (Replaced by Version C)`.
+  m = /^Version ([A-Z0-9]+), Firmware (\S+), Part #: ([^()]*?)(?: \(([^()]*)\))?$/i.exec(s);
+  if (m) return hardwareFirmware(m[1] as string, m[2] as string, `part ${(m[3] as string).trim()}${m[4] === undefined ? '' : `; ${m[4]}`}`);
+  // A version (or `*`) followed by a condition: `<=11.2 on Windows 8.1 with IIS 7.5`,
+  // `* running on old, unsupported operating systems`, `v9.x (with Wireless Battery Module >= v22D19 | <= v22D28)`,
+  // `6.x (Wireless Battery Modules (16 | 16D38 ...)`, `Rev J-M | (X3/MX100 for Rev M only)`.
+  // (The head must be a plain version, and the parentheses close only at the end.)
+  m = /^(.+?)(?: \| ?| )\(([^)]*\)*)$/.exec(s);
+  if (m && m[1] !== '') {
+    const r = withQualifiers(parsePlain((m[1] as string).trim()), { condition: (m[2] as string).replace(/\)+$/, '').trim() });
+    if (r) return r;
+  }
+  m = /^(\*|\S+) ((?:running )?on .+|with .+)$/i.exec(s);
+  if (m) {
+    const head = m[1] === '*' ? { kind: 'any' } as const : parsePlain(m[1] as string);
+    const r = withQualifiers(head, { condition: m[2] as string });
+    if (r) return r;
+  }
+  // An option or an operating system in the version slot: any version, on that condition.
+  if (/^with .+ option$/i.test(s) || /^Windows \d/i.test(s)) return { kind: 'any', condition: s };
+  // A version qualified by a model: `6.x model 35700BAX`.
+  m = /^(\S+) model (\S+)$/i.exec(s);
+  if (m) {
+    const r = withQualifiers(parsePlain(m[1] as string), { variants: [m[2] as string] });
+    if (r) return r;
+  }
+  // An operator, a model code and a version: `<= S4 A.07.107` (SureSigns VS4 up to A.07.107).
+  m = /^(<=|>=|<|>) ?([A-Za-z0-9]+) (\S+\.\S+)$/.exec(s);
+  if (m && !(m[2] as string).includes('.')) {
+    const c = constraint(m[1] as Op, m[3] as string);
+    if (c) return { kind: 'ranges', ranges: [[c]], variants: [m[2] as string] };
+  }
+  // Product variants and part numbers in the version slot, with an optional version:
+  // `882160 Gemini Dual`, `MMT-512 / MMT-712 Paradigm x12`, `Accu-Chek Inform II Base Unit NEW with Software 04.00.00 or newer`,
+  // `653 MCE 3.x`, `LPI 3.5.12.P30`, `2nd Edition`, `Product ID/Reorder number 19191 | 40160`.
+  m = /^(.+?) with Software (\S+) or newer$/i.exec(s);
+  if (m) {
+    const c = constraint('>=', m[2] as string);
+    if (c) return { kind: 'ranges', ranges: [[c]], variants: [m[1] as string] };
+  }
+  m = /^(.+) (\S+)$/.exec(s);
+  if (m && /[.]/.test(m[2] as string) && LOOKS_VERSION.test(m[2] as string) && !/[|()<>=*]/.test(m[1] as string)) {
+    const r = withQualifiers(parsePlain(m[2] as string), { variants: [m[1] as string] });
+    if (r) return r;
+  }
+  const label = /^(?:Product ID\/Reorder number|UDI\/Model\/NDC number) /i.exec(s);
+  const list = (label ? s.slice(label[0].length) : s).split(/ ?\| ?| \/ | and /).map((x) => x.replace(/\s*\([^()]*\)\s*/g, ' ').trim()).filter((x) => x !== '');
+  if (list.length > 0 && list.length <= VERSION_LIMITS.maxAlternatives && list.every((x) => /[A-Za-z0-9]/.test(x) && !/[<>=*]/.test(x) && x.length <= 80)) {
+    return { kind: 'any', variants: list, ...(label ? { note: label[0].trim() } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * `Version A, Firmware A.03.09`: a module's hardware and firmware (ICSMA-19-255-01, the WLAN
+ * module inside IntelliVue monitors). The firmware the sensor sees is the monitor's, not the
+ * module's: any version, on a condition the wire does not show (never "outside").
+ */
+function hardwareFirmware(hardware: string, firmware: string, note: string | undefined): VersionSpec {
+  return { kind: 'any', condition: `hardware version ${hardware} with firmware ${firmware}`, ...(note === undefined ? {} : { note }) };
+}
+
+/** The plain grammar: versions, lists and ranges with no variant or condition. */
+function parsePlain(raw: string): VersionSpec {
   let s = raw.replace(/\s+/g, ' ').trim();
   if (s === '') return unverifiable('empty');
   let note: string | undefined;
@@ -269,10 +447,7 @@ export function parseVersionSpec(raw: string): VersionSpec {
   if (MONTHS.test(s) || /\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/.test(s)) return unverifiable('a date, not a version');
   // Hardware/firmware pairs: `Version A, Firmware A.03.09` → firmware A.03.09 (hardware noted).
   const hwfw = /^Version ([A-Z0-9]+), Firmware (\S+)$/i.exec(s);
-  if (hwfw) {
-    const c = constraint('=', hwfw[2] as string);
-    return c ? { kind: 'ranges', ranges: [[c]], note: `hardware version ${hwfw[1] as string}` } : unverifiable('firmware is not a version');
-  }
+  if (hwfw) return hardwareFirmware(hwfw[1] as string, hwfw[2] as string, note);
 
   let terms = s.split('|').map((x) => x.trim()).filter((x) => x !== '');
   if (terms.length === 1 && / and /i.test(s) && !/ and (below|prior|earlier|older)$/i.test(s)) {
@@ -300,7 +475,10 @@ export function parseVersionSpec(raw: string): VersionSpec {
 /** A one-line rendering of a spec, for reasons and the golden table. */
 export function describeSpec(spec: VersionSpec): string {
   if (spec.kind === 'unverifiable') return `unverifiable: ${spec.reason}`;
-  if (spec.kind === 'any') return `any version${spec.note === undefined ? '' : ` (${spec.note})`}`;
-  const text = spec.ranges.map((r) => r.map((c) => (c.op === 'prefix' ? `${c.segments.join('.')}.*` : c.op === '=' ? c.segments.join('.') : `${c.op}${c.segments.join('.')}`)).join(' & ')).join(' | ');
-  return spec.note === undefined ? text : `${text} (${spec.note})`;
+  let text = spec.kind === 'any' ? 'any version'
+    : spec.ranges.map((r) => r.map((c) => (c.op === 'prefix' ? `${c.segments.join('.')}.*` : `${c.op === '=' ? '' : c.op}${c.segments.join('.')}${c.wildcard ? '.*' : ''}`)).join(' & ')).join(' | ');
+  if (spec.variants !== undefined) text += ` of ${spec.variants.map((v) => JSON.stringify(v)).join(' or ')}`;
+  if (spec.note !== undefined) text += ` (${spec.note})`;
+  if (spec.condition !== undefined) text += ` if ${JSON.stringify(spec.condition)} (not visible on the wire)`;
+  return text;
 }

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { findDevice, type DeviceView } from '../inventory/device-view.js';
 import { exposureRows, type ExposureRow } from '../advisories/exposure.js';
-import { currentAdvisories, kevSet } from '../inventory/advisory-store.js';
+import type { PatchVerifiedLine } from '../advisories/patch-state.js';
+import { currentAdvisories, kevSet, listPatchEvents } from '../inventory/advisory-store.js';
 import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
 
 export function registerDevice(program: Command): void {
@@ -22,17 +23,22 @@ Each evidence line names the capture and frame it came from; check any of them w
       const db = openExistingDb(opts.db);
       const device = findDevice(db, key);
       const advisories = device === undefined ? [] : exposureRows(currentAdvisories(db), [device], kevSet(db));
+      // The patches the wire verified for this device (issue 17: "walk me through the last patch").
+      const patches = device === undefined ? [] : listPatchEvents(db).filter((p) => p.device_id === device.id).map((p) => JSON.parse(p.line) as PatchLine);
       db.close();
       if (!device) {
         process.stderr.write(`auscult: no device matches ${JSON.stringify(key)}\n`);
         process.exitCode = EXIT.NOT_FOUND;
         return;
       }
-      writeStdout(opts.json ? JSON.stringify({ ...device, advisories }, null, 2) : deviceText(device, advisories));
+      writeStdout(opts.json ? JSON.stringify({ ...device, advisories, patches_verified: patches }, null, 2) : deviceText(device, advisories, patches));
     });
 }
 
-export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = []): string {
+/** The fields of a `patch_verified` stream line the device view shows. */
+type PatchLine = Pick<PatchVerifiedLine, 'ts' | 'advisory_id' | 'old_version' | 'new_version' | 'old_evidence' | 'new_evidence'>;
+
+export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [], patches: readonly PatchLine[] = []): string {
   const lines: string[] = [];
   const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
@@ -61,6 +67,12 @@ export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [
     lines.push('', 'advisories:');
     lines.push(formatTable(['VERDICT', 'ADVISORY', 'CVE', 'CVSS', 'KEV', 'REMEDIATION'],
       advisories.map((r) => [r.verdict, r.advisory_id, r.cve ?? r.vulnerability, r.cvss === null ? null : r.cvss.toFixed(1), r.kev ? 'yes' : null, r.remediation]), 60));
+  }
+  if (patches.length > 0) {
+    const frames = (ev: PatchLine['old_evidence']): string => ev.map((e) => `${e.capture ?? '?'}#${e.frame}`).join(' ') || '-';
+    lines.push('', 'patches verified on the wire:');
+    lines.push(formatTable(['TIME', 'ADVISORY', 'OLD', 'OLD CAPTURE#FRAME', 'NEW', 'NEW CAPTURE#FRAME'],
+      patches.map((p) => [p.ts, p.advisory_id, termSafe(p.old_version), frames(p.old_evidence), termSafe(p.new_version), frames(p.new_evidence)]), 60));
   }
   return lines.join('\n');
 }

@@ -3,10 +3,10 @@
  * remediation), affected first, then CISA KEV, then CVSS; and `auscult advisory <id>`: one
  * advisory, its revisions and the fleet it touches.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { loadExposure } from '../advisories/load.js';
-import type { ExposureRow } from '../advisories/exposure.js';
+import { VERDICTS, type ExposureRow } from '../advisories/exposure.js';
 import { EXIT } from '../errors.js';
 import { listPatchEvents, listRevisions } from '../inventory/advisory-store.js';
 import { openDatabase } from '../inventory/store.js';
@@ -27,6 +27,22 @@ export function exposureCsv(rows: readonly ExposureRow[]): string {
   return stringify([[...EXPOSURE_COLUMNS], ...rows.map(exposureCells)], { escape_formulas: true, cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }
 
+export const EXPOSURE_SORTS = ['risk', 'cvss', 'kev', 'device', 'advisory'] as const;
+export type ExposureSort = (typeof EXPOSURE_SORTS)[number];
+
+/** Reorders the register (it comes in `risk` order); every other order is stable on `risk`. */
+export function sortExposureBy(rows: ExposureRow[], key: ExposureSort): ExposureRow[] {
+  const by: Record<ExposureSort, ((a: ExposureRow, b: ExposureRow) => number) | undefined> = {
+    risk: undefined,
+    cvss: (a, b) => (b.cvss ?? -1) - (a.cvss ?? -1),
+    kev: (a, b) => Number(b.kev) - Number(a.kev),
+    device: (a, b) => (a.asset_id ?? a.mac ?? a.device_id).localeCompare(b.asset_id ?? b.mac ?? b.device_id),
+    advisory: (a, b) => a.advisory_id.localeCompare(b.advisory_id),
+  };
+  const cmp = by[key];
+  return cmp === undefined ? rows : [...rows].sort(cmp);
+}
+
 export function exposureText(rows: readonly ExposureRow[]): string {
   if (rows.length === 0) return 'no device matches an imported advisory';
   return formatTable(['VERDICT', 'ADVISORY', 'CVE', 'CVSS', 'KEV', 'DEVICE', 'MODEL', 'FIRMWARE', 'CAPTURE#FRAME', 'REMEDIATION'],
@@ -41,7 +57,9 @@ export function registerExposure(program: Command): void {
       .description('the exposure register: every device an imported advisory names, with a verdict per CVE')
       .option('--json', 'as a JSON array (with reasons and the firmware\'s evidence frame)')
       .option('--csv', 'as CSV (formula-safe)')
-      .option('--verdict <v>', 'only rows with this verdict: affected, fixed, not_affected, unverifiable'),
+      .addOption(new Option('--verdict <v>', 'only rows with this verdict').choices(VERDICTS))
+      .option('--kev', 'only rows whose CVE is in CISA KEV (known exploited)')
+      .addOption(new Option('--sort <key>', 'order (risk: affected first, then KEV, then CVSS)').choices(EXPOSURE_SORTS).default('risk')),
   ).addHelpText('after', `
 Verdicts: affected (the firmware seen on the wire is in an affected range), fixed, not_affected,
 unverifiable (the firmware is unknown or cannot be compared with what the advisory writes).
@@ -50,12 +68,14 @@ Sorted affected first, then known exploited (CISA KEV, auscult advisories kev), 
 Examples:
   $ auscult exposure
   $ auscult exposure --json | jq '.[] | select(.verdict == "affected") | {device_id, advisory_id, cve, reasons}'
-  $ auscult exposure --csv > exposure.csv`)
-    .action((opts: { db: string; json?: boolean; csv?: boolean; verdict?: string }) => {
+  $ auscult exposure --csv > exposure.csv
+  $ auscult exposure --kev --sort cvss             # known exploited first by CVSS`)
+    .action((opts: { db: string; json?: boolean; csv?: boolean; verdict?: string; kev?: boolean; sort: string }) => {
       const db = openDatabase(opts.db);
-      let rows = loadExposure(db);
+      let rows = sortExposureBy(loadExposure(db), opts.sort as ExposureSort);
       db.close();
       if (opts.verdict !== undefined) rows = rows.filter((r) => r.verdict === opts.verdict);
+      if (opts.kev === true) rows = rows.filter((r) => r.kev);
       if (opts.json) writeStdout(JSON.stringify(rows, null, 2));
       else if (opts.csv) process.stdout.write(exposureCsv(rows));
       else writeStdout(exposureText(rows));

@@ -17,6 +17,7 @@ const SLOW = { timeout: 600_000 };
 import { auscult, ROOT, type CliResult } from '../helpers/cli.js';
 import { buildPcapngSection, readPcapngSections } from '../helpers/capture-files.js';
 import { validateExceptionLine } from '../unit/reconcile/schemas.js';
+import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validatePatch = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas/patch-verified.schema.json'), 'utf8')) as object);
@@ -60,6 +61,21 @@ function splitCapture(): [string, string] {
     return path;
   };
   return [write('fw-before.pcapng', 0, 9), write('fw-after.pcapng', 9, 16)];
+}
+
+/** The downgrade: frames 1-9 (firmware 2.2.4) again, one hour after the last frame of the capture. */
+function downgradeCapture(): string {
+  const [section] = readPcapngSections(readFileSync(fx('lldp/lab-firmware-upgrade.pcapng')));
+  if (section === undefined) throw new Error('no section');
+  const idb = section.blocks.filter((b) => b.kind === 'idb');
+  const packets = section.blocks.filter((b): b is Extract<typeof b, { kind: 'epb' }> => b.kind === 'epb');
+  const last = packets.at(-1)?.timestamp ?? 0n;
+  const first = packets[0]?.timestamp ?? 0n;
+  // Interface timestamps are in microseconds (the capture's IDBs give no if_tsresol).
+  const shift = last - first + 3_600_000_000n;
+  const path = join(dir, 'fw-downgrade.pcapng');
+  writeFileSync(path, buildPcapngSection({ littleEndian: section.littleEndian, blocks: [...idb, ...packets.slice(0, 9).map((b) => ({ ...b, timestamp: b.timestamp + shift }))] }));
+  return path;
 }
 
 describe('auscult advisories import', () => {
@@ -129,9 +145,16 @@ describe('patch verified on the wire', () => {
     const adv = JSON.parse(ok(['advisory', 'auscult-lab-2026-001', '--db', db, '--json']).stdout) as { patches_verified: Record<string, unknown>[] };
     expect(adv.patches_verified).toEqual([expect.objectContaining({ asset_id: 'BME-006102', old_version: '2.2.4', new_version: '2.3.0' })]);
     expect(auscult(['advisory', 'ICSMA-00-000-00', '--db', db], { cwd: dir }).code).toBe(1);
-    expect(ok(['device', VENT, '--db', db]).stdout).toContain('advisories:');
-    expect((JSON.parse(ok(['device', VENT, '--db', db, '--json']).stdout) as { advisories: { verdict: string; advisory_id: string }[] }).advisories)
-      .toEqual([expect.objectContaining({ verdict: 'fixed', advisory_id: 'AUSCULT-LAB-2026-001' })]);
+    const deviceOut = ok(['device', VENT, '--db', db]).stdout;
+    expect(deviceOut).toContain('advisories:');
+    // "Pick a device and walk me through the last patch": the device view names both frames.
+    expect(deviceOut).toContain('patches verified on the wire:');
+    // (The table is fitted to the terminal width, so long cells are shortened; --json has them whole.)
+    expect(deviceOut.slice(deviceOut.indexOf('patches verified on the wire:'))).toMatch(/2\.2\.4\s+\S+#2\s+2\.3\.0\s+fw-after\.pcapng#2/);
+    const deviceJson = JSON.parse(ok(['device', VENT, '--db', db, '--json']).stdout) as { advisories: { verdict: string; advisory_id: string }[]; patches_verified: Record<string, unknown>[] };
+    expect(deviceJson.advisories).toEqual([expect.objectContaining({ verdict: 'fixed', advisory_id: 'AUSCULT-LAB-2026-001' })]);
+    expect(deviceJson.patches_verified).toEqual([expect.objectContaining({ advisory_id: 'AUSCULT-LAB-2026-001', old_version: '2.2.4', new_version: '2.3.0',
+      old_evidence: [expect.objectContaining({ capture: 'fw-before.pcapng', frame: 2 })], new_evidence: [expect.objectContaining({ capture: 'fw-after.pcapng', frame: 2 })] })]);
     const fleet = JSON.parse(ok(['fleet', '--db', db, '--json']).stdout) as Record<string, unknown>[];
     expect(fleet).toEqual([expect.objectContaining({ manufacturer: 'Hamilton Medical', model: 'HAMILTON-C6', firmware: '2.3.0', devices: 1, verdicts: { 'AUSCULT-LAB-2026-001': 'fixed' } })]);
 
@@ -140,6 +163,16 @@ describe('patch verified on the wire', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).toContain('<table id="patches" data-rows="1">');
     expect(readFileSync(join(out, 'patches.csv'), 'utf8')).toContain('fw-before.pcapng#2,2.3.0,fw-after.pcapng#2,fixed');
+
+    // The reverse: back to 2.2.4 an hour later is a firmware_downgrade (high) with the frame that showed it,
+    // and the device is vulnerable again.
+    ok(['replay', downgradeCapture(), '--db', db, '--stream', stream]);
+    lines = streamLines(stream);
+    const down = lines.find((l) => l['type'] === 'firmware_downgrade');
+    expect(down).toMatchObject({ status: 'open', severity: 'high', asset_id: 'BME-006102', expected: '2.3.0', observed: '2.2.4',
+      evidence: [{ capture: 'fw-downgrade.pcapng' }] });
+    expect(lines.filter((l) => l['type'] === 'vulnerable_firmware' && l['status'] === 'open')).toHaveLength(2);
+    expect(lines.filter((l) => l['event_type'] === 'patch_verified')).toHaveLength(1);
   });
 });
 
@@ -199,5 +232,44 @@ describe('the demo capture', () => {
     expect(html).toContain('&#60;b&#62;now&#60;/b&#62;');
     expect(readFileSync(join(out, 'exposure.csv'), 'utf8')).not.toMatch(/(^|,)=/m);
     expect(ok(['advisories', 'list', '--db', db(), '--json']).stdout).toContain('AUSCULT-LAB-HOSTILE-OK');
+  });
+});
+
+describe.skipIf(!sharedAvailable('advisories'))(`a real CISA advisory and the KEV catalogue (${SHARED_SKIP_REASON})`, () => {
+  it('ICSMA-20-254-01 on the demo fleet; a KEV import makes the MX450 high; bad KEV rows refuse the file', SLOW, () => {
+    const db = join(dir, 'kev.db');
+    const stream = join(dir, 'kev.ndjson');
+    ok(['replay', fx('demo/hospital-demo.pcapng'), '--db', db, '--stream', stream]);
+    ok(['advisories', 'import', sharedPath('advisories', '2020', 'icsma-20-254-01.json'), '--db', db]);
+    let rows = JSON.parse(ok(['exposure', '--db', db, '--json']).stdout) as { verdict: string; asset_id: string; cve: string; kev: boolean; cvss: number }[];
+    expect(rows.filter((r) => r.verdict === 'affected').map((r) => r.asset_id)).toEqual(Array(8).fill('BME-004712'));
+    expect(rows.filter((r) => r.verdict === 'unverifiable').map((r) => r.asset_id)).toEqual(Array(8).fill('BME-004711'));
+    expect(rows.some((r) => r.kev)).toBe(false);
+    // CISA's KEV CSV columns; CVE-2020-16222 is listed here for the test (the real catalogue may not list it).
+    const kev = join(dir, 'known_exploited_vulnerabilities.csv');
+    writeFileSync(kev, 'cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,knownRansomwareCampaignUse,notes\n' +
+      'CVE-2020-16222,Philips,IntelliVue,Test entry,2026-01-02,test,apply updates,2026-02-01,Unknown,\n');
+    expect(ok(['advisories', 'kev', kev, '--db', db]).stderr).toContain('1 known exploited CVE(s) imported');
+    rows = JSON.parse(ok(['exposure', '--db', db, '--json']).stdout) as typeof rows;
+    // Affected first, then KEV, then CVSS.
+    expect(rows[0]).toMatchObject({ verdict: 'affected', cve: 'CVE-2020-16222', kev: true });
+    expect(rows.filter((r) => r.kev).map((r) => r.asset_id).sort()).toEqual(['BME-004711', 'BME-004712']);
+    expect((JSON.parse(ok(['exposure', '--db', db, '--json', '--kev']).stdout) as typeof rows).map((r) => [r.asset_id, r.kev])).toEqual([['BME-004712', true], ['BME-004711', true]]);
+    const byCvss = (JSON.parse(ok(['exposure', '--db', db, '--json', '--sort', 'cvss']).stdout) as typeof rows).map((r) => r.cvss);
+    expect(byCvss).toEqual([...byCvss].sort((x, y) => y - x));
+    expect(auscult(['exposure', '--db', db, '--sort', 'nope'], { cwd: dir }).code).toBe(64);
+    ok(['reconcile', '--db', db, '--stream', stream]);
+    const lines = streamLines(stream);
+    expect(lines.map((l) => [l['type'], l['severity'], l['asset_id']])).toEqual([
+      ['vulnerable_firmware', 'high', 'BME-004712'], ['advisory_unverifiable', 'low', 'BME-004711'],
+    ]);
+    expect(String(lines[0]?.['message'])).toContain('known exploited (CISA KEV)');
+
+    writeFileSync(kev, 'cveID,vendorProject\nCVE-2020-16222,Philips\n=cmd|calc,Evil\n');
+    const bad = auscult(['advisories', 'kev', kev, '--db', db], { cwd: dir });
+    expect(bad.code).toBe(65);
+    expect(bad.stderr).toContain(`${kev}:3: cveID "=cmd|calc" is not a CVE id`);
+    // Nothing half-imported: the previous catalogue stays.
+    expect((JSON.parse(ok(['exposure', '--db', db, '--json']).stdout) as typeof rows).filter((r) => r.kev)).toHaveLength(2);
   });
 });
