@@ -123,6 +123,8 @@ export class Pipeline implements DecodeSink {
         out[kept++] = o;
       }
       out.length = kept;
+      // Facts a MAC carried for a host it forwards for are that host's (issue 13).
+      this.binder.attributeForwarded(out);
       for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify);
       if (out.length > 1) {
         const derived = this.location.observeFrame(out);

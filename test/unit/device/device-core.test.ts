@@ -84,6 +84,26 @@ describe('VLAN sets and location persistence', () => {
   });
 });
 
+describe('routers and the hosts behind them', () => {
+  it('a server behind a router that is not yet recognised never gives its HL7/DICOM identity to the router', async () => {
+    // fixtures/core/lab-routed-server.pcapng: one routed subnet, no LLDP/CDP, so prefix counting
+    // never calls the router one; the server's frames reach the SPAN port under the router's MAC (TTL 63).
+    const p = await replayed('core/lab-routed-server.pcapng');
+    const router = findDevice(p.db, '00:1e:7a:50:00:01');
+    expect(router).toMatchObject({ ip: '10.20.50.1', ips: ['10.20.50.1'], locally_attached: true });
+    const identity = ['hl7_sending_application', 'hl7_sending_facility', 'dicom_ae_title', 'dicom_implementation'];
+    for (const field of identity) expect(router?.evidence?.[field], field).toBeUndefined();
+    const server = findDevice(p.db, '10.20.60.10');
+    expect(server).toMatchObject({ id: 'ip-10.20.60.10', mac: null, ip: '10.20.60.10', locally_attached: false });
+    expect(server?.evidence?.['hl7_sending_application']?.map((e) => e.value)).toEqual(['LABSYS']);
+    expect(server?.evidence?.['dicom_ae_title']?.map((e) => e.value)).toEqual(['LIS_ARCHIVE']);
+    expect(server?.evidence?.['dicom_implementation']?.map((e) => e.value).sort()).toEqual(['1.2.276.0.7230010.3.0.3.6.7', 'OFFIS_DCMTK_367']);
+    expect(p.counters.get('binder.facts_behind_router')).toBeGreaterThan(0);
+    expect(p.counters.get('inventory.facts_behind_router')).toBe(0); // never recognised as a router
+    p.db.close();
+  });
+});
+
 describe('one identity per physical device', () => {
   const dir = mkdtempSync(join(tmpdir(), 'auscult-core-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
