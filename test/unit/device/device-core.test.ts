@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressRank, NEVER_PRIMARY, primaryAddress, routingPrefix } from '../../../src/device/address-rank.js';
 import { checkConfig, runtimeLimits } from '../../../src/config.js';
-import { MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { RulesIdentifier } from '../../../src/identify/rules-identifier.js';
+import { Counters } from '../../../src/counters.js';
+import type { Observation } from '../../../src/observe/observation.js';
 import { findDevice, listDevices } from '../../../src/inventory/device-view.js';
 import { silentLogger } from '../../../src/log.js';
 import { openPipeline } from '../../../src/pipeline.js';
@@ -123,5 +126,40 @@ describe('one identity per physical device', () => {
     expect(second.counters.get('inventory.devices_merged')).toBe(0);
     for (const mac of switches[0]?.aliases ?? []) expect(findDevice(second.db, mac.replace(/:/g, '-'))?.id).toBe('mac-001b8f5a0100');
     second.db.close();
+  });
+});
+
+describe('identification as a pure stage', () => {
+  const id = new RulesIdentifier();
+  const identify = (o: Observation, device: Parameters<typeof id.candidates>[1]) => id.candidates(o, device);
+  const remembers = (f: string) => id.remembers(f);
+  const obs = (mac: string, field: string, value: string, ts = 1): Observation => ({ ts, frame: ts, protocol: field.split('.')[0] as string, field, value, mac, ip: undefined, vlan: undefined });
+
+  it("an also rule combines two observations through the device core's facts, not a memory of the identifier", () => {
+    const m = new DeviceModel(new Counters());
+    const ct = '00:00:5e:00:53:21';
+    m.applyObservation(obs(ct, 'dicom.model', 'ExampleScan CT 9000', 1), identify, remembers);
+    expect(m.devices.get('mac-00005e005321')?.chosen.get('device_type')).toBeUndefined();
+    m.applyObservation(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging', 2), identify, remembers);
+    expect(m.devices.get('mac-00005e005321')?.chosen.get('device_type')?.value).toBe('ct_scanner');
+    // Another device's facts are its own: its manufacturer alone completes nothing.
+    m.applyObservation(obs('00:00:5e:00:53:22', 'dicom.manufacturer', 'ExampleMed Imaging', 3), identify, remembers);
+    expect(m.devices.get('mac-00005e005322')?.chosen.get('device_type')).toBeUndefined();
+    // The identifier alone (no device view) is a pure function: the same question, the same answer.
+    const alone = id.candidates(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging'));
+    expect(alone.some((c) => c.field === 'device_type')).toBe(false);
+    expect(id.candidates(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging'))).toEqual(alone);
+  });
+
+  it('facts move with a merge: a port MAC merged into its chassis brings what it was heard saying', () => {
+    const m = new DeviceModel(new Counters());
+    const chassis = '00:00:5e:00:53:30';
+    const port = '00:00:5e:00:53:31';
+    m.applyObservation(obs(chassis, 'eth.seen', '1', 1), identify, remembers);
+    m.applyObservation(obs(port, 'dicom.model', 'ExampleScan CT 9000', 2), identify, remembers);
+    m.alias(port, chassis, obs(port, 'lldp.chassis_id', chassis, 3));
+    m.applyObservation(obs(chassis, 'dicom.manufacturer', 'ExampleMed Imaging', 4), identify, remembers);
+    expect(m.devices.get('mac-00005e005330')?.chosen.get('model')?.value).toBe('ExampleScan CT 9000');
+    expect(m.devices.get('mac-00005e005330')?.chosen.get('device_type')?.value).toBe('ct_scanner');
   });
 });
