@@ -127,6 +127,25 @@ describe('one identity per physical device', () => {
     for (const mac of switches[0]?.aliases ?? []) expect(findDevice(second.db, mac.replace(/:/g, '-'))?.id).toBe('mac-001b8f5a0100');
     second.db.close();
   });
+
+  it("a switch's management MAC (it answers ARP for the LLDP management address and relays DHCP from it) is the chassis device, also after a restart", async () => {
+    // fixtures/core/lab-switch-mgmt.pcapng: chassis 00:1b:8f:5a:02:00 announces 10.20.0.2, which a
+    // management interface with its own MAC (00:1b:8f:5a:02:fe) owns and relays DHCP from.
+    const db = join(dir, 'mgmt.db');
+    for (let run = 0; run < 2; run++) {
+      const p = openPipeline(db, { logger: silentLogger() });
+      await p.replayFile(fixture('core/lab-switch-mgmt.pcapng'));
+      const all = listDevices(p.db);
+      expect(all.map((d) => d.id).sort()).toEqual(['mac-0009fb1d0211', 'mac-001b8f5a0200', 'mac-02a500200001']);
+      const sw = findDevice(p.db, '00:1b:8f:5a:02:fe');
+      expect(sw).toMatchObject({ id: 'mac-001b8f5a0200', hostname: 'OR-ACCESS-SW02', ip: '10.20.0.2', aliases: ['00:1b:8f:5a:02:fe'], category: 'infrastructure' });
+      // The relayed client is located on the switch.
+      expect(findDevice(p.db, '00:09:fb:1d:02:11')).toMatchObject({ switch: 'OR-ACCESS-SW02', port: 'p1', ip: '10.20.211.111' });
+      // The second run (a restart) merges nothing anew: the alias came back from the database.
+      if (run === 1) expect(p.counters.get('inventory.devices_merged')).toBe(0);
+      p.db.close();
+    }
+  });
 });
 
 describe('identification as a pure stage', () => {
