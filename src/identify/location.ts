@@ -20,6 +20,7 @@
 import type { Observation } from '../observe/observation.js';
 import type { FieldCandidate } from './field-candidate.js';
 import type { Counters } from '../counters.js';
+import { makeRoom } from '../device/bounded-map.js';
 
 export interface LocationLimits {
   /** Switches tracked. */
@@ -253,11 +254,7 @@ export class LocationResolver {
       return;
     }
     if (this.arpOwners.get(ip) === mac) return;
-    if (!this.arpOwners.has(ip) && this.arpOwners.size >= this.limits.maxPendingClients) {
-      const oldest = this.arpOwners.keys().next().value;
-      if (oldest !== undefined) this.arpOwners.delete(oldest);
-      this.counters?.inc('location.arp_owners_evicted');
-    }
+    if (!this.arpOwners.has(ip)) makeRoom(this.arpOwners, this.limits.maxPendingClients, this.counters, 'location.arp_owners_evicted');
     this.arpOwners.set(ip, mac);
   }
 

@@ -28,6 +28,7 @@ import type { Observation } from './observation.js';
 import { factAbout, factOf, innermostVlan } from './observe-context.js';
 import type { Counters } from '../counters.js';
 import { routingPrefix } from '../device/address-rank.js';
+import { makeRoom } from '../device/bounded-map.js';
 
 export interface BinderLimits {
   /** Distinct source prefixes above which a MAC is taken for a router. */
@@ -100,11 +101,7 @@ export class AddressBinder {
   private state(mac: string): MacState {
     let s = this.macs.get(mac);
     if (!s) {
-      if (this.macs.size >= this.limits.maxTrackedMacs) {
-        const oldest = this.macs.keys().next().value;
-        if (oldest !== undefined) this.macs.delete(oldest);
-        this.counters?.inc('binder.macs_evicted');
-      }
+      makeRoom(this.macs, this.limits.maxTrackedMacs, this.counters, 'binder.macs_evicted');
       s = { prefixes: new Set(), ips: [], routed: [], own: [], router: false };
       this.macs.set(mac, s);
     }
@@ -114,11 +111,7 @@ export class AddressBinder {
   /** Remembers `mac` as the owner of `ip` (bounded like the MACs; the oldest forgotten, counted). */
   private own(ip: string, mac: string): void {
     if (this.owners.get(ip) === mac) return;
-    if (!this.owners.has(ip) && this.owners.size >= this.limits.maxTrackedMacs) {
-      const oldest = this.owners.keys().next().value;
-      if (oldest !== undefined) this.owners.delete(oldest);
-      this.counters?.inc('binder.owners_evicted');
-    }
+    if (!this.owners.has(ip)) makeRoom(this.owners, this.limits.maxTrackedMacs, this.counters, 'binder.owners_evicted');
     this.owners.set(ip, mac);
   }
 
