@@ -12,6 +12,7 @@ import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stre
 import { frameOfOrigin } from './observe/dicom.js';
 import { DeviceModel } from './identify/device-model.js';
 import type { Identifier } from './identify/extract.js';
+import type { DeviceFacts } from './device/device-facts.js';
 import { createIdentifier } from './identify/rules-identifier.js';
 import { LocationResolver, type SubnetVlan } from './identify/location.js';
 import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
@@ -122,7 +123,9 @@ export class Pipeline implements DecodeSink {
         out[kept++] = o;
       }
       out.length = kept;
-      for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify);
+      // Facts a MAC carried for a host it forwards for are that host's (issue 13).
+      this.binder.attributeForwarded(out);
+      for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify, this.remembers);
       if (out.length > 1) {
         const derived = this.location.observeFrame(out);
         for (let i = 0; i < derived.length; i++) {
@@ -168,7 +171,8 @@ export class Pipeline implements DecodeSink {
     this.streamRecords.length = 0;
   }
 
-  private readonly identify = (o: Observation) => this.identifier.candidates(o);
+  private readonly identify = (o: Observation, device: DeviceFacts) => this.identifier.candidates(o, device);
+  private readonly remembers = (field: string) => this.identifier.remembers?.(field) ?? false;
 
   flush(full = true): void {
     this.store.flush(this.model, this.counters, full);

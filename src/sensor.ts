@@ -25,6 +25,7 @@ import { checkConfigFile, issueError, loadConfig, parseListenAddress, runtimeLim
 import { AuscultError } from './errors.js';
 import type { FieldCandidate } from './identify/field-candidate.js';
 import type { Identifier } from './identify/extract.js';
+import type { DeviceFacts } from './device/device-facts.js';
 import { DEFAULT_FINGERPRINTS_DIR, RulesIdentifier } from './identify/rules-identifier.js';
 import { clearRuleCache, loadRules } from './identify/rules/loader.js';
 import type { Logger } from './log.js';
@@ -63,8 +64,11 @@ export const loadIdentifier: IdentifierLoader = (config) => {
 /** Delegates to an identifier that SIGHUP can replace atomically (one assignment). */
 export class SwappableIdentifier implements Identifier {
   constructor(public current: Identifier) {}
-  candidates(observation: Observation): FieldCandidate[] {
-    return this.current.candidates(observation);
+  candidates(observation: Observation, device?: DeviceFacts): FieldCandidate[] {
+    return this.current.candidates(observation, device);
+  }
+  remembers(field: string): boolean {
+    return this.current.remembers?.(field) ?? false;
   }
 }
 

@@ -13,6 +13,7 @@ import type { Counters } from '../counters.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
 import { MULTI_VALUED_EVIDENCE_FIELDS } from './field-candidate.js';
 import { primaryAddress } from '../device/address-rank.js';
+import { factOf, withFact, type DeviceFacts } from '../device/device-facts.js';
 
 export interface CandidateState {
   field: DeviceField;
@@ -102,6 +103,10 @@ export interface DeviceState {
    * exactly as long as the memo entry: cleared with the memo. */
   ipSeenValue: string | undefined;
   ipSeenMemo: readonly CandidateState[] | undefined;
+  /** Latest values of the observation fields the identifier's `also` conditions read, as a flat
+   * field/value list (bounded by the rule set's remembered fields); what DeviceFacts.fact gives
+   * identification. Not stored: a device read back from the store regains them as heard. */
+  facts: string[] | undefined;
 }
 
 export interface HistoryRow {
@@ -238,6 +243,9 @@ export class DeviceModel {
     private readonly limits: ModelLimits = MODEL_LIMITS,
   ) {}
 
+  /** The read-only view of a device identification is given (one object, pointed at the device). */
+  private readonly view = new FactsView();
+
   /** The last MAC asked for and its device: a frame's observations are mostly about its sender.
    * Reset whenever an alias is made (the only way a MAC's device changes or goes away). */
   private lastMac: string | undefined;
@@ -364,7 +372,7 @@ export class DeviceModel {
    * capture repeats the same facts over and over; a repeat moves last-seen times and counts and
    * runs the same choice of value the full merge runs, without asking the identifier again.
    */
-  applyObservation(o: Observation, identify: (o: Observation) => FieldCandidate[]): void {
+  applyObservation(o: Observation, identify: (o: Observation, device: DeviceFacts) => FieldCandidate[], remembers?: (field: string) => boolean): void {
     const d = this.deviceFor(o);
     if (!d) return;
     const ipSeen = o.field === 'ip.address' && o.protocol === 'ip';
@@ -394,7 +402,10 @@ export class DeviceModel {
       }
       return;
     }
-    const merged = this.applyTo(d, o, identify(o));
+    this.view.device = d;
+    const candidates = identify(o, this.view);
+    if (remembers?.(o.field) === true) d.facts = withFact(d.facts, o.field, o.value);
+    const merged = this.applyTo(d, o, candidates);
     if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
       clearMemo(d);
       this.counters.inc('inventory.memo_cleared');
@@ -667,6 +678,12 @@ export class DeviceModel {
       }
     }
     for (const [key, c] of from.candidates) this.absorbCandidate(into, key, c, at);
+    if (from.facts !== undefined) {
+      for (let i = 0; i < from.facts.length; i += 2) {
+        const field = from.facts[i] as string;
+        if (factOf(into.facts, field) === undefined) into.facts = withFact(into.facts, field, from.facts[i + 1] as string);
+      }
+    }
     clearMemo(into);
     this.counters.inc('inventory.devices_merged');
   }
@@ -730,7 +747,25 @@ export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
     memo: new Map(),
     ipSeenValue: undefined,
     ipSeenMemo: undefined,
+    facts: undefined,
   };
+}
+
+/** DeviceFacts over one DeviceState: the identifier reads it, never writes it. */
+class FactsView implements DeviceFacts {
+  device: DeviceState | undefined;
+
+  fact(field: string): string | undefined {
+    return factOf(this.device?.facts, field);
+  }
+
+  manufacturers(): readonly string[] {
+    const out: string[] = [];
+    const d = this.device;
+    if (d === undefined) return out;
+    for (const c of d.candidates.values()) if (c.field === 'manufacturer' && !out.includes(c.value)) out.push(c.value);
+    return out;
+  }
 }
 
 /** Forgets the device's memoised merges, and the shortcut to one of them. */

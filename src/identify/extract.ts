@@ -7,10 +7,16 @@
 import type { Observation } from '../observe/observation.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
 import { lookupOui } from './oui.js';
+import type { DeviceFacts } from '../device/device-facts.js';
 
-/** Turns an observation into candidate device field values. */
+/**
+ * Turns an observation into candidate device field values: a pure stage, given a read-only view
+ * of the observation's device (what the device core holds; none outside it).
+ */
 export interface Identifier {
-  candidates(observation: Observation): FieldCandidate[];
+  candidates(observation: Observation, device?: DeviceFacts): FieldCandidate[];
+  /** Observation fields whose latest value the device core must keep for this identifier. */
+  remembers?(field: string): boolean;
 }
 
 interface DirectMapping {

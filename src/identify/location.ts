@@ -20,11 +20,12 @@
 import type { Observation } from '../observe/observation.js';
 import type { FieldCandidate } from './field-candidate.js';
 import type { Counters } from '../counters.js';
+import { makeRoom } from '../device/bounded-map.js';
 
 export interface LocationLimits {
   /** Switches tracked. */
   maxSwitches: number;
-  /** Ports tracked per switch. */
+  /** Ports tracked per switch; also the MACs and the addresses a switch is known by. */
   maxPortsPerSwitch: number;
   /** Clients whose option 82 facts wait for their switch to be heard. */
   maxPendingClients: number;
@@ -222,7 +223,10 @@ export class LocationResolver {
     if (!o.value.includes('.')) return;
     if (o.vlan !== undefined) {
       const p = prefix24(o.value);
-      if (!this.learntSubnetVlans.has(p) && this.learntSubnetVlans.size < this.limits.maxPendingClients) this.learntSubnetVlans.set(p, o.vlan);
+      if (!this.learntSubnetVlans.has(p)) {
+        if (this.learntSubnetVlans.size < this.limits.maxPendingClients) this.learntSubnetVlans.set(p, o.vlan);
+        else this.counters?.inc('location.subnet_vlans_dropped');
+      }
       return;
     }
     if (this.subnets.length === 0 || o.mac === undefined) return;
@@ -250,17 +254,17 @@ export class LocationResolver {
       return;
     }
     if (this.arpOwners.get(ip) === mac) return;
-    if (!this.arpOwners.has(ip) && this.arpOwners.size >= this.limits.maxPendingClients) {
-      const oldest = this.arpOwners.keys().next().value;
-      if (oldest !== undefined) this.arpOwners.delete(oldest);
-      this.counters?.inc('location.arp_owners_evicted');
-    }
+    if (!this.arpOwners.has(ip)) makeRoom(this.arpOwners, this.limits.maxPendingClients, this.counters, 'location.arp_owners_evicted');
     this.arpOwners.set(ip, mac);
   }
 
   /** `mac` is part of `sw` (its management MAC): merged into the chassis device when it has one. */
   private joinSwitch(sw: SwitchInfo, mac: string, source: string): void {
     if (sw.macs.has(mac)) return;
+    if (sw.macs.size >= this.limits.maxPortsPerSwitch) {
+      this.counters?.inc('location.switch_macs_dropped');
+      return;
+    }
     sw.macs.add(mac);
     if (!this.switchByMac.has(mac)) this.switchByMac.set(mac, sw);
     if (sw.chassisMac === undefined || mac === sw.chassisMac || this.aliased.has(mac)) return;
@@ -380,7 +384,10 @@ export class LocationResolver {
     let sw = this.switchByMac.get(sender) ?? this.switches.get(key) ?? (name !== undefined ? this.switchByName.get(name) : undefined);
     let changed = false;
     if (!sw) {
-      if (this.switches.size >= this.limits.maxSwitches) return undefined;
+      if (this.switches.size >= this.limits.maxSwitches) {
+        this.counters?.inc('location.switches_dropped');
+        return undefined;
+      }
       sw = { name: name ?? key, macs: new Set(), addresses: new Set(), ports: new Map() };
       this.switches.set(key, sw);
       changed = true;
@@ -389,6 +396,10 @@ export class LocationResolver {
     if (!this.switchByName.has(sw.name) && this.switchByName.size < this.limits.maxSwitches) this.switchByName.set(sw.name, sw);
     const addMac = (mac: string | undefined) => {
       if (mac === undefined || sw.macs.has(mac)) return;
+      if (sw.macs.size >= this.limits.maxPortsPerSwitch) {
+        this.counters?.inc('location.switch_macs_dropped');
+        return;
+      }
       sw.macs.add(mac);
       this.switchByMac.set(mac, sw);
       changed = true;
@@ -409,6 +420,10 @@ export class LocationResolver {
     }
     for (const a of [...all('lldp.management_address'), ...all('cdp.management_address'), ...all('cdp.address')]) {
       if (sw.addresses.has(a)) continue;
+      if (sw.addresses.size >= this.limits.maxPortsPerSwitch) {
+        this.counters?.inc('location.switch_addresses_dropped');
+        continue;
+      }
       sw.addresses.add(a);
       this.switchByAddress.set(a, sw);
       changed = true;
@@ -419,7 +434,10 @@ export class LocationResolver {
     if (portId !== undefined) {
       let port = sw.ports.get(portId);
       if (!port) {
-        if (sw.ports.size >= this.limits.maxPortsPerSwitch) return changed ? sw : undefined;
+        if (sw.ports.size >= this.limits.maxPortsPerSwitch) {
+          this.counters?.inc('location.ports_dropped');
+          return changed ? sw : undefined;
+        }
         port = { id: portId };
         sw.ports.set(portId, port);
         changed = true;

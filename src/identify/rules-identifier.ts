@@ -9,6 +9,11 @@
  *
  * Confidence follows field-candidate.ts: self-reported inventory 0.95, DICOM equipment tags 0.8,
  * a specific rule ~0.9, generic rules and extractors 0.5–0.7, the splitter 0.55, OUI 0.3.
+ *
+ * A pure stage (issue 13): one observation and a read-only view of its device (DeviceFacts: the
+ * fields `also` conditions read, the manufacturers it has evidence for) in, candidates out. No
+ * per-device memory here: the device core owns it. The MAC's OUI owner (`oui.vendor`) is read
+ * from the observation's MAC, not remembered.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +26,8 @@ import type { ManufacturerEntry } from './data/manufacturers.js';
 import { GenericIdentifier, OUI_CONFIDENCE, type Identifier } from './extract.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
 import { lookupOui } from './oui.js';
-import { ENGINE_LIMITS, RuleEngine, type EngineLimits } from './rules/engine.js';
+import { RuleEngine } from './rules/engine.js';
+import { NO_DEVICE_FACTS, type DeviceFacts } from '../device/device-facts.js';
 import { loadRules, type RuleSet } from './rules/loader.js';
 import { maxInputFor } from './rules/matcher.js';
 import { canonicalManufacturer, endsModel, isMedicalOnlyOrganisation, lookupManufacturer, manufacturerKey, MEDICAL_OUI_CONFIDENCE, trailingVersion } from './vendors.js';
@@ -38,7 +44,6 @@ export interface IdentifierOptions {
   fingerprintsDir?: string;
   /** An already loaded rule set (tests, `rules test`); wins over fingerprintsDir. */
   rules?: RuleSet;
-  limits?: EngineLimits;
 }
 
 /** Builds the pipeline's identifier; rules load once per directory (cached). Throws AUS_ERR_RULE on a bad rule file. */
@@ -149,26 +154,16 @@ export function deviceTypeFromText(text: string): string | undefined {
   return undefined;
 }
 
-interface DeviceMemory {
-  ouiDone: boolean;
-  manufacturers: Set<ManufacturerEntry>;
-}
-
 export class RulesIdentifier implements Identifier {
   readonly rules: RuleSet;
   readonly engine: RuleEngine;
   /** Issue 16: product catalogue (<rule dir>/products/), loaded at the first model candidate. */
   private loadedCatalogue: Catalogue | undefined;
   private readonly generic = new GenericIdentifier();
-  private readonly devices = new Map<string, DeviceMemory>();
-  private readonly maxDevices: number;
-  /** Devices forgotten by the splitter's memory because it was full. */
-  evictions = 0;
 
   constructor(options: IdentifierOptions = {}) {
     this.rules = options.rules ?? loadRules(options.fingerprintsDir ?? DEFAULT_FINGERPRINTS_DIR);
-    this.maxDevices = (options.limits ?? ENGINE_LIMITS).maxTrackedDevices;
-    this.engine = new RuleEngine(this.rules, options.limits ?? ENGINE_LIMITS);
+    this.engine = new RuleEngine(this.rules);
   }
 
   /** The product catalogue applied to every model candidate (issue 16); read on first use. */
@@ -177,26 +172,28 @@ export class RulesIdentifier implements Identifier {
     return this.loadedCatalogue;
   }
 
-  candidates(o: Observation): FieldCandidate[] {
-    const key = o.mac ?? (o.ip !== undefined ? `ip-${o.ip}` : undefined);
+  /** Observation fields the device core must keep: those of this rule set's `also` conditions,
+   * and `eth.seen` (the OUI rules run at a device's first sighting, not at every repeat). */
+  remembers(field: string): boolean {
+    return field === 'eth.seen' || this.engine.remembers(field);
+  }
+
+  candidates(o: Observation, device: DeviceFacts = NO_DEVICE_FACTS): FieldCandidate[] {
     const out: FieldCandidate[] = [];
+    const oui = o.mac !== undefined ? lookupOui(o.mac) : undefined;
+    // Other fields of the device for `also` conditions: the OUI owner from the MAC, the rest from the device core.
+    const others = (f: string) => (f === 'oui.vendor' ? oui?.organisation : device.fact(f));
     if (o.field === 'eth.seen') {
-      if (o.mac === undefined) return out;
-      const oui = lookupOui(o.mac);
-      if (!oui) return out;
+      if (oui === undefined) return out;
       const value = canonicalManufacturer(oui.organisation);
       out.push({ field: 'manufacturer', value, source: 'oui', confidence: OUI_CONFIDENCE });
       // Issue 16: a block of a manufacturer that makes only medical devices makes the device weakly medical.
       if (isMedicalOnlyOrganisation(oui.organisation)) out.push({ field: 'category', value: 'medical', source: 'oui', confidence: MEDICAL_OUI_CONFIDENCE });
-      if (key !== undefined) {
-        const mem = this.memory(key);
-        if (!mem.ouiDone) {
-          mem.ouiDone = true;
-          this.noteManufacturer(key, oui.organisation);
-          for (const m of this.engine.match(key, 'oui.vendor', oui.organisation)) this.emitRule(out, m.rule.id, m.rule.field, m.rule.confidence, m.fields);
-        }
+      // Once per device: a rule that also reads another field is tried again when that field arrives.
+      if (device.fact('eth.seen') === undefined) {
+        for (const m of this.engine.match('oui.vendor', oui.organisation, others)) this.emitRule(out, m.rule.id, m.rule.field, m.rule.confidence, m.fields);
       }
-      return this.finish(key, out);
+      return this.finish(o, device, out);
     }
     for (const c of this.generic.candidates(o)) out.push(c);
     const value = o.value.length > maxInputFor(o.field) ? o.value.slice(0, maxInputFor(o.field)) : o.value;
@@ -218,31 +215,30 @@ export class RulesIdentifier implements Identifier {
       const root = lookupDicomUidRoot(value);
       if (root?.manufacturer !== undefined) out.push({ field: 'manufacturer', value: root.manufacturer, source: o.field, confidence: 0.35 });
     }
-    if (SPLITTER_FIELDS.has(o.field) && key !== undefined) {
-      const mem = this.devices.get(key);
+    if (SPLITTER_FIELDS.has(o.field)) {
       const text = o.field === 'hl7.sending_application' ? (first(value) ?? '') : value;
-      const split = mem ? splitVendorString(text, mem.manufacturers) : undefined;
+      const split = splitVendorString(text, knownManufacturers(o, device));
       if (split?.model !== undefined) out.push({ field: 'model', value: split.model, source: o.field, confidence: SPLITTER_CONFIDENCE });
       if (split?.version !== undefined) out.push({ field: 'firmware', value: split.version, source: o.field, confidence: SPLITTER_CONFIDENCE });
     }
-    for (const m of this.engine.match(key, o.field, value)) this.emitRule(out, m.rule.id, m.rule.field, m.rule.confidence, m.fields);
-    return this.finish(key, out);
+    const changed = device.fact(o.field) !== value;
+    for (const m of this.engine.match(o.field, value, others, changed)) this.emitRule(out, m.rule.id, m.rule.field, m.rule.confidence, m.fields);
+    return this.finish(o, device, out);
   }
 
   private emitRule(out: FieldCandidate[], rule: string, source: string, confidence: number, fields: Partial<Record<DeviceField, string>>): void {
     for (const [field, value] of Object.entries(fields) as [DeviceField, string][]) out.push({ field, value, source, confidence, rule });
   }
 
-  /** Canonicalises manufacturers, remembers them for the splitter and derives category/FDA fields. */
-  private finish(key: string | undefined, out: FieldCandidate[]): FieldCandidate[] {
+  /** Canonicalises manufacturers and derives category/FDA fields (and, from a model, its catalogue family's). */
+  private finish(o: Observation, device: DeviceFacts, out: FieldCandidate[]): FieldCandidate[] {
     // Issue 16: a model from any source gets its catalogue family's type (catalogue/index.ts).
-    if (out.some((c) => c.field === 'model')) out.push(...catalogueCandidates(this.catalogue, out, key !== undefined ? (this.devices.get(key)?.manufacturers ?? []) : []));
+    if (out.some((c) => c.field === 'model')) out.push(...catalogueCandidates(this.catalogue, out, knownManufacturers(o, device)));
     const n = out.length;
     for (let i = 0; i < n; i++) {
       const c = out[i] as FieldCandidate;
       if (c.field === 'manufacturer') {
         c.value = canonicalManufacturer(c.value);
-        if (key !== undefined && c.source !== 'oui') this.noteManufacturer(key, c.value);
       } else if (c.field === 'device_type') {
         const t = deviceType(c.value);
         if (!t) continue;
@@ -261,24 +257,21 @@ export class RulesIdentifier implements Identifier {
     }
     return out;
   }
+}
 
-  private noteManufacturer(key: string, name: string): void {
+/**
+ * The manufacturers a device is known by, for the splitter and the catalogue: its MAC's OUI owner
+ * and every manufacturer value it has evidence for (from earlier observations).
+ */
+function knownManufacturers(o: Observation, device: DeviceFacts): Set<ManufacturerEntry> {
+  const known = new Set<ManufacturerEntry>();
+  const note = (name: string) => {
     const m = lookupManufacturer(name);
-    if (m && manufacturerKey(name) !== '') this.memory(key).manufacturers.add(m);
-  }
-
-  private memory(key: string): DeviceMemory {
-    let m = this.devices.get(key);
-    if (m) return m;
-    if (this.devices.size >= this.maxDevices) {
-      const oldest = this.devices.keys().next().value;
-      if (oldest !== undefined) {
-        this.devices.delete(oldest);
-        this.evictions++;
-      }
-    }
-    m = { ouiDone: false, manufacturers: new Set() };
-    this.devices.set(key, m);
-    return m;
-  }
+    if (m && manufacturerKey(name) !== '') known.add(m);
+  };
+  const oui = o.mac !== undefined ? lookupOui(o.mac) : undefined;
+  if (oui !== undefined) note(oui.organisation);
+  const names = device.manufacturers();
+  for (let i = 0; i < names.length; i++) note(names[i] as string);
+  return known;
 }

@@ -15,12 +15,20 @@
  * link-local multicast group (224.0.0.0/24, ff02::/16: OSPF and PIM hellos, VRRP, RIPv2, IGMP),
  * which no router forwards (bound as `ip-local`), and, once it is a router, the sources of its
  * packets that still carry an initial TTL (64, 128, 255): a forwarded packet has lost at least one. Prefixes are computed with ipaddr.js (src/device/address-rank.ts routingPrefix).
+ *
+ * A router not yet recognised (one forwarded subnet, no LLDP/CDP) gives itself away per packet:
+ * a unicast packet whose TTL is no initial TTL (32, 60, 64, 128, 255) was forwarded, so its source
+ * address is a host behind the MAC, never the MAC's own, unless the MAC has also sent from it
+ * with an initial TTL, answered ARP for it or announced it. Such a source is not bound to the MAC:
+ * it becomes an IP-keyed host (`ip.seen_via_router`), and `attributeForwarded` gives that host,
+ * not the MAC, the application facts (HL7, DICOM, ...) of its frames and of frames sent to it.
  */
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { Observation } from './observation.js';
 import { factAbout, factOf, innermostVlan } from './observe-context.js';
 import type { Counters } from '../counters.js';
 import { routingPrefix } from '../device/address-rank.js';
+import { makeRoom } from '../device/bounded-map.js';
 
 export interface BinderLimits {
   /** Distinct source prefixes above which a MAC is taken for a router. */
@@ -35,7 +43,10 @@ export const BINDER_LIMITS: BinderLimits = { routerPrefixThreshold: 3, maxTracke
 
 interface MacState {
   prefixes: Set<string>;
+  /** Sources bound to the MAC (seen with an initial TTL, or before TTLs were known). */
   ips: string[];
+  /** Sources the MAC only ever forwarded (decremented TTL): hosts behind it, not its own. */
+  routed: string[];
   /** The MAC's own addresses (sources of link-local multicast): kept when it is a router. */
   own: string[];
   router: boolean;
@@ -52,6 +63,13 @@ export function isLinkLocalGroup(ip: string): boolean {
 /** Initial TTLs / hop limits of common stacks: a packet that still has one was not forwarded. */
 const INITIAL_TTLS: ReadonlySet<number> = new Set([64, 128, 255]);
 
+/** TTLs a host's own packets may leave with: today's stacks and older ones (32, 60). A unicast
+ * packet with any other TTL has crossed a router. */
+const SENDER_TTLS: ReadonlySet<number> = new Set([32, 60, 64, 128, 255]);
+
+/** Addresses a MAC keeps per list (own, bound, routed); more are counted and not kept. */
+const MAX_IPS_PER_MAC = 64;
+
 /** LLDP/CDP capability lists that say the sender routes. */
 const ROUTER_CAPABILITY = /(^|,)\s*router\s*(,|$)/i;
 
@@ -63,8 +81,17 @@ export function isHostAddress(ip: string): boolean {
   return first < 224 && first !== 127;
 }
 
+/** A unicast destination (not broadcast or multicast): only those say a TTL was spent by routing
+ * (SSDP and other multicast leave hosts with TTLs of 1 to 4). */
+function isUnicast(ip: string): boolean {
+  return isHostAddress(ip) && !ip.endsWith('.255');
+}
+
 export class AddressBinder {
   private readonly macs = new Map<string, MacState>();
+  /** Address → the MAC it is bound to as its own (ARP, announced, sent with an initial TTL):
+   * a routed copy of that host's traffic (two capture points, a hairpin) is still that host's. */
+  private readonly owners = new Map<string, string>();
 
   constructor(
     private readonly limits: BinderLimits = BINDER_LIMITS,
@@ -74,24 +101,53 @@ export class AddressBinder {
   private state(mac: string): MacState {
     let s = this.macs.get(mac);
     if (!s) {
-      if (this.macs.size >= this.limits.maxTrackedMacs) {
-        const oldest = this.macs.keys().next().value;
-        if (oldest !== undefined) this.macs.delete(oldest);
-        this.counters?.inc('binder.macs_evicted');
-      }
-      s = { prefixes: new Set(), ips: [], own: [], router: false };
+      makeRoom(this.macs, this.limits.maxTrackedMacs, this.counters, 'binder.macs_evicted');
+      s = { prefixes: new Set(), ips: [], routed: [], own: [], router: false };
       this.macs.set(mac, s);
     }
     return s;
   }
 
+  /** Remembers `mac` as the owner of `ip` (bounded like the MACs; the oldest forgotten, counted). */
+  private own(ip: string, mac: string): void {
+    if (this.owners.get(ip) === mac) return;
+    if (!this.owners.has(ip)) makeRoom(this.owners, this.limits.maxTrackedMacs, this.counters, 'binder.owners_evicted');
+    this.owners.set(ip, mac);
+  }
+
   /** `ip` is `mac`'s own address (it answered ARP for it, or announced it in LLDP/CDP). */
   ownAddress(mac: string, ip: string): void {
+    this.own(ip, mac);
     const s = this.state(mac);
-    if (s.own.includes(ip) || s.own.length >= 64) return;
+    if (s.own.includes(ip)) return;
+    if (s.own.length >= MAX_IPS_PER_MAC) {
+      this.counters?.inc('binder.addresses_dropped');
+      return;
+    }
     s.own.push(ip);
     const i = s.ips.indexOf(ip);
     if (i >= 0) s.ips.splice(i, 1);
+    const r = s.routed.indexOf(ip);
+    if (r >= 0) s.routed.splice(r, 1);
+  }
+
+  /**
+   * Facts of one frame about a host a MAC forwards for (its MAC, the routed source's address:
+   * HL7 sending application, DICOM AE titles and implementation, ...) go to that host, keyed by
+   * IP, not to the MAC that carried them (counter `binder.facts_behind_router`). The binder's
+   * own facts (`ip`, `ip-local`) are left alone.
+   */
+  attributeForwarded(out: Observation[]): void {
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i] as Observation;
+      if (o.mac === undefined || o.ip === undefined || o.protocol === 'ip' || o.protocol === 'ip-local') continue;
+      const s = this.macs.get(o.mac);
+      if (s === undefined || s.routed.length === 0 || !s.routed.includes(o.ip)) continue;
+      // A host heard on the link as well (its own MAC) keeps its facts there.
+      const owner = this.owners.get(o.ip);
+      out[i] = { ts: o.ts, frame: o.frame, protocol: o.protocol, field: o.field, value: o.value, mac: owner !== o.mac ? owner : undefined, ip: o.ip, vlan: o.vlan };
+      this.counters?.inc('binder.facts_behind_router');
+    }
   }
 
   /**
@@ -133,7 +189,7 @@ export class AddressBinder {
     const dst = frame.ip?.dst;
     if (dst !== undefined && isLinkLocalGroup(dst)) {
       // Its own address, router or not: bound, never withdrawn, not a prefix of hosts behind it.
-      if (!s.own.includes(ip) && s.own.length < 64) s.own.push(ip);
+      this.ownAddress(mac, ip);
       out.push(factAbout(frame, 'ip-local', 'ip.address', ip, mac, undefined, innermostVlan(frame)));
       return;
     }
@@ -148,13 +204,30 @@ export class AddressBinder {
     }
     const known = s.ips.includes(ip);
     if (!known) {
-      s.prefixes.add(prefixOf(ip));
+      const forwarded = frame.ip !== undefined && !SENDER_TTLS.has(frame.ip.ttl) && dst !== undefined && isUnicast(dst);
+      const routedBefore = s.routed.includes(ip);
+      if (!routedBefore) s.prefixes.add(prefixOf(ip));
       if (s.prefixes.size > this.limits.routerPrefixThreshold) {
         this.becomeRouter(s, mac, frame, out);
         out.push(factOf(frame, 'ip', 'ip.seen_via_router', mac, { ip }));
         return;
       }
-      if (s.ips.length < 64) s.ips.push(ip);
+      if (forwarded) {
+        // A host behind the MAC: keyed by its IP, not bound to the MAC.
+        if (!routedBefore) {
+          if (s.routed.length < MAX_IPS_PER_MAC) s.routed.push(ip);
+          else this.counters?.inc('binder.addresses_dropped');
+        }
+        // ...unless it is a host heard on the link under its own MAC (a routed copy of its traffic).
+        const owner = this.owners.get(ip);
+        if (owner === undefined || owner === mac) out.push(factOf(frame, 'ip', 'ip.seen_via_router', mac, { ip }));
+        return;
+      }
+      // Sent with an initial TTL: the MAC's own after all.
+      if (routedBefore) s.routed.splice(s.routed.indexOf(ip), 1);
+      if (s.ips.length < MAX_IPS_PER_MAC) s.ips.push(ip);
+      else this.counters?.inc('binder.addresses_dropped');
+      this.own(ip, mac);
     }
     out.push(factAbout(frame, 'ip', 'ip.address', ip, mac, undefined, innermostVlan(frame)));
   }

@@ -2,21 +2,19 @@
  * \summary Runs a rule set over observations. Rules of one main field form a group tried in
  * precedence order; the first rule that matches wins for that observation (Recog's semantics,
  * which `rules test` checks with its shadowing test). A rule with `also` conditions reads the
- * latest value of each other field it names from a bounded per-device memory, so "OUI vendor is
- * X and option 55 is Y" works whichever observation arrives last.
+ * other fields it names through a lookup the caller gives (the device core's facts of the device,
+ * src/device/device-facts.ts), so "OUI vendor is X and option 55 is Y" works whichever
+ * observation arrives last. The engine keeps no per-device state: it is a pure function of the
+ * rule set, the observation and the lookup.
  */
 import type { DeviceField } from '../field-candidate.js';
 import { evaluateRule, type CompiledRule } from './matcher.js';
 import type { RuleSet } from './loader.js';
 
-export interface EngineLimits {
-  /** Devices whose field values are remembered for multi-field rules; the least recently seen is evicted. */
-  maxTrackedDevices: number;
-}
+/** The value another field of the same device has, for `also` conditions. */
+export type FieldLookup = (field: string) => string | undefined;
 
-// Twice the model's resident devices (MODEL_LIMITS.maxResidentDevices): the devices heard lately, whose
-// facts arrive in different frames, are remembered; about 230 bytes each.
-export const ENGINE_LIMITS: EngineLimits = { maxTrackedDevices: 16_384 };
+const NOTHING: FieldLookup = () => undefined;
 
 export interface RuleMatch {
   rule: CompiledRule;
@@ -24,42 +22,31 @@ export interface RuleMatch {
 }
 
 export class RuleEngine {
-  private readonly memory = new Map<string, Map<string, string>>();
-  /** Devices forgotten because the memory was full. */
-  evictions = 0;
-
-  constructor(
-    readonly rules: RuleSet,
-    private readonly limits: EngineLimits = ENGINE_LIMITS,
-  ) {}
+  constructor(readonly rules: RuleSet) {}
 
   /** Fields some rule reads from memory: observers of these must be fed even when they match nothing. */
   needs(field: string): boolean {
     return this.rules.byField.has(field);
   }
 
+  /** Observation fields some rule reads through `also`: the device core keeps their latest value. */
+  remembers(field: string): boolean {
+    return this.rules.rememberedFields.has(field);
+  }
+
   /**
-   * Matches one observed value of `field` for device `deviceKey`; returns the winning rule of
-   * each group the field takes part in.
+   * Matches one observed value of `field`; `others` gives the device's other fields. `changed`
+   * is false when the device already had this value of `field`: a rule that reads the field only
+   * through `also` is then not tried again (it was when the value arrived).
    */
-  match(deviceKey: string | undefined, field: string, value: string): RuleMatch[] {
+  match(field: string, value: string, others: FieldLookup = NOTHING, changed = true): RuleMatch[] {
     const candidates = this.rules.byField.get(field);
     if (!candidates) return [];
-    let mem: Map<string, string> | undefined;
-    let changed = true;
-    if (deviceKey !== undefined && this.rules.rememberedFields.has(field)) {
-      mem = this.remember(deviceKey);
-      changed = mem.get(field) !== value;
-      mem.set(field, value);
-    } else if (deviceKey !== undefined) {
-      mem = this.memory.get(deviceKey);
-    }
-    const values = (f: string) => (f === field ? value : mem?.get(f));
+    const values = (f: string) => (f === field ? value : others(f));
     const out: RuleMatch[] = [];
     const decided = new Set<string>();
     for (const rule of candidates) {
       if (decided.has(rule.field)) continue;
-      // A field read only through `also` re-triggers the rule when its value changes, not on every repeat.
       if (rule.field !== field && !changed) continue;
       const fields = evaluateRule(rule, values);
       if (fields) {
@@ -68,30 +55,6 @@ export class RuleEngine {
       }
     }
     return out;
-  }
-
-  /** Tracked devices (for tests and metrics). */
-  get trackedDevices(): number {
-    return this.memory.size;
-  }
-
-  private remember(key: string): Map<string, string> {
-    let m = this.memory.get(key);
-    if (m) {
-      this.memory.delete(key); // move to most recent
-      this.memory.set(key, m);
-      return m;
-    }
-    if (this.memory.size >= this.limits.maxTrackedDevices) {
-      const oldest = this.memory.keys().next().value;
-      if (oldest !== undefined) {
-        this.memory.delete(oldest);
-        this.evictions++;
-      }
-    }
-    m = new Map();
-    this.memory.set(key, m);
-    return m;
   }
 }
 

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressRank, NEVER_PRIMARY, primaryAddress, routingPrefix } from '../../../src/device/address-rank.js';
 import { checkConfig, runtimeLimits } from '../../../src/config.js';
-import { MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { RulesIdentifier } from '../../../src/identify/rules-identifier.js';
+import { Counters } from '../../../src/counters.js';
+import type { Observation } from '../../../src/observe/observation.js';
 import { findDevice, listDevices } from '../../../src/inventory/device-view.js';
 import { silentLogger } from '../../../src/log.js';
 import { openPipeline } from '../../../src/pipeline.js';
@@ -84,6 +87,26 @@ describe('VLAN sets and location persistence', () => {
   });
 });
 
+describe('routers and the hosts behind them', () => {
+  it('a server behind a router that is not yet recognised never gives its HL7/DICOM identity to the router', async () => {
+    // fixtures/core/lab-routed-server.pcapng: one routed subnet, no LLDP/CDP, so prefix counting
+    // never calls the router one; the server's frames reach the SPAN port under the router's MAC (TTL 63).
+    const p = await replayed('core/lab-routed-server.pcapng');
+    const router = findDevice(p.db, '00:1e:7a:50:00:01');
+    expect(router).toMatchObject({ ip: '10.20.50.1', ips: ['10.20.50.1'], locally_attached: true });
+    const identity = ['hl7_sending_application', 'hl7_sending_facility', 'dicom_ae_title', 'dicom_implementation'];
+    for (const field of identity) expect(router?.evidence?.[field], field).toBeUndefined();
+    const server = findDevice(p.db, '10.20.60.10');
+    expect(server).toMatchObject({ id: 'ip-10.20.60.10', mac: null, ip: '10.20.60.10', locally_attached: false });
+    expect(server?.evidence?.['hl7_sending_application']?.map((e) => e.value)).toEqual(['LABSYS']);
+    expect(server?.evidence?.['dicom_ae_title']?.map((e) => e.value)).toEqual(['LIS_ARCHIVE']);
+    expect(server?.evidence?.['dicom_implementation']?.map((e) => e.value).sort()).toEqual(['1.2.276.0.7230010.3.0.3.6.7', 'OFFIS_DCMTK_367']);
+    expect(p.counters.get('binder.facts_behind_router')).toBeGreaterThan(0);
+    expect(p.counters.get('inventory.facts_behind_router')).toBe(0); // never recognised as a router
+    p.db.close();
+  });
+});
+
 describe('one identity per physical device', () => {
   const dir = mkdtempSync(join(tmpdir(), 'auscult-core-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,5 +126,59 @@ describe('one identity per physical device', () => {
     expect(second.counters.get('inventory.devices_merged')).toBe(0);
     for (const mac of switches[0]?.aliases ?? []) expect(findDevice(second.db, mac.replace(/:/g, '-'))?.id).toBe('mac-001b8f5a0100');
     second.db.close();
+  });
+
+  it("a switch's management MAC (it answers ARP for the LLDP management address and relays DHCP from it) is the chassis device, also after a restart", async () => {
+    // fixtures/core/lab-switch-mgmt.pcapng: chassis 00:1b:8f:5a:02:00 announces 10.20.0.2, which a
+    // management interface with its own MAC (00:1b:8f:5a:02:fe) owns and relays DHCP from.
+    const db = join(dir, 'mgmt.db');
+    for (let run = 0; run < 2; run++) {
+      const p = openPipeline(db, { logger: silentLogger() });
+      await p.replayFile(fixture('core/lab-switch-mgmt.pcapng'));
+      const all = listDevices(p.db);
+      expect(all.map((d) => d.id).sort()).toEqual(['mac-0009fb1d0211', 'mac-001b8f5a0200', 'mac-02a500200001']);
+      const sw = findDevice(p.db, '00:1b:8f:5a:02:fe');
+      expect(sw).toMatchObject({ id: 'mac-001b8f5a0200', hostname: 'OR-ACCESS-SW02', ip: '10.20.0.2', aliases: ['00:1b:8f:5a:02:fe'], category: 'infrastructure' });
+      // The relayed client is located on the switch.
+      expect(findDevice(p.db, '00:09:fb:1d:02:11')).toMatchObject({ switch: 'OR-ACCESS-SW02', port: 'p1', ip: '10.20.211.111' });
+      // The second run (a restart) merges nothing anew: the alias came back from the database.
+      if (run === 1) expect(p.counters.get('inventory.devices_merged')).toBe(0);
+      p.db.close();
+    }
+  });
+});
+
+describe('identification as a pure stage', () => {
+  const id = new RulesIdentifier();
+  const identify = (o: Observation, device: Parameters<typeof id.candidates>[1]) => id.candidates(o, device);
+  const remembers = (f: string) => id.remembers(f);
+  const obs = (mac: string, field: string, value: string, ts = 1): Observation => ({ ts, frame: ts, protocol: field.split('.')[0] as string, field, value, mac, ip: undefined, vlan: undefined });
+
+  it("an also rule combines two observations through the device core's facts, not a memory of the identifier", () => {
+    const m = new DeviceModel(new Counters());
+    const ct = '00:00:5e:00:53:21';
+    m.applyObservation(obs(ct, 'dicom.model', 'ExampleScan CT 9000', 1), identify, remembers);
+    expect(m.devices.get('mac-00005e005321')?.chosen.get('device_type')).toBeUndefined();
+    m.applyObservation(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging', 2), identify, remembers);
+    expect(m.devices.get('mac-00005e005321')?.chosen.get('device_type')?.value).toBe('ct_scanner');
+    // Another device's facts are its own: its manufacturer alone completes nothing.
+    m.applyObservation(obs('00:00:5e:00:53:22', 'dicom.manufacturer', 'ExampleMed Imaging', 3), identify, remembers);
+    expect(m.devices.get('mac-00005e005322')?.chosen.get('device_type')).toBeUndefined();
+    // The identifier alone (no device view) is a pure function: the same question, the same answer.
+    const alone = id.candidates(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging'));
+    expect(alone.some((c) => c.field === 'device_type')).toBe(false);
+    expect(id.candidates(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging'))).toEqual(alone);
+  });
+
+  it('facts move with a merge: a port MAC merged into its chassis brings what it was heard saying', () => {
+    const m = new DeviceModel(new Counters());
+    const chassis = '00:00:5e:00:53:30';
+    const port = '00:00:5e:00:53:31';
+    m.applyObservation(obs(chassis, 'eth.seen', '1', 1), identify, remembers);
+    m.applyObservation(obs(port, 'dicom.model', 'ExampleScan CT 9000', 2), identify, remembers);
+    m.alias(port, chassis, obs(port, 'lldp.chassis_id', chassis, 3));
+    m.applyObservation(obs(chassis, 'dicom.manufacturer', 'ExampleMed Imaging', 4), identify, remembers);
+    expect(m.devices.get('mac-00005e005330')?.chosen.get('model')?.value).toBe('ExampleScan CT 9000');
+    expect(m.devices.get('mac-00005e005330')?.chosen.get('device_type')?.value).toBe('ct_scanner');
   });
 });

@@ -170,6 +170,27 @@ describe("a switch's management MAC is the switch (issue 13)", () => {
     expect(r.drainAliases()).toEqual([]);
   });
 
+  it('switches, their ports, MACs and addresses, and learnt subnet VLANs are capped and counted (limits lowered)', () => {
+    const counters = new Counters();
+    const r = new LocationResolver({ ...LOCATION_LIMITS, maxSwitches: 1, maxPortsPerSwitch: 2, maxPendingClients: 1 }, [], counters);
+    // One switch heard on three ports, from three port MACs, announcing three management addresses.
+    for (let i = 1; i <= 3; i++) {
+      const frame = lldpFromSwitch(`gi1-0-${i}`, undefined, `00:1b:8f:5a:01:0${i}`).map((f) => (f.field === 'lldp.management_address' ? { ...f, value: `10.0.0.${i}` } : f));
+      r.observeFrame(frame);
+    }
+    expect(counters.get('location.ports_dropped')).toBe(1);
+    // The chassis MAC and the first port MAC fill the switch's two MACs.
+    expect(counters.get('location.switch_macs_dropped')).toBe(2);
+    expect(counters.get('location.switch_addresses_dropped')).toBe(1);
+    // A second switch is one too many.
+    r.observeFrame([o('lldp.chassis_id', '00:1b:8f:5b:00:00', { mac: '00:1b:8f:5b:00:01' }), o('lldp.system_name', 'OR-SW02', { mac: '00:1b:8f:5b:00:01' }), o('lldp.enabled_capabilities', 'bridge', { mac: '00:1b:8f:5b:00:01' })]);
+    expect(counters.get('location.switches_dropped')).toBe(1);
+    // Tagged addresses teach their subnet's VLAN: one subnet kept, the next counted.
+    r.observeFrame([o('ip.address', '10.7.1.5', { mac: '02:00:00:00:00:07', protocol: 'ip', vlan: 7 }), o('eth.seen', '1')]);
+    r.observeFrame([o('ip.address', '10.8.1.5', { mac: '02:00:00:00:00:08', protocol: 'ip', vlan: 8 }), o('eth.seen', '1')]);
+    expect(counters.get('location.subnet_vlans_dropped')).toBe(1);
+  });
+
   it('ARP owners waiting for their switch are capped and counted', () => {
     const counters = new Counters();
     const r = new LocationResolver({ ...LOCATION_LIMITS, maxPendingClients: 2 }, [], counters);

@@ -4,8 +4,8 @@ import { AddressBinder, BINDER_LIMITS, isHostAddress, prefixOf } from '../../../
 import type { Observation } from '../../../src/observe/observation.js';
 import { Counters } from '../../../src/counters.js';
 
-// TTL 63: forwarded once (what a router's frames from hosts behind it carry).
-const frame = (srcMac: string, src: string, frameNo = 1, ttl = 63, dst = '10.0.0.9'): FrameRecord => ({
+// TTL 64: sent by the host itself; 63: forwarded once (what a router's frames from hosts behind it carry).
+const frame = (srcMac: string, src: string, frameNo = 1, ttl = 64, dst = '10.0.0.9'): FrameRecord => ({
   frameNo, tsMicros: frameNo, srcMac, vlanTags: [], payloadKind: 'none', payload: new Uint8Array(0),
   ip: { version: 4, src, dst, protocol: 6, ttl, fragment: false },
 });
@@ -25,7 +25,8 @@ describe('AddressBinder', () => {
   it('a MAC sourcing IPs of many subnets is a router: bindings withdrawn, hosts keyed by IP', () => {
     const router = '00:00:0c:00:00:fe';
     const ips = ['10.1.1.5', '10.2.1.5', '10.3.1.5', '10.4.1.5', '10.5.1.5'];
-    const out = run(new AddressBinder({ ...BINDER_LIMITS, routerPrefixThreshold: 3 }), ips.map((ip, i) => frame(router, ip, i + 1)));
+    // Initial TTLs (a capture point that hides the hop, or a NAT): only the prefix count tells; the last is forwarded.
+    const out = run(new AddressBinder({ ...BINDER_LIMITS, routerPrefixThreshold: 3 }), ips.map((ip, i) => frame(router, ip, i + 1, i < 4 ? 64 : 63)));
     const byField = (f: string) => out.filter((o) => o.field === f);
     expect(byField('ip.address').map((o) => o.value)).toEqual(['10.1.1.5', '10.2.1.5', '10.3.1.5']);
     expect(byField('ip.router')).toMatchObject([{ mac: router, frame: 4 }]);
@@ -82,10 +83,58 @@ describe('AddressBinder', () => {
     binder.observe(frame(router, '10.0.0.254', 4), out); // its own (LLDP management address)
     binder.observe(frame(router, '10.7.7.7', 5, 64, '224.0.0.5'), out); // an OSPF hello: never forwarded
     binder.observe(frame(router, '10.6.6.6', 6, 255), out); // an initial TTL: originated by it
-    binder.observe(frame(router, '10.9.9.9', 7), out); // forwarded: a host behind it
+    binder.observe(frame(router, '10.9.9.9', 7, 63), out); // forwarded: a host behind it
     expect(out.map((o) => [o.field, o.ip ?? o.value])).toEqual([
       ['ip.address', '10.0.0.1'], ['ip.address', '10.0.0.254'], ['ip.address', '10.7.7.7'], ['ip.address', '10.6.6.6'], ['ip.seen_via_router', '10.9.9.9'],
     ]);
     expect(out[2]?.protocol).toBe('ip-local');
+  });
+
+  it('a MAC not yet a router (one subnet, no LLDP/CDP): sources it forwarded (TTL 63) are hosts behind it, never bound to it', () => {
+    const counters = new Counters();
+    const binder = new AddressBinder(BINDER_LIMITS, counters);
+    const rtr = '00:1e:7a:50:00:01';
+    const out: Observation[] = [];
+    binder.ownAddress(rtr, '10.20.50.1'); // it answered ARP for its LAN address
+    binder.observe(frame(rtr, '10.20.60.10', 1, 63, '10.20.50.20'), out);
+    binder.observe(frame(rtr, '10.20.50.1', 2, 64, '10.20.50.20'), out);
+    binder.observe(frame(rtr, '10.20.60.11', 3, 2, '239.255.255.250'), out); // SSDP: multicast TTLs say nothing
+    binder.observe(frame(rtr, '10.20.60.12', 4, 59, '10.20.50.20'), out);
+    expect(out.map((o) => [o.field, o.mac ?? null, o.ip ?? o.value])).toEqual([
+      ['ip.seen_via_router', null, '10.20.60.10'], ['ip.address', rtr, '10.20.50.1'], ['ip.address', rtr, '10.20.60.11'], ['ip.seen_via_router', null, '10.20.60.12'],
+    ]);
+    expect(out.filter((o) => o.field === 'ip.router')).toEqual([]);
+    // A source it later sends with an initial TTL is its own after all (a NAT-ing host, say).
+    out.length = 0;
+    binder.observe(frame(rtr, '10.20.60.12', 5, 64, '10.20.50.20'), out);
+    expect(out).toMatchObject([{ field: 'ip.address', mac: rtr, value: '10.20.60.12' }]);
+  });
+
+  it("application facts a MAC carried for a host it forwards for are the host's: keyed by IP, or by the host's own MAC when heard on the link too", () => {
+    const counters = new Counters();
+    const binder = new AddressBinder(BINDER_LIMITS, counters);
+    const rtr = '00:1e:7a:50:00:01';
+    const local = '00:10:5d:4a:30:21';
+    binder.ownAddress(rtr, '10.20.50.1');
+    binder.observe(frame(local, '10.20.30.121', 1, 64), []); // a host heard on the link
+    binder.observe(frame(rtr, '10.20.60.10', 2, 63), []); // a host behind the router
+    binder.observe(frame(rtr, '10.20.30.121', 3, 63), []); // a routed copy of the local host's traffic
+    const fact = (ip: string, field = 'hl7.sending_application', protocol = 'hl7'): Observation => ({ ts: 4, frame: 4, protocol, field, value: 'LABSYS', mac: rtr, ip, vlan: undefined });
+    const out = [fact('10.20.60.10'), fact('10.20.30.121'), fact('10.20.50.1'), fact('10.20.60.10', 'ip.address', 'ip')];
+    binder.attributeForwarded(out);
+    expect(out.map((o) => [o.field, o.mac ?? null, o.ip])).toEqual([
+      ['hl7.sending_application', null, '10.20.60.10'],
+      ['hl7.sending_application', local, '10.20.30.121'],
+      ['hl7.sending_application', rtr, '10.20.50.1'], // the router's own address: its own fact
+      ['ip.address', rtr, '10.20.60.10'], // the binder's own facts are left alone
+    ]);
+    expect(counters.get('binder.facts_behind_router')).toBe(2);
+  });
+
+  it('the address owners table is capped like the MACs (oldest forgotten, counted)', () => {
+    const counters = new Counters();
+    const binder = new AddressBinder({ ...BINDER_LIMITS, maxTrackedMacs: 2 }, counters);
+    run(binder, [frame('02:00:00:00:00:01', '10.0.0.1'), frame('02:00:00:00:00:01', '10.0.0.2'), frame('02:00:00:00:00:01', '10.0.0.3')]);
+    expect(counters.get('binder.owners_evicted')).toBe(1);
   });
 });
