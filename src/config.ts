@@ -27,6 +27,7 @@ import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js'
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
+import { KNOWN_FRAME_LIMITS, type KnownFrameLimits } from './capture/known-frames.js';
 import { OUTPUT_FORMATS } from './output/shapes.js';
 import { checkCentralUrl } from './central/connect.js';
 
@@ -160,6 +161,12 @@ const limitsSchema = z.strictObject({
     dicom_max_pdu_bytes: int(64, 1 << 30).default(STREAM_LIMITS.dicomMaxPduBytes).describe('Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
     total_bytes: int(1 << 20, 2 ** 31).default(STREAM_LIMITS.totalBytes).describe('Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
   }).prefault({}).describe('Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).'),
+  known_frames: z.strictObject({
+    enabled: z.boolean().default(KNOWN_FRAME_LIMITS.enabled).describe('Frames a sender has already sent (the same bytes once the IPv4 id and checksum, the UDP checksum and the DHCP xid and secs are masked) skip decoding; what decoding gave the first time is replayed, and identification, the model and location run as for any frame, so the inventory is the same with it on or off. Off by default: it does not pay yet (the saving needs the model skipped too; see the file). Hits and misses: `Pipeline.knownFrameStats` (the replay child of the benchmark prints them).'),
+    frames_per_sender: int(0, 1024).default(KNOWN_FRAME_LIMITS.framesPerSender).describe('Distinct frames remembered per sender MAC (the oldest replaced first).'),
+    max_bytes: int(0, 2 ** 31).default(KNOWN_FRAME_LIMITS.maxBytes).describe('Memory the remembered frames may take (their bytes plus an estimate of what is replayed); past it the senders remembered first are forgotten (counter `known_frames.senders_evicted`).'),
+    max_frame_bytes: int(64, 65535).default(KNOWN_FRAME_LIMITS.maxFrameBytes).describe('Longer frames are always decoded in full.'),
+  }).prefault({}).describe('The known-frame fast path (src/capture/known-frames.ts).'),
   timestamps: z.strictObject({
     earliest_year: int(1970, 2100).default(new Date(TIMESTAMP_LIMITS.earliestMicros / 1000).getUTCFullYear()).describe('Frames of a replayed capture timestamped before 1 January of this year take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
     max_forward_jump_s: int(1, 2 ** 31).default(TIMESTAMP_LIMITS.maxForwardJumpMicros / 1_000_000).describe('Frames of a replayed capture timestamped more than this many seconds past the previous frame, or past the wall clock, take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
@@ -493,6 +500,7 @@ export interface RuntimeLimits {
   lldp: LldpLimits;
   cdp: CdpLimits;
   mdns: MdnsLimits;
+  knownFrames?: KnownFrameLimits;
 }
 
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
@@ -523,5 +531,6 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     lldp: { maxTlvs: l.lldp.max_tlvs, maxText: l.lldp.max_text },
     cdp: { maxTlvs: l.cdp.max_tlvs, maxAddresses: l.cdp.max_addresses, maxText: l.cdp.max_text },
     mdns: { maxRecords: l.mdns.max_records, maxTxtBytes: l.mdns.max_txt_bytes, maxTxtStrings: l.mdns.max_txt_strings, maxNameLength: l.mdns.max_name_length },
+    knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes },
   };
 }
