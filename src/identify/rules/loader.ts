@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yamlLib } from '../../lazy-yaml.js';
 import { AuscultError } from '../../errors.js';
 import type { DeviceField } from '../field-candidate.js';
 import { compileCondition, confidenceOf, mainCondition, type CompiledCondition, type CompiledRule } from './matcher.js';
@@ -64,8 +65,8 @@ export function parseRuleFile(file: string, text: string, options: { fast?: bool
     const quick = parseRuleFileFast(file, text);
     if (quick !== undefined) return { loaded: quick, problems: [] };
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lc = new (yamlLib().LineCounter)();
+  const doc = yamlLib().parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: RuleProblem[] = [];
   for (const e of doc.errors) {
     const pos = lc.linePos(e.pos[0]);
@@ -239,7 +240,7 @@ function posOf(doc: Document, lc: LineCounter, path: readonly (string | number |
   // Walk up the path until a node with a position is found (a missing key reports its parent).
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as (string | number)[], true);
-    if (isNode(node) && node.range) {
+    if (yamlLib().isNode(node) && node.range) {
       const p = lc.linePos(node.range[0]);
       return { line: p.line, col: p.col };
     }
