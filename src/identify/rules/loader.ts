@@ -113,15 +113,19 @@ function compileRules(file: string, spec: RuleFileSpec, where: (path: readonly P
     const compiled: CompiledCondition[] = [];
     let ok = true;
     for (const [f, c, key] of conditions) {
-      if (c.pattern !== undefined) {
-        const problem = regexProblem(c.pattern, c.ignore_case === true);
-        if (problem) {
-          problems.push({ ...at(key[0] as string, ...key.slice(1)), reason: `invalid regex: ${problem.reason}` });
-          ok = false;
-          continue;
-        }
+      // One RE2 compile per pattern (start-up): compileCondition throws on a pattern RE2 cannot
+      // run, and only then is it compiled again by regexProblem for the reason.
+      let condition: CompiledCondition;
+      try {
+        condition = compileCondition(f, c);
+      } catch (e) {
+        if (c.pattern === undefined) throw e;
+        const problem = regexProblem(c.pattern, c.ignore_case === true) ?? { reason: (e as Error).message };
+        problems.push({ ...at(key[0] as string, ...key.slice(1)), reason: `invalid regex: ${problem.reason}` });
+        ok = false;
+        continue;
       }
-      compiled.push(compileCondition(f, c));
+      compiled.push(condition);
     }
     if (!ok) return;
     const [main, ...also] = compiled as [CompiledCondition, ...CompiledCondition[]];
