@@ -60,6 +60,9 @@ export interface TimedRun {
   wallMs: number;
   /** Peak RSS in KiB from /usr/bin/time, when it exists. */
   maxRssKb?: number;
+  /** User plus system CPU time of the child, from /usr/bin/time, when it exists: on a shared
+   * machine a steadier figure than the wall clock. */
+  cpuMs?: number;
   /** Captured stdout, when asked for. */
   stdout: string;
   code: number;
@@ -74,7 +77,7 @@ export interface TimedRun {
 export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore', env: NodeJS.ProcessEnv = process.env): Promise<TimedRun> {
   const timeOut = join(OUT, `.time-${process.pid}.txt`);
   const useTime = existsSync(TIME_BIN);
-  const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e', '-o', timeOut, cmd, ...args]] : [cmd, args];
+  const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e %U %S', '-o', timeOut, cmd, ...args]] : [cmd, args];
   const started = performance.now();
   const child = spawn(bin, argv, { stdio: ['ignore', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'], env });
   let captured = '';
@@ -92,13 +95,15 @@ export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'cap
   const wallMs = performance.now() - started;
   if (typeof stdout === 'function' && partial !== '') stdout(partial);
   let maxRssKb: number | undefined;
+  let cpuMs: number | undefined;
   if (useTime && existsSync(timeOut)) {
-    const kb = Number((readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '').split(' ')[0]);
-    if (Number.isFinite(kb) && kb > 0) maxRssKb = kb;
+    const [kb, , user, sys] = (readFileSync(timeOut, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+    if (kb !== undefined && Number.isFinite(kb) && kb > 0) maxRssKb = kb;
+    if (user !== undefined && sys !== undefined && Number.isFinite(user + sys)) cpuMs = (user + sys) * 1000;
     rmSync(timeOut, { force: true });
   }
   if (code !== 0) log(`  ! ${cmd} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { wallMs, ...(maxRssKb !== undefined ? { maxRssKb } : {}), stdout: captured, code, load: load() };
+  return { wallMs, ...(maxRssKb !== undefined ? { maxRssKb } : {}), ...(cpuMs !== undefined ? { cpuMs } : {}), stdout: captured, code, load: load() };
 }
 
 /** Prints an aligned table: first column left-aligned, the others right-aligned. */

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 
 import { tuneHeap } from '../src/heap-tuning.js';
 import { silentLogger } from '../src/log.js';
+import { KNOWN_FRAME_LIMITS } from '../src/capture/known-frames.js';
 import { openPipeline } from '../src/pipeline.js';
 
 /** By default RSS is sampled each time this many more frames have been replayed. */
@@ -19,6 +20,9 @@ export interface ReplayChildResult {
   devices: number;
   /** From opening the database to closing it. */
   wallMs: number;
+  /** Known-frame table: frames that skipped decoding, and those looked up and missed. */
+  knownHits: number;
+  knownMisses: number;
   /** process.resourceUsage().maxRSS, in KiB. */
   maxRssKb: number;
   /** RSS and V8 heap in MiB at each sample point. */
@@ -40,7 +44,9 @@ async function main(argv: string[]): Promise<void> {
     samples.push({ frames, rssMb: round1(m.rss / 2 ** 20), heapMb: round1(m.heapUsed / 2 ** 20) });
   };
   const started = performance.now();
-  const pipeline = openPipeline(db, { logger: silentLogger() });
+  // BENCH_KNOWN_FRAMES=1: the known-frame table on (the A/B of issue 14); BENCH_KNOWN_BYTES, BENCH_KNOWN_PER_SENDER: its limits.
+  const knownFrames = { ...KNOWN_FRAME_LIMITS, enabled: process.env['BENCH_KNOWN_FRAMES'] === '1', maxBytes: Number(process.env['BENCH_KNOWN_BYTES'] ?? KNOWN_FRAME_LIMITS.maxBytes), framesPerSender: Number(process.env['BENCH_KNOWN_PER_SENDER'] ?? KNOWN_FRAME_LIMITS.framesPerSender) };
+  const pipeline = openPipeline(db, { logger: silentLogger(), knownFrames });
   let nextSample = sampleEvery;
   const summary = await pipeline.replayFile(capture, (frames) => {
     if (frames >= nextSample) { sample(frames); nextSample += sampleEvery; }
@@ -50,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
   const wallMs = performance.now() - started;
   sample(summary.frames);
   const result: ReplayChildResult = {
-    frames: summary.frames, devices, wallMs, maxRssKb: process.resourceUsage().maxRSS, samples,
+    frames: summary.frames, devices, wallMs, knownHits: pipeline.knownFrameStats.hits, knownMisses: pipeline.knownFrameStats.misses, maxRssKb: process.resourceUsage().maxRSS, samples,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -21,6 +21,7 @@
  * (default 500,000), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit status is 0
  * whatever the figures).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,7 +31,7 @@ import { generateSpanMix, type SpanMixCapture } from './span-mix.js';
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
 import {
-  BENCH_DIST as HERE, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
+  AUSCULT_BIN, BENCH_DIST as HERE, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
 } from './bench-util.js';
 
 /** Packets of the SPAN-like capture (BENCH_SPAN_PACKETS). */
@@ -60,6 +61,8 @@ interface Measured {
   packetsPerSec: number;
   /** Peak RSS in KiB, when known. */
   maxRssKb?: number;
+  /** User + system CPU time of the process, when /usr/bin/time is there. */
+  cpuMs?: number;
   runs: number;
   extra?: Record<string, unknown>;
 }
@@ -84,10 +87,10 @@ function gc(): void {
   if (g) g();
 }
 
-function measured(tool: string, what: string, scale: Scale, packets: number, r: { wallMs: number; maxRssKb?: number; runs: number }, extra?: Record<string, unknown>): Measured {
+function measured(tool: string, what: string, scale: Scale, packets: number, r: { wallMs: number; maxRssKb?: number; cpuMs?: number; runs: number }, extra?: Record<string, unknown>): Measured {
   return {
     tool, what, scale, packets, wallMs: r.wallMs, packetsPerSec: packets / (r.wallMs / 1000),
-    ...(r.maxRssKb !== undefined ? { maxRssKb: r.maxRssKb } : {}), runs: r.runs, ...(extra ? { extra } : {}),
+    ...(r.maxRssKb !== undefined ? { maxRssKb: r.maxRssKb } : {}), ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}), runs: r.runs, ...(extra ? { extra } : {}),
   };
 }
 
@@ -99,11 +102,11 @@ function measured(tool: string, what: string, scale: Scale, packets: number, r: 
 async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false): Promise<Measured> {
   const child = join(HERE, 'replay-child.js');
   const db = join(OUT, `bench-${scale}.db`);
-  const once = async (): Promise<{ wallMs: number; maxRssKb?: number; result: ReplayChildResult }> => {
+  const once = async (): Promise<{ wallMs: number; maxRssKb?: number; cpuMs?: number; result: ReplayChildResult }> => {
     const sampleEvery = String(Math.ceil(capture.packets / 10));
     const r = await timedRun(process.execPath, [child, capture.path, db, sampleEvery], 'capture', bare ? process.env : deployedEnv());
     const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ReplayChildResult;
-    return { wallMs: r.wallMs, maxRssKb: r.maxRssKb ?? result.maxRssKb, result };
+    return { wallMs: r.wallMs, maxRssKb: r.maxRssKb ?? result.maxRssKb, ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}), result };
   };
   const r = allowRepeat ? await bestOf(once) : { ...(await once()), runs: 1 };
   if (r.result.frames !== capture.packets) log(`  ! auscult replayed ${r.result.frames} of ${capture.packets} frames`);
@@ -121,6 +124,66 @@ async function runTshark(capture: { path: string; packets: number }, scale: Scal
   const args = ['-n', '-r', capture.path, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
   const r = await bestOf(() => timedRun('tshark', args));
   return measured('tshark', `tshark -n -T fields (${TSHARK_FIELDS.length} DHCP/VLAN/LLDP/CDP fields)`, scale, capture.packets, r);
+}
+
+/** PRADS and p0f, the passive asset detectors users install from Debian: they do far less. */
+async function runPeer(tool: 'prads' | 'p0f', capture: { path: string; packets: number }, scale: Scale): Promise<Measured | undefined> {
+  const args = tool === 'prads' ? ['-r', capture.path, '-l', '/dev/null', '-q'] : ['-r', capture.path];
+  if (spawnSync(tool === 'prads' ? 'prads' : 'p0f', ['-h'], { stdio: 'ignore' }).error) {
+    log(`  ${tool}: not installed, not measured`);
+    return undefined;
+  }
+  const r = await bestOf(() => timedRun(tool, args));
+  return measured(tool, tool === 'prads' ? 'prads -r FILE -l /dev/null -q' : 'p0f -r FILE', scale, capture.packets, r);
+}
+
+/** A classic pcap holding no frame: what each tool costs to start and stop. */
+function emptyCapture(): string {
+  const path = join(OUT, 'bench-empty.pcap');
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);
+  writeFileSync(path, header);
+  return path;
+}
+
+interface StartUp {
+  /** The bench's replay child (tuneHeap, openPipeline with its rules, replay, close). */
+  auscultChildCpuMs: number | null;
+  /** `auscult replay EMPTY --db DB`: commander and every subcommand's imports as well. */
+  auscultCliCpuMs: number | null;
+  tsharkCpuMs: number | null;
+}
+
+/** Start-up CPU: the least of three runs on an empty capture (null without /usr/bin/time). */
+async function measureStartUp(): Promise<StartUp> {
+  const empty = emptyCapture();
+  const db = join(OUT, 'bench-empty.db');
+  const least = async (cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<number | null> => {
+    let best: number | null = null;
+    for (let i = 0; i < 3; i++) {
+      for (const sfx of ['', '-wal', '-shm']) rmSync(`${db}${sfx}`, { force: true });
+      const r = await timedRun(cmd, args, 'ignore', env);
+      if (r.cpuMs !== undefined) best = best === null ? r.cpuMs : Math.min(best, r.cpuMs);
+    }
+    return best;
+  };
+  const startUp = {
+    auscultChildCpuMs: await least(process.execPath, [join(HERE, 'replay-child.js'), empty, db], deployedEnv()),
+    auscultCliCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], deployedEnv()),
+    tsharkCpuMs: await least('tshark', ['-n', '-r', empty, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])]),
+  };
+  for (const sfx of ['', '-wal', '-shm']) rmSync(`${db}${sfx}`, { force: true });
+  return startUp;
+}
+
+/** Packets per CPU second once started: the run's CPU less the tool's start-up CPU. */
+function steadyRate(m: Measured | undefined, startUpMs: number | null): number | null {
+  if (m?.cpuMs === undefined || startUpMs === null || m.cpuMs <= startUpMs) return null;
+  return m.packets / ((m.cpuMs - startUpMs) / 1000);
 }
 
 async function runInProcess(tool: string, what: string, capture: GeneratedCapture, fn: (p: string) => Promise<BaselineRun>): Promise<Measured> {
@@ -196,6 +259,7 @@ async function main(): Promise<void> {
   await step(runAuscult(c1, '1x', false, true));
   await step(runTcpdump(c1, '1x'));
   const tshark1x = await step(runTshark(c1, '1x'));
+  for (const peer of ['prads', 'p0f'] as const) { const m = await runPeer(peer, c1, '1x'); if (m) await step(Promise.resolve(m)); }
   await step(runInProcess('iterate (openCapture)', 'our reader, no decode (in-process)', c1, iterateCapture));
   await step(runInProcess('iterate (pcap-parser)', 'pcap-parser package, no decode (in-process)', c1, iteratePcapParser));
   await step(runInProcess('link decode', 'openCapture + decodeFrame (in-process)', c1, iterateAndDecodeFrame));
@@ -227,6 +291,8 @@ async function main(): Promise<void> {
     warmCache(cs.path);
     auscultSpan = await step(runAuscult(cs, 'span', true));
     tsharkSpan = await step(runTshark(cs, 'span'));
+    await step(runTcpdump(cs, 'span'));
+    for (const peer of ['prads', 'p0f'] as const) { const m = await runPeer(peer, cs, 'span'); if (m) await step(Promise.resolve(m)); }
     removeDb('span');
   }
 
@@ -248,8 +314,31 @@ async function main(): Promise<void> {
     removeDb('10x');
   }
 
+  log('\nstart-up CPU (least of 3 runs on an empty capture)...');
+  const startUp = await measureStartUp();
+  const sec = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(3)} s`);
   log('');
   printTable(rows, auscult1x);
+  log('');
+  log(`start-up CPU: auscult replay child ${sec(startUp.auscultChildCpuMs)}, \`auscult replay\` CLI ${sec(startUp.auscultCliCpuMs)}, tshark ${sec(startUp.tsharkCpuMs)}`);
+  const steady = (scale: Scale): { auscult: number | null; tshark: number | null } => ({
+    auscult: steadyRate(rows.find((r) => r.tool === 'auscult' && r.scale === scale), startUp.auscultChildCpuMs),
+    tshark: steadyRate(rows.find((r) => r.tool === 'tshark' && r.scale === scale), startUp.tsharkCpuMs),
+  });
+  const steadyRatios: Partial<Record<Scale, number>> = {};
+  for (const scale of ['1x', 'span'] as const) {
+    const st = steady(scale);
+    if (st.auscult === null || st.tshark === null) continue;
+    steadyRatios[scale] = st.auscult / st.tshark;
+    log(`steady state (${scale}, packets per CPU second after start-up): auscult ${fmtInt(st.auscult)}, tshark ${fmtInt(st.tshark)}, auscult / tshark ${(st.auscult / st.tshark).toFixed(2)}`);
+  }
+  for (const scale of ['1x', 'span'] as const) {
+    const a = rows.find((r) => r.tool === 'auscult' && r.scale === scale);
+    for (const peer of ['prads', 'p0f', 'tcpdump']) {
+      const p = rows.find((r) => r.tool === peer && r.scale === scale);
+      if (a && p) log(`auscult / ${peer.padEnd(7)} packets/s (${scale}, whole process): ${(a.packetsPerSec / p.packetsPerSec).toFixed(3)}`);
+    }
+  }
   const tcpdump1x = rows.find((r) => r.tool === 'tcpdump' && r.scale === '1x');
   log('');
   log(`auscult / tcpdump packets/s: ${tcpdump1x ? (auscult1x.packetsPerSec / tcpdump1x.packetsPerSec).toFixed(3) : '-'}`);
@@ -271,6 +360,13 @@ async function main(): Promise<void> {
     const at = m.scale === 'devices' ? `with ${fmtInt(Number(m.extra?.['devices'] ?? 0))} devices` : m.scale === 'span' ? 'on the SPAN-like mix' : `at ${m.scale}`;
     targets.push({ name: `auscult peak RSS ${at} ≤ 150 MB`, value: bytes / 1e6, limit: '≤ 150 MB', pass: bytes <= TARGET_PEAK_RSS_BYTES });
   }
+  if (startUp.auscultChildCpuMs !== null) targets.push({ name: 'auscult replay start-up CPU ≤ 0.15 s', value: startUp.auscultChildCpuMs / 1000, limit: '≤ 0.15 s', pass: startUp.auscultChildCpuMs <= 150 });
+  for (const [scale, r] of Object.entries(steadyRatios)) targets.push({ name: `auscult steady-state packets/s ≥ 10 × tshark (${scale})`, value: r, limit: `≥ ${TARGET_RATIO_TO_TSHARK}`, pass: r >= TARGET_RATIO_TO_TSHARK });
+  const tcpdumpSpan = rows.find((r) => r.tool === 'tcpdump' && r.scale === 'span');
+  if (auscultSpan && tcpdumpSpan) {
+    const v = auscultSpan.packetsPerSec / tcpdumpSpan.packetsPerSec;
+    targets.push({ name: 'auscult packets/s ≥ 1/15 tcpdump on the SPAN-like mix', value: v, limit: '≥ 0.067', pass: v >= 1 / 15 });
+  }
   if (!auscult10x) log('peak RSS at 10x: not measured (10x run skipped), so flatness rests on the 1x samples above');
   log('');
   for (const t of targets) log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value.toFixed(2)} (${t.limit})`);
@@ -282,6 +378,8 @@ async function main(): Promise<void> {
     captures,
     spanCapture,
     tenX,
+    startUp,
+    steadyRatios,
     runs: rows,
     ratios: {
       auscultToTcpdump: tcpdump1x ? auscult1x.packetsPerSec / tcpdump1x.packetsPerSec : null,

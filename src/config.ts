@@ -26,6 +26,7 @@ import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js'
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
+import { KNOWN_FRAME_LIMITS, type KnownFrameLimits } from './capture/known-frames.js';
 import { OUTPUT_FORMATS } from './output/shapes.js';
 import { checkCentralUrl } from './central/connect.js';
 
@@ -166,6 +167,12 @@ const limitsSchema = z.strictObject({
     idle_timeout_s: int(1, 86_400).default(REASSEMBLY_LIMITS.idleTimeoutMicros / 1_000_000).describe('A flow with no segment for this long (capture time) is closed (counter `reassembly.flows_idle_closed`).'),
   }).prefault({}).describe('TCP stream reassembly (src/decode/stream/tcp-reassembly.ts REASSEMBLY_LIMITS).'),
   streams: limitSchema(STREAM_LIMIT_DECLS),
+  known_frames: z.strictObject({
+    enabled: z.boolean().default(KNOWN_FRAME_LIMITS.enabled).describe('Frames a sender has already sent (the same bytes once the IPv4 id and checksum, the UDP checksum and the DHCP xid and secs are masked) skip decoding; what decoding gave the first time is replayed, and identification, the model and location run as for any frame, so the inventory is the same with it on or off. Off by default: it does not pay yet (the saving needs the model skipped too; see the file). Hits and misses: `Pipeline.knownFrameStats` (the replay child of the benchmark prints them).'),
+    frames_per_sender: int(0, 1024).default(KNOWN_FRAME_LIMITS.framesPerSender).describe('Distinct frames remembered per sender MAC (the oldest replaced first).'),
+    max_bytes: int(0, 2 ** 31).default(KNOWN_FRAME_LIMITS.maxBytes).describe('Memory the remembered frames may take (their bytes plus an estimate of what is replayed); past it the senders remembered first are forgotten (counter `known_frames.senders_evicted`).'),
+    max_frame_bytes: int(64, 65535).default(KNOWN_FRAME_LIMITS.maxFrameBytes).describe('Longer frames are always decoded in full.'),
+  }).prefault({}).describe('The known-frame fast path (src/capture/known-frames.ts).'),
   timestamps: z.strictObject({
     earliest_year: int(1970, 2100).default(new Date(TIMESTAMP_LIMITS.earliestMicros / 1000).getUTCFullYear()).describe('Frames of a replayed capture timestamped before 1 January of this year take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
     max_forward_jump_s: int(1, 2 ** 31).default(TIMESTAMP_LIMITS.maxForwardJumpMicros / 1_000_000).describe('Frames of a replayed capture timestamped more than this many seconds past the previous frame, or past the wall clock, take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
@@ -496,6 +503,7 @@ export interface RuntimeLimits extends AppDecoderLimits {
   location: LocationLimits;
   ethernet: EthernetLimits;
   tunnels: TunnelLimits;
+  knownFrames?: KnownFrameLimits;
 }
 
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
@@ -519,5 +527,6 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: limitsFromConfig(ETHERNET_LIMIT_DECL, l.ethernet),
     tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
+    knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes },
   };
 }

@@ -7,7 +7,8 @@ import { openCapture } from './capture/open-capture.js';
 import { TIMESTAMP_LIMITS } from './capture/timestamps.js';
 import { Counters } from './counters.js';
 import { decodeFrame, FRAME_LIMITS, type FrameLimits } from './decode/frame.js';
-import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type DecodeSink } from './decode/registry.js';
+import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type AppRecord, type DecodeSink } from './decode/registry.js';
+import { KNOWN_FRAME_LIMITS, KnownFrames, type KnownFrameLimits, type KnownFrameStats } from './capture/known-frames.js';
 import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
 import { frameOfOrigin } from './observe/dicom.js';
 import { DeviceModel } from './identify/device-model.js';
@@ -37,7 +38,20 @@ export interface PipelineOptions {
   /** Subnet-to-VLAN map (config `network.subnet_vlans`). */
   subnetVlans?: readonly SubnetVlan[];
   logger: Logger;
+  /** The known-frame table's limits; default `limits.knownFrames`, else KNOWN_FRAME_LIMITS. */
+  knownFrames?: KnownFrameLimits;
 }
+
+/** What a known frame replays: the decoded frame (payload dropped), the counters decoding
+ * incremented, and the application observer's facts. */
+interface KnownDecode {
+  readonly frame: FrameRecord;
+  readonly counted: readonly string[];
+  readonly facts: readonly Observation[] | undefined;
+  readonly protocol: AppRecord['protocol'] | undefined;
+}
+
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 export class Pipeline implements DecodeSink {
   readonly counters = new Counters();
@@ -56,6 +70,10 @@ export class Pipeline implements DecodeSink {
   private lastFlush = Date.now();
   private lastFullFlush = Date.now();
   private readonly observations: Observation[] = [];
+  /** Frames already sent by their sender (undefined: switched off by `limits.known_frames.enabled`). */
+  private readonly known: KnownFrames<KnownDecode> | undefined;
+  /** While a frame is decoded: the counter names decoding increments, to replay on a hit. */
+  private recording: string[] | undefined;
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
@@ -75,22 +93,73 @@ export class Pipeline implements DecodeSink {
       record: (r) => this.streamRecords.push(r),
     };
     this.streams = new StreamDecoder(sink, limits?.streams);
+    const knownLimits = options.knownFrames ?? limits?.knownFrames ?? KNOWN_FRAME_LIMITS;
+    this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits) : undefined;
+  }
+
+  /** Hits, misses and evictions of the known-frame table (all zero when it is off). */
+  get knownFrameStats(): KnownFrameStats {
+    return this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0 };
   }
 
   anomaly(code: string): void {
-    this.counters.inc(counterName('anomaly.', code));
+    const name = counterName('anomaly.', code);
+    this.counters.inc(name);
+    this.recording?.push(name);
   }
 
   decoded(protocol: string): void {
-    this.counters.inc(counterName('decoded.', protocol));
+    const name = counterName('decoded.', protocol);
+    this.counters.inc(name);
+    this.recording?.push(name);
   }
 
   /** Runs one batch of frames through the whole pipeline. */
   processBatch(frames: readonly CapturedFrame[]): void {
     const out = this.observations;
+    const known = this.known;
     for (const captured of frames) {
-      const { value: frame, anomalies } = decodeFrame(captured, this.frameLimits);
-      for (let i = 0; i < anomalies.length; i++) this.anomaly(anomalies[i] as string);
+      // A frame its sender already sent: what decoding and the application observer gave then,
+      // restamped (src/capture/known-frames.ts). Everything after them runs as for a new frame.
+      const hit = known?.lookup(captured);
+      let frame: FrameRecord;
+      let facts: readonly Observation[] | undefined;
+      let protocol: AppRecord['protocol'] | undefined;
+      if (hit !== undefined) {
+        frame = { ...hit.frame, frameNo: captured.frameNo, tsMicros: captured.tsMicros };
+        const counted = hit.counted;
+        for (let i = 0; i < counted.length; i++) this.counters.inc(counted[i] as string);
+        protocol = hit.protocol;
+        const was = hit.facts;
+        if (was !== undefined) {
+          const now: Observation[] = [];
+          for (let i = 0; i < was.length; i++) now.push({ ...(was[i] as Observation), ts: captured.tsMicros, frame: captured.frameNo });
+          facts = now;
+        }
+      } else {
+        const decoded = decodeFrame(captured, this.frameLimits);
+        frame = decoded.value;
+        const recorded: string[] | undefined = known === undefined ? undefined : [];
+        this.recording = recorded;
+        for (let i = 0; i < decoded.anomalies.length; i++) this.anomaly(decoded.anomalies[i] as string);
+        if (frame.payloadKind !== 'tcp' && frame.payloadKind !== 'none') {
+          const app = decodeApplication(frame, this, this.appLimits);
+          if (app) {
+            protocol = app.protocol;
+            try {
+              facts = observeApplication(app, frame);
+            } catch {
+              this.counters.inc(`observer_threw.${app.protocol}`);
+              recorded?.push(`observer_threw.${app.protocol}`);
+            }
+          }
+        }
+        this.recording = undefined;
+        // A TCP segment (even one inside a tunnel) goes through the stream decoder's flow state: never remembered.
+        if (known !== undefined && recorded !== undefined && frame.payloadKind !== 'tcp') {
+          known.remember({ frame: { ...frame, payload: EMPTY_PAYLOAD }, counted: recorded, facts, protocol }, facts?.length ?? 0);
+        }
+      }
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
       const encap = frame.encap;
       if (encap !== undefined && encap.length > 0) {
@@ -101,15 +170,13 @@ export class Pipeline implements DecodeSink {
       observeFrame(frame, this.binder, out);
       if (frame.payloadKind === 'tcp') {
         this.decodeStreams(frame, out);
-      } else if (frame.payloadKind !== 'none') {
-        const app = decodeApplication(frame, this, this.appLimits);
-        if (app) {
+      } else if (facts !== undefined) {
+        for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
+        if (protocol === 'lldp' || protocol === 'cdp') {
           try {
-            const facts = observeApplication(app, frame);
-            for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
-            if (app.protocol === 'lldp' || app.protocol === 'cdp') this.binder.observeCapabilities(facts, frame, out);
+            this.binder.observeCapabilities(facts, frame, out);
           } catch {
-            this.counters.inc(`observer_threw.${app.protocol}`);
+            this.counters.inc(`observer_threw.${protocol}`);
           }
         }
       }

@@ -26,7 +26,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yamlLib } from '../../lazy-yaml.js';
 import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
 import type { ManufacturerEntry } from '../data/manufacturers.js';
 import { resolveManufacturer } from '../vendors.js';
@@ -118,7 +119,7 @@ export function compilePattern(pattern: string): CompiledPattern {
 function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+    if (yamlLib().isNode(node) && node.range) return lc.linePos(node.range[0]).line;
   }
   return 1;
 }
@@ -144,8 +145,8 @@ export function parseCatalogueFile(file: string, text: string, lookup: (name: st
     const r = compileFile(file, fast.data, lookup, () => 0, () => 0);
     if (r.problems.length === 0) return { families: r.families.map((f) => ({ ...f, line: lineOfFamily(text, f.id) })), problems: [] };
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lc = new (yamlLib().LineCounter)();
+  const doc = yamlLib().parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: CatalogueProblem[] = [];
   for (const e of doc.errors) problems.push({ file, line: lc.linePos(e.pos[0]).line, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
   if (problems.length > 0) return { families: [], problems };

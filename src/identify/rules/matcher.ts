@@ -71,9 +71,9 @@ export function compileCondition(field: string, c: ConditionSpec): CompiledCondi
   const max = maxInputFor(field);
   if (c.pattern !== undefined) {
     const re = linearRegExp(c.pattern, fold);
-    const { count, names } = groupsOf(c.pattern, fold);
+    // Its groups from the same compiled pattern (groupsOf would compile it again: start-up cost).
     return {
-      field, kind: 'pattern', groupCount: count, groupNames: names,
+      field, kind: 'pattern', groupCount: re.groupCount, groupNames: [...re.groupNames],
       test(value) {
         const m = re.exec(value.length > max ? value.slice(0, max) : value);
         if (!m) return undefined;

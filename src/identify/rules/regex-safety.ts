@@ -43,16 +43,24 @@ export function regexProblem(source: string, ignoreCase = false): RegexProblem |
     compileRe2(source, ignoreCase);
     return undefined;
   } catch (e) {
-    const message = (e as Error).message.replace(/^error parsing regexp: /, '');
-    return { reason: `not supported by the linear-time engine (RE2): ${message}` };
+    return problemOf(e);
   }
+}
+
+function problemOf(e: unknown): RegexProblem {
+  const message = (e as Error).message.replace(/^error parsing regexp: /, '');
+  return { reason: `not supported by the linear-time engine (RE2): ${message}` };
 }
 
 /** Compiles a pattern for RE2; throws (with RE2's reason) when `regexProblem` would name one. */
 export function linearRegExp(source: string, ignoreCase = false): LinearRegExp {
-  const problem = regexProblem(source, ignoreCase);
-  if (problem) throw new SyntaxError(`invalid pattern /${source}/: ${problem.reason}`);
-  const re = compileRe2(source, ignoreCase);
+  // One compile (start-up compiles every rule's pattern): its error is regexProblem's reason.
+  let re: RE2JS;
+  try {
+    re = compileRe2(source, ignoreCase);
+  } catch (e) {
+    throw new SyntaxError(`invalid pattern /${source}/: ${problemOf(e).reason}`);
+  }
   const groupCount = re.groupCount();
   const byIndex = Object.entries(re.namedGroups()).sort((a, b) => a[1] - b[1]);
   const groupNames = byIndex.map(([name]) => name);

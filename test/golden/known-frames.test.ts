@@ -1,0 +1,92 @@
+/**
+ * The known-frame fast path changes no result (issue 14): every golden fixture and every shared
+ * capture, replayed twice into one database with the table on and off (the first pass hits on
+ * the file's own repeats, the second repeats every frame), gives byte-identical `devices --json`
+ * (with history) and counters. The same view as golden.test.ts.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_FRAME_LIMITS, type KnownFrameLimits } from '../../src/capture/known-frames.js';
+import { checkConfig, runtimeLimits } from '../../src/config.js';
+import { listDevices } from '../../src/inventory/device-view.js';
+import { silentLogger } from '../../src/log.js';
+import { openPipeline } from '../../src/pipeline.js';
+import { ROOT } from '../helpers/cli.js';
+import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
+
+const FIXTURE_DIRS = ['dhcp', 'lldp', 'mdns', 'demo', 'dicom', 'hl7', 'tunnels', 'capture', 'lab', 'core'];
+const CAPTURE = /\.pcap(ng)?(\.gz)?$/;
+
+function walk(dir: string, out: string[]): void {
+  let names: string[] = [];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const n of names.sort()) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (CAPTURE.test(n)) out.push(p);
+  }
+}
+
+function files(dirs: string[]): string[] {
+  const out: string[] = [];
+  for (const d of dirs) walk(d, out);
+  return out;
+}
+
+interface View { text: string; hits: number; misses: number }
+
+/** The default limits, but every capture time kept: some shared captures predate 1995, and the
+ * wall-clock time their first frame would otherwise take differs between the two replays. */
+const LIMITS = { ...runtimeLimits(checkConfig(null, null, { env: {} }).config!), timestamps: { earliestMicros: 0, maxForwardJumpMicros: 2 ** 52 } };
+
+async function view(paths: readonly string[], known: KnownFrameLimits): Promise<View> {
+  const pipeline = openPipeline(':memory:', { logger: silentLogger(), limits: LIMITS, knownFrames: known });
+  for (const p of paths) await pipeline.replayFile(p);
+  const devices = listDevices(pipeline.db, { withHistory: true });
+  const counters = Object.fromEntries(pipeline.counters.entries().filter(([k]) => !k.startsWith('inventory.devices_created')));
+  pipeline.db.close();
+  const { hits, misses } = pipeline.knownFrameStats;
+  return { text: `${JSON.stringify({ devices, counters }, null, 2)}\n`, hits, misses };
+}
+
+const ON: KnownFrameLimits = { ...KNOWN_FRAME_LIMITS, enabled: true };
+const OFF: KnownFrameLimits = { ...KNOWN_FRAME_LIMITS, enabled: false };
+
+/** Both views equal; returns the hits of the table-on replay. */
+async function differential(paths: readonly string[]): Promise<number> {
+  const off = await view(paths, OFF);
+  const on = await view(paths, ON);
+  expect(off.hits + off.misses).toBe(0);
+  expect(on.text, relative(ROOT, paths[0] ?? '')).toBe(off.text);
+  return on.hits;
+}
+
+describe('known-frame fast path: on and off give the same inventory', () => {
+  const fixtures = files(FIXTURE_DIRS.map((d) => join(ROOT, 'fixtures', d)));
+
+  it('there are fixtures, and the table hits on them', async () => {
+    expect(fixtures.length).toBeGreaterThan(10);
+    // Each fixture replayed twice into one database: the second pass repeats every frame.
+    let hits = 0;
+    for (const f of fixtures) hits += await differential([f, f]);
+    expect(hits).toBeGreaterThan(500);
+  }, 60_000);
+
+  it.skipIf(!sharedAvailable('captures'))('each shared capture, twice into one database', async () => {
+    const shared = files([sharedPath('captures')]);
+    expect(shared.length).toBeGreaterThan(10);
+    let hits = 0;
+    for (const f of shared) hits += await differential([f, f]);
+    expect(hits).toBeGreaterThan(500);
+  }, 120_000);
+
+  it('a table of a few bytes evicts senders and still gives the same inventory', async () => {
+    const f = join(ROOT, 'fixtures', 'demo', 'hospital-demo.pcapng');
+    const off = await view([f, f], OFF);
+    const tiny = await view([f, f], { ...ON, maxBytes: 4096, framesPerSender: 2 });
+    expect(tiny.text).toBe(off.text);
+  });
+});
+
+if (!sharedAvailable('captures')) console.warn(`known-frames shared captures: ${SHARED_SKIP_REASON}`);

@@ -1,0 +1,120 @@
+/**
+ * The known-frame table on real frames: what is masked hits, what has meaning misses, TCP is
+ * never looked up, and the byte budget evicts senders (lowered here).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CapturedFrame } from '../../../src/capture/captured-frame.js';
+import { KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames } from '../../../src/capture/known-frames.js';
+
+const KNOWN_FRAME_LIMITS = { ...DEFAULTS, enabled: true };
+import { decodeFrame } from '../../../src/decode/frame.js';
+import { ROOT } from '../../helpers/cli.js';
+import { readCapturedFrames } from '../../helpers/frames.js';
+
+const DHCP = join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng');
+
+/** b[i] ^= x (noUncheckedIndexedAccess: a plain `b[i] ^= x` does not typecheck). */
+function flip(b: Uint8Array, i: number, x: number): void {
+  b[i] = (b[i] ?? 0) ^ x;
+}
+
+function variant(f: CapturedFrame, edit: (b: Uint8Array) => void): CapturedFrame {
+  const data = Uint8Array.from(f.data);
+  edit(data);
+  return { ...f, data, frameNo: f.frameNo + 1000 };
+}
+
+/** Offset of the IPv4 header in an untagged Ethernet frame. */
+const IP = 14;
+
+function fixIpChecksum(b: Uint8Array): void {
+  b[IP + 10] = 0;
+  b[IP + 11] = 0;
+  const ihl = (b[IP]! & 0x0f) * 4;
+  let sum = 0;
+  for (let i = 0; i < ihl; i += 2) sum += (b[IP + i]! << 8) | b[IP + i + 1]!;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const c = ~sum & 0xffff;
+  b[IP + 10] = c >> 8;
+  b[IP + 11] = c & 0xff;
+}
+
+async function dhcpFrame(): Promise<CapturedFrame> {
+  const frames = await readCapturedFrames(DHCP);
+  const f = frames.find((x) => decodeFrame(x).value.udp?.dstPort === 67 && x.data[12] === 0x08 && x.data[13] === 0x00);
+  if (f === undefined) throw new Error('no untagged DHCP request in the fixture');
+  return f;
+}
+
+describe('KnownFrames', () => {
+  it('a repeat hits; IPv4 id and checksum, UDP checksum, DHCP xid and secs are masked', async () => {
+    const f = await dhcpFrame();
+    const t = new KnownFrames<string>(KNOWN_FRAME_LIMITS);
+    expect(t.lookup(f)).toBeUndefined();
+    t.remember('first', 3);
+    expect(t.lookup(f)).toBe('first');
+    const udp = IP + (f.data[IP]! & 0x0f) * 4;
+    const masked = variant(f, (b) => {
+      flip(b, IP + 4, 0x5a); // identification
+      fixIpChecksum(b);
+      flip(b, udp + 6, 0xff); // UDP checksum
+      flip(b, udp + 8 + 4, 0x11); // xid
+      flip(b, udp + 8 + 9, 0x01); // secs
+    });
+    expect(t.lookup(masked)).toBe('first');
+    expect(t.stats).toMatchObject({ hits: 2, misses: 1, remembered: 1 });
+  });
+
+  it('a change with meaning misses: TTL, a bad header checksum, a DHCP option byte, another sender', async () => {
+    const f = await dhcpFrame();
+    const t = new KnownFrames<string>(KNOWN_FRAME_LIMITS);
+    t.lookup(f);
+    t.remember('first', 1);
+    const udp = IP + (f.data[IP]! & 0x0f) * 4;
+    const ttl = variant(f, (b) => { b[IP + 8] = (b[IP + 8]! + 1) & 0xff; fixIpChecksum(b); });
+    const badChecksum = variant(f, (b) => { flip(b, IP + 10, 0x01); });
+    const option = variant(f, (b) => { flip(b, b.length - 2, 0x01); });
+    const chaddr = variant(f, (b) => { flip(b, udp + 8 + 28 + 5, 0x01); });
+    const sender = variant(f, (b) => { flip(b, 11, 0x01); });
+    for (const v of [ttl, badChecksum, option, chaddr, sender]) expect(t.lookup(v)).toBeUndefined();
+    expect(decodeFrame(badChecksum).anomalies).toContain('ipv4.bad_checksum');
+    expect(t.stats.hits).toBe(0);
+  });
+
+  it('TCP segments and non-Ethernet frames are never looked up; nothing is remembered for them', () => {
+    const t = new KnownFrames<string>(KNOWN_FRAME_LIMITS);
+    const tcp = new Uint8Array(60);
+    tcp.set([0, 1, 2, 3, 4, 5, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x00, 0x45], 0);
+    tcp[IP + 9] = 6;
+    const frame: CapturedFrame = { frameNo: 1, tsMicros: 1, linkType: 1, originalLength: 60, data: tcp };
+    expect(t.lookup(frame)).toBeUndefined();
+    t.remember('tcp', 0);
+    expect(t.lookup(frame)).toBeUndefined();
+    expect(t.lookup({ ...frame, linkType: 101 })).toBeUndefined();
+    expect(t.stats).toMatchObject({ ineligible: 3, remembered: 0, misses: 0 });
+  });
+
+  it('switched off, nothing is looked up', async () => {
+    const f = await dhcpFrame();
+    const t = new KnownFrames<string>({ ...KNOWN_FRAME_LIMITS, enabled: false });
+    t.lookup(f);
+    t.remember('x', 0);
+    expect(t.lookup(f)).toBeUndefined();
+    expect(t.senderCount).toBe(0);
+  });
+
+  it('keeps framesPerSender per sender and evicts the first senders past maxBytes', async () => {
+    const frames = (await readCapturedFrames(DHCP)).filter((f) => f.data.length <= KNOWN_FRAME_LIMITS.maxFrameBytes);
+    const senders = new Set(frames.map((f) => Buffer.from(f.data.subarray(6, 12)).toString('hex')));
+    expect(senders.size).toBeGreaterThan(2);
+    const budget = 3 * (600 + 512 + 96);
+    const t = new KnownFrames<number>({ ...KNOWN_FRAME_LIMITS, maxBytes: budget, framesPerSender: 2 });
+    for (const f of frames) {
+      if (t.lookup(f) === undefined) t.remember(f.frameNo, 1);
+      expect(t.heldBytes).toBeLessThanOrEqual(budget);
+    }
+    expect(t.stats.sendersEvicted).toBeGreaterThan(0);
+    expect(t.senderCount).toBeLessThanOrEqual(3);
+  });
+});
