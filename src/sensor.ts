@@ -37,6 +37,8 @@ import { VERSION } from './version.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { passiveHostWarnings } from './cli/passive-host.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
+import { announceLifecycle } from './reconcile/lifecycle.js';
+import { hasAdvisories } from './inventory/advisory-store.js';
 
 /** Milliseconds SIGTERM may take before the watchdog exits 70. */
 export const STOP_DEADLINE_MS = 10_000;
@@ -228,12 +230,13 @@ export class Sensor {
       return;
     }
     try {
-      // Without a system of record there is nothing to reconcile and no stream to write.
-      if (hasSorSnapshot(this.pipeline.db)) {
-        reconcile(this.pipeline.db, { quietAfterS: this.config.lifecycle.quiet_after_s });
-        this.stream.flush();
-        this.outputs.flush();
-      }
+      // Without a system of record or advisories there is nothing to reconcile, but device
+      // lifecycle events (new, changed, quiet, back) are still announced to the stream and outputs.
+      const quietAfterS = this.config.lifecycle.quiet_after_s;
+      if (hasSorSnapshot(this.pipeline.db) || hasAdvisories(this.pipeline.db)) reconcile(this.pipeline.db, { quietAfterS });
+      else announceLifecycle(this.pipeline.db, { quietAfterS });
+      this.stream.flush();
+      this.outputs.flush();
     } catch (err) {
       this.pipeline.counters.inc('output.stream_failures');
       this.options.logger.error({ err: (err as Error).message, path: this.config.output.exceptions_path }, 'reconcile or exception stream failed');
