@@ -156,6 +156,8 @@ describe('advisory exposure in every shape', () => {
         expect([s.structuredData['event_id'], s.structuredData['seq'], s.structuredData['type']]).toEqual([e['event_id'], String(e['seq']), type]);
         expect(s.message).toBe(cef[i]);
 
+        const validate = e['event_type'] === 'patch_verified' ? validatePatch : validateExceptionLine;
+        expect(validate(ndjson[i]), `ndjson line ${i + 1}: ${JSON.stringify(validate.errors)}`).toBe(true);
         const bare = { ...ndjson[i] };
         expect([bare['sensor'], Object.keys(bare).slice(-3)]).toEqual(['icu-1', ['sensor', 'ip', 'hostname']]);
         for (const k of ['sensor', 'ip', 'hostname']) delete bare[k];
