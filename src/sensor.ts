@@ -230,12 +230,16 @@ export class Sensor {
       return;
     }
     try {
-      // Without a system of record or advisories there is nothing to reconcile, but device
-      // lifecycle events (new, changed, quiet, back) are still announced to the stream and outputs.
+      // The exception stream file is written once a system of record is loaded (as before: one
+      // stream file per database, claimed when written). Without one, advisories are still
+      // reconciled, or else device lifecycle events (new, changed, quiet, back) announced, into
+      // the outbox, and the SIEM outputs (output.targets) get them at once; the stream file gets
+      // them in order when a record is imported.
       const quietAfterS = this.config.lifecycle.quiet_after_s;
-      if (hasSorSnapshot(this.pipeline.db) || hasAdvisories(this.pipeline.db)) reconcile(this.pipeline.db, { quietAfterS });
+      const sor = hasSorSnapshot(this.pipeline.db);
+      if (sor || hasAdvisories(this.pipeline.db)) reconcile(this.pipeline.db, { quietAfterS });
       else announceLifecycle(this.pipeline.db, { quietAfterS });
-      this.stream.flush();
+      if (sor) this.stream.flush();
       this.outputs.flush();
     } catch (err) {
       this.pipeline.counters.inc('output.stream_failures');
