@@ -92,6 +92,11 @@ const VULNERABILITY_TYPES = new Set(['vulnerable_firmware', 'firmware_downgrade'
 const typeOf = (e: Obj): string => (e['event_type'] === 'patch_verified' ? 'patch_verified' : String(e['type']));
 
 describe('advisory exposure in every shape', () => {
+  // Five CLI runs (the advisory import validates CSAF: seconds of CPU), once for the file.
+  beforeAll(() => {
+    database();
+    if (sharedAvailable('schemas', 'ocsf') && sharedAvailable('schemas', 'ecs')) validators = { ocsf: new OcsfValidator(), ecs: new EcsValidator() };
+  }, 600_000);
   {
     it('every line of the stream in every shape, advisory exposure an OCSF Vulnerability Finding naming the advisory', (ctx) => {
       if (!sharedAvailable('schemas', 'ocsf') || !sharedAvailable('schemas', 'ecs')) ctx.skip(SHARED_SKIP_REASON);

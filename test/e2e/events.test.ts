@@ -61,6 +61,8 @@ function database(name: string, capture: string, sor: string, fixed: string | nu
 }
 
 describe('auscult events', () => {
+  // The databases (several CLI runs each) are built once, outside the tests' own time limit.
+  beforeAll(() => { for (const [name, capture, sor, fixed] of FIXTURES) database(name, capture, sor, fixed); }, 600_000);
   for (const [name, capture, sor, fixed] of FIXTURES) {
     it(`${name}: ndjson is the stream file's lines plus sensor, ip, hostname; cef and syslog parse back to the same event_id, seq and evidence`, () => {
       const db = database(name, capture, sor, fixed);
