@@ -145,9 +145,13 @@ function medicalFields(dev: DeviceInfo): Record<string, string> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Who a line is about. */
+interface DeviceIds { device_id: string | null; asset_id: string | null; mac: string | null }
+const idsOf = (e: StreamEvent): DeviceIds => ({ device_id: e.device_id, asset_id: e.event_type === 'lifecycle' ? null : e.asset_id, mac: e.mac });
+
 /** OCSF `device` (needs one of uid, name, ip, hostname): the inventory id, the record's asset id as its name, what the inventory knows. */
-function ocsfDevice(e: StreamEvent, dev: DeviceInfo, extra: Record<string, unknown> = {}): Record<string, unknown> | undefined {
-  const assetId = e.event_type === 'lifecycle' ? null : e.asset_id;
+function ocsfDevice(e: DeviceIds, dev: DeviceInfo, extra: Record<string, unknown> = {}): Record<string, unknown> | undefined {
+  const assetId = e.asset_id;
   if (e.device_id === null && assetId === null && dev.ip === null && dev.hostname === null) return undefined;
   const f = dev.fields ?? {};
   const vlan = f['vlan'] !== undefined && /^\d{1,4}$/.test(f['vlan']) ? f['vlan'] : undefined;
@@ -187,7 +191,7 @@ export function toOcsf(e: StreamEvent, ctx: RenderContext): Record<string, unkno
   const dev = deviceOf(e, ctx);
   const open = e.status === 'open';
   const activityId = open ? 1 : 3; // Create, Close
-  const device = ocsfDevice(e, dev);
+  const device = ocsfDevice(idsOf(e), dev);
   return compact({
     activity_id: activityId,
     activity_name: open ? 'Create' : 'Close',
@@ -269,7 +273,7 @@ function ocsfVulnerability(e: ExceptionEvent | PatchEvent, ctx: RenderContext, a
     finding_info: { uid: e.event_id, title: type, desc: e.message, types: [type] },
     // Required by the class: when the advisory is gone from the database, the advisory id alone.
     vulnerabilities: vulnerabilities.length > 0 ? vulnerabilities : [{ advisory: { uid: advisoryId ?? 'unknown' } }],
-    device: ocsfDevice(e, dev),
+    device: ocsfDevice(idsOf(e), dev),
     // The class has no `evidences` attribute: the capture-and-frame evidence is in unmapped.
     unmapped: { auscult: compact({
       event_id: e.event_id, seq: e.seq, sensor: ctx.sensor, type, mac: e.mac, asset_id: e.asset_id, advisory_id: advisoryId,
@@ -308,7 +312,7 @@ function ocsfLifecycle(e: LifecycleEvent, ctx: RenderContext): Record<string, un
     time: ms(e.ts),
     message: e.message,
     metadata: ocsfMetadata(e, ctx, 'lifecycle'),
-    device: ocsfDevice(e, dev, { first_seen_time: ms(e.first_seen), last_seen_time: ms(e.last_seen) }),
+    device: ocsfDevice(idsOf(e), dev, { first_seen_time: ms(e.first_seen), last_seen_time: ms(e.last_seen) }),
     unmapped: { auscult: compact({
       event_id: e.event_id, seq: e.seq, sensor: ctx.sensor, type: e.type, changes: e.changes.length > 0 ? e.changes : undefined,
       evidence: e.evidence.length > 0 ? e.evidence : undefined, device: medicalFields(dev),
@@ -492,4 +496,38 @@ export function render(format: OutputFormat, e: StreamEvent, ctx: RenderContext)
     case 'cef': return toCef(e, ctx);
     case 'syslog': return toSyslog(e, ctx);
   }
+}
+
+/** What an inventory snapshot line needs of a device (a `DeviceView`'s fields). */
+export interface SnapshotDevice {
+  id: string; mac: string | null; ip: string | null; hostname: string | null; asset_id: string | null; first_seen: string; last_seen: string;
+  fields: Readonly<Record<string, string | number | null>>;
+}
+
+/**
+ * OCSF 1.8.0 Device Inventory Info (5001), activity Collect: one device of an inventory snapshot
+ * (`auscult export ocsf-devices`), as the lifecycle lines carry it (make in `device`, firmware,
+ * switch port, FDA class in `unmapped.auscult.device`). `time` is the snapshot's capture time.
+ */
+export function toOcsfSnapshot(d: SnapshotDevice, ctx: Pick<RenderContext, 'sensor' | 'version'>, time: string): Record<string, unknown> {
+  const kind = EVENT_KINDS.lifecycle;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.fields)) if (v !== null) fields[k] = String(v);
+  const dev: DeviceInfo = { ip: d.ip, hostname: d.hostname, fields };
+  return compact({
+    activity_id: 2,
+    activity_name: 'Collect',
+    category_uid: kind.ocsf.categoryUid,
+    category_name: kind.ocsf.categoryName,
+    class_uid: kind.ocsf.classUid,
+    class_name: kind.ocsf.className,
+    type_uid: kind.ocsf.classUid * 100 + 2,
+    type_name: `${kind.ocsf.className}: Collect`,
+    severity_id: OCSF_SEVERITY.info.id,
+    severity: OCSF_SEVERITY.info.name,
+    time: ms(time),
+    metadata: { version: OCSF_VERSION, product: { name: PRODUCT, vendor_name: VENDOR, version: ctx.version }, uid: `${d.id}@${time}`, log_name: 'inventory', reporter: { name: ctx.sensor } },
+    device: ocsfDevice({ device_id: d.id, asset_id: d.asset_id, mac: d.mac }, dev, { first_seen_time: ms(d.first_seen), last_seen_time: ms(d.last_seen) }),
+    unmapped: { auscult: compact({ sensor: ctx.sensor, device: medicalFields(dev) }) },
+  });
 }

@@ -209,4 +209,25 @@ describe('advisory exposure in every shape', () => {
     expect((doc['device'] as { manufacturer: string }).manufacturer).toBe(monitor['manufacturer']);
     expect(((doc['auscult'] as Obj)['device'] as Obj)['fda_class']).toBe(monitor['fda_class']);
   });
+
+  it('auscult export ocsf-devices: one valid Device Inventory Info (Collect) line per device, at the newest capture time, with its make and medical fields', (ctx) => {
+    if (!sharedAvailable('schemas', 'ocsf')) ctx.skip(SHARED_SKIP_REASON);
+    const db = database();
+    const devices = JSON.parse(ok(['devices', '--db', db, '--json'])) as Obj[];
+    const out = join(dir, 'inventory.ocsf.ndjson');
+    expect(ok(['export', 'ocsf-devices', '--db', db, '--sensor', 'icu-1', '--out', out])).toBe('');
+    const lines = linesOf(readFileSync(out, 'utf8')).map((l) => JSON.parse(l) as Obj);
+    expect(lines).toHaveLength(devices.length);
+    const newest = Math.max(...devices.map((d) => Date.parse(String(d['last_seen']))));
+    const validator = validators?.ocsf ?? new OcsfValidator();
+    lines.forEach((o, i) => {
+      expect(validator.validate(o), `line ${i + 1}`).toEqual([]);
+      expect([o['class_uid'], o['activity_id'], o['time']]).toEqual([5001, 2, newest]);
+      const d = devices[i] as Obj;
+      const device = o['device'] as Obj;
+      expect([device['uid'], device['mac'] ?? null, device['vendor_name'] ?? null, device['model'] ?? null]).toEqual([d['id'], d['mac'], d['manufacturer'], d['model']]);
+      const medical = (o['unmapped'] as { auscult: { device?: Obj } }).auscult.device ?? {};
+      expect([medical['firmware'] ?? null, medical['port'] ?? null, medical['fda_class'] ?? null]).toEqual([d['firmware'], d['port'], d['fda_class']]);
+    });
+  });
 });
