@@ -65,12 +65,17 @@ export function advisoryLookup(db: Db): NonNullable<RenderContext['advisory']> {
     const out = new Map<string, AdvisoryInfo>();
     if (!hasAdvisories(db)) return out;
     const vectors = new Map<string, string | null>();
-    for (const a of currentAdvisories(db)) for (const v of a.vulnerabilities) vectors.set(`${a.tracking_id}\u0000${v.id}`, v.cvss_vector);
+    const publishers = new Map<string, string>();
+    for (const a of currentAdvisories(db)) {
+      publishers.set(a.tracking_id, a.publisher);
+      for (const v of a.vulnerabilities) vectors.set(`${a.tracking_id}\u0000${v.id}`, v.cvss_vector);
+    }
     for (const r of loadExposure(db)) {
       const key = `${r.device_id}\u0000${r.advisory_id}`;
       let info = out.get(key);
       if (info === undefined) {
-        info = { tracking_id: r.advisory_id, version: r.advisory_version, title: r.advisory_title, vulnerabilities: [] };
+        const publisher = publishers.get(r.advisory_id);
+        info = { tracking_id: r.advisory_id, version: r.advisory_version, title: r.advisory_title, ...(publisher !== undefined ? { publisher } : {}), vulnerabilities: [] };
         out.set(key, info);
         for (const [type, fields] of ADVISORY_EXCEPTIONS) for (const f of fields) byEventId.set(eventId(type, key, f), key);
       }

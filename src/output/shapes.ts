@@ -51,6 +51,8 @@ export interface AdvisoryInfo {
   tracking_id: string;
   version: string;
   title: string;
+  /** `document.publisher.name` (e.g. CISA), when known. */
+  publisher?: string;
   vulnerabilities: { id: string; cve: string | null; cvss: number | null; cvss_vector: string | null; kev: boolean; verdict: string }[];
 }
 
@@ -231,14 +233,12 @@ function ocsfVulnerabilities(a: AdvisoryInfo | undefined, affectedOnly: boolean)
   const list = affectedOnly && affected.length > 0 ? affected : a.vulnerabilities;
   return list.map((v) => compact({
     title: a.title,
-    vendor_name: VENDOR_OF_ADVISORY,
+    vendor_name: a.publisher,
     is_exploit_available: v.kev ? true : undefined,
     cve: v.cve !== null ? compact({ uid: v.cve, cvss: v.cvss !== null ? [compact({ base_score: v.cvss, version: cvssVersion(v.cvss_vector), vector_string: v.cvss_vector })] : undefined }) : undefined,
     advisory: v.cve === null ? { uid: a.tracking_id, title: a.title } : undefined,
   }));
 }
-/** Who publishes the advisories auscult reads (CSAF documents; CISA ICSMA for medical devices). */
-const VENDOR_OF_ADVISORY = 'CSAF advisory';
 /** CVSS version from the vector (`CVSS:3.1/...`); a vector without the prefix is v2. */
 const cvssVersion = (vector: string | null): string => /^CVSS:(\d+\.\d+)\//.exec(vector ?? '')?.[1] ?? (vector !== null ? '2.0' : '3.1');
 
