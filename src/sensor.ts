@@ -38,6 +38,8 @@ import { VERSION } from './version.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { passiveHostWarnings } from './cli/passive-host.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
+import { announceLifecycle } from './reconcile/lifecycle.js';
+import { hasAdvisories } from './inventory/advisory-store.js';
 
 /** Milliseconds SIGTERM may take before the watchdog exits 70. */
 export const STOP_DEADLINE_MS = 10_000;
@@ -232,12 +234,17 @@ export class Sensor {
       return;
     }
     try {
-      // Without a system of record there is nothing to reconcile and no stream to write.
-      if (hasSorSnapshot(this.pipeline.db)) {
-        reconcile(this.pipeline.db, { quietAfterS: this.config.lifecycle.quiet_after_s });
-        this.stream.flush();
-        this.outputs.flush();
-      }
+      // The exception stream file is written once a system of record is loaded (as before: one
+      // stream file per database, claimed when written). Without one, advisories are still
+      // reconciled, or else device lifecycle events (new, changed, quiet, back) announced, into
+      // the outbox, and the SIEM outputs (output.targets) get them at once; the stream file gets
+      // them in order when a record is imported.
+      const quietAfterS = this.config.lifecycle.quiet_after_s;
+      const sor = hasSorSnapshot(this.pipeline.db);
+      if (sor || hasAdvisories(this.pipeline.db)) reconcile(this.pipeline.db, { quietAfterS });
+      else announceLifecycle(this.pipeline.db, { quietAfterS });
+      if (sor) this.stream.flush();
+      this.outputs.flush();
     } catch (err) {
       this.pipeline.counters.inc('output.stream_failures');
       this.options.logger.error({ err: (err as Error).message, path: this.config.output.exceptions_path }, 'reconcile or exception stream failed');

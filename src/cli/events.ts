@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { deviceLookup, readEvents } from '../output/event-source.js';
+import { readEvents, renderContext } from '../output/event-source.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from '../output/shapes.js';
 import { dbOption, openExistingDb } from './common.js';
 import { VERSION } from '../version.js';
@@ -14,7 +14,7 @@ export function registerEvents(program: Command): void {
     program
       .command('events')
       .exitOverride() // usage errors exit 64 (EX_USAGE) through main's handler
-      .description('print the events the database holds (exceptions opened and resolved) as NDJSON, OCSF, ECS, CEF or syslog, one per line')
+      .description('print the events the database holds (exceptions opened and resolved, device lifecycle events, verified patches) as NDJSON, OCSF, ECS, CEF or syslog, one per line')
       .addOption(new Option('--format <format>', 'the shape of each line').choices(OUTPUT_FORMATS).default('ndjson'))
       .addOption(new Option('--since <time>', 'only events at or after this capture time (ISO 8601, e.g. 2026-11-22T00:00:00Z)').argParser(parseTime))
       .option('--sensor <name>', 'the sensor name in each event (default: this host name)'),
@@ -28,7 +28,7 @@ Examples:
     .action((opts: { db: string; format: OutputFormat; since?: string; sensor?: string }) => {
       const db = openExistingDb(opts.db, { readonly: true });
       try {
-        const ctx = { sensor: opts.sensor ?? hostname(), version: VERSION, device: deviceLookup(db) };
+        const ctx = renderContext(db, { sensor: opts.sensor ?? hostname(), version: VERSION });
         const out: string[] = [];
         for (const e of readEvents(db, opts.since !== undefined ? { since: opts.since } : {})) {
           out.push(render(opts.format, e, ctx));

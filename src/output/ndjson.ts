@@ -41,7 +41,7 @@ import { AuscultError } from '../errors.js';
 import type { Db } from '../inventory/store.js';
 import type { ReconcileException } from '../reconcile/exception-kinds.js';
 import { orderLifecycleLine, type LifecycleLine } from '../reconcile/lifecycle.js';
-import { deviceLookup } from './event-source.js';
+import { renderContext } from './event-source.js';
 import { render, type OutputFormat, type RenderContext, type StreamEvent } from './shapes.js';
 
 export const EXCEPTION_SCHEMA_VERSION = 1;
@@ -146,7 +146,7 @@ function readOwner(path: string): StreamOwner | 'unreadable' | undefined {
 export interface StreamShape {
   format: OutputFormat;
   /** Sensor name and version; the device lookup is made per flush. */
-  ctx: Omit<RenderContext, 'device'>;
+  ctx: Pick<RenderContext, 'sensor' | 'version'>;
 }
 
 /**
@@ -239,8 +239,10 @@ export class ExceptionStream {
       if (rows.length > 0) {
         const shape = this.shape;
         let lines = rows.map((r) => r.line);
-        if (shape !== undefined && shape.format !== 'ndjson') {
-          const ctx: RenderContext = { ...shape.ctx, device: deviceLookup(this.db) };
+        // A target in any shape (`ndjson` included: it adds sensor, ip, hostname) renders the
+        // lines; the reconciliation stream (no shape) writes the outbox lines as they are.
+        if (shape !== undefined) {
+          const ctx: RenderContext = renderContext(this.db, shape.ctx);
           lines = rows.map((r) => render(shape.format, { ...(JSON.parse(r.line) as StreamEvent), seq: r.seq }, ctx));
         }
         const text = `${lines.join('\n')}\n`;

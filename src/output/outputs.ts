@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import type { AuscultConfig as Config } from '../config.js';
 import type { Db } from '../inventory/store.js';
-import { deviceLookup, readEvents } from './event-source.js';
+import { readEvents, renderContext } from './event-source.js';
 import { ExceptionStream } from './ndjson.js';
 import { render, type OutputFormat, type RenderContext } from './shapes.js';
 import { SyslogSink } from './syslog-sink.js';
@@ -37,7 +37,7 @@ export class Outputs {
   /** Failures of file outputs since start (each logged by the caller). */
   failures = 0;
 
-  constructor(private readonly db: Db, configs: readonly OutputConfig[], private readonly ctx: Omit<RenderContext, 'device'>) {
+  constructor(private readonly db: Db, configs: readonly OutputConfig[], private readonly ctx: Pick<RenderContext, 'sensor' | 'version'>) {
     for (const o of configs) {
       if (o.type === 'file') this.files.push({ name: o.name, stream: new ExceptionStream(db, o.path, { format: o.format, ctx }) });
       else if (o.type === 'syslog') {
@@ -74,7 +74,7 @@ export class Outputs {
       }
     }
     if (this.sinks.length > 0) {
-      const ctx: RenderContext = { ...this.ctx, device: deviceLookup(this.db) };
+      const ctx = renderContext(this.db, this.ctx);
       for (const { sink, format } of this.sinks) {
         const key = `output:${sink.name}`;
         const cursor = (this.db.prepare('SELECT last_seq FROM stream_cursor WHERE path = ?').get(key) as { last_seq: number } | undefined)?.last_seq ?? 0;

@@ -16,11 +16,16 @@
  * Each `event_id` is sha256(type NUL device NUL condition), so the same condition always has the
  * same id (replaying the same captures gives the same lines). A device merged into another (its
  * row deleted) silently leaves the table.
+ *
+ * Reconciliation announces them in its transaction (`reconcile()`); a sensor with neither a system
+ * of record nor advisories announces them with `announceLifecycle()`, so device_new and
+ * device_quiet (the decommission log HICP 9.1 asks for) never wait for a CMDB export.
  */
 import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Db } from '../inventory/store.js';
 import { isoTime } from '../inventory/device-view.js';
+import { enqueueLines } from '../output/ndjson.js';
 import type { ExceptionEvidence } from './exception-kinds.js';
 
 export const LIFECYCLE_TYPES = ['device_new', 'device_changed', 'device_quiet', 'device_back'] as const;
@@ -156,4 +161,21 @@ export function lifecycleLines(db: Db, nowUs: number, options: { quietAfterS?: n
   }
   // Stable: by time, then kind, then device (a device's new before its changes).
   return out.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0) || ORDER[a.type] - ORDER[b.type] || (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0));
+}
+
+/**
+ * Announces the lifecycle lines due at the newest capture time (never the wall clock) and appends
+ * them to the outbox, in one transaction. For a database nothing is reconciled in (no system of
+ * record, no advisories): `reconcile()` does the same inside its own transaction otherwise.
+ * Nothing heard yet: nothing announced.
+ */
+export function announceLifecycle(db: Db, options: { quietAfterS?: number } = {}): LifecycleLine[] {
+  return db.transaction((): LifecycleLine[] => {
+    const newest = (db.prepare(`SELECT max(coalesce((SELECT max(last_ts_us) FROM capture), 0),
+      coalesce((SELECT max(last_seen_us) FROM device), 0)) AS us`).get() as { us: number }).us;
+    if (newest <= 0) return [];
+    const lines = lifecycleLines(db, newest, options);
+    const seqs = enqueueLines(db, lines);
+    return lines.map((l, i) => ({ ...l, ...(seqs[i] === undefined ? {} : { seq: seqs[i] }) }));
+  })();
 }

@@ -64,7 +64,7 @@ describe('usage errors exit 64 with one line, for every subcommand', () => {
 
 describe('database files', () => {
   const READ_ONLY: string[][] = [['devices'], ['device', '00:11:22:33:44:55'], ['unknown'], ['coverage'], ['reconcile'], ['report', '--out', 'r'],
-    ['events'], ['export', 'splunk-assets'], ['export', 'servicenow'], ['push', 'servicenow', '--instance', 'https://127.0.0.1:9']];
+    ['events'], ['export', 'splunk-assets'], ['export', 'servicenow'], ['export', 'ocsf-devices'], ['push', 'servicenow', '--instance', 'https://127.0.0.1:9']];
   const DB_COMMANDS: string[][] = [...READ_ONLY, ['import', join(ROOT, 'fixtures/demo/sor-export.csv')], ['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng')]];
   // push reads its credentials before the database: give it some so the --db error is the one seen.
   const ENV = { SERVICENOW_USER: 'svc-test', SERVICENOW_PASSWORD: 'not-a-secret' };

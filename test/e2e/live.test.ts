@@ -182,6 +182,14 @@ describe.skipIf(SKIP !== null)(titled('auscult run on a veth in a network namesp
     const live = identities(join(dir, 'live.db'));
     expect(live.length).toBeGreaterThan(5);
     expect(live).toEqual(identities(replayDb));
+    // No system of record loaded: the sensor still announced every device once (device_new) to the outbox (issue 18).
+    // (A device announced at one flush and merged into another before the next stays announced.)
+    const ev = auscult(['events', '--db', join(dir, 'live.db')]);
+    expect(ev.code, ev.stderr).toBe(0);
+    const announced = ev.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; device_id: string })
+      .filter((e) => e.type === 'device_new').map((e) => e.device_id);
+    expect(new Set(announced).size).toBe(announced.length);
+    expect(announced).toEqual(expect.arrayContaining(live.map((d) => String(d['id']))));
     // The WAL was checkpointed (TRUNCATE) on the way out.
     expect(spawnSync('stat', ['-c', '%s', join(dir, 'live.db-wal')], { encoding: 'utf8' }).stdout.trim() || '0').toBe('0');
   });

@@ -7,7 +7,7 @@
  * likewise; `$include`d profile attributes count only when `metadata.profiles` names the profile.
  *
  * OCSF checks: every key is an attribute of its class or object (or sits under `unmapped`, or in
- * a `json_t`/`object` value); every required attribute is present; `at_least_one` constraints;
+ * a `json_t`/`object` value); every required attribute is present; `at_least_one` and `just_one` constraints;
  * arrays where `is_array`; scalar types (`string_t`, `integer_t`, `long_t`, `timestamp_t`, ...)
  * and their regexes from `dictionary.json`; `*_id` values within the enum of the class, object or
  * dictionary; `class_uid` = category * 1000 + class and `type_uid` = class_uid * 100 + activity_id.
@@ -95,6 +95,7 @@ export class OcsfValidator {
       if (a.requirement === 'required' && active(a) && !(k in value)) errors.push(`${path}${k}: required`);
     }
     if (constraints?.at_least_one && !constraints.at_least_one.some((k) => k in value)) errors.push(`${path}: needs at least one of ${constraints.at_least_one.join(', ')}`);
+    if (constraints?.just_one && constraints.just_one.filter((k) => k in value).length !== 1) errors.push(`${path}: needs just one of ${constraints.just_one.join(', ')}`);
     for (const [k, v] of Object.entries(value)) {
       const a = attrs[k];
       if (a === undefined || !active(a)) {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toCef, toSyslog, cefValue } from '../../src/output/shapes.js';
+import { toCef, toSyslog, cefValue, type StreamEvent } from '../../src/output/shapes.js';
 import type { ExceptionLine } from '../../src/output/ndjson.js';
 import { parseCef, parseExtension, parseSyslog } from '../helpers/cef.js';
 
@@ -51,6 +51,33 @@ describe('CEF round trip through an independent parser', () => {
       for (const [k, v] of pairs) expect(x[k] ?? null, k).toBe(v === '' ? null : v);
       expect(x['cs5'] === undefined ? [] : JSON.parse(x['cs5'])).toEqual(e.evidence);
     }), RUNS);
+  });
+
+  it('verified patches and advisory exceptions: advisory id, CVE ids and versions from hostile CSAF text come back unchanged', () => {
+    const advisory = fc.record({
+      tracking_id: nasty.filter((v) => v !== ''), version: nasty, title: nasty,
+      vulnerabilities: fc.array(fc.record({ id: nasty.filter((v) => v !== '' && !v.includes(',')), cve: fc.option(nasty.filter((v) => v !== '' && !v.includes(',')), { nil: null }),
+        cvss: fc.constant(null), cvss_vector: fc.constant(null), kev: fc.boolean(), verdict: fc.constant('affected') }), { minLength: 1, maxLength: 3 }),
+    });
+    const patch = fc.record({ old_version: nasty, new_version: nasty, message: nasty, seq: fc.integer({ min: 1, max: 2 ** 40 }), asset_id: nullable })
+      .map((r): StreamEvent => ({
+        schema_version: 1, event_type: 'patch_verified', event_id: '0123456789abcdef0123456789abcdef', ts: '2026-11-22T21:50:15.699Z',
+        device_id: 'mac-0009fb3a7107', mac: '00:09:fb:3a:71:07', advisory_id: 'X', old_verdict: 'affected', new_verdict: 'fixed', old_evidence: [], new_evidence: [], ...r,
+      }));
+    fc.assert(fc.property(fc.oneof(patch, event), advisory, ctx, (e, a, c) => {
+      const ev: StreamEvent = e.event_type === 'patch_verified' ? { ...e, advisory_id: a.tracking_id } : e.event_type === 'exception' ? { ...e, type: 'vulnerable_firmware' } : e;
+      const line = toCef(ev, { ...c, advisory: () => a });
+      expect(line).not.toMatch(/[\r\n]/);
+      const x = parseCef(line).ext;
+      expect([x['cs6Label'], x['cs6']]).toEqual(['advisory_id', a.tracking_id]);
+      expect(x['flexString1']).toBe(a.vulnerabilities.map((v) => v.cve ?? v.id).join(','));
+      if (ev.event_type === 'patch_verified') {
+        expect(parseCef(line).header.deviceEventClassId).toBe('patch:patch_verified');
+        expect(x['cs3'] ?? '').toBe(ev.old_version);
+        expect(x['cs4'] ?? '').toBe(ev.new_version);
+      }
+      expect(parseSyslog(toSyslog(ev, { ...c, advisory: () => a })).message).toBe(line);
+    }), { ...RUNS, numRuns: 1000 });
   });
 
   it('the extension escaper alone: any value round-trips under any key', () => {

@@ -2,7 +2,8 @@
  * Device lifecycle events from the store's own tables: device_new, device_changed (fields, old and
  * new, evidence frame), device_quiet after a lowered quiet_after on the capture clock, and
  * device_back; stable event ids; appended to the outbox by reconciliation in its transaction, every
- * line schema-valid; and a real replay (the demo capture) announces every device once.
+ * line schema-valid; and a real replay (the demo capture) announces every device once, with or
+ * without a system of record (`announceLifecycle`, what a sensor with no CMDB export runs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { openDatabase, type Db } from '../../../src/inventory/store.js';
 import { openPipeline } from '../../../src/pipeline.js';
-import { lifecycleEventId, lifecycleLines } from '../../../src/reconcile/lifecycle.js';
+import { announceLifecycle, lifecycleEventId, lifecycleLines } from '../../../src/reconcile/lifecycle.js';
 import { parseSorCsv } from '../../../src/reconcile/import-csv.js';
 import { reconcile } from '../../../src/reconcile/reconcile.js';
 import { storeSorSnapshot } from '../../../src/reconcile/sor-store.js';
@@ -133,6 +134,31 @@ describe('lifecycle events', () => {
     expect(quiet.length).toBeGreaterThan(0);
     expect(quiet.every((l) => l.type === 'device_quiet' && Date.parse(l.ts) - Date.parse(l.last_seen) >= 1000)).toBe(true);
     expectValidLines((db.prepare('SELECT line FROM outbox ORDER BY seq').all() as { line: string }[]).map((x) => x.line).join('\n'));
+    db.close();
+  });
+
+  it('without a system of record or advisories: the demo announces every device once into the outbox, then quiet on the capture clock; nothing heard, nothing announced', async () => {
+    const empty = openDatabase(join(dir, 'empty.db'));
+    expect(announceLifecycle(empty)).toEqual([]);
+    expect(empty.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0);
+    empty.close();
+    const path = join(dir, 'no-sor.db');
+    const p = openPipeline(path, { logger: silentLogger() });
+    await p.replayFile('fixtures/demo/hospital-demo.pcapng');
+    p.db.close();
+    const db = openDatabase(path);
+    const devices = db.prepare('SELECT id FROM device ORDER BY id').pluck().all() as string[];
+    expect(devices.length).toBeGreaterThan(5);
+    const first = announceLifecycle(db);
+    expect(first.map((l) => l.device_id).sort()).toEqual(devices);
+    expect(first.every((l) => l.type === 'device_new')).toBe(true);
+    const lines = expectValidLines((db.prepare('SELECT line FROM outbox ORDER BY seq').all() as { line: string }[]).map((x) => x.line).join('\n'));
+    expect(lines.map((l) => [l['seq'], l['event_id']])).toEqual(first.map((l, i) => [i + 1, l.event_id]));
+    expect(announceLifecycle(db)).toEqual([]);
+    const quiet = announceLifecycle(db, { quietAfterS: 1 });
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(quiet.every((l) => l.type === 'device_quiet')).toBe(true);
+    expect(quiet.map((l) => l.seq)).toEqual(quiet.map((_, i) => first.length + i + 1));
     db.close();
   });
 });
