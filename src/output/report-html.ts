@@ -31,11 +31,14 @@ const NOWRAP_COLUMNS = new Set(['source', 'asset id', 'MAC', 'IP', 'VLAN', 'seve
  * Columns of free text or long tokens (event ids, messages, locations, hostile host names): these
  * may break anywhere, so the table fits the page; every other column breaks only between words.
  */
-const LONG_COLUMNS = new Set(['hostname', 'network location', 'location', 'message', 'event id', 'expected', 'observed', 'old', 'new', 'evidence', 'meaning', 'device', 'opened', 'resolved', 'time (capture)']);
-/** A host name of up to this many characters is kept on one line (`MON-EXTRA-24`, not `MON-` / `EXTRA-24`); a longer one may break anywhere. */
-const SHORT_HOSTNAME = 24;
-const columnClass = (header: string, value: unknown): string =>
-  (NOWRAP_COLUMNS.has(header) || (header === 'hostname' && typeof value === 'string' && [...value].length <= SHORT_HOSTNAME) ? 'nw' : LONG_COLUMNS.has(header) ? 'long' : '');
+const LONG_COLUMNS = new Set(['network location', 'location', 'message', 'event id', 'expected', 'observed', 'old', 'new', 'evidence', 'meaning', 'device', 'opened', 'resolved', 'time (capture)']);
+/** A run this long without a space (a hostile or careless export's value) may break anywhere, whatever its column. */
+const LONG_WORD = /\S{33,}/;
+const columnClass = (header: string, value: unknown): string => {
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  if (NOWRAP_COLUMNS.has(header) && !LONG_WORD.test(text)) return 'nw';
+  return LONG_COLUMNS.has(header) || LONG_WORD.test(text) ? 'long' : '';
+};
 
 /** A compared field: one value when record and network agree, both side by side when not. */
 function compared(row: InventoryRow, field: ComparedField, shown: unknown): unknown {
@@ -45,7 +48,7 @@ function compared(row: InventoryRow, field: ComparedField, shown: unknown): unkn
   if (c === undefined || c.exception === null) return shown;
   const link = ` <a class="ex-link" href="#ex-${escapeHtml(c.exception)}">exception</a>`;
   return {
-    cls: 'disagree',
+    cls: LONG_WORD.test(`${c.record ?? ''} ${c.network ?? ''}`) ? 'disagree long' : 'disagree',
     html: `<span class="rec" title="system of record">record: ${escapeHtml(c.record)}</span><span class="net" title="heard on the network">network: ${escapeHtml(c.network)}</span>${link}`,
   };
 }
@@ -80,8 +83,8 @@ export function barChart(counts: readonly TypeCount[]): string {
 
 /** Widest label a chart gives room to, in characters; a longer one is cut in the middle (full text in its tooltip). */
 export const CHART_LABEL_MAX = 44;
-/** Approximate width of a 12 px system-ui character, for sizing label columns (generous: digits and capitals). */
-const CHAR_W = 7.2;
+/** Width of a 12 px system-ui character for sizing label columns: a capital's (`X` is 8.2 px in DejaVu Sans), so no label is cut. */
+const CHAR_W = 8.4;
 
 /** A label cut in the middle to `max` characters (`Philips Medical…MX800: N.00.01`), whole when it fits. */
 export function elideMiddle(text: string, max = CHART_LABEL_MAX): string {
@@ -210,7 +213,7 @@ td.disagree{background:#fff1e5}td.disagree span{display:block}td.disagree .rec{c
 a.ex-link{font-size:11px}tr:target{outline:2px solid #0969da}
 dl.header{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.5em 0}dl.header dt{color:#57606a}dl.header dd{margin:0}
 @page{size:A4 landscape;margin:10mm}
-@media print{body{margin:0;max-width:none;font-size:9pt}table{font-size:7.5pt;width:100%;page-break-inside:auto}
+@media print{body{margin:0;max-width:none;font-size:9pt}table{font-size:7.5pt;width:100%;page-break-inside:auto}th,td{padding:2px 3px}
 thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}h2{break-after:avoid}
 .tiles{gap:.4em}.tile{padding:.3em .6em}a{color:inherit;text-decoration:none}}`;
 
@@ -271,7 +274,7 @@ A value comes from the system of record, else from the network; where the two di
 (record struck through, network in bold) and links to the exception raised about it (values that differ only in
 spelling, such as <code>Gi1/0/8</code> and <code>gi1-0-8</code>, are not disagreements). Source: <i>both</i> = record matched to a device,
 <i>network</i> = heard but in no record, <i>record</i> = in the record but not heard.</p>
-${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manufacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recommended'],
+${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manu\u00adfacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recom\u00admended'],
     data.inventory.map((r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, compared(r, 'vlan', r.vlan), r.category, compared(r, 'manufacturer', r.manufacturer),
       compared(r, 'model', r.model), compared(r, 'firmware', r.firmware), compared(r, 'network_location', r.network_location), r.os, r.fda_class,
       `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`]),
