@@ -111,6 +111,13 @@ permission, 78 bad configuration. Docs: README.md.`,
 
 export async function main(argv: string[]): Promise<void> {
   tuneHeap();
+  // `auscult devices --json | head`: the reader went away. That is the user's choice, not an
+  // error: stop quietly (what was committed stays committed). Any other stdout error is one line.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK);
+    process.stderr.write(`auscult: cannot write standard output: ${err.message}\n`);
+    process.exit(EXIT.CANTCREAT);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

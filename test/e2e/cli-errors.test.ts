@@ -7,6 +7,7 @@
  * through it; `status` exits 1 when the sensor is not reachable (as README says); `rules test`
  * gives the same answer from any current directory.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +149,22 @@ describe('report --out', () => {
     const r = auscult(['report', '--db', db, '--out', join(dir, 'fresh')], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'fresh', 'index.html'))).toBe(true);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('devices --json into a closed pipe exits 0 with nothing on stderr (no EPIPE stack trace)', async () => {
+    const db = join(dir, 'pipe.db');
+    expect(auscult(['replay', join(ROOT, 'fixtures/demo/hospital-demo.pcapng'), '--db', db], { cwd: dir }).code).toBe(0);
+    for (const args of [['devices', '--json'], ['events']]) {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/auscult.js'), ...args, '--db', db], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // closed before node has even started: every write gets EPIPE
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr, args.join(' ')).toBe('');
+      expect(code, args.join(' ')).toBe(0);
+    }
   });
 });
 
