@@ -1,7 +1,7 @@
 /**
  * \summary Options and helpers shared by subcommands.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AuscultError } from '../errors.js';
 import { openDatabase, type Db, type StoreOptions } from '../inventory/store.js';
@@ -152,6 +152,40 @@ export function openExistingDb(path: string, options: StoreOptions = {}): Db {
   }
   if (statSync(path).isDirectory()) throw new AuscultError('AUS_ERR_DB_FILE', 'is a directory, not a database', { file: path });
   return openDb(path, options);
+}
+
+/** Commands that may create their database; every other command with `--db` only opens an existing one. */
+export const DB_CREATORS: ReadonlySet<string> = new Set(['replay', 'import', 'run', 'advisories import', 'advisories kev', 'deferrals import']);
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/**
+ * Checks a `--db` argument before the command runs (main.ts calls it for every command that has
+ * one, so a command opening the store directly is covered too): a command that does not create
+ * databases needs the file to exist (AUS_ERR_DB_MISSING, nothing created); a file that exists
+ * must be empty or start with SQLite's header (AUS_ERR_DB_FILE, never an internal error).
+ */
+export function checkDbArgument(path: string, mayCreate: boolean): void {
+  if (!existsSync(path)) {
+    if (mayCreate) return;
+    throw new AuscultError('AUS_ERR_DB_MISSING', 'no such database (replay a capture or run the sensor first, or check --db / AUSCULT_DB)', { file: path });
+  }
+  const st = statSync(path);
+  if (st.isDirectory()) throw new AuscultError('AUS_ERR_DB_FILE', 'is a directory, not a database', { file: path });
+  if (!st.isFile() || st.size === 0) return;
+  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, head, 0, head.length, 0);
+  } catch {
+    return; // unreadable: the store's own open reports it (EACCES → exit 77)
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) {
+    throw new AuscultError('AUS_ERR_DB_FILE', 'not an SQLite database (file is not a database)', { file: path });
+  }
 }
 
 /** A database open failure as the one-line user error it is (other errors unchanged). */

@@ -27,7 +27,7 @@ import { registerCentral } from './central.js';
 import { registerShip } from './ship.js';
 import { tuneHeap } from '../heap-tuning.js';
 import { LOG_FORMATS } from '../log.js';
-import { tableLayout, terminalWidth } from './common.js';
+import { checkDbArgument, DB_CREATORS, tableLayout, terminalWidth } from './common.js';
 
 import { VERSION } from '../version.js';
 
@@ -91,6 +91,14 @@ permission, 78 bad configuration. Docs: README.md.`,
     // Every logger a command creates (createLogger) reads the format from here.
     if (globals.logFormat !== undefined) process.env['AUSCULT_LOG_FORMAT'] = globals.logFormat;
     tableLayout.width = terminalWidth();
+    // A mistyped --db on a command that only reads never creates an empty database, and a file
+    // that is not one is a one-line error, whichever way the command opens the store.
+    const db = action.opts<{ db?: unknown }>().db;
+    if (typeof db === 'string') {
+      const path: string[] = [];
+      for (let c: Command | null = action; c !== null && c.parent !== null; c = c.parent) path.unshift(c.name());
+      checkDbArgument(db, DB_CREATORS.has(path.join(' ')));
+    }
   });
   // Every subcommand reports usage errors by throwing (exit 64 in main), not by process.exit(1).
   const override = (cmd: Command): void => {
@@ -103,6 +111,13 @@ permission, 78 bad configuration. Docs: README.md.`,
 
 export async function main(argv: string[]): Promise<void> {
   tuneHeap();
+  // `auscult devices --json | head`: the reader went away. That is the user's choice, not an
+  // error: stop quietly (what was committed stays committed). Any other stdout error is one line.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK);
+    process.stderr.write(`auscult: cannot write standard output: ${err.message}\n`);
+    process.exit(EXIT.CANTCREAT);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -20,9 +20,24 @@ export function escapeHtml(value: unknown): string {
 /** Pre-rendered cell content (already escaped), with an optional class. */
 interface Html { html: string; cls?: string }
 const isHtml = (v: unknown): v is Html => typeof v === 'object' && v !== null && 'html' in v;
-const cell = (v: unknown): string => {
-  if (isHtml(v)) return `<td${v.cls ? ` class="${v.cls}"` : ''}>${v.html}</td>`;
-  return v === null || v === undefined || v === '' ? '<td class="none">—</td>' : `<td>${escapeHtml(v)}</td>`;
+const cell = (v: unknown, cls = ''): string => {
+  if (isHtml(v)) return `<td${v.cls ? ` class="${v.cls}${cls === 'long' ? ' long' : ''}"` : ''}>${v.html}</td>`;
+  return v === null || v === undefined || v === '' ? '<td class="none">—</td>' : `<td${cls !== '' ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
+};
+
+/** Columns whose short values (MAC, IP, VLAN...) read wrong when wrapped: kept on one line. */
+const NOWRAP_COLUMNS = new Set(['source', 'asset id', 'MAC', 'IP', 'VLAN', 'severity', 'status', 'line']);
+/**
+ * Columns of free text or long tokens (event ids, messages, locations, hostile host names): these
+ * may break anywhere, so the table fits the page; every other column breaks only between words.
+ */
+const LONG_COLUMNS = new Set(['network location', 'location', 'message', 'event id', 'expected', 'observed', 'old', 'new', 'evidence', 'meaning', 'device', 'opened', 'resolved', 'time (capture)']);
+/** A run this long without a space (a hostile or careless export's value) may break anywhere, whatever its column. */
+const LONG_WORD = /\S{33,}/;
+const columnClass = (header: string, value: unknown): string => {
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  if (NOWRAP_COLUMNS.has(header) && !LONG_WORD.test(text)) return 'nw';
+  return LONG_COLUMNS.has(header) || LONG_WORD.test(text) ? 'long' : '';
 };
 
 /** A compared field: one value when record and network agree, both side by side when not. */
@@ -33,7 +48,7 @@ function compared(row: InventoryRow, field: ComparedField, shown: unknown): unkn
   if (c === undefined || c.exception === null) return shown;
   const link = ` <a class="ex-link" href="#ex-${escapeHtml(c.exception)}">exception</a>`;
   return {
-    cls: 'disagree',
+    cls: LONG_WORD.test(`${c.record ?? ''} ${c.network ?? ''}`) ? 'disagree long' : 'disagree',
     html: `<span class="rec" title="system of record">record: ${escapeHtml(c.record)}</span><span class="net" title="heard on the network">network: ${escapeHtml(c.network)}</span>${link}`,
   };
 }
@@ -41,13 +56,13 @@ function compared(row: InventoryRow, field: ComparedField, shown: unknown): unkn
 function table(id: string, headers: string[], rows: unknown[][], rowAttrs?: (i: number) => string): string {
   if (rows.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
   return `<table id="${id}" data-rows="${rows.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${
-    rows.map((r, i) => `<tr${rowAttrs ? ` ${rowAttrs(i)}` : ''}>${r.map(cell).join('')}</tr>`).join('\n')}\n</tbody></table>`;
+    rows.map((r, i) => `<tr${rowAttrs ? ` ${rowAttrs(i)}` : ''}>${r.map((v, k) => cell(v, columnClass(headers[k] ?? '', v))).join('')}</tr>`).join('\n')}\n</tbody></table>`;
 }
 
 /** A horizontal bar chart of open and resolved exceptions per type. */
 export function barChart(counts: readonly TypeCount[]): string {
   const rowH = 22;
-  const labelW = 150;
+  const labelW = labelWidth(counts.map((c) => c.type));
   const barW = 360;
   const max = Math.max(1, ...counts.map((c) => c.open + c.resolved));
   const h = counts.length * rowH + 30;
@@ -66,6 +81,24 @@ export function barChart(counts: readonly TypeCount[]): string {
     `<rect class="resolved" x="${labelW + 330}" y="${legendY}" width="12" height="12"/><text x="${labelW + 346}" y="${legendY + 11}">resolved</text></svg>`;
 }
 
+/** Widest label a chart gives room to, in characters; a longer one is cut in the middle (full text in its tooltip). */
+export const CHART_LABEL_MAX = 44;
+/** Width of a 12 px system-ui character for sizing label columns: a capital's (`X` is 8.2 px in DejaVu Sans), so no label is cut. */
+const CHAR_W = 8.4;
+
+/** A label cut in the middle to `max` characters (`Philips Medical…MX800: N.00.01`), whole when it fits. */
+export function elideMiddle(text: string, max = CHART_LABEL_MAX): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
+}
+
+/** The label column's width: the longest (elided) label, at least 80 px. */
+function labelWidth(labels: readonly string[]): number {
+  return Math.max(80, Math.ceil(Math.max(0, ...labels.map((l) => [...elideMiddle(l)].length)) * CHAR_W) + 12);
+}
+
 /** One bar of a chart: its label, its value and what the bar is out of (omitted: the largest value). */
 export interface Bar { label: string; value: number; of?: number; note?: string }
 
@@ -76,7 +109,7 @@ export interface Bar { label: string; value: number; of?: number; note?: string 
 export function hbarChart(id: string, title: string, bars: readonly Bar[]): string {
   if (bars.length === 0) return `<p class="empty" id="${id}-empty">Nothing to chart.</p>`;
   const rowH = 20;
-  const labelW = 200;
+  const labelW = labelWidth(bars.map((b) => b.label));
   const barW = 320;
   const max = Math.max(1, ...bars.map((b) => b.of ?? b.value));
   const rows = bars.map((b, i) => {
@@ -85,12 +118,47 @@ export function hbarChart(id: string, title: string, bars: readonly Bar[]): stri
     const w = of <= 0 ? 0 : Math.round((b.value / of) * barW);
     const text = b.note ?? (b.of === undefined ? String(b.value) : `${b.value}/${b.of}${b.of > 0 ? ` (${Math.round((b.value / b.of) * 100)}%)` : ''}`);
     return `<g class="bar" data-label="${escapeHtml(b.label)}" data-value="${b.value}"${b.of === undefined ? '' : ` data-of="${b.of}"`}>` +
-      `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(b.label)}</text>` +
+      `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(elideMiddle(b.label))}<title>${escapeHtml(b.label)}</title></text>` +
       (b.of === undefined ? '' : `<rect class="track" x="${labelW}" y="${y}" width="${barW}" height="15"/>`) +
       `<rect class="value" x="${labelW}" y="${y}" width="${w}" height="15"><title>${escapeHtml(b.label)}: ${escapeHtml(text)}</title></rect>` +
       `<text x="${labelW + barW + 6}" y="${y + 13}">${escapeHtml(text)}</text></g>`;
   }).join('\n');
   return `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 130}" height="${bars.length * rowH + 6}" role="img" aria-label="${escapeHtml(title)}" data-bars="${bars.length}">\n${rows}\n</svg>`;
+}
+
+/** One row of a stacked chart: a label and the value of each segment, in the chart's segment order. */
+export interface StackedBar { label: string; values: readonly number[] }
+
+/**
+ * A horizontal stacked bar chart as inline SVG (open exceptions per VLAN, one segment per
+ * severity): each `<g class="bar">` carries data-label and data-total, each segment's rect
+ * data-segment and data-value; a legend names the segments.
+ */
+export function stackedChart(id: string, title: string, segments: readonly string[], bars: readonly StackedBar[]): string {
+  if (bars.length === 0) return `<p class="empty" id="${id}-empty">Nothing to chart.</p>`;
+  const rowH = 20;
+  const labelW = labelWidth(bars.map((b) => b.label));
+  const barW = 320;
+  const total = (b: StackedBar): number => b.values.reduce((n, v) => n + v, 0);
+  const max = Math.max(1, ...bars.map(total));
+  const rows = bars.map((b, i) => {
+    const y = i * rowH + 2;
+    let x = labelW;
+    const rects = segments.map((seg, k) => {
+      const v = b.values[k] ?? 0;
+      const w = Math.round((v / max) * barW);
+      const r = v === 0 ? '' : `<rect class="seg sev-${escapeHtml(seg)}" data-segment="${escapeHtml(seg)}" data-value="${v}" x="${x}" y="${y}" width="${w}" height="15"><title>${escapeHtml(b.label)}: ${v} ${escapeHtml(seg)}</title></rect>`;
+      x += w;
+      return r;
+    }).join('');
+    const text = segments.map((seg, k) => ((b.values[k] ?? 0) > 0 ? `${b.values[k] ?? 0} ${seg}` : '')).filter((t) => t !== '').join(', ');
+    return `<g class="bar" data-label="${escapeHtml(b.label)}" data-total="${total(b)}">` +
+      `<text x="${labelW - 6}" y="${y + 13}" text-anchor="end">${escapeHtml(elideMiddle(b.label))}<title>${escapeHtml(b.label)}</title></text>${rects}` +
+      `<text x="${labelW + barW + 6}" y="${y + 13}">${escapeHtml(text)}</text></g>`;
+  }).join('\n');
+  const legendY = bars.length * rowH + 8;
+  const legend = segments.map((seg, k) => `<rect class="seg sev-${escapeHtml(seg)}" x="${labelW + k * 90}" y="${legendY}" width="12" height="12"/><text x="${labelW + k * 90 + 16}" y="${legendY + 11}">${escapeHtml(seg)}</text>`).join('');
+  return `<svg id="${id}" class="chart stacked" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 200}" height="${legendY + 18}" role="img" aria-label="${escapeHtml(title)}" data-bars="${bars.length}">\n${rows}\n${legend}</svg>`;
 }
 
 const countBy = <T>(items: readonly T[], key: (t: T) => string): Map<string, number> => {
@@ -101,13 +169,16 @@ const countBy = <T>(items: readonly T[], key: (t: T) => string): Map<string, num
 const sortedBars = (m: Map<string, number>): Bar[] => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, value]) => ({ label, value }));
 
 /** The packet's charts, computed from the same rows as its tables. */
-export function reportCharts(data: ReportData): { vlan: string; fields: string; category: string; firmware: string; timeline: string } {
+export function reportCharts(data: ReportData): { severityVlan: string; vlan: string; fields: string; category: string; type: string; firmware: string; timeline: string } {
+  const severityVlan = stackedChart('chart-severity-vlan', 'Open exceptions by VLAN and severity', ['high', 'medium', 'low'],
+    data.bySeverityVlan.map((v) => ({ label: v.vlan === 'none' ? 'no VLAN' : `VLAN ${v.vlan}`, values: [v.high, v.medium, v.low] })));
   const vlan = hbarChart('chart-completeness-vlan', 'Required fields known per VLAN',
     data.byVlan.map((v) => ({ label: v.vlan === null ? 'no VLAN' : `VLAN ${String(v.vlan)}`, value: v.required_known, of: v.required_total })));
   const inv = data.inventory;
   const fields = hbarChart('chart-completeness-field', 'Inventory rows with each required field',
     REQUIRED_FIELDS.map((f) => ({ label: f, value: inv.filter((r) => r[f] !== null && r[f] !== '').length, of: inv.length })));
   const category = hbarChart('chart-category', 'Devices by category', sortedBars(countBy(inv, (r) => r.category ?? 'unknown')));
+  const type = hbarChart('chart-type', 'Devices by type', sortedBars(countBy(inv, (r) => (r.device_type ?? 'type unknown').replace(/[_-]+/g, ' ').toLowerCase())));
   const withModel = inv.filter((r) => r.model !== null);
   const firmware = hbarChart('chart-firmware', 'Devices per model and firmware version',
     sortedBars(countBy(withModel, (r) => `${r.manufacturer ?? '?'} ${r.model ?? ''}: ${r.firmware ?? 'firmware unknown'}`)));
@@ -124,7 +195,7 @@ export function reportCharts(data: ReportData): { vlan: string; fields: string; 
       { label: `${d} opened`, value: c.opened },
       { label: `${d} resolved`, value: c.resolved },
     ]));
-  return { vlan, fields, category, firmware, timeline };
+  return { severityVlan, vlan, fields, category, type, firmware, timeline };
 }
 
 const CSS = `
@@ -135,14 +206,14 @@ h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em;border-
 table{border-collapse:collapse;margin:.5em 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.none{color:#8c959f}tr.sev-high td:first-child{border-left:4px solid #cf222e}
 tr.sev-medium td:first-child{border-left:4px solid #bf8700}tr.sev-low td:first-child{border-left:4px solid #8c959f}
-svg text{font-size:12px;fill:#1b1f24}svg.chart rect.track{fill:#eaeef2}svg.chart rect.value{fill:#0969da}svg rect.open{fill:#cf222e}svg rect.sev-medium{fill:#bf8700}svg rect.sev-low{fill:#8c959f}svg rect.resolved{fill:#2da44e}
+svg text{font-size:12px;fill:#1b1f24}svg.chart rect.track{fill:#eaeef2}svg.chart rect.value{fill:#0969da}svg rect.open{fill:#cf222e}svg rect.sev-medium{fill:#bf8700}svg rect.sev-low{fill:#8c959f}svg rect.resolved{fill:#2da44e}svg rect.seg.sev-high{fill:#cf222e}svg rect.seg.sev-medium{fill:#bf8700}svg rect.seg.sev-low{fill:#8c959f}
 .empty{color:#57606a;font-style:italic}
-td{overflow-wrap:anywhere}table{max-width:100%}
+td{overflow-wrap:break-word}td.nw{white-space:nowrap}td.long{overflow-wrap:anywhere}svg.chart{display:block;margin:.4em 0}table{max-width:100%}
 td.disagree{background:#fff1e5}td.disagree span{display:block}td.disagree .rec{color:#57606a;text-decoration:line-through}td.disagree .net{font-weight:600;color:#9a3412}
 a.ex-link{font-size:11px}tr:target{outline:2px solid #0969da}
 dl.header{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.5em 0}dl.header dt{color:#57606a}dl.header dd{margin:0}
 @page{size:A4 landscape;margin:10mm}
-@media print{body{margin:0;max-width:none;font-size:9pt}table{font-size:7.5pt;width:100%;page-break-inside:auto}
+@media print{body{margin:0;max-width:none;font-size:9pt}table{font-size:7.5pt;width:100%;page-break-inside:auto}th,td{padding:2px 3px}
 thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}h2{break-after:avoid}
 .tiles{gap:.4em}.tile{padding:.3em .6em}a{color:inherit;text-decoration:none}}`;
 
@@ -194,13 +265,16 @@ ${table('by-type', ['type', 'severity', 'open', 'resolved', 'meaning'],
     data.byType.map((t) => [t.type, t.severity, t.open, t.resolved, EXCEPTION_KINDS[t.type].description]),
     (i) => `data-type="${escapeHtml(data.byType[i]?.type)}" data-open="${data.byType[i]?.open ?? 0}" data-resolved="${data.byType[i]?.resolved ?? 0}"`)}
 
+<h2>Open exceptions by VLAN and severity</h2>
+${charts.severityVlan}
+
 <h2>Inventory</h2>
 <p class="meta">Required (HICP 9.1): manufacturer, model, firmware, network location. Recommended: OS, FDA class.
 A value comes from the system of record, else from the network; where the two disagree the cell shows both
 (record struck through, network in bold) and links to the exception raised about it (values that differ only in
 spelling, such as <code>Gi1/0/8</code> and <code>gi1-0-8</code>, are not disagreements). Source: <i>both</i> = record matched to a device,
 <i>network</i> = heard but in no record, <i>record</i> = in the record but not heard.</p>
-${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manufacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recommended'],
+${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manu\u00adfacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recom\u00admended'],
     data.inventory.map((r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, compared(r, 'vlan', r.vlan), r.category, compared(r, 'manufacturer', r.manufacturer),
       compared(r, 'model', r.model), compared(r, 'firmware', r.firmware), compared(r, 'network_location', r.network_location), r.os, r.fda_class,
       `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`]),
@@ -215,8 +289,9 @@ ${table('completeness-vlan', ['VLAN', 'devices', 'all required fields', 'require
 <h2>Completeness per required field</h2>
 ${charts.fields}
 
-<h2>Device make-up by category</h2>
+<h2>Device make-up by category and type</h2>
 ${charts.category}
+${charts.type}
 
 <h2>Firmware versions per model</h2>
 ${charts.firmware}
@@ -239,7 +314,7 @@ ${table('register', ['severity', 'type', 'status', 'asset id', 'MAC', 'field', '
 ${table('out-of-coverage', ['line', 'asset id', 'MAC', 'IP', 'VLAN', 'hostname', 'location'],
     data.outOfCoverage.map((r) => [r.line, r.assetId, r.macs.join(' '), r.ips.join(' '), r.vlan, r.hostname, r.location ?? r.room]))}
 ${renderPatchSection(data.patch)}
-<p class="meta">Generated by auscult. CSV files beside this page: inventory.csv, completeness.csv, exceptions.csv, changes.csv.</p>
+<p class="meta">Generated by auscult. CSV files beside this page: inventory.csv, completeness.csv, exceptions.csv, changes.csv${data.patch === undefined ? '' : ', exposure.csv, patches.csv, deferrals.csv, fleet.csv'}.</p>
 </body></html>
 `;
 }

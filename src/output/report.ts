@@ -43,6 +43,8 @@ export interface InventoryRow {
   hostname: string | null;
   vlan: number | null;
   category: string | null;
+  /** Device type (record's, else the network's): patient monitor, infusion pump, IP phone... */
+  device_type: string | null;
   manufacturer: string | null;
   model: string | null;
   firmware: string | null;
@@ -104,6 +106,14 @@ export interface ChangeRow {
   frame: number | null;
 }
 
+/** Open exceptions on one VLAN (the device's VLAN, else the record's; `none` when neither says), by severity. */
+export interface VlanSeverity {
+  vlan: string;
+  high: number;
+  medium: number;
+  low: number;
+}
+
 export interface ReportData {
   /** Newest capture time in the database: the "as of" of the report. */
   asOf: string;
@@ -111,6 +121,8 @@ export interface ReportData {
   inventory: InventoryRow[];
   byVlan: VlanCompleteness[];
   byType: TypeCount[];
+  /** Open exceptions per VLAN and severity, VLANs in number order (`none` last). */
+  bySeverityVlan: VlanSeverity[];
   changes: ChangeRow[];
   register: ExceptionRecord[];
   outOfCoverage: SorRecord[];
@@ -149,6 +161,7 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
     hostname: pick(r?.hostname, d?.hostname),
     vlan: r?.vlan ?? d?.vlan ?? null,
     category: d?.category ?? null,
+    device_type: pick(r?.deviceType, d?.device_type),
     manufacturer: pick(r?.manufacturer, d?.manufacturer),
     model: pick(r?.model, d?.model),
     firmware: pick(r?.firmware, d?.firmware),
@@ -218,6 +231,21 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
     resolved: register.filter((e) => e.type === type && e.status === 'resolved').length,
   }));
 
+  // Open exceptions per VLAN and severity: the VLAN the network heard the device on, else the
+  // one its record gives (a never_seen record, a duplicate), else none.
+  const vlanOfDevice = new Map(devices.map((d) => [d.id, d.vlan]));
+  const vlanOfAsset = new Map(records.filter((r) => r.assetId !== undefined && r.vlan !== undefined).map((r) => [r.assetId ?? '', r.vlan ?? null]));
+  const sevVlans = new Map<string, VlanSeverity>();
+  for (const e of register) {
+    if (e.status !== 'open') continue;
+    const v = (e.device_id === null ? undefined : vlanOfDevice.get(e.device_id)) ?? (e.asset_id === null ? undefined : vlanOfAsset.get(e.asset_id)) ?? null;
+    const key = v === null ? 'none' : String(v);
+    const row = sevVlans.get(key) ?? { vlan: key, high: 0, medium: 0, low: 0 };
+    if (e.severity === 'high' || e.severity === 'medium' || e.severity === 'low') row[e.severity]++;
+    sevVlans.set(key, row);
+  }
+  const bySeverityVlan = [...sevVlans.values()].sort((a, b) => (a.vlan === 'none' ? 1 : b.vlan === 'none' ? -1 : Number(a.vlan) - Number(b.vlan)));
+
   const changes: ChangeRow[] = [];
   for (const d of devices) {
     for (const h of d.history ?? []) {
@@ -230,7 +258,7 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   }
   changes.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.device_id < b.device_id ? -1 : 1));
 
-  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, changes, register, outOfCoverage: reconciled.outOfCoverage, header: reportHeader(db, devices), patch: buildPatchReport(db, reconciled.ts) };
+  return { asOf: reconciled.ts, sor: reconciled.import, inventory, byVlan, byType, bySeverityVlan, changes, register, outOfCoverage: reconciled.outOfCoverage, header: reportHeader(db, devices), patch: buildPatchReport(db, reconciled.ts) };
 }
 
 /** CSV text with formula escaping (see the module header). */

@@ -147,6 +147,7 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
   }
 
   const knownSwitches = [...new Set(devices.map((d) => d.switch).filter((v): v is string => v !== null))];
+  const knownRooms = roomsKnown(devices);
   for (const m of match.records) {
     const r = m.record;
     const subject = recordSubject(r);
@@ -224,7 +225,7 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     }
     // A record without switch/port columns may still say where the device is in free text
     // ("SW07 Gi1/0/7 (Bed 7)"): read it against the switch names the network knows.
-    const fromText = r.location !== undefined && (r.switch === undefined || r.port === undefined) ? parseFreeLocation(r.location, knownSwitches) : {};
+    const fromText = r.location !== undefined && (r.switch === undefined || r.port === undefined || r.room === undefined) ? parseFreeLocation(r.location, knownSwitches, knownRooms) : {};
     const recSwitch = r.switch ?? fromText.switch;
     const recPort = r.port ?? fromText.port;
     const sw = observe(pd, 'switch');
@@ -244,11 +245,12 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
       }));
     }
     const loc = observe(pd, 'location');
-    if (r.room !== undefined && loc !== undefined && !locationHasRoom(loc.value, r.room)) {
+    const recRoom = r.room ?? fromText.room;
+    if (recRoom !== undefined && loc !== undefined && !locationHasRoom(loc.value, recRoom)) {
       out.push(makeException({
-        ...base, type: 'wrong_location', field: 'room', expected: r.room, observed: loc.value,
+        ...base, type: 'wrong_location', field: 'room', expected: recRoom, observed: loc.value,
         evidence: evidenceOf(loc.device, 'location', (v) => v === loc.value, max),
-        message: `${deviceName(loc.device)} reports location "${loc.value}", not room ${r.room} as ${name} says.`,
+        message: `${deviceName(loc.device)} reports location "${loc.value}", not room ${recRoom} as ${name} says${r.room === undefined ? ` (in its location "${r.location ?? ''}")` : ''}.`,
       }));
     }
     const mf = observe(pd, 'manufacturer');
@@ -355,20 +357,44 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
 /** Port names as people write them: `Gi1/0/7`, `gi1-0-7`, `GigabitEthernet1/0/7`, `Fa0/3`, `Te1/1/1`, `ge-0/0/7`, `1/0/7`. */
 const PORT_TOKEN = /^(?:(?:gi|gig|gigabitethernet|fa|fastethernet|te|ten|tengigabitethernet|tw|twe|twentyfivegige|fo|fortygigabitethernet|hu|hundredgige|eth|ethernet|ge|xe|et|mgmt)[-]?\d+(?:[/.:-]\d+){0,3}|\d+(?:\/\d+){1,3})$/i;
 
+/** `Room 12`, `Rm. ICU-07`, `room: OR-2`: the room named after the word room. */
+const ROOM_WORD = /\b(?:room|rm)\b\.?\s*(?:[:#]\s*)?([a-z0-9][a-z0-9._/-]*)/i;
+
 /**
- * Switch and port named in a free-text location, read against what the network knows: a switch
- * is a word equal (ignoring case) to a switch name some device was seen behind; a port is the
- * first word in an interface spelling (PORT_TOKEN). `SW07 Gi1/0/7 (Bed 7)` → { switch: 'SW07',
- * port: 'Gi1/0/7' } when SW07 is a known switch. Words are split at spaces, commas, semicolons
- * and brackets; nothing is guessed beyond that.
+ * Rooms the network knows: the parts of the LLDP-MED civic locations devices report (comma
+ * separated, as `location` holds them) that look like a room name, with a letter and a digit
+ * (`ICU-08`, `OR-02`, `B3-114`); street numbers, floors and building letters alone are left out.
  */
-export function parseFreeLocation(text: string, knownSwitches: readonly string[]): { switch?: string; port?: string } {
+export function roomsKnown(devices: readonly DeviceView[]): string[] {
+  const rooms = new Set<string>();
+  for (const d of devices) {
+    for (const part of (d.location ?? '').split(',')) {
+      const p = part.trim();
+      if (p.length >= 2 && p.length <= 32 && /[a-z]/i.test(p) && /\d/.test(p) && !/\s/.test(p)) rooms.add(p);
+    }
+  }
+  return [...rooms];
+}
+
+/**
+ * Switch, port and room named in a free-text location, read against what the network knows: a
+ * switch is a word equal (ignoring case) to a switch name some device was seen behind; a port is
+ * the first word in an interface spelling (PORT_TOKEN); a room is the word after "Room"/"Rm", else
+ * a word equal to a room the network knows (`roomsKnown`). `SW07 Gi1/0/7 (Room ICU-07)` →
+ * { switch: 'SW07', port: 'Gi1/0/7', room: 'ICU-07' } when SW07 is a known switch. Words are split
+ * at spaces, commas, semicolons and brackets; nothing is guessed beyond that (a bed is not a room).
+ */
+export function parseFreeLocation(text: string, knownSwitches: readonly string[], knownRooms: readonly string[] = []): { switch?: string; port?: string; room?: string } {
   const words = text.split(/[\s,;()[\]{}]+/).filter((w) => w !== '');
   const known = new Map(knownSwitches.map((s) => [s.toLowerCase(), s]));
-  const out: { switch?: string; port?: string } = {};
+  const rooms = new Set(knownRooms.map((r) => r.toLowerCase()));
+  const out: { switch?: string; port?: string; room?: string } = {};
+  const named = ROOM_WORD.exec(text)?.[1];
+  if (named !== undefined) out.room = named;
   for (const w of words) {
     if (out.switch === undefined && known.has(w.toLowerCase())) out.switch = w;
     else if (out.port === undefined && PORT_TOKEN.test(w)) out.port = w;
+    else if (out.room === undefined && rooms.has(w.toLowerCase())) out.room = w;
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * through it; `status` exits 1 when the sensor is not reachable (as README says); `rules test`
  * gives the same answer from any current directory.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { ERROR_CODES } from '../../src/errors.js';
+import { DB_CREATORS } from '../../src/cli/common.js';
 import { auscult, ROOT } from '../helpers/cli.js';
 
 let dir: string;
@@ -63,9 +65,21 @@ describe('usage errors exit 64 with one line, for every subcommand', () => {
 });
 
 describe('database files', () => {
-  const READ_ONLY: string[][] = [['devices'], ['device', '00:11:22:33:44:55'], ['unknown'], ['coverage'], ['reconcile'], ['report', '--out', 'r'],
-    ['events'], ['export', 'splunk-assets'], ['export', 'servicenow'], ['export', 'ocsf-devices'], ['push', 'servicenow', '--instance', 'https://127.0.0.1:9']];
-  const DB_COMMANDS: string[][] = [...READ_ONLY, ['import', join(ROOT, 'fixtures/demo/sor-export.csv')], ['replay', join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng')]];
+  // Every leaf command with --db, walked from the program (a new command is covered without
+  // editing this list), with placeholders for its required arguments and options.
+  const withDb = LEAVES.filter((l) => l.cmd.options.some((o) => o.long === '--db'));
+  const argvOf = ({ argv, cmd }: { argv: string[]; cmd: Command }): string[] => [
+    ...argv,
+    ...cmd.registeredArguments.filter((a) => a.required).map((a) => (a.name() === 'csv' ? join(ROOT, 'fixtures/demo/sor-export.csv') : a.name() === 'capture' ? join(ROOT, 'fixtures/dhcp/lab-dhcp-clients.pcapng') : a.name() === 'path' ? join(ROOT, 'fixtures/advisories/auscult-lab-2026-001.json') : '00:11:22:33:44:55')),
+    ...cmd.options.filter((o) => o.mandatory).flatMap((o) => [o.long ?? '', 'https://127.0.0.1:9']),
+    ...(argv[0] === 'report' ? ['--out', 'r'] : []),
+  ];
+  const READ_ONLY = withDb.filter((l) => !DB_CREATORS.has(l.argv.join(' '))).map(argvOf);
+  const DB_COMMANDS = withDb.filter((l) => l.argv[0] !== 'run').map(argvOf);
+  it('walks every command with --db, the read-only ones included', () => {
+    expect(READ_ONLY.map((a) => a.slice(0, 2).join(' '))).toEqual(expect.arrayContaining(['devices', 'fleet', 'exposure', 'advisories list', 'deferrals list', 'advisory 00:11:22:33:44:55', 'ship', 'events']));
+    expect(DB_COMMANDS.map((a) => a[0])).toEqual(expect.arrayContaining(['import', 'replay', 'advisories', 'deferrals']));
+  });
   // push reads its credentials before the database: give it some so the --db error is the one seen.
   const ENV = { SERVICENOW_USER: 'svc-test', SERVICENOW_PASSWORD: 'not-a-secret' };
   const tag = (argv: string[]) => argv.slice(0, 2).join('-').replace(/[^a-z-]/g, '');
@@ -135,6 +149,22 @@ describe('report --out', () => {
     const r = auscult(['report', '--db', db, '--out', join(dir, 'fresh')], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'fresh', 'index.html'))).toBe(true);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('devices --json into a closed pipe exits 0 with nothing on stderr (no EPIPE stack trace)', async () => {
+    const db = join(dir, 'pipe.db');
+    expect(auscult(['replay', join(ROOT, 'fixtures/demo/hospital-demo.pcapng'), '--db', db], { cwd: dir }).code).toBe(0);
+    for (const args of [['devices', '--json'], ['events']]) {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/auscult.js'), ...args, '--db', db], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // closed before node has even started: every write gets EPIPE
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr, args.join(' ')).toBe('');
+      expect(code, args.join(' ')).toBe(0);
+    }
   });
 });
 

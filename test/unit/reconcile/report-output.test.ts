@@ -30,8 +30,10 @@ describe('report output escaping', () => {
       { type: 'stale_firmware', severity: 'medium', open: 4, resolved: 0 },
       { type: 'never_seen', severity: 'medium', open: 1, resolved: 1 },
     ]);
-    expect(svg).toContain('<rect class="open sev-medium" x="150" y="4" width="360"');
-    expect(svg).toContain('<rect class="open sev-medium" x="150" y="26" width="90"');
-    expect(svg).toContain('<rect class="resolved" x="240" y="26" width="90"');
+    // The label column is as wide as the longest label ("stale_firmware"); bars start after it.
+    const x = Number(/<rect class="open sev-medium" x="(\d+)" y="4" width="360"/.exec(svg)?.[1]);
+    expect(x).toBeGreaterThanOrEqual(100);
+    expect(svg).toContain(`<rect class="open sev-medium" x="${x}" y="26" width="90"`);
+    expect(svg).toContain(`<rect class="resolved" x="${x + 90}" y="26" width="90"`);
   });
 });
