@@ -24,6 +24,8 @@ import { observeFrame } from './observe/frame.js';
 import { hygieneProblem } from './observe/hygiene.js';
 import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
+import { RemoteSessionTracker } from './observe/remote-sessions.js';
+import { RemoteSessionStore } from './inventory/remote-session-store.js';
 
 export interface PipelineOptions {
   /** Frames between store flushes (each flush is one transaction). Default 1,000,000. */
@@ -56,6 +58,9 @@ export class Pipeline implements DecodeSink {
   private lastFlush = Date.now();
   private lastFullFlush = Date.now();
   private readonly observations: Observation[] = [];
+  /** Issue 20: remote-access sessions (src/observe/remote-sessions.ts), written at each flush. */
+  private readonly remote: RemoteSessionTracker;
+  private readonly remoteStore: RemoteSessionStore;
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
@@ -75,6 +80,8 @@ export class Pipeline implements DecodeSink {
       record: (r) => this.streamRecords.push(r),
     };
     this.streams = new StreamDecoder(sink, limits?.streams);
+    this.remote = new RemoteSessionTracker(this.counters);
+    this.remoteStore = new RemoteSessionStore(db);
   }
 
   anomaly(code: string): void {
@@ -99,10 +106,11 @@ export class Pipeline implements DecodeSink {
       if (frame.wlanProtected === true) this.counters.inc('frames.wlan_protected');
       out.length = 0;
       observeFrame(frame, this.binder, out);
-      if (frame.payloadKind === 'tcp') {
-        this.decodeStreams(frame, out);
-      } else if (frame.payloadKind !== 'none') {
-        const app = decodeApplication(frame, this, this.appLimits);
+      if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
+      if (frame.payloadKind !== 'none') {
+        // TCP segments also go to the registry (TLS, SSH, RDP, VNC, TeamViewer, DNS over TCP).
+        const app = frame.payloadKind === 'tcp' && frame.payload.length === 0 ? undefined : decodeApplication(frame, this, this.appLimits);
+        if (frame.ip !== undefined) this.remote.onFrame(frame, app);
         if (app) {
           try {
             const facts = observeApplication(app, frame);
@@ -173,6 +181,7 @@ export class Pipeline implements DecodeSink {
 
   flush(full = true): void {
     this.store.flush(this.model, this.counters, full);
+    this.remoteStore.insert(this.remote.drain(), this.model.captureId);
     // Past the resident cap: write the least recently seen devices in full, then let them go.
     const leaving = this.model.evictionCandidates();
     if (leaving.length > 0) {
@@ -213,6 +222,7 @@ export class Pipeline implements DecodeSink {
       this.options.logger.warn({ file: path, offset: w.offset, code: w.code }, w.message);
     }
     this.streams.closeAll();
+    this.remote.closeAll();
     this.store.finishCapture(captureId, frames, firstTs, lastTs);
     this.flush();
     return { path, frames, warnings: source.warnings };

@@ -11,13 +11,28 @@ import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } 
 import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from './app/dhcp.js';
 import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from './app/lldp.js';
 import { MDNS_ANOMALIES, MDNS_LIMITS, decodeMdns, type MdnsLimits, type MdnsRecord } from './app/mdns.js';
+import { DNS_ANOMALIES, DNS_LIMITS, decodeDns, type DnsLimits, type DnsRecord } from './app/dns.js';
+import { TLS_ANOMALIES, TLS_LIMITS, decodeTlsClientHello, looksLikeClientHello, type TlsLimits, type TlsClientHelloRecord } from './app/tls-client-hello.js';
+import { SSH_ANOMALIES, SSH_LIMITS, decodeSsh, looksLikeSsh, type SshLimits, type SshRecord } from './app/ssh.js';
+import { RDP_ANOMALIES, decodeRdp, looksLikeRdp, type RdpRecord } from './app/rdp.js';
+import { VNC_ANOMALIES, decodeVnc, looksLikeRfb, type VncRecord } from './app/vnc.js';
+import { TEAMVIEWER_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer, type TeamViewerRecord } from './app/teamviewer.js';
 
 /** What an application decoder yielded, tagged with its protocol. */
 export type AppRecord =
   | { protocol: 'dhcp'; record: DhcpRecord }
   | { protocol: 'lldp'; record: LldpRecord }
   | { protocol: 'cdp'; record: CdpRecord }
-  | { protocol: 'mdns'; record: MdnsRecord };
+  | { protocol: 'mdns'; record: MdnsRecord }
+  // Issue 20 (remote access): DNS, TLS ClientHello, SSH, RDP, VNC, TeamViewer.
+  | { protocol: 'dns'; record: DnsRecord }
+  | { protocol: 'dns_tcp'; record: DnsRecord }
+  | { protocol: 'tls'; record: TlsClientHelloRecord }
+  | { protocol: 'ssh'; record: SshRecord | undefined }
+  | { protocol: 'rdp'; record: RdpRecord | undefined }
+  | { protocol: 'vnc'; record: VncRecord | undefined }
+  | { protocol: 'teamviewer'; record: TeamViewerRecord | undefined }
+  | { protocol: 'teamviewer_udp'; record: TeamViewerRecord | undefined };
 
 export type AppProtocolName = AppRecord['protocol'];
 
@@ -27,9 +42,12 @@ export interface AppDecoderLimits {
   lldp: LldpLimits;
   cdp: CdpLimits;
   mdns: MdnsLimits;
+  dns?: DnsLimits;
+  tls?: TlsLimits;
+  ssh?: SshLimits;
 }
 
-export const APP_DECODER_LIMITS: AppDecoderLimits = { dhcp: DHCP_LIMITS, lldp: LLDP_LIMITS, cdp: CDP_LIMITS, mdns: MDNS_LIMITS };
+export const APP_DECODER_LIMITS: AppDecoderLimits = { dhcp: DHCP_LIMITS, lldp: LLDP_LIMITS, cdp: CDP_LIMITS, mdns: MDNS_LIMITS, dns: DNS_LIMITS, tls: TLS_LIMITS, ssh: SSH_LIMITS };
 
 export interface AppProtocol {
   /** Protocol name: the prefix of its anomaly codes and observation fields. */
@@ -47,6 +65,9 @@ const udpPort = (f: FrameRecord, port: number, other = port) =>
   f.payloadKind === 'udp' && f.udp !== undefined &&
   (f.udp.srcPort === port || f.udp.dstPort === port || f.udp.srcPort === other || f.udp.dstPort === other);
 
+const tcpPort = (f: FrameRecord, port: number) =>
+  f.payloadKind === 'tcp' && f.tcp !== undefined && (f.tcp.srcPort === port || f.tcp.dstPort === port);
+
 export const APP_PROTOCOLS: readonly AppProtocol[] = [
   { name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decode: (p, l = APP_DECODER_LIMITS) => decodeDhcp(p, l.dhcp), anomalyCodes: DHCP_ANOMALIES },
   { name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decode: (p, l = APP_DECODER_LIMITS) => decodeLldp(p, l.lldp), anomalyCodes: LLDP_ANOMALIES },
@@ -58,6 +79,16 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = [
     anomalyCodes: CDP_ANOMALIES,
   },
   { name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decode: (p, l = APP_DECODER_LIMITS) => decodeMdns(p, l.mdns), anomalyCodes: MDNS_ANOMALIES },
+  // Issue 20: unicast DNS and the remote-access protocols. TCP entries see every TCP segment with
+  // a payload (the stream decoders see them too) and claim it by its first bytes, whatever the port.
+  { name: 'dns', payloadKind: 'udp', matches: (f) => udpPort(f, 53) && f.payload.length >= 12, decode: (p, l = APP_DECODER_LIMITS) => decodeDns(p, l.dns), anomalyCodes: DNS_ANOMALIES },
+  { name: 'teamviewer_udp', payloadKind: 'udp', matches: (f) => f.payloadKind === 'udp' && looksLikeTeamViewer(f.payload, 'udp'), decode: (p) => decodeTeamViewer(p, 'udp'), anomalyCodes: TEAMVIEWER_ANOMALIES },
+  { name: 'dns_tcp', payloadKind: 'tcp', matches: (f) => tcpPort(f, 53) && f.payload.length >= 14, decode: (p, l = APP_DECODER_LIMITS) => decodeDns(p, l.dns, true), anomalyCodes: DNS_ANOMALIES },
+  { name: 'tls', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeClientHello(f.payload), decode: (p, l = APP_DECODER_LIMITS) => decodeTlsClientHello(p, l.tls), anomalyCodes: TLS_ANOMALIES },
+  { name: 'ssh', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeSsh(f.payload), decode: (p, l = APP_DECODER_LIMITS) => decodeSsh(p, l.ssh), anomalyCodes: SSH_ANOMALIES },
+  { name: 'rdp', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRdp(f.payload), decode: (p) => decodeRdp(p), anomalyCodes: RDP_ANOMALIES },
+  { name: 'vnc', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRfb(f.payload), decode: (p) => decodeVnc(p), anomalyCodes: VNC_ANOMALIES },
+  { name: 'teamviewer', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeTeamViewer(f.payload, 'tcp'), decode: (p) => decodeTeamViewer(p, 'tcp'), anomalyCodes: TEAMVIEWER_ANOMALIES },
 ];
 
 /** APP_PROTOCOLS by payload kind, in table order (the first match wins). */
