@@ -11,12 +11,12 @@ import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } 
 import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from './app/dhcp.js';
 import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from './app/lldp.js';
 import { MDNS_ANOMALIES, MDNS_LIMITS, decodeMdns, type MdnsLimits, type MdnsRecord } from './app/mdns.js';
-import { DNS_ANOMALIES, DNS_LIMITS, decodeDns, type DnsLimits, type DnsRecord } from './app/dns.js';
+import { DNS_ANOMALIES, DNS_TCP_ANOMALIES, DNS_LIMITS, decodeDns, type DnsLimits, type DnsRecord } from './app/dns.js';
 import { TLS_ANOMALIES, TLS_LIMITS, decodeTlsClientHello, looksLikeClientHello, type TlsLimits, type TlsClientHelloRecord } from './app/tls-client-hello.js';
 import { SSH_ANOMALIES, SSH_LIMITS, decodeSsh, looksLikeSsh, type SshLimits, type SshRecord } from './app/ssh.js';
 import { RDP_ANOMALIES, decodeRdp, looksLikeRdp, type RdpRecord } from './app/rdp.js';
 import { VNC_ANOMALIES, decodeVnc, looksLikeRfb, type VncRecord } from './app/vnc.js';
-import { TEAMVIEWER_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer, type TeamViewerRecord } from './app/teamviewer.js';
+import { TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer, type TeamViewerRecord } from './app/teamviewer.js';
 
 /** What an application decoder yielded, tagged with its protocol. */
 export type AppRecord =
@@ -82,8 +82,8 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = [
   // Issue 20: unicast DNS and the remote-access protocols. TCP entries see every TCP segment with
   // a payload (the stream decoders see them too) and claim it by its first bytes, whatever the port.
   { name: 'dns', payloadKind: 'udp', matches: (f) => udpPort(f, 53) && f.payload.length >= 12, decode: (p, l = APP_DECODER_LIMITS) => decodeDns(p, l.dns), anomalyCodes: DNS_ANOMALIES },
-  { name: 'teamviewer_udp', payloadKind: 'udp', matches: (f) => f.payloadKind === 'udp' && looksLikeTeamViewer(f.payload, 'udp'), decode: (p) => decodeTeamViewer(p, 'udp'), anomalyCodes: TEAMVIEWER_ANOMALIES },
-  { name: 'dns_tcp', payloadKind: 'tcp', matches: (f) => tcpPort(f, 53) && f.payload.length >= 14, decode: (p, l = APP_DECODER_LIMITS) => decodeDns(p, l.dns, true), anomalyCodes: DNS_ANOMALIES },
+  { name: 'teamviewer_udp', payloadKind: 'udp', matches: (f) => f.payloadKind === 'udp' && looksLikeTeamViewer(f.payload, 'udp'), decode: (p) => decodeTeamViewer(p, 'udp'), anomalyCodes: TEAMVIEWER_UDP_ANOMALIES },
+  { name: 'dns_tcp', payloadKind: 'tcp', matches: (f) => tcpPort(f, 53) && f.payload.length >= 14, decode: (p, l = APP_DECODER_LIMITS) => decodeDns(p, l.dns, true), anomalyCodes: DNS_TCP_ANOMALIES },
   { name: 'tls', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeClientHello(f.payload), decode: (p, l = APP_DECODER_LIMITS) => decodeTlsClientHello(p, l.tls), anomalyCodes: TLS_ANOMALIES },
   { name: 'ssh', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeSsh(f.payload), decode: (p, l = APP_DECODER_LIMITS) => decodeSsh(p, l.ssh), anomalyCodes: SSH_ANOMALIES },
   { name: 'rdp', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRdp(f.payload), decode: (p) => decodeRdp(p), anomalyCodes: RDP_ANOMALIES },

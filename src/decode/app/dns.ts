@@ -6,7 +6,7 @@
  * handed to `dns-packet` at its own offset, compression loops impossible); this file only maps
  * its record to what unicast DNS tells the sensor: questions (name, type), answers A/AAAA (name →
  * address) and PTR targets, the RCODE. TXT strings are never kept (no payload at rest),
- * and mDNS's anomaly codes are renamed `dns.*`. Pure; never throws.
+ * and mDNS's anomaly codes are renamed `dns.*` (`dns_tcp.*` over TCP). Pure; never throws.
  */
 import { decodeMdns, MDNS_LIMITS, type MdnsLimits } from './mdns.js';
 import type { AnomalyCode, DecodeResult } from '../result.js';
@@ -19,8 +19,13 @@ export const DNS_ANOMALIES = [
   'dns.bad_rdata_length',
   'dns.name_too_long',
   'dns.trailing_bytes',
-  /** DNS over TCP: the 2-byte length prefix disagrees with the segment (a message split over segments is not reassembled). */
-  'dns.tcp_length_mismatch',
+] as const satisfies readonly AnomalyCode[];
+
+/** DNS over TCP reports the same problems as `dns_tcp.*`, plus the length prefix check. */
+export const DNS_TCP_ANOMALIES = [
+  ...DNS_ANOMALIES.map((c) => `dns_tcp.${c.slice('dns.'.length)}` as const),
+  /** The 2-byte length prefix disagrees with the segment (a message split over segments is not reassembled). */
+  'dns_tcp.length_mismatch',
 ] as const satisfies readonly AnomalyCode[];
 
 export interface DnsLimits {
@@ -61,14 +66,17 @@ export function decodeDns(payload: Uint8Array, limits: DnsLimits = DNS_LIMITS, o
   if (overTcp) {
     const declared = payload.length >= 2 ? ((payload[0] as number) << 8) | (payload[1] as number) : -1;
     message = payload.subarray(2, Math.max(2, Math.min(payload.length, declared + 2)));
-    if (declared !== payload.length - 2) anomalies.push('dns.tcp_length_mismatch');
+    if (declared !== payload.length - 2) anomalies.push('dns_tcp.length_mismatch');
   }
   const mdnsLimits: MdnsLimits = { ...MDNS_LIMITS, maxRecords: limits.maxRecords, maxNameLength: limits.maxNameLength, maxTxtBytes: 0, maxTxtStrings: 0 };
   const { value: m, anomalies: inner } = decodeMdns(message, mdnsLimits);
+  const prefix = overTcp ? 'dns_tcp.' : 'dns.';
   for (const a of inner) {
-    const code = `dns.${a.slice('mdns.'.length)}` as AnomalyCode;
+    const reason = a.slice('mdns.'.length);
     // TXT caps and the TXT key allowlist are mDNS matters: unicast DNS keeps no TXT at all.
-    if ((DNS_ANOMALIES as readonly string[]).includes(code) && !anomalies.includes(code)) anomalies.push(code);
+    if (!(DNS_ANOMALIES as readonly string[]).includes(`dns.${reason}`)) continue;
+    const code = `${prefix}${reason}` as AnomalyCode;
+    if (!anomalies.includes(code)) anomalies.push(code);
   }
   const record: DnsRecord = {
     id: m.id, isResponse: m.isResponse, rcode: m.rcode,

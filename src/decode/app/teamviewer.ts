@@ -12,7 +12,15 @@
  */
 import type { AnomalyCode, DecodeResult } from '../result.js';
 
-export const TEAMVIEWER_ANOMALIES = [] as const satisfies readonly AnomalyCode[];
+export const TEAMVIEWER_ANOMALIES = [
+  /** A TCP payload without TeamViewer's magic (not TeamViewer's, or not a packet start). */
+  'teamviewer.no_magic',
+] as const satisfies readonly AnomalyCode[];
+
+export const TEAMVIEWER_UDP_ANOMALIES = [
+  /** A UDP payload without the zero counter and magic at offset 11. */
+  'teamviewer_udp.no_magic',
+] as const satisfies readonly AnomalyCode[];
 
 /** Magic packets needed in one flow when neither port is 5938 (nDPI asks for 4 as well). */
 export const TEAMVIEWER_MIN_PACKETS = 4;
@@ -30,7 +38,7 @@ export function looksLikeTeamViewer(p: Uint8Array, transport: 'tcp' | 'udp'): bo
 }
 
 export function decodeTeamViewer(payload: Uint8Array, transport: 'tcp' | 'udp'): DecodeResult<TeamViewerRecord | undefined> {
-  if (!looksLikeTeamViewer(payload, transport)) return { value: undefined, anomalies: [] };
+  if (!looksLikeTeamViewer(payload, transport)) return { value: undefined, anomalies: [transport === 'tcp' ? 'teamviewer.no_magic' : 'teamviewer_udp.no_magic'] };
   const magic = transport === 'udp' || payload[0] === 0x17 ? '1724' : '1130';
   return { value: { transport, magic }, anomalies: [] };
 }

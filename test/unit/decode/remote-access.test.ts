@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
-import { decodeDns, DNS_ANOMALIES } from '../../../src/decode/app/dns.js';
+import { decodeDns, DNS_ANOMALIES, DNS_TCP_ANOMALIES } from '../../../src/decode/app/dns.js';
 import { decodeRdp, looksLikeRdp, RDP_ANOMALIES } from '../../../src/decode/app/rdp.js';
 import { decodeSsh, looksLikeSsh, SSH_ANOMALIES } from '../../../src/decode/app/ssh.js';
-import { decodeTeamViewer, looksLikeTeamViewer } from '../../../src/decode/app/teamviewer.js';
+import { decodeTeamViewer, looksLikeTeamViewer, TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES } from '../../../src/decode/app/teamviewer.js';
 import { decodeTlsClientHello, isGrease, looksLikeClientHello, TLS_ANOMALIES, TLS_LIMITS } from '../../../src/decode/app/tls-client-hello.js';
 import { decodeVnc, looksLikeRfb, VNC_ANOMALIES } from '../../../src/decode/app/vnc.js';
 import { readFrames } from '../../helpers/frames.js';
@@ -31,8 +31,8 @@ const tcpPayloads = (c: string, probe: (p: Uint8Array) => boolean) =>
   (frames.get(c) ?? []).filter((f) => f.payloadKind === 'tcp' && probe(f.payload));
 
 /** nDPI's per-flow facts: `[JA4: …]`, `[Hostname/SNI: …]`, `[(Advertised) ALPNs: …]`, keyed by the client's port. */
-function ndpi(capture: string): Map<number, { ja4?: string; sni?: string; alpn?: string }> {
-  const out = new Map<number, { ja4?: string; sni?: string; alpn?: string }>();
+function ndpi(capture: string): Map<number, { ja4: string | undefined; sni: string | undefined; alpn: string | undefined }> {
+  const out = new Map<number, { ja4: string | undefined; sni: string | undefined; alpn: string | undefined }>();
   for (const line of readFileSync(path(`${capture}.out`), 'utf8').split('\n')) {
     const m = /^\t\d+\t(?:TCP|UDP) \[?[^\s\]]*?\]?:(\d+) <?-> \[?[^\s\]]*?\]?:(\d+) /.exec(line);
     if (m === null) continue;
@@ -196,11 +196,11 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
     const q = decodeDns(overTcp[0]?.payload ?? new Uint8Array(0), undefined, true);
     expect(q.anomalies).toEqual([]);
     expect(q.value.questions.length).toBe(1);
-    expect(decodeDns(overTcp[0]?.payload.subarray(0, 20) ?? new Uint8Array(0), undefined, true).anomalies).toContain('dns.tcp_length_mismatch');
+    expect(decodeDns(overTcp[0]?.payload.subarray(0, 20) ?? new Uint8Array(0), undefined, true).anomalies).toContain('dns_tcp.length_mismatch');
   });
 
   it('hostile input: every prefix of every real payload decodes without a throw and with declared codes only', () => {
-    const declared = new Set<string>([...TLS_ANOMALIES, ...SSH_ANOMALIES, ...RDP_ANOMALIES, ...VNC_ANOMALIES, ...DNS_ANOMALIES]);
+    const declared = new Set<string>([...TLS_ANOMALIES, ...SSH_ANOMALIES, ...RDP_ANOMALIES, ...VNC_ANOMALIES, ...DNS_ANOMALIES, ...DNS_TCP_ANOMALIES, ...TEAMVIEWER_ANOMALIES, ...TEAMVIEWER_UDP_ANOMALIES]);
     let runs = 0;
     // The payloads that start a protocol (the ones the decoders really parse), each once.
     const starts = new Map<string, Uint8Array>();
