@@ -22,7 +22,7 @@
  * Limits: `maxFlows` flows (pending ones, still unnamed, are dropped first; a named session
  * evicted is written out with end reason `evicted`), `maxNames` DNS name→address entries,
  * `maxProbeSegments` payload segments before an unnamed flow is forgotten, `idleMicros` of
- * capture time before a flow ends. Each cap has a counter (`remote.*`).
+ * capture time before a flow ends. The caps have counters (`remote.flows_evicted`, `remote.names_evicted`); an unnamed flow forgotten after its probe segments is normal traffic, not counted.
  */
 import type { AppRecord } from '../decode/registry.js';
 import type { FrameRecord } from '../decode/frame-record.js';
@@ -158,6 +158,7 @@ export class RemoteSessionTracker {
     const transport = tcp !== undefined ? 'tcp' : 'udp';
     const syn = tcp !== undefined && (tcp.flags & 0x12) === 0x02;
     if (this.flows.size === 0 && app === undefined && !syn && this.names.size === 0) return;
+    if (++this.framesSinceSweep >= 4096) this.sweep(frame.tsMicros);
     const a = `${ip.src}|${sport}`;
     const b = `${ip.dst}|${dport}`;
     const key = `${transport}|${a < b ? a + '|' + b : b + '|' + a}`;
@@ -172,7 +173,6 @@ export class RemoteSessionTracker {
       if ((tcp.flags & 0x04) !== 0) return this.close(flow, 'rst');
       if ((tcp.flags & 0x01) !== 0 && ++flow.fins >= 2) return this.close(flow, 'fin');
     }
-    if (++this.framesSinceSweep >= 4096) this.sweep(frame.tsMicros);
   }
 
   /** Sessions that ended since the last call. */
@@ -211,7 +211,6 @@ export class RemoteSessionTracker {
       bytesC2S: 0, bytesS2C: 0, frames: 0, tool: undefined, how: '', evidenceFrame: 0, probed: 0, magic: 0, fins: 0,
     };
     this.flows.set(key, flow);
-    this.counters.inc('remote.flows_tracked');
     // A flow to an address a service's name resolved to is that service's at once.
     const named = this.names.get(flow.server.ip) ?? this.names.get(flow.client.ip);
     if (named !== undefined) this.name(flow, named.service.id, `dns ${named.name}`, named.frame);
@@ -231,7 +230,6 @@ export class RemoteSessionTracker {
     if (!fromClient && flow.server.mac === undefined) flow.server.mac = frame.srcMac;
     if (n > 0 && flow.tool === undefined && ++flow.probed > this.limits.maxProbeSegments) {
       this.flows.delete(flow.key);
-      this.counters.inc('remote.flows_unnamed');
       return false;
     }
     return true;
