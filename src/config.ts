@@ -41,14 +41,26 @@ const TUNNEL_TRAFFIC =
   'ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or ' +
   'udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909';
 
+/**
+ * Remote access and the names devices resolve (issue 20): DNS (53) whole; the remote-control
+ * ports whole (SSH 22, Telnet 23, RDP 3389, VNC 5900-5999, TeamViewer 5938 TCP and UDP, AnyDesk
+ * 6568 and 7070); of every other TCP flow only what the session tracker needs: its TLS handshake
+ * records (the first payload byte is 0x16, content type handshake: the ClientHello, never the
+ * application data) and its SYN, FIN and RST segments (when a session starts and ends). IPv6 TCP
+ * cannot be looked into by offset in BPF, so over IPv6 only the ports above pass.
+ */
+export const REMOTE_ACCESS_TRAFFIC =
+  'port 53 or tcp port 22 or tcp port 23 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or ' +
+  '(ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or tcp[((tcp[12] & 0xf0) >> 2)] = 0x16))';
+
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
 const DECODED_TRAFFIC =
   'udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ' +
-  TUNNEL_TRAFFIC;
+  `${REMOTE_ACCESS_TRAFFIC} or ${TUNNEL_TRAFFIC}`;
 
 /**
  * Default BPF filter: DHCP (67/68), mDNS (5353), DICOM (104, 11112), HL7/MLLP (2575), LLDP
- * (ethertype 0x88cc), ARP (IP-to-MAC bindings), the tunnels above, and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
+ * (ethertype 0x88cc), ARP (IP-to-MAC bindings), remote access and DNS (above), the tunnels above, and CDP (LLC/SNAP to 01:00:0c:cc:cc:cc, matched
  * by destination so tagged CDP passes too); each also inside one 802.1Q tag and inside QinQ.
  * `vlan` must come last in an `or`: it shifts the offsets of everything after it.
  */
