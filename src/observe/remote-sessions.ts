@@ -10,8 +10,10 @@
  *   or TLS on a port that service uses for direct connections (AnyDesk 7070);
  * - a peer address that DNS earlier resolved from such a service's name (bounded name cache).
  *
- * Which end is the device: when exactly one end has a private address (RFC 1918, RFC 4193, link
- * local, loopback) it is the device, otherwise the server end (the one a remote tool reached).
+ * Which end is the device: the client when the server was named as a service's host (DNS, SNI)
+ * or the client by its tool's TLS fingerprint (ALPN, JA4); else, when exactly one end has a
+ * private address (RFC 1918, RFC 4193, link local, loopback), that end; otherwise the server
+ * end (the one a remote tool reached).
  * `direction` is `inbound` when the device is the server, `outbound` when it called out (an agent
  * calling its relay or vendor).
  *
@@ -164,7 +166,9 @@ export class RemoteSessionTracker {
     const key = `${transport}|${a < b ? a + '|' + b : b + '|' + a}`;
     let flow = this.flows.get(key);
     if (flow === undefined) {
-      if (!syn && !this.startsSession(app) && !this.names.has(ip.dst) && !this.names.has(ip.src)) return;
+      // Without a SYN a flow starts only on a frame that names it, or on data to a named address
+      // (never on the last ACK, FIN or RST of a flow that just ended).
+      if (!syn && !this.startsSession(app) && (frame.payload.length === 0 || (!this.names.has(ip.dst) && !this.names.has(ip.src)))) return;
       flow = this.newFlow(key, transport, frame, sport, dport, syn);
     }
     if (flow.tool === undefined) this.recognise(flow, frame, app, sport, dport);
@@ -340,7 +344,10 @@ export class RemoteSessionTracker {
     if (flow.tool === undefined) return;
     const clientInside = isInternal(flow.client.ip);
     const serverInside = isInternal(flow.server.ip);
-    const deviceIsClient = clientInside && !serverInside;
+    // Named by the server's name or by the client's own TLS fingerprint: the server is the
+    // service's relay or cloud, and the device is the client that called it.
+    const serverIsService = /^(dns|tls sni|tls alpn|tls ja4) /.test(flow.how);
+    const deviceIsClient = serverIsService || (clientInside && !serverInside);
     const device = deviceIsClient ? flow.client : flow.server;
     const peer = deviceIsClient ? flow.server : flow.client;
     this.done.push({
