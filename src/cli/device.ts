@@ -7,6 +7,9 @@ import { findDevice, type DeviceView } from '../inventory/device-view.js';
 import { exposureRows, type ExposureRow } from '../advisories/exposure.js';
 import { currentAdvisories, kevSet } from '../inventory/advisory-store.js';
 import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
+import { RemoteSessionStore, type StoredRemoteSession } from '../inventory/remote-session-store.js';
+import { toolName } from '../observe/remote-sessions.js';
+import { sessionJson } from './sessions.js';
 
 export function registerDevice(program: Command): void {
   dbOption(
@@ -22,17 +25,18 @@ Each evidence line names the capture and frame it came from; check any of them w
       const db = openExistingDb(opts.db);
       const device = findDevice(db, key);
       const advisories = device === undefined ? [] : exposureRows(currentAdvisories(db), [device], kevSet(db));
+      const sessions = device === undefined ? [] : new RemoteSessionStore(db).list(device.id);
       db.close();
       if (!device) {
         process.stderr.write(`auscult: no device matches ${JSON.stringify(key)}\n`);
         process.exitCode = EXIT.NOT_FOUND;
         return;
       }
-      writeStdout(opts.json ? JSON.stringify({ ...device, advisories }, null, 2) : deviceText(device, advisories));
+      writeStdout(opts.json ? JSON.stringify({ ...device, advisories, remote_sessions: sessions.map(sessionJson) }, null, 2) : deviceText(device, advisories, sessions));
     });
 }
 
-export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = []): string {
+export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [], sessions: readonly StoredRemoteSession[] = []): string {
   const lines: string[] = [];
   const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
@@ -61,6 +65,13 @@ export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [
     lines.push('', 'advisories:');
     lines.push(formatTable(['VERDICT', 'ADVISORY', 'CVE', 'CVSS', 'KEV', 'REMEDIATION'],
       advisories.map((r) => [r.verdict, r.advisory_id, r.cve ?? r.vulnerability, r.cvss === null ? null : r.cvss.toFixed(1), r.kev ? 'yes' : null, r.remediation]), 60));
+  }
+  if (sessions.length > 0) {
+    // Issue 20: remote-access sessions that reached this device or that it opened.
+    lines.push('', 'remote sessions:');
+    lines.push(formatTable(['TOOL', 'DIR', 'PEER', 'START', 'END', 'BYTES IN/OUT', 'FRAMES', 'HOW'],
+      sessions.map((s) => [toolName(s.tool), s.direction, `${s.peerIp}:${s.peerPort}`, new Date(s.start / 1000).toISOString(), new Date(s.end / 1000).toISOString(),
+        `${s.bytesToDevice}/${s.bytesFromDevice}`, `${s.captureId ?? '?'}#${s.firstFrame}-${s.lastFrame}`, s.how])));
   }
   return lines.join('\n');
 }

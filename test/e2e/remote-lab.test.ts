@@ -58,8 +58,15 @@ describe('remote sessions recorded from real OpenSSH, TigerVNC, xrdp, dnsmasq an
     const table = auscult(['sessions', '--db', db, '--wide']);
     printed.push(table.stdout);
     expect(table.stdout).toMatch(/SSH.*\n.*VNC \(RFB\).*\n.*Remote Desktop \(RDP\).*\n.*AnyDesk/);
-    const none = auscult(['sessions', '--db', db, '--device', '10.9.9.9']);
-    expect(none.stdout.trim()).toBe('no remote-access sessions');
+  });
+
+  it('device <id> --json carries the sessions of the device (the pump: three inbound)', () => {
+    const r = auscult(['device', '10.40.0.10', '--db', db, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    printed.push(r.stdout);
+    const device = JSON.parse(r.stdout) as { id: string; remote_sessions: SessionJson[] };
+    expect(device.id).toBe('mac-02a500400001');
+    expect(device.remote_sessions.map((s) => [s.tool, s.direction])).toEqual([['ssh', 'inbound'], ['vnc', 'inbound'], ['rdp', 'inbound']]);
   });
 
   it('the RDP cookie user name is in the capture and nowhere after replay', () => {
