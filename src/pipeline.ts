@@ -179,6 +179,11 @@ export class Pipeline implements DecodeSink {
 
   private readonly identify = (o: Observation) => this.identifier.candidates(o);
 
+  /** Ends every open remote-access session (`capture_end`); the next flush writes them. The live sensor calls it when it stops. */
+  endRemoteSessions(): void {
+    this.remote.closeAll();
+  }
+
   flush(full = true): void {
     this.store.flush(this.model, this.counters, full);
     this.remoteStore.insert(this.remote.drain(), this.model.captureId);
