@@ -64,8 +64,10 @@ describe('remote sessions recorded from real OpenSSH, TigerVNC, xrdp, dnsmasq an
     const r = auscult(['device', '10.40.0.10', '--db', db, '--json']);
     expect(r.code, r.stderr).toBe(0);
     printed.push(r.stdout);
-    const device = JSON.parse(r.stdout) as { id: string; remote_sessions: SessionJson[] };
+    const device = JSON.parse(r.stdout) as { id: string; os: string | null; remote_sessions: SessionJson[] };
     expect(device.id).toBe('mac-02a500400001');
+    // Its SSH banner (Debian's OpenSSH package) names its OS: fingerprints/ssh-banner.yaml.
+    expect(device.os).toBe('Debian 12');
     expect(device.remote_sessions.map((s) => [s.tool, s.direction])).toEqual([['ssh', 'inbound'], ['vnc', 'inbound'], ['rdp', 'inbound']]);
   });
 
