@@ -20,6 +20,7 @@ import { CDP_LIMITS, type CdpLimits } from './decode/app/cdp.js';
 import { DHCP_LIMITS, type DhcpLimits } from './decode/app/dhcp.js';
 import { LLDP_LIMITS, type LldpLimits } from './decode/app/lldp.js';
 import { MDNS_LIMITS, type MdnsLimits } from './decode/app/mdns.js';
+import { REMOTE_SESSION_LIMITS, type RemoteSessionLimits } from './observe/remote-sessions.js';
 import { ETHERNET_LIMITS, type EthernetLimits } from './decode/link/ethernet.js';
 import { TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
@@ -158,6 +159,12 @@ const limitsSchema = z.strictObject({
     max_txt_strings: int(1, 65535).default(MDNS_LIMITS.maxTxtStrings).describe('TXT strings kept per record.'),
     max_name_length: int(1, 65535).default(MDNS_LIMITS.maxNameLength).describe('Characters kept of any name.'),
   }).prefault({}).describe('mDNS/DNS-SD decoder (src/decode/app/mdns.ts MDNS_LIMITS).'),
+  remote: z.strictObject({
+    max_flows: int(1, 10_000_000).default(REMOTE_SESSION_LIMITS.maxFlows).describe('TCP/UDP flows the remote-session tracker holds at once; unnamed flows are evicted first, a session evicted is written with end reason `evicted` (counter `remote.flows_evicted`).'),
+    max_names: int(1, 10_000_000).default(REMOTE_SESSION_LIMITS.maxNames).describe('DNS name-to-address entries of remote-access services remembered (counter `remote.names_evicted`).'),
+    max_probe_segments: int(1, 1000).default(REMOTE_SESSION_LIMITS.maxProbeSegments).describe('Payload segments of a flow looked at before it is forgotten unnamed.'),
+    idle_timeout_s: int(1, 86_400).default(REMOTE_SESSION_LIMITS.idleMicros / 1_000_000).describe('Seconds of capture time without a frame after which a remote session ends.'),
+  }).prefault({}).describe('Remote-access session tracker (src/observe/remote-sessions.ts REMOTE_SESSION_LIMITS, issue 20).'),
   reassembly: z.strictObject({
     max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
     max_buffered_bytes_per_direction: int(1024, 1 << 30).default(REASSEMBLY_LIMITS.maxBufferedBytesPerDirection).describe('Out-of-order bytes held per flow direction before the hole is declared a gap (counter `reassembly.gaps`).'),
@@ -505,6 +512,8 @@ export interface RuntimeLimits {
   lldp: LldpLimits;
   cdp: CdpLimits;
   mdns: MdnsLimits;
+  /** Issue 20: the remote-session tracker (optional so that hand-built limits need not name it). */
+  remote?: RemoteSessionLimits;
 }
 
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
@@ -535,5 +544,6 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     lldp: { maxTlvs: l.lldp.max_tlvs, maxText: l.lldp.max_text },
     cdp: { maxTlvs: l.cdp.max_tlvs, maxAddresses: l.cdp.max_addresses, maxText: l.cdp.max_text },
     mdns: { maxRecords: l.mdns.max_records, maxTxtBytes: l.mdns.max_txt_bytes, maxTxtStrings: l.mdns.max_txt_strings, maxNameLength: l.mdns.max_name_length },
+    remote: { maxFlows: l.remote.max_flows, maxNames: l.remote.max_names, maxProbeSegments: l.remote.max_probe_segments, idleMicros: l.remote.idle_timeout_s * 1_000_000 },
   };
 }

@@ -80,7 +80,7 @@ export class Pipeline implements DecodeSink {
       record: (r) => this.streamRecords.push(r),
     };
     this.streams = new StreamDecoder(sink, limits?.streams);
-    this.remote = new RemoteSessionTracker(this.counters);
+    this.remote = new RemoteSessionTracker(this.counters, limits?.remote);
     this.remoteStore = new RemoteSessionStore(db);
   }
 

@@ -9,6 +9,14 @@ import type { AppRecord } from '../../../src/decode/registry.js';
 import { Counters } from '../../../src/counters.js';
 import { isInternal, REMOTE_SESSION_LIMITS, RemoteSessionTracker } from '../../../src/observe/remote-sessions.js';
 import { REMOTE_ACCESS_SERVICES, serviceByName } from '../../../src/observe/remote-access-services.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkConfig, runtimeLimits } from '../../../src/config.js';
+import { silentLogger } from '../../../src/log.js';
+import { openPipeline } from '../../../src/pipeline.js';
+import { RemoteSessionStore } from '../../../src/inventory/remote-session-store.js';
+import { sharedAvailable, sharedPath } from '../../helpers/shared.js';
 
 let frameNo = 0;
 function tcp(src: string, sport: number, dst: string, dport: number, flags: number, payload = 0, ts = 1_000_000): FrameRecord {
@@ -90,6 +98,27 @@ describe('RemoteSessionTracker', () => {
   it('internal addresses: RFC 1918, CGNAT, link local, loopback, ULA', () => {
     expect(['10.1.2.3', '172.16.0.1', '172.31.9.9', '192.168.0.1', '100.64.0.1', '169.254.1.1', '127.0.0.1', 'fd00::1', 'fe80::1', '::1'].every(isInternal)).toBe(true);
     expect(['8.8.8.8', '172.32.0.1', '2001:db8::1', '100.128.0.1'].some(isInternal)).toBe(false);
+  });
+});
+
+describe('limits.remote in the config reach the tracker', () => {
+  it.skipIf(!sharedAvailable('captures', 'remote-access'))('limits.remote.max_flows: 1 on nDPI\'s TeamViewer capture (a TCP and a UDP session overlap): evicted, counted, written as evicted', async () => {
+    const result = checkConfig('limits:\n  remote:\n    max_flows: 1\n    idle_timeout_s: 60\n', 'test.yaml');
+    expect(result.config?.limits.remote).toEqual({ max_flows: 1, max_names: REMOTE_SESSION_LIMITS.maxNames, max_probe_segments: 8, idle_timeout_s: 60 });
+    const limits = runtimeLimits(result.config as NonNullable<typeof result.config>);
+    expect(limits.remote).toMatchObject({ maxFlows: 1, idleMicros: 60_000_000 });
+    const dir = mkdtempSync(join(tmpdir(), 'auscult-remote-limits-'));
+    try {
+      const pipeline = openPipeline(join(dir, 'x.db'), { logger: silentLogger(), limits });
+      await pipeline.replayFile(sharedPath('captures', 'remote-access', 'teamviewer.pcap'));
+      expect(pipeline.counters.get('remote.flows_evicted')).toBeGreaterThan(0);
+      const sessions = new RemoteSessionStore(pipeline.db).list();
+      pipeline.db.close();
+      expect(sessions.some((s) => s.tool === 'teamviewer' && s.endReason === 'evicted')).toBe(true);
+      expect(new Set(sessions.map((s) => s.tool))).toEqual(new Set(['teamviewer']));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
