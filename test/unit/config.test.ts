@@ -1,3 +1,4 @@
+import { REMOTE_SESSION_LIMITS } from '../../src/observe/remote-sessions.js';
 import { TIMESTAMP_LIMITS } from '../../src/capture/timestamps.js';
 import { STREAM_LIMITS } from '../../src/decode/stream/stream-decoder.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,7 @@ describe('config: defaults', () => {
       streams: STREAM_LIMITS, timestamps: TIMESTAMP_LIMITS,
       model: MODEL_LIMITS, binder: BINDER_LIMITS, location: LOCATION_LIMITS, ethernet: ETHERNET_LIMITS, tunnels: TUNNEL_LIMITS,
       dhcp: { ...DHCP_LIMITS }, lldp: { ...LLDP_LIMITS }, cdp: { ...CDP_LIMITS }, mdns: { ...MDNS_LIMITS },
+      remote: { ...REMOTE_SESSION_LIMITS },
     });
   });
 
