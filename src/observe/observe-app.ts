@@ -33,6 +33,7 @@ export function observeApplication(app: AppRecord, frame: FrameRecord): Observat
     case 'dns_tcp':
     case 'teamviewer':
     case 'teamviewer_udp':
+    case 'telnet':
       return [];
   }
 }

@@ -13,13 +13,14 @@ import { decodeSsh, looksLikeSsh, SSH_ANOMALIES } from '../../../src/decode/app/
 import { decodeTeamViewer, looksLikeTeamViewer, TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES } from '../../../src/decode/app/teamviewer.js';
 import { decodeTlsClientHello, isGrease, looksLikeClientHello, TLS_ANOMALIES, TLS_LIMITS } from '../../../src/decode/app/tls-client-hello.js';
 import { decodeVnc, looksLikeRfb, VNC_ANOMALIES } from '../../../src/decode/app/vnc.js';
+import { decodeTelnet, looksLikeTelnet, TELNET_ANOMALIES } from '../../../src/decode/app/telnet.js';
 import { readFrames } from '../../helpers/frames.js';
 import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../../helpers/shared.js';
 
 const available = sharedAvailable('captures', 'remote-access', 'MANIFEST.tsv');
 const path = (name: string) => sharedPath('captures', 'remote-access', name);
 const frames = new Map<string, FrameRecord[]>();
-const CAPTURES = ['anydesk.pcapng', 'rdp.pcap', 'rdp_over_tls.pcap', 'ssh.pcap', 'vnc.pcap', 'teamviewer.pcap', 'tls_ech.pcapng',
+const CAPTURES = ['telnet.pcap', 'anydesk.pcapng', 'rdp.pcap', 'rdp_over_tls.pcap', 'ssh.pcap', 'vnc.pcap', 'teamviewer.pcap', 'tls_ech.pcapng',
   'tls_esni_sni_both.pcap', 'tls_2_reasms.pcapng', 'tls_1.3_unidirectional_client.pcapng', 'dns_fragmented.pcap', 'dns.pcap'];
 
 beforeAll(async () => {
@@ -176,6 +177,13 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
     for (const v of versions) expect(v).toEqual({ value: { version: '4.1' }, anomalies: [] });
   });
 
+  it('Telnet: the client opens with 9 option negotiations (tshark: IAC DO/WILL ...), the server answers', () => {
+    const opening = tcpPayloads('telnet.pcap', looksLikeTelnet);
+    expect(opening.length).toBeGreaterThanOrEqual(3);
+    expect(decodeTelnet(opening[0]?.payload ?? new Uint8Array(0))).toEqual({ value: { negotiations: 9 }, anomalies: [] });
+    expect(decodeTelnet(Uint8Array.from([0x41, 0x42, 0x43])).anomalies).toEqual(['telnet.bad_negotiation']);
+  });
+
   it('TeamViewer: the TCP flow on 5938 and the UDP flow carry the magic', () => {
     const all = frames.get('teamviewer.pcap') ?? [];
     const tcp = all.filter((f) => f.payloadKind === 'tcp' && looksLikeTeamViewer(f.payload, 'tcp'));
@@ -200,14 +208,14 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
   });
 
   it('hostile input: every prefix of every real payload decodes without a throw and with declared codes only', () => {
-    const declared = new Set<string>([...TLS_ANOMALIES, ...SSH_ANOMALIES, ...RDP_ANOMALIES, ...VNC_ANOMALIES, ...DNS_ANOMALIES, ...DNS_TCP_ANOMALIES, ...TEAMVIEWER_ANOMALIES, ...TEAMVIEWER_UDP_ANOMALIES]);
+    const declared = new Set<string>([...TLS_ANOMALIES, ...SSH_ANOMALIES, ...RDP_ANOMALIES, ...VNC_ANOMALIES, ...DNS_ANOMALIES, ...DNS_TCP_ANOMALIES, ...TEAMVIEWER_ANOMALIES, ...TEAMVIEWER_UDP_ANOMALIES, ...TELNET_ANOMALIES]);
     let runs = 0;
     // The payloads that start a protocol (the ones the decoders really parse), each once.
     const starts = new Map<string, Uint8Array>();
     for (const [, list] of frames) {
       for (const f of list) {
         const p = f.payload;
-        if (p.length > 0 && (looksLikeClientHello(p) || looksLikeSsh(p) || looksLikeRdp(p) || looksLikeRfb(p) || f.udp?.srcPort === 53 || f.udp?.dstPort === 53 || f.tcp?.dstPort === 53)) {
+        if (p.length > 0 && (looksLikeTelnet(p) || looksLikeClientHello(p) || looksLikeSsh(p) || looksLikeRdp(p) || looksLikeRfb(p) || f.udp?.srcPort === 53 || f.udp?.dstPort === 53 || f.tcp?.dstPort === 53)) {
           starts.set(Buffer.from(p.subarray(0, 64)).toString('hex'), Uint8Array.from(p.subarray(0, 700)));
         }
       }
@@ -216,7 +224,7 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
       {
         for (let n = 0; n <= p.length; n += n < 96 ? 1 : 5) {
           const cut = p.subarray(0, n);
-          const results = [decodeTlsClientHello(cut), decodeSsh(cut), decodeRdp(cut), decodeVnc(cut), decodeDns(cut), decodeDns(cut, undefined, true), decodeTeamViewer(cut, 'tcp'), decodeTeamViewer(cut, 'udp')];
+          const results = [decodeTelnet(cut), decodeTlsClientHello(cut), decodeSsh(cut), decodeRdp(cut), decodeVnc(cut), decodeDns(cut), decodeDns(cut, undefined, true), decodeTeamViewer(cut, 'tcp'), decodeTeamViewer(cut, 'udp')];
           for (const r of results) for (const a of r.anomalies) expect(declared.has(a), a).toBe(true);
           runs++;
         }
