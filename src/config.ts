@@ -44,14 +44,14 @@ const TUNNEL_TRAFFIC =
 
 /**
  * Remote access and the names devices resolve (issue 20): DNS (53) whole; the remote-control
- * ports whole (SSH 22, Telnet 23, RDP 3389, VNC 5900-5999, TeamViewer 5938 TCP and UDP, AnyDesk
+ * ports whole (SSH 22, Telnet 23, Citrix ICA 1494 and 2598, RDP 3389, VNC 5900-5999, TeamViewer 5938 TCP and UDP, AnyDesk
  * 6568 and 7070); of every other TCP flow only what the session tracker needs: its TLS handshake
  * records (the first payload byte is 0x16, content type handshake: the ClientHello, never the
  * application data) and its SYN, FIN and RST segments (when a session starts and ends). IPv6 TCP
  * cannot be looked into by offset in BPF, so over IPv6 only the ports above pass.
  */
 export const REMOTE_ACCESS_TRAFFIC =
-  'port 53 or tcp port 22 or tcp port 23 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or ' +
+  'port 53 or tcp port 22 or tcp port 23 or tcp port 1494 or tcp port 2598 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or ' +
   '(ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or tcp[((tcp[12] & 0xf0) >> 2)] = 0x16))';
 
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */

@@ -16,6 +16,7 @@ import { TLS_ANOMALIES, TLS_LIMITS, decodeTlsClientHello, looksLikeClientHello, 
 import { SSH_ANOMALIES, SSH_LIMITS, decodeSsh, looksLikeSsh, type SshLimits, type SshRecord } from './app/ssh.js';
 import { RDP_ANOMALIES, decodeRdp, looksLikeRdp, type RdpRecord } from './app/rdp.js';
 import { VNC_ANOMALIES, decodeVnc, looksLikeRfb, type VncRecord } from './app/vnc.js';
+import { CITRIX_ANOMALIES, decodeCitrix, looksLikeCitrix, type CitrixRecord } from './app/citrix.js';
 import { TELNET_ANOMALIES, decodeTelnet, looksLikeTelnet, type TelnetRecord } from './app/telnet.js';
 import { TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer, type TeamViewerRecord } from './app/teamviewer.js';
 
@@ -34,7 +35,8 @@ export type AppRecord =
   | { protocol: 'vnc'; record: VncRecord | undefined }
   | { protocol: 'teamviewer'; record: TeamViewerRecord | undefined }
   | { protocol: 'teamviewer_udp'; record: TeamViewerRecord | undefined }
-  | { protocol: 'telnet'; record: TelnetRecord | undefined };
+  | { protocol: 'telnet'; record: TelnetRecord | undefined }
+  | { protocol: 'citrix'; record: CitrixRecord | undefined };
 
 export type AppProtocolName = AppRecord['protocol'];
 
@@ -90,6 +92,7 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = [
   { name: 'ssh', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeSsh(f.payload), decode: (p, l = APP_DECODER_LIMITS) => decodeSsh(p, l.ssh), anomalyCodes: SSH_ANOMALIES },
   { name: 'rdp', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRdp(f.payload), decode: (p) => decodeRdp(p), anomalyCodes: RDP_ANOMALIES },
   { name: 'vnc', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRfb(f.payload), decode: (p) => decodeVnc(p), anomalyCodes: VNC_ANOMALIES },
+  { name: 'citrix', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeCitrix(f.payload), decode: (p) => decodeCitrix(p), anomalyCodes: CITRIX_ANOMALIES },
   { name: 'telnet', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeTelnet(f.payload), decode: (p) => decodeTelnet(p), anomalyCodes: TELNET_ANOMALIES },
   { name: 'teamviewer', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeTeamViewer(f.payload, 'tcp'), decode: (p) => decodeTeamViewer(p, 'tcp'), anomalyCodes: TEAMVIEWER_ANOMALIES },
 ];

@@ -34,6 +34,7 @@ export function observeApplication(app: AppRecord, frame: FrameRecord): Observat
     case 'teamviewer':
     case 'teamviewer_udp':
     case 'telnet':
+    case 'citrix':
       return [];
   }
 }

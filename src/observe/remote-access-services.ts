@@ -128,6 +128,7 @@ export const WIRE_TOOLS: Readonly<Record<string, { name: string; source: string 
   ssh: { name: 'SSH', source: 'RFC 4253 §4.2 identification string' },
   rdp: { name: 'Remote Desktop (RDP)', source: '[MS-RDPBCGR] §2.2.1.1 X.224 Connection Request' },
   vnc: { name: 'VNC (RFB)', source: 'RFC 6143 §7.1.1 ProtocolVersion' },
+  citrix: { name: 'Citrix ICA', source: 'ICA greeting 0x7f 0x7f "ICA" 0x00 (nDPI citrix.c, shared citrix.pcap)' },
   telnet: { name: 'Telnet', source: 'RFC 854/855 option negotiation (IAC WILL/WONT/DO/DONT/SB)' },
   teamviewer: { name: 'TeamViewer', source: 'packet magic 0x17 0x24 / 0x11 0x30 (nDPI teamviewer.c)' },
 });

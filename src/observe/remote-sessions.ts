@@ -4,7 +4,7 @@
  * the application decoders made of it; a flow becomes a session once something names its tool:
  *
  * - a decoder that recognises the protocol itself: SSH identification string, RDP X.224
- *   Connection Request/Confirm, RFB ProtocolVersion (VNC), Telnet option negotiation, TeamViewer packet magic (on 5938 at
+ *   Connection Request/Confirm, RFB ProtocolVersion (VNC), Telnet option negotiation, the Citrix ICA greeting, TeamViewer packet magic (on 5938 at
  *   once, elsewhere after `TEAMVIEWER_MIN_PACKETS` magic packets in the flow, as nDPI does);
  * - a TLS ClientHello whose SNI, ALPN or JA4 is a remote-access service's (remote-access-services.ts),
  *   or TLS on a port that service uses for direct connections (AnyDesk 7070);
@@ -193,7 +193,7 @@ export class RemoteSessionTracker {
   private startsSession(app: AppRecord | undefined): boolean {
     if (app === undefined) return false;
     switch (app.protocol) {
-      case 'ssh': case 'rdp': case 'vnc': case 'teamviewer': case 'teamviewer_udp': case 'telnet':
+      case 'ssh': case 'rdp': case 'vnc': case 'teamviewer': case 'teamviewer_udp': case 'telnet': case 'citrix':
         return app.record !== undefined;
       case 'tls':
         return true;
@@ -268,6 +268,9 @@ export class RemoteSessionTracker {
       }
       case 'vnc':
         if (app.record !== undefined) this.name(flow, 'vnc', `rfb ${app.record.version}`, frame.frameNo);
+        return;
+      case 'citrix':
+        if (app.record !== undefined) this.name(flow, 'citrix', 'citrix ica greeting', frame.frameNo);
         return;
       case 'telnet':
         if (app.record !== undefined) this.name(flow, 'telnet', `telnet negotiation x${app.record.negotiations}`, frame.frameNo);

@@ -4,9 +4,9 @@
  * expected flows (`<capture>.out`, nDPI's own test results, read from the shared directory).
  *
  * For each capture: every flow nDPI names with a tool auscult knows (SSH, RDP, VNC, TeamViewer,
- * AnyDesk, Telnet) is one auscult session with the same endpoints and tool, and auscult records no
+ * AnyDesk, Telnet, Citrix) is one auscult session with the same endpoints and tool, and auscult records no
  * session nDPI does not name. Flows of tools auscult does not recognise yet (NoMachine, Radmin,
- * Citrix, RSH, XDMCP) are listed in NOT_RECOGNISED and must yield no session, so adding
+ * RSH, XDMCP) are listed in NOT_RECOGNISED and must yield no session, so adding
  * one is a visible change here. Plus the RDP cookie canary on the real capture that carries one.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -25,9 +25,9 @@ const dir = mkdtempSync(join(tmpdir(), 'auscult-remote-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** nDPI protocol name → auscult tool id. */
-const TOOL_OF: Readonly<Record<string, string>> = { SSH: 'ssh', RDP: 'rdp', VNC: 'vnc', TeamViewer: 'teamviewer', AnyDesk: 'anydesk', Telnet: 'telnet' };
+const TOOL_OF: Readonly<Record<string, string>> = { SSH: 'ssh', RDP: 'rdp', VNC: 'vnc', TeamViewer: 'teamviewer', AnyDesk: 'anydesk', Telnet: 'telnet', Citrix: 'citrix' };
 /** nDPI names auscult does not recognise yet: their flows must give no session. */
-const NOT_RECOGNISED = new Set(['NoMachine', 'Radmin', 'Citrix', 'RSH', 'XDMCP']);
+const NOT_RECOGNISED = new Set(['NoMachine', 'Radmin', 'RSH', 'XDMCP']);
 
 interface NdpiFlow { transport: string; a: string; b: string; names: string[] }
 

@@ -13,6 +13,7 @@ import { decodeSsh, looksLikeSsh, SSH_ANOMALIES } from '../../../src/decode/app/
 import { decodeTeamViewer, looksLikeTeamViewer, TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES } from '../../../src/decode/app/teamviewer.js';
 import { decodeTlsClientHello, isGrease, looksLikeClientHello, TLS_ANOMALIES, TLS_LIMITS } from '../../../src/decode/app/tls-client-hello.js';
 import { decodeVnc, looksLikeRfb, VNC_ANOMALIES } from '../../../src/decode/app/vnc.js';
+import { CITRIX_ANOMALIES, decodeCitrix, looksLikeCitrix } from '../../../src/decode/app/citrix.js';
 import { decodeTelnet, looksLikeTelnet, TELNET_ANOMALIES } from '../../../src/decode/app/telnet.js';
 import { readFrames } from '../../helpers/frames.js';
 import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../../helpers/shared.js';
@@ -20,7 +21,7 @@ import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../../helpers/s
 const available = sharedAvailable('captures', 'remote-access', 'MANIFEST.tsv');
 const path = (name: string) => sharedPath('captures', 'remote-access', name);
 const frames = new Map<string, FrameRecord[]>();
-const CAPTURES = ['telnet.pcap', 'anydesk.pcapng', 'rdp.pcap', 'rdp_over_tls.pcap', 'ssh.pcap', 'vnc.pcap', 'teamviewer.pcap', 'tls_ech.pcapng',
+const CAPTURES = ['citrix.pcap', 'telnet.pcap', 'anydesk.pcapng', 'rdp.pcap', 'rdp_over_tls.pcap', 'ssh.pcap', 'vnc.pcap', 'teamviewer.pcap', 'tls_ech.pcapng',
   'tls_esni_sni_both.pcap', 'tls_2_reasms.pcapng', 'tls_1.3_unidirectional_client.pcapng', 'dns_fragmented.pcap', 'dns.pcap'];
 
 beforeAll(async () => {
@@ -184,6 +185,13 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
     expect(decodeTelnet(Uint8Array.from([0x41, 0x42, 0x43])).anomalies).toEqual(['telnet.bad_negotiation']);
   });
 
+  it('Citrix: both ends of the ICA connection send the greeting', () => {
+    const greetings = tcpPayloads('citrix.pcap', looksLikeCitrix);
+    expect(greetings.map((f) => f.tcp?.srcPort).sort()).toEqual([1494, 45225]);
+    for (const f of greetings) expect(decodeCitrix(f.payload)).toEqual({ value: { greeting: true }, anomalies: [] });
+    expect(decodeCitrix(Uint8Array.from([0x7f, 0x7f, 0x49, 0x43, 0x42, 0])).anomalies).toEqual(['citrix.bad_greeting']);
+  });
+
   it('TeamViewer: the TCP flow on 5938 and the UDP flow carry the magic', () => {
     const all = frames.get('teamviewer.pcap') ?? [];
     const tcp = all.filter((f) => f.payloadKind === 'tcp' && looksLikeTeamViewer(f.payload, 'tcp'));
@@ -208,14 +216,14 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
   });
 
   it('hostile input: every prefix of every real payload decodes without a throw and with declared codes only', () => {
-    const declared = new Set<string>([...TLS_ANOMALIES, ...SSH_ANOMALIES, ...RDP_ANOMALIES, ...VNC_ANOMALIES, ...DNS_ANOMALIES, ...DNS_TCP_ANOMALIES, ...TEAMVIEWER_ANOMALIES, ...TEAMVIEWER_UDP_ANOMALIES, ...TELNET_ANOMALIES]);
+    const declared = new Set<string>([...TLS_ANOMALIES, ...SSH_ANOMALIES, ...RDP_ANOMALIES, ...VNC_ANOMALIES, ...DNS_ANOMALIES, ...DNS_TCP_ANOMALIES, ...TEAMVIEWER_ANOMALIES, ...TEAMVIEWER_UDP_ANOMALIES, ...TELNET_ANOMALIES, ...CITRIX_ANOMALIES]);
     let runs = 0;
     // The payloads that start a protocol (the ones the decoders really parse), each once.
     const starts = new Map<string, Uint8Array>();
     for (const [, list] of frames) {
       for (const f of list) {
         const p = f.payload;
-        if (p.length > 0 && (looksLikeTelnet(p) || looksLikeClientHello(p) || looksLikeSsh(p) || looksLikeRdp(p) || looksLikeRfb(p) || f.udp?.srcPort === 53 || f.udp?.dstPort === 53 || f.tcp?.dstPort === 53)) {
+        if (p.length > 0 && (looksLikeCitrix(p) || looksLikeTelnet(p) || looksLikeClientHello(p) || looksLikeSsh(p) || looksLikeRdp(p) || looksLikeRfb(p) || f.udp?.srcPort === 53 || f.udp?.dstPort === 53 || f.tcp?.dstPort === 53)) {
           starts.set(Buffer.from(p.subarray(0, 64)).toString('hex'), Uint8Array.from(p.subarray(0, 700)));
         }
       }
@@ -224,7 +232,7 @@ describe.skipIf(!available)(`decoders on nDPI's captures (${available ? 'shared'
       {
         for (let n = 0; n <= p.length; n += n < 96 ? 1 : 5) {
           const cut = p.subarray(0, n);
-          const results = [decodeTelnet(cut), decodeTlsClientHello(cut), decodeSsh(cut), decodeRdp(cut), decodeVnc(cut), decodeDns(cut), decodeDns(cut, undefined, true), decodeTeamViewer(cut, 'tcp'), decodeTeamViewer(cut, 'udp')];
+          const results = [decodeCitrix(cut), decodeTelnet(cut), decodeTlsClientHello(cut), decodeSsh(cut), decodeRdp(cut), decodeVnc(cut), decodeDns(cut), decodeDns(cut, undefined, true), decodeTeamViewer(cut, 'tcp'), decodeTeamViewer(cut, 'udp')];
           for (const r of results) for (const a of r.anomalies) expect(declared.has(a), a).toBe(true);
           runs++;
         }
