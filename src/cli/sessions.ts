@@ -28,7 +28,8 @@ export function registerSessions(program: Command): void {
     .option('--device <id>', 'only this device (device id, MAC or IP)')
     .option('--json', 'JSON array on stdout')
     .action((opts: { db: string; device?: string; json?: boolean }) => {
-      const db = openExistingDb(opts.db, { readonly: true });
+      // Not read-only: a database of an older version gains the remote_session table (migrations) first.
+      const db = openExistingDb(opts.db);
       let sessions: StoredRemoteSession[];
       try {
         sessions = new RemoteSessionStore(db).list(opts.device);
