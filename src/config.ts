@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { ETHERNET_LIMIT_DECL, type EthernetLimits } from './decode/link/ethernet.js';
 import { TUNNEL_LIMIT_DECL, TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
 import { TUNNEL_PROTOCOLS } from './decode/tunnel/registry.js';
+import { REMOTE_SESSION_LIMITS, type RemoteSessionLimits } from './observe/remote-sessions.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
@@ -57,10 +58,23 @@ const termOrder = (t: string) => (t.startsWith('udp ') ? 0 : t.startsWith('tcp '
 /** `ether dst` terms: matched at a fixed offset, so they pass tagged frames without the VLAN wrapping. */
 const ANY_TAG_TERMS = PROTOCOL_TERMS.filter((t) => t.startsWith('ether dst '));
 
+/**
+ * Remote access and the names devices resolve (issue 20): DNS (53) whole; the remote-control
+ * ports whole (SSH 22, Telnet 23, Citrix ICA 1494 and 2598, RDP 3389, VNC 5900-5999, TeamViewer 5938 TCP and UDP, AnyDesk
+ * 6568 and 7070); of every other TCP flow only what the session tracker needs: its TLS handshake
+ * records (the first payload byte is 0x16, content type handshake: the ClientHello, never the
+ * application data) and its SYN, FIN and RST segments (when a session starts and ends). IPv6 TCP
+ * cannot be looked into by offset in BPF, so over IPv6 only the ports above pass.
+ */
+export const REMOTE_ACCESS_TRAFFIC =
+  'port 53 or tcp port 22 or tcp port 23 or tcp port 1494 or tcp port 2598 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or ' +
+  '(ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or tcp[((tcp[12] & 0xf0) >> 2)] = 0x16))';
+
 /** The traffic auscult decodes, as a pcap-filter(7) expression (untagged forms). */
 const DECODED_TRAFFIC = [
   ...PROTOCOL_TERMS.filter((t) => !t.startsWith('ether dst ')).sort((a, b) => termOrder(a) - termOrder(b)),
   'arp',
+  REMOTE_ACCESS_TRAFFIC,
   TUNNEL_TRAFFIC,
 ].join(' or ');
 
@@ -159,6 +173,12 @@ const limitsSchema = z.strictObject({
   ethernet: limitSchema([ETHERNET_LIMIT_DECL]),
   tunnels: limitSchema([TUNNEL_LIMIT_DECL]),
   ...appLimitSchemas,
+  remote: z.strictObject({
+    max_flows: int(1, 10_000_000).default(REMOTE_SESSION_LIMITS.maxFlows).describe('TCP/UDP flows the remote-session tracker holds at once; unnamed flows are evicted first, a session evicted is written with end reason `evicted` (counter `remote.flows_evicted`).'),
+    max_names: int(1, 10_000_000).default(REMOTE_SESSION_LIMITS.maxNames).describe('DNS name-to-address entries of remote-access services remembered (counter `remote.names_evicted`).'),
+    max_probe_segments: int(1, 1000).default(REMOTE_SESSION_LIMITS.maxProbeSegments).describe('Payload segments of a flow looked at before it is forgotten unnamed.'),
+    idle_timeout_s: int(1, 86_400).default(REMOTE_SESSION_LIMITS.idleMicros / 1_000_000).describe('Seconds of capture time without a frame after which a remote session ends.'),
+  }).prefault({}).describe('Remote-access session tracker (src/observe/remote-sessions.ts REMOTE_SESSION_LIMITS, issue 20).'),
   reassembly: z.strictObject({
     max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
     max_buffered_bytes_per_direction: int(1024, 1 << 30).default(REASSEMBLY_LIMITS.maxBufferedBytesPerDirection).describe('Out-of-order bytes held per flow direction before the hole is declared a gap (counter `reassembly.gaps`).'),
@@ -504,6 +524,8 @@ export interface RuntimeLimits extends AppDecoderLimits {
   ethernet: EthernetLimits;
   tunnels: TunnelLimits;
   knownFrames?: KnownFrameLimits;
+  /** Issue 20: the remote-session tracker (optional so that hand-built limits need not name it). */
+  remote?: RemoteSessionLimits;
 }
 
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
@@ -528,5 +550,6 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     ethernet: limitsFromConfig(ETHERNET_LIMIT_DECL, l.ethernet),
     tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
     knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes },
+    remote: { maxFlows: l.remote.max_flows, maxNames: l.remote.max_names, maxProbeSegments: l.remote.max_probe_segments, idleMicros: l.remote.idle_timeout_s * 1_000_000 },
   };
 }

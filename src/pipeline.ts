@@ -25,6 +25,8 @@ import { observeFrame } from './observe/frame.js';
 import { hygieneProblem } from './observe/hygiene.js';
 import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
+import { RemoteSessionTracker } from './observe/remote-sessions.js';
+import { RemoteSessionStore } from './inventory/remote-session-store.js';
 
 export interface PipelineOptions {
   /** Frames between store flushes (each flush is one transaction). Default 1,000,000. */
@@ -49,6 +51,8 @@ interface KnownDecode {
   readonly counted: readonly string[];
   readonly facts: readonly Observation[] | undefined;
   readonly protocol: AppRecord['protocol'] | undefined;
+  /** What the registry decoded (the remote-session tracker reads it on a hit too). */
+  readonly app: AppRecord | undefined;
 }
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
@@ -74,6 +78,9 @@ export class Pipeline implements DecodeSink {
   private readonly known: KnownFrames<KnownDecode> | undefined;
   /** While a frame is decoded: the counter names decoding increments, to replay on a hit. */
   private recording: string[] | undefined;
+  /** Issue 20: remote-access sessions (src/observe/remote-sessions.ts), written at each flush. */
+  private readonly remote: RemoteSessionTracker;
+  private readonly remoteStore: RemoteSessionStore;
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
@@ -93,6 +100,8 @@ export class Pipeline implements DecodeSink {
       record: (r) => this.streamRecords.push(r),
     };
     this.streams = new StreamDecoder(sink, limits?.streams);
+    this.remote = new RemoteSessionTracker(this.counters, limits?.remote);
+    this.remoteStore = new RemoteSessionStore(db);
     const knownLimits = options.knownFrames ?? limits?.knownFrames ?? KNOWN_FRAME_LIMITS;
     this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits) : undefined;
   }
@@ -125,7 +134,9 @@ export class Pipeline implements DecodeSink {
       let frame: FrameRecord;
       let facts: readonly Observation[] | undefined;
       let protocol: AppRecord['protocol'] | undefined;
+      let app: AppRecord | undefined;
       if (hit !== undefined) {
+        app = hit.app;
         frame = { ...hit.frame, frameNo: captured.frameNo, tsMicros: captured.tsMicros };
         const counted = hit.counted;
         for (let i = 0; i < counted.length; i++) this.counters.inc(counted[i] as string);
@@ -142,8 +153,9 @@ export class Pipeline implements DecodeSink {
         const recorded: string[] | undefined = known === undefined ? undefined : [];
         this.recording = recorded;
         for (let i = 0; i < decoded.anomalies.length; i++) this.anomaly(decoded.anomalies[i] as string);
-        if (frame.payloadKind !== 'tcp' && frame.payloadKind !== 'none') {
-          const app = decodeApplication(frame, this, this.appLimits);
+        // TCP segments with a payload go to the registry too (TLS, SSH, RDP, VNC, TeamViewer, DNS over TCP, issue 20).
+        if (frame.payloadKind !== 'none' && !(frame.payloadKind === 'tcp' && frame.payload.length === 0)) {
+          app = decodeApplication(frame, this, this.appLimits);
           if (app) {
             protocol = app.protocol;
             try {
@@ -157,7 +169,9 @@ export class Pipeline implements DecodeSink {
         this.recording = undefined;
         // A TCP segment (even one inside a tunnel) goes through the stream decoder's flow state: never remembered.
         if (known !== undefined && recorded !== undefined && frame.payloadKind !== 'tcp') {
-          known.remember({ frame: { ...frame, payload: EMPTY_PAYLOAD }, counted: recorded, facts, protocol }, facts?.length ?? 0);
+          // A UDP payload with an IP header is kept (copied): the remote-session tracker reads its length.
+          const payload = frame.payloadKind === 'udp' && frame.ip !== undefined && frame.payload.length > 0 ? frame.payload.slice() : EMPTY_PAYLOAD;
+          known.remember({ frame: { ...frame, payload }, counted: recorded, facts, protocol, app }, facts?.length ?? 0);
         }
       }
       if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
@@ -168,9 +182,9 @@ export class Pipeline implements DecodeSink {
       if (frame.wlanProtected === true) this.counters.inc('frames.wlan_protected');
       out.length = 0;
       observeFrame(frame, this.binder, out);
-      if (frame.payloadKind === 'tcp') {
-        this.decodeStreams(frame, out);
-      } else if (facts !== undefined) {
+      if (frame.ip !== undefined && frame.payloadKind !== 'none') this.remote.onFrame(frame, app);
+      if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
+      if (facts !== undefined) {
         for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
         if (protocol === 'lldp' || protocol === 'cdp') {
           try {
@@ -241,8 +255,14 @@ export class Pipeline implements DecodeSink {
   private readonly identify = (o: Observation, device: DeviceFacts) => this.identifier.candidates(o, device);
   private readonly remembers = (field: string) => this.identifier.remembers?.(field) ?? false;
 
+  /** Ends every open remote-access session (`capture_end`); the next flush writes them. The live sensor calls it when it stops. */
+  endRemoteSessions(): void {
+    this.remote.closeAll();
+  }
+
   flush(full = true): void {
     this.store.flush(this.model, this.counters, full);
+    this.remoteStore.insert(this.remote.drain(), this.model.captureId);
     // Past the resident cap: write the least recently seen devices in full, then let them go.
     const leaving = this.model.evictionCandidates();
     if (leaving.length > 0) {
@@ -283,6 +303,7 @@ export class Pipeline implements DecodeSink {
       this.options.logger.warn({ file: path, offset: w.offset, code: w.code }, w.message);
     }
     this.streams.closeAll();
+    this.remote.closeAll();
     this.store.finishCapture(captureId, frames, firstTs, lastTs);
     this.flush();
     return { path, frames, warnings: source.warnings };

@@ -370,6 +370,7 @@ export class Sensor {
     this.capture.close();
     try {
       this.capture.drain();
+      this.pipeline.endRemoteSessions(); // open remote-access sessions end with the capture (issue 20)
       this.flush();
       if (this.shipper !== null) await this.shipper.stop();
       this.pipeline.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -8,6 +8,9 @@ import { exposureRows, type ExposureRow } from '../advisories/exposure.js';
 import type { PatchVerifiedLine } from '../advisories/patch-state.js';
 import { currentAdvisories, kevSet, listPatchEvents } from '../inventory/advisory-store.js';
 import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
+import { RemoteSessionStore, type StoredRemoteSession } from '../inventory/remote-session-store.js';
+import { toolName } from '../observe/remote-sessions.js';
+import { sessionJson } from './sessions.js';
 
 export function registerDevice(program: Command): void {
   dbOption(
@@ -25,20 +28,21 @@ Each evidence line names the capture and frame it came from; check any of them w
       const advisories = device === undefined ? [] : exposureRows(currentAdvisories(db), [device], kevSet(db));
       // The patches the wire verified for this device (issue 17: "walk me through the last patch").
       const patches = device === undefined ? [] : listPatchEvents(db).filter((p) => p.device_id === device.id).map((p) => JSON.parse(p.line) as PatchLine);
+      const sessions = device === undefined ? [] : new RemoteSessionStore(db).list(device.id);
       db.close();
       if (!device) {
         process.stderr.write(`auscult: no device matches ${JSON.stringify(key)}\n`);
         process.exitCode = EXIT.NOT_FOUND;
         return;
       }
-      writeStdout(opts.json ? JSON.stringify({ ...device, advisories, patches_verified: patches }, null, 2) : deviceText(device, advisories, patches));
+      writeStdout(opts.json ? JSON.stringify({ ...device, advisories, patches_verified: patches, remote_sessions: sessions.map(sessionJson) }, null, 2) : deviceText(device, advisories, patches, sessions));
     });
 }
 
 /** The fields of a `patch_verified` stream line the device view shows. */
 type PatchLine = Pick<PatchVerifiedLine, 'ts' | 'advisory_id' | 'old_version' | 'new_version' | 'old_evidence' | 'new_evidence'>;
 
-export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [], patches: readonly PatchLine[] = []): string {
+export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [], patches: readonly PatchLine[] = [], sessions: readonly StoredRemoteSession[] = []): string {
   const lines: string[] = [];
   const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
@@ -73,6 +77,13 @@ export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [
     lines.push('', 'patches verified on the wire:');
     lines.push(formatTable(['TIME', 'ADVISORY', 'OLD', 'OLD CAPTURE#FRAME', 'NEW', 'NEW CAPTURE#FRAME'],
       patches.map((p) => [p.ts, p.advisory_id, termSafe(p.old_version), frames(p.old_evidence), termSafe(p.new_version), frames(p.new_evidence)]), 60));
+  }
+  if (sessions.length > 0) {
+    // Issue 20: remote-access sessions that reached this device or that it opened.
+    lines.push('', 'remote sessions:');
+    lines.push(formatTable(['TOOL', 'DIR', 'PEER', 'START', 'END', 'BYTES IN/OUT', 'FRAMES', 'HOW'],
+      sessions.map((s) => [toolName(s.tool), s.direction, `${s.peerIp}:${s.peerPort}`, new Date(s.start / 1000).toISOString(), new Date(s.end / 1000).toISOString(),
+        `${s.bytesToDevice}/${s.bytesFromDevice}`, `${s.captureId ?? '?'}#${s.firstFrame}-${s.lastFrame}`, s.how])));
   }
   return lines.join('\n');
 }

@@ -25,6 +25,7 @@ import { registerExport } from './export.js';
 import { registerPush } from './push.js';
 import { registerCentral } from './central.js';
 import { registerShip } from './ship.js';
+import { registerSessions } from './sessions.js';
 import { tuneHeap } from '../heap-tuning.js';
 import { LOG_FORMATS } from '../log.js';
 import { checkDbArgument, DB_CREATORS, tableLayout, terminalWidth } from './common.js';
@@ -78,6 +79,7 @@ permission, 78 bad configuration. Docs: README.md.`,
   registerCoverage(program);
   registerAdvisories(program);
   registerExposure(program);
+  registerSessions(program);
   registerDeferrals(program);
   registerFleet(program);
   registerEvents(program);

@@ -26,6 +26,14 @@ import { CDP_ANOMALIES, CDP_LIMIT_DECL, decodeCdp } from './app/cdp.js';
 import { DHCP_ANOMALIES, DHCP_LIMIT_DECL, decodeDhcp } from './app/dhcp.js';
 import { LLDP_ANOMALIES, LLDP_LIMIT_DECL, decodeLldp } from './app/lldp.js';
 import { MDNS_ANOMALIES, MDNS_LIMIT_DECL, decodeMdns } from './app/mdns.js';
+import { DNS_ANOMALIES, DNS_TCP_ANOMALIES, DNS_LIMIT_DECL, decodeDns } from './app/dns.js';
+import { TLS_ANOMALIES, TLS_LIMIT_DECL, decodeTlsClientHello, looksLikeClientHello } from './app/tls-client-hello.js';
+import { SSH_ANOMALIES, SSH_LIMIT_DECL, decodeSsh, looksLikeSsh } from './app/ssh.js';
+import { RDP_ANOMALIES, decodeRdp, looksLikeRdp } from './app/rdp.js';
+import { VNC_ANOMALIES, decodeVnc, looksLikeRfb } from './app/vnc.js';
+import { CITRIX_ANOMALIES, decodeCitrix, looksLikeCitrix } from './app/citrix.js';
+import { TELNET_ANOMALIES, decodeTelnet, looksLikeTelnet } from './app/telnet.js';
+import { TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer } from './app/teamviewer.js';
 
 /** One datagram protocol's registry entry, typed by its name, record and limits. */
 export interface DatagramProtocol<N extends string = string, R = unknown, L extends LimitSection = LimitSection> {
@@ -57,12 +65,28 @@ const udpPort = (f: FrameRecord, port: number, other = port) =>
   f.payloadKind === 'udp' && f.udp !== undefined &&
   (f.udp.srcPort === port || f.udp.dstPort === port || f.udp.srcPort === other || f.udp.dstPort === other);
 
+const tcpPort = (f: FrameRecord, port: number) =>
+  f.payloadKind === 'tcp' && f.tcp !== undefined && (f.tcp.srcPort === port || f.tcp.dstPort === port);
+
 /** Every datagram protocol, one line each; the first match wins. */
 const DATAGRAM_PROTOCOLS = [
   datagram({ name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decodeWith: decodeDhcp, anomalyCodes: DHCP_ANOMALIES, limits: DHCP_LIMIT_DECL, bpf: 'udp port 67 or udp port 68' }),
   datagram({ name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decodeWith: decodeLldp, anomalyCodes: LLDP_ANOMALIES, limits: LLDP_LIMIT_DECL, bpf: 'ether proto 0x88cc' }),
   datagram({ name: 'cdp', payloadKind: 'llc', matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000, decodeWith: decodeCdp, anomalyCodes: CDP_ANOMALIES, limits: CDP_LIMIT_DECL, bpf: 'ether dst 01:00:0c:cc:cc:cc' }),
   datagram({ name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decodeWith: decodeMdns, anomalyCodes: MDNS_ANOMALIES, limits: MDNS_LIMIT_DECL, bpf: 'udp port 5353' }),
+  // Issue 20: unicast DNS and the remote-access protocols. TCP entries see every TCP segment with
+  // a payload (the stream decoders see them too) and claim it by its first bytes, whatever the port.
+  // Their traffic is passed by REMOTE_ACCESS_TRAFFIC (src/config.ts), hence bpf ''.
+  datagram({ name: 'dns', payloadKind: 'udp', matches: (f) => udpPort(f, 53) && f.payload.length >= 12, decodeWith: decodeDns, anomalyCodes: DNS_ANOMALIES, limits: DNS_LIMIT_DECL, bpf: '' }),
+  datagram({ name: 'teamviewer_udp', payloadKind: 'udp', matches: (f) => f.payloadKind === 'udp' && looksLikeTeamViewer(f.payload, 'udp'), decodeWith: (p: Uint8Array) => decodeTeamViewer(p, 'udp'), anomalyCodes: TEAMVIEWER_UDP_ANOMALIES, bpf: '' }),
+  datagram({ name: 'dns_tcp', payloadKind: 'tcp', matches: (f) => tcpPort(f, 53) && f.payload.length >= 14, decodeWith: (p: Uint8Array, l?: LimitValues<typeof DNS_LIMIT_DECL.fields>) => decodeDns(p, l, true), anomalyCodes: DNS_TCP_ANOMALIES, limits: DNS_LIMIT_DECL, bpf: '' }),
+  datagram({ name: 'tls', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeClientHello(f.payload), decodeWith: decodeTlsClientHello, anomalyCodes: TLS_ANOMALIES, limits: TLS_LIMIT_DECL, bpf: '' }),
+  datagram({ name: 'ssh', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeSsh(f.payload), decodeWith: decodeSsh, anomalyCodes: SSH_ANOMALIES, limits: SSH_LIMIT_DECL, bpf: '' }),
+  datagram({ name: 'rdp', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRdp(f.payload), decodeWith: (p: Uint8Array) => decodeRdp(p), anomalyCodes: RDP_ANOMALIES, bpf: '' }),
+  datagram({ name: 'vnc', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeRfb(f.payload), decodeWith: (p: Uint8Array) => decodeVnc(p), anomalyCodes: VNC_ANOMALIES, bpf: '' }),
+  datagram({ name: 'citrix', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeCitrix(f.payload), decodeWith: (p: Uint8Array) => decodeCitrix(p), anomalyCodes: CITRIX_ANOMALIES, bpf: '' }),
+  datagram({ name: 'telnet', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeTelnet(f.payload), decodeWith: (p: Uint8Array) => decodeTelnet(p), anomalyCodes: TELNET_ANOMALIES, bpf: '' }),
+  datagram({ name: 'teamviewer', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeTeamViewer(f.payload, 'tcp'), decodeWith: (p: Uint8Array) => decodeTeamViewer(p, 'tcp'), anomalyCodes: TEAMVIEWER_ANOMALIES, bpf: '' }),
 ] as const;
 
 type Entry = (typeof DATAGRAM_PROTOCOLS)[number];

@@ -236,4 +236,29 @@ export const MIGRATIONS: readonly string[] = [
     quiet_seen_us INTEGER             -- last_seen_us when it was announced quiet
   ) WITHOUT ROWID;
   `,
+  /* remote-access sessions (issue 20, src/observe/remote-sessions.ts): one row per session that ended */ `
+  CREATE TABLE remote_session (
+    id INTEGER PRIMARY KEY,
+    tool TEXT NOT NULL,               -- ssh, rdp, vnc, teamviewer, or a remote-access-services.ts id
+    how TEXT NOT NULL,                -- what named it: an SNI or DNS name, an ALPN, a JA4, a banner version
+    transport TEXT NOT NULL CHECK (transport IN ('tcp', 'udp')),
+    device_ip TEXT NOT NULL,
+    device_mac TEXT,                  -- link-layer address on the device side (a router's when routed)
+    device_port INTEGER NOT NULL,
+    peer_ip TEXT NOT NULL,
+    peer_port INTEGER NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    bytes_to_device INTEGER NOT NULL,   -- TCP/UDP payload bytes
+    bytes_from_device INTEGER NOT NULL,
+    frames INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL,
+    evidence_frame INTEGER NOT NULL,
+    last_frame INTEGER NOT NULL,
+    end_reason TEXT NOT NULL,           -- fin, rst, idle, capture_end, evicted
+    capture_id INTEGER
+  );
+  CREATE INDEX remote_session_device_ip ON remote_session (device_ip);
+  `,
 ];

@@ -14,6 +14,7 @@ import { observeHl7 } from './hl7.js';
 import { observeLldp } from './lldp.js';
 import { observeMdns } from './mdns.js';
 import type { Observation } from './observation.js';
+import { observeRdp, observeSsh, observeTls, observeVnc } from './remote-access.js';
 
 type Observer<R> = (record: R, frame: FrameRecord) => Observation[];
 
@@ -23,6 +24,17 @@ const OBSERVERS: { [N in AppProtocolName]: Observer<Extract<AppRecord, { protoco
   lldp: observeLldp,
   cdp: observeCdp,
   mdns: observeMdns,
+  // Issue 20: DNS, TeamViewer, Telnet and Citrix feed the session tracker only (no device facts).
+  dns: () => [],
+  dns_tcp: () => [],
+  tls: observeTls,
+  ssh: observeSsh,
+  rdp: observeRdp,
+  vnc: observeVnc,
+  citrix: () => [],
+  telnet: () => [],
+  teamviewer: () => [],
+  teamviewer_udp: () => [],
 };
 
 /** The observer of each stream protocol, given that protocol's whole StreamRecord (kind and origin). */

@@ -17,6 +17,7 @@ import { decodeFrame } from '../../src/decode/frame.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { APP_PROTOCOLS, decodeApplication, type AppProtocol } from '../../src/decode/registry.js';
 import { readCapturedFrames } from '../helpers/frames.js';
+import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const SEED = 42;
@@ -39,6 +40,14 @@ beforeAll(async () => {
       for (const c of await readCapturedFrames(FIXTURES + name)) frames.push(decodeFrame(c).value);
     } catch {
       unreadable.push(name);
+    }
+  }
+  // Issue 20: nDPI's remote-access captures (TeamViewer has no free software to record a fixture
+  // from), read from the shared directory, never copied into fixtures/.
+  if (sharedAvailable('captures', 'remote-access')) {
+    const dir = sharedPath('captures', 'remote-access');
+    for (const name of readdirSync(dir).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort()) {
+      for (const c of await readCapturedFrames(`${dir}/${name}`)) frames.push(decodeFrame(c).value);
     }
   }
   for (const entry of APP_PROTOCOLS) {

@@ -1,4 +1,8 @@
 import { KNOWN_FRAME_LIMITS } from '../../src/capture/known-frames.js';
+import { REMOTE_SESSION_LIMITS } from '../../src/observe/remote-sessions.js';
+import { DNS_LIMITS } from '../../src/decode/app/dns.js';
+import { TLS_LIMITS } from '../../src/decode/app/tls-client-hello.js';
+import { SSH_LIMITS } from '../../src/decode/app/ssh.js';
 import { TIMESTAMP_LIMITS } from '../../src/capture/timestamps.js';
 import { STREAM_LIMITS } from '../../src/decode/stream/stream-decoder.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +62,9 @@ describe('config: defaults', () => {
       streams: STREAM_LIMITS, timestamps: TIMESTAMP_LIMITS,
       model: MODEL_LIMITS, binder: BINDER_LIMITS, location: LOCATION_LIMITS, ethernet: ETHERNET_LIMITS, tunnels: TUNNEL_LIMITS,
       dhcp: { ...DHCP_LIMITS }, lldp: { ...LLDP_LIMITS }, cdp: { ...CDP_LIMITS }, mdns: { ...MDNS_LIMITS },
+      dns: { ...DNS_LIMITS }, tls: { ...TLS_LIMITS }, ssh: { ...SSH_LIMITS },
       knownFrames: KNOWN_FRAME_LIMITS,
+      remote: { ...REMOTE_SESSION_LIMITS },
     });
   });
 

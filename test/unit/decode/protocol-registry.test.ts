@@ -137,7 +137,8 @@ describe('STREAM_PROTOCOLS', () => {
 });
 
 /** The default filter as it was written by hand before the registry (main b369033). */
-const HAND_WRITTEN_BPF = 'ether dst 01:00:0c:cc:cc:cc or (udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909) or (vlan and ((udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909) or (vlan and (udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909))))';
+// The filter as written by hand before the registry (issue 15), with issue 20's remote-access terms.
+const HAND_WRITTEN_BPF = 'ether dst 01:00:0c:cc:cc:cc or (udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or port 53 or tcp port 22 or tcp port 23 or tcp port 1494 or tcp port 2598 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or (ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or tcp[((tcp[12] & 0xf0) >> 2)] = 0x16)) or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909) or (vlan and ((udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or port 53 or tcp port 22 or tcp port 23 or tcp port 1494 or tcp port 2598 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or (ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or tcp[((tcp[12] & 0xf0) >> 2)] = 0x16)) or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909) or (vlan and (udp port 67 or udp port 68 or udp port 5353 or tcp port 104 or tcp port 11112 or tcp port 2575 or ether proto 0x88cc or arp or port 53 or tcp port 22 or tcp port 23 or tcp port 1494 or tcp port 2598 or tcp port 3389 or tcp portrange 5900-5999 or port 5938 or tcp port 6568 or tcp port 7070 or (ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0 or tcp[((tcp[12] & 0xf0) >> 2)] = 0x16)) or ip proto 47 or ip6 proto 47 or ip proto 4 or ip proto 41 or udp port 4789 or udp port 8472 or udp port 6081 or udp port 5247 or udp port 12222 or udp dst port 6635 or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864 or ether proto 0x8909))))';
 
 describe('the default capture filter derives from the registry', () => {
   it('is the hand-written filter it replaced, term for term', () => {
@@ -157,9 +158,12 @@ describe('coverage lists every registered protocol', () => {
     pipeline.flush();
     const r = coverageReport(pipeline.db);
     pipeline.db.close();
-    expect(r.protocols.map((p) => [p.protocol, p.frames, p.senders])).toEqual([
+    expect(r.protocols.map((p) => p.protocol).sort()).toEqual([...APP_PROTOCOLS.map((p) => p.name), ...STREAM_PROTOCOLS.map((p) => p.name)].sort());
+    const heard = new Set(['lldp', 'cdp', 'dhcp', 'mdns', 'dicom', 'hl7']);
+    expect(r.protocols.filter((p) => heard.has(p.protocol)).map((p) => [p.protocol, p.frames, p.senders])).toEqual([
       ['lldp', 5, 2], ['cdp', 5, 1], ['dhcp', 4, 1], ['mdns', 0, 0], ['dicom', 0, 0], ['hl7', 0, 0],
     ]);
+    expect(r.protocols.filter((p) => !heard.has(p.protocol)).every((p) => p.frames === 0)).toBe(true);
     expect(r.encapsulations).toEqual([{ encapsulation: 'vxlan', frames: 22 }]);
   });
 });

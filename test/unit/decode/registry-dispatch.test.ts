@@ -10,6 +10,7 @@ import { decodeFrame } from '../../../src/decode/frame.js';
 import type { FrameRecord, PayloadKind } from '../../../src/decode/frame-record.js';
 import { APP_PROTOCOLS, decodeApplication, type DecodeSink } from '../../../src/decode/registry.js';
 import { readCapturedFrames } from '../../helpers/frames.js';
+import { sharedAvailable, sharedPath } from '../../helpers/shared.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const sink: DecodeSink = { anomaly: () => undefined, decoded: () => undefined };
@@ -25,11 +26,16 @@ function synthetic(payloadKind: PayloadKind, extra: Partial<FrameRecord>): Frame
 
 describe('decodeApplication dispatch', () => {
   it('every protocol matches only frames of its declared payload kind, and the dispatch equals the ordered scan (all fixtures)', async () => {
-    const names = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((n) => /\.(pcap|pcapng)(\.gz)?$/.test(n)).sort();
+    const names = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((n) => /\.(pcap|pcapng)(\.gz)?$/.test(n)).sort().map((n) => FIXTURES + n);
+    // Issue 20: nDPI's remote-access captures too (TeamViewer has no fixture of its own).
+    if (sharedAvailable('captures', 'remote-access')) {
+      const dir = sharedPath('captures', 'remote-access');
+      names.push(...readdirSync(dir).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort().map((n) => `${dir}/${n}`));
+    }
     const seen = new Map<string, number>();
     for (const name of names) {
       let captured;
-      try { captured = await readCapturedFrames(FIXTURES + name); } catch { continue; }
+      try { captured = await readCapturedFrames(name); } catch { continue; }
       for (const c of captured) {
         const frame = decodeFrame(c).value;
         for (const p of APP_PROTOCOLS) if (p.matches(frame)) expect(frame.payloadKind, `${name} #${frame.frameNo} ${p.name}`).toBe(p.payloadKind);
