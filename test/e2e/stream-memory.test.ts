@@ -83,7 +83,7 @@ function replayPeak(file: string, db: string): number {
 }
 
 describe('stream memory budget, replayed', () => {
-  it('1,000 unterminated DICOM and HL7 flows (64 MiB of stream data) grow the peak RSS by less than 4 x the budget; cuts are counted', () => {
+  it('1,000 unterminated DICOM and HL7 flows (64 MiB of stream data) grow the peak RSS by less than 6 x the budget; cuts are counted', () => {
     const baseKib = replayPeak(join(ROOT, 'fixtures/dicom/lab-dicom-associations.pcapng'), join(dir, 'base.db'));
     const db = join(dir, 'auscult.db');
     const peakKib = replayPeak(capture, db);
@@ -97,8 +97,10 @@ describe('stream memory budget, replayed', () => {
     expect(cuts).toBeGreaterThan(0);
     expect(cutBytes).toBeGreaterThan(STREAM_LIMITS.totalBytes);
     expect(baseKib).toBeGreaterThan(0);
-    expect(peakKib - baseKib).toBeLessThan(4 * budgetKib);
-    // And whatever the budget: under 32 MiB over a lab replay (the old 32 MiB default grew by 55 MiB).
-    expect(peakKib - baseKib).toBeLessThan(32 * 1024);
+    // Measured alone: 1.8-2.9 x the budget; under a loaded test run up to 4.0 x (garbage of copied
+    // buffers waits for the GC). Without a budget the same replay grows by 75 MiB and with the old
+    // 32 MiB default by 55 MiB, so 6 x the 8 MiB default (48 MiB) still tells bounded from not.
+    expect(peakKib - baseKib).toBeLessThan(6 * budgetKib);
+    expect(peakKib - baseKib).toBeLessThan(48 * 1024);
   });
 });
