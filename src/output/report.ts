@@ -176,7 +176,7 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
 /** Assembles the report from the database and a reconciliation that has just run. */
 export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   const devices = listDevices(db, { withHistory: true });
-  const records = reconciled.loaded ? loadSorRecords(db, reconciled.import?.id) : [];
+  const records = reconciled.loaded ? reconciled.records ?? loadSorRecords(db, reconciled.import?.id) : [];
   const match = matchRecords(records, devices);
   const inventory: InventoryRow[] = [];
   for (const m of match.records) inventory.push(inventoryRow(m.devices.length > 0 ? 'both' : 'record', m.record, m.devices[0]));
