@@ -6,6 +6,7 @@
  * attacker-controlled. Elements carry `id`s and `data-*` counts so tests can read the rendered
  * DOM (headless Chromium) without scraping text.
  */
+import { randomUUID } from 'node:crypto';
 import { renderPatchSection } from './report-patch.js';
 import { EXCEPTION_KINDS } from '../reconcile/exception-kinds.js';
 import type { ComparedField, InventoryRow, ReportData, TypeCount } from './report.js';
@@ -53,10 +54,49 @@ function compared(row: InventoryRow, field: ComparedField, shown: unknown): unkn
   };
 }
 
+/**
+ * Set while `renderReportHtmlChunks` renders: each table's rows are left out of the page text (a
+ * marker stands in their place) and rendered in batches as the page is written, so a 200k-row
+ * inventory is never one string (issue 22, memory).
+ */
+let deferredTables: { marker: string; bodies: (() => Iterable<string>)[] } | undefined;
+
 function table(id: string, headers: string[], rows: unknown[][], rowAttrs?: (i: number) => string): string {
   if (rows.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
-  return `<table id="${id}" data-rows="${rows.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${
-    rows.map((r, i) => `<tr${rowAttrs ? ` ${rowAttrs(i)}` : ''}>${r.map((v, k) => cell(v, columnClass(headers[k] ?? '', v))).join('')}</tr>`).join('\n')}\n</tbody></table>`;
+  const row = (i: number): string => `<tr${rowAttrs ? ` ${rowAttrs(i)}` : ''}>${(rows[i] ?? []).map((v, k) => cell(v, columnClass(headers[k] ?? '', v))).join('')}</tr>`;
+  const head = `<table id="${id}" data-rows="${rows.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n`;
+  if (deferredTables === undefined) return `${head}${rows.map((_, i) => row(i)).join('\n')}\n</tbody></table>`;
+  deferredTables.bodies.push(function* body() {
+    const batch = 500;
+    for (let start = 0; start < rows.length; start += batch) {
+      const end = Math.min(rows.length, start + batch);
+      const lines: string[] = [];
+      for (let i = start; i < end; i++) lines.push(row(i));
+      yield `${lines.join('\n')}${end < rows.length ? '\n' : ''}`;
+    }
+  });
+  return `${head}${deferredTables.marker}\n</tbody></table>`;
+}
+
+/** The page as `renderReportHtml` renders it, in pieces: table rows in batches of 500. */
+export function* renderReportHtmlChunks(data: ReportData): Generator<string> {
+  // A marker no value can contain: the page text is built before any attacker value is split on it.
+  const marker = `\u0000table-${randomUUID()}\u0000`;
+  const tables = { marker, bodies: [] as (() => Iterable<string>)[] };
+  deferredTables = tables;
+  let page: string;
+  try {
+    page = renderReportHtml(data);
+  } finally {
+    deferredTables = undefined;
+  }
+  const parts = page.split(marker);
+  page = '';
+  for (let i = 0; i < parts.length; i++) {
+    yield parts[i] ?? '';
+    const body = tables.bodies[i];
+    if (i < parts.length - 1 && body !== undefined) yield* body();
+  }
 }
 
 /** A horizontal bar chart of open and resolved exceptions per type. */

@@ -26,7 +26,7 @@ import { listExceptionRecords, type ExceptionRecord, type ReconcileResult } from
 import { matchRecords } from '../reconcile/match.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
 import { loadSorRecords, type SorImportInfo } from '../reconcile/sor-store.js';
-import { renderReportHtml } from './report-html.js';
+import { renderReportHtmlChunks } from './report-html.js';
 import { buildPatchReport, patchCsvTables, type PatchReport } from './report-patch.js';
 import { VERSION } from '../version.js';
 
@@ -189,7 +189,7 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
 /** Assembles the report from the database and a reconciliation that has just run. */
 export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   const devices = listDevices(db, { withHistory: true });
-  const records = reconciled.loaded ? loadSorRecords(db, reconciled.import?.id) : [];
+  const records = reconciled.loaded ? reconciled.records ?? loadSorRecords(db, reconciled.import?.id) : [];
   const match = matchRecords(records, devices);
   const inventory: InventoryRow[] = [];
   for (const m of match.records) inventory.push(inventoryRow(m.devices.length > 0 ? 'both' : 'record', m.record, m.devices[0]));
@@ -268,35 +268,63 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
 
 const pct = (known: number, total: number): string => (total === 0 ? '' : String(Math.round((known / total) * 100)));
 
-/** Writes index.html and the CSV files into `dir` (created if needed). Returns the file names. */
+/** CSV text in pieces: the header, then rows in batches of 1,000 (formula escaping as `toCsv`). */
+export function* csvChunks(header: readonly string[], rows: Iterable<readonly unknown[]>): Generator<string> {
+  const options = { escape_formulas: true, cast: { boolean: (v: boolean) => (v ? 'true' : 'false') } };
+  yield stringify([header as unknown[]], options);
+  let batch: unknown[][] = [];
+  for (const row of rows) {
+    batch.push(row as unknown[]);
+    if (batch.length === 1000) {
+      yield stringify(batch, options);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield stringify(batch, options);
+}
+
+/** `items.map(f)`, one at a time. */
+function* mapLazy<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const part of parts) yield* part;
+}
+
+/**
+ * Writes index.html and the CSV files into `dir` (created if needed). Returns the file names.
+ * Each file is written as it is rendered, in pieces (issue 22: a 200k-row inventory is never one
+ * string).
+ */
 export function writeReport(dir: string, data: ReportData): string[] {
   prepareOutDir(dir);
-  const files: [string, string][] = [
-    ['index.html', renderReportHtml(data)],
-    ['inventory.csv', toCsv(
+  const files: [string, () => Iterable<string>][] = [
+    ['index.html', () => renderReportHtmlChunks(data)],
+    ['inventory.csv', () => csvChunks(
       ['source', 'asset_id', 'device_id', 'mac', 'ip', 'hostname', 'vlan', 'category', 'manufacturer', 'model', 'firmware', 'network_location', 'os', 'fda_class'],
-      data.inventory.map((r) => [r.source, r.asset_id, r.device_id, r.mac, r.ip, r.hostname, r.vlan, r.category, r.manufacturer, r.model, r.firmware, r.network_location, r.os, r.fda_class]),
+      mapLazy(data.inventory, (r) => [r.source, r.asset_id, r.device_id, r.mac, r.ip, r.hostname, r.vlan, r.category, r.manufacturer, r.model, r.firmware, r.network_location, r.os, r.fda_class]),
     )],
-    ['completeness.csv', toCsv(
+    ['completeness.csv', () => csvChunks(
       ['scope', 'key', 'devices', 'required_known', 'required_total', 'required_percent', 'recommended_known', 'recommended_total', 'recommended_percent'],
-      [
-        ...data.inventory.map((r) => ['device', r.asset_id ?? r.mac ?? r.device_id ?? '', 1, r.required_known, REQUIRED_FIELDS.length,
+      chain(
+        mapLazy(data.inventory, (r) => ['device', r.asset_id ?? r.mac ?? r.device_id ?? '', 1, r.required_known, REQUIRED_FIELDS.length,
           pct(r.required_known, REQUIRED_FIELDS.length), r.recommended_known, RECOMMENDED_FIELDS.length, pct(r.recommended_known, RECOMMENDED_FIELDS.length)]),
-        ...data.byVlan.map((v) => ['vlan', v.vlan, v.devices, v.required_known, v.required_total, pct(v.required_known, v.required_total),
+        mapLazy(data.byVlan, (v) => ['vlan', v.vlan, v.devices, v.required_known, v.required_total, pct(v.required_known, v.required_total),
           v.recommended_known, v.recommended_total, pct(v.recommended_known, v.recommended_total)]),
-      ],
+      ),
     )],
-    ['exceptions.csv', toCsv(
+    ['exceptions.csv', () => csvChunks(
       ['event_id', 'type', 'severity', 'status', 'asset_id', 'device_id', 'mac', 'field', 'expected', 'observed', 'opened_ts', 'resolved_ts', 'message'],
-      data.register.map((e) => [e.event_id, e.type, e.severity, e.status, e.asset_id, e.device_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message]),
+      mapLazy(data.register, (e) => [e.event_id, e.type, e.severity, e.status, e.asset_id, e.device_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message]),
     )],
-    ['changes.csv', toCsv(
+    ['changes.csv', () => csvChunks(
       ['ts', 'device_id', 'mac', 'hostname', 'field', 'old_value', 'new_value', 'source', 'capture', 'frame'],
-      data.changes.map((c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
+      mapLazy(data.changes, (c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
     )],
-    ...(data.patch === undefined ? [] : patchCsvTables(data.patch).map(([name, header, rows]): [string, string] => [name, toCsv(header, rows)])),
+    ...(data.patch === undefined ? [] : patchCsvTables(data.patch).map(([name, header, rows]): [string, () => Iterable<string>] => [name, () => csvChunks(header, rows)])),
   ];
-  for (const [name, text] of files) writeNoFollow(join(dir, name), text);
+  for (const [name, chunks] of files) writeNoFollowChunks(join(dir, name), chunks());
   return files.map(([name]) => name);
 }
 
@@ -323,6 +351,11 @@ export function prepareOutDir(dir: string): void {
 
 /** Writes a file without following a symbolic link planted at its name (O_NOFOLLOW). */
 export function writeNoFollow(path: string, text: string): void {
+  writeNoFollowChunks(path, [text]);
+}
+
+/** `writeNoFollow` for text produced in pieces: each piece is written as it comes. */
+export function writeNoFollowChunks(path: string, chunks: Iterable<string>): void {
   let fd: number;
   try {
     fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW, 0o640);
@@ -330,7 +363,7 @@ export function writeNoFollow(path: string, text: string): void {
     throw outputError(path, err);
   }
   try {
-    writeSync(fd, text);
+    for (const chunk of chunks) writeSync(fd, chunk);
   } finally {
     closeSync(fd);
   }

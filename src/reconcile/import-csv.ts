@@ -16,7 +16,9 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { AuscultError } from '../errors.js';
@@ -90,12 +92,78 @@ export async function parseSorCsv(path: string, options: SorImportOptions = {}):
     const info = await stat(path);
     if (!info.isFile()) throw new AuscultError('AUS_ERR_CSV_FILE', 'not a regular file', { file: path });
     if (info.size > maxFileBytes) throw tooLarge(path, info.size, maxFileBytes);
+    await refuseOverRowCap(path, options.maxRows ?? SOR_IMPORT_LIMITS.maxRows);
     bytes = await readFile(path);
   } catch (e) {
     if (e instanceof AuscultError) throw e;
     throw new AuscultError('AUS_ERR_CSV_FILE', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file: path });
   }
   return parseSorCsvBuffer(bytes, path, options);
+}
+
+/**
+ * Issue 22 (memory): before the file is read whole, stream it once through csv-parse counting
+ * rows, and refuse it (`AUS_ERR_CSV_FILE`, same message and line as `parseSorCsvBuffer`) as soon
+ * as the row cap is passed, so a 1M-row export is refused holding one read chunk, not the file
+ * and 200k parsed rows. The count is conservative: bytes are read as latin1 (the CSV structure
+ * is ASCII in UTF-8 and CP-1252 alike) and a row counts only if a cell holds a printable ASCII
+ * character, so this never refuses a file the full parse would accept; the full parse keeps its
+ * own exact check. UTF-16 files are left to the full parse, which refuses them.
+ */
+async function refuseOverRowCap(path: string, maxRows: number): Promise<void> {
+  const head = Buffer.alloc(64 * 1024);
+  const handle = await open(path, 'r');
+  let headLength: number;
+  try {
+    headLength = (await handle.read(head, 0, head.length, 0)).bytesRead;
+  } finally {
+    await handle.close();
+  }
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return;
+  let text = head.subarray(0, headLength).toString('latin1');
+  if (text.startsWith('\u00ef\u00bb\u00bf')) text = text.slice(3);
+  const firstLine = /^[^\r\n]*/.exec(text)?.[0] ?? '';
+  const excelSep = /^sep=(.)$/i.exec(firstLine);
+  const hasSepLine = excelSep !== null && DELIMITERS.includes(excelSep[1] as SorDelimiter);
+  const delimiter = hasSepLine ? (excelSep[1] as SorDelimiter) : sniffDelimiter(firstLine);
+  // Rows with a printable character, header (and a `sep=` line) included.
+  const allowed = maxRows + 1 + (hasSepLine ? 1 : 0);
+  let filled = 0;
+  let overLine = 0;
+  const parser = parseStream({
+    delimiter,
+    encoding: 'latin1',
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+    skip_records_with_error: true,
+    on_record: (record: string[], context) => {
+      if (overLine === 0 && record.some((c) => /[!-~]/.test(c)) && ++filled > allowed) overLine = context.lines;
+      return null;
+    },
+  });
+  parser.on('error', () => undefined); // a parse error is the full parse's to report
+  const done = new Promise<void>((resolve) => {
+    parser.on('end', resolve).on('close', resolve).on('error', () => resolve());
+  });
+  parser.resume();
+  const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      parser.write(chunk);
+      if (overLine !== 0) break;
+    }
+  } finally {
+    input.destroy();
+  }
+  if (overLine !== 0) {
+    parser.destroy();
+    throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file: path, line: overLine });
+  }
+  parser.end();
+  await done;
+  if (overLine !== 0) throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file: path, line: overLine });
 }
 
 function tooLarge(file: string, size: number, limit: number): AuscultError {

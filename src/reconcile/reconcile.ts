@@ -41,6 +41,8 @@ export interface ReconcileResult {
   open: ExceptionLine[];
   /** Unmatched records the sensor cannot hear (not exceptions). */
   outOfCoverage: SorRecord[];
+  /** The snapshot's records as compared (absent when none were), so a caller need not load them again. */
+  records?: SorRecord[];
   /** True when no packet has been captured yet, so nothing was compared (no capture time to stamp lines with). */
   nothingHeard?: boolean;
   /** Counts for the summary line. */
@@ -184,6 +186,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     lifecycle,
     open: openLines,
     outOfCoverage: diff.outOfCoverage,
+    records,
     counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length },
   };
 }

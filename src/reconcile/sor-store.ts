@@ -116,8 +116,9 @@ function importInfo(row: RecordRow): SorImportInfo {
 export function loadSorRecords(db: Db, importId?: number): SorRecord[] {
   const id = importId ?? currentSorImport(db)?.id;
   if (id === undefined) return [];
-  const rows = db.prepare('SELECT * FROM sor_record WHERE import_id = ? ORDER BY line').all(id) as RecordRow[];
-  return rows.map((row) => {
+  // Row by row (iterate, not all): 200k rows are never held twice, as SQLite rows and as records.
+  const records: SorRecord[] = [];
+  for (const row of db.prepare('SELECT * FROM sor_record WHERE import_id = ? ORDER BY line').iterate(id) as IterableIterator<RecordRow>) {
     const record: SorRecord = {
       line: row['line'] as number,
       macs: JSON.parse(row['macs'] as string) as string[],
@@ -129,6 +130,7 @@ export function loadSorRecords(db: Db, importId?: number): SorRecord[] {
       const v = row[column];
       if (typeof v === 'string') record[prop] = v;
     }
-    return record;
-  });
+    records.push(record);
+  }
+  return records;
 }

@@ -12,16 +12,15 @@ describe('CSV import stops at the row cap', () => {
     for (let i = 0; i < 1_000_000; i++) rows.push(`A${i},SN${i},02:00:00:00:00:01`);
     const bytes = Buffer.from(`${rows.join('\n')}\n`);
     rows.length = 0;
-    const t0 = Date.now();
     let error: unknown;
     try {
       parseSorCsvBuffer(bytes, 'big.csv', { maxRows: 1000 });
     } catch (e) {
       error = e;
     }
-    const ms = Date.now() - t0;
     expect((error as Error).message).toMatch('more than 1000 data rows; refusing a partial import');
     expect((error as { where?: { line?: number } }).where?.line).toBe(1002);
-    expect(ms).toBeLessThan(10_000); // parsing all 1M rows first took 33 s here
+    // Memory, not time, is what this bounds; test/e2e/import-memory.test.ts measures the CLI's
+    // peak RSS on such a file (a timed assertion would be a benchmark in a unit test).
   });
 });
