@@ -168,3 +168,25 @@ export function loadProfile(db: Db, ips: readonly string[], mac: string | null):
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
+
+/** A profile as `device --json` and the report show it (times ISO 8601, keys snake_case). */
+export function profileJson(p: StoredProfile, captureName: (id: number | null) => string | null = () => null): Record<string, unknown> {
+  return {
+    mud_url: p.mud === undefined ? null : { url: p.mud.url, source: p.mud.source, first_seen: iso(p.mud.first_us), last_seen: iso(p.mud.last_us), capture: captureName(p.mud.capture_id), frame: p.mud.first_frame },
+    peers: p.peers.map((x) => ({
+      peer_ip: x.peer_ip, scope: x.scope, name: x.name, name_source: x.name_source, transport: x.transport, port: x.port,
+      direction: x.direction, protocol: x.protocol, first_seen: iso(x.first_us), last_seen: iso(x.last_us), frames: x.frames,
+      bytes_out: x.bytes_out, bytes_in: x.bytes_in, capture: captureName(x.capture_id), frame: x.first_frame, device_ip: x.device_ip,
+    })),
+    names: p.names.map((n) => ({ kind: n.kind, name: n.name, count: n.count, first_seen: iso(n.first_us), last_seen: iso(n.last_us), capture: captureName(n.capture_id), frame: n.first_frame })),
+  };
+}
+
+/** Capture id → file basename, for evidence columns. */
+export function captureNames(db: Db): (id: number | null) => string | null {
+  const m = new Map<number, string>();
+  for (const c of db.prepare('SELECT id, path FROM capture').all() as { id: number; path: string }[]) m.set(c.id, c.path.split('/').pop() ?? c.path);
+  return (id) => (id === null ? null : (m.get(id) ?? null));
+}
