@@ -88,7 +88,7 @@ export class ProfileStore {
       countNames: db.prepare('SELECT count(*) AS n FROM profile_name WHERE device_ip = ?'),
       trimNames: db.prepare(`DELETE FROM profile_name WHERE device_ip = @ip AND (kind, name) IN (
           SELECT kind, name FROM profile_name WHERE device_ip = @ip ORDER BY count DESC, last_us DESC, kind, name LIMIT -1 OFFSET @keep)`),
-      upsertMud: db.prepare(`INSERT INTO mud_url (mac, url, source, first_us, last_us, first_frame, capture_id) VALUES (@mac, @url, @source, @ts, @ts, @frame, @captureId)
+      upsertMud: db.prepare(`INSERT INTO mud_url (mac, url, source, first_us, last_us, first_frame, capture_id) VALUES (@mac, @url, @source, @ts, @last, @frame, @captureId)
         ON CONFLICT(mac) DO UPDATE SET first_us = CASE WHEN url = excluded.url THEN first_us ELSE excluded.first_us END,
           first_frame = CASE WHEN url = excluded.url THEN first_frame ELSE excluded.first_frame END,
           capture_id = CASE WHEN url = excluded.url THEN capture_id ELSE excluded.capture_id END,
@@ -112,7 +112,7 @@ export class ProfileStore {
         }
         this.writeDevice(d, captureId);
       }
-      for (const m of delta.mud) s.upsertMud.run({ mac: m.mac, url: m.url, source: m.source, ts: m.ts, frame: m.frame, captureId });
+      for (const m of delta.mud) s.upsertMud.run({ mac: m.mac, url: m.url, source: m.source, ts: m.ts, last: m.last, frame: m.frame, captureId });
     })();
   }
 

@@ -87,8 +87,11 @@ export interface MudAnnouncement {
   mac: string;
   url: string;
   source: 'dhcp.option161' | 'lldp.mud';
+  /** First announcement of this URL since the last flush: its capture time and frame. */
   ts: number;
   frame: number;
+  /** Last announcement's capture time. */
+  last: number;
 }
 
 export interface ProfileCounters {
@@ -353,11 +356,16 @@ export class CommProfileTracker {
       this.counters.inc('profile.mud_invalid');
       return;
     }
-    if (!this.mud.has(mac) && this.mud.size >= this.limits.maxDevices) {
+    const known = this.mud.get(mac);
+    if (known !== undefined && known.url === url) {
+      if (frame.tsMicros > known.last) known.last = frame.tsMicros;
+      return;
+    }
+    if (known === undefined && this.mud.size >= this.limits.maxDevices) {
       this.counters.inc('profile.mud_dropped');
       return;
     }
-    this.mud.set(mac, { mac, url, source, ts: frame.tsMicros, frame: frame.frameNo });
+    this.mud.set(mac, { mac, url, source, ts: frame.tsMicros, frame: frame.frameNo, last: frame.tsMicros });
   }
 }
 

@@ -59,7 +59,7 @@ export const ADVISORY_FORBIDDEN: readonly ForbiddenDestination[] = Object.freeze
     advisory: 'ICSMA-25-030-01',
     cidrs: ['202.114.4.0/24'],
     names: [],
-    products: 'Contec Health CMS8000 patient monitor (the advisory: "may be re-labeled and sold by resellers")',
+    products: 'the Contec Health CMS8000 patient monitor calls it (the advisory: the device "may be re-labeled and sold by resellers")',
     source: 'CISA ICSMA-25-030-01 (Update A), remediation of CVE-2024-12248, CVE-2025-0626, CVE-2025-0683, CVE-2025-1204: "users should block 202.114.4.0/24 from their networks, or block 202.114.4.119 and 202.114.4.120"; CVE-2025-0683: the monitor "transmits plain-text patient data to a hard-coded public IP address" (https://www.cisa.gov/news-events/ics-medical-advisories/icsma-25-030-01)',
   },
 ] satisfies ForbiddenDestination[]);

@@ -147,13 +147,13 @@ export function externalPeerExceptions(db: Db, devices: readonly DeviceView[], o
     const services = [...new Set(g.rows.map((r) => `${r.peer_ip} ${r.transport}/${r.port} ${r.direction}`))];
     const observed = `${g.destination === first.peer_ip ? '' : `${g.destination} `}${services.slice(0, 5).join(', ')}${services.length > 5 ? ` (+${services.length - 5})` : ''}`;
     const evidence: ExceptionEvidence[] = g.rows.slice(0, 10).map((r) => ({
-      source: r.name_source === 'sni' ? 'tls.sni' : r.name_source === 'dns' ? 'dns.answer' : 'ip.peer', frame: r.first_frame, ts: isoTime(r.first_us), capture: capture(r.capture_id),
+      source: 'profile.peer', frame: r.first_frame, ts: isoTime(r.first_us), capture: capture(r.capture_id),
     }));
     const who = d === undefined ? g.deviceIp : `${d.hostname ?? d.asset_id ?? d.mac ?? d.id} (${[d.manufacturer, d.model].filter((x) => x !== null).join(' ') || 'unidentified'})`;
     const inbound = g.rows.every((r) => r.direction === 'in');
     const verb = inbound ? 'was reached from' : 'called';
     const message = g.forbidden !== undefined
-      ? `${who} ${verb} ${g.destination}, which ${g.forbidden.advisory} says to block (${g.forbidden.products})`
+      ? `${who} ${verb} ${g.destination}, which ${g.forbidden.advisory} says to block: ${g.forbidden.products}`
       : `${who} ${verb} external ${g.destination}, which no allowlist permits for it`;
     const e = makeException({
       type: 'unexpected_external_peer', subject, asset_id: d?.asset_id ?? null, device_id: d?.id ?? null, mac: d?.mac ?? null,
