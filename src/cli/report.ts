@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { buildReport, writeReport } from '../output/report.js';
+import { buildProfileReport } from '../output/report-profile.js';
 import { reconcileAndStream } from '../reconcile/reconcile.js';
 import { dbOption, openExistingDb } from './common.js';
 import { configuredPeerPolicy, streamOption } from './reconcile.js';
@@ -27,6 +28,7 @@ Example:
       try {
         const reconciled = reconcileAndStream(db, opts.stream, { peers: configuredPeerPolicy(opts.config) });
         const data = buildReport(db, reconciled);
+        data.profile = buildProfileReport(db);
         const files = writeReport(opts.out, data);
         const open = data.register.filter((e) => e.status === 'open').length;
         process.stderr.write(`${opts.out}: ${files.join(', ')} (${data.inventory.length} inventory rows, ${open} open exception(s), ${data.changes.length} change(s))\n`);

@@ -94,6 +94,25 @@ describe('unexpected_external_peer from a lab capture through the CLI', () => {
     expect(again[3]?.event_id).toBe(lines[1]?.event_id);
   });
 
+  it('the evidence packet has the section: every external destination with its evidence frame, its exception and the advisory; per-device counts', () => {
+    const out = join(dir, 'report');
+    run(['report', '--db', db, '--stream', stream, '--out', out]);
+    const csv = readFileSync(join(out, 'profile-external.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const col = (name: string) => (csv[0] as string[]).indexOf(name);
+    expect(csv.slice(1).map((r) => [r[col('mac')], r[col('peer_ip')], r[col('name')], r[col('evidence')], r[col('exception')], r[col('advisory')]])).toEqual([
+      ['00:0b:db:41:00:30', '93.184.0.20', 'telemetry.example.net', 'lab-profile.pcapng#104', '', ''],
+      ['02:a5:00:41:00:20', '202.114.4.119', '', 'lab-profile.pcapng#94', 'open (high)', 'ICSMA-25-030-01'],
+      ['00:09:fb:41:00:10', '93.184.0.10', 'remote.philips.com', 'lab-profile.pcapng#58', '', ''],
+      ['00:09:fb:41:00:10', '93.184.0.20', 'telemetry.example.net', 'lab-profile.pcapng#77', 'open (medium)', ''],
+    ]);
+    const devices = readFileSync(join(out, 'profile-devices.csv'), 'utf8');
+    expect(devices).toContain('mac-0009fb410010,00:09:fb:41:00:10,10.41.0.133,MON-ICU-12,Philips,medical,3,2,');
+    expect(devices).toContain('https://mud.example.com/philips/intellivue-mx800.json');
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('<table id="profile-external" data-rows="4">');
+    expect(html).toContain('<table id="profile-devices" data-rows="4">');
+  });
+
   it('profile.allowed_external for the manufacturer (any spelling) allows it (replay --config); a list for another manufacturer does not', () => {
     const db2 = join(dir, 'c.db');
     const stream2 = join(dir, 'c.ndjson');
