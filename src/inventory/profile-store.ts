@@ -9,7 +9,7 @@
  */
 import type { Db } from './store.js';
 import type { DeviceProfile, ProfileCounters, ProfileDelta, ProfileLimits } from '../observe/comm-profile.js';
-import { PROFILE_LIMITS } from '../observe/comm-profile.js';
+import { peersOf, PROFILE_LIMITS } from '../observe/comm-profile.js';
 
 export interface StoredPeer {
   peer_ip: string;
@@ -119,7 +119,7 @@ export class ProfileStore {
   private writeDevice(d: DeviceProfile, captureId: number | null): void {
     const s = this.stmt;
     s.upsertDevice.run({ ip: d.ip, mac: d.mac ?? null, first: d.first, last: d.last, frames: d.frames });
-    for (const p of d.peers.values()) {
+    for (const p of peersOf(d)) {
       s.upsertPeer.run({
         deviceIp: d.ip, peerIp: p.peerIp, transport: p.transport, port: p.port, direction: p.direction, scope: p.scope,
         protocol: p.protocol ?? null, name: p.name ?? null, nameSource: p.nameSource ?? null, first: p.first, last: p.last,

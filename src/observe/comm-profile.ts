@@ -78,8 +78,16 @@ export interface DeviceProfile {
   first: number;
   last: number;
   frames: number;
-  peers: Map<string, ProfilePeer>;
+  /** Peer address → its conversations (transport, port, direction); keyed by the frame's own address string (no key built per frame). */
+  peers: Map<string, ProfilePeer[]>;
+  /** Conversations in `peers`, all addresses together (the cap counts these). */
+  peerCount: number;
   names: Map<string, ProfileName>;
+}
+
+/** Every conversation of a device profile. */
+export function* peersOf(d: DeviceProfile): Generator<ProfilePeer> {
+  for (const list of d.peers.values()) yield* list;
 }
 
 /** A MUD URL a device announced (RFC 8520). */
@@ -157,6 +165,8 @@ export class CommProfileTracker {
   private mud = new Map<string, MudAnnouncement>();
   /** Address → the DNS name that resolved to it (insertion order = age). */
   private readonly resolved = new Map<string, string>();
+  /** The last conversation's addresses, ports and entries (sameConversation). */
+  private last: LastConversation | undefined;
 
   constructor(
     private readonly counters: ProfileCounters,
@@ -171,6 +181,7 @@ export class CommProfileTracker {
   /** One frame and what the registry (or the stream decoders: `streamProtocol`) recognised in it. */
   onFrame(frame: FrameRecord, app: AppRecord | undefined, streamProtocol?: string): void {
     if (app !== undefined) this.onApp(frame, app);
+    if (this.sameConversation(frame, app, streamProtocol)) return;
     const ip = frame.ip;
     if (ip === undefined) return;
     const srcScope = addressScope(ip.src);
@@ -201,52 +212,99 @@ export class CommProfileTracker {
     const protocol = app?.protocol ?? streamProtocol;
     const bytes = frame.payloadKind === 'tcp' || frame.payloadKind === 'udp' ? frame.payload.length : 0;
     const sni = app !== undefined && app.protocol === 'tls' ? app.record.serverName : undefined;
+    let a: Side | undefined;
+    let b: Side | undefined;
     if (srcScope === 'internal') {
       // The sender: it called the server (dst) when the server is dst, else it answers a caller.
-      this.count(ip.src, frame.srcMac, ip.dst, dstScope, transport, serverIsDst ? dport : sport, serverIsDst ? 'out' : 'in', protocol, frame, bytes, 0, sni);
+      a = this.entry(ip.src, frame.srcMac, ip.dst, dstScope, transport, serverIsDst ? dport : sport, serverIsDst ? 'out' : 'in', protocol, frame);
+      if (a !== undefined) bump(a, frame, bytes, 0, protocol);
     }
     if (dstScope === 'internal') {
-      this.count(ip.dst, frame.dstMac, ip.src, srcScope, transport, serverIsDst ? dport : sport, serverIsDst ? 'in' : 'out', protocol, frame, 0, bytes, undefined);
+      b = this.entry(ip.dst, frame.dstMac, ip.src, srcScope, transport, serverIsDst ? dport : sport, serverIsDst ? 'in' : 'out', protocol, frame);
+      if (b !== undefined) bump(b, frame, 0, bytes, protocol);
     }
+    this.last = { src: ip.src, dst: ip.dst, sport, dport, transport, a, b };
+    if (sni !== undefined && a !== undefined && a.p.direction === 'out') this.nameBySni(a, sni, frame);
+  }
+
+  /**
+   * The frames of one conversation come in runs: the last frame's two entries, when this frame
+   * has the same addresses and ports (either way round), are taken without a map lookup.
+   * True when it was the last conversation (and the frame is counted).
+   */
+  private sameConversation(frame: FrameRecord, app: AppRecord | undefined, streamProtocol: string | undefined): boolean {
+    const c = this.last;
+    const ip = frame.ip;
+    if (c === undefined || ip === undefined) return false;
+    let sport: number;
+    let dport: number;
+    let transport: string;
+    if (frame.tcp !== undefined) {
+      transport = 'tcp'; sport = frame.tcp.srcPort; dport = frame.tcp.dstPort;
+    } else if (frame.udp !== undefined) {
+      transport = 'udp'; sport = frame.udp.srcPort; dport = frame.udp.dstPort;
+    } else return false;
+    if (transport !== c.transport) return false;
+    let fromSide: Side | undefined;
+    let toSide: Side | undefined;
+    if (sport === c.sport && dport === c.dport && ip.src === c.src && ip.dst === c.dst) {
+      fromSide = c.a; toSide = c.b;
+    } else if (sport === c.dport && dport === c.sport && ip.src === c.dst && ip.dst === c.src) {
+      fromSide = c.b; toSide = c.a;
+    } else return false;
+    const protocol = app?.protocol ?? streamProtocol;
+    const bytes = frame.payloadKind === 'tcp' || frame.payloadKind === 'udp' ? frame.payload.length : 0;
+    if (fromSide !== undefined) bump(fromSide, frame, bytes, 0, protocol);
+    if (toSide !== undefined) bump(toSide, frame, 0, bytes, protocol);
+    const sni = app !== undefined && app.protocol === 'tls' ? app.record.serverName : undefined;
+    if (sni !== undefined && fromSide !== undefined && fromSide.p.direction === 'out') this.nameBySni(fromSide, sni, frame);
+    return true;
+  }
+
+  private nameBySni(side: Side, sni: string, frame: FrameRecord): void {
+    side.p.name = sni.slice(0, MAX_NAME);
+    side.p.nameSource = 'sni';
+    this.addName(side.d, 'sni', sni, frame);
   }
 
   /** What was seen since the last call (the store adds it to the database); the tables start empty again. */
   drain(): ProfileDelta {
     const devices = [...this.devices.values()];
     const mud = [...this.mud.values()];
+    this.last = undefined;
     this.devices = new Map();
     this.mud = new Map();
     return { devices, mud };
   }
 
-  private count(
+  /** The device's entry for this conversation (created, evicting if need be); undefined when a cap refuses it. */
+  private entry(
     deviceIp: string, mac: string | undefined, peerIp: string, scope: PeerScope, transport: string, port: number,
-    direction: 'out' | 'in', protocol: string | undefined, frame: FrameRecord, bytesOut: number, bytesIn: number, sni: string | undefined,
-  ): void {
+    direction: 'out' | 'in', protocol: string | undefined, frame: FrameRecord,
+  ): Side | undefined {
     const d = this.device(deviceIp, mac, frame);
-    if (d === undefined) return;
-    const key = `${peerIp}|${transport}|${port}|${direction}`;
-    let p = d.peers.get(key);
-    if (p === undefined) {
-      if (d.peers.size >= this.limits.maxPeersPerDevice) this.evictPeer(d, scope);
-      if (d.peers.size >= this.limits.maxPeersPerDevice) return;
-      const dns = this.resolved.get(peerIp);
-      p = {
-        peerIp, transport, port, direction, scope, protocol, name: dns, nameSource: dns === undefined ? undefined : 'dns',
-        first: frame.tsMicros, last: frame.tsMicros, firstFrame: frame.frameNo, frames: 0, bytesOut: 0, bytesIn: 0,
-      };
-      d.peers.set(key, p);
+    if (d === undefined) return undefined;
+    let list = d.peers.get(peerIp);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const q = list[i] as ProfilePeer;
+        if (q.port === port && q.direction === direction && q.transport === transport) return { d, p: q };
+      }
     }
-    p.frames++;
-    p.bytesOut += bytesOut;
-    p.bytesIn += bytesIn;
-    if (frame.tsMicros > p.last) p.last = frame.tsMicros;
-    if (p.protocol === undefined && protocol !== undefined) p.protocol = protocol;
-    if (sni !== undefined && direction === 'out') {
-      p.name = sni.slice(0, MAX_NAME);
-      p.nameSource = 'sni';
-      this.addName(d, 'sni', sni, frame);
+    if (d.peerCount >= this.limits.maxPeersPerDevice) {
+      this.evictPeer(d, scope);
+      if (d.peerCount >= this.limits.maxPeersPerDevice) return undefined;
+      list = d.peers.get(peerIp);
     }
+    const dns = this.resolved.get(peerIp);
+    const p: ProfilePeer = {
+      peerIp, transport, port, direction, scope, protocol, name: dns, nameSource: dns === undefined ? undefined : 'dns',
+      first: frame.tsMicros, last: frame.tsMicros, firstFrame: frame.frameNo, frames: 0, bytesOut: 0, bytesIn: 0,
+    };
+    if (list === undefined) d.peers.set(peerIp, [p]);
+    else list.push(p);
+    d.peerCount++;
+    return { d, p };
   }
 
   private device(ip: string, mac: string | undefined, frame: FrameRecord): DeviceProfile | undefined {
@@ -256,29 +314,32 @@ export class CommProfileTracker {
         this.counters.inc('profile.devices_dropped');
         return undefined;
       }
-      d = { ip, mac, first: frame.tsMicros, last: frame.tsMicros, frames: 0, peers: new Map(), names: new Map() };
+      d = { ip, mac, first: frame.tsMicros, last: frame.tsMicros, frames: 0, peers: new Map(), peerCount: 0, names: new Map() };
       this.devices.set(ip, d);
     }
-    d.frames++;
-    if (frame.tsMicros > d.last) d.last = frame.tsMicros;
     if (d.mac === undefined) d.mac = mac;
     return d;
   }
 
   /** Makes room for a new peer: an internal peer with the fewest frames goes first; an external one only for another external one. */
   private evictPeer(d: DeviceProfile, incoming: PeerScope): void {
-    let victim: string | undefined;
+    let victim: ProfilePeer | undefined;
     let victimScore = Infinity;
-    for (const [k, p] of d.peers) {
+    for (const p of peersOf(d)) {
       if (p.scope === 'external' && incoming === 'internal') continue;
       const score = (p.scope === 'external' ? 1e15 : 0) + p.frames;
       if (score < victimScore) {
         victimScore = score;
-        victim = k;
+        victim = p;
       }
     }
     this.counters.inc('profile.peers_evicted');
-    if (victim !== undefined) d.peers.delete(victim);
+    this.last = undefined;
+    if (victim === undefined) return;
+    const list = d.peers.get(victim.peerIp) as ProfilePeer[];
+    list.splice(list.indexOf(victim), 1);
+    if (list.length === 0) d.peers.delete(victim.peerIp);
+    d.peerCount--;
   }
 
   private addName(d: DeviceProfile, kind: 'dns' | 'sni', raw: string, frame: FrameRecord): void {
@@ -313,7 +374,6 @@ export class CommProfileTracker {
           if (addressScope(ip.src) !== 'internal') return;
           const d = this.device(ip.src, frame.srcMac, frame);
           if (d === undefined) return;
-          d.frames--; // counted by the peer accounting of the same frame
           for (const q of r.questions) if (q.name !== '') this.addName(d, 'dns', q.name, frame);
           return;
         }
@@ -367,6 +427,35 @@ export class CommProfileTracker {
     }
     this.mud.set(mac, { mac, url, source, ts: frame.tsMicros, frame: frame.frameNo, last: frame.tsMicros });
   }
+}
+
+/** One device's entry for a conversation. */
+interface Side {
+  d: DeviceProfile;
+  p: ProfilePeer;
+}
+
+interface LastConversation {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  transport: string;
+  /** The sender's entry (undefined when it is not profiled) and the receiver's. */
+  a: Side | undefined;
+  b: Side | undefined;
+}
+
+function bump(side: Side, frame: FrameRecord, bytesOut: number, bytesIn: number, protocol: string | undefined): void {
+  const { d, p } = side;
+  const ts = frame.tsMicros;
+  d.frames++;
+  if (ts > d.last) d.last = ts;
+  p.frames++;
+  p.bytesOut += bytesOut;
+  p.bytesIn += bytesIn;
+  if (ts > p.last) p.last = ts;
+  if (p.protocol === undefined && protocol !== undefined) p.protocol = protocol;
 }
 
 /** The server end: a service port against a non-service one, else the lower port. True when it is the destination. */
