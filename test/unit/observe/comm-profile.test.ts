@@ -164,6 +164,20 @@ describe('MUD URLs (RFC 8520 §10, §11)', () => {
     expect(mudUrlOf(new Uint8Array(0))).toBeUndefined();
   });
 
+  it('real lldpd\'s MUD URL TLV (fixtures/lab/lldp-mud.sh, OUI 00-00-5E subtype 1) and ISC dhclient\'s option 161 (fixtures/lab/profile.sh) are stored with their frame', async () => {
+    const { db, dir } = await replay([join(ROOT, 'fixtures/profile/lab-lldp-mud.pcapng'), join(ROOT, 'fixtures/profile/lab-profile.pcapng')]);
+    try {
+      expect(db.prepare('SELECT mac, url, source, first_frame FROM mud_url ORDER BY mac').all()).toEqual([
+        { mac: '00:09:fb:41:00:10', url: 'https://mud.example.com/philips/intellivue-mx800.json', source: 'dhcp.option161', first_frame: 3 },
+        { mac: '9c:c8:ae:42:00:09', url: 'https://mud.example.com/bd/alaris-8015.json', source: 'lldp.mud', first_frame: 1 },
+      ]);
+      expect(loadProfile(db, [], '9c:c8:ae:42:00:09').mud?.url).toBe('https://mud.example.com/bd/alaris-8015.json');
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('MUD URLs of more devices than max_devices are counted and dropped', () => {
     const counters = new Counters();
     const t = new CommProfileTracker(counters, { ...PROFILE_LIMITS, maxDevices: 1 });
