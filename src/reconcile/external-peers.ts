@@ -90,7 +90,8 @@ export function externalPeerExceptions(db: Db, devices: readonly DeviceView[], o
   let mudFiles: Map<string, MudPolicy> | undefined;
   if (options.mudDir !== undefined && options.mudDir !== null) {
     const loaded = loadMudDir(options.mudDir);
-    for (const p of loaded.problems) options.onProblem?.(p);
+    // Problems are reported when the directory is read, not again at each reconciliation.
+    if (loaded.fresh) for (const p of loaded.problems) options.onProblem?.(p);
     mudFiles = loaded.byUrl;
   }
   const configured = options.allowed ?? [];

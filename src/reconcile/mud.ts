@@ -83,8 +83,42 @@ export function mudPolicy(file: string, doc: z.output<typeof mudFileSchema>): Mu
   return { url: mud['mud-url'], file, systeminfo: mud.systeminfo, names, cidrs };
 }
 
+export interface MudDir {
+  byUrl: Map<string, MudPolicy>;
+  problems: string[];
+  /** False when the files are the same (names, sizes, times) as at the last read: the result is the cached one. */
+  fresh: boolean;
+}
+
+/** The last read of each directory, with the listing it was read from (the sensor reconciles often). */
+const cache = new Map<string, { listing: string; result: MudDir }>();
+
+function listing(dir: string): string | undefined {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
+      const st = statSync(join(dir, f));
+      return `${f}\u0000${st.size}\u0000${st.mtimeMs}`;
+    }).join('\u0001');
+  } catch {
+    return undefined;
+  }
+}
+
+/** As `readMudDir`, but read again only when the directory's files changed (names, sizes, times). */
+export function loadMudDir(dir: string): MudDir {
+  const now = listing(dir);
+  const known = cache.get(dir);
+  if (now !== undefined && known !== undefined && known.listing === now) return { ...known.result, fresh: false };
+  const result = { ...readMudDir(dir), fresh: true };
+  if (now !== undefined) {
+    if (cache.size >= 16) cache.clear();
+    cache.set(dir, { listing: now, result });
+  }
+  return result;
+}
+
 /** Every MUD file of `dir` by its `mud-url`; problems as `file: reason`. */
-export function loadMudDir(dir: string): { byUrl: Map<string, MudPolicy>; problems: string[] } {
+export function readMudDir(dir: string): { byUrl: Map<string, MudPolicy>; problems: string[] } {
   const byUrl = new Map<string, MudPolicy>();
   const problems: string[] = [];
   let entries: string[];

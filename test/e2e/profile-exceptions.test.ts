@@ -88,6 +88,15 @@ describe('unexpected_external_peer from a lab capture through the CLI', () => {
     const r = auscult(['reconcile', '--db', db, '--stream', stream, '--config', config, '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`${missing}: cannot read the MUD directory`);
+    // config check refuses it too (exit 78), and counts the MUD files of a good directory.
+    const check = auscult(['config', 'check', config]);
+    expect(check.code).toBe(78);
+    expect(check.stderr).toContain(`auscult: profile.mud_dir: ${missing}: cannot read the MUD directory`);
+    writeFileSync(config, `profile:\n  mud_dir: ${JSON.stringify(MUD_DIR)}\n`);
+    const good = auscult(['config', 'check', config]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stderr).toContain('; 1 MUD file(s)');
+    writeFileSync(config, `profile:\n  mud_dir: ${JSON.stringify(missing)}\n`);
     // Without the file the call is unexpected again: the same event id opens again.
     const again = peerLines(stream);
     expect(again.map((l) => [l.mac, l.status]).slice(3)).toEqual([['00:09:fb:41:00:10', 'open']]);

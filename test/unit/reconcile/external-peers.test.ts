@@ -81,7 +81,9 @@ describe('MUD files (RFC 8520)', () => {
           { name: 'c', matches: { ipv4: { 'destination-ipv4-network': 'not a range' } }, actions: { forwarding: 'accept' } },
         ] } }] },
       }));
-      const { byUrl, problems } = loadMudDir(dir);
+      const first = loadMudDir(dir);
+      const { byUrl, problems } = first;
+      expect(first.fresh).toBe(true);
       const reasons = problems.map((p) => p.replace(`${dir}/`, ''));
       expect(reasons).toHaveLength(4);
       expect(reasons[0]).toMatch(/^a-not-json\.json: not JSON: /);
@@ -89,6 +91,12 @@ describe('MUD files (RFC 8520)', () => {
       expect(reasons[2]).toMatch(/^c-http\.json: not an RFC 8520 MUD file: ietf-mud:mud\.mud-url: /);
       expect(reasons[3]).toBe(`d-big.json: larger than ${MAX_MUD_FILE_BYTES} bytes, not read`);
       expect([...byUrl.keys()]).toEqual(['https://x.example/pump.json']);
+      // Read again only when the files change: the sensor reconciles often and reports a problem once.
+      expect(loadMudDir(dir)).toMatchObject({ fresh: false, problems: reasons.map((r) => `${dir}/${r}`) });
+      rmSync(join(dir, 'a-not-json.json'));
+      const after = loadMudDir(dir);
+      expect(after.fresh).toBe(true);
+      expect(after.problems).toHaveLength(3);
       expect(byUrl.get('https://x.example/pump.json')).toMatchObject({ names: [], cidrs: ['192.0.2.0/24', '2001:db8::/32'] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
