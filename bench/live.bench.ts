@@ -23,7 +23,8 @@
  * Environment: BENCH_LIVE_SECONDS (per rate; default 10, or 60 with BENCH_FULL=1, as the issue
  * asks), BENCH_LIVE_RATES (Mb/s, comma-separated; default 50,100,200,400,800,1000),
  * BENCH_LIVE_MODES (`default,none`), BENCH_LIVE_SNAPLEN and BENCH_LIVE_BUFFER_MB (capture.snaplen and
- * capture.buffer_size for the sensor; default: the config defaults), BENCH_STRICT=1 (exit 1 when the default filter does not hold
+ * capture.buffer_size for the sensor; default: the config defaults), BENCH_LIVE_OUTPUTS=1 (the sensor
+ * also writes OCSF, ECS and CEF files and a syslog target whose collector is down), BENCH_STRICT=1 (exit 1 when the default filter does not hold
  * 1000 Mb/s with zero drops).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -197,6 +198,30 @@ const captureExtra: { snaplen?: number; bufferBytes?: number } = {
   ...(process.env['BENCH_LIVE_BUFFER_MB'] ? { bufferBytes: Number(process.env['BENCH_LIVE_BUFFER_MB']) * 2 ** 20 } : {}),
 };
 
+/**
+ * BENCH_LIVE_OUTPUTS=1 (issue 18): the sensor also renders every event to three files (OCSF, ECS,
+ * CEF) and to a syslog collector over TCP that is never up (loopback port 9, nothing listening:
+ * reconnects with backoff, a bounded queue, losses counted), so the rates and the CPU per 10,000
+ * frames can be compared with and without outputs.
+ */
+const withOutputs = process.env['BENCH_LIVE_OUTPUTS'] === '1';
+
+function lineCount(path: string): number {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').length;
+  } catch {
+    return 0;
+  }
+}
+
+function outputTargets(dir: string, mode: Mode): string[] {
+  return [
+    'output:', '  sensor_name: bench', '  targets:',
+    ...(['ocsf', 'ecs', 'cef'] as const).map((format) => `    - {type: file, name: ${format}-file, format: ${format}, path: ${JSON.stringify(join(dir, `events-${mode}.${format}.ndjson`))}}`),
+    '    - {type: syslog, name: down-collector, transport: tcp, host: 127.0.0.1, port: 9, max_queue: 10000}',
+  ];
+}
+
 async function startSensor(mode: Mode, dir: string): Promise<Sensor> {
   const config = join(dir, `live-${mode}.yaml`);
   writeFileSync(config, [
@@ -204,7 +229,8 @@ async function startSensor(mode: Mode, dir: string): Promise<Sensor> {
     ...(captureExtra.snaplen !== undefined ? [`  snaplen: ${captureExtra.snaplen}`] : []),
     ...(captureExtra.bufferBytes !== undefined ? [`  buffer_size: ${captureExtra.bufferBytes}`] : []),
     'database:', `  path: ${join(dir, `live-${mode}.db`)}`,
-    'metrics:', `  listen: ${METRICS}`, '',
+    'metrics:', `  listen: ${METRICS}`,
+    ...(withOutputs ? outputTargets(dir, mode) : []), '',
   ].join('\n'));
   const child = spawn('ip', ['netns', 'exec', NS, process.execPath, AUSCULT_BIN, 'run', '--interface', 'va', '--config', config], {
     cwd: dir, env: { ...process.env, AUSCULT_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
@@ -217,7 +243,8 @@ async function startSensor(mode: Mode, dir: string): Promise<Sensor> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`auscult run exited ${child.exitCode}: ${err}`);
     const r = spawnSync('ip', ['netns', 'exec', NS, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${METRICS}/healthz`], { encoding: 'utf8', timeout: 5_000 });
-    if (r.stdout === '200') break;
+    // With BENCH_LIVE_OUTPUTS the collector is down on purpose, and /healthz says so (503).
+    if (r.stdout === '200' || (withOutputs && r.stdout === '503')) break;
     if (Date.now() > end) throw new Error(`auscult run not healthy after 30 s: ${err}`);
     await sleep(200);
   }
@@ -329,6 +356,14 @@ async function main(): Promise<void> {
         log(`${String(rate).padStart(5)} Mb/s asked, ${replay.mbps.toFixed(0)} reached: sent ${fmtInt(r.sent)}, filter passes ${fmtInt(expected)}, received ${fmtInt(received)}, `
           + `lost ${fmtInt(r.lost)}, app-dropped ${appDropped}, backlog-dropped ${r.backlogDropped}, va rx_dropped ${nicRxDropped}, CPU ${(cpu / 1000).toFixed(2)} s, `
           + `${(cpuAboveIdle / 1000).toFixed(2)} s above idle (${r.cpuMsPer10kSent.toFixed(1)} ms/10k sent) ${r.zeroDrops ? 'ZERO DROPS' : 'DROPS'} (load ${r.load})`);
+        if (withOutputs) {
+          const out = (key: string): number => {
+            const m = new RegExp(`^auscult_events_total\\{name="output\\.${key.replace(/[.-]/g, (c) => `\\${c}`)}"\\} (\\S+)$`, 'm').exec(after);
+            return m ? Number(m[1]) : 0;
+          };
+          log(`        outputs: down collector sent ${out('down-collector.sent')}, queued ${out('down-collector.queued')}, dropped ${out('down-collector.dropped')}, reconnects ${out('down-collector.reconnects')}; `
+            + `event lines in the OCSF file ${lineCount(join(workDir, `events-${mode}.ocsf.ndjson`))}`);
+        }
         if (sensor.child.exitCode !== null) throw new Error(`auscult run exited ${sensor.child.exitCode}: ${sensor.stderr()}`);
       }
     } finally {

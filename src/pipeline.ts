@@ -10,7 +10,7 @@ import { decodeFrame, FRAME_LIMITS, type FrameLimits } from './decode/frame.js';
 import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type AppRecord, type DecodeSink } from './decode/registry.js';
 import { KNOWN_FRAME_LIMITS, KnownFrames, type KnownFrameLimits, type KnownFrameStats } from './capture/known-frames.js';
 import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
-import { frameOfOrigin } from './observe/dicom.js';
+import { frameOfOrigin } from './protocols/dicom/dicom-observe.js';
 import { DeviceModel } from './identify/device-model.js';
 import type { Identifier } from './identify/extract.js';
 import type { DeviceFacts } from './device/device-facts.js';

@@ -4,7 +4,7 @@
  * `decoder_threw.<protocol>` (tests assert it stays 0), never a crash.
  *
  * Adding a datagram protocol (one carried whole in a frame: ethertype, LLC/SNAP or UDP port):
- *   1. src/decode/app/<name>.ts: `decode<Name>(payload, limits)` (pure, never throws), its record
+ *   1. src/protocols/<name>/<name>.ts: `decode<Name>(payload, limits)` (pure, never throws), its record
  *      type, `<NAME>_ANOMALIES`, and its limits declared once with `declareLimits('<name>', ...)`
  *      (src/decode/limits.ts) — `<NAME>_LIMITS` is that declaration's `.defaults`.
  *   2. One line in APP_PROTOCOLS below: `datagram({ name, payloadKind, matches, decodeWith, anomalyCodes, limits, bpf })`
@@ -13,27 +13,28 @@
  *      the config section `limits.<name>.*` (src/config.ts), docs/config-reference.md, the
  *      anomaly-code reference and the property harness (test/property/registry.property.test.ts)
  *      all derive from that line.
- *   3. src/observe/<name>.ts: the observer, and its line in OBSERVERS (src/observe/observe-app.ts);
+ *   3. src/protocols/<name>/<name>-observe.ts: the observer, and its line in OBSERVERS (src/observe/observe-app.ts);
  *      the compiler refuses a registered protocol without one.
  *   4. Fixtures with real payloads (the property harness fails a protocol without any). The entry's
  *      `bpf` terms join the default capture filter (src/config.ts DEFAULT_BPF_FILTER).
- * TCP protocols register the same way in STREAM_PROTOCOLS (src/decode/stream/stream-decoder.ts).
+ * TCP protocols register the same way in STREAM_PROTOCOLS (src/decode/stream/stream-decoder.ts), with
+ * their flow handler in the protocol's folder (src/protocols/<name>/<name>-flow.ts).
  */
 import type { FrameRecord, PayloadKind } from './frame-record.js';
 import { limitsFromConfig, NO_LIMITS, type LimitSection, type LimitValues } from './limits.js';
 import type { AnomalyCode, DecodeResult } from './result.js';
-import { CDP_ANOMALIES, CDP_LIMIT_DECL, decodeCdp } from './app/cdp.js';
-import { DHCP_ANOMALIES, DHCP_LIMIT_DECL, decodeDhcp } from './app/dhcp.js';
-import { LLDP_ANOMALIES, LLDP_LIMIT_DECL, decodeLldp } from './app/lldp.js';
-import { MDNS_ANOMALIES, MDNS_LIMIT_DECL, decodeMdns } from './app/mdns.js';
-import { DNS_ANOMALIES, DNS_TCP_ANOMALIES, DNS_LIMIT_DECL, decodeDns } from './app/dns.js';
-import { TLS_ANOMALIES, TLS_LIMIT_DECL, decodeTlsClientHello, looksLikeClientHello } from './app/tls-client-hello.js';
-import { SSH_ANOMALIES, SSH_LIMIT_DECL, decodeSsh, looksLikeSsh } from './app/ssh.js';
-import { RDP_ANOMALIES, decodeRdp, looksLikeRdp } from './app/rdp.js';
-import { VNC_ANOMALIES, decodeVnc, looksLikeRfb } from './app/vnc.js';
-import { CITRIX_ANOMALIES, decodeCitrix, looksLikeCitrix } from './app/citrix.js';
-import { TELNET_ANOMALIES, decodeTelnet, looksLikeTelnet } from './app/telnet.js';
-import { TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer } from './app/teamviewer.js';
+import { CDP_ANOMALIES, CDP_LIMIT_DECL, decodeCdp } from '../protocols/cdp/cdp.js';
+import { DHCP_ANOMALIES, DHCP_LIMIT_DECL, decodeDhcp } from '../protocols/dhcp/dhcp.js';
+import { LLDP_ANOMALIES, LLDP_LIMIT_DECL, decodeLldp } from '../protocols/lldp/lldp.js';
+import { MDNS_ANOMALIES, MDNS_LIMIT_DECL, decodeMdns } from '../protocols/mdns/mdns.js';
+import { DNS_ANOMALIES, DNS_TCP_ANOMALIES, DNS_LIMIT_DECL, decodeDns } from '../protocols/dns/dns.js';
+import { TLS_ANOMALIES, TLS_LIMIT_DECL, decodeTlsClientHello, looksLikeClientHello } from '../protocols/tls/tls-client-hello.js';
+import { SSH_ANOMALIES, SSH_LIMIT_DECL, decodeSsh, looksLikeSsh } from '../protocols/ssh/ssh.js';
+import { RDP_ANOMALIES, decodeRdp, looksLikeRdp } from '../protocols/rdp/rdp.js';
+import { VNC_ANOMALIES, decodeVnc, looksLikeRfb } from '../protocols/vnc/vnc.js';
+import { CITRIX_ANOMALIES, decodeCitrix, looksLikeCitrix } from '../protocols/citrix/citrix.js';
+import { TELNET_ANOMALIES, decodeTelnet, looksLikeTelnet } from '../protocols/telnet/telnet.js';
+import { TEAMVIEWER_ANOMALIES, TEAMVIEWER_UDP_ANOMALIES, decodeTeamViewer, looksLikeTeamViewer } from '../protocols/teamviewer/teamviewer.js';
 
 /** One datagram protocol's registry entry, typed by its name, record and limits. */
 export interface DatagramProtocol<N extends string = string, R = unknown, L extends LimitSection = LimitSection> {

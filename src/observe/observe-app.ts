@@ -7,14 +7,17 @@
 import type { AppProtocolName, AppRecord } from '../decode/registry.js';
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { StreamRecord } from '../decode/stream/stream-decoder.js';
-import { observeCdp } from './cdp.js';
-import { observeDhcp } from './dhcp.js';
-import { observeDicom } from './dicom.js';
-import { observeHl7 } from './hl7.js';
-import { observeLldp } from './lldp.js';
-import { observeMdns } from './mdns.js';
+import { observeCdp } from '../protocols/cdp/cdp-observe.js';
+import { observeDhcp } from '../protocols/dhcp/dhcp-observe.js';
+import { observeDicom } from '../protocols/dicom/dicom-observe.js';
+import { observeHl7 } from '../protocols/hl7/hl7-observe.js';
+import { observeLldp } from '../protocols/lldp/lldp-observe.js';
+import { observeMdns } from '../protocols/mdns/mdns-observe.js';
+import { observeRdp } from '../protocols/rdp/rdp-observe.js';
+import { observeSsh } from '../protocols/ssh/ssh-observe.js';
+import { observeTls } from '../protocols/tls/tls-observe.js';
+import { observeVnc } from '../protocols/vnc/vnc-observe.js';
 import type { Observation } from './observation.js';
-import { observeRdp, observeSsh, observeTls, observeVnc } from './remote-access.js';
 
 type Observer<R> = (record: R, frame: FrameRecord) => Observation[];
 
@@ -47,7 +50,7 @@ export function observeApplication(app: AppRecord, frame: FrameRecord): Observat
   return (OBSERVERS[app.protocol] as Observer<AppRecord['record']>)(app.record, frame);
 }
 
-/** A stream record's observations; `frame` is its frame of origin (observe/dicom.ts frameOfOrigin). */
+/** A stream record's observations; `frame` is its frame of origin (protocols/dicom/dicom-observe.ts frameOfOrigin). */
 export function observeStream(r: StreamRecord, frame: FrameRecord): Observation[] {
   return (STREAM_OBSERVERS[r.protocol] as Observer<StreamRecord>)(r, frame);
 }

@@ -28,7 +28,7 @@
  */
 import type { AppRecord } from '../decode/registry.js';
 import type { FrameRecord } from '../decode/frame-record.js';
-import { TEAMVIEWER_MIN_PACKETS, TEAMVIEWER_PORT } from '../decode/app/teamviewer.js';
+import { TEAMVIEWER_MIN_PACKETS, TEAMVIEWER_PORT } from '../protocols/teamviewer/teamviewer.js';
 import { REMOTE_ACCESS_SERVICES, WIRE_TOOLS, serviceByName, type RemoteAccessService } from './remote-access-services.js';
 
 export interface RemoteSessionLimits {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeDhcp, type DhcpRecord } from '../../src/decode/app/dhcp.js';
+import { decodeDhcp, type DhcpRecord } from '../../src/protocols/dhcp/dhcp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { CONFORMANCE_SKIP, conformancePath, DHCP_CAPTURES, ZEEK_DHCP_LOGS } from '../helpers/conformance.js';

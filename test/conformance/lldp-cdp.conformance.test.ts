@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CDP_ANOMALIES, decodeCdp, type CdpRecord } from '../../src/decode/app/cdp.js';
-import { LLDP_ANOMALIES, decodeLldp, type LldpRecord } from '../../src/decode/app/lldp.js';
+import { CDP_ANOMALIES, decodeCdp, type CdpRecord } from '../../src/protocols/cdp/cdp.js';
+import { LLDP_ANOMALIES, decodeLldp, type LldpRecord } from '../../src/protocols/lldp/lldp.js';
 import { ByteReader } from '../../src/decode/bytes.js';
 import { CONFORMANCE_SKIP, conformancePath, LLDP_CDP_CAPTURES } from '../helpers/conformance.js';
 import { readCapturedFrames, readFrames } from '../helpers/frames.js';

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeMdns, MDNS_TXT_KEYS } from '../../src/decode/app/mdns.js';
+import { decodeMdns, MDNS_TXT_KEYS } from '../../src/protocols/mdns/mdns.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
 import { CONFORMANCE_SKIP, conformancePath, MDNS_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from '../../src/decode/app/cdp.js';
+import { CDP_ANOMALIES, CDP_LIMITS, decodeCdp, type CdpLimits, type CdpRecord } from '../../src/protocols/cdp/cdp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import { CONFORMANCE_SKIP, conformancePath, itShared, LLDP_CDP_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from '../../src/decode/app/dhcp.js';
+import { DHCP_ANOMALIES, DHCP_LIMITS, decodeDhcp, type DhcpLimits, type DhcpRecord } from '../../src/protocols/dhcp/dhcp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import { CONFORMANCE_SKIP, conformancePath, itShared, DHCP_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';

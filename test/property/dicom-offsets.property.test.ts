@@ -7,7 +7,7 @@
  * 0), never bytes of a data set. Exhaustive over offsets, so no seed is needed.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeDicomPdu, frameDicomPdu, type DicomUlRecord } from '../../src/decode/app/dicom-ul.js';
+import { decodeDicomPdu, frameDicomPdu, type DicomUlRecord } from '../../src/protocols/dicom/dicom-ul.js';
 import { stream, streamNames } from '../unit/decode/medical-streams.js';
 
 /** Every string an association record holds (what the observers could store). */

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DICOM_COMMAND_ANOMALIES, DICOM_COMMAND_LIMITS, decodeDicomCommand } from '../../src/decode/app/dicom-command.js';
+import { DICOM_COMMAND_ANOMALIES, DICOM_COMMAND_LIMITS, decodeDicomCommand } from '../../src/protocols/dicom/dicom-command.js';
 import {
   DICOM_DATASET_ANOMALIES,
   DICOM_DATASET_LIMITS,
   DicomDatasetReader,
   type DicomDatasetLimits,
   type DicomDeviceAttributes,
-} from '../../src/decode/app/dicom-dataset.js';
+} from '../../src/protocols/dicom/dicom-dataset.js';
 import {
   DICOM_UL_ANOMALIES,
   DICOM_UL_LIMITS,
@@ -15,7 +15,7 @@ import {
   frameDicomPdu,
   type DicomPdu,
   type DicomUlLimits,
-} from '../../src/decode/app/dicom-ul.js';
+} from '../../src/protocols/dicom/dicom-ul.js';
 import type { DecodeResult } from '../../src/decode/result.js';
 import type { FramerResult } from '../../src/decode/stream/framer.js';
 import { decodePdus, frameAll, stream, streamNames, walkAssociation, walkStreams } from '../unit/decode/medical-streams.js';

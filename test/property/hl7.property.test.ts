@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HL7_ANOMALIES, HL7_LIMITS, decodeHl7, type Hl7Limits, type Hl7Record } from '../../src/decode/app/hl7.js';
+import { HL7_ANOMALIES, HL7_LIMITS, decodeHl7, type Hl7Limits, type Hl7Record } from '../../src/protocols/hl7/hl7.js';
 import type { FramerResult } from '../../src/decode/stream/framer.js';
-import { MLLP_ANOMALIES, frameMllp, type MllpLimits } from '../../src/decode/stream/mllp-framer.js';
+import { MLLP_ANOMALIES, frameMllp, type MllpLimits } from '../../src/protocols/hl7/mllp-framer.js';
 import { frameAll, stream, streamNames } from '../unit/decode/medical-streams.js';
 import { assertByteFlips } from '../helpers/mutation.js';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from '../../src/decode/app/lldp.js';
+import { LLDP_ANOMALIES, LLDP_LIMITS, decodeLldp, type LldpLimits, type LldpRecord } from '../../src/protocols/lldp/lldp.js';
 import { toHex } from '../../src/decode/bytes.js';
 import { CONFORMANCE_SKIP, conformancePath, itShared, LLDP_CDP_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';

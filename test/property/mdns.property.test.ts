@@ -12,10 +12,10 @@ import {
   MDNS_LIMITS,
   type MdnsLimits,
   type MdnsRecord,
-} from '../../src/decode/app/mdns.js';
+} from '../../src/protocols/mdns/mdns.js';
 import type { DecodeResult } from '../../src/decode/result.js';
 import type { FrameRecord } from '../../src/decode/frame-record.js';
-import { observeMdns } from '../../src/observe/mdns.js';
+import { observeMdns } from '../../src/protocols/mdns/mdns-observe.js';
 import { CONFORMANCE_SKIP, conformancePath, itShared, MDNS_CAPTURES } from '../helpers/conformance.js';
 import { readFrames } from '../helpers/frames.js';
 

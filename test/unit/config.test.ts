@@ -1,9 +1,9 @@
 import { KNOWN_FRAME_LIMITS } from '../../src/capture/known-frames.js';
 import { REMOTE_SESSION_LIMITS } from '../../src/observe/remote-sessions.js';
 import { PROFILE_LIMITS } from '../../src/observe/comm-profile.js';
-import { DNS_LIMITS } from '../../src/decode/app/dns.js';
-import { TLS_LIMITS } from '../../src/decode/app/tls-client-hello.js';
-import { SSH_LIMITS } from '../../src/decode/app/ssh.js';
+import { DNS_LIMITS } from '../../src/protocols/dns/dns.js';
+import { TLS_LIMITS } from '../../src/protocols/tls/tls-client-hello.js';
+import { SSH_LIMITS } from '../../src/protocols/ssh/ssh.js';
 import { TIMESTAMP_LIMITS } from '../../src/capture/timestamps.js';
 import { STREAM_LIMITS } from '../../src/decode/stream/stream-decoder.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkConfig, checkConfigFile, DEFAULT_BPF_FILTER, isLoopbackHost, loadConfig, parseListenAddress, runtimeLimits,
 } from '../../src/config.js';
-import { CDP_LIMITS } from '../../src/decode/app/cdp.js';
-import { DHCP_LIMITS } from '../../src/decode/app/dhcp.js';
-import { LLDP_LIMITS } from '../../src/decode/app/lldp.js';
-import { MDNS_LIMITS } from '../../src/decode/app/mdns.js';
+import { CDP_LIMITS } from '../../src/protocols/cdp/cdp.js';
+import { DHCP_LIMITS } from '../../src/protocols/dhcp/dhcp.js';
+import { LLDP_LIMITS } from '../../src/protocols/lldp/lldp.js';
+import { MDNS_LIMITS } from '../../src/protocols/mdns/mdns.js';
 import { ETHERNET_LIMITS } from '../../src/decode/link/ethernet.js';
 import { TUNNEL_LIMITS } from '../../src/decode/frame.js';
 import { AuscultError } from '../../src/errors.js';

@@ -9,44 +9,38 @@
  * messages only to the allowlist splitter: no payload is kept.
  *
  * Stream protocols register in STREAM_PROTOCOLS (one line each: name, ports, opener test, flow
- * handler, anomaly codes, limits declared once with `declareLimits('streams', ...)`); the port
+ * handler, anomaly codes, limits declared once with `declareLimits('streams', ...)`); each
+ * protocol's flow handler, opener and limits live in its folder (src/protocols/dicom/dicom-flow.ts,
+ * src/protocols/hl7/hl7-flow.ts) on the shared pieces of ./flow.ts; the port
  * table, the probe that picks a new flow's protocol, the counters `stream.flows_<name>`, the
  * config keys `limits.streams.*` and the anomaly-code reference derive from it. Its observer goes
  * in STREAM_OBSERVERS (src/observe/observe-app.ts). See src/decode/registry.ts for datagrams.
  */
 import type { FrameRecord } from '../frame-record.js';
-import { declareLimits, intLimit, portsLimit, type LimitSection, type LimitValues } from '../limits.js';
-import { decodeDicomCommand, DICOM_COMMAND_ANOMALIES, type DicomCommandRecord } from '../app/dicom-command.js';
-import { DICOM_DATASET_ANOMALIES, DicomDatasetReader, type DicomDeviceAttributes } from '../app/dicom-dataset.js';
-import { DICOM_UL_ANOMALIES, DICOM_UL_LIMITS, decodeDicomPdu, frameDicomPdu, type DicomUlLimits, type DicomUlRecord } from '../app/dicom-ul.js';
-import { decodeHl7, HL7_ANOMALIES, type Hl7Record } from '../app/hl7.js';
-import type { FramerResult } from './framer.js';
-import { frameMllp, MLLP_ANOMALIES, MLLP_LIMITS, type FramerWork, type MllpLimits } from './mllp-framer.js';
+import { declareLimits, intLimit, type LimitSection, type LimitValues } from '../limits.js';
+import { DICOM_COMMAND_ANOMALIES, type DicomCommandRecord } from '../../protocols/dicom/dicom-command.js';
+import { DICOM_DATASET_ANOMALIES, type DicomDeviceAttributes } from '../../protocols/dicom/dicom-dataset.js';
+import { DICOM_UL_ANOMALIES, type DicomUlRecord } from '../../protocols/dicom/dicom-ul.js';
+import { DICOM_LIMIT_DECL, DicomFlow, opensDicom } from '../../protocols/dicom/dicom-flow.js';
+import { HL7_ANOMALIES, type Hl7Record } from '../../protocols/hl7/hl7.js';
+import { HL7_LIMIT_DECL, Hl7Flow, opensHl7 } from '../../protocols/hl7/hl7-flow.js';
+import { MLLP_ANOMALIES, type FramerWork } from '../../protocols/hl7/mllp-framer.js';
+import { ByteMeter, STREAMS_SECTION, type StreamOrigin, type StreamSink } from './flow.js';
 import {
-  REASSEMBLY_COUNTERS as TCP_REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type Direction, type ReassemblyCounter,
+  REASSEMBLY_COUNTERS as TCP_REASSEMBLY_COUNTERS, REASSEMBLY_LIMITS, TcpReassembler, type ReassemblyCounter,
   type ReassemblyLimits, type StreamConsumer, type TcpSegment,
 } from './tcp-reassembly.js';
 
+export { ByteMeter, type StreamOrigin, type StreamSink } from './flow.js';
+
 /** The stream decoder's own limits (config `limits.streams.*` beside the protocols' keys). */
-export const STREAM_LIMIT_DECL = declareLimits('streams', 'Which TCP streams are read (src/decode/stream/stream-decoder.ts STREAM_LIMITS).', {
+export const STREAM_LIMIT_DECL = declareLimits('streams', STREAMS_SECTION, {
   // Sized for the 150 MB RSS target: a replay or run holds about 100 MB without streams.
   // Sized for the 150 MB RSS target: a replay holds about 126 MiB at its peak without streams,
   // and RSS grows by 1.5-2.5 x the budget (garbage of copied buffers until the GC runs). Measured
   // replaying 1,000 unterminated DICOM/HL7 flows of 64 KiB (test/e2e/stream-memory.test.ts):
   // budget 32 MiB peaked at 182 MiB, 16 MiB at 164, 8 MiB at 145-152, 1 MiB at 139.
   totalBytes: intLimit('total_bytes', 1 << 20, 2 ** 31, 8 << 20, 'Memory budget for all stream state together (framer buffers, DICOM command sets and data set readers, out-of-order segments, by allocated size); past it the flows holding the most are cut until under 3/4 of it (counters `stream.budget_cuts`, `stream.budget_cut_bytes`; `/healthz` problem). Default sized for the 150 MB RSS target.'),
-});
-
-/** DICOM's limits: its ports, and the largest PDU framed (larger ones resynchronise, `dicom.pdu_too_large`). */
-export const DICOM_LIMIT_DECL = declareLimits('streams', STREAM_LIMIT_DECL.describe, {
-  dicomPorts: portsLimit('dicom_ports', 64, [104, 11112], 'TCP ports read as DICOM (besides any stream that opens with an A-ASSOCIATE-RQ).'),
-  dicomMaxPduBytes: intLimit('dicom_max_pdu_bytes', 64, 1 << 30, DICOM_UL_LIMITS.maxPduBytes, 'Largest DICOM PDU buffered; larger ones resynchronise at the next PDU header (anomaly `dicom.pdu_too_large`).'),
-});
-
-/** HL7's limits: its ports, and the largest message framed from MLLP (larger ones dropped, `hl7.message_too_large`). */
-export const HL7_LIMIT_DECL = declareLimits('streams', STREAM_LIMIT_DECL.describe, {
-  hl7Ports: portsLimit('hl7_ports', 64, [2575], 'TCP ports read as HL7 over MLLP (besides any stream that starts with 0x0B "MSH").'),
-  hl7MaxMessageBytes: intLimit('hl7_max_message_bytes', 64, 1 << 30, MLLP_LIMITS.maxMessageBytes, 'Largest HL7 message framed from MLLP; larger ones are dropped up to the next start block (anomaly `hl7.message_too_large`).'),
 });
 
 /** Every stream protocol's limit values, and the decoder's own. */
@@ -77,20 +71,6 @@ export const STREAM_BUDGET_COUNTERS = [
 /** Every counter of stream state: the reassembler's and the budget's. */
 export const REASSEMBLY_COUNTERS = [...TCP_REASSEMBLY_COUNTERS, ...STREAM_BUDGET_COUNTERS] as const;
 
-/** Where a record's bytes came from: the segment that completed it. */
-export interface StreamOrigin {
-  frameNo: number;
-  tsMicros: number;
-  srcMac?: string;
-  /** The receiver's MAC (the acceptor of a DICOM association, for its called AE title). */
-  dstMac?: string;
-  vlan?: number;
-  srcIp: string;
-  srcPort: number;
-  dstIp: string;
-  dstPort: number;
-}
-
 export type StreamRecord =
   | { protocol: 'hl7'; kind: 'message'; record: Hl7Record; origin: StreamOrigin }
   | { protocol: 'dicom'; kind: 'pdu'; record: DicomUlRecord; origin: StreamOrigin }
@@ -104,261 +84,6 @@ export type StreamRecord =
        * forwarding images (a PACS), so the equipment tags describe another device. */
       forwarded: boolean;
     };
-
-export interface StreamSink {
-  anomaly(code: string): void;
-  counter(name: string, by?: number): void;
-  record(r: StreamRecord): void;
-}
-
-/** Bytes held by all the flows of one StreamDecoder, by allocated size. */
-export class ByteMeter {
-  used = 0;
-}
-
-/**
- * A growable byte buffer for one direction's not-yet-framed bytes. Dropping from the front moves
- * a start offset (no copy); the live bytes are moved down only when the buffer must grow or the
- * dead prefix is larger than the live part, so each byte is copied O(1) times on average.
- * Its allocated size is charged to the decoder's ByteMeter.
- */
-class Pending {
-  private buf: Uint8Array = new Uint8Array(0);
-  private start = 0;
-  private end = 0;
-  constructor(private readonly meter: ByteMeter) {}
-
-  get bytes(): Uint8Array {
-    return this.buf.subarray(this.start, this.end);
-  }
-
-  get length(): number {
-    return this.end - this.start;
-  }
-
-  /** Allocated bytes (what the meter is charged). */
-  get capacity(): number {
-    return this.buf.length;
-  }
-
-  append(b: Uint8Array): void {
-    if (b.length === 0) return;
-    if (this.end + b.length > this.buf.length) {
-      const live = this.end - this.start;
-      if (live + b.length <= this.buf.length && this.start >= live) {
-        this.buf.copyWithin(0, this.start, this.end);
-      } else {
-        const grown = new Uint8Array(Math.max(live + b.length, this.buf.length * 2, 4096));
-        grown.set(this.buf.subarray(this.start, this.end));
-        this.resize(grown);
-      }
-      this.start = 0;
-      this.end = live;
-    }
-    this.buf.set(b, this.end);
-    this.end += b.length;
-  }
-
-  drop(n: number): void {
-    this.start += n;
-    if (this.start >= this.end) {
-      this.start = 0;
-      this.end = 0;
-      if (this.buf.length > 1 << 16) this.resize(new Uint8Array(0)); // give big buffers back
-    }
-  }
-
-  clear(): void {
-    this.start = 0;
-    this.end = 0;
-    this.resize(new Uint8Array(0));
-  }
-
-  private resize(next: Uint8Array): void {
-    this.meter.used += next.length - this.buf.length;
-    this.buf = next;
-  }
-}
-
-const originOf = (s: TcpSegment & { srcMac?: string; dstMac?: string; vlan?: number }): StreamOrigin => {
-  const o: StreamOrigin = { frameNo: s.frameNo, tsMicros: s.tsMicros, srcIp: s.srcIp, srcPort: s.srcPort, dstIp: s.dstIp, dstPort: s.dstPort };
-  if (s.srcMac !== undefined) o.srcMac = s.srcMac;
-  if (s.dstMac !== undefined) o.dstMac = s.dstMac;
-  if (s.vlan !== undefined) o.vlan = s.vlan;
-  return o;
-};
-
-/** Runs a framer over a direction's pending bytes; calls `onFrame` per frame. */
-function runFramer<T>(pending: Pending, framer: (b: Uint8Array) => FramerResult<T>, sink: StreamSink, onFrame: (f: T) => void): void {
-  // Each step consumes or skips at least one byte, or stops: bounded by the pending length.
-  for (let guard = pending.bytes.length + 1; guard > 0; guard--) {
-    const r = framer(pending.bytes);
-    if (r.kind === 'frame') {
-      if (r.anomaly) sink.anomaly(r.anomaly);
-      onFrame(r.frame);
-      pending.drop(r.consumed);
-    } else if (r.kind === 'desync') {
-      if (r.anomaly) sink.anomaly(r.anomaly);
-      pending.drop(r.skip);
-    } else {
-      if (r.consumed > 0) pending.drop(r.consumed);
-      return;
-    }
-  }
-}
-
-class Hl7Flow implements StreamConsumer {
-  private readonly pending: [Pending, Pending];
-  private readonly mllp: MllpLimits;
-  constructor(private readonly sink: StreamSink, limits: StreamLimits, meter: ByteMeter, private readonly work: FramerWork) {
-    this.mllp = { maxMessageBytes: limits.hl7MaxMessageBytes };
-    this.pending = [new Pending(meter), new Pending(meter)];
-  }
-
-  get bufferedBytes(): number {
-    return this.pending[0].capacity + this.pending[1].capacity;
-  }
-
-  /** Per direction: bytes [1, scanned) of the pending message hold no VT or FS (scanned before). */
-  private readonly scanned: [number, number] = [1, 1];
-
-  data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
-    const p = this.pending[d];
-    p.append(bytes);
-    runFramer(p, (b) => {
-      const r = frameMllp(b, this.mllp, this.scanned[d], this.work);
-      // Waiting for the end of a message: everything buffered (but the last byte, an FS that
-      // may await its CR) has been scanned. Anything else moves the start: scan afresh.
-      this.scanned[d] = r.kind === 'incomplete' && r.consumed === 0 ? Math.max(1, b.length - 1) : 1;
-      return r;
-    }, this.sink, (message) => {
-      const { value, anomalies } = decodeHl7(message);
-      for (const a of anomalies) this.sink.anomaly(a);
-      this.sink.record({ protocol: 'hl7', kind: 'message', record: value, origin: originOf(s) });
-    });
-  }
-
-  gap(d: Direction): void {
-    this.pending[d].clear(); // resynchronise at the next 0x0B
-    this.scanned[d] = 1;
-  }
-
-  close(): void {
-    for (const p of this.pending) p.clear();
-  }
-}
-
-interface DatasetInProgress {
-  reader: DicomDatasetReader;
-}
-
-class DicomFlow implements StreamConsumer {
-  private readonly pending: [Pending, Pending];
-  /** Accepted transfer syntax per presentation context id (from the A-ASSOCIATE-AC). */
-  private readonly syntaxes = new Map<number, string>();
-  private readonly commands: [Pending, Pending];
-  private readonly datasets: [Map<number, DatasetInProgress>, Map<number, DatasetInProgress>] = [new Map(), new Map()];
-  /** Whether the last command each direction sent was a C-MOVE sub-operation. */
-  private readonly forwarding: [boolean, boolean] = [false, false];
-
-  private readonly ul: DicomUlLimits;
-  /** Per direction: framing from a PDU boundary (false at the start and after a gap: the next
-   * header must validate before it is taken as one). */
-  private readonly synced: [boolean, boolean] = [false, false];
-
-  constructor(private readonly sink: StreamSink, private readonly limits: StreamLimits, private readonly meter: ByteMeter) {
-    this.ul = { ...DICOM_UL_LIMITS, maxPduBytes: limits.dicomMaxPduBytes };
-    this.pending = [new Pending(meter), new Pending(meter)];
-    this.commands = [new Pending(meter), new Pending(meter)];
-  }
-
-  get bufferedBytes(): number {
-    return this.pending[0].capacity + this.pending[1].capacity + this.commands[0].capacity + this.commands[1].capacity + this.readerBytes;
-  }
-
-  /** Bytes the open data set readers hold (charged to the meter as they change). */
-  private readerBytes = 0;
-
-  private chargeReaders(): void {
-    let n = 0;
-    for (const open of this.datasets) for (const ds of open.values()) n += ds.reader.heldBytes;
-    this.meter.used += n - this.readerBytes;
-    this.readerBytes = n;
-  }
-
-  data(d: Direction, bytes: Uint8Array, s: TcpSegment): void {
-    const p = this.pending[d];
-    p.append(bytes);
-    runFramer(p, (b) => {
-      const r = frameDicomPdu(b, this.ul, !this.synced[d]);
-      if (r.kind === 'frame') this.synced[d] = true;
-      return r;
-    }, this.sink, (pdu) => {
-      const { value, anomalies } = decodeDicomPdu(pdu, this.ul);
-      for (const a of anomalies) this.sink.anomaly(a);
-      if (value.pdu === 'data') {
-        this.onData(d, value.pdvs, s);
-        return;
-      }
-      if (value.pdu === 'associate_ac') {
-        for (const pc of value.acceptedContexts) if (pc.result === 0 && pc.transferSyntax) this.syntaxes.set(pc.id, pc.transferSyntax);
-      }
-      this.sink.record({ protocol: 'dicom', kind: 'pdu', record: value, origin: originOf(s) });
-    });
-  }
-
-  private onData(d: Direction, pdvs: readonly { presentationContextId: number; isCommand: boolean; isLast: boolean; fragment: Uint8Array }[], s: TcpSegment): void {
-    for (const pdv of pdvs) {
-      if (pdv.isCommand) {
-        const command = this.commands[d];
-        if (command.length + pdv.fragment.length <= this.limits.maxCommandBytes) command.append(pdv.fragment);
-        else this.sink.anomaly('dicom.too_many_elements');
-        if (pdv.isLast) {
-          const { value, anomalies } = decodeDicomCommand(command.bytes);
-          for (const a of anomalies) this.sink.anomaly(a);
-          command.clear();
-          this.forwarding[d] = value.moveOriginatorAeTitle !== undefined;
-          this.sink.record({ protocol: 'dicom', kind: 'command', record: value, origin: originOf(s) });
-        }
-        continue;
-      }
-      const open = this.datasets[d];
-      let ds = open.get(pdv.presentationContextId);
-      if (!ds) {
-        const ts = this.syntaxes.get(pdv.presentationContextId) ?? '1.2.840.10008.1.2';
-        ds = { reader: new DicomDatasetReader(ts) };
-        open.set(pdv.presentationContextId, ds);
-      }
-      ds.reader.push(pdv.fragment, pdv.isLast);
-      if (pdv.isLast) {
-        open.delete(pdv.presentationContextId);
-        const { value, anomalies } = ds.reader.result();
-        for (const a of anomalies) this.sink.anomaly(a);
-        this.sink.record({ protocol: 'dicom', kind: 'dataset', record: value, origin: originOf(s), forwarded: this.forwarding[d] });
-      }
-    }
-    this.chargeReaders();
-  }
-
-  gap(d: Direction): void {
-    this.pending[d].clear();
-    this.synced[d] = false;
-    this.commands[d].clear();
-    this.datasets[d].clear();
-    this.chargeReaders();
-  }
-
-  close(): void {
-    for (const p of this.pending) p.clear();
-    for (const c of this.commands) c.clear();
-    for (const open of this.datasets) open.clear();
-    this.chargeReaders();
-  }
-}
-
-const isAssociateRq = (p: Uint8Array) =>
-  p.length >= 10 && p[0] === 0x01 && p[1] === 0x00 && p[6] === 0x00 && p[7] === 0x01;
-const isMllpMsh = (p: Uint8Array) => p.length >= 4 && p[0] === 0x0b && p[1] === 0x4d && p[2] === 0x53 && p[3] === 0x48;
 
 /** One TCP stream protocol's registry entry. */
 export interface StreamProtocol {
@@ -384,8 +109,8 @@ export interface StreamProtocol {
  * is neither opener is read as DICOM).
  */
 export const STREAM_PROTOCOLS: readonly StreamProtocol[] = [
-  { name: 'dicom', ports: (l) => l.dicomPorts, opens: isAssociateRq, flow: (sink, l, meter) => new DicomFlow(sink, l, meter), anomalyCodes: [...DICOM_UL_ANOMALIES, ...DICOM_COMMAND_ANOMALIES, ...DICOM_DATASET_ANOMALIES], limits: DICOM_LIMIT_DECL },
-  { name: 'hl7', ports: (l) => l.hl7Ports, opens: isMllpMsh, flow: (sink, l, meter, work) => new Hl7Flow(sink, l, meter, work), anomalyCodes: [...MLLP_ANOMALIES, ...HL7_ANOMALIES], limits: HL7_LIMIT_DECL },
+  { name: 'dicom', ports: (l) => l.dicomPorts, opens: opensDicom, flow: (sink, l, meter) => new DicomFlow(sink, l, meter), anomalyCodes: [...DICOM_UL_ANOMALIES, ...DICOM_COMMAND_ANOMALIES, ...DICOM_DATASET_ANOMALIES], limits: DICOM_LIMIT_DECL },
+  { name: 'hl7', ports: (l) => l.hl7Ports, opens: opensHl7, flow: (sink, l, meter, work) => new Hl7Flow(sink, l, meter, work), anomalyCodes: [...MLLP_ANOMALIES, ...HL7_ANOMALIES], limits: HL7_LIMIT_DECL },
 ];
 
 /** Every anomaly code of every stream protocol. */

@@ -36,7 +36,7 @@ export const OBSERVATION_FIELDS: readonly ObservationFieldSpec[] = [
   f('cdp.location', 'text', 255, 'CDP Location TLV.'),
   f('cdp.version', 'number', 3, 'CDP version of the frame.'),
   f('cdp.power_mw', 'number', 10, 'CDP Power TLV (mW).'),
-  // Issue 20: TLS ClientHello, SSH, RDP and VNC facts about their sender (src/observe/remote-access.ts).
+  // Issue 20: TLS ClientHello, SSH, RDP and VNC facts about their sender (src/protocols/{tls,ssh,rdp,vnc}/*-observe.ts).
   f('tls.sni', 'text', 255, 'TLS ClientHello server name (SNI), lower case: a server the device calls.'),
   f('tls.ja4', 'text', 64, 'JA4 fingerprint of the device\'s TLS client (FoxIO spec).'),
   f('tls.alpn', 'text', 64, 'First ALPN protocol name of the device\'s ClientHello.'),

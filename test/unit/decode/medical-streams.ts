@@ -4,9 +4,9 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { decodeDicomCommand, type DicomCommandRecord } from '../../../src/decode/app/dicom-command.js';
-import { DicomDatasetReader, type DicomDatasetLimits, type DicomDeviceAttributes } from '../../../src/decode/app/dicom-dataset.js';
-import { decodeDicomPdu, frameDicomPdu, type DicomPdu, type DicomUlLimits, type DicomUlRecord } from '../../../src/decode/app/dicom-ul.js';
+import { decodeDicomCommand, type DicomCommandRecord } from '../../../src/protocols/dicom/dicom-command.js';
+import { DicomDatasetReader, type DicomDatasetLimits, type DicomDeviceAttributes } from '../../../src/protocols/dicom/dicom-dataset.js';
+import { decodeDicomPdu, frameDicomPdu, type DicomPdu, type DicomUlLimits, type DicomUlRecord } from '../../../src/protocols/dicom/dicom-ul.js';
 import type { AnomalyCode, DecodeResult } from '../../../src/decode/result.js';
 import type { FramerResult } from '../../../src/decode/stream/framer.js';
 

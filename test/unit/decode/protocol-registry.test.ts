@@ -1,8 +1,11 @@
 /**
  * The protocol registry (issue 15): every limit is declared once (src/decode/limits.ts) and the
  * config schema, the config reference and the runtime limits derive from that declaration; TCP
- * stream protocols are chosen from STREAM_PROTOCOLS exactly as the hard-wired DICOM/HL7 probe did.
+ * stream protocols are chosen from STREAM_PROTOCOLS exactly as the hard-wired DICOM/HL7 probe did;
+ * each registered protocol is one folder under src/protocols/.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkConfig, DEFAULT_BPF_FILTER, runtimeLimits } from '../../../src/config.js';
@@ -183,5 +186,38 @@ describe('declareLimits', () => {
 
   it('config values are scaled to runtime units; an absent key keeps its default', () => {
     expect(limitsFromConfig(decl, { idle_s: 5, mode: 'b' })).toEqual({ idleMicros: 5_000_000, ports: [104], mode: 'b' });
+  });
+});
+
+describe('a protocol is one folder (src/protocols/<name>/)', () => {
+  // Entries that are a second transport of one protocol share its folder (dns_tcp: dns over TCP).
+  const folderOf = (name: string): string => name.replace(/_(tcp|udp)$/, '');
+  const dir = (name: string): string => join(ROOT, 'src', 'protocols', folderOf(name));
+  const sources = (name: string): string[] => readdirSync(dir(name)).filter((f) => f.endsWith('.ts'));
+
+  it('every registered datagram protocol has its folder, holding the decoder its registry line names', () => {
+    const registry = readFileSync(join(ROOT, 'src', 'decode', 'registry.ts'), 'utf8');
+    for (const p of APP_PROTOCOLS) {
+      expect(existsSync(dir(p.name)), `src/protocols/${folderOf(p.name)}/`).toBe(true);
+      // The module the registry imports this protocol's decoder from is in that folder.
+      // (`decodeWith: decodeX` or a wrapper `(p) => decodeX(p, ...)`)
+      const decoder = new RegExp(`name: '${p.name}',[^\\n]*decodeWith: (?:\\([^)]*\\) => )?(\\w+)`).exec(registry)?.[1] ?? `(no registry line for ${p.name})`;
+      const from = new RegExp(`import \\{[^}]*\\b${decoder}\\b[^}]*\\} from '\\.\\./protocols/${folderOf(p.name)}/[\\w-]+\\.js'`);
+      expect(registry, `${p.name}: ${decoder}`).toMatch(from);
+    }
+  });
+
+  it('its observer is in that folder (or it feeds the session tracker only), and a TCP protocol\'s flow handler too', () => {
+    const observers = readFileSync(join(ROOT, 'src', 'observe', 'observe-app.ts'), 'utf8');
+    for (const p of APP_PROTOCOLS) {
+      const line = new RegExp(`^  ${p.name}: (\\w+|\\(\\) => \\[\\]),$`, 'm').exec(observers);
+      expect(line, `OBSERVERS line of ${p.name}`).not.toBeNull();
+      if (line?.[1] === '() => []') continue; // facts for the session tracker only (src/observe/remote-sessions.ts)
+      expect(sources(p.name), p.name).toContain(`${folderOf(p.name)}-observe.ts`);
+      expect(observers).toContain(`from '../protocols/${folderOf(p.name)}/${folderOf(p.name)}-observe.js'`);
+    }
+    for (const p of STREAM_PROTOCOLS) {
+      expect(sources(p.name), p.name).toEqual(expect.arrayContaining([`${p.name}-observe.ts`, `${p.name}-flow.ts`]));
+    }
   });
 });
