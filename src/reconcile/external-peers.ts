@@ -28,6 +28,7 @@ import { ADVISORY_FORBIDDEN, nameMatches, VENDOR_DESTINATIONS, type ForbiddenDes
 import { captureNames, type StoredPeer } from '../inventory/profile-store.js';
 import { makeException, type ExceptionEvidence, type ReconcileException } from './exception-kinds.js';
 import { loadMudDir, type MudPolicy } from './mud.js';
+import type { RecordMatch } from './match.js';
 
 /** One `profile.allowed_external` entry. */
 export interface AllowedExternal {
@@ -79,8 +80,21 @@ export function forbiddenBy(peer: Pick<StoredPeer, 'peer_ip' | 'name'>): Forbidd
   return ADVISORY_FORBIDDEN.find((f) => f.cidrs.some((c) => inCidr(peer.peer_ip, c)) || (peer.name !== null && f.names.some((n) => nameMatches(peer.name as string, n))));
 }
 
-/** Exceptions for the external peers of `devices` (and of profiled addresses no device holds, for forbidden destinations). */
-export function externalPeerExceptions(db: Db, devices: readonly DeviceView[], options: PeerPolicyOptions = {}): ReconcileException[] {
+/** Device id → the asset id of the one record that matched it (reconciliation's match). */
+export function assetIdsOf(records: readonly RecordMatch[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of records) {
+    const only = m.devices.length === 1 ? m.devices[0] : undefined;
+    if (only !== undefined && m.record.assetId !== undefined && !m.contested) out.set(only.id, m.record.assetId);
+  }
+  return out;
+}
+
+/**
+ * Exceptions for the external peers of `devices` (and of profiled addresses no device holds, for
+ * forbidden destinations); `assetIds` (device id → the matched record's asset id) fills `asset_id`.
+ */
+export function externalPeerExceptions(db: Db, devices: readonly DeviceView[], options: PeerPolicyOptions = {}, assetIds: ReadonlyMap<string, string> = new Map()): ReconcileException[] {
   if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'profile_peer'").get() === undefined) return [];
   const peers = db.prepare(`SELECT * FROM profile_peer WHERE scope = 'external' ORDER BY device_ip, first_us, peer_ip, transport, port, direction`).all() as StoredPeer[];
   if (peers.length === 0) return [];
@@ -150,14 +164,15 @@ export function externalPeerExceptions(db: Db, devices: readonly DeviceView[], o
     const evidence: ExceptionEvidence[] = g.rows.slice(0, 10).map((r) => ({
       source: 'profile.peer', frame: r.first_frame, ts: isoTime(r.first_us), capture: capture(r.capture_id),
     }));
-    const who = d === undefined ? g.deviceIp : `${d.hostname ?? d.asset_id ?? d.mac ?? d.id} (${[d.manufacturer, d.model].filter((x) => x !== null).join(' ') || 'unidentified'})`;
+    const assetId = d === undefined ? null : (assetIds.get(d.id) ?? d.asset_id);
+    const who = d === undefined ? g.deviceIp : `${d.hostname ?? assetId ?? d.mac ?? d.id} (${[d.manufacturer, d.model].filter((x) => x !== null).join(' ') || 'unidentified'})`;
     const inbound = g.rows.every((r) => r.direction === 'in');
     const verb = inbound ? 'was reached from' : 'called';
     const message = g.forbidden !== undefined
       ? `${who} ${verb} ${g.destination}, which ${g.forbidden.advisory} says to block: ${g.forbidden.products}`
       : `${who} ${verb} external ${g.destination}, which no allowlist permits for it`;
     const e = makeException({
-      type: 'unexpected_external_peer', subject, asset_id: d?.asset_id ?? null, device_id: d?.id ?? null, mac: d?.mac ?? null,
+      type: 'unexpected_external_peer', subject, asset_id: assetId ?? null, device_id: d?.id ?? null, mac: d?.mac ?? null,
       field: 'external_peer', expected: g.expected, observed, evidence, message,
     });
     out.push(g.forbidden !== undefined ? { ...e, severity: 'high' } : e);

@@ -22,7 +22,7 @@ const MUD_DIR = join(ROOT, 'fixtures', 'profile', 'mud');
 const dir = mkdtempSync(join(tmpdir(), 'auscult-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Line { type: string; status: string; severity: string; mac: string | null; device_id: string | null; expected: string | null; observed: string | null; message: string; event_id: string; evidence: { source: string; frame: number; capture: string | null }[] }
+interface Line { asset_id: string | null; type: string; status: string; severity: string; mac: string | null; device_id: string | null; expected: string | null; observed: string | null; message: string; event_id: string; evidence: { source: string; frame: number; capture: string | null }[] }
 
 const SOR = 'Asset Tag,Manufacturer,Model,Serial Number,MAC Address,IP Address\nICU-MON-12,Philips,IntelliVue MX800,DE73A71212,00:09:FB:41:00:10,10.41.0.133\n';
 
@@ -46,9 +46,10 @@ describe('unexpected_external_peer from a lab capture through the CLI', () => {
     run(['import', sor, '--db', db]);
     run(['replay', CAPTURE, '--db', db, '--stream', stream]);
     const lines = peerLines(stream);
-    expect(lines.map((l) => [l.severity, l.mac, l.observed, l.status])).toEqual([
-      ['high', '02:a5:00:41:00:20', '202.114.4.119 tcp/2049 out', 'open'],
-      ['medium', '00:09:fb:41:00:10', 'telemetry.example.net 93.184.0.20 tcp/443 out', 'open'],
+    expect(lines.map((l) => [l.severity, l.mac, l.asset_id, l.observed, l.status])).toEqual([
+      ['high', '02:a5:00:41:00:20', null, '202.114.4.119 tcp/2049 out', 'open'],
+      // The asset id of the record reconciliation matched (by MAC).
+      ['medium', '00:09:fb:41:00:10', 'ICU-MON-12', 'telemetry.example.net 93.184.0.20 tcp/443 out', 'open'],
     ]);
     const [cms, mon] = lines as [Line, Line];
     expect(cms.expected).toBe('blocked: ICSMA-25-030-01 says to block 202.114.4.0/24');
