@@ -306,6 +306,8 @@ export const configSchema = z.strictObject({
       cidrs: z.array(z.string().refine((v) => isValidCidr(v), { message: 'not an IPv4 or IPv6 CIDR like 203.0.113.0/24' })).max(10_000).default([]).describe('Address ranges the device may call.'),
       note: z.string().max(1000).nullable().default(null).describe('Why (a change ticket, a vendor document).'),
     })).max(10_000).default([]).describe('External destinations the hospital allows, beside the shipped vendor allowlist (src/observe/external-destinations.ts) and MUD files: a call to anything else raises `unexpected_external_peer` (README "Communication profile"). Example: `[{manufacturer: Philips, names: [telemetry.example.org], note: CHG-1234}]`.'),
+    internal_networks: z.array(z.string().refine((v) => isValidCidr(v), { message: 'not an IPv4 or IPv6 CIDR like 198.51.100.0/22' })).max(10_000).default([])
+      .describe('Public address ranges that are the hospital\'s own network: its hosts are profiled as devices and their peers counted as internal (private, CGNAT, link-local and ULA ranges always are). Example: `[192.0.2.0/24]` for a hospital that numbers its hosts from its own public block.'),
     mud_dir: z.string().min(1).nullable().default(null).describe('Directory of RFC 8520 MUD files (*.json) for devices that announce a MUD URL (DHCP option 161, LLDP): a passive sensor cannot fetch them, so save each file here; a device whose announced URL equals a file\'s `mud-url` may call the destinations its from-device ACLs accept. null: none.'),
   }).prefault({}).describe('Which external destinations each device may call (issue 20).'),
   site: z.string().min(1).max(200).nullable().default(null)
@@ -569,6 +571,9 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
     knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes },
     remote: { maxFlows: l.remote.max_flows, maxNames: l.remote.max_names, maxProbeSegments: l.remote.max_probe_segments, idleMicros: l.remote.idle_timeout_s * 1_000_000 },
-    profile: { maxDevices: l.profile.max_devices, maxPeersPerDevice: l.profile.max_peers_per_device, maxNamesPerDevice: l.profile.max_names_per_device, maxResolved: l.profile.max_resolved },
+    profile: {
+      maxDevices: l.profile.max_devices, maxPeersPerDevice: l.profile.max_peers_per_device, maxNamesPerDevice: l.profile.max_names_per_device, maxResolved: l.profile.max_resolved,
+      ...(config.profile.internal_networks.length > 0 ? { internalNetworks: config.profile.internal_networks } : {}),
+    },
   };
 }

@@ -29,6 +29,8 @@ export interface ProfileLimits {
   maxNamesPerDevice: number;
   /** Address → the DNS name it resolved from, remembered to name peers. */
   maxResolved: number;
+  /** Public ranges that are the hospital's own (`profile.internal_networks`): internal, not external. */
+  internalNetworks?: readonly string[];
 }
 
 export const PROFILE_LIMITS: Readonly<ProfileLimits> = Object.freeze({
@@ -168,10 +170,31 @@ export class CommProfileTracker {
   /** The last conversation's addresses, ports and entries (sameConversation). */
   private last: LastConversation | undefined;
 
+  /** `limits.internalNetworks`, parsed; and the scope of the addresses checked against them. */
+  private readonly ownNetworks: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  private readonly ownScope = new Map<string, PeerScope | 'other'>();
+
   constructor(
     private readonly counters: ProfileCounters,
     readonly limits: ProfileLimits = PROFILE_LIMITS,
-  ) {}
+  ) {
+    this.ownNetworks = (limits.internalNetworks ?? []).filter(isValidCidr).map((c) => ipaddr.parseCIDR(c));
+  }
+
+  /** addressScope, with the hospital's own public ranges internal. */
+  private scope(ip: string): PeerScope | 'other' {
+    const s = addressScope(ip);
+    if (s !== 'external' || this.ownNetworks.length === 0) return s;
+    let own = this.ownScope.get(ip);
+    if (own === undefined) {
+      let a = ipaddr.parse(ip);
+      if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+      own = this.ownNetworks.some((n) => n[0].kind() === a.kind() && a.match(n)) ? 'internal' : 'external';
+      if (this.ownScope.size >= MAX_SCOPE_CACHE) this.ownScope.clear();
+      this.ownScope.set(ip, own);
+    }
+    return own;
+  }
 
   /** Devices held now (tests). */
   get size(): number {
@@ -184,8 +207,8 @@ export class CommProfileTracker {
     if (this.sameConversation(frame, app, streamProtocol)) return;
     const ip = frame.ip;
     if (ip === undefined) return;
-    const srcScope = addressScope(ip.src);
-    const dstScope = addressScope(ip.dst);
+    const srcScope = this.scope(ip.src);
+    const dstScope = this.scope(ip.dst);
     if (srcScope !== 'internal' && dstScope !== 'internal') return;
     if (srcScope === 'other' || dstScope === 'other') return;
     let transport: string;
@@ -371,7 +394,7 @@ export class CommProfileTracker {
         const r = app.record;
         if (ip === undefined) return;
         if (!r.isResponse) {
-          if (addressScope(ip.src) !== 'internal') return;
+          if (this.scope(ip.src) !== 'internal') return;
           const d = this.device(ip.src, frame.srcMac, frame);
           if (d === undefined) return;
           for (const q of r.questions) if (q.name !== '') this.addName(d, 'dns', q.name, frame);

@@ -107,6 +107,30 @@ describe('communication profile on the lab capture (OpenSSH, TigerVNC, xrdp, dns
   });
 });
 
+describe('profile.internal_networks', () => {
+  it('a hospital\'s own public range is internal: its hosts are peers inside, other public addresses stay external; a bad CIDR is refused', async () => {
+    const limits = limitsFrom('profile:\n  internal_networks: [93.184.0.0/24]\n');
+    expect(limits.profile?.internalNetworks).toEqual(['93.184.0.0/24']);
+    const { db, dir } = await replay([join(ROOT, 'fixtures/profile/lab-profile.pcapng')], limits);
+    try {
+      const scopes = db.prepare("SELECT device_ip, peer_ip, scope FROM profile_peer WHERE peer_ip IN ('93.184.0.10', '93.184.0.20', '202.114.4.119') ORDER BY device_ip, peer_ip").all();
+      expect(scopes).toEqual([
+        { device_ip: '10.41.0.101', peer_ip: '93.184.0.20', scope: 'internal' },
+        { device_ip: '10.41.0.130', peer_ip: '202.114.4.119', scope: 'external' },
+        { device_ip: '10.41.0.133', peer_ip: '93.184.0.10', scope: 'internal' },
+        { device_ip: '10.41.0.133', peer_ip: '93.184.0.20', scope: 'internal' },
+      ]);
+      // The hosts of that range are profiled as devices too.
+      expect(loadProfile(db, ['93.184.0.20'], null).peers.map((p) => `${p.peer_ip} ${p.direction} ${p.port}`).sort()).toEqual(['10.41.0.101 in 443', '10.41.0.133 in 443']);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const bad = checkConfig('profile:\n  internal_networks: [93.184.0.0/33]\n', 'test.yaml');
+    expect(bad.issues.map((i) => `${i.key}: ${i.reason}`)).toEqual([expect.stringMatching(/^profile\.internal_networks\.0: not an IPv4 or IPv6 CIDR/)]);
+  });
+});
+
 describe.skipIf(!sharedAvailable('captures', 'remote-access', 'anydesk.pcapng'))(`communication profile on nDPI's AnyDesk capture${sharedAvailable() ? '' : ` (${SHARED_SKIP_REASON})`}`, () => {
   it('external peers are external; the client that resolved the relays has their names; a lowered peer cap keeps the external ones', async () => {
     const { db, dir } = await replay([ANYDESK]);
