@@ -22,6 +22,7 @@ import { ETHERNET_LIMIT_DECL, type EthernetLimits } from './decode/link/ethernet
 import { TUNNEL_LIMIT_DECL, TUNNEL_LIMITS, type TunnelLimits } from './decode/frame.js';
 import { TUNNEL_PROTOCOLS } from './decode/tunnel/registry.js';
 import { REMOTE_SESSION_LIMITS, type RemoteSessionLimits } from './observe/remote-sessions.js';
+import { isValidCidr, PROFILE_LIMITS, type ProfileLimits } from './observe/comm-profile.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
 import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
@@ -179,6 +180,12 @@ const limitsSchema = z.strictObject({
     max_probe_segments: int(1, 1000).default(REMOTE_SESSION_LIMITS.maxProbeSegments).describe('Payload segments of a flow looked at before it is forgotten unnamed.'),
     idle_timeout_s: int(1, 86_400).default(REMOTE_SESSION_LIMITS.idleMicros / 1_000_000).describe('Seconds of capture time without a frame after which a remote session ends.'),
   }).prefault({}).describe('Remote-access session tracker (src/observe/remote-sessions.ts REMOTE_SESSION_LIMITS, issue 20).'),
+  profile: z.strictObject({
+    max_devices: int(1, 10_000_000).default(PROFILE_LIMITS.maxDevices).describe('Internal addresses whose communication profile is kept, in memory between two flushes and in the database; a new one past it is counted (`profile.devices_dropped`) and not profiled.'),
+    max_peers_per_device: int(1, 100_000).default(PROFILE_LIMITS.maxPeersPerDevice).describe('Peers kept per device (external peers before internal ones, then the busiest); the others are evicted and counted (`profile.peers_evicted`).'),
+    max_names_per_device: int(1, 100_000).default(PROFILE_LIMITS.maxNamesPerDevice).describe('DNS names resolved and TLS server names called, kept per device (the most asked); the others are evicted and counted (`profile.names_evicted`).'),
+    max_resolved: int(1, 10_000_000).default(PROFILE_LIMITS.maxResolved).describe('Address-to-DNS-name entries remembered to name the peers a device calls (counter `profile.resolved_evicted`).'),
+  }).prefault({}).describe('Per-device communication profile (src/observe/comm-profile.ts PROFILE_LIMITS, issue 20).'),
   reassembly: z.strictObject({
     max_flows: int(1, 10_000_000).default(REASSEMBLY_LIMITS.maxFlows).describe('TCP flows (DICOM, HL7) tracked at once; the least recently active is evicted past it (counter `reassembly.flows_evicted`).'),
     max_buffered_bytes_per_direction: int(1024, 1 << 30).default(REASSEMBLY_LIMITS.maxBufferedBytesPerDirection).describe('Out-of-order bytes held per flow direction before the hole is declared a gap (counter `reassembly.gaps`).'),
@@ -292,6 +299,17 @@ export const configSchema = z.strictObject({
     sensor_id: z.string().min(1).max(200).nullable().default(null)
       .describe('This sensor\'s id in the central database; null: a UUID made once and kept in the local database.'),
   }).prefault({}).describe('Shipping to a central PostgreSQL (README "Many sites"). Events stay in the local database until the central one has committed them.'),
+  profile: z.strictObject({
+    allowed_external: z.array(z.strictObject({
+      manufacturer: z.string().min(1).max(200).nullable().default(null).describe('Only for devices of this manufacturer (any spelling auscult knows); null: every device.'),
+      names: z.array(z.string().min(1).max(255).regex(/^[a-z0-9.*-]+$/i, 'a DNS name or suffix')).max(10_000).default([]).describe('DNS names and suffixes (`example.com` allows `a.example.com`) the device may call.'),
+      cidrs: z.array(z.string().refine((v) => isValidCidr(v), { message: 'not an IPv4 or IPv6 CIDR like 203.0.113.0/24' })).max(10_000).default([]).describe('Address ranges the device may call.'),
+      note: z.string().max(1000).nullable().default(null).describe('Why (a change ticket, a vendor document).'),
+    })).max(10_000).default([]).describe('External destinations the hospital allows, beside the shipped vendor allowlist (src/observe/external-destinations.ts) and MUD files: a call to anything else raises `unexpected_external_peer` (README "Communication profile"). Example: `[{manufacturer: Philips, names: [telemetry.example.org], note: CHG-1234}]`.'),
+    internal_networks: z.array(z.string().refine((v) => isValidCidr(v), { message: 'not an IPv4 or IPv6 CIDR like 198.51.100.0/22' })).max(10_000).default([])
+      .describe('Public address ranges that are the hospital\'s own network: its hosts are profiled as devices and their peers counted as internal (private, CGNAT, link-local and ULA ranges always are). Example: `[192.0.2.0/24]` for a hospital that numbers its hosts from its own public block.'),
+    mud_dir: z.string().min(1).nullable().default(null).describe('Directory of RFC 8520 MUD files (*.json) for devices that announce a MUD URL (DHCP option 161, LLDP): a passive sensor cannot fetch them, so save each file here; a device whose announced URL equals a file\'s `mud-url` may call the destinations its from-device ACLs accept. null: none.'),
+  }).prefault({}).describe('Which external destinations each device may call (issue 20).'),
   site: z.string().min(1).max(200).nullable().default(null)
     .describe('Name of the site (hospital, clinic) this sensor listens at; required with `central.url`. Addresses, VLANs and switch ports are kept per site centrally.'),
   limits: limitsSchema,
@@ -526,6 +544,8 @@ export interface RuntimeLimits extends AppDecoderLimits {
   knownFrames?: KnownFrameLimits;
   /** Issue 20: the remote-session tracker (optional so that hand-built limits need not name it). */
   remote?: RemoteSessionLimits;
+  /** Issue 20: the communication profile (optional, as `remote`). */
+  profile?: ProfileLimits;
 }
 
 export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
@@ -551,5 +571,9 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
     knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes },
     remote: { maxFlows: l.remote.max_flows, maxNames: l.remote.max_names, maxProbeSegments: l.remote.max_probe_segments, idleMicros: l.remote.idle_timeout_s * 1_000_000 },
+    profile: {
+      maxDevices: l.profile.max_devices, maxPeersPerDevice: l.profile.max_peers_per_device, maxNamesPerDevice: l.profile.max_names_per_device, maxResolved: l.profile.max_resolved,
+      ...(config.profile.internal_networks.length > 0 ? { internalNetworks: config.profile.internal_networks } : {}),
+    },
   };
 }

@@ -27,6 +27,8 @@ import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
 import { RemoteSessionTracker } from './observe/remote-sessions.js';
 import { RemoteSessionStore } from './inventory/remote-session-store.js';
+import { CommProfileTracker } from './observe/comm-profile.js';
+import { ProfileStore } from './inventory/profile-store.js';
 
 export interface PipelineOptions {
   /** Frames between store flushes (each flush is one transaction). Default 1,000,000. */
@@ -81,6 +83,11 @@ export class Pipeline implements DecodeSink {
   /** Issue 20: remote-access sessions (src/observe/remote-sessions.ts), written at each flush. */
   private readonly remote: RemoteSessionTracker;
   private readonly remoteStore: RemoteSessionStore;
+  /** Issue 20: who each device talks to (src/observe/comm-profile.ts), added to the store at each flush. */
+  private readonly profile: CommProfileTracker;
+  private readonly profileStore: ProfileStore;
+  /** The stream protocol (DICOM, HL7) the last TCP segment completed a record of, for the profile. */
+  private streamProtocol: string | undefined;
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
@@ -102,6 +109,8 @@ export class Pipeline implements DecodeSink {
     this.streams = new StreamDecoder(sink, limits?.streams);
     this.remote = new RemoteSessionTracker(this.counters, limits?.remote);
     this.remoteStore = new RemoteSessionStore(db);
+    this.profile = new CommProfileTracker(this.counters, limits?.profile);
+    this.profileStore = new ProfileStore(db, this.counters, limits?.profile);
     const knownLimits = options.knownFrames ?? limits?.knownFrames ?? KNOWN_FRAME_LIMITS;
     this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits) : undefined;
   }
@@ -183,7 +192,9 @@ export class Pipeline implements DecodeSink {
       out.length = 0;
       observeFrame(frame, this.binder, out);
       if (frame.ip !== undefined && frame.payloadKind !== 'none') this.remote.onFrame(frame, app);
+      this.streamProtocol = undefined;
       if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
+      if (frame.ip !== undefined || app !== undefined) this.profile.onFrame(frame, app, this.streamProtocol);
       if (facts !== undefined) {
         for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
         if (protocol === 'lldp' || protocol === 'cdp') {
@@ -245,6 +256,7 @@ export class Pipeline implements DecodeSink {
         const observations = observeStream(r, origin);
         for (const o of observations) out.push(o);
         this.counters.inc(counterName('decoded.', r.protocol));
+        this.streamProtocol = r.protocol;
       } catch {
         this.counters.inc(`observer_threw.${r.protocol}`);
       }
@@ -263,6 +275,7 @@ export class Pipeline implements DecodeSink {
   flush(full = true): void {
     this.store.flush(this.model, this.counters, full);
     this.remoteStore.insert(this.remote.drain(), this.model.captureId);
+    this.profileStore.write(this.profile.drain(), this.model.captureId);
     // Past the resident cap: write the least recently seen devices in full, then let them go.
     const leaving = this.model.evictionCandidates();
     if (leaving.length > 0) {

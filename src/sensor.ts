@@ -38,6 +38,7 @@ import { VERSION } from './version.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { passiveHostWarnings } from './cli/passive-host.js';
 import { hasSorSnapshot, reconcile } from './reconcile/reconcile.js';
+import { peerPolicy } from './reconcile/external-peers.js';
 import { announceLifecycle } from './reconcile/lifecycle.js';
 import { hasAdvisories } from './inventory/advisory-store.js';
 
@@ -241,7 +242,9 @@ export class Sensor {
       // them in order when a record is imported.
       const quietAfterS = this.config.lifecycle.quiet_after_s;
       const sor = hasSorSnapshot(this.pipeline.db);
-      if (sor || hasAdvisories(this.pipeline.db)) reconcile(this.pipeline.db, { quietAfterS });
+      if (sor || hasAdvisories(this.pipeline.db)) {
+        reconcile(this.pipeline.db, { quietAfterS, peers: peerPolicy(this.config.profile, (m) => this.options.logger.warn({ problem: m }, 'MUD file not used')) });
+      }
       else announceLifecycle(this.pipeline.db, { quietAfterS });
       if (sor) this.stream.flush();
       this.outputs.flush();

@@ -10,6 +10,7 @@ import { checkConfigFile, issueError, resolveConfigPath } from '../config.js';
 import { AuscultError, EXIT } from '../errors.js';
 import { DEFAULT_FINGERPRINTS_DIR } from '../identify/rules-identifier.js';
 import { loadRules } from '../identify/rules/loader.js';
+import { loadMudDir } from '../reconcile/mud.js';
 
 export function registerConfigCheck(program: Command): void {
   const config = program.command('config').description('configuration tools');
@@ -50,8 +51,17 @@ Example:
         process.exitCode = EXIT.CONFIG;
         return;
       }
+      // Issue 20: every MUD file of profile.mud_dir must be one (a bad one would be skipped at each reconcile).
+      const mudDir = result.config.profile.mud_dir;
+      const mud = mudDir === null ? undefined : loadMudDir(mudDir);
+      if (mud !== undefined && mud.problems.length > 0) {
+        for (const p of mud.problems) process.stderr.write(`auscult: profile.mud_dir: ${p} [AUS_ERR_CONFIG_KEY]\n`);
+        process.exitCode = EXIT.CONFIG;
+        return;
+      }
+      const mudNote = mud === undefined ? '' : `; ${mud.byUrl.size} MUD file(s)`;
       const filterNote = compiled.ok === true ? (filter === '' ? 'no BPF filter (every frame)' : 'BPF filter compiles') : `BPF filter not checked: ${compiled.reason}`;
-      process.stderr.write(`${path ?? '<defaults>'}: ok; ${rules} fingerprint rules; ${filterNote}; interface ${result.config.capture.interface ?? '(not set)'}\n`);
+      process.stderr.write(`${path ?? '<defaults>'}: ok; ${rules} fingerprint rules; ${filterNote}; interface ${result.config.capture.interface ?? '(not set)'}${mudNote}\n`);
       process.exitCode = EXIT.OK;
     });
 }

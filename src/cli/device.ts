@@ -11,6 +11,7 @@ import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './
 import { RemoteSessionStore, type StoredRemoteSession } from '../inventory/remote-session-store.js';
 import { toolName } from '../observe/remote-sessions.js';
 import { sessionJson } from './sessions.js';
+import { captureNames, loadProfile, profileJson, type StoredProfile } from '../inventory/profile-store.js';
 
 export function registerDevice(program: Command): void {
   dbOption(
@@ -29,20 +30,24 @@ Each evidence line names the capture and frame it came from; check any of them w
       // The patches the wire verified for this device (issue 17: "walk me through the last patch").
       const patches = device === undefined ? [] : listPatchEvents(db).filter((p) => p.device_id === device.id).map((p) => JSON.parse(p.line) as PatchLine);
       const sessions = device === undefined ? [] : new RemoteSessionStore(db).list(device.id);
+      // Issue 20: who the device talks to (src/observe/comm-profile.ts).
+      const profile = device === undefined ? undefined : loadProfile(db, device.ips, device.mac);
+      const captures = captureNames(db);
       db.close();
       if (!device) {
         process.stderr.write(`auscult: no device matches ${JSON.stringify(key)}\n`);
         process.exitCode = EXIT.NOT_FOUND;
         return;
       }
-      writeStdout(opts.json ? JSON.stringify({ ...device, advisories, patches_verified: patches, remote_sessions: sessions.map(sessionJson) }, null, 2) : deviceText(device, advisories, patches, sessions));
+      writeStdout(opts.json ? JSON.stringify({ ...device, advisories, patches_verified: patches, remote_sessions: sessions.map(sessionJson), communication_profile: profile === undefined ? null : profileJson(profile, captures) }, null, 2)
+        : deviceText(device, advisories, patches, sessions, profile));
     });
 }
 
 /** The fields of a `patch_verified` stream line the device view shows. */
 type PatchLine = Pick<PatchVerifiedLine, 'ts' | 'advisory_id' | 'old_version' | 'new_version' | 'old_evidence' | 'new_evidence'>;
 
-export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [], patches: readonly PatchLine[] = [], sessions: readonly StoredRemoteSession[] = []): string {
+export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [], patches: readonly PatchLine[] = [], sessions: readonly StoredRemoteSession[] = [], profile?: StoredProfile): string {
   const lines: string[] = [];
   const add = (k: string, v: unknown) => lines.push(`${k.padEnd(18)}${v === null || v === undefined || v === '' ? '-' : termSafe(String(v))}`);
   add('id', d.id);
@@ -85,5 +90,24 @@ export function deviceText(d: DeviceView, advisories: readonly ExposureRow[] = [
       sessions.map((s) => [toolName(s.tool), s.direction, `${s.peerIp}:${s.peerPort}`, new Date(s.start / 1000).toISOString(), new Date(s.end / 1000).toISOString(),
         `${s.bytesToDevice}/${s.bytesFromDevice}`, `${s.captureId ?? '?'}#${s.firstFrame}-${s.lastFrame}`, s.how])));
   }
+  if (profile !== undefined) lines.push(...profileText(profile));
   return lines.join('\n');
+}
+
+/** The communication profile as text: the MUD URL, the peers (busiest first), the names resolved and called. */
+export function profileText(p: StoredProfile): string[] {
+  if (p.peers.length === 0 && p.names.length === 0 && p.mud === undefined) return [];
+  const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
+  const lines: string[] = ['', 'communication profile:'];
+  if (p.mud !== undefined) lines.push(`${'mud url'.padEnd(18)}${termSafe(p.mud.url)} (${p.mud.source}, frame ${p.mud.first_frame})`);
+  if (p.peers.length > 0) {
+    lines.push(formatTable(['PEER', 'SCOPE', 'NAME', 'SERVICE', 'DIR', 'PROTOCOL', 'FRAMES', 'BYTES OUT/IN', 'FIRST SEEN', 'LAST SEEN'],
+      p.peers.map((x) => [x.peer_ip, x.scope, x.name === null ? null : `${termSafe(x.name)} (${x.name_source ?? '?'})`, `${x.transport}/${x.port}`, x.direction,
+        x.protocol, x.frames, `${x.bytes_out}/${x.bytes_in}`, iso(x.first_us), iso(x.last_us)])));
+  }
+  if (p.names.length > 0) {
+    lines.push('', 'names resolved (dns) and called (sni):');
+    lines.push(formatTable(['KIND', 'NAME', 'COUNT', 'FIRST SEEN', 'LAST SEEN'], p.names.map((n) => [n.kind, termSafe(n.name), n.count, iso(n.first_us), iso(n.last_us)])));
+  }
+  return lines;
 }

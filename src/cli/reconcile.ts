@@ -7,12 +7,15 @@ import type { ExceptionLine } from '../output/ndjson.js';
 import { DEFAULT_STREAM, reconcileAndStream, type ReconcileResult } from '../reconcile/reconcile.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
 import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
+import { loadConfig, resolveConfigPath } from '../config.js';
+import { peerPolicy, type PeerPolicyOptions } from '../reconcile/external-peers.js';
 
 interface ReconcileCliOptions {
   db: string;
   json?: boolean;
   stream: string;
   includeInfrastructure?: boolean;
+  config?: string;
 }
 
 /** `--stream <file>`, shared with replay and report. */
@@ -26,7 +29,8 @@ export function registerReconcile(program: Command): void {
       .command('reconcile')
       .description('compare the inventory with the imported system of record; print the open exceptions')
       .option('--json', 'the open exceptions as NDJSON on stdout (one line each, the stream\'s shape)')
-      .option('--include-infrastructure', 'raise not_in_inventory for switches, routers and phones too'),
+      .option('--include-infrastructure', 'raise not_in_inventory for switches, routers and phones too')
+      .option('--config <file>', 'take profile.allowed_external and profile.mud_dir (unexpected_external_peer) from this config (default: AUSCULT_CONFIG, else the default config file when present)'),
   )).addHelpText('after', `
 New exceptions and exceptions whose condition cleared are appended to the stream once each
 (status open / resolved, same event_id); follow it with
@@ -41,7 +45,7 @@ Examples:
       const db = openExistingDb(opts.db);
       let result: ReturnType<typeof reconcileAndStream>;
       try {
-        result = reconcileAndStream(db, opts.stream, opts.includeInfrastructure === true ? { includeInfrastructure: true } : {});
+        result = reconcileAndStream(db, opts.stream, { ...(opts.includeInfrastructure === true ? { includeInfrastructure: true } : {}), peers: configuredPeerPolicy(opts.config) });
       } finally {
         db.close();
       }
@@ -62,6 +66,13 @@ Examples:
       writeStdout(reconcileText(result.open, result.outOfCoverage));
       writeStdout(summary);
     });
+}
+
+/** The external-destination policy of the config `--config` (or AUSCULT_CONFIG, or the default file) names; none without one. */
+export function configuredPeerPolicy(named: string | undefined): PeerPolicyOptions {
+  const path = resolveConfigPath(named);
+  if (path === null) return {};
+  return peerPolicy(loadConfig(path).profile, (m) => process.stderr.write(`auscult: warning: ${m}\n`));
 }
 
 export function summaryLine(result: ReconcileResult, stream: string, written: number): string {

@@ -10,6 +10,7 @@ import { AuscultError, EXIT } from '../errors.js';
 import { loadConfig, runtimeLimits } from '../config.js';
 import { openPipeline } from '../pipeline.js';
 import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
+import { peerPolicy } from '../reconcile/external-peers.js';
 import { asDbError, dbOption, loggerFor } from './common.js';
 import { streamOption, summaryLine } from './reconcile.js';
 import { redactUrl } from '../central/connect.js';
@@ -74,7 +75,8 @@ Example:
       progress?.stop();
       const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
       if (hasSorSnapshot(pipeline.db)) {
-        const reconciled = reconcileAndStream(pipeline.db, opts.stream, config !== undefined ? { quietAfterS: config.lifecycle.quiet_after_s } : {});
+        const reconciled = reconcileAndStream(pipeline.db, opts.stream, config !== undefined
+          ? { quietAfterS: config.lifecycle.quiet_after_s, peers: peerPolicy(config.profile, (m) => process.stderr.write(`auscult: warning: ${m}\n`)) } : {});
         process.stderr.write(`${summaryLine(reconciled, opts.stream, reconciled.stream.written)}\n`);
       }
       let shipped: Awaited<ReturnType<typeof shipOnce>> | undefined;

@@ -261,4 +261,52 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX remote_session_device_ip ON remote_session (device_ip);
   `,
+  /* per-device communication profile (issue 20, src/observe/comm-profile.ts): peers, names, MUD URLs */ `
+  CREATE TABLE profile_device (       -- one row per internal address profiled
+    device_ip TEXT PRIMARY KEY,
+    device_mac TEXT,                  -- link-layer address on the device side (a router's when routed)
+    first_us INTEGER NOT NULL,
+    last_us INTEGER NOT NULL,
+    frames INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE profile_peer (         -- at most limits.profile.max_peers_per_device rows per device
+    device_ip TEXT NOT NULL,
+    peer_ip TEXT NOT NULL,
+    transport TEXT NOT NULL,          -- tcp, udp, icmp, ip<n>
+    port INTEGER NOT NULL,            -- the service port (0 without ports)
+    direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+    scope TEXT NOT NULL CHECK (scope IN ('internal', 'external')),
+    protocol TEXT,                    -- what a decoder recognised (tls, dns, ssh, dicom, ...)
+    name TEXT,                        -- the SNI the device sent, else a DNS name that resolved to peer_ip
+    name_source TEXT,                 -- sni, dns
+    first_us INTEGER NOT NULL,
+    last_us INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL,
+    capture_id INTEGER,
+    frames INTEGER NOT NULL,
+    bytes_out INTEGER NOT NULL,       -- TCP/UDP payload bytes the device sent
+    bytes_in INTEGER NOT NULL,
+    PRIMARY KEY (device_ip, peer_ip, transport, port, direction)
+  ) WITHOUT ROWID;
+  CREATE TABLE profile_name (         -- names the device resolved (its DNS questions) and TLS server names it called
+    device_ip TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('dns', 'sni')),
+    name TEXT NOT NULL,
+    first_us INTEGER NOT NULL,
+    last_us INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL,
+    capture_id INTEGER,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (device_ip, kind, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE mud_url (              -- RFC 8520 MUD URL a device announced (DHCP option 161, LLDP MUD TLV)
+    mac TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,             -- dhcp.option161, lldp.mud
+    first_us INTEGER NOT NULL,
+    last_us INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL,
+    capture_id INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -28,6 +28,7 @@ import type { SorRecord } from '../reconcile/sor-record.js';
 import { loadSorRecords, type SorImportInfo } from '../reconcile/sor-store.js';
 import { renderReportHtmlChunks } from './report-html.js';
 import { buildPatchReport, patchCsvTables, type PatchReport } from './report-patch.js';
+import { profileCsvTables, type ProfileReport } from './report-profile.js';
 import { VERSION } from '../version.js';
 
 export const REQUIRED_FIELDS = ['manufacturer', 'model', 'firmware', 'network_location'] as const;
@@ -128,6 +129,8 @@ export interface ReportData {
   outOfCoverage: SorRecord[];
   /** The patch section (issue 17; report-patch.ts). */
   patch?: PatchReport;
+  /** Who each device talks to (issue 20; report-profile.ts), filled by the report command. */
+  profile?: ProfileReport;
   header?: ReportHeader;
 }
 
@@ -323,6 +326,7 @@ export function writeReport(dir: string, data: ReportData): string[] {
       mapLazy(data.changes, (c) => [c.ts, c.device_id, c.mac, c.hostname, c.field, c.old_value, c.new_value, c.source, c.capture, c.frame]),
     )],
     ...(data.patch === undefined ? [] : patchCsvTables(data.patch).map(([name, header, rows]): [string, () => Iterable<string>] => [name, () => csvChunks(header, rows)])),
+    ...profileCsvTables(data.profile).map(([name, header, rows]): [string, () => Iterable<string>] => [name, () => csvChunks(header, rows)]),
   ];
   for (const [name, chunks] of files) writeNoFollowChunks(join(dir, name), chunks());
   return files.map(([name]) => name);

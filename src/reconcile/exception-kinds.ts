@@ -30,6 +30,8 @@ export const EXCEPTION_TYPES = [
   'compensating_control_violated',
   'deferral_expired',
   'advisory_unverifiable',
+  // Communication profile (issue 20; src/reconcile/external-peers.ts).
+  'unexpected_external_peer',
 ] as const;
 
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
@@ -58,6 +60,7 @@ export const EXCEPTION_KINDS: Readonly<Record<ExceptionType, ExceptionKind>> = {
   compensating_control_violated: { severity: 'high', description: 'a device with a deferred patch is seen outside the VLAN or segment its deferral requires' },
   deferral_expired: { severity: 'medium', description: 'a patch deferral ended and the device still runs affected firmware' },
   advisory_unverifiable: { severity: 'low', description: 'an advisory names the device but the sensor cannot tell whether its firmware is affected (version unknown or not comparable)' },
+  unexpected_external_peer: { severity: 'medium', description: 'a medical device (or one that announced a MUD URL) called an external destination no allowlist permits for it (high for any device when an advisory says to block the destination)' },
 };
 
 /** Evidence for an observed value: where a packet showed it (`tshark -r <capture> -Y frame.number==<frame>`). */

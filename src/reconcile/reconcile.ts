@@ -20,10 +20,13 @@ import { lifecycleLines, type LifecycleLine } from './lifecycle.js';
 import type { MatchKey } from './match.js';
 import { currentSorImport, loadSorRecords, type SorImportInfo } from './sor-store.js';
 import type { SorRecord } from './sor-record.js';
+import { assetIdsOf, externalPeerExceptions, type PeerPolicyOptions } from './external-peers.js';
 
 export type ReconcileOptions = DiffOptions & {
   /** `lifecycle.quiet_after_s` (default 7 days of capture time). */
   quietAfterS?: number;
+  /** Issue 20: what allows an external destination (`profile.*`); unexpected_external_peer. */
+  peers?: PeerPolicyOptions;
 };
 
 export interface ReconcileResult {
@@ -117,6 +120,8 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
   // Patch management (issue 17): advisory exceptions join the same table and stream.
   const patch = advisories ? loadPatchState(db, ts, devices) : { exceptions: [], events: [] };
   diff.exceptions.push(...patch.exceptions);
+  // Communication profile (issue 20): external destinations nothing allows.
+  diff.exceptions.push(...externalPeerExceptions(db, devices, options.peers, assetIdsOf(diff.match.records)));
 
   const select = db.prepare('SELECT * FROM exception');
   const insert = db.prepare(`INSERT INTO exception (event_id, type, status, severity, asset_id, device_id, mac, field, expected, observed, evidence, message, opened_ts, resolved_ts)

@@ -106,5 +106,12 @@ describe.skipIf(SKIP !== null)(titled('remote sessions from the live sensor', SK
     expect(summary(live.stdout)).toEqual([
       'ssh 10.40.0.10 10.40.0.50 inbound', 'vnc 10.40.0.10 10.40.0.50 inbound', 'rdp 10.40.0.10 10.40.0.50 inbound', 'anydesk 10.40.0.50 10.40.0.99 outbound',
     ]);
+    // The communication profile is written by the live sensor too (issue 20): the technician's
+    // peers with their services, the name it resolved and the SNI it called.
+    const device = JSON.parse(auscult(['device', '10.40.0.50', '--db', db, '--json']).stdout) as { communication_profile: { peers: { peer_ip: string; port: number; direction: string; name: string | null }[]; names: { kind: string; name: string }[] } };
+    expect(device.communication_profile.peers.map((p) => `${p.peer_ip}:${p.port} ${p.direction} ${p.name ?? '-'}`).sort()).toEqual([
+      '10.40.0.10:22 out -', '10.40.0.10:3389 out -', '10.40.0.10:5901 out -', '10.40.0.2:53 out -', '10.40.0.99:443 out relay-7.net.anydesk.com',
+    ]);
+    expect(device.communication_profile.names.map((n) => `${n.kind} ${n.name}`)).toEqual(['dns relay-7.net.anydesk.com', 'sni relay-7.net.anydesk.com']);
   });
 });

@@ -1,5 +1,6 @@
 import { KNOWN_FRAME_LIMITS } from '../../src/capture/known-frames.js';
 import { REMOTE_SESSION_LIMITS } from '../../src/observe/remote-sessions.js';
+import { PROFILE_LIMITS } from '../../src/observe/comm-profile.js';
 import { DNS_LIMITS } from '../../src/protocols/dns/dns.js';
 import { TLS_LIMITS } from '../../src/protocols/tls/tls-client-hello.js';
 import { SSH_LIMITS } from '../../src/protocols/ssh/ssh.js';
@@ -65,6 +66,7 @@ describe('config: defaults', () => {
       dns: { ...DNS_LIMITS }, tls: { ...TLS_LIMITS }, ssh: { ...SSH_LIMITS },
       knownFrames: KNOWN_FRAME_LIMITS,
       remote: { ...REMOTE_SESSION_LIMITS },
+      profile: { ...PROFILE_LIMITS },
     });
   });
 
