@@ -30,6 +30,9 @@ export const EXCEPTION_TYPES = [
   'compensating_control_violated',
   'deferral_expired',
   'advisory_unverifiable',
+  // Remote access (issue 20, HICP 405(d) 9.1 step 7 and 9.6; src/reconcile/remote-access-exceptions.ts).
+  'remote_access_unapproved',
+  'remote_access_outside_window',
 ] as const;
 
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
@@ -58,6 +61,8 @@ export const EXCEPTION_KINDS: Readonly<Record<ExceptionType, ExceptionKind>> = {
   compensating_control_violated: { severity: 'high', description: 'a device with a deferred patch is seen outside the VLAN or segment its deferral requires' },
   deferral_expired: { severity: 'medium', description: 'a patch deferral ended and the device still runs affected firmware' },
   advisory_unverifiable: { severity: 'low', description: 'an advisory names the device but the sensor cannot tell whether its firmware is affected (version unknown or not comparable)' },
+  remote_access_unapproved: { severity: 'high', description: "a remote-access tool reached the device (or the device called its relay or vendor platform) and the record's remote-access column does not list it" },
+  remote_access_outside_window: { severity: 'medium', description: "a remote-access session started outside the record's service window" },
 };
 
 /** Evidence for an observed value: where a packet showed it (`tshark -r <capture> -Y frame.number==<frame>`). */

@@ -31,6 +31,7 @@ import {
   normaliseMac,
   normaliseVlan,
 } from './normalise.js';
+import { parseApprovedTools, parseServiceWindow } from './remote-access-policy.js';
 import { SOR_IDENTIFYING_FIELDS, type SorField, type SorRecord, type SorRowError } from './sor-record.js';
 
 /** Default limits; each is an option of `parseSorCsv`. */
@@ -218,6 +219,7 @@ const FIELD_LABEL: Readonly<Record<SorField, string>> = {
   assetId: 'asset id', manufacturer: 'manufacturer', model: 'model', serial: 'serial', macs: 'MAC', ips: 'IP',
   hostname: 'hostname', vlan: 'VLAN', location: 'location', department: 'department', room: 'room', switch: 'switch',
   port: 'port', firmware: 'firmware', os: 'OS', fdaClass: 'FDA class', owner: 'owner', deviceType: 'device type',
+  remoteAccess: 'remote access', serviceWindow: 'service window',
 };
 
 const QUOTE_MAX = 40;
@@ -333,6 +335,9 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
   }
 
   const patternMisses = new Map<number, { count: number; firstLine: number }>();
+  // Issue 20: a mapped remote-access column judges every record (an empty cell approves no tool).
+  const mapsRemoteAccess = plans.some((p) => fieldsOf(p.rule).includes('remoteAccess'));
+  const unknownTools = new Map<string, { count: number; firstLine: number }>();
   let dataRows = 0;
   for (const { entry, line } of located.slice(headerIndex + 1)) {
     if (entry.kind === 'skip') {
@@ -378,6 +383,25 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
               if (!record.ips.includes(ip)) record.ips.push(ip);
             }
           }
+          return;
+        }
+        case 'remoteAccess': {
+          if (record.remoteAccess !== undefined) return;
+          const approved = parseApprovedTools(value);
+          if (!approved.ok) return rowError(`${source}: ${approved.reason}`);
+          for (const name of approved.value.unknown) {
+            const seen = unknownTools.get(name);
+            if (seen) seen.count++;
+            else if (unknownTools.size < 100) unknownTools.set(name, { count: 1, firstLine: line });
+          }
+          record.remoteAccess = value;
+          return;
+        }
+        case 'serviceWindow': {
+          if (record.serviceWindow !== undefined) return;
+          const window = parseServiceWindow(value);
+          if (!window.ok) return rowError(`${source}: ${window.reason}`);
+          record.serviceWindow = value;
           return;
         }
         case 'vlan': {
@@ -426,6 +450,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
       for (const reason of reasons) errors.push({ file, line, reason });
       continue;
     }
+    if (mapsRemoteAccess && record.remoteAccess === undefined) record.remoteAccess = '';
     record.attributes = Object.fromEntries(attributes);
     records.push(record);
   }
@@ -434,6 +459,11 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     const header = plans[i]?.header ?? '';
     warnings.push(
       `${file}:${miss.firstLine}: column ${quoteCell(header)}: pattern did not match ${miss.count} row${miss.count === 1 ? '' : 's'} (first at line ${miss.firstLine})`,
+    );
+  }
+  for (const [name, seen] of unknownTools) {
+    warnings.push(
+      `${file}:${seen.firstLine}: remote-access tool ${quoteCell(name)} is not one auscult recognises (${seen.count} row${seen.count === 1 ? '' : 's'}); it can never match a session (README "Remote access exceptions")`,
     );
   }
   return result(columns);

@@ -28,6 +28,9 @@ export const SOR_FIELDS = [
   'fdaClass',
   'owner',
   'deviceType',
+  // Issue 20: the remote-access policy (src/reconcile/remote-access-policy.ts).
+  'remoteAccess',
+  'serviceWindow',
 ] as const;
 
 export type SorField = (typeof SOR_FIELDS)[number];
@@ -75,6 +78,14 @@ export interface SorRecord {
   owner?: string;
   /** Device type or category as written. */
   deviceType?: string;
+  /**
+   * Remote-access tools/vendors approved for the device, as written (`TeamViewer; Philips RSN`);
+   * `''` when the column is mapped but the cell is empty or a placeholder (no tool approved);
+   * absent when no column is mapped (nothing is judged). See `remote-access-policy.ts`.
+   */
+  remoteAccess?: string;
+  /** Service window as written, validated at import (`Mon-Fri 08:00-17:00 America/New_York`); absent when empty. */
+  serviceWindow?: string;
   /** Every column not mapped to a field, by header name, value kept raw (blank cells omitted). */
   attributes: Record<string, string>;
 }
