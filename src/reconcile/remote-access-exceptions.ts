@@ -47,9 +47,14 @@ export function remoteAccessExceptions(db: Db, matches: readonly RecordMatch[], 
   }
   if (byDevice.size === 0) return [];
   const perRecord = new Map<RecordMatch, SessionRow[]>();
+  const seen = new Set<string>();
   for (const s of sessions ?? sessionRows(db)) {
     const m = s.device_id === null ? undefined : byDevice.get(s.device_id);
     if (m === undefined) continue;
+    // A session stored twice (one capture replayed twice) counts once.
+    const id = sessionEventId(s);
+    if (seen.has(id)) continue;
+    seen.add(id);
     const list = perRecord.get(m);
     if (list === undefined) perRecord.set(m, [s]);
     else list.push(s);

@@ -9,6 +9,7 @@
  * lifecycle lines and before the exceptions, so a `device_new` comes before the device's
  * sessions and a session before an exception that names it). A crash loses or repeats nothing.
  *
+ * A session stored twice (the same capture replayed twice into one database) is announced once.
  * `event_id` is sha256(`remote_session` NUL tool NUL transport NUL device ip:port NUL peer
  * ip:port NUL start µs): the same capture replayed into another database gives the same ids, and
  * a remote-access exception's evidence names its sessions by it (`remote_session:<event_id>`).
@@ -140,9 +141,17 @@ export function announceSessions(db: Db): RemoteSessionLine[] {
   const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS m FROM outbox');
   const insert = db.prepare('INSERT INTO outbox (seq, line) VALUES (?, ?)');
   const mark = db.prepare('UPDATE remote_session SET outbox_seq = ? WHERE id = ?');
+  // The same session stored twice (one capture replayed twice into a database) has one line.
+  const announced = db.prepare(`SELECT outbox_seq FROM remote_session WHERE device_ip = ? AND device_port = ? AND peer_ip = ? AND peer_port = ?
+    AND tool = ? AND transport = ? AND start_us = ? AND outbox_seq IS NOT NULL LIMIT 1`).pluck();
   let seq = (maxSeq.get() as { m: number }).m;
   const out: RemoteSessionLine[] = [];
   for (const s of pending) {
+    const earlier = announced.get(s.device_ip, s.device_port, s.peer_ip, s.peer_port, s.tool, s.transport, s.start_us) as number | undefined;
+    if (earlier !== undefined) {
+      mark.run(earlier, s.id);
+      continue;
+    }
     seq++;
     const line = orderSessionLine({ ...sessionLine(s), seq });
     insert.run(seq, JSON.stringify(line));
