@@ -126,7 +126,7 @@ describe('remote sessions in every shape', () => {
       expect(o['network']).toMatchObject({ transport: e['transport'], direction: e['direction'], application: e['tool'] });
       expect((o['auscult'] as Line)['evidence']).toEqual(e['evidence']);
     });
-    const one = ecs.find((o, i) => bare[i]?.['event_type'] === 'remote_session') as Line;
+    const one = ecs.find((_o, i) => bare[i]?.['event_type'] === 'remote_session') as Line;
     expect(validator.validate({ ...one, source: { ip: 'not-an-ip' } }).join()).toContain('source.ip');
     expect(validator.validate({ ...one, network: { hops: 3 } }).join()).toContain('network.hops: not an ECS field');
   });
