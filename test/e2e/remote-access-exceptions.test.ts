@@ -88,10 +88,15 @@ describe('remote-access exceptions on the lab capture', () => {
     const ids = lines.filter((l) => l['event_type'] === 'remote_session').map((l) => l['event_id']);
     expect(new Set(ids).size).toBe(4);
     expect(ids).toHaveLength(4);
-    // The record's columns are kept with the snapshot; no column, no judgement.
+    const hint = (h: string) => h.includes('maps no remote-access column');
+    expect((JSON.parse(ok(['coverage', '--db', db, '--json'])) as { hints: string[] }).hints.filter(hint)).toEqual([]);
+    // The record's columns are kept with the snapshot; no column, no judgement, and coverage says so.
     ok(['import', '--db', db, csv('v3.csv', 'Asset Tag,MAC Address\nPUMP-01,02:a5:00:40:00:01\nTECH-01,02:a5:00:40:00:04\n')]);
     ok(['reconcile', '--db', db, '--stream', stream]);
     expect(remote(expectValidLines(readFileSync(stream, 'utf8')).slice(lines.length))).toEqual([]);
+    expect((JSON.parse(ok(['coverage', '--db', db, '--json'])) as { hints: string[] }).hints.filter(hint)).toEqual([
+      '4 remote-access sessions were seen but the system of record maps no remote-access column: remote_access_unapproved is not judged (README "Remote access exceptions").',
+    ]);
   });
 
   it('a bad service window is a file:line error and exit 65; an unknown tool a warning', () => {
