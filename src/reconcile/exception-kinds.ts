@@ -62,7 +62,7 @@ export const EXCEPTION_KINDS: Readonly<Record<ExceptionType, ExceptionKind>> = {
   deferral_expired: { severity: 'medium', description: 'a patch deferral ended and the device still runs affected firmware' },
   advisory_unverifiable: { severity: 'low', description: 'an advisory names the device but the sensor cannot tell whether its firmware is affected (version unknown or not comparable)' },
   remote_access_unapproved: { severity: 'high', description: "a remote-access tool reached the device (or the device called its relay or vendor platform) and the record's remote-access column does not list it" },
-  remote_access_outside_window: { severity: 'medium', description: "a remote-access session started outside the record's service window" },
+  remote_access_outside_window: { severity: 'medium', description: "remote-access sessions started outside the record's service window (one exception per tool and day)" },
 };
 
 /** Evidence for an observed value: where a packet showed it (`tshark -r <capture> -Y frame.number==<frame>`). */

@@ -8,9 +8,13 @@
  *   exception per record × tool (it resolves when the tool is approved, or the record leaves);
  *   evidence = its most recent sessions. Only when the import mapped a remote-access column: no
  *   column, no judgement.
- * - `remote_access_outside_window` (medium): a session whose start falls outside the record's
- *   service window. One per session (each is its own incident); resolves when the window is
- *   changed to hold it. Every tool counts, approved or not. No window, no judgement.
+ * - `remote_access_outside_window` (medium): sessions whose start falls outside the record's
+ *   service window. One per record × tool × day (the calendar day in the window's time zone), so
+ *   a flood of connections (an SSH scan) is one exception a day, not one per connection: every
+ *   tool counts, approved or not; evidence = the day's last sessions; resolves when the window is
+ *   changed to hold them. No window, no judgement.
+ * A new session of the same tool (and day) updates the open exception in place (evidence,
+ * observed, message) without a new stream line; the session's own `remote_session` line is there.
  *
  * Severity as a security analyst triages them: an unapproved remote-control path into a medical
  * device is how ransomware crews and unvetted third parties get in (HICP 9.6 "tight remote access
@@ -26,11 +30,11 @@ import { isoTime } from '../inventory/device-view.js';
 import { recordSubject } from './diff.js';
 import { makeException, type ReconcileException } from './exception-kinds.js';
 import type { RecordMatch } from './match.js';
-import { describeLocal, parseApprovedTools, parseServiceWindow, windowHolding } from './remote-access-policy.js';
+import { describeLocal, localDate, parseApprovedTools, parseServiceWindow, windowHolding } from './remote-access-policy.js';
 import { sessionEvidence, sessionEventId, sessionRows, type SessionRow } from './session-lines.js';
 
-/** Most recent sessions kept as evidence of one `remote_access_unapproved`. */
-export const UNAPPROVED_EVIDENCE = 5;
+/** Most recent sessions kept as evidence of one exception. */
+export const SESSION_EVIDENCE = 5;
 
 const recordName = (m: RecordMatch): string => m.record.assetId ?? m.record.hostname ?? m.record.serial ?? m.record.macs[0] ?? `line ${m.record.line}`;
 
@@ -85,7 +89,7 @@ export function remoteAccessExceptions(db: Db, matches: readonly RecordMatch[], 
         const listed = r.remoteAccess === '' ? null : r.remoteAccess;
         out.push(makeException({
           type: 'remote_access_unapproved', subject: `${subject}\u0000${tool}`, ...base(last), field: 'remote_access', expected: listed, observed: toolName(tool),
-          evidence: sessions.slice(-UNAPPROVED_EVIDENCE).reverse().map(evidence),
+          evidence: sessions.slice(-SESSION_EVIDENCE).reverse().map(evidence),
           message: `${toolName(tool)} reached ${name} in ${sessions.length} session${sessions.length === 1 ? '' : 's'} (last ${isoTime(last.start_us)}, ` +
             `${last.direction === 'inbound' ? `from ${last.peer_ip}` : `to ${last.peer_ip}`}) but its record ${listed === null ? 'approves no remote access' : `approves only ${JSON.stringify(listed)}`}`,
         }));
@@ -96,14 +100,27 @@ export function remoteAccessExceptions(db: Db, matches: readonly RecordMatch[], 
       const parsed = parseServiceWindow(r.serviceWindow);
       if (!parsed.ok) continue; // validated at import
       const zone = parsed.value.specs[0]?.zone ?? 'UTC';
+      // Bounded: one exception per tool and day (in the window's zone), however many sessions.
+      const byDay = new Map<string, { tool: string; day: string; sessions: SessionRow[] }>();
       for (const s of list) {
         const startMs = Math.floor(s.start_us / 1000);
         if (windowHolding(parsed.value, startMs) !== undefined) continue;
-        const local = describeLocal(startMs, zone);
+        const day = localDate(startMs, zone);
+        const key = `${s.tool}\u0000${day}`;
+        const group = byDay.get(key);
+        if (group === undefined) byDay.set(key, { tool: s.tool, day, sessions: [s] });
+        else group.sessions.push(s);
+      }
+      for (const { tool, day, sessions } of [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0))) {
+        const last = sessions[sessions.length - 1] as SessionRow;
+        const lastMs = Math.floor(last.start_us / 1000);
+        const n = sessions.length;
         out.push(makeException({
-          type: 'remote_access_outside_window', subject: `${subject}\u0000${sessionEventId(s)}`, ...base(s), field: 'service_window',
-          expected: r.serviceWindow, observed: `${isoTime(s.start_us)} (${local})`, evidence: [evidence(s)],
-          message: `${toolName(s.tool)} session on ${name} started ${local}, outside its service window ${JSON.stringify(r.serviceWindow)}`,
+          type: 'remote_access_outside_window', subject: `${subject}\u0000${tool}\u0000${day}`, ...base(last), field: 'service_window',
+          expected: r.serviceWindow, observed: `${isoTime(last.start_us)} (${describeLocal(lastMs, zone)})`,
+          evidence: sessions.slice(-SESSION_EVIDENCE).reverse().map(evidence),
+          message: `${toolName(tool)} reached ${name} in ${n} session${n === 1 ? '' : 's'} outside its service window ${JSON.stringify(r.serviceWindow)} on ${day} (${zone}; ` +
+            `${n === 1 ? 'at' : 'last at'} ${describeLocal(lastMs, zone)})`,
         }));
       }
     }

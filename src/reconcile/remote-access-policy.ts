@@ -253,6 +253,19 @@ export function windowHolding(window: ServiceWindow, epochMs: number): ServiceWi
   return undefined;
 }
 
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in a zone. */
+export function localDate(epochMs: number, zone: string): string {
+  let f = dateFormatters.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(zone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
+  return `${parts['year'] ?? '0000'}-${parts['month'] ?? '00'}-${parts['day'] ?? '00'}`;
+}
+
 /** `Tue 05:12 UTC`: how an instant reads in a zone (the observed value of an outside-window exception). */
 export function describeLocal(epochMs: number, zone: string): string {
   const { day, minute } = localTime(epochMs, zone);

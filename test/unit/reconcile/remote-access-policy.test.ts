@@ -172,14 +172,31 @@ describe('remote-access exceptions', () => {
     expect(run({ remoteAccess: '' }, [session({ id: 1 }), session({ id: 9 })])[0]?.message).toMatch(/in 1 session /);
   });
 
-  it('outside window: one medium exception per session outside, none inside', () => {
+  it('outside window: one medium exception per tool and day (in the window zone) however many sessions, none inside', () => {
     const sat = session({});
+    const sat2 = session({ id: 3, start_us: sat.start_us + 3_600e6, evidence_frame: 77 });
+    const satSsh = session({ id: 4, tool: 'ssh', device_port: 22 });
+    const sun = session({ id: 5, start_us: Date.parse('2026-12-06T10:00:00Z') * 1000 });
     const mon = session({ id: 2, start_us: Date.parse('2026-12-07T14:00:00Z') * 1000 });
-    const out = run({ serviceWindow: 'Mon-Fri 08:00-17:00 America/New_York' }, [sat, mon]);
-    expect(out.map((e) => [e.type, e.severity, e.observed])).toEqual([
-      ['remote_access_outside_window', 'medium', '2026-12-05T08:00:00.000Z (Sat 03:00 America/New_York)'],
+    const out = run({ serviceWindow: 'Mon-Fri 08:00-17:00 America/New_York' }, [sat, sat2, satSsh, sun, mon]);
+    expect(out.map((e) => [e.type, e.severity, e.observed, e.evidence.map((x) => x.frame)])).toEqual([
+      ['remote_access_outside_window', 'medium', '2026-12-05T08:00:00.000Z (Sat 03:00 America/New_York)', [4]],
+      ['remote_access_outside_window', 'medium', '2026-12-05T09:00:00.000Z (Sat 04:00 America/New_York)', [77, 4]],
+      ['remote_access_outside_window', 'medium', '2026-12-06T10:00:00.000Z (Sun 05:00 America/New_York)', [4]],
     ]);
-    expect(out[0]?.evidence[0]?.source).toBe(`remote_session:${sessionEventId(sat)}`);
+    expect(out.map((e) => e.message)).toEqual([
+      'SSH reached PUMP-5 in 1 session outside its service window "Mon-Fri 08:00-17:00 America/New_York" on 2026-12-05 (America/New_York; at Sat 03:00 America/New_York)',
+      'TeamViewer reached PUMP-5 in 2 sessions outside its service window "Mon-Fri 08:00-17:00 America/New_York" on 2026-12-05 (America/New_York; last at Sat 04:00 America/New_York)',
+      'TeamViewer reached PUMP-5 in 1 session outside its service window "Mon-Fri 08:00-17:00 America/New_York" on 2026-12-06 (America/New_York; at Sun 05:00 America/New_York)',
+    ]);
+    expect(out[1]?.evidence[0]?.source).toBe(`remote_session:${sessionEventId(sat2)}`);
+    expect(new Set(out.map((e) => e.event_id)).size).toBe(3);
+    // A 10,000-connection flood on one day is one exception.
+    const flood = Array.from({ length: 10_000 }, (_, i) => session({ id: 100 + i, peer_port: 1024 + (i % 60000), start_us: sat.start_us + i * 1000 }));
+    const flooded = run({ serviceWindow: 'Mon-Fri 08:00-17:00 America/New_York' }, flood);
+    expect(flooded).toHaveLength(1);
+    expect(flooded[0]?.evidence).toHaveLength(5);
+    expect(flooded[0]?.message).toMatch(/in 10000 sessions outside/);
     expect(run({ serviceWindow: 'Sat 02:00-04:00 America/New_York' }, [sat])).toEqual([]);
     expect(run({}, [sat, mon])).toEqual([]);
   });
