@@ -100,8 +100,8 @@ export const BUILTIN_ALIASES: Readonly<Record<SorField, readonly string[]>> = {
     'vendor remote access', 'remote access vendor', 'remote connection', 'remote connectivity',
   ],
   serviceWindow: [
-    'service window', 'maintenance window', 'remote access window', 'remote service window', 'service hours',
-    'support window', 'maintenance hours', 'remote support window',
+    // Not 'service hours' (a usage meter in many CMMS) nor 'support window' (often an end-of-support date).
+    'service window', 'maintenance window', 'remote access window', 'remote service window', 'remote support window',
   ],
 };
 

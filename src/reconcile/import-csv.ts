@@ -338,6 +338,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
   // Issue 20: a mapped remote-access column judges every record (an empty cell approves no tool).
   const mapsRemoteAccess = plans.some((p) => fieldsOf(p.rule).includes('remoteAccess'));
   const unknownTools = new Map<string, { count: number; firstLine: number }>();
+  const yesRows = { count: 0, firstLine: 0 };
   let dataRows = 0;
   for (const { entry, line } of located.slice(headerIndex + 1)) {
     if (entry.kind === 'skip') {
@@ -394,6 +395,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
             if (seen) seen.count++;
             else if (unknownTools.size < 100) unknownTools.set(name, { count: 1, firstLine: line });
           }
+          if (approved.value.yes && yesRows.count++ === 0) yesRows.firstLine = line;
           record.remoteAccess = value;
           return;
         }
@@ -459,6 +461,11 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     const header = plans[i]?.header ?? '';
     warnings.push(
       `${file}:${miss.firstLine}: column ${quoteCell(header)}: pattern did not match ${miss.count} row${miss.count === 1 ? '' : 's'} (first at line ${miss.firstLine})`,
+    );
+  }
+  if (yesRows.count > 0) {
+    warnings.push(
+      `${file}:${yesRows.firstLine}: the remote-access column says "yes" without naming a tool in ${yesRows.count} row${yesRows.count === 1 ? '' : 's'}; every tool is taken as approved there (name the tools, e.g. "TeamViewer; Philips RSN", to have them judged)`,
     );
   }
   for (const [name, seen] of unknownTools) {

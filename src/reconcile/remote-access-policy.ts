@@ -9,7 +9,9 @@
  * and version numbers are ignored (`Teamviewer`, `TeamViewer 15`, `TEAMVIEWER-Host` →
  * `teamviewer`), then the name is looked up among the ids, the display names and `TOOL_ALIASES`
  * (longest alias that starts the name wins, so `Philips RSN` → `philips`). `any` or `all`
- * approves every tool. An empty cell, or a placeholder (`none`, `N/A`, `-`...), approves none.
+ * approves every tool. An empty cell, a placeholder (`none`, `N/A`, `-`...) or `no`
+ * (`prohibited`, `not allowed`) approves none. `yes` (a yes/no column) names no tool, so every
+ * tool is taken as approved and the import warns that nothing can be judged.
  * A name that is no known tool is kept (it can never match a session) and the import warns.
  *
  * **Service window** grammar (one or more windows separated by `;`):
@@ -99,7 +101,12 @@ export interface ApprovedTools {
   tools: ReadonlySet<string>;
   /** Items that are no known tool, as written. */
   unknown: readonly string[];
+  /** The cell said yes (a yes/no column): remote access allowed, no tool named. */
+  yes: boolean;
 }
+
+const YES_WORDS: ReadonlySet<string> = new Set(['yes', 'y', 'true', 'allowed', 'permitted', 'approved']);
+const NO_WORDS: ReadonlySet<string> = new Set(['no', 'n', 'false', 'notallowed', 'notpermitted', 'prohibited', 'denied', 'noremoteaccess']);
 
 export type PolicyParse<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -113,17 +120,25 @@ export function parseApprovedTools(text: string): PolicyParse<ApprovedTools> {
   const tools = new Set<string>();
   const unknown: string[] = [];
   let any = false;
+  let yes = false;
   for (const item of items) {
     const key = toolKey(item);
     if (key === 'any' || key === 'all') {
       any = true;
       continue;
     }
+    // A yes/no column: "no" approves nothing; "yes" names no tool, so every tool is taken as approved (and the import says so).
+    if (NO_WORDS.has(key)) continue;
+    if (YES_WORDS.has(key)) {
+      any = true;
+      yes = true;
+      continue;
+    }
     const id = normaliseToolName(item);
     if (id === undefined) unknown.push(item);
     else tools.add(id);
   }
-  return { ok: true, value: { any, tools, unknown } };
+  return { ok: true, value: { any, tools, unknown, yes } };
 }
 
 /** One window: days (0 = Monday), minutes of the day in `zone`. */

@@ -94,6 +94,10 @@ describe('remote-access tools', () => {
     expect(ok('')).toEqual({ any: false, tools: [], unknown: [] });
     expect(ok('none')).toEqual({ any: false, tools: [], unknown: [] });
     expect(ok('Any')).toEqual({ any: true, tools: [], unknown: [] });
+    // A yes/no column: no approves nothing, yes names no tool (every tool approved; the import warns).
+    expect(ok('No')).toEqual({ any: false, tools: [], unknown: [] });
+    expect(ok('Not allowed')).toEqual({ any: false, tools: [], unknown: [] });
+    expect(ok('Yes')).toEqual({ any: true, tools: [], unknown: [] });
     const many = parseApprovedTools(Array.from({ length: 33 }, () => 'ssh').join(';'));
     expect(many.ok ? 'ok' : many.reason).toBe('remote-access cell lists 33 tools, over the limit of 32');
   });
@@ -128,6 +132,14 @@ describe('import: remote-access and service-window columns', () => {
     expect(r.records.map((x) => x.assetId)).toEqual(['A1', 'A3']);
     expect(r.warnings).toEqual([
       'cmms.csv:2: remote-access tool "FooDesk" is not one auscult recognises (2 rows); it can never match a session (README "Remote access exceptions")',
+    ]);
+  });
+
+  it('a yes/no remote-access column: yes approves every tool and is warned about once', () => {
+    const r = csv('Asset Tag,Remote Support\nA1,Yes\nA2,No\nA3,yes\n');
+    expect(r.records.map((x) => x.remoteAccess)).toEqual(['Yes', 'No', 'yes']);
+    expect(r.warnings).toEqual([
+      'cmms.csv:2: the remote-access column says "yes" without naming a tool in 2 rows; every tool is taken as approved there (name the tools, e.g. "TeamViewer; Philips RSN", to have them judged)',
     ]);
   });
 
