@@ -237,8 +237,29 @@ export function parseServiceWindow(text: string): PolicyParse<ServiceWindow> {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAY: Readonly<Record<string, number>> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
 
+/**
+ * Local day and minute at the start of each 15-minute UTC bucket, per zone. Exact: every zone's
+ * offset and every offset change are whole multiples of 15 minutes, so a bucket never crosses a
+ * local midnight or a transition. Bounded (cleared when full); saves an Intl call per session.
+ */
+const BUCKET_MS = 15 * 60_000;
+const MAX_BUCKETS = 16_384;
+const buckets = new Map<string, { day: number; minute: number }>();
+
 /** Day of week (0 = Monday) and minute of the day of an instant in a zone. */
 export function localTime(epochMs: number, zone: string): { day: number; minute: number } {
+  const start = Math.floor(epochMs / BUCKET_MS) * BUCKET_MS;
+  const key = `${zone}\u0000${start}`;
+  let at = buckets.get(key);
+  if (at === undefined) {
+    at = intlLocalTime(start, zone);
+    if (buckets.size >= MAX_BUCKETS) buckets.clear();
+    buckets.set(key, at);
+  }
+  return { day: at.day, minute: at.minute + Math.floor((epochMs - start) / 60_000) };
+}
+
+function intlLocalTime(epochMs: number, zone: string): { day: number; minute: number } {
   let f = formatters.get(zone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -270,8 +291,21 @@ export function windowHolding(window: ServiceWindow, epochMs: number): ServiceWi
 
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar date (`YYYY-MM-DD`) of an instant in a zone. */
+const dateBuckets = new Map<string, string>();
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in a zone (cached per 15-minute bucket, as `localTime`). */
 export function localDate(epochMs: number, zone: string): string {
+  const key = `${zone}\u0000${Math.floor(epochMs / BUCKET_MS)}`;
+  let date = dateBuckets.get(key);
+  if (date === undefined) {
+    date = intlLocalDate(epochMs, zone);
+    if (dateBuckets.size >= MAX_BUCKETS) dateBuckets.clear();
+    dateBuckets.set(key, date);
+  }
+  return date;
+}
+
+function intlLocalDate(epochMs: number, zone: string): string {
   let f = dateFormatters.get(zone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });

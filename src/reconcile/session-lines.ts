@@ -96,6 +96,19 @@ export function sessionRows(db: Db, options: { unannounced?: boolean } = {}): Se
   ).all() as SessionRow[];
 }
 
+/** Full rows of the sessions with these ids (device_id and device_mac left null for the caller), by id. */
+export function sessionsById(db: Db, ids: readonly number[]): Map<number, SessionRow> {
+  if (ids.length === 0) return new Map();
+  const rows = db.prepare(
+    `SELECT s.id, s.tool, s.how, s.transport, s.device_ip, s.device_port, s.peer_ip, s.peer_port, s.direction, s.start_us, s.end_us,
+       s.bytes_to_device, s.bytes_from_device, s.frames, s.first_frame, s.evidence_frame, s.last_frame, s.end_reason, s.outbox_seq,
+       c.path AS capture, NULL AS device_id, NULL AS device_mac
+     FROM remote_session s LEFT JOIN capture c ON c.id = s.capture_id
+     WHERE s.id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as SessionRow[];
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** The evidence item of a session: the frame that named the tool. */
 export function sessionEvidence(s: SessionRow): ExceptionEvidence {
   return { source: `remote_session.${s.tool}`, frame: s.evidence_frame, ts: isoTime(s.start_us), capture: s.capture === null ? null : basename(s.capture) };

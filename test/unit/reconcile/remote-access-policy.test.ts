@@ -159,7 +159,7 @@ describe('remote-access exceptions', () => {
   });
   const match = (record: Partial<SorRecord>): RecordMatch => ({
     record: { line: 2, macs: ['00:11:22:33:44:05'], ips: [], attributes: {}, assetId: 'PUMP-5', ...record },
-    devices: [{ id: 'mac-001122334405', asset_id: null, mac: '00:11:22:33:44:05' } as unknown as DeviceView], key: 'mac', contested: false,
+    devices: [{ id: 'mac-001122334405', asset_id: null, mac: '00:11:22:33:44:05', ips: ['10.0.0.5'] } as unknown as DeviceView], key: 'mac', contested: false,
   });
   const run = (record: Partial<SorRecord>, sessions: SessionRow[]) => remoteAccessExceptions(undefined as never, [match(record)], sessions);
 
