@@ -10,7 +10,7 @@ import { parseSorCsvBuffer } from '../../../src/reconcile/import-csv.js';
 import type { RecordMatch } from '../../../src/reconcile/match.js';
 import { remoteAccessExceptions } from '../../../src/reconcile/remote-access-exceptions.js';
 import {
-  describeLocal, normaliseToolName, parseApprovedTools, parseServiceWindow, windowHolding, type ServiceWindow,
+  describeLocal, localDate, normaliseToolName, parseApprovedTools, parseServiceWindow, windowHolding, type ServiceWindow,
 } from '../../../src/reconcile/remote-access-policy.js';
 import { sessionEventId, type SessionRow } from '../../../src/reconcile/session-lines.js';
 import type { SorRecord } from '../../../src/reconcile/sor-record.js';
@@ -58,6 +58,18 @@ describe('service window grammar', () => {
     expect(inside(nine, '2026-12-05T15:00:00Z')).toBe(false); // Saturday
     expect(inside(nine, '2026-12-07T22:00:00Z')).toBe(false); // 17:00 EST: the end is exclusive
     expect(describeLocal(Date.parse('2026-12-07T12:30:00Z'), 'America/New_York')).toBe('Mon 07:30 America/New_York');
+  });
+
+  it('the per-15-minute cache agrees with Intl everywhere, odd offsets and half-hour DST included', () => {
+    for (const zone of ['America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'America/St_Johns', 'Europe/Berlin']) {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      const d = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 37 * 60_000 + 13_000) {
+        const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+        expect(describeLocal(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(`${p['weekday'] ?? ''} ${String(Number(p['hour']) % 24).padStart(2, '0')}:${p['minute'] ?? ''} ${zone}`);
+        expect(localDate(t, zone)).toBe(d.format(new Date(t)));
+      }
+    }
   });
 
   it('a window whose end is before its start runs into the next day', () => {
