@@ -31,7 +31,10 @@ import {
   normaliseMac,
   normaliseVlan,
 } from './normalise.js';
-import { parseApprovedTools, parseServiceWindow } from './remote-access-policy.js';
+import { canonicalApprovedTools, parseApprovedTools, parseServiceWindow } from './remote-access-policy.js';
+
+/** A remote-access item that reads like a product name (letters and a little punctuation, no digits): safe to quote in a warning. */
+const PRODUCT_NAME = /^[A-Za-z][A-Za-z .&/()-]{0,39}$/;
 import { SOR_IDENTIFYING_FIELDS, type SorField, type SorRecord, type SorRowError } from './sor-record.js';
 
 /** Default limits; each is an option of `parseSorCsv`. */
@@ -390,13 +393,16 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
           if (record.remoteAccess !== undefined) return;
           const approved = parseApprovedTools(value);
           if (!approved.ok) return rowError(`${source}: ${approved.reason}`);
-          for (const name of approved.value.unknown) {
+          for (const item of approved.value.unknown) {
+            // Only what reads like a product name is quoted back: such cells also hold tool IDs and passwords.
+            const name = PRODUCT_NAME.test(item) ? item : '';
             const seen = unknownTools.get(name);
             if (seen) seen.count++;
             else if (unknownTools.size < 100) unknownTools.set(name, { count: 1, firstLine: line });
           }
           if (approved.value.yes && yesRows.count++ === 0) yesRows.firstLine = line;
-          record.remoteAccess = value;
+          // Stored as the tool ids it approves, never the cell's free text (README "Remote access exceptions").
+          record.remoteAccess = canonicalApprovedTools(approved.value);
           return;
         }
         case 'serviceWindow': {
@@ -469,8 +475,9 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     );
   }
   for (const [name, seen] of unknownTools) {
+    const what = name === '' ? 'an item that is not a tool name (not shown: it may be an ID or a password)' : `tool ${quoteCell(name)}`;
     warnings.push(
-      `${file}:${seen.firstLine}: remote-access tool ${quoteCell(name)} is not one auscult recognises (${seen.count} row${seen.count === 1 ? '' : 's'}); it can never match a session (README "Remote access exceptions")`,
+      `${file}:${seen.firstLine}: remote-access ${what} is not one auscult recognises (${seen.count} row${seen.count === 1 ? '' : 's'}); it is not stored and can never match a session (README "Remote access exceptions")`,
     );
   }
   return result(columns);

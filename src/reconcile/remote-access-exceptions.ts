@@ -30,7 +30,7 @@ import { isoTime } from '../inventory/device-view.js';
 import { recordSubject } from './diff.js';
 import { makeException, type ReconcileException } from './exception-kinds.js';
 import type { RecordMatch } from './match.js';
-import { describeLocal, localDate, parseApprovedTools, parseServiceWindow, windowHolding } from './remote-access-policy.js';
+import { describeApprovedTools, describeLocal, localDate, parseApprovedTools, parseServiceWindow, windowHolding } from './remote-access-policy.js';
 import { sessionEvidence, sessionEventId, sessionsById, type SessionRow } from './session-lines.js';
 
 /** Most recent sessions kept as evidence of one exception. */
@@ -72,14 +72,16 @@ export function remoteAccessExceptions(db: Db, matches: readonly RecordMatch[], 
   // Groups first (light rows), then the full rows of their evidence sessions in one query.
   interface Group { match: RecordMatch; kind: 'unapproved' | 'window'; tool: string; day?: string; zone?: string; sessions: Light[] }
   const groups: Group[] = [];
+  const listedOf = new Map<RecordMatch, string | null>();
   for (const m of matches) {
     const list = perRecord.get(m);
     if (list === undefined) continue;
     const r = m.record;
     if (r.remoteAccess !== undefined) {
       const approved = parseApprovedTools(r.remoteAccess);
+      listedOf.set(m, approved.ok ? describeApprovedTools(approved.value) : null);
       // Validated at import; a stored cell that no longer parses approves nothing rather than everything.
-      const policy = approved.ok ? approved.value : { any: false, tools: new Set<string>() };
+      const policy = approved.ok ? approved.value : { any: false, tools: new Set<string>(), unknown: [], yes: false };
       const byTool = new Map<string, Light[]>();
       for (const s of list) {
         if (policy.any || policy.tools.has(s.tool)) continue;
@@ -128,7 +130,7 @@ export function remoteAccessExceptions(db: Db, matches: readonly RecordMatch[], 
       evidence: g.sessions.slice(-SESSION_EVIDENCE).reverse().map((s) => evidence(row(s))),
     };
     if (g.kind === 'unapproved') {
-      const listed = r.remoteAccess === '' || r.remoteAccess === undefined ? null : r.remoteAccess;
+      const listed = listedOf.get(g.match) ?? null;
       out.push(makeException({
         type: 'remote_access_unapproved', subject: `${subject}\u0000${g.tool}`, ...base, field: 'remote_access', expected: listed, observed: toolName(g.tool),
         message: `${toolName(g.tool)} reached ${name} in ${n} session${n === 1 ? '' : 's'} (last ${isoTime(last.start_us)}, ` +

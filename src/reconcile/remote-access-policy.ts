@@ -12,7 +12,9 @@
  * approves every tool. An empty cell, a placeholder (`none`, `N/A`, `-`...) or `no`
  * (`prohibited`, `not allowed`) approves none. `yes` (a yes/no column) names no tool, so every
  * tool is taken as approved and the import warns that nothing can be judged.
- * A name that is no known tool is kept (it can never match a session) and the import warns.
+ * A name that is no known tool is dropped (the import warns). The record keeps only the tool ids
+ * (`canonicalApprovedTools`), never the cell's text: CMMS cells like this also hold tool IDs and
+ * passwords.
  *
  * **Service window** grammar (one or more windows separated by `;`):
  * ```
@@ -139,6 +141,22 @@ export function parseApprovedTools(text: string): PolicyParse<ApprovedTools> {
     else tools.add(id);
   }
   return { ok: true, value: { any, tools, unknown, yes } };
+}
+
+/**
+ * The stored form of a remote-access cell: `any`, or the approved tool ids sorted and joined by
+ * `; ` (`philips; teamviewer`), `''` for none. Items that are no tool are dropped: the free text of
+ * such cells (tool IDs, passwords, names) is never kept.
+ */
+export function canonicalApprovedTools(a: ApprovedTools): string {
+  return a.any ? 'any' : [...a.tools].sort().join('; ');
+}
+
+/** How an approved list reads for people: display names (`Philips remote services; TeamViewer`), `any tool`, or null for none. */
+export function describeApprovedTools(a: ApprovedTools): string | null {
+  if (a.any) return 'any tool';
+  if (a.tools.size === 0) return null;
+  return [...a.tools].sort().map((id) => WIRE_TOOLS[id]?.name ?? REMOTE_ACCESS_SERVICES.find((s) => s.id === id)?.name ?? id).join('; ');
 }
 
 /** One window: days (0 = Monday), minutes of the day in `zone`. */

@@ -79,9 +79,10 @@ export interface SorRecord {
   /** Device type or category as written. */
   deviceType?: string;
   /**
-   * Remote-access tools/vendors approved for the device, as written (`TeamViewer; Philips RSN`);
-   * `''` when the column is mapped but the cell is empty or a placeholder (no tool approved);
-   * absent when no column is mapped (nothing is judged). See `remote-access-policy.ts`.
+   * Remote-access tools approved for the device, as tool ids (`philips; teamviewer` from the cell
+   * `TeamViewer; Philips RSN`; `any`); `''` when the column is mapped but approves none (empty,
+   * placeholder, `no`); absent when no column is mapped (nothing is judged). Never the cell's
+   * free text. See `remote-access-policy.ts`.
    */
   remoteAccess?: string;
   /** Service window as written, validated at import (`Mon-Fri 08:00-17:00 America/New_York`); absent when empty. */

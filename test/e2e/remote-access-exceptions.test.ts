@@ -61,7 +61,7 @@ describe('remote-access exceptions on the lab capture', () => {
       ['remote_access_unapproved', 'open', 'PUMP-01', 'Remote Desktop (RDP)'],
     ]);
     const unapproved = exc.find((l) => l['type'] === 'remote_access_unapproved') as Line;
-    expect(unapproved).toMatchObject({ severity: 'high', field: 'remote_access', expected: 'SSH; VNC', mac: '02:a5:00:40:00:01' });
+    expect(unapproved).toMatchObject({ severity: 'high', field: 'remote_access', expected: 'SSH; VNC (RFB)', mac: '02:a5:00:40:00:01' });
     expect(unapproved['evidence']).toEqual([{ source: `remote_session:${String(rdpId)}`, frame: 39, ts: sessions[2]?.['ts'], capture: 'lab-remote-access.pcapng' }]);
     expect(exc.filter((l) => l['type'] === 'remote_access_outside_window').every((l) => l['severity'] === 'medium' && l['expected'] === 'Mon-Fri 08:00-17:00 UTC')).toBe(true);
     // Order: every session line comes before the exceptions that name it.
@@ -143,7 +143,7 @@ describe("remote-access exceptions on nDPI's captures", () => {
       ['remote_access_unapproved', 'resolved', 'RDP-1', 'Remote Desktop (RDP)'],
     ]);
     const tv = second[0] as Line;
-    expect(tv['message']).toMatch(/^TeamViewer reached TV-1 in 2 sessions \(last .*, to 93\.47\.224\.241\) but its record approves only "Philips RSN"$/);
+    expect(tv['message']).toMatch(/^TeamViewer reached TV-1 in 2 sessions \(last .*, to 93\.47\.224\.241\) but its record approves only "Philips remote services"$/);
     expect((tv['evidence'] as unknown[]).length).toBe(2);
   });
 });

@@ -118,7 +118,7 @@ describe('remote-access tools', () => {
 describe('import: remote-access and service-window columns', () => {
   const csv = (text: string, preset?: string) => parseSorCsvBuffer(Buffer.from(text), 'cmms.csv', preset !== undefined ? { preset } : {});
 
-  it('maps the usual headers, stores the cells as written, and an empty cell of a mapped column approves none', () => {
+  it('maps the usual headers, stores the approved tool ids (never the cell text) and the window, and an empty cell of a mapped column approves none', () => {
     const r = csv('Asset Tag,MAC Address,Approved Remote Access,Maintenance Window\n' +
       'A1,00:11:22:33:44:01,TeamViewer 15; Philips RSN,Mon-Fri 08:00-17:00 America/New_York\n' +
       'A2,00:11:22:33:44:02,,\n' +
@@ -126,7 +126,7 @@ describe('import: remote-access and service-window columns', () => {
     expect(r.errors).toEqual([]);
     expect(r.columns.map((c) => c.field)).toEqual(['assetId', 'macs', 'remoteAccess', 'serviceWindow']);
     expect(r.records.map((x) => [x.remoteAccess, x.serviceWindow])).toEqual([
-      ['TeamViewer 15; Philips RSN', 'Mon-Fri 08:00-17:00 America/New_York'], ['', undefined], ['', 'Tue 02:00-04:00'],
+      ['philips; teamviewer', 'Mon-Fri 08:00-17:00 America/New_York'], ['', undefined], ['', 'Tue 02:00-04:00'],
     ]);
   });
 
@@ -137,19 +137,22 @@ describe('import: remote-access and service-window columns', () => {
   });
 
   it('a bad service window is a file:line row error; an unknown tool a warning', () => {
-    const r = csv('Asset Tag,Remote Access,Service Window\nA1,FooDesk,Tue 02:00-04:00\nA2,SSH,Tuesdays 2-4am\nA3,FooDesk,\n');
+    const r = csv('Asset Tag,Remote Access,Service Window\nA1,FooDesk,Tue 02:00-04:00\nA2,SSH,Tuesdays 2-4am\nA3,FooDesk; TeamViewer ID 123456789 pw hunter2,\n');
     expect(r.errors.map((e) => `${e.file}:${e.line}: ${e.reason}`)).toEqual([
       'cmms.csv:3: column "Service Window": bad service window "Tuesdays 2-4am": expected days HH:MM-HH:MM [zone], e.g. "Mon-Fri 08:00-17:00 America/New_York"',
     ]);
-    expect(r.records.map((x) => x.assetId)).toEqual(['A1', 'A3']);
+    expect(r.records.map((x) => [x.assetId, x.remoteAccess])).toEqual([['A1', ''], ['A3', 'teamviewer']]);
+    // An item with digits (an ID, a password) is not quoted back; nothing of it is stored.
     expect(r.warnings).toEqual([
-      'cmms.csv:2: remote-access tool "FooDesk" is not one auscult recognises (2 rows); it can never match a session (README "Remote access exceptions")',
+      'cmms.csv:2: remote-access tool "FooDesk" is not one auscult recognises (2 rows); it is not stored and can never match a session (README "Remote access exceptions")',
     ]);
+    expect(JSON.stringify(r.records)).not.toContain('hunter2');
+    expect(JSON.stringify(r.records)).not.toContain('FooDesk');
   });
 
   it('a yes/no remote-access column: yes approves every tool and is warned about once', () => {
     const r = csv('Asset Tag,Remote Support\nA1,Yes\nA2,No\nA3,yes\n');
-    expect(r.records.map((x) => x.remoteAccess)).toEqual(['Yes', 'No', 'yes']);
+    expect(r.records.map((x) => x.remoteAccess)).toEqual(['any', '', 'any']);
     expect(r.warnings).toEqual([
       'cmms.csv:2: the remote-access column says "yes" without naming a tool in 2 rows; every tool is taken as approved there (name the tools, e.g. "TeamViewer; Philips RSN", to have them judged)',
     ]);
@@ -158,7 +161,7 @@ describe('import: remote-access and service-window columns', () => {
   it('ServiceNow preset: u_remote_access and u_service_window', () => {
     const r = csv('asset_tag,mac_address,u_remote_access,u_service_window\nP-7,00:11:22:33:44:07,Bomgar,Sat 01:00-05:00 UTC\n', 'servicenow-cmdb-ci');
     expect(r.errors).toEqual([]);
-    expect(r.records[0]).toMatchObject({ remoteAccess: 'Bomgar', serviceWindow: 'Sat 01:00-05:00 UTC' });
+    expect(r.records[0]).toMatchObject({ remoteAccess: 'beyondtrust', serviceWindow: 'Sat 01:00-05:00 UTC' });
   });
 });
 
@@ -179,15 +182,15 @@ describe('remote-access exceptions', () => {
     const sessions = [session({ id: 1 }), session({ id: 2, start_us: session({}).start_us + 60e6, evidence_frame: 40 }), session({ id: 3, tool: 'ssh', device_port: 22 })];
     const out = run({ remoteAccess: 'Philips RSN' }, sessions);
     expect(out.map((e) => [e.type, e.severity, e.observed, e.expected, e.field])).toEqual([
-      ['remote_access_unapproved', 'high', 'SSH', 'Philips RSN', 'remote_access'],
-      ['remote_access_unapproved', 'high', 'TeamViewer', 'Philips RSN', 'remote_access'],
+      ['remote_access_unapproved', 'high', 'SSH', 'Philips remote services', 'remote_access'],
+      ['remote_access_unapproved', 'high', 'TeamViewer', 'Philips remote services', 'remote_access'],
     ]);
     const tv = out[1];
     expect(tv?.evidence).toEqual([
       { source: `remote_session:${sessionEventId(sessions[1] as SessionRow)}`, frame: 40, ts: '2026-12-05T08:01:00.000Z', capture: 'tv.pcap' },
       { source: `remote_session:${sessionEventId(sessions[0] as SessionRow)}`, frame: 4, ts: '2026-12-05T08:00:00.000Z', capture: 'tv.pcap' },
     ]);
-    expect(tv?.message).toBe('TeamViewer reached PUMP-5 in 2 sessions (last 2026-12-05T08:01:00.000Z, from 203.0.113.9) but its record approves only "Philips RSN"');
+    expect(tv?.message).toBe('TeamViewer reached PUMP-5 in 2 sessions (last 2026-12-05T08:01:00.000Z, from 203.0.113.9) but its record approves only "Philips remote services"');
     expect(run({ remoteAccess: 'TeamViewer 15; ssh' }, sessions)).toEqual([]);
     expect(run({ remoteAccess: 'any' }, sessions)).toEqual([]);
     expect(run({ remoteAccess: '' }, [session({})])[0]?.message).toMatch(/approves no remote access$/);
