@@ -26,11 +26,14 @@
  */
 import { toolName } from '../observe/remote-sessions.js';
 import type { Db } from '../inventory/store.js';
-import { isoTime } from '../inventory/device-view.js';
+import { isoTime, listDevices } from '../inventory/device-view.js';
 import { recordSubject } from './diff.js';
 import { makeException, type ReconcileException } from './exception-kinds.js';
-import type { RecordMatch } from './match.js';
-import { describeApprovedTools, describeLocal, localDate, parseApprovedTools, parseServiceWindow, windowHolding } from './remote-access-policy.js';
+import { matchRecords, type RecordMatch } from './match.js';
+import {
+  describeApprovedTools, describeLocal, localDate, parseApprovedTools, parseServiceWindow, windowHolding, type ApprovedTools, type ServiceWindow,
+} from './remote-access-policy.js';
+import { currentSorImport, loadSorRecords } from './sor-store.js';
 import { sessionEvidence, sessionEventId, sessionsById, type SessionRow } from './session-lines.js';
 
 /** Most recent sessions kept as evidence of one exception. */
@@ -161,4 +164,44 @@ function lightSessionsAt(db: Db, ips: readonly string[]): Light[] {
   return rows.map(([id, tool, transport, deviceIp, devicePort, peerIp, peerPort, startUs]) => ({
     id, tool, transport, device_ip: deviceIp, device_port: devicePort, peer_ip: peerIp, peer_port: peerPort, start_us: startUs,
   }));
+}
+
+/** What the system of record says of one session: the record its device matched, whether the tool is approved, whether it started in the window (null: no such column). */
+export interface SessionPolicy {
+  asset_id: string | null;
+  approved: boolean | null;
+  in_window: boolean | null;
+}
+
+/**
+ * Per stored session id, the judgement of the record its device matched (for `auscult sessions`):
+ * the same matching, normalisation and window as the exceptions. Empty without a record.
+ */
+export function sessionPolicies(db: Db): Map<number, SessionPolicy> {
+  const out = new Map<number, SessionPolicy>();
+  if (currentSorImport(db) === undefined) return out;
+  const matches = matchRecords(loadSorRecords(db), listDevices(db)).records;
+  const byIp = new Map<string, RecordMatch>();
+  for (const m of matches) {
+    if (m.record.remoteAccess === undefined && m.record.serviceWindow === undefined) continue;
+    for (const d of m.devices) for (const ip of d.ips) if (!byIp.has(ip)) byIp.set(ip, m);
+  }
+  const judged = new Map<RecordMatch, { approved: ApprovedTools | undefined; window: ServiceWindow | undefined }>();
+  for (const s of lightSessionsAt(db, [...byIp.keys()])) {
+    const m = byIp.get(s.device_ip);
+    if (m === undefined) continue;
+    let p = judged.get(m);
+    if (p === undefined) {
+      const a = m.record.remoteAccess === undefined ? undefined : parseApprovedTools(m.record.remoteAccess);
+      const w = m.record.serviceWindow === undefined ? undefined : parseServiceWindow(m.record.serviceWindow);
+      p = { approved: a?.ok === true ? a.value : undefined, window: w?.ok === true ? w.value : undefined };
+      judged.set(m, p);
+    }
+    out.set(s.id, {
+      asset_id: m.record.assetId ?? null,
+      approved: p.approved === undefined ? null : p.approved.any || p.approved.tools.has(s.tool),
+      in_window: p.window === undefined ? null : windowHolding(p.window, Math.floor(s.start_us / 1000)) !== undefined,
+    });
+  }
+  return out;
 }

@@ -64,6 +64,13 @@ describe('remote-access exceptions on the lab capture', () => {
     expect(unapproved).toMatchObject({ severity: 'high', field: 'remote_access', expected: 'SSH; VNC (RFB)', mac: '02:a5:00:40:00:01' });
     expect(unapproved['evidence']).toEqual([{ source: `remote_session:${String(rdpId)}`, frame: 39, ts: sessions[2]?.['ts'], capture: 'lab-remote-access.pcapng' }]);
     expect(exc.filter((l) => l['type'] === 'remote_access_outside_window').every((l) => l['severity'] === 'medium' && l['expected'] === 'Mon-Fri 08:00-17:00 UTC')).toBe(true);
+    // `auscult sessions` says the same per session: approved tool, in the window.
+    const policy = () => (JSON.parse(ok(['sessions', '--db', db, '--json'])) as { tool: string; policy: unknown }[]).map((x) => [x.tool, x.policy]);
+    expect(policy()).toEqual([
+      ['ssh', { asset_id: 'PUMP-01', approved: true, in_window: false }], ['vnc', { asset_id: 'PUMP-01', approved: true, in_window: false }],
+      ['rdp', { asset_id: 'PUMP-01', approved: false, in_window: false }], ['anydesk', { asset_id: 'TECH-01', approved: true, in_window: true }],
+    ]);
+    expect(ok(['sessions', '--db', db])).toMatch(/Remote Desktop \(RDP\) .* NO +NO +rdp x224/);
     // Order: every session line comes before the exceptions that name it.
     const seqOf = (l: Line) => l['seq'] as number;
     expect(Math.max(...sessions.map(seqOf))).toBeLessThan(Math.min(...exc.map(seqOf)));
@@ -94,6 +101,7 @@ describe('remote-access exceptions on the lab capture', () => {
     ok(['import', '--db', db, csv('v3.csv', 'Asset Tag,MAC Address\nPUMP-01,02:a5:00:40:00:01\nTECH-01,02:a5:00:40:00:04\n')]);
     ok(['reconcile', '--db', db, '--stream', stream]);
     expect(remote(expectValidLines(readFileSync(stream, 'utf8')).slice(lines.length))).toEqual([]);
+    expect(new Set(policy().map(([, p]) => p))).toEqual(new Set([null]));
     expect((JSON.parse(ok(['coverage', '--db', db, '--json'])) as { hints: string[] }).hints.filter(hint)).toEqual([
       '4 remote-access sessions were seen but the system of record maps no remote-access column: remote_access_unapproved is not judged (README "Remote access exceptions").',
     ]);
