@@ -14,7 +14,7 @@ export function registerEvents(program: Command): void {
     program
       .command('events')
       .exitOverride() // usage errors exit 64 (EX_USAGE) through main's handler
-      .description('print the events the database holds (exceptions opened and resolved, device lifecycle events, verified patches) as NDJSON, OCSF, ECS, CEF or syslog, one per line')
+      .description('print the events the database holds (exceptions opened and resolved, device lifecycle events, verified patches, remote-access sessions) as NDJSON, OCSF, ECS, CEF or syslog, one per line')
       .addOption(new Option('--format <format>', 'the shape of each line').choices(OUTPUT_FORMATS).default('ndjson'))
       .addOption(new Option('--since <time>', 'only events at or after this capture time (ISO 8601, e.g. 2026-11-22T00:00:00Z)').argParser(parseTime))
       .option('--sensor <name>', 'the sensor name in each event (default: this host name)'),
@@ -24,6 +24,7 @@ use this to backfill a SIEM. See README "Sending to your SIEM" for each shape's 
 
 Examples:
   $ auscult events --format ocsf | jq 'select(.class_uid == 2003) | .finding_info.title'
+  $ auscult events | jq -c 'select(.event_type == "remote_session") | {tool, device_ip, peer_ip, start}'
   $ auscult events --format cef --since 2026-11-22T00:00:00Z > backfill.cef`)
     .action((opts: { db: string; format: OutputFormat; since?: string; sensor?: string }) => {
       const db = openExistingDb(opts.db, { readonly: true });

@@ -35,7 +35,10 @@ export function registerImport(program: Command): void {
   ).addHelpText('after', `
 Columns are recognised by name with no configuration (asset tag, manufacturer/make/vendor, model,
 serial, MAC in any spelling, IP, hostname, VLAN, location, department, room, switch, port,
-firmware/software version, OS, FDA class, owner); other columns are kept as attributes.
+firmware/software version, OS, FDA class, owner, remote access, service window); other columns
+are kept as attributes. Remote access lists the approved tools ("TeamViewer; Philips RSN");
+a service window is "DAYS HH:MM-HH:MM [ZONE]" ("Mon-Fri 08:00-17:00 America/New_York"; README
+"Remote access exceptions"): a bad one is a row error.
 A column whose name is one typo away from a known one ("MAC Adress") is reported by --dry-run
 and refused by import (exit 78) until it is mapped (--mapping) or dropped (--ignore-column).
 Every bad row is printed as file:line: reason and nothing is imported (exit 65) unless

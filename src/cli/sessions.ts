@@ -7,9 +7,12 @@
 import type { Command } from 'commander';
 import { RemoteSessionStore, type StoredRemoteSession } from '../inventory/remote-session-store.js';
 import { toolName } from '../observe/remote-sessions.js';
+import { sessionPolicies, type SessionPolicy } from '../reconcile/remote-access-exceptions.js';
 import { dbOption, formatTable, openExistingDb, termSafe, writeStdout } from './common.js';
 
 const iso = (us: number) => new Date(Math.floor(us / 1000)).toISOString();
+/** `yes`, `NO` (stands out), or `-` when the record has no such column or no record matched. */
+const yesNo = (v: boolean | null | undefined): string => (v === true ? 'yes' : v === false ? 'NO' : '-');
 
 /** One session as `--json` prints it (times as ISO 8601 and microseconds). */
 export function sessionJson(s: StoredRemoteSession): Record<string, unknown> {
@@ -31,13 +34,17 @@ export function registerSessions(program: Command): void {
       // Not read-only: a database of an older version gains the remote_session table (migrations) first.
       const db = openExistingDb(opts.db);
       let sessions: StoredRemoteSession[];
+      let policies: Map<number, SessionPolicy>;
       try {
         sessions = new RemoteSessionStore(db).list(opts.device);
+        // Issue 20: what the system of record says of each session (approved tool, service window).
+        policies = sessions.length > 0 ? sessionPolicies(db) : new Map();
       } finally {
         db.close();
       }
       if (opts.json === true) {
-        writeStdout(JSON.stringify(sessions.map(sessionJson), null, 2));
+        // `policy`: the matched record's asset id and whether it approves the tool and the start time (null: no record, or no such column).
+        writeStdout(JSON.stringify(sessions.map((s) => ({ ...sessionJson(s), policy: policies.get(s.id) ?? null })), null, 2));
         return;
       }
       if (sessions.length === 0) {
@@ -45,11 +52,11 @@ export function registerSessions(program: Command): void {
         return;
       }
       writeStdout(formatTable(
-        ['device', 'tool', 'dir', 'peer', 'start', 'duration', 'bytes in/out', 'frames', 'how'],
+        ['device', 'tool', 'dir', 'peer', 'start', 'duration', 'bytes in/out', 'frames', 'approved', 'window', 'how'],
         sessions.map((s) => [
           s.deviceId ?? s.deviceIp, toolName(s.tool), s.direction === 'inbound' ? 'in' : 'out', `${s.peerIp}:${s.peerPort}`,
           iso(s.start), `${((s.end - s.start) / 1e6).toFixed(1)}s`, `${s.bytesToDevice}/${s.bytesFromDevice}`,
-          `${s.firstFrame}-${s.lastFrame}`, termSafe(s.how),
+          `${s.firstFrame}-${s.lastFrame}`, yesNo(policies.get(s.id)?.approved), yesNo(policies.get(s.id)?.in_window), termSafe(s.how),
         ]),
       ));
     });

@@ -78,5 +78,24 @@ export function coverageReport(db: Db): CoverageReport {
     report.hints.push('DHCP is heard but no relayed request carries option 82: enable the relay agent information option on the access switches (or mirror the uplink to the DHCP server).');
   }
   if (report.devices > 0 && report.devices_with_switch_port === 0) report.hints.push('No device has a known switch port yet.');
+  const unjudged = unjudgedRemoteSessions(db);
+  if (unjudged > 0) {
+    report.hints.push(`${unjudged} remote-access sessions were seen but the system of record maps no remote-access column: remote_access_unapproved is not judged (README "Remote access exceptions").`);
+  }
   return report;
+}
+
+/** Issue 20: sessions stored while the current system-of-record snapshot has no remote-access column (0 when it has one, or on a database without these tables). */
+function unjudgedRemoteSessions(db: Db): number {
+  try {
+    // Distinct sessions: one capture replayed twice stores each twice.
+    const sessions = db.prepare(`SELECT count(*) FROM (SELECT DISTINCT tool, transport, device_ip, device_port, peer_ip, peer_port, start_us
+      FROM remote_session)`).pluck().get() as number;
+    if (sessions === 0) return 0;
+    const withPolicy = db.prepare(`SELECT count(*) FROM sor_record r JOIN sor_current c ON c.import_id = r.import_id
+      WHERE r.remote_access IS NOT NULL`).pluck().get() as number;
+    return withPolicy > 0 ? 0 : sessions;
+  } catch {
+    return 0; // a database opened read-only before its remote-access migration
+  }
 }

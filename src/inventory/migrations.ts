@@ -309,4 +309,10 @@ export const MIGRATIONS: readonly string[] = [
     capture_id INTEGER
   ) WITHOUT ROWID;
   `,
+  /* issue 20 (src/reconcile/remote-access-policy.ts): the record's remote-access policy; the session lines announced to the outbox */ `
+  ALTER TABLE sor_record ADD COLUMN remote_access TEXT;   -- approved tools as written; '' = column mapped, none approved
+  ALTER TABLE sor_record ADD COLUMN service_window TEXT;  -- validated service window as written
+  ALTER TABLE remote_session ADD COLUMN outbox_seq INTEGER; -- the outbox line announcing the session (NULL: not yet)
+  CREATE INDEX remote_session_unannounced ON remote_session (outbox_seq) WHERE outbox_seq IS NULL;
+  `,
 ];

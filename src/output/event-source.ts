@@ -86,7 +86,7 @@ export function advisoryLookup(db: Db): NonNullable<RenderContext['advisory']> {
     return out;
   };
   return (e: StreamEvent) => {
-    if (e.event_type === 'lifecycle') return undefined;
+    if (e.event_type === 'lifecycle' || e.event_type === 'remote_session') return undefined;
     pairs ??= build();
     if (e.event_type === 'patch_verified') return pairs.get(`${e.device_id}\u0000${e.advisory_id}`);
     const key = byEventId.get(e.event_id);

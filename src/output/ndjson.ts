@@ -41,6 +41,7 @@ import { AuscultError } from '../errors.js';
 import type { Db } from '../inventory/store.js';
 import type { ReconcileException } from '../reconcile/exception-kinds.js';
 import { orderLifecycleLine, type LifecycleLine } from '../reconcile/lifecycle.js';
+import { orderSessionLine, type RemoteSessionLine } from '../reconcile/session-lines.js';
 import { renderContext } from './event-source.js';
 import { render, type OutputFormat, type RenderContext, type StreamEvent } from './shapes.js';
 
@@ -68,11 +69,12 @@ export function orderLine(l: ExceptionLine): ExceptionLine {
   };
 }
 
-/** Any line of the outbox: an exception or a device lifecycle event (`src/reconcile/lifecycle.ts`). */
-export type OutboxLine = ExceptionLine | LifecycleLine;
+/** Any line of the outbox: an exception, a device lifecycle event (`src/reconcile/lifecycle.ts`) or a remote-access session (`src/reconcile/session-lines.ts`). */
+export type OutboxLine = ExceptionLine | LifecycleLine | RemoteSessionLine;
 
-/** Either kind of line with its keys in contract order. */
+/** Any kind of line with its keys in contract order. */
 export function orderOutboxLine(l: OutboxLine): OutboxLine {
+  if (l.event_type === 'remote_session') return orderSessionLine(l);
   return l.event_type === 'lifecycle' ? orderLifecycleLine(l) : orderLine(l);
 }
 

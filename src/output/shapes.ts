@@ -28,6 +28,7 @@ import type { PatchVerifiedLine } from '../advisories/patch-state.js';
 import type { LifecycleLine, LifecycleType } from '../reconcile/lifecycle.js';
 import type { ExceptionEvidence } from '../reconcile/exception-kinds.js';
 import type { ExceptionLine, OutboxLine } from './ndjson.js';
+import type { RemoteSessionLine } from '../reconcile/session-lines.js';
 
 export const OUTPUT_FORMATS = ['ndjson', 'ocsf', 'ecs', 'cef', 'syslog'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -37,6 +38,7 @@ export type StreamEvent = (OutboxLine | PatchVerifiedLine) & { seq: number };
 type LifecycleEvent = LifecycleLine & { seq: number };
 type ExceptionEvent = ExceptionLine & { seq: number };
 type PatchEvent = PatchVerifiedLine & { seq: number };
+type SessionEvent = RemoteSessionLine & { seq: number };
 
 /** What the inventory knows of a device when a line is rendered. */
 export interface DeviceInfo {
@@ -72,7 +74,7 @@ export const OCSF_VERSION = '1.8.0';
 const VENDOR = 'auscult';
 const PRODUCT = 'auscult';
 
-/** The line's severity; a `patch_verified` event (good news) is informational. */
+/** The line's severity; a `patch_verified` event (good news) and a remote session (a fact; the exceptions judge it) are informational. */
 type Severity = ExceptionLine['severity'] | 'info';
 const severityOf = (e: StreamEvent): Severity => (e.event_type === 'patch_verified' ? 'info' : e.severity);
 /** The kind within the event type (`patch_verified` has one). */
@@ -108,6 +110,12 @@ export const EVENT_KINDS: Readonly<Record<StreamEvent['event_type'], EventKind>>
     ocsf: { categoryUid: 2, categoryName: 'Findings', classUid: 2002, className: 'Vulnerability Finding' },
     ecs: { kind: 'event', category: ['configuration'], type: () => ['change'] },
     cefSignature: () => 'patch:patch_verified',
+  },
+  // Issue 20: a remote-access session (src/reconcile/session-lines.ts), written when it ended.
+  remote_session: {
+    ocsf: { categoryUid: 4, categoryName: 'Network Activity', classUid: 4001, className: 'Network Activity' },
+    ecs: { kind: 'event', category: ['network'], type: () => ['connection', 'end'] },
+    cefSignature: (e) => `remote_session:${e.event_type === 'remote_session' ? e.tool : typeOf(e)}`,
   },
 };
 
@@ -149,7 +157,7 @@ function medicalFields(dev: DeviceInfo): Record<string, string> | undefined {
 
 /** Who a line is about. */
 interface DeviceIds { device_id: string | null; asset_id: string | null; mac: string | null }
-const idsOf = (e: StreamEvent): DeviceIds => ({ device_id: e.device_id, asset_id: e.event_type === 'lifecycle' ? null : e.asset_id, mac: e.mac });
+const idsOf = (e: StreamEvent): DeviceIds => ({ device_id: e.device_id, asset_id: e.event_type === 'lifecycle' || e.event_type === 'remote_session' ? null : e.asset_id, mac: e.mac });
 
 /** OCSF `device` (needs one of uid, name, ip, hostname): the inventory id, the record's asset id as its name, what the inventory knows. */
 function ocsfDevice(e: DeviceIds, dev: DeviceInfo, extra: Record<string, unknown> = {}): Record<string, unknown> | undefined {
@@ -186,6 +194,7 @@ export function toNdjson(e: StreamEvent, ctx?: RenderContext): string {
 /** OCSF 1.8.0: an exception is a Compliance Finding (2003). */
 export function toOcsf(e: StreamEvent, ctx: RenderContext): Record<string, unknown> {
   if (e.event_type === 'lifecycle') return ocsfLifecycle(e, ctx);
+  if (e.event_type === 'remote_session') return ocsfSession(e, ctx);
   const advisory = ctx.advisory?.(e);
   if (e.event_type === 'patch_verified') return ocsfVulnerability(e, ctx, advisory);
   if (isVulnerability(e) && advisory !== undefined) return ocsfVulnerability(e, ctx, advisory);
@@ -320,6 +329,70 @@ function ocsfLifecycle(e: LifecycleEvent, ctx: RenderContext): Record<string, un
   });
 }
 
+/** IANA service names (OCSF `app_protocol_name`) of the tools that are a protocol of their own. */
+const IANA_SERVICE: Readonly<Record<string, string>> = { ssh: 'ssh', rdp: 'ms-wbt-server', vnc: 'rfb', telnet: 'telnet' };
+
+/** The session's two ends: the initiator (the peer when inbound) and the responder. */
+function sessionEnds(e: SessionEvent): { inbound: boolean; device: { ip: string; port: number; bytes: number }; peer: { ip: string; port: number; bytes: number } } {
+  return {
+    inbound: e.direction === 'inbound',
+    device: { ip: e.device_ip, port: e.device_port, bytes: e.bytes_from_device },
+    peer: { ip: e.peer_ip, port: e.peer_port, bytes: e.bytes_to_device },
+  };
+}
+
+/**
+ * OCSF 1.8.0: a remote-access session is Network Activity (4001): activity Close (ended by FIN),
+ * Reset (RST) or Traffic (ended idle, with the capture, or evicted: a report of the traffic seen).
+ * The initiator is `src_endpoint` (the peer when inbound), `connection_info.direction_id` Inbound
+ * or Outbound as auscult judged it, the medical device in `device` (host profile); the tool, how
+ * it was recognised and the capture-and-frame evidence in `unmapped.auscult`.
+ */
+function ocsfSession(e: SessionEvent, ctx: RenderContext): Record<string, unknown> {
+  const kind = EVENT_KINDS.remote_session;
+  const dev = deviceOf(e, ctx);
+  const activity = e.end_reason === 'fin' ? { id: 2, name: 'Close' } : e.end_reason === 'rst' ? { id: 3, name: 'Reset' } : { id: 6, name: 'Traffic' };
+  const { inbound, device, peer } = sessionEnds(e);
+  const deviceEnd = compact({ ip: device.ip, port: device.port, uid: e.device_id, mac: e.mac, hostname: dev.hostname });
+  const peerEnd = { ip: peer.ip, port: peer.port };
+  const src = inbound ? peer : device;
+  const dst = inbound ? device : peer;
+  return compact({
+    activity_id: activity.id,
+    activity_name: activity.name,
+    category_uid: kind.ocsf.categoryUid,
+    category_name: kind.ocsf.categoryName,
+    class_uid: kind.ocsf.classUid,
+    class_name: kind.ocsf.className,
+    type_uid: kind.ocsf.classUid * 100 + activity.id,
+    type_name: `${kind.ocsf.className}: ${activity.name}`,
+    severity_id: OCSF_SEVERITY.info.id,
+    severity: OCSF_SEVERITY.info.name,
+    time: ms(e.ts),
+    start_time: ms(e.start),
+    end_time: ms(e.end),
+    duration: Math.round(e.duration_s * 1000),
+    message: e.message,
+    metadata: { ...ocsfMetadata(e, ctx, 'remote_sessions'), profiles: ['host'] },
+    src_endpoint: inbound ? peerEnd : deviceEnd,
+    dst_endpoint: inbound ? deviceEnd : peerEnd,
+    connection_info: {
+      protocol_name: e.transport, protocol_num: e.transport === 'tcp' ? 6 : 17, direction_id: inbound ? 1 : 2, direction: inbound ? 'Inbound' : 'Outbound',
+    },
+    // OCSF: bytes_out flow from source to destination, bytes_in back.
+    traffic: { bytes: e.bytes_to_device + e.bytes_from_device, bytes_out: src.bytes, bytes_in: dst.bytes, packets: e.frames },
+    app_name: e.tool_name,
+    app_protocol_name: IANA_SERVICE[e.tool],
+    observation_point_id: 3, // Neither: a passive sensor on a mirror port
+    observation_point: 'Neither',
+    device: ocsfDevice(idsOf(e), dev),
+    unmapped: { auscult: compact({
+      event_id: e.event_id, seq: e.seq, sensor: ctx.sensor, type: e.type, tool: e.tool, how: e.how, end_reason: e.end_reason,
+      first_frame: e.first_frame, last_frame: e.last_frame, evidence: e.evidence, device: medicalFields(dev),
+    }) },
+  });
+}
+
 /** ECS upper-case, hyphenated MAC (RFC 7042 notation, as ECS suggests). */
 const ecsMac = (mac: string): string => mac.toUpperCase().replaceAll(':', '-');
 
@@ -373,6 +446,29 @@ export function toEcs(e: StreamEvent, ctx: RenderContext): Record<string, unknow
     dataset: fields.dataset, module: 'auscult', provider: 'auscult', severity: ECS_SEVERITY[severityOf(e)], sequence: e.seq, reason: e.message,
   });
   const medical = medicalFields(dev);
+  if (e.event_type === 'remote_session') {
+    const { inbound, device, peer } = sessionEnds(e);
+    const deviceEnd = compact({ ...device, mac: e.mac !== null ? ecsMac(e.mac) : undefined });
+    return compact({
+      ...common,
+      event: {
+        ...event({ kind: kind.ecs.kind, category: kind.ecs.category, type: kind.ecs.type(e), action: 'remote_session', dataset: 'auscult.sessions' }),
+        start: e.start, end: e.end, duration: Math.round(e.duration_s * 1e9),
+      },
+      // ECS: `source.bytes` are the bytes the source sent.
+      source: inbound ? peer : deviceEnd,
+      destination: inbound ? deviceEnd : peer,
+      network: compact({
+        transport: e.transport, direction: inbound ? 'inbound' : 'outbound', application: e.tool, protocol: IANA_SERVICE[e.tool] !== undefined ? e.tool : undefined,
+        bytes: e.bytes_to_device + e.bytes_from_device, packets: e.frames,
+      }),
+      related: { ip: [...new Set([e.device_ip, e.peer_ip])] },
+      auscult: compact({
+        event_type: e.event_type, severity: e.severity, tool: e.tool, tool_name: e.tool_name, how: e.how, end_reason: e.end_reason,
+        first_frame: e.first_frame, last_frame: e.last_frame, evidence: e.evidence, device: medical,
+      }),
+    });
+  }
   if (e.event_type === 'lifecycle') {
     return compact({
       ...common,
@@ -418,11 +514,37 @@ export function cefValue(s: string): string {
 }
 
 /**
+ * The CEF line of a remote session: initiator in `src`/`spt` (the peer when inbound), `proto`,
+ * `in` (bytes from source to destination, as ArcSight defines it) and `out`, `start`/`end`, `app`
+ * the tool, `deviceDirection` 0 inbound / 1 outbound, `cnt` frames; cs3 end reason, cs4 how the
+ * tool was recognised, cs5 evidence, cn1 seq.
+ */
+function cefSession(e: SessionEvent, ctx: RenderContext): string {
+  const dev = deviceOf(e, ctx);
+  const { inbound, device, peer } = sessionEnds(e);
+  const src = inbound ? peer : device;
+  const dst = inbound ? device : peer;
+  const ext: [string, string | number | null][] = [
+    ['rt', ms(e.ts)], ['externalId', e.event_id], ['cat', e.type], ['act', e.end_reason], ['msg', e.message],
+    ['src', src.ip], ['spt', src.port], ['dst', dst.ip], ['dpt', dst.port], ['proto', e.transport.toUpperCase()],
+    ['in', src.bytes], ['out', dst.bytes], ['start', ms(e.start)], ['end', ms(e.end)], ['app', e.tool], ['cnt', e.frames],
+    ['deviceDirection', inbound ? 0 : 1], [inbound ? 'dmac' : 'smac', e.mac], [inbound ? 'dhost' : 'shost', dev.hostname],
+    ['deviceExternalId', e.device_id], ['dvchost', ctx.sensor],
+    ['cs3Label', 'end_reason'], ['cs3', e.end_reason], ['cs4Label', 'how'], ['cs4', e.how],
+    ['cs5Label', 'evidence'], ['cs5', JSON.stringify(e.evidence)], ['cn1Label', 'seq'], ['cn1', e.seq],
+  ];
+  const extension = ext.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k}=${cefValue(String(v))}`).join(' ');
+  const header = ['CEF:0', VENDOR, PRODUCT, ctx.version, EVENT_KINDS.remote_session.cefSignature(e), e.message, String(CEF_SEVERITY.info)].map((h, i) => (i === 0 ? h : cefHeader(h)));
+  return `${header.join('|')}|${extension}`;
+}
+
+/**
  * The CEF line (no syslog header). Custom fields: cs1 asset id, cs2 field, cs3 expected (a verified
  * patch: old version), cs4 observed (new version), cs5 evidence (JSON), cs6 lifecycle changes
  * (JSON) or the advisory id, flexString1 the CVE ids, cn1 seq.
  */
 export function toCef(e: StreamEvent, ctx: RenderContext): string {
+  if (e.event_type === 'remote_session') return cefSession(e, ctx);
   const kind = EVENT_KINDS[e.event_type];
   const dev = deviceOf(e, ctx);
   const life = e.event_type === 'lifecycle' ? e : undefined;

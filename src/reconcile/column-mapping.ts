@@ -94,6 +94,15 @@ export const BUILTIN_ALIASES: Readonly<Record<SorField, readonly string[]>> = {
   fdaClass: ['fda class', 'fda device class', 'device class', 'risk class', 'regulatory class'],
   owner: ['owner', 'owned by', 'custodian', 'assigned to', 'responsible'],
   deviceType: ['device type', 'type', 'category', 'device category', 'equipment type', 'asset type'],
+  remoteAccess: [
+    'remote access', 'remote access tools', 'remote access tool', 'approved remote access', 'remote access method',
+    'remote access methods', 'remote support', 'remote support tool', 'remote service', 'remote service tools', 'remote tools',
+    'vendor remote access', 'remote access vendor', 'remote connection', 'remote connectivity',
+  ],
+  serviceWindow: [
+    // Not 'service hours' (a usage meter in many CMMS) nor 'support window' (often an end-of-support date).
+    'service window', 'maintenance window', 'remote access window', 'remote service window', 'remote support window',
+  ],
 };
 
 const ALIAS_LOOKUP: ReadonlyMap<string, SorField> = new Map(
@@ -147,6 +156,9 @@ export const SOR_PRESETS: Readonly<Record<string, ColumnMapping>> = {
     owned_by: 'owner',
     u_device_type: 'deviceType',
     category: 'deviceType',
+    u_remote_access: 'remoteAccess',
+    u_service_window: 'serviceWindow',
+    u_maintenance_window: 'serviceWindow',
   }),
   'biomed-cmms': presetOf('biomed-cmms', {
     'Equipment ID': 'assetId',
@@ -175,6 +187,10 @@ export const SOR_PRESETS: Readonly<Record<string, ColumnMapping>> = {
     'Equipment Type': 'deviceType',
     'Equipment Class': 'deviceType',
     Custodian: 'owner',
+    'Remote Access': 'remoteAccess',
+    'Remote Support': 'remoteAccess',
+    'Service Window': 'serviceWindow',
+    'Maintenance Window': 'serviceWindow',
   }),
 };
 
@@ -227,6 +243,8 @@ export const MAPPING_FIELD_NAMES: Readonly<Record<string, SorField>> = {
   fda_class: 'fdaClass',
   owner: 'owner',
   device_type: 'deviceType',
+  remote_access: 'remoteAccess',
+  service_window: 'serviceWindow',
 };
 
 const FIELD_NAME_LIST = Object.keys(MAPPING_FIELD_NAMES).join(', ');

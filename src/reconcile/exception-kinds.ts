@@ -32,6 +32,9 @@ export const EXCEPTION_TYPES = [
   'advisory_unverifiable',
   // Communication profile (issue 20; src/reconcile/external-peers.ts).
   'unexpected_external_peer',
+  // Remote access (issue 20, HICP 405(d) 9.1 step 7 and 9.6; src/reconcile/remote-access-exceptions.ts).
+  'remote_access_unapproved',
+  'remote_access_outside_window',
 ] as const;
 
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
@@ -61,6 +64,8 @@ export const EXCEPTION_KINDS: Readonly<Record<ExceptionType, ExceptionKind>> = {
   deferral_expired: { severity: 'medium', description: 'a patch deferral ended and the device still runs affected firmware' },
   advisory_unverifiable: { severity: 'low', description: 'an advisory names the device but the sensor cannot tell whether its firmware is affected (version unknown or not comparable)' },
   unexpected_external_peer: { severity: 'medium', description: 'a medical device (or one that announced a MUD URL) called an external destination no allowlist permits for it (high for any device when an advisory says to block the destination)' },
+  remote_access_unapproved: { severity: 'high', description: "a remote-access tool reached the device (or the device called its relay or vendor platform) and the record's remote-access column does not list it" },
+  remote_access_outside_window: { severity: 'medium', description: "remote-access sessions started outside the record's service window (one exception per tool and day)" },
 };
 
 /** Evidence for an observed value: where a packet showed it (`tshark -r <capture> -Y frame.number==<frame>`). */

@@ -31,6 +31,10 @@ import {
   normaliseMac,
   normaliseVlan,
 } from './normalise.js';
+import { canonicalApprovedTools, parseApprovedTools, parseServiceWindow } from './remote-access-policy.js';
+
+/** A remote-access item that reads like a product name (letters and a little punctuation, no digits): safe to quote in a warning. */
+const PRODUCT_NAME = /^[A-Za-z][A-Za-z .&/()-]{0,39}$/;
 import { SOR_IDENTIFYING_FIELDS, type SorField, type SorRecord, type SorRowError } from './sor-record.js';
 
 /** Default limits; each is an option of `parseSorCsv`. */
@@ -218,6 +222,7 @@ const FIELD_LABEL: Readonly<Record<SorField, string>> = {
   assetId: 'asset id', manufacturer: 'manufacturer', model: 'model', serial: 'serial', macs: 'MAC', ips: 'IP',
   hostname: 'hostname', vlan: 'VLAN', location: 'location', department: 'department', room: 'room', switch: 'switch',
   port: 'port', firmware: 'firmware', os: 'OS', fdaClass: 'FDA class', owner: 'owner', deviceType: 'device type',
+  remoteAccess: 'remote access', serviceWindow: 'service window',
 };
 
 const QUOTE_MAX = 40;
@@ -333,6 +338,10 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
   }
 
   const patternMisses = new Map<number, { count: number; firstLine: number }>();
+  // Issue 20: a mapped remote-access column judges every record (an empty cell approves no tool).
+  const mapsRemoteAccess = plans.some((p) => fieldsOf(p.rule).includes('remoteAccess'));
+  const unknownTools = new Map<string, { count: number; firstLine: number }>();
+  const yesRows = { count: 0, firstLine: 0 };
   let dataRows = 0;
   for (const { entry, line } of located.slice(headerIndex + 1)) {
     if (entry.kind === 'skip') {
@@ -378,6 +387,29 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
               if (!record.ips.includes(ip)) record.ips.push(ip);
             }
           }
+          return;
+        }
+        case 'remoteAccess': {
+          if (record.remoteAccess !== undefined) return;
+          const approved = parseApprovedTools(value);
+          if (!approved.ok) return rowError(`${source}: ${approved.reason}`);
+          for (const item of approved.value.unknown) {
+            // Only what reads like a product name is quoted back: such cells also hold tool IDs and passwords.
+            const name = PRODUCT_NAME.test(item) ? item : '';
+            const seen = unknownTools.get(name);
+            if (seen) seen.count++;
+            else if (unknownTools.size < 100) unknownTools.set(name, { count: 1, firstLine: line });
+          }
+          if (approved.value.yes && yesRows.count++ === 0) yesRows.firstLine = line;
+          // Stored as the tool ids it approves, never the cell's free text (README "Remote access exceptions").
+          record.remoteAccess = canonicalApprovedTools(approved.value);
+          return;
+        }
+        case 'serviceWindow': {
+          if (record.serviceWindow !== undefined) return;
+          const window = parseServiceWindow(value);
+          if (!window.ok) return rowError(`${source}: ${window.reason}`);
+          record.serviceWindow = value;
           return;
         }
         case 'vlan': {
@@ -426,6 +458,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
       for (const reason of reasons) errors.push({ file, line, reason });
       continue;
     }
+    if (mapsRemoteAccess && record.remoteAccess === undefined) record.remoteAccess = '';
     record.attributes = Object.fromEntries(attributes);
     records.push(record);
   }
@@ -434,6 +467,17 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     const header = plans[i]?.header ?? '';
     warnings.push(
       `${file}:${miss.firstLine}: column ${quoteCell(header)}: pattern did not match ${miss.count} row${miss.count === 1 ? '' : 's'} (first at line ${miss.firstLine})`,
+    );
+  }
+  if (yesRows.count > 0) {
+    warnings.push(
+      `${file}:${yesRows.firstLine}: the remote-access column says "yes" without naming a tool in ${yesRows.count} row${yesRows.count === 1 ? '' : 's'}; every tool is taken as approved there (name the tools, e.g. "TeamViewer; Philips RSN", to have them judged)`,
+    );
+  }
+  for (const [name, seen] of unknownTools) {
+    const what = name === '' ? 'an item that is not a tool name (not shown: it may be an ID or a password)' : `tool ${quoteCell(name)}`;
+    warnings.push(
+      `${file}:${seen.firstLine}: remote-access ${what} is not one auscult recognises (${seen.count} row${seen.count === 1 ? '' : 's'}); it is not stored and can never match a session (README "Remote access exceptions")`,
     );
   }
   return result(columns);

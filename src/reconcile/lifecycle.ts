@@ -27,6 +27,7 @@ import type { Db } from '../inventory/store.js';
 import { isoTime } from '../inventory/device-view.js';
 import { enqueueLines } from '../output/ndjson.js';
 import type { ExceptionEvidence } from './exception-kinds.js';
+import { announceSessions } from './session-lines.js';
 
 export const LIFECYCLE_TYPES = ['device_new', 'device_changed', 'device_quiet', 'device_back'] as const;
 export type LifecycleType = (typeof LIFECYCLE_TYPES)[number];
@@ -176,6 +177,8 @@ export function announceLifecycle(db: Db, options: { quietAfterS?: number } = {}
     if (newest <= 0) return [];
     const lines = lifecycleLines(db, newest, options);
     const seqs = enqueueLines(db, lines);
+    // Issue 20: remote-access sessions reach the outbox (and the SIEM outputs) without a record too.
+    announceSessions(db);
     return lines.map((l, i) => ({ ...l, ...(seqs[i] === undefined ? {} : { seq: seqs[i] }) }));
   })();
 }

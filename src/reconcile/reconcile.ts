@@ -17,6 +17,8 @@ import { hasAdvisories, patchEventIds, recordPatchEvent } from '../inventory/adv
 import { loadPatchState } from '../advisories/load.js';
 import { EXCEPTION_TYPES, type ExceptionEvidence, type ExceptionType, type ReconcileException, type Severity } from './exception-kinds.js';
 import { lifecycleLines, type LifecycleLine } from './lifecycle.js';
+import { remoteAccessExceptions } from './remote-access-exceptions.js';
+import { announceSessions, type RemoteSessionLine } from './session-lines.js';
 import type { MatchKey } from './match.js';
 import { currentSorImport, loadSorRecords, type SorImportInfo } from './sor-store.js';
 import type { SorRecord } from './sor-record.js';
@@ -40,6 +42,8 @@ export interface ReconcileResult {
   changes: ExceptionLine[];
   /** Device lifecycle lines appended to the outbox by this run (before the exceptions). */
   lifecycle?: LifecycleLine[];
+  /** Remote-session lines appended to the outbox by this run (after the lifecycle lines). */
+  sessions?: RemoteSessionLine[];
   /** Every open exception after this run, in the order of `diff.ts`. */
   open: ExceptionLine[];
   /** Unmatched records the sensor cannot hear (not exceptions). */
@@ -122,6 +126,8 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
   diff.exceptions.push(...patch.exceptions);
   // Communication profile (issue 20): external destinations nothing allows.
   diff.exceptions.push(...externalPeerExceptions(db, devices, options.peers, assetIdsOf(diff.match.records)));
+  // Remote access (issue 20): sessions against the matched record's remote-access policy.
+  if (sor !== undefined) diff.exceptions.push(...remoteAccessExceptions(db, diff.match.records));
 
   const select = db.prepare('SELECT * FROM exception');
   const insert = db.prepare(`INSERT INTO exception (event_id, type, status, severity, asset_id, device_id, mac, field, expected, observed, evidence, message, opened_ts, resolved_ts)
@@ -134,11 +140,14 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
   const resolve = db.prepare(`UPDATE exception SET status = 'resolved', resolved_ts = ? WHERE event_id = ?`);
 
   let lifecycle: LifecycleLine[] = [];
+  let sessionLines: RemoteSessionLine[] = [];
   const changes = db.transaction((): ExceptionLine[] => {
     // Lifecycle events first (a device is new before it is not in the inventory), same transaction.
     const lifecyclePending = lifecycleLines(db, Date.parse(ts) * 1000, options.quietAfterS !== undefined ? { quietAfterS: options.quietAfterS } : {});
     const lifecycleSeqs = enqueueLines(db, lifecyclePending);
     lifecycle = lifecyclePending.map((l, i) => ({ ...l, ...(lifecycleSeqs[i] === undefined ? {} : { seq: lifecycleSeqs[i] }) }));
+    // Remote sessions next (after their device_new, before an exception naming them), each once.
+    sessionLines = announceSessions(db);
     const existing = new Map((select.all() as ExceptionRow[]).map((r) => [r.event_id, r]));
     const pending: Omit<ExceptionLine, 'seq'>[] = [];
     const current = new Set<string>();
@@ -189,6 +198,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     ts,
     changes,
     lifecycle,
+    sessions: sessionLines,
     open: openLines,
     outOfCoverage: diff.outOfCoverage,
     records,

@@ -28,6 +28,9 @@ export const SOR_FIELDS = [
   'fdaClass',
   'owner',
   'deviceType',
+  // Issue 20: the remote-access policy (src/reconcile/remote-access-policy.ts).
+  'remoteAccess',
+  'serviceWindow',
 ] as const;
 
 export type SorField = (typeof SOR_FIELDS)[number];
@@ -75,6 +78,15 @@ export interface SorRecord {
   owner?: string;
   /** Device type or category as written. */
   deviceType?: string;
+  /**
+   * Remote-access tools approved for the device, as tool ids (`philips; teamviewer` from the cell
+   * `TeamViewer; Philips RSN`; `any`); `''` when the column is mapped but approves none (empty,
+   * placeholder, `no`); absent when no column is mapped (nothing is judged). Never the cell's
+   * free text. See `remote-access-policy.ts`.
+   */
+  remoteAccess?: string;
+  /** Service window as written, validated at import (`Mon-Fri 08:00-17:00 America/New_York`); absent when empty. */
+  serviceWindow?: string;
   /** Every column not mapped to a field, by header name, value kept raw (blank cells omitted). */
   attributes: Record<string, string>;
 }

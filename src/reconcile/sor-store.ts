@@ -57,6 +57,8 @@ const TEXT_COLUMNS = [
   ['fdaClass', 'fda_class'],
   ['owner', 'owner'],
   ['deviceType', 'device_type'],
+  ['remoteAccess', 'remote_access'],
+  ['serviceWindow', 'service_window'],
 ] as const;
 
 /** Stores a snapshot and makes it current, in one transaction. Returns the new import's id. */
@@ -64,9 +66,9 @@ export function storeSorSnapshot(db: Db, input: SorSnapshotInput): number {
   const insertImport = db.prepare(`INSERT INTO sor_import (file, sha256, imported_at, rows, skipped_rows, encoding)
     VALUES (?, ?, ?, ?, ?, ?)`);
   const insertRecord = db.prepare(`INSERT INTO sor_record (import_id, line, asset_id, manufacturer, model, serial, macs, ips,
-      hostname, vlan, location, department, room, switch, port, firmware, os, fda_class, owner, device_type, attributes)
+      hostname, vlan, location, department, room, switch, port, firmware, os, fda_class, owner, device_type, remote_access, service_window, attributes)
     VALUES (@import_id, @line, @asset_id, @manufacturer, @model, @serial, @macs, @ips, @hostname, @vlan, @location,
-      @department, @room, @switch, @port, @firmware, @os, @fda_class, @owner, @device_type, @attributes)`);
+      @department, @room, @switch, @port, @firmware, @os, @fda_class, @owner, @device_type, @remote_access, @service_window, @attributes)`);
   const setCurrent = db.prepare(`INSERT INTO sor_current (id, import_id) VALUES (1, ?)
     ON CONFLICT(id) DO UPDATE SET import_id = excluded.import_id`);
   return db.transaction(() => {

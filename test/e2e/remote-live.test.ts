@@ -8,7 +8,7 @@
  * `cap` addon; skipped with the reason otherwise (as test/e2e/live.test.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +82,9 @@ describe.skipIf(SKIP !== null)(titled('remote sessions from the live sensor', SK
     expect(passing).toBeLessThan(all); // the TLS application data stays out
     const db = join(dir, 'live.db');
     const config = join(dir, 'live.yaml');
-    writeFileSync(config, `capture:\n  interface: va\ndatabase:\n  path: ${db}\nmetrics:\n  listen: ${METRICS}\ninventory:\n  flush_interval_ms: 500\n`);
+    const ocsfFile = join(dir, 'events.ocsf.ndjson');
+    writeFileSync(config, `capture:\n  interface: va\ndatabase:\n  path: ${db}\nmetrics:\n  listen: ${METRICS}\ninventory:\n  flush_interval_ms: 500\n` +
+      `output:\n  sensor_name: live-sensor\n  targets:\n    - {type: file, name: ocsf, format: ocsf, path: ${ocsfFile}}\n`);
     const child = spawn('ip', ['netns', 'exec', NS, process.execPath, BIN, 'run', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -113,5 +115,13 @@ describe.skipIf(SKIP !== null)(titled('remote sessions from the live sensor', SK
       '10.40.0.10:22 out -', '10.40.0.10:3389 out -', '10.40.0.10:5901 out -', '10.40.0.2:53 out -', '10.40.0.99:443 out relay-7.net.anydesk.com',
     ]);
     expect(device.communication_profile.names.map((n) => `${n.kind} ${n.name}`)).toEqual(['dns relay-7.net.anydesk.com', 'sni relay-7.net.anydesk.com']);
+    // Issue 20: with no system of record, the sensor's OCSF output got each session once, as Network Activity (4001), without the RDP cookie.
+    const text = readFileSync(ocsfFile, 'utf8');
+    expect(text).not.toContain('CANARY-TECH-USER');
+    const sessions = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { class_uid: number; app_name?: string; unmapped: { auscult: { event_id: string } } })
+      .filter((o) => o.class_uid === 4001);
+    // Sorted: a session that ends (FIN/RST) is announced at the next flush, one that does not at the stop.
+    expect(sessions.map((o) => o.app_name).sort()).toEqual(['AnyDesk', 'Remote Desktop (RDP)', 'SSH', 'VNC (RFB)']);
+    expect(new Set(sessions.map((o) => o.unmapped.auscult.event_id)).size).toBe(4);
   });
 });

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toCef, toSyslog, cefValue, type StreamEvent } from '../../src/output/shapes.js';
 import type { ExceptionLine } from '../../src/output/ndjson.js';
+import type { RemoteSessionLine } from '../../src/reconcile/session-lines.js';
 import { parseCef, parseExtension, parseSyslog } from '../helpers/cef.js';
 
 const RUNS = { seed: 1818, numRuns: 3000 };
@@ -77,6 +78,41 @@ describe('CEF round trip through an independent parser', () => {
         expect(x['cs4'] ?? '').toBe(ev.new_version);
       }
       expect(parseSyslog(toSyslog(ev, { ...c, advisory: () => a })).message).toBe(line);
+    }), { ...RUNS, numRuns: 1000 });
+  });
+
+  it('remote sessions (issue 20): a hostile how (DNS/SNI names are attacker text), message and capture name come back unchanged; ends and bytes intact', () => {
+    const session = fc.record({
+      how: nasty, message: nasty, seq: fc.integer({ min: 1, max: 2 ** 40 }), inbound: fc.boolean(), capture: nullable, hostname: nullable,
+      port: fc.integer({ min: 0, max: 65535 }), bytes: fc.nat(),
+    }).map((r): RemoteSessionLine & { seq: number } => ({
+      schema_version: 1, event_type: 'remote_session', seq: r.seq, event_id: '0123456789abcdef0123456789abcdef', ts: '2026-12-05T08:28:51.142Z',
+      type: 'remote_session', severity: 'info', device_id: 'mac-02a500400001', mac: '02:a5:00:40:00:01', tool: 'rdp', tool_name: 'Remote Desktop (RDP)',
+      how: r.how, transport: 'tcp', direction: r.inbound ? 'inbound' : 'outbound', device_ip: '10.40.0.10', device_port: 3389, peer_ip: '10.40.0.50',
+      peer_port: r.port, start: '2026-12-05T08:28:51.142Z', end: '2026-12-05T08:28:51.200Z', duration_s: 0.058, bytes_to_device: r.bytes,
+      bytes_from_device: 26, frames: 10, first_frame: 36, last_frame: 45, end_reason: 'rst',
+      evidence: [{ source: 'remote_session.rdp', frame: 39, ts: '2026-12-05T08:28:51.142Z', capture: r.capture }], message: r.message,
+    }));
+    fc.assert(fc.property(session, ctx, nullable, (e, c, hostname) => {
+      const rc = { ...c, device: () => ({ ip: '10.40.0.10', hostname }) };
+      const line = toCef(e, rc);
+      expect(line).not.toMatch(/[\r\n]/);
+      const parsed = parseCef(line);
+      expect(parsed.header.deviceEventClassId).toBe('remote_session:rdp');
+      expect(parsed.header.name).toBe(e.message.replace(/\r\n|[\r\n]/g, ' '));
+      const x = parsed.ext;
+      expect(x['msg'] ?? '').toBe(e.message);
+      expect(x['cs4'] ?? '').toBe(e.how);
+      expect(x[e.direction === 'inbound' ? 'dhost' : 'shost'] ?? null).toBe(hostname === '' ? null : hostname);
+      expect([x['src'], x['spt'], x['dst'], x['dpt']]).toEqual(e.direction === 'inbound'
+        ? ['10.40.0.50', String(e.peer_port), '10.40.0.10', '3389'] : ['10.40.0.10', '3389', '10.40.0.50', String(e.peer_port)]);
+      expect(x['in']).toBe(String(e.direction === 'inbound' ? e.bytes_to_device : e.bytes_from_device));
+      expect(JSON.parse(x['cs5'] ?? '[]')).toEqual(e.evidence);
+      expect(x['cn1']).toBe(String(e.seq));
+      const s = parseSyslog(toSyslog(e, rc));
+      expect(s.message).toBe(line);
+      expect(s.msgId).toBe('remote_session');
+      expect(s.structuredData['event_id']).toBe(e.event_id);
     }), { ...RUNS, numRuns: 1000 });
   });
 

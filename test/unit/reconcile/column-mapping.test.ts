@@ -16,7 +16,7 @@ import {
 import { SOR_FIELDS } from '../../../src/reconcile/sor-record.js';
 
 const FIELD_LIST =
-  'asset_id, manufacturer, model, serial, mac, ip, hostname, vlan, location, department, room, switch, port, firmware, os, fda_class, owner, device_type';
+  'asset_id, manufacturer, model, serial, mac, ip, hostname, vlan, location, department, room, switch, port, firmware, os, fda_class, owner, device_type, remote_access, service_window';
 
 function parseOk(text: string, file = 'mapping.yaml'): ColumnMapping {
   const result = parseColumnMapping(text, file);

@@ -11,6 +11,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const load = (name: string): object => JSON.parse(readFileSync(`${ROOT}schemas/${name}`, 'utf8')) as object;
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
+// exception.schema.json refers to it for `event_type: remote_session` lines (issue 20).
+ajv.addSchema(load('remote-session.schema.json'));
 export const validateExceptionLine = ajv.compile(load('exception.schema.json'));
 export const validateDevices = ajv.compile(load('devices.schema.json'));
 
