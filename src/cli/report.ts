@@ -24,8 +24,9 @@ Example:
     .action((opts: { db: string; out: string; stream: string }) => {
       const db = openExistingDb(opts.db);
       try {
-        const reconciled = reconcileAndStream(db, opts.stream);
-        const data = buildReport(db, reconciled);
+        // No name holds the reconciliation: once the report data is built, its match of every
+        // record can be collected while the files are written.
+        const data = buildReport(db, reconcileAndStream(db, opts.stream));
         const files = writeReport(opts.out, data);
         const open = data.register.filter((e) => e.status === 'open').length;
         process.stderr.write(`${opts.out}: ${files.join(', ')} (${data.inventory.length} inventory rows, ${open} open exception(s), ${data.changes.length} change(s))\n`);

@@ -151,6 +151,9 @@ function recordLocation(r: SorRecord | undefined): string | null {
   return pick(r.location, r.room === undefined ? undefined : `Room ${r.room}`);
 }
 
+/** The `compare` of a row that is only a record or only a device: one frozen object for all of them (issue 22: 200k rows). */
+const NOTHING_COMPARED: InventoryRow['compare'] = Object.freeze({});
+
 function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, d: DeviceView | undefined): InventoryRow {
   const row: InventoryRow = {
     source,
@@ -170,7 +173,7 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
     fda_class: pick(r?.fdaClass, d?.fda_class),
     required_known: 0,
     recommended_known: 0,
-    compare: {},
+    compare: r !== undefined && d !== undefined ? {} : NOTHING_COMPARED,
   };
   if (r !== undefined && d !== undefined) {
     const network: Record<ComparedField, string | null> = {
@@ -190,7 +193,9 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
 export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   const devices = listDevices(db, { withHistory: true });
   const records = reconciled.loaded ? reconciled.records ?? loadSorRecords(db, reconciled.import?.id) : [];
-  const match = matchRecords(records, devices);
+  // The match reconciliation just made, when it compared a snapshot (the same devices: only the
+  // history it may have left out differs, and inventory rows do not read it).
+  const match = reconciled.loaded && reconciled.match !== undefined ? reconciled.match : matchRecords(records, devices);
   const inventory: InventoryRow[] = [];
   for (const m of match.records) inventory.push(inventoryRow(m.devices.length > 0 ? 'both' : 'record', m.record, m.devices[0]));
   for (const d of match.unmatchedDevices) inventory.push(inventoryRow('network', undefined, d));

@@ -295,32 +295,36 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     }));
   }
 
-  // duplicate_record
-  const byKey = new Map<string, { field: 'mac' | 'serial'; value: string; records: SorRecord[] }>();
+  // duplicate_record. A value held by one record (nearly all of them) costs a map entry pointing
+  // at that record, no list (issue 22: 200k records).
+  const holders = { mac: new Map<string, SorRecord | SorRecord[]>(), serial: new Map<string, SorRecord | SorRecord[]>() };
+  const hold = (map: Map<string, SorRecord | SorRecord[]>, value: string, r: SorRecord): void => {
+    const e = map.get(value);
+    if (e === undefined) map.set(value, r);
+    else if (Array.isArray(e)) {
+      if (!e.includes(r)) e.push(r);
+    } else if (e !== r) map.set(value, [e, r]);
+  };
   for (const r of records) {
-    const keys: [('mac' | 'serial'), string][] = r.macs.map((mac) => ['mac', mac]);
+    for (const mac of r.macs) hold(holders.mac, mac, r);
     const s = r.serial === undefined ? undefined : normaliseSerial(r.serial);
-    if (s !== undefined) keys.push(['serial', s]);
-    for (const [field, value] of keys) {
-      const k = `${field}:${value}`;
-      const entry = byKey.get(k) ?? { field, value, records: [] };
-      if (!entry.records.includes(r)) entry.records.push(r);
-      byKey.set(k, entry);
-    }
+    if (s !== undefined) hold(holders.serial, s, r);
   }
   const deviceByMac = new Map(devices.filter((d) => d.mac !== null).map((d) => [d.mac ?? '', d]));
-  for (const [k, entry] of byKey) {
-    if (entry.records.length < 2) continue;
-    const rs = [...entry.records].sort((a, b) => a.line - b.line);
-    const first = rs[0] as SorRecord;
-    const device = entry.field === 'mac' ? deviceByMac.get(entry.value) : undefined;
-    const names = rs.map((r) => (r.assetId !== undefined ? `${r.assetId} (line ${r.line})` : `line ${r.line}`));
-    out.push(makeException({
-      subject: k, type: 'duplicate_record', asset_id: first.assetId ?? null, device_id: device?.id ?? null,
-      mac: entry.field === 'mac' ? entry.value : (first.macs[0] ?? null), field: entry.field,
-      expected: null, observed: entry.value, evidence: [],
-      message: `${rs.length} records share ${entry.field === 'mac' ? 'MAC' : 'serial'} ${entry.value}: ${names.join(', ')}.`,
-    }));
+  for (const field of ['mac', 'serial'] as const) {
+    for (const [value, held] of holders[field]) {
+      if (!Array.isArray(held)) continue;
+      const rs = [...held].sort((a, b) => a.line - b.line);
+      const first = rs[0] as SorRecord;
+      const device = field === 'mac' ? deviceByMac.get(value) : undefined;
+      const names = rs.map((r) => (r.assetId !== undefined ? `${r.assetId} (line ${r.line})` : `line ${r.line}`));
+      out.push(makeException({
+        subject: `${field}:${value}`, type: 'duplicate_record', asset_id: first.assetId ?? null, device_id: device?.id ?? null,
+        mac: field === 'mac' ? value : (first.macs[0] ?? null), field,
+        expected: null, observed: value, evidence: [],
+        message: `${rs.length} records share ${field === 'mac' ? 'MAC' : 'serial'} ${value}: ${names.join(', ')}.`,
+      }));
+    }
   }
 
   // identity_conflict

@@ -17,7 +17,7 @@ import { hasAdvisories, patchEventIds, recordPatchEvent } from '../inventory/adv
 import { loadPatchState } from '../advisories/load.js';
 import { EXCEPTION_TYPES, type ExceptionEvidence, type ExceptionType, type ReconcileException, type Severity } from './exception-kinds.js';
 import { lifecycleLines, type LifecycleLine } from './lifecycle.js';
-import type { MatchKey } from './match.js';
+import type { MatchKey, MatchResult } from './match.js';
 import { currentSorImport, loadSorRecords, type SorImportInfo } from './sor-store.js';
 import type { SorRecord } from './sor-record.js';
 
@@ -43,6 +43,8 @@ export interface ReconcileResult {
   outOfCoverage: SorRecord[];
   /** The snapshot's records as compared (absent when none were), so a caller need not load them again. */
   records?: SorRecord[];
+  /** How `records` matched the devices (absent when no snapshot was compared), so the report need not match them again. */
+  match?: MatchResult;
   /** True when no packet has been captured yet, so nothing was compared (no capture time to stamp lines with). */
   nothingHeard?: boolean;
   /** Counts for the summary line. */
@@ -187,6 +189,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     open: openLines,
     outOfCoverage: diff.outOfCoverage,
     records,
+    ...(sor === undefined ? {} : { match: diff.match }),
     counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length },
   };
 }

@@ -122,6 +122,9 @@ const SHARED_COLUMNS: ReadonlySet<string> = new Set(['manufacturer', 'model', 'l
 /** Distinct values kept per column for sharing; past it, values are stored as read (a column of unique values costs no more). */
 const SHARED_VALUES_MAX = 4096;
 
+/** The `attributes` of every record that has none: one frozen object (read only; a record that has some gets its own). */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
+
 /** The records of one import (default: the current one), in file order; [] when there is none. */
 export function loadSorRecords(db: Db, importId?: number): SorRecord[] {
   const id = importId ?? currentSorImport(db)?.id;
@@ -143,7 +146,7 @@ export function loadSorRecords(db: Db, importId?: number): SorRecord[] {
       line: row['line'] as number,
       macs: JSON.parse(row['macs'] as string) as string[],
       ips: JSON.parse(row['ips'] as string) as string[],
-      attributes: attributes === '{}' ? {} : JSON.parse(attributes) as Record<string, string>,
+      attributes: attributes === '{}' ? NO_ATTRIBUTES : JSON.parse(attributes) as Record<string, string>,
     };
     if (row['vlan'] !== null && row['vlan'] !== undefined) record.vlan = row['vlan'] as number;
     for (const [prop, column] of TEXT_COLUMNS) {
