@@ -114,7 +114,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
   const ts = newest;
   const devices = listDevices(db, { withHistory: advisories });
   const diff: DiffResult = sor === undefined
-    ? { exceptions: [], outOfCoverage: [], match: { records: [], unmatchedDevices: [], conflicts: [] } }
+    ? { exceptions: [], outOfCoverage: [], match: { records: [], unmatchedDevices: [], conflicts: [] }, missingFolded: { manufacturer: 0, model: 0, firmware: 0, network_location: 0 } }
     : diffInventory(records, devices, options);
   // Patch management (issue 17): advisory exceptions join the same table and stream.
   const patch = advisories ? loadPatchState(db, ts, devices) : { exceptions: [], events: [] };
