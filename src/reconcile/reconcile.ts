@@ -48,7 +48,7 @@ export interface ReconcileResult {
   /** True when no packet has been captured yet, so nothing was compared (no capture time to stamp lines with). */
   nothingHeard?: boolean;
   /** Counts for the summary line. */
-  counts: { records: number; devices: number; matched: Partial<Record<MatchKey, number>>; unmatchedDevices: number };
+  counts: { records: number; devices: number; matched: Partial<Record<MatchKey, number>>; unmatchedDevices: number; missingFolded?: DiffResult['missingFolded'] };
 }
 
 /** True when reconciliation has something to compare: a SoR snapshot or imported advisories. */
@@ -190,7 +190,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     outOfCoverage: diff.outOfCoverage,
     records,
     ...(sor === undefined ? {} : { match: diff.match }),
-    counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length },
+    counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length, missingFolded: diff.missingFolded },
   };
 }
 
