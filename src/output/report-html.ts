@@ -65,19 +65,26 @@ let deferredTables: { marker: string; bodies: (() => Iterable<string>)[] } | und
  * A table of `items`, each rendered to its cells by `toRow` only when its row is written (no
  * array of 200k row arrays is built first).
  */
-function table<T>(id: string, headers: string[], items: readonly T[], toRow: (item: T) => unknown[], rowAttrs?: (item: T) => string): string {
+function table<T>(id: string, headers: string[], items: Iterable<T> & { readonly length: number }, toRow: (item: T) => unknown[], rowAttrs?: (item: T) => string): string {
   if (items.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
   const row = (item: T): string => `<tr${rowAttrs ? ` ${rowAttrs(item)}` : ''}>${toRow(item).map((v, k) => cell(v, columnClass(headers[k] ?? '', v))).join('')}</tr>`;
   const head = `<table id="${id}" data-rows="${items.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n`;
-  if (deferredTables === undefined) return `${head}${items.map(row).join('\n')}\n</tbody></table>`;
+  if (deferredTables === undefined) return `${head}${[...items].map(row).join('\n')}\n</tbody></table>`;
   deferredTables.bodies.push(function* body() {
     const batch = 500;
-    for (let start = 0; start < items.length; start += batch) {
-      const end = Math.min(items.length, start + batch);
-      let text = '';
-      for (let i = start; i < end; i++) text += i === start ? row(items[i] as T) : `\n${row(items[i] as T)}`;
-      yield `${text}${end < items.length ? '\n' : ''}`;
+    let text = '';
+    let inBatch = 0;
+    let written = 0;
+    for (const item of items) {
+      text += inBatch === 0 ? row(item) : `\n${row(item)}`;
+      written++;
+      if (++inBatch === batch) {
+        yield `${text}${written < items.length ? '\n' : ''}`;
+        text = '';
+        inBatch = 0;
+      }
     }
+    if (inBatch > 0) yield text;
   });
   return `${head}${deferredTables.marker}\n</tbody></table>`;
 }
@@ -205,9 +212,13 @@ export function stackedChart(id: string, title: string, segments: readonly strin
   return `<svg id="${id}" class="chart stacked" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 200}" height="${legendY + 18}" role="img" aria-label="${escapeHtml(title)}" data-bars="${bars.length}">\n${rows}\n${legend}</svg>`;
 }
 
-const countBy = <T>(items: readonly T[], key: (t: T) => string): Map<string, number> => {
+/** How many items per key; an item whose key is undefined is left out. */
+const countBy = <T>(items: Iterable<T>, key: (t: T) => string | undefined): Map<string, number> => {
   const m = new Map<string, number>();
-  for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+  for (const t of items) {
+    const k = key(t);
+    if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
+  }
   return m;
 };
 const sortedBars = (m: Map<string, number>): Bar[] => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, value]) => ({ label, value }));
@@ -220,12 +231,11 @@ export function reportCharts(data: ReportData): { severityVlan: string; vlan: st
     data.byVlan.map((v) => ({ label: v.vlan === null ? 'no VLAN' : `VLAN ${String(v.vlan)}`, value: v.required_known, of: v.required_total })));
   const inv = data.inventory;
   const fields = hbarChart('chart-completeness-field', 'Inventory rows with each required field',
-    REQUIRED_FIELDS.map((f) => ({ label: f, value: inv.filter((r) => r[f] !== null && r[f] !== '').length, of: inv.length })));
+    REQUIRED_FIELDS.map((f) => ({ label: f, value: inv.count((r) => r[f] !== null && r[f] !== ''), of: inv.length })));
   const category = hbarChart('chart-category', 'Devices by category', sortedBars(countBy(inv, (r) => r.category ?? 'unknown')));
   const type = hbarChart('chart-type', 'Devices by type', sortedBars(countBy(inv, (r) => (r.device_type ?? 'type unknown').replace(/[_-]+/g, ' ').toLowerCase())));
-  const withModel = inv.filter((r) => r.model !== null);
   const firmware = hbarChart('chart-firmware', 'Devices per model and firmware version',
-    sortedBars(countBy(withModel, (r) => `${r.manufacturer ?? '?'} ${r.model ?? ''}: ${r.firmware ?? 'firmware unknown'}`)));
+    sortedBars(countBy(inv, (r) => (r.model === null ? undefined : `${r.manufacturer ?? '?'} ${r.model}: ${r.firmware ?? 'firmware unknown'}`))));
   const days = new Map<string, { opened: number; resolved: number }>();
   const day = (ts: string | null): string | null => (ts === null || ts.length < 10 ? null : ts.slice(0, 10));
   for (const e of data.register) {
@@ -280,7 +290,7 @@ function headerList(data: ReportData): string {
 export function renderReportHtml(data: ReportData): string {
   const open = data.register.filter((e) => e.status === 'open');
   const resolved = data.register.length - open.length;
-  const complete = data.inventory.filter((r) => r.required_known === REQUIRED_FIELDS.length).length;
+  const complete = data.inventory.count((r) => r.required_known === REQUIRED_FIELDS.length);
   const tile = (id: string, value: number, label: string): string =>
     `<div class="tile" id="${id}" data-count="${value}"><b>${value}</b>${escapeHtml(label)}</div>`;
   const pctText = (k: number, t: number): string => (t === 0 ? '' : `${Math.round((k / t) * 100)}%`);

@@ -118,7 +118,7 @@ export interface ReportData {
   /** Newest capture time in the database: the "as of" of the report. */
   asOf: string;
   sor: SorImportInfo | undefined;
-  inventory: InventoryRow[];
+  inventory: InventoryRows;
   byVlan: VlanCompleteness[];
   byType: TypeCount[];
   /** Open exceptions per VLAN and severity, VLANs in number order (`none` last). */
@@ -189,6 +189,42 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
   return row;
 }
 
+/**
+ * The inventory rows, in order. Rows of a record matched to a device and rows of a device in no
+ * record are held; the row of a record that matched nothing (most of a large export) is made
+ * again from the record each time it is read, so 200k such rows are never held beside their
+ * records (issue 22, memory). Such a row has nothing compared, so nothing in it is changed later.
+ */
+export class InventoryRows implements Iterable<InventoryRow> {
+  readonly length: number;
+  constructor(private readonly items: readonly (InventoryRow | SorRecord)[]) {
+    this.length = items.length;
+  }
+
+  /** The row at `i` (undefined past the end). */
+  at(i: number): InventoryRow | undefined {
+    const item = this.items[i];
+    if (item === undefined) return undefined;
+    return 'source' in item ? item : inventoryRow('record', item, undefined);
+  }
+
+  *[Symbol.iterator](): Generator<InventoryRow> {
+    for (let i = 0; i < this.items.length; i++) yield this.at(i) as InventoryRow;
+  }
+
+  /** Rows for which `keep` holds. */
+  count(keep: (row: InventoryRow) => boolean): number {
+    let n = 0;
+    for (const row of this) if (keep(row)) n++;
+    return n;
+  }
+
+  /** The rows that were made from a device (matched or not), held: only these can be changed. */
+  held(): InventoryRow[] {
+    return this.items.filter((item): item is InventoryRow => 'source' in item);
+  }
+}
+
 /** Assembles the report from the database and a reconciliation that has just run. */
 export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   const devices = listDevices(db, { withHistory: true });
@@ -196,9 +232,10 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   // The match reconciliation just made, when it compared a snapshot (the same devices: only the
   // history it may have left out differs, and inventory rows do not read it).
   const match = reconciled.loaded && reconciled.match !== undefined ? reconciled.match : matchRecords(records, devices);
-  const inventory: InventoryRow[] = [];
-  for (const m of match.records) inventory.push(inventoryRow(m.devices.length > 0 ? 'both' : 'record', m.record, m.devices[0]));
-  for (const d of match.unmatchedDevices) inventory.push(inventoryRow('network', undefined, d));
+  const items: (InventoryRow | SorRecord)[] = [];
+  for (const m of match.records) items.push(m.devices.length > 0 ? inventoryRow('both', m.record, m.devices[0]) : m.record);
+  for (const d of match.unmatchedDevices) items.push(inventoryRow('network', undefined, d));
+  const inventory = new InventoryRows(items);
 
   const vlans = new Map<string, VlanCompleteness>();
   for (const row of inventory) {
@@ -223,7 +260,7 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
     .sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) || (a.status === b.status ? 0 : a.status === 'open' ? -1 : 1) ||
       (a.opened_ts < b.opened_ts ? -1 : a.opened_ts > b.opened_ts ? 1 : 0));
   // Each disagreement links to the open exception about that device and field.
-  for (const row of inventory) {
+  for (const row of inventory.held()) {
     for (const [f, c] of Object.entries(row.compare) as [ComparedField, NonNullable<InventoryRow['compare'][ComparedField]>][]) {
       const ex = register.find((e) => e.status === 'open' && e.device_id === row.device_id && e.field !== null && (COMPARED_FIELDS[f] as readonly string[]).includes(e.field));
       c.exception = ex?.event_id ?? null;
@@ -289,7 +326,7 @@ export function* csvChunks(header: readonly string[], rows: Iterable<readonly un
 }
 
 /** `items.map(f)`, one at a time. */
-function* mapLazy<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+function* mapLazy<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
   for (const item of items) yield f(item);
 }
 

@@ -13,7 +13,7 @@ import { auscult, BIN, ROOT } from '../helpers/cli.js';
  * real capture. Every report file is written in pieces as it is rendered, the records are loaded
  * once (repeated column values shared), matched once, and no table row is built before it is
  * written. The peak (the CLI's own VmHWM, written at exit by test/helpers/rss-probe.mjs) was
- * 1.0 GB in the issue, 379 MiB before this round's work, 274–288 MiB after it; the issue's
+ * 1.0 GB in the issue, 379 MiB before this round's work, 243–246 MiB after it; the issue's
  * target is 300 MB (286 MiB).
  */
 const RECORDS = 200_000;
