@@ -81,7 +81,7 @@ Examples:
       if (parsed.records.length === 0) {
         throw new AuscultError('AUS_ERR_CSV_ROW', 'no records to import; the current snapshot is unchanged', { file: csvPath });
       }
-      const sha256 = createHash('sha256').update(readFileSync(csvPath)).digest('hex');
+      const sha256 = parsed.sha256 ?? createHash('sha256').update(readFileSync(csvPath)).digest('hex');
       const db = openDb(opts.db);
       try {
         const id = storeSorSnapshot(db, {

@@ -79,8 +79,10 @@ export function summaryLine(result: ReconcileResult, stream: string, written: nu
   const opened = result.changes.filter((c) => c.status === 'open').length;
   const resolved = result.changes.length - opened;
   const matched = Object.entries(result.counts.matched).map(([k, n]) => `${n} by ${k}`).join(', ');
+  const folded = Object.values(result.counts.missingFolded ?? {}).reduce((n, v) => n + v, 0);
   return `${result.counts.records} record(s), ${result.counts.devices} device(s); matched ${matched || 'none'}; ` +
-    `${result.open.length} open exception(s) (${opened} new, ${resolved} resolved); ${written} line(s) appended to ${stream}`;
+    `${result.open.length} open exception(s) (${opened} new, ${resolved} resolved); ${written} line(s) appended to ${stream}` +
+    `${folded > 0 ? `; ${folded} missing field(s) counted, not raised one by one (README: missing_field)` : ''}`;
 }
 
 function subjectOf(l: ExceptionLine): string {

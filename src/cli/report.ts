@@ -26,8 +26,9 @@ Example:
     .action((opts: { db: string; out: string; stream: string; config?: string }) => {
       const db = openExistingDb(opts.db);
       try {
-        const reconciled = reconcileAndStream(db, opts.stream, { peers: configuredPeerPolicy(opts.config) });
-        const data = buildReport(db, reconciled);
+        // No name holds the reconciliation: once the report data is built, its match of every
+        // record can be collected while the files are written.
+        const data = buildReport(db, reconcileAndStream(db, opts.stream, { peers: configuredPeerPolicy(opts.config) }));
         data.profile = buildProfileReport(db);
         const files = writeReport(opts.out, data);
         const open = data.register.filter((e) => e.status === 'open').length;

@@ -62,19 +62,30 @@ function compared(row: InventoryRow, field: ComparedField, shown: unknown): unkn
  */
 let deferredTables: { marker: string; bodies: (() => Iterable<string>)[] } | undefined;
 
-function table(id: string, headers: string[], rows: unknown[][], rowAttrs?: (i: number) => string): string {
-  if (rows.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
-  const row = (i: number): string => `<tr${rowAttrs ? ` ${rowAttrs(i)}` : ''}>${(rows[i] ?? []).map((v, k) => cell(v, columnClass(headers[k] ?? '', v))).join('')}</tr>`;
-  const head = `<table id="${id}" data-rows="${rows.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n`;
-  if (deferredTables === undefined) return `${head}${rows.map((_, i) => row(i)).join('\n')}\n</tbody></table>`;
+/**
+ * A table of `items`, each rendered to its cells by `toRow` only when its row is written (no
+ * array of 200k row arrays is built first).
+ */
+function table<T>(id: string, headers: string[], items: Iterable<T> & { readonly length: number }, toRow: (item: T) => unknown[], rowAttrs?: (item: T) => string): string {
+  if (items.length === 0) return `<p class="empty" id="${id}-empty">None.</p>`;
+  const row = (item: T): string => `<tr${rowAttrs ? ` ${rowAttrs(item)}` : ''}>${toRow(item).map((v, k) => cell(v, columnClass(headers[k] ?? '', v))).join('')}</tr>`;
+  const head = `<table id="${id}" data-rows="${items.length}"><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n`;
+  if (deferredTables === undefined) return `${head}${[...items].map(row).join('\n')}\n</tbody></table>`;
   deferredTables.bodies.push(function* body() {
     const batch = 500;
-    for (let start = 0; start < rows.length; start += batch) {
-      const end = Math.min(rows.length, start + batch);
-      const lines: string[] = [];
-      for (let i = start; i < end; i++) lines.push(row(i));
-      yield `${lines.join('\n')}${end < rows.length ? '\n' : ''}`;
+    let text = '';
+    let inBatch = 0;
+    let written = 0;
+    for (const item of items) {
+      text += inBatch === 0 ? row(item) : `\n${row(item)}`;
+      written++;
+      if (++inBatch === batch) {
+        yield `${text}${written < items.length ? '\n' : ''}`;
+        text = '';
+        inBatch = 0;
+      }
     }
+    if (inBatch > 0) yield text;
   });
   return `${head}${deferredTables.marker}\n</tbody></table>`;
 }
@@ -202,9 +213,13 @@ export function stackedChart(id: string, title: string, segments: readonly strin
   return `<svg id="${id}" class="chart stacked" xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 200}" height="${legendY + 18}" role="img" aria-label="${escapeHtml(title)}" data-bars="${bars.length}">\n${rows}\n${legend}</svg>`;
 }
 
-const countBy = <T>(items: readonly T[], key: (t: T) => string): Map<string, number> => {
+/** How many items per key; an item whose key is undefined is left out. */
+const countBy = <T>(items: Iterable<T>, key: (t: T) => string | undefined): Map<string, number> => {
   const m = new Map<string, number>();
-  for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+  for (const t of items) {
+    const k = key(t);
+    if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
+  }
   return m;
 };
 const sortedBars = (m: Map<string, number>): Bar[] => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, value]) => ({ label, value }));
@@ -217,12 +232,11 @@ export function reportCharts(data: ReportData): { severityVlan: string; vlan: st
     data.byVlan.map((v) => ({ label: v.vlan === null ? 'no VLAN' : `VLAN ${String(v.vlan)}`, value: v.required_known, of: v.required_total })));
   const inv = data.inventory;
   const fields = hbarChart('chart-completeness-field', 'Inventory rows with each required field',
-    REQUIRED_FIELDS.map((f) => ({ label: f, value: inv.filter((r) => r[f] !== null && r[f] !== '').length, of: inv.length })));
+    REQUIRED_FIELDS.map((f) => ({ label: f, value: inv.count((r) => r[f] !== null && r[f] !== ''), of: inv.length })));
   const category = hbarChart('chart-category', 'Devices by category', sortedBars(countBy(inv, (r) => r.category ?? 'unknown')));
   const type = hbarChart('chart-type', 'Devices by type', sortedBars(countBy(inv, (r) => (r.device_type ?? 'type unknown').replace(/[_-]+/g, ' ').toLowerCase())));
-  const withModel = inv.filter((r) => r.model !== null);
   const firmware = hbarChart('chart-firmware', 'Devices per model and firmware version',
-    sortedBars(countBy(withModel, (r) => `${r.manufacturer ?? '?'} ${r.model ?? ''}: ${r.firmware ?? 'firmware unknown'}`)));
+    sortedBars(countBy(inv, (r) => (r.model === null ? undefined : `${r.manufacturer ?? '?'} ${r.model}: ${r.firmware ?? 'firmware unknown'}`))));
   const days = new Map<string, { opened: number; resolved: number }>();
   const day = (ts: string | null): string | null => (ts === null || ts.length < 10 ? null : ts.slice(0, 10));
   for (const e of data.register) {
@@ -277,7 +291,7 @@ function headerList(data: ReportData): string {
 export function renderReportHtml(data: ReportData): string {
   const open = data.register.filter((e) => e.status === 'open');
   const resolved = data.register.length - open.length;
-  const complete = data.inventory.filter((r) => r.required_known === REQUIRED_FIELDS.length).length;
+  const complete = data.inventory.count((r) => r.required_known === REQUIRED_FIELDS.length);
   const tile = (id: string, value: number, label: string): string =>
     `<div class="tile" id="${id}" data-count="${value}"><b>${value}</b>${escapeHtml(label)}</div>`;
   const pctText = (k: number, t: number): string => (t === 0 ? '' : `${Math.round((k / t) * 100)}%`);
@@ -303,8 +317,8 @@ ${tile('count-out-of-coverage', data.outOfCoverage.length, 'records out of cover
 <h2>Exceptions by type</h2>
 ${barChart(data.byType)}
 ${table('by-type', ['type', 'severity', 'open', 'resolved', 'meaning'],
-    data.byType.map((t) => [t.type, t.severity, t.open, t.resolved, EXCEPTION_KINDS[t.type].description]),
-    (i) => `data-type="${escapeHtml(data.byType[i]?.type)}" data-open="${data.byType[i]?.open ?? 0}" data-resolved="${data.byType[i]?.resolved ?? 0}"`)}
+    data.byType, (t) => [t.type, t.severity, t.open, t.resolved, EXCEPTION_KINDS[t.type].description],
+    (t) => `data-type="${escapeHtml(t.type)}" data-open="${t.open}" data-resolved="${t.resolved}"`)}
 
 <h2>Open exceptions by VLAN and severity</h2>
 ${charts.severityVlan}
@@ -316,16 +330,16 @@ A value comes from the system of record, else from the network; where the two di
 spelling, such as <code>Gi1/0/8</code> and <code>gi1-0-8</code>, are not disagreements). Source: <i>both</i> = record matched to a device,
 <i>network</i> = heard but in no record, <i>record</i> = in the record but not heard.</p>
 ${table('inventory', ['source', 'asset id', 'MAC', 'IP', 'hostname', 'VLAN', 'category', 'manu\u00adfacturer', 'model', 'firmware', 'network location', 'OS', 'FDA class', 'required', 'recom\u00admended'],
-    data.inventory.map((r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, compared(r, 'vlan', r.vlan), r.category, compared(r, 'manufacturer', r.manufacturer),
+    data.inventory, (r) => [r.source, r.asset_id, r.mac, r.ip, r.hostname, compared(r, 'vlan', r.vlan), r.category, compared(r, 'manufacturer', r.manufacturer),
       compared(r, 'model', r.model), compared(r, 'firmware', r.firmware), compared(r, 'network_location', r.network_location), r.os, r.fda_class,
-      `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`]),
-    (i) => `data-disagree="${Object.values(data.inventory[i]?.compare ?? {}).filter((c) => c.exception !== null).length}"`)}
+      `${r.required_known}/${REQUIRED_FIELDS.length}`, `${r.recommended_known}/${RECOMMENDED_FIELDS.length}`],
+    (r) => `data-disagree="${Object.values(r.compare).filter((c) => c.exception !== null).length}"`)}
 
 <h2>Completeness per VLAN</h2>
 ${charts.vlan}
 ${table('completeness-vlan', ['VLAN', 'devices', 'all required fields', 'required fields known', 'recommended fields known'],
-    data.byVlan.map((v) => [v.vlan, v.devices, v.complete_devices, pctText(v.required_known, v.required_total), pctText(v.recommended_known, v.recommended_total)]),
-    (i) => `data-vlan="${escapeHtml(data.byVlan[i]?.vlan)}" data-devices="${data.byVlan[i]?.devices ?? 0}"`)}
+    data.byVlan, (v) => [v.vlan, v.devices, v.complete_devices, pctText(v.required_known, v.required_total), pctText(v.recommended_known, v.recommended_total)],
+    (v) => `data-vlan="${escapeHtml(v.vlan)}" data-devices="${v.devices}"`)}
 
 <h2>Completeness per required field</h2>
 ${charts.fields}
@@ -342,18 +356,18 @@ ${charts.timeline}
 
 <h2>Change log (firmware changes and moves)</h2>
 ${table('changes', ['time (capture)', 'device', 'hostname', 'field', 'old', 'new', 'evidence'],
-    data.changes.map((c) => [c.ts, c.mac ?? c.device_id, c.hostname, c.field, c.old_value, c.new_value, c.capture === null ? c.source : `${c.source ?? ''} ${c.capture}#${c.frame ?? '?'}`]))}
+    data.changes, (c) => [c.ts, c.mac ?? c.device_id, c.hostname, c.field, c.old_value, c.new_value, c.capture === null ? c.source : `${c.source ?? ''} ${c.capture}#${c.frame ?? '?'}`])}
 
 <h2>Exception register</h2>
 <p class="meta">In severity order (high, medium, low), open before resolved.</p>
 ${table('register', ['severity', 'type', 'status', 'asset id', 'MAC', 'field', 'expected', 'observed', 'opened', 'resolved', 'message', 'event id'],
-    data.register.map((e) => [e.severity, e.type, e.status, e.asset_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message, e.event_id]),
-    (i) => `id="ex-${escapeHtml(data.register[i]?.event_id)}" class="sev-${escapeHtml(data.register[i]?.severity)}" data-status="${escapeHtml(data.register[i]?.status)}"`)}
+    data.register, (e) => [e.severity, e.type, e.status, e.asset_id, e.mac, e.field, e.expected, e.observed, e.opened_ts, e.resolved_ts, e.message, e.event_id],
+    (e) => `id="ex-${escapeHtml(e.event_id)}" class="sev-${escapeHtml(e.severity)}" data-status="${escapeHtml(e.status)}"`)}
 
 <h2>Records out of coverage</h2>
 <p class="meta">Not heard, and on no VLAN or subnet the sensor hears: a monitoring gap, not an exception.</p>
 ${table('out-of-coverage', ['line', 'asset id', 'MAC', 'IP', 'VLAN', 'hostname', 'location'],
-    data.outOfCoverage.map((r) => [r.line, r.assetId, r.macs.join(' '), r.ips.join(' '), r.vlan, r.hostname, r.location ?? r.room]))}
+    data.outOfCoverage, (r) => [r.line, r.assetId, r.macs.join(' '), r.ips.join(' '), r.vlan, r.hostname, r.location ?? r.room])}
 ${renderPatchSection(data.patch)}
 ${renderProfileSection(data.profile)}
 <p class="meta">Generated by auscult. CSV files beside this page: inventory.csv, completeness.csv, exceptions.csv, changes.csv${data.patch === undefined ? '' : ', exposure.csv, patches.csv, deferrals.csv, fleet.csv'}.</p>

@@ -119,7 +119,7 @@ export interface ReportData {
   /** Newest capture time in the database: the "as of" of the report. */
   asOf: string;
   sor: SorImportInfo | undefined;
-  inventory: InventoryRow[];
+  inventory: InventoryRows;
   byVlan: VlanCompleteness[];
   byType: TypeCount[];
   /** Open exceptions per VLAN and severity, VLANs in number order (`none` last). */
@@ -154,6 +154,9 @@ function recordLocation(r: SorRecord | undefined): string | null {
   return pick(r.location, r.room === undefined ? undefined : `Room ${r.room}`);
 }
 
+/** The `compare` of a row that is only a record or only a device: one frozen object for all of them (issue 22: 200k rows). */
+const NOTHING_COMPARED: InventoryRow['compare'] = Object.freeze({});
+
 function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, d: DeviceView | undefined): InventoryRow {
   const row: InventoryRow = {
     source,
@@ -173,7 +176,7 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
     fda_class: pick(r?.fdaClass, d?.fda_class),
     required_known: 0,
     recommended_known: 0,
-    compare: {},
+    compare: r !== undefined && d !== undefined ? {} : NOTHING_COMPARED,
   };
   if (r !== undefined && d !== undefined) {
     const network: Record<ComparedField, string | null> = {
@@ -189,14 +192,53 @@ function inventoryRow(source: InventoryRow['source'], r: SorRecord | undefined, 
   return row;
 }
 
+/**
+ * The inventory rows, in order. Rows of a record matched to a device and rows of a device in no
+ * record are held; the row of a record that matched nothing (most of a large export) is made
+ * again from the record each time it is read, so 200k such rows are never held beside their
+ * records (issue 22, memory). Such a row has nothing compared, so nothing in it is changed later.
+ */
+export class InventoryRows implements Iterable<InventoryRow> {
+  readonly length: number;
+  constructor(private readonly items: readonly (InventoryRow | SorRecord)[]) {
+    this.length = items.length;
+  }
+
+  /** The row at `i` (undefined past the end). */
+  at(i: number): InventoryRow | undefined {
+    const item = this.items[i];
+    if (item === undefined) return undefined;
+    return 'source' in item ? item : inventoryRow('record', item, undefined);
+  }
+
+  *[Symbol.iterator](): Generator<InventoryRow> {
+    for (let i = 0; i < this.items.length; i++) yield this.at(i) as InventoryRow;
+  }
+
+  /** Rows for which `keep` holds. */
+  count(keep: (row: InventoryRow) => boolean): number {
+    let n = 0;
+    for (const row of this) if (keep(row)) n++;
+    return n;
+  }
+
+  /** The rows that were made from a device (matched or not), held: only these can be changed. */
+  held(): InventoryRow[] {
+    return this.items.filter((item): item is InventoryRow => 'source' in item);
+  }
+}
+
 /** Assembles the report from the database and a reconciliation that has just run. */
 export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
   const devices = listDevices(db, { withHistory: true });
   const records = reconciled.loaded ? reconciled.records ?? loadSorRecords(db, reconciled.import?.id) : [];
-  const match = matchRecords(records, devices);
-  const inventory: InventoryRow[] = [];
-  for (const m of match.records) inventory.push(inventoryRow(m.devices.length > 0 ? 'both' : 'record', m.record, m.devices[0]));
-  for (const d of match.unmatchedDevices) inventory.push(inventoryRow('network', undefined, d));
+  // The match reconciliation just made, when it compared a snapshot (the same devices: only the
+  // history it may have left out differs, and inventory rows do not read it).
+  const match = reconciled.loaded && reconciled.match !== undefined ? reconciled.match : matchRecords(records, devices);
+  const items: (InventoryRow | SorRecord)[] = [];
+  for (const m of match.records) items.push(m.devices.length > 0 ? inventoryRow('both', m.record, m.devices[0]) : m.record);
+  for (const d of match.unmatchedDevices) items.push(inventoryRow('network', undefined, d));
+  const inventory = new InventoryRows(items);
 
   const vlans = new Map<string, VlanCompleteness>();
   for (const row of inventory) {
@@ -221,7 +263,7 @@ export function buildReport(db: Db, reconciled: ReconcileResult): ReportData {
     .sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 9) - (SEVERITY_ORDER[b.severity] ?? 9) || (a.status === b.status ? 0 : a.status === 'open' ? -1 : 1) ||
       (a.opened_ts < b.opened_ts ? -1 : a.opened_ts > b.opened_ts ? 1 : 0));
   // Each disagreement links to the open exception about that device and field.
-  for (const row of inventory) {
+  for (const row of inventory.held()) {
     for (const [f, c] of Object.entries(row.compare) as [ComparedField, NonNullable<InventoryRow['compare'][ComparedField]>][]) {
       const ex = register.find((e) => e.status === 'open' && e.device_id === row.device_id && e.field !== null && (COMPARED_FIELDS[f] as readonly string[]).includes(e.field));
       c.exception = ex?.event_id ?? null;
@@ -287,7 +329,7 @@ export function* csvChunks(header: readonly string[], rows: Iterable<readonly un
 }
 
 /** `items.map(f)`, one at a time. */
-function* mapLazy<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+function* mapLazy<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
   for (const item of items) yield f(item);
 }
 

@@ -4,8 +4,11 @@
  *
  * Rules (README "Exception types"):
  * - `missing_field`: manufacturer, model or firmware empty in a record, or its network location
- *   (location, room, and switch + port all empty); `observed` is the network's value when a
- *   matched device reveals it.
+ *   (location, room, and switch + port all empty). One exception per record and field for a
+ *   record matched to a heard device (`observed` is the network's value when the device reveals
+ *   it), up to `maxMissingField` (default 10,000); the gaps of every other record (not heard, or
+ *   past the cap) are counted into one exception per field, subject `records`, `observed` the
+ *   count (issue 22: a 200k-record export lacking four fields opened 800k exceptions).
  * - For a matched record: `stale_firmware` (firmware differs, compared trimmed and
  *   case-insensitively), `wrong_vlan`, `wrong_location` (switch case-insensitively, port through
  *   `normalisePortName`, room: the device's location text must contain the room as one of its
@@ -39,6 +42,8 @@ export interface DiffOptions {
   includeInfrastructure?: boolean;
   /** Evidence items per exception at most. Default 5. */
   maxEvidence?: number;
+  /** Per-record `missing_field` exceptions at most; further gaps are folded. Default `MISSING_FIELD_MAX`. */
+  maxMissingField?: number;
 }
 
 export interface DiffResult {
@@ -47,6 +52,8 @@ export interface DiffResult {
   /** Unmatched records the sensor cannot see (no device on their VLAN or /24): not exceptions. */
   outOfCoverage: SorRecord[];
   match: MatchResult;
+  /** Per field, the records whose gap is folded into one exception instead of raised on its own. */
+  missingFolded: Record<MissingField, number>;
 }
 
 /** The stable subject of a record (see the module header). */
@@ -146,6 +153,14 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     }
   }
 
+  const maxMissing = options.maxMissingField ?? MISSING_FIELD_MAX;
+  let ownMissing = 0;
+  let capped = false;
+  // Folded gaps: a count and the first few records per field, not a list of every record.
+  const folded: Record<MissingField, { n: number; first: SorRecord[] }> = {
+    manufacturer: { n: 0, first: [] }, model: { n: 0, first: [] }, firmware: { n: 0, first: [] }, network_location: { n: 0, first: [] },
+  };
+  const foldedPastCap: Record<MissingField, number> = { manufacturer: 0, model: 0, firmware: 0, network_location: 0 };
   const knownSwitches = [...new Set(devices.map((d) => d.switch).filter((v): v is string => v !== null))];
   const knownRooms = roomsKnown(devices);
   for (const m of match.records) {
@@ -160,9 +175,23 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     };
     const name = recordName(r);
 
-    // missing_field: required fields empty in the record.
+    // missing_field: required fields empty in the record. One exception per field for a record
+    // matched to a heard device (the network often knows the value), up to the cap; every other
+    // gap is counted into one exception per field (`foldMissing`).
+    const gaps = MISSING_FIELDS.filter((field) => (field === 'network_location'
+      ? r.location === undefined && r.room === undefined && (r.switch === undefined || r.port === undefined)
+      : r[field] === undefined));
+    if (gaps.length > 0 && m.devices.length > 0 && !capped && ownMissing + gaps.length > maxMissing) capped = true;
+    const fold = gaps.length > 0 && (m.devices.length === 0 || capped);
+    if (fold) {
+      for (const field of gaps) {
+        const f = folded[field];
+        if (f.n++ < FOLDED_EXAMPLES) f.first.push(r);
+        if (m.devices.length > 0) foldedPastCap[field]++;
+      }
+    } else ownMissing += gaps.length;
     for (const field of ['manufacturer', 'model', 'firmware'] as const) {
-      if (r[field] !== undefined) continue;
+      if (r[field] !== undefined || fold) continue;
       const seen = observe(m.devices, field);
       out.push(makeException({
         ...base, type: 'missing_field', field, expected: null, observed: seen?.value ?? null,
@@ -170,7 +199,7 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
         message: `${name} has no ${field}${seen ? `; the network says ${JSON.stringify(seen.value)}` : ''}.`,
       }));
     }
-    if (r.location === undefined && r.room === undefined && (r.switch === undefined || r.port === undefined)) {
+    if (gaps.includes('network_location') && !fold) {
       const d = m.devices.find((x) => networkLocation(x) !== null);
       const observed = d === undefined ? null : networkLocation(d);
       const evidence = d === undefined ? [] : [
@@ -280,6 +309,8 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     }
   }
 
+  out.push(...foldMissing(folded, foldedPastCap, records.length, maxMissing));
+
   // not_in_inventory
   const categories = new Set(['medical', 'unknown', ...(options.includeInfrastructure === true ? ['infrastructure'] : [])]);
   for (const d of match.unmatchedDevices) {
@@ -295,32 +326,36 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
     }));
   }
 
-  // duplicate_record
-  const byKey = new Map<string, { field: 'mac' | 'serial'; value: string; records: SorRecord[] }>();
+  // duplicate_record. A value held by one record (nearly all of them) costs a map entry pointing
+  // at that record, no list (issue 22: 200k records).
+  const holders = { mac: new Map<string, SorRecord | SorRecord[]>(), serial: new Map<string, SorRecord | SorRecord[]>() };
+  const hold = (map: Map<string, SorRecord | SorRecord[]>, value: string, r: SorRecord): void => {
+    const e = map.get(value);
+    if (e === undefined) map.set(value, r);
+    else if (Array.isArray(e)) {
+      if (!e.includes(r)) e.push(r);
+    } else if (e !== r) map.set(value, [e, r]);
+  };
   for (const r of records) {
-    const keys: [('mac' | 'serial'), string][] = r.macs.map((mac) => ['mac', mac]);
+    for (const mac of r.macs) hold(holders.mac, mac, r);
     const s = r.serial === undefined ? undefined : normaliseSerial(r.serial);
-    if (s !== undefined) keys.push(['serial', s]);
-    for (const [field, value] of keys) {
-      const k = `${field}:${value}`;
-      const entry = byKey.get(k) ?? { field, value, records: [] };
-      if (!entry.records.includes(r)) entry.records.push(r);
-      byKey.set(k, entry);
-    }
+    if (s !== undefined) hold(holders.serial, s, r);
   }
   const deviceByMac = new Map(devices.filter((d) => d.mac !== null).map((d) => [d.mac ?? '', d]));
-  for (const [k, entry] of byKey) {
-    if (entry.records.length < 2) continue;
-    const rs = [...entry.records].sort((a, b) => a.line - b.line);
-    const first = rs[0] as SorRecord;
-    const device = entry.field === 'mac' ? deviceByMac.get(entry.value) : undefined;
-    const names = rs.map((r) => (r.assetId !== undefined ? `${r.assetId} (line ${r.line})` : `line ${r.line}`));
-    out.push(makeException({
-      subject: k, type: 'duplicate_record', asset_id: first.assetId ?? null, device_id: device?.id ?? null,
-      mac: entry.field === 'mac' ? entry.value : (first.macs[0] ?? null), field: entry.field,
-      expected: null, observed: entry.value, evidence: [],
-      message: `${rs.length} records share ${entry.field === 'mac' ? 'MAC' : 'serial'} ${entry.value}: ${names.join(', ')}.`,
-    }));
+  for (const field of ['mac', 'serial'] as const) {
+    for (const [value, held] of holders[field]) {
+      if (!Array.isArray(held)) continue;
+      const rs = [...held].sort((a, b) => a.line - b.line);
+      const first = rs[0] as SorRecord;
+      const device = field === 'mac' ? deviceByMac.get(value) : undefined;
+      const names = rs.map((r) => (r.assetId !== undefined ? `${r.assetId} (line ${r.line})` : `line ${r.line}`));
+      out.push(makeException({
+        subject: `${field}:${value}`, type: 'duplicate_record', asset_id: first.assetId ?? null, device_id: device?.id ?? null,
+        mac: field === 'mac' ? value : (first.macs[0] ?? null), field,
+        expected: null, observed: value, evidence: [],
+        message: `${rs.length} records share ${field === 'mac' ? 'MAC' : 'serial'} ${value}: ${names.join(', ')}.`,
+      }));
+    }
   }
 
   // identity_conflict
@@ -351,7 +386,51 @@ export function diffInventory(records: readonly SorRecord[], devices: readonly D
   const exceptions = [...unique.values()].sort(
     (a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0),
   );
-  return { exceptions, outOfCoverage, match };
+  const missingFolded = { manufacturer: folded.manufacturer.n, model: folded.model.n, firmware: folded.firmware.n, network_location: folded.network_location.n };
+  return { exceptions, outOfCoverage, match, missingFolded };
+}
+
+/** The required fields a record may lack (HICP 9.1), in the order exceptions name them. */
+export const MISSING_FIELDS = ['manufacturer', 'model', 'firmware', 'network_location'] as const;
+export type MissingField = (typeof MISSING_FIELDS)[number];
+
+/**
+ * Per-record `missing_field` exceptions at most (records matched to a heard device); the gaps of
+ * records past it are folded like those of records not heard. With 4 fields, 2,500 records.
+ */
+export const MISSING_FIELD_MAX = 10_000;
+/** Records named in a folded exception's message. */
+const FOLDED_EXAMPLES = 3;
+
+/** The subject of the one exception per field that stands for the gaps of many records. */
+export const FOLDED_SUBJECT = 'records';
+
+/**
+ * One `missing_field` exception per field for the records whose gaps are not raised one by one:
+ * records not matched to a heard device (nothing on the network can fill the gap, and a
+ * 200k-record export lacking four fields would otherwise open 800k exceptions) and matched ones
+ * past `maxMissing`. Subject `records`, so the event id stays the same while the count changes
+ * (the message is updated in place, no new stream line); `observed` is the number of records.
+ * Which records: `completeness.csv` of `auscult report` (required_known per record).
+ */
+function foldMissing(folded: Record<MissingField, { n: number; first: SorRecord[] }>, pastCap: Record<MissingField, number>, total: number, maxMissing: number): ReconcileException[] {
+  const out: ReconcileException[] = [];
+  for (const field of MISSING_FIELDS) {
+    const { n, first } = folded[field];
+    if (n === 0) continue;
+    const names = first.map((r) => r.assetId ?? `line ${r.line}`);
+    const more = n - names.length;
+    const what = field === 'network_location' ? 'network location (location, room, or switch and port)' : field;
+    const why = [n - pastCap[field] > 0 ? `${n - pastCap[field]} not matched to a heard device` : '',
+      pastCap[field] > 0 ? `${pastCap[field]} heard but past ${maxMissing} missing_field exceptions` : ''].filter((t) => t !== '').join(', ');
+    out.push(makeException({
+      subject: FOLDED_SUBJECT, type: 'missing_field', field, asset_id: null, device_id: null, mac: null,
+      expected: null, observed: String(n), evidence: [],
+      message: `${n} of ${total} records have no ${what} (${why}): ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}; ` +
+        'completeness.csv of `auscult report` lists every record.',
+    }));
+  }
+  return out;
 }
 
 /** Port names as people write them: `Gi1/0/7`, `gi1-0-7`, `GigabitEthernet1/0/7`, `Fa0/3`, `Te1/1/1`, `ge-0/0/7`, `1/0/7`. */

@@ -16,6 +16,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { parse as parseStream } from 'csv-parse';
@@ -86,6 +87,8 @@ export interface SorImportResult {
   delimiter: SorDelimiter;
   /** Every header in file order and what it was used for (empty when there is no header). */
   columns: SorColumn[];
+  /** SHA-256 (hex) of the file's bytes, when `parseSorCsv` read them (so they are not read twice). */
+  sha256?: string;
 }
 
 /** Read a CSV export and parse it. Throws `AUS_ERR_CSV_FILE` if it cannot be read or is too large. */
@@ -102,7 +105,8 @@ export async function parseSorCsv(path: string, options: SorImportOptions = {}):
     if (e instanceof AuscultError) throw e;
     throw new AuscultError('AUS_ERR_CSV_FILE', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file: path });
   }
-  return parseSorCsvBuffer(bytes, path, options);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { ...parseSorCsvBuffer(bytes, path, options), sha256 };
 }
 
 /**
@@ -237,6 +241,16 @@ const MULTI_VALUE_SEPARATORS = /[\s,;]+/;
 
 type TextField = Exclude<SorField, 'macs' | 'ips' | 'vlan'>;
 
+/**
+ * Fields whose values repeat down an export: each distinct value is kept once (issue 22: 200k
+ * rows of `Baxter` held 200k copies). Identifiers (asset id, serial, host name) are unique.
+ */
+const SHARED_FIELDS: ReadonlySet<TextField> = new Set(['manufacturer', 'model', 'location', 'department', 'room', 'switch', 'port', 'firmware', 'os', 'fdaClass', 'owner', 'deviceType']);
+/** Distinct values shared per field at most; past it, values are kept as read. */
+const SHARED_VALUES_MAX = 4096;
+/** The `attributes` of every record without spare columns: one frozen object (read only). */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
+
 /** Parse export bytes. Pure: `file` only names the source in errors and warnings. */
 export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorImportOptions = {}): SorImportResult {
   const maxFileBytes = options.maxFileBytes ?? SOR_IMPORT_LIMITS.maxFileBytes;
@@ -266,90 +280,43 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     delimiter = sniffDelimiter(firstLine);
   }
 
-  const entries: ParsedEntry[] = [];
-  // Rows with a cell that is not blank, header included: past maxRows + 1 the parse stops at
-  // once (memory stays bounded by maxRows rows, not the file's row count).
-  let filled = 0;
-  const overflow = Symbol('too many rows');
-  let overflowLine = 0;
-  try {
-    parse(text, {
-      delimiter,
-      record_delimiter: '\n',
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: false,
-      skip_records_with_error: true,
-      raw: true,
-      on_record: (record: unknown, context) => {
-        const { record: cells, raw } = record as { record: string[]; raw: string };
-        if (cells.some((c) => c.trim() !== '') && ++filled > maxRows + 1) {
-          overflowLine = context.lines;
-          throw overflow; // caught just below
-        }
-        entries.push({ kind: 'record', cells, rawBytes: Buffer.byteLength(raw, 'utf8'), endLine: context.lines });
-        return null;
-      },
-      on_skip: (err) => {
-        entries.push({ kind: 'skip', code: err?.code ?? 'unknown', endLine: typeof err?.['lines'] === 'number' ? err['lines'] : 0 });
-        return undefined;
-      },
-    });
-  } catch (e) {
-    if (e === overflow) throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file, line: overflowLine });
-    throw new AuscultError('AUS_ERR_CSV_FILE', `cannot parse CSV: ${(e as { code?: string }).code ?? 'error'}`, { file });
-  }
-
   const errors: SorRowError[] = [];
   const records: SorRecord[] = [];
-  const result = (columns: SorColumn[]): SorImportResult => ({ records, errors, warnings, encoding: decoded.encoding, delimiter, columns });
+  let columns: SorColumn[] = [];
+  const result = (): SorImportResult => ({ records, errors, warnings, encoding: decoded.encoding, delimiter, columns });
 
+  // Each csv-parse result is handled as it arrives (issue 22, memory: the cells of 200k rows are
+  // never held all at once, only the records made from them).
   // Physical start line of each entry: records are contiguous (blank lines are records too).
   let nextStart = 1;
-  const located = entries.map((entry) => {
-    const line = nextStart;
-    nextStart = Math.max(nextStart, entry.endLine + 1);
-    return { entry, line };
-  });
-
-  const isBlank = (e: ParsedEntry): boolean => e.kind === 'record' && e.cells.every((c) => c.trim() === '');
-  const headerIndex = located.findIndex((l) => !isBlank(l.entry));
-  const headerAt = located[headerIndex];
-  if (headerAt === undefined) {
-    errors.push({ file, line: 1, reason: 'no header row: the file is empty' });
-    return result([]);
-  }
-  if (headerAt.entry.kind === 'skip') {
-    errors.push({ file, line: headerAt.line, reason: 'header row: quoted field not closed before end of file' });
-    return result([]);
-  }
-
-  const plans = planColumns(headerAt.entry.cells, mapping, file, headerAt.line, warnings);
-  const columns = plans.map(describeColumn);
-  const identifying = new Set<SorField>(SOR_IDENTIFYING_FIELDS);
-  if (!plans.some((p) => fieldsOf(p.rule).some((f) => identifying.has(f)))) {
-    const seen = plans.slice(0, 12).map((p) => quoteCell(p.header)).join(', ');
-    errors.push({
-      file,
-      line: headerAt.line,
-      reason: `no identifying column: no header maps to asset id, serial, MAC, hostname or IP (headers: ${seen}${plans.length > 12 ? ', …' : ''}); use a preset or a mapping file`,
-    });
-    return result(columns);
-  }
-
+  /** `header`: the next non-blank entry is the header; `rows`: data rows; `done`: the header was refused, the rest is ignored. */
+  let state: 'header' | 'rows' | 'done' = 'header';
+  let plans: ColumnPlan[] = [];
   const patternMisses = new Map<number, { count: number; firstLine: number }>();
   // Issue 20: a mapped remote-access column judges every record (an empty cell approves no tool).
   const mapsRemoteAccess = plans.some((p) => fieldsOf(p.rule).includes('remoteAccess'));
   const unknownTools = new Map<string, { count: number; firstLine: number }>();
   const yesRows = { count: 0, firstLine: 0 };
   let dataRows = 0;
-  for (const { entry, line } of located.slice(headerIndex + 1)) {
+  // Values that repeat down a column (manufacturer, model, firmware, switch...) kept once each.
+  const sharedValues = new Map<TextField, Map<string, string>>();
+  const shared = (field: TextField, value: string): string => {
+    if (!SHARED_FIELDS.has(field)) return value;
+    let values = sharedValues.get(field);
+    if (values === undefined) sharedValues.set(field, values = new Map());
+    const known = values.get(value);
+    if (known !== undefined) return known;
+    if (values.size < SHARED_VALUES_MAX) values.set(value, value);
+    return value;
+  };
+  const isBlank = (e: ParsedEntry): boolean => e.kind === 'record' && e.cells.every((c) => c.trim() === '');
+  const handleRow = (entry: ParsedEntry, line: number): void => {
     if (entry.kind === 'skip') {
       const reason = entry.code === 'CSV_QUOTE_NOT_CLOSED' ? 'quoted field not closed before end of file' : `unparseable CSV record (${entry.code})`;
       errors.push({ file, line, reason });
-      continue;
+      return;
     }
-    if (isBlank(entry)) continue;
+    if (isBlank(entry)) return;
     dataRows++;
     if (dataRows > maxRows) {
       throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file, line });
@@ -361,7 +328,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     const size = entry.rawBytes;
     if (size > maxRecordBytes) {
       errors.push({ file, line, reason: `record is ${size} bytes, over the limit of ${maxRecordBytes} bytes` });
-      continue;
+      return;
     }
     if (entry.cells.length > plans.length && entry.cells.slice(plans.length).some((c) => c.trim() !== '')) {
       rowError(`row has ${entry.cells.length} cells but the header has ${plans.length}`);
@@ -422,7 +389,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
         }
         default: {
           const textField: TextField = field;
-          if (record[textField] === undefined) record[textField] = value;
+          if (record[textField] === undefined) record[textField] = shared(textField, value);
         }
       }
     };
@@ -456,12 +423,79 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
     }
     if (reasons.length > 0) {
       for (const reason of reasons) errors.push({ file, line, reason });
-      continue;
+      return;
     }
     if (mapsRemoteAccess && record.remoteAccess === undefined) record.remoteAccess = '';
-    record.attributes = Object.fromEntries(attributes);
+    record.attributes = attributes.size === 0 ? NO_ATTRIBUTES : Object.fromEntries(attributes);
+    // An array grown by push keeps room for 17 items: copied to its size (about 300 bytes a record).
+    if (record.macs.length > 0) record.macs = [...record.macs];
+    if (record.ips.length > 0) record.ips = [...record.ips];
     records.push(record);
+  };
+  const handle = (entry: ParsedEntry): void => {
+    const line = nextStart;
+    nextStart = Math.max(nextStart, entry.endLine + 1);
+    if (state === 'done') return;
+    if (state === 'rows') {
+      handleRow(entry, line);
+      return;
+    }
+    if (isBlank(entry)) return;
+    if (entry.kind === 'skip') {
+      errors.push({ file, line, reason: 'header row: quoted field not closed before end of file' });
+      state = 'done';
+      return;
+    }
+    plans = planColumns(entry.cells, mapping, file, line, warnings);
+    columns = plans.map(describeColumn);
+    const identifying = new Set<SorField>(SOR_IDENTIFYING_FIELDS);
+    if (!plans.some((p) => fieldsOf(p.rule).some((f) => identifying.has(f)))) {
+      const seen = plans.slice(0, 12).map((p) => quoteCell(p.header)).join(', ');
+      errors.push({
+        file,
+        line,
+        reason: `no identifying column: no header maps to asset id, serial, MAC, hostname or IP (headers: ${seen}${plans.length > 12 ? ', …' : ''}); use a preset or a mapping file`,
+      });
+      state = 'done';
+      return;
+    }
+    state = 'rows';
+  };
+
+  // Rows with a cell that is not blank, header included: past maxRows + 1 the parse stops at
+  // once (memory stays bounded by maxRows rows, not the file's row count).
+  let filled = 0;
+  const overflow = Symbol('too many rows');
+  let overflowLine = 0;
+  try {
+    parse(text, {
+      delimiter,
+      record_delimiter: '\n',
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      skip_records_with_error: true,
+      raw: true,
+      on_record: (record: unknown, context) => {
+        const { record: cells, raw } = record as { record: string[]; raw: string };
+        if (cells.some((c) => c.trim() !== '') && ++filled > maxRows + 1) {
+          overflowLine = context.lines;
+          throw overflow; // caught just below
+        }
+        handle({ kind: 'record', cells, rawBytes: Buffer.byteLength(raw, 'utf8'), endLine: context.lines });
+        return null;
+      },
+      on_skip: (err) => {
+        handle({ kind: 'skip', code: err?.code ?? 'unknown', endLine: typeof err?.['lines'] === 'number' ? err['lines'] : 0 });
+        return undefined;
+      },
+    });
+  } catch (e) {
+    if (e === overflow) throw new AuscultError('AUS_ERR_CSV_FILE', `more than ${maxRows} data rows; refusing a partial import`, { file, line: overflowLine });
+    if (e instanceof AuscultError) throw e;
+    throw new AuscultError('AUS_ERR_CSV_FILE', `cannot parse CSV: ${(e as { code?: string }).code ?? 'error'}`, { file });
   }
+  if (state === 'header') errors.push({ file, line: 1, reason: 'no header row: the file is empty' });
 
   for (const [i, miss] of patternMisses) {
     const header = plans[i]?.header ?? '';
@@ -480,7 +514,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
       `${file}:${seen.firstLine}: remote-access ${what} is not one auscult recognises (${seen.count} row${seen.count === 1 ? '' : 's'}); it is not stored and can never match a session (README "Remote access exceptions")`,
     );
   }
-  return result(columns);
+  return result();
 }
 
 function planColumns(headerCells: string[], mapping: ColumnMapping | undefined, file: string, headerLine: number, warnings: string[]): ColumnPlan[] {

@@ -111,6 +111,9 @@ export function recordsOverlap(a: SorRecord, b: SorRecord): boolean {
   return ka.mac.some((m) => kb.mac.includes(m)) || ka.serial.some((s) => kb.serial.includes(s));
 }
 
+/** The `devices` of every record that matched nothing: one frozen array (callers only read it). */
+const NO_DEVICES = Object.freeze([]) as unknown as DeviceView[];
+
 const byId = (a: DeviceView, b: DeviceView): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Matches records to devices (see the module header for the rules). */
@@ -131,14 +134,22 @@ export function matchRecords(records: readonly SorRecord[], devices: readonly De
 
   const conflicts: IdentityConflict[] = [];
   const sorted = [...records].sort((a, b) => a.line - b.line);
-  const tentative = sorted.map((record) => {
+  // Most records of a large export match nothing the sensor heard: such a record costs one small
+  // entry and no maps (issue 22, memory of 200k records).
+  const tentative = sorted.map((record): RecordMatch => {
     const rk = recordKeys(record);
-    const found = new Map<MatchKey, Map<string, DeviceView>>();
+    let found: Map<MatchKey, Map<string, DeviceView>> | undefined;
     for (const k of MATCH_KEYS) {
-      const hits = new Map<string, DeviceView>();
-      for (const v of rk[k]) for (const d of index.get(k)?.get(v) ?? []) hits.set(d.id, d);
-      if (hits.size > 0) found.set(k, hits);
+      let hits: Map<string, DeviceView> | undefined;
+      for (const v of rk[k]) {
+        for (const d of index.get(k)?.get(v) ?? []) {
+          hits ??= new Map<string, DeviceView>();
+          hits.set(d.id, d);
+        }
+      }
+      if (hits !== undefined) (found ??= new Map()).set(k, hits);
     }
+    if (found === undefined) return { record, devices: NO_DEVICES, key: null, contested: false };
     const key = MATCH_KEYS.find((k) => found.has(k)) ?? null;
     const primary = key === null ? new Map<string, DeviceView>() : (found.get(key) ?? new Map<string, DeviceView>());
     // Identifiers of lower precedence that name devices outside the primary set.
@@ -163,7 +174,7 @@ export function matchRecords(records: readonly SorRecord[], devices: readonly De
         detail: `${describe(primaryDevices, key)} vs ${[...strays.values()].map((s) => `${s.device.id} (${s.keys.join(', ')})`).join(', ')}`,
       });
     }
-    return { record, key, devices: [...primary.values()].sort(byId) };
+    return { record, devices: [...primary.values()].sort(byId), key, contested: false };
   });
 
   // One device, at most one record: the better key wins, then the earlier line.
@@ -201,6 +212,7 @@ export function matchRecords(records: readonly SorRecord[], devices: readonly De
 
   const matched = new Set<string>();
   const result: RecordMatch[] = tentative.map((t, idx) => {
+    if (t.key === null) return t; // matched nothing: the entry is final as it is
     const gone = lost.get(idx);
     const kept = gone === undefined ? t.devices : t.devices.filter((d) => !gone.has(d.id));
     for (const d of kept) matched.add(d.id);

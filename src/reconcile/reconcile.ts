@@ -19,7 +19,7 @@ import { EXCEPTION_TYPES, type ExceptionEvidence, type ExceptionType, type Recon
 import { lifecycleLines, type LifecycleLine } from './lifecycle.js';
 import { remoteAccessExceptions } from './remote-access-exceptions.js';
 import { announceSessions, type RemoteSessionLine } from './session-lines.js';
-import type { MatchKey } from './match.js';
+import type { MatchKey, MatchResult } from './match.js';
 import { currentSorImport, loadSorRecords, type SorImportInfo } from './sor-store.js';
 import type { SorRecord } from './sor-record.js';
 import { assetIdsOf, externalPeerExceptions, type PeerPolicyOptions } from './external-peers.js';
@@ -50,10 +50,12 @@ export interface ReconcileResult {
   outOfCoverage: SorRecord[];
   /** The snapshot's records as compared (absent when none were), so a caller need not load them again. */
   records?: SorRecord[];
+  /** How `records` matched the devices (absent when no snapshot was compared), so the report need not match them again. */
+  match?: MatchResult;
   /** True when no packet has been captured yet, so nothing was compared (no capture time to stamp lines with). */
   nothingHeard?: boolean;
   /** Counts for the summary line. */
-  counts: { records: number; devices: number; matched: Partial<Record<MatchKey, number>>; unmatchedDevices: number };
+  counts: { records: number; devices: number; matched: Partial<Record<MatchKey, number>>; unmatchedDevices: number; missingFolded?: DiffResult['missingFolded'] };
 }
 
 /** True when reconciliation has something to compare: a SoR snapshot or imported advisories. */
@@ -119,7 +121,7 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
   const ts = newest;
   const devices = listDevices(db, { withHistory: advisories });
   const diff: DiffResult = sor === undefined
-    ? { exceptions: [], outOfCoverage: [], match: { records: [], unmatchedDevices: [], conflicts: [] } }
+    ? { exceptions: [], outOfCoverage: [], match: { records: [], unmatchedDevices: [], conflicts: [] }, missingFolded: { manufacturer: 0, model: 0, firmware: 0, network_location: 0 } }
     : diffInventory(records, devices, options);
   // Patch management (issue 17): advisory exceptions join the same table and stream.
   const patch = advisories ? loadPatchState(db, ts, devices) : { exceptions: [], events: [] };
@@ -202,7 +204,8 @@ export function reconcile(db: Db, options: ReconcileOptions = {}): ReconcileResu
     open: openLines,
     outOfCoverage: diff.outOfCoverage,
     records,
-    counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length },
+    ...(sor === undefined ? {} : { match: diff.match }),
+    counts: { records: records.length, devices: devices.length, matched, unmatchedDevices: diff.match.unmatchedDevices.length, missingFolded: diff.missingFolded },
   };
 }
 

@@ -114,23 +114,46 @@ function importInfo(row: RecordRow): SorImportInfo {
   };
 }
 
+/**
+ * Columns whose values repeat across an export (a few manufacturers, models, firmware versions,
+ * switches...): loaded once per distinct value instead of once per record (issue 22: 200k records
+ * of `Baxter` / `Sigma Spectrum` held 200k copies of each). Identifiers (asset id, serial, host
+ * name) are left alone: they are unique.
+ */
+const SHARED_COLUMNS: ReadonlySet<string> = new Set(['manufacturer', 'model', 'location', 'department', 'room', 'switch', 'port', 'firmware', 'os', 'fda_class', 'owner', 'device_type']);
+/** Distinct values kept per column for sharing; past it, values are stored as read (a column of unique values costs no more). */
+const SHARED_VALUES_MAX = 4096;
+
+/** The `attributes` of every record that has none: one frozen object (read only; a record that has some gets its own). */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
+
 /** The records of one import (default: the current one), in file order; [] when there is none. */
 export function loadSorRecords(db: Db, importId?: number): SorRecord[] {
   const id = importId ?? currentSorImport(db)?.id;
   if (id === undefined) return [];
+  const shared = new Map<string, Map<string, string>>([...SHARED_COLUMNS].map((c) => [c, new Map()]));
+  const share = (column: string, v: string): string => {
+    const values = shared.get(column);
+    if (values === undefined) return v;
+    const known = values.get(v);
+    if (known !== undefined) return known;
+    if (values.size < SHARED_VALUES_MAX) values.set(v, v);
+    return v;
+  };
   // Row by row (iterate, not all): 200k rows are never held twice, as SQLite rows and as records.
   const records: SorRecord[] = [];
   for (const row of db.prepare('SELECT * FROM sor_record WHERE import_id = ? ORDER BY line').iterate(id) as IterableIterator<RecordRow>) {
+    const attributes = row['attributes'] as string;
     const record: SorRecord = {
       line: row['line'] as number,
       macs: JSON.parse(row['macs'] as string) as string[],
       ips: JSON.parse(row['ips'] as string) as string[],
-      attributes: JSON.parse(row['attributes'] as string) as Record<string, string>,
+      attributes: attributes === '{}' ? NO_ATTRIBUTES : JSON.parse(attributes) as Record<string, string>,
     };
     if (row['vlan'] !== null && row['vlan'] !== undefined) record.vlan = row['vlan'] as number;
     for (const [prop, column] of TEXT_COLUMNS) {
       const v = row[column];
-      if (typeof v === 'string') record[prop] = v;
+      if (typeof v === 'string') record[prop] = share(column, v);
     }
     records.push(record);
   }

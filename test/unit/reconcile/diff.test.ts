@@ -69,6 +69,40 @@ describe('diffInventory', () => {
     expect(only(switchOnly)).toEqual([['missing_field', 'network_location', null, 'ICU-ACCESS-SW01 gi1-0-4']]);
   });
 
+  it('missing_field of records not heard: one exception per field with the count, not one per record', () => {
+    // 1,000 records lacking all four required fields, none heard (out of coverage).
+    const sparse = Array.from({ length: 1000 }, (_, i) => record(i + 2, { assetId: `SP-${i}`, macs: [`02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`], ips: [`172.31.${i >> 8}.${i & 255}`] }));
+    const r = diffInventory([...sparse, record(1002, { assetId: 'A1', macs: [MON.mac ?? ''] })], [MON]);
+    const folded = r.exceptions.filter((e) => e.type === 'missing_field' && e.asset_id === null);
+    expect(only(folded)).toEqual(sortLike(folded, [
+      ['missing_field', 'manufacturer', null, '1000'],
+      ['missing_field', 'model', null, '1000'],
+      ['missing_field', 'firmware', null, '1000'],
+      ['missing_field', 'network_location', null, '1000'],
+    ]));
+    expect(folded.map((e) => e.event_id)).toEqual(folded.map((e) => eventId('missing_field', 'records', e.field)));
+    expect(folded.find((e) => e.field === 'firmware')?.message).toBe(
+      '1000 of 1001 records have no firmware (1000 not matched to a heard device): SP-0, SP-1, SP-2 and 997 more; completeness.csv of `auscult report` lists every record.');
+    // The heard record keeps its own four, with what the network says.
+    expect(only(r.exceptions.filter((e) => e.asset_id === 'A1'))).toHaveLength(4);
+    expect(r.exceptions).toHaveLength(8);
+    expect(r.missingFolded).toEqual({ manufacturer: 1000, model: 1000, firmware: 1000, network_location: 1000 });
+  });
+
+  it('missing_field per record stops at the cap; later gaps of heard records are folded and counted', () => {
+    const PUMP = device({ mac: '00:00:5e:00:53:02', manufacturer: 'Baxter', model: 'Sigma Spectrum', firmware: '8.01.01', switch: 'SW2', port: 'gi1-0-2' });
+    const records = [record(2, { assetId: 'A1', macs: [MON.mac ?? ''] }), record(3, { assetId: 'A2', macs: [PUMP.mac ?? ''] })];
+    expect(diffInventory(records, [MON, PUMP]).exceptions.filter((e) => e.type === 'missing_field')).toHaveLength(8);
+    const capped = diffInventory(records, [MON, PUMP], { maxMissingField: 4 });
+    const missing = capped.exceptions.filter((e) => e.type === 'missing_field');
+    expect(missing.filter((e) => e.asset_id === 'A1')).toHaveLength(4);
+    expect(missing.filter((e) => e.asset_id === 'A2')).toEqual([]);
+    expect(only(missing.filter((e) => e.asset_id === null)).map((x) => x.slice(1))).toEqual(
+      expect.arrayContaining([['manufacturer', null, '1'], ['model', null, '1'], ['firmware', null, '1'], ['network_location', null, '1']]));
+    expect(missing.find((e) => e.asset_id === null && e.field === 'model')?.message).toContain('(1 heard but past 4 missing_field exceptions): A2;');
+    expect(capped.missingFolded.model).toBe(1);
+  });
+
   it('never_seen only where the sensor hears the VLAN or the /24; otherwise out of coverage', () => {
     const full = { manufacturer: 'm', model: 'm', firmware: 'f', location: 'x' };
     const r = diffInventory([

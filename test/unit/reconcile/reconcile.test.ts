@@ -106,9 +106,14 @@ describe('reconcile: state, outbox and transitions', () => {
     const fixed = reconcile(db);
     const resolved = fixed.changes.filter((l) => l.status === 'resolved');
     expect(resolved.map((l) => `${l.type}/${l.field ?? ''}`).sort()).toEqual([
-      'duplicate_record/mac', 'field_mismatch/model', 'missing_field/firmware', 'missing_field/network_location',
-      'stale_firmware/firmware', 'wrong_location/port', 'wrong_location/room',
+      'duplicate_record/mac', 'field_mismatch/model', 'stale_firmware/firmware', 'wrong_location/port', 'wrong_location/room',
     ]);
+    // Line 8 (BME-003001, not heard: it lost the monitor to line 2) lacked firmware and a network
+    // location; those gaps were folded into the per-field missing_field exceptions, which stay
+    // open with a smaller count (updated in place: no stream line).
+    const folded = (r: typeof before, field: string) => r.open.find((l) => l.type === 'missing_field' && l.asset_id === null && l.field === field);
+    expect(folded(fixed, 'firmware')?.event_id).toBe(folded(before, 'firmware')?.event_id);
+    expect(Number(folded(fixed, 'firmware')?.observed)).toBe(Number(folded(before, 'firmware')?.observed) - 1);
     const fw = before.changes.find((l) => l.type === 'stale_firmware');
     expect(resolved.find((l) => l.type === 'stale_firmware')).toMatchObject({ event_id: fw?.event_id, expected: 'M.00.03', observed: 'N.00.01', ts: before.ts });
     expect(fixed.changes.filter((l) => l.status === 'open')).toEqual([]);
