@@ -25,14 +25,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jsyaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
-import { yamlLib } from '../../lazy-yaml.js';
+import { jsYamlLib, yamlLib } from '../../lazy-yaml.js';
 import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
 import type { ManufacturerEntry } from '../data/manufacturers.js';
 import { resolveManufacturer } from '../vendors.js';
 import { linearRegExp } from '../rules/regex-safety.js';
-import { catalogueFileSchema, type CatalogueFileSpec, type FamilySpec } from './schema.js';
+import { catalogueSchemas, type CatalogueFileSpec, type FamilySpec } from './schema.js';
 import { CATALOGUE_CACHE_PATH, SpecCache, textDigest } from '../spec-cache.js';
 
 /** Model texts longer than this are cut before matching (an LLDP-MED model is at most 32 octets). */
@@ -153,11 +152,11 @@ export function parseCatalogueFile(file: string, text: string, lookup: (name: st
   // 100+ files; a file that fails to parse or validate is parsed again below for its lines.
   let quick: unknown;
   try {
-    quick = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    quick = jsYamlLib().load(text, { schema: jsYamlLib().CORE_SCHEMA });
   } catch {
     quick = undefined;
   }
-  const fast = quick !== undefined ? catalogueFileSchema.safeParse(quick) : undefined;
+  const fast = quick !== undefined ? catalogueSchemas().catalogueFileSchema.safeParse(quick) : undefined;
   if (fast?.success === true) {
     const r = compileFile(file, fast.data, lookup, () => 0, () => 0);
     if (r.problems.length === 0) return { families: r.families.map((f) => ({ ...f, line: lineOfFamily(text, f.id) })), problems: [] };
@@ -167,7 +166,7 @@ export function parseCatalogueFile(file: string, text: string, lookup: (name: st
   const problems: CatalogueProblem[] = [];
   for (const e of doc.errors) problems.push({ file, line: lc.linePos(e.pos[0]).line, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
   if (problems.length > 0) return { families: [], problems };
-  const parsed = catalogueFileSchema.safeParse(doc.toJS());
+  const parsed = catalogueSchemas().catalogueFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');

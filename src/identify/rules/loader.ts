@@ -7,15 +7,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jsyaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
-import { yamlLib } from '../../lazy-yaml.js';
+import { jsYamlLib, yamlLib } from '../../lazy-yaml.js';
 import { AuscultError } from '../../errors.js';
 import type { DeviceField } from '../field-candidate.js';
 import { compileCondition, confidenceOf, mainCondition, type CompiledCondition, type CompiledRule } from './matcher.js';
 import { isObservationField, nearestObservationField } from './observation-fields.js';
 import { regexProblem } from './regex-safety.js';
-import { ruleFileSchema, type RuleFileSpec } from './schema.js';
+import { ruleSchemas, type RuleFileSpec } from './schema.js';
 import { RULES_CACHE_PATH, SpecCache, textDigest } from '../spec-cache.js';
 
 /** What a valid rule file compiles from, as the build caches it (spec-cache.ts): the validated spec and each rule's line. */
@@ -84,7 +83,7 @@ export function parseRuleFile(file: string, text: string, options: { fast?: bool
   }
   if (problems.length > 0) return { problems };
   const where = (path: readonly PropertyKey[]): { line: number; col: number } => posOf(doc, lc, path);
-  const parsed = ruleFileSchema.safeParse(doc.toJS());
+  const parsed = ruleSchemas().ruleFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -153,11 +152,11 @@ function compileRules(file: string, spec: RuleFileSpec, where: (path: readonly P
 function parseRuleFileFast(file: string, text: string): LoadedRuleFile | undefined {
   let data: unknown;
   try {
-    data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    data = jsYamlLib().load(text, { schema: jsYamlLib().CORE_SCHEMA });
   } catch {
     return undefined;
   }
-  const parsed = ruleFileSchema.safeParse(data);
+  const parsed = ruleSchemas().ruleFileSchema.safeParse(data);
   if (!parsed.success) return undefined;
   const spec = parsed.data;
   const ruleLines: number[] = [];
