@@ -51,7 +51,7 @@ export interface KnownFrameLimits {
 
 export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
   enabled: false,
-  framesPerSender: 8,
+  framesPerSender: 1024,
   maxBytes: 24 * 1024 * 1024,
   maxFrameBytes: 1600,
 };
