@@ -25,12 +25,13 @@
  * bytes (FNV-1a over 32-bit words), reads the sender's frame with that hash and compares it once
  * (native `Buffer#compare`); a hash collision is a miss.
  *
- * Off by default: measured it does not pay yet. On the 411,600-frame SPAN-like replay 91 % of the
- * frames looked up hit, and the replay took 1.075× the CPU of the table off (paired runs,
- * median): a hit still runs the binder, hygiene, the model, identification's memo and location,
- * and the copy, mask, compare and restamp cost about what decoding a small frame does. On the
- * bench's discovery capture (MACs varied per repetition) 6 % hit. The saving the issue measured
- * (1.67×) skips the model as well; that is the next step, in the device core.
+ * Off by default, measured (bench/README.md, issue 14): on the bench's repeating capture (LLDP,
+ * CDP, DHCP, mDNS, SSDP frames repeated byte for byte) 99.7 % of frames hit and the replay takes
+ * 0.62× the CPU of the table off; on the SPAN-like mix (85 % TCP, never looked up; its UDP frames
+ * mostly seen once) it takes 1.17× and 24 MB more peak RSS. A hit still runs the binder,
+ * hygiene, the model (whose memo already reduces a repeated fact to its touches) and location;
+ * skipping those too needs per-MAC, per-switch and per-device versions to prove a hit changes
+ * nothing else (bench/README.md says why a global version is not enough).
  *
  * Hand-written: no npm package dedupes frames with protocol-aware masks; this is a table and one
  * pass over at most four headers.
