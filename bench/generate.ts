@@ -204,6 +204,43 @@ export interface GeneratedCapture {
   reused: boolean;
 }
 
+/** UDP ports of what a network repeats on a timer or a lease: DHCP/BOOTP, mDNS, SSDP. */
+const REPEATED_UDP_PORTS: ReadonlySet<number> = new Set([67, 68, 5353, 1900]);
+
+/** True for an LLDP or CDP frame, or an IPv4/IPv6 UDP frame to or from REPEATED_UDP_PORTS (802.1Q/ad tags skipped; a tunnel's inner frame is not looked at). */
+export function isRepeatedByNetworks(d: Uint8Array): boolean {
+  let off = 12;
+  let type = ((d[off] ?? 0) << 8) | (d[off + 1] ?? 0);
+  for (let tags = 0; (type === 0x8100 || type === 0x88a8) && tags < 4; tags++) {
+    off += 4;
+    type = ((d[off] ?? 0) << 8) | (d[off + 1] ?? 0);
+  }
+  if (type === 0x88cc) return true; // LLDP
+  // CDP: 802.3 length, LLC/SNAP with Cisco's OUI and protocol id 0x2000.
+  if (type <= 1500) return d[off + 2] === 0xaa && d[off + 5] === 0x00 && d[off + 6] === 0x00 && d[off + 7] === 0x0c && d[off + 8] === 0x20 && d[off + 9] === 0x00;
+  const ip = off + 2;
+  let udp: number;
+  if (type === 0x0800 && d[ip + 9] === 17) udp = ip + ((d[ip] ?? 0) & 0x0f) * 4;
+  else if (type === 0x86dd && d[ip + 6] === 17) udp = ip + 40;
+  else return false;
+  const sport = ((d[udp] ?? 0) << 8) | (d[udp + 1] ?? 0);
+  const dport = ((d[udp + 2] ?? 0) << 8) | (d[udp + 3] ?? 0);
+  return REPEATED_UDP_PORTS.has(sport) || REPEATED_UDP_PORTS.has(dport);
+}
+
+/**
+ * The repeating capture's template (issue 14): only the template's frames a network repeats on
+ * a timer or at a lease renewal (LLDP, CDP, DHCP/BOOTP, mDNS, SSDP), in their order and at their
+ * times. Written with one MAC variant (`generateCapture(t, path, n, 1)`), every repetition is
+ * byte-identical up to time: the same switches, pumps and printers announcing the same things
+ * again, as a switch does every 30 s per port and a pump at every renewal. What the known-frame
+ * table is for; the discovery capture (MACs varied per repetition) is mostly first sightings.
+ */
+export function repeatingTemplate(template: Template): Template {
+  const frames = template.frames.filter((f) => isRepeatedByNetworks(f.data));
+  return { ...template, frames, dhcpFrames: frames.filter((f) => f.chaddrLast >= 0).length, digest: `repeating-${template.digest}` };
+}
+
 /**
  * Writes `path` with at least `minPackets` packets (whole repetitions of the template). Reuses an
  * existing file when its sidecar `<path>.json` names the same template digest and size.

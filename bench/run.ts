@@ -13,12 +13,14 @@
  * Two more captures show what the discovery capture does not: `devices` (the 1× size, with new
  * MACs in every repetition: about 25 times the devices, so memory is measured against the number
  * of devices too) and `span` (span-mix.ts: mostly ordinary unicast traffic, like a hospital SPAN;
- * auscult and tshark both run on it).
+ * auscult and tshark both run on it), and `repeat` (issue 14: the template's LLDP/CDP/DHCP/mDNS/SSDP
+ * frames repeated byte for byte, generate.ts repeatingTemplate), where auscult runs with the
+ * known-frame table off and on (on the SPAN-like mix too).
  *
  * Environment: BENCH_PACKETS (1× size, default 1,000,000), BENCH_FULL=1 (always run the 10×
  * file), BENCH_SKIP_10X=1 (never), BENCH_TSHARK_10X=1 (also run tshark on the 10× file: slow, and
  * its memory grows with the file), BENCH_SKIP_DEVICES=1, BENCH_SKIP_SPAN=1, BENCH_SPAN_PACKETS
- * (default 500,000), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit status is 0
+ * (default 500,000), BENCH_SKIP_REPEAT=1, BENCH_REPEAT_PACKETS (default 300,000), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit status is 0
  * whatever the figures).
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +28,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { iterateAndDecode, iterateAndDecodeFrame, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
-import { buildTemplate, generateCapture, type GeneratedCapture } from './generate.js';
+import { buildTemplate, generateCapture, repeatingTemplate, type GeneratedCapture } from './generate.js';
 import { generateSpanMix, type SpanMixCapture } from './span-mix.js';
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
@@ -37,6 +39,9 @@ import {
 /** Packets of the SPAN-like capture (BENCH_SPAN_PACKETS). */
 export const SPAN_PACKETS = 500_000;
 
+/** Packets of the repeating capture (BENCH_REPEAT_PACKETS). */
+export const REPEAT_PACKETS = 300_000;
+
 /** The 10× auscult run is part of the default bench when predicted to take at most this long. */
 export const TEN_X_BUDGET_MS = 180_000;
 
@@ -46,7 +51,7 @@ const TSHARK_FIELDS = [
   'dhcp.option.request_list_item', 'lldp.chassis.id.mac', 'cdp.deviceid',
 ];
 
-type Scale = '1x' | '10x' | 'devices' | 'span';
+type Scale = '1x' | '10x' | 'devices' | 'span' | 'repeat';
 
 interface Measured {
   /** Short name shown in the table. */
@@ -54,7 +59,7 @@ interface Measured {
   /** What the run does. */
   what: string;
   /** 1x, 10x: the discovery capture; devices: the same size with new MACs every repetition;
-   * span: the SPAN-like mix. */
+   * span: the SPAN-like mix; repeat: the template's LLDP/CDP/DHCP/mDNS/SSDP frames, repeated byte for byte. */
   scale: Scale;
   packets: number;
   wallMs: number;
@@ -99,19 +104,20 @@ function measured(tool: string, what: string, scale: Scale, packets: number, r: 
  * Dockerfile set (src/runtime-env.ts). `bare` runs it with this process's environment only, for
  * comparison (the `auscult (bare node)` row).
  */
-async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false): Promise<Measured> {
+async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false, knownFrames = false): Promise<Measured> {
   const child = join(HERE, 'replay-child.js');
   const db = join(OUT, `bench-${scale}.db`);
   const once = async (): Promise<{ wallMs: number; maxRssKb?: number; cpuMs?: number; result: ReplayChildResult }> => {
     const sampleEvery = String(Math.ceil(capture.packets / 10));
-    const r = await timedRun(process.execPath, [child, capture.path, db, sampleEvery], 'capture', bare ? process.env : deployedEnv());
+    const env = { ...(bare ? process.env : deployedEnv()), BENCH_KNOWN_FRAMES: knownFrames ? '1' : '0' };
+    const r = await timedRun(process.execPath, [child, capture.path, db, sampleEvery], 'capture', env);
     const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ReplayChildResult;
     return { wallMs: r.wallMs, maxRssKb: r.maxRssKb ?? result.maxRssKb, ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}), result };
   };
   const r = allowRepeat ? await bestOf(once) : { ...(await once()), runs: 1 };
   if (r.result.frames !== capture.packets) log(`  ! auscult replayed ${r.result.frames} of ${capture.packets} frames`);
-  return measured(bare ? 'auscult (bare node)' : 'auscult', `replay: decode + identify + store (child process${bare ? ', no deployment env' : `, env ${JSON.stringify(DEPLOYED_RUNTIME_ENV)}`})`, scale, capture.packets, r, {
-    devices: r.result.devices, innerWallMs: Math.round(r.result.wallMs), childMaxRssKb: r.result.maxRssKb, rssSamples: r.result.samples,
+  return measured(bare ? 'auscult (bare node)' : knownFrames ? 'auscult (known frames)' : 'auscult', `replay: decode + identify + store (child process${bare ? ', no deployment env' : `, env ${JSON.stringify(DEPLOYED_RUNTIME_ENV)}`}${knownFrames ? ', limits.known_frames.enabled' : ''})`, scale, capture.packets, r, {
+    devices: r.result.devices, knownHits: r.result.knownHits, knownMisses: r.result.knownMisses, innerWallMs: Math.round(r.result.wallMs), childMaxRssKb: r.result.maxRssKb, rssSamples: r.result.samples,
   });
 }
 
@@ -293,7 +299,21 @@ async function main(): Promise<void> {
     tsharkSpan = await step(runTshark(cs, 'span'));
     await step(runTcpdump(cs, 'span'));
     for (const peer of ['prads', 'p0f'] as const) { const m = await runPeer(peer, cs, 'span'); if (m) await step(Promise.resolve(m)); }
+    await step(runAuscult(cs, 'span', true, false, true));
     removeDb('span');
+  }
+
+  // The repeating capture (issue 14): what the known-frame table is for; auscult with it off and on.
+  if (process.env['BENCH_SKIP_REPEAT'] !== '1') {
+    const repeatPackets = Number(process.env['BENCH_REPEAT_PACKETS'] ?? REPEAT_PACKETS);
+    const cr = generateCapture(repeatingTemplate(template), join(OUT, 'bench-repeat.pcap'), repeatPackets, 1);
+    captures['repeat'] = cr;
+    log(`\ncapture repeat: ${cr.path} ${fmtInt(cr.packets)} packets, ${cr.repetitions} byte-identical repetitions of the template's LLDP/CDP/DHCP/mDNS/SSDP frames${cr.reused ? ' (reused)' : ''}`);
+    warmCache(cr.path);
+    await step(runAuscult(cr, 'repeat', true));
+    await step(runAuscult(cr, 'repeat', true, false, true));
+    await step(runTshark(cr, 'repeat'));
+    removeDb('repeat');
   }
 
   let auscult10x: Measured | undefined;
@@ -338,6 +358,13 @@ async function main(): Promise<void> {
       const p = rows.find((r) => r.tool === peer && r.scale === scale);
       if (a && p) log(`auscult / ${peer.padEnd(7)} packets/s (${scale}, whole process): ${(a.packetsPerSec / p.packetsPerSec).toFixed(3)}`);
     }
+  }
+  for (const scale of ['span', 'repeat'] as const) {
+    const off = rows.find((r) => r.tool === 'auscult' && r.scale === scale);
+    const on = rows.find((r) => r.tool === 'auscult (known frames)' && r.scale === scale);
+    if (off?.cpuMs === undefined || on?.cpuMs === undefined) continue;
+    const hits = Number(on.extra?.['knownHits'] ?? 0);
+    log(`known-frame table on / off, CPU (${scale}): ${(on.cpuMs / off.cpuMs).toFixed(3)}; ${(100 * hits / on.packets).toFixed(1)} % of the frames hit; peak RSS ${mb(on.maxRssKb)} vs ${mb(off.maxRssKb)} MB`);
   }
   const tcpdump1x = rows.find((r) => r.tool === 'tcpdump' && r.scale === '1x');
   log('');

@@ -21,15 +21,17 @@
  * Keyed by the 48-bit source MAC (a number, no string built per frame); each sender keeps its
  * `framesPerSender` most recently remembered frames (the oldest replaced first). The table holds
  * at most `maxBytes` (frame bytes plus an estimate of the replayed objects); past it the senders
- * remembered longest ago go first (`known_frames.senders_evicted`). Comparison is one native
- * `Buffer#compare` per candidate of the same length.
+ * remembered longest ago go first (`known_frames.senders_evicted`). A lookup hashes the masked
+ * bytes (FNV-1a over 32-bit words), reads the sender's frame with that hash and compares it once
+ * (native `Buffer#compare`); a hash collision is a miss.
  *
- * Off by default: measured it does not pay yet. On the 411,600-frame SPAN-like replay 91 % of the
- * frames looked up hit, and the replay took 1.075× the CPU of the table off (paired runs,
- * median): a hit still runs the binder, hygiene, the model, identification's memo and location,
- * and the copy, mask, compare and restamp cost about what decoding a small frame does. On the
- * bench's discovery capture (MACs varied per repetition) 6 % hit. The saving the issue measured
- * (1.67×) skips the model as well; that is the next step, in the device core.
+ * Off by default, measured (bench/README.md, issue 14): on the bench's repeating capture (LLDP,
+ * CDP, DHCP, mDNS, SSDP frames repeated byte for byte) 99.7 % of frames hit and the replay takes
+ * 0.62× the CPU of the table off; on the SPAN-like mix (85 % TCP, never looked up; its UDP frames
+ * mostly seen once) it takes 1.17× and 24 MB more peak RSS. A hit still runs the binder,
+ * hygiene, the model (whose memo already reduces a repeated fact to its touches) and location;
+ * skipping those too needs per-MAC, per-switch and per-device versions to prove a hit changes
+ * nothing else (bench/README.md says why a global version is not enough).
  *
  * Hand-written: no npm package dedupes frames with protocol-aware masks; this is a table and one
  * pass over at most four headers.
@@ -50,7 +52,7 @@ export interface KnownFrameLimits {
 
 export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
   enabled: false,
-  framesPerSender: 8,
+  framesPerSender: 1024,
   maxBytes: 24 * 1024 * 1024,
   maxFrameBytes: 1600,
 };
@@ -65,10 +67,15 @@ export interface KnownFrame<T> {
   readonly bytes: Buffer;
   readonly value: T;
   readonly cost: number;
+  /** Hash of `bytes` (`hashOf`): the key of `Sender.index`. */
+  readonly hash: number;
 }
 
 interface Sender<T> {
   frames: KnownFrame<T>[];
+  /** The same frames by hash (the newest of a hash's frames): a lookup is one Map read and one
+   * compare, whatever `framesPerSender` is (a linear scan of 2,048 frames cost more than decoding). */
+  index: Map<number, KnownFrame<T>>;
   /** Next slot to replace once `frames` is full. */
   next: number;
   bytes: number;
@@ -95,6 +102,10 @@ const MAX_TAGS = 8;
 export class KnownFrames<T> {
   private readonly senders = new Map<number, Sender<T>>();
   private readonly scratch: Buffer;
+  /** `scratch` as 32-bit words, for the hash. */
+  private readonly words: Int32Array;
+  /** Hash of the masked copy in `scratch` (set by an eligible lookup). */
+  private pendingHash = 0;
   /** Length of the masked copy in `scratch`, and its sender; -1 after an ineligible lookup. */
   private pendingLength = -1;
   private pendingSender = 0;
@@ -102,7 +113,10 @@ export class KnownFrames<T> {
   readonly stats: KnownFrameStats = { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0 };
 
   constructor(readonly limits: KnownFrameLimits = KNOWN_FRAME_LIMITS) {
-    this.scratch = Buffer.alloc(Math.max(64, limits.maxFrameBytes));
+    const size = Math.ceil(Math.max(64, limits.maxFrameBytes) / 4) * 4;
+    const buffer = new ArrayBuffer(size);
+    this.scratch = Buffer.from(buffer);
+    this.words = new Int32Array(buffer);
   }
 
   /** Bytes held now (frames plus estimates), for tests and metrics. */
@@ -135,19 +149,15 @@ export class KnownFrames<T> {
     }
     // Source MAC as one number: 16 high bits and 32 low bits, exact below 2^53.
     const sender = (s[6]! * 0x100 + s[7]!) * 0x100000000 + s.readUInt32BE(8);
+    const hash = hashOf(s, this.words, len);
     this.pendingLength = len;
     this.pendingSender = sender;
-    const known = this.senders.get(sender);
-    if (known !== undefined) {
-      const frames = known.frames;
-      for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!;
-        if (f.bytes.length === len && s.compare(f.bytes, 0, len, 0, len) === 0) {
-          this.stats.hits++;
-          this.pendingLength = -1;
-          return f.value;
-        }
-      }
+    this.pendingHash = hash;
+    const f = this.senders.get(sender)?.index.get(hash);
+    if (f !== undefined && f.bytes.length === len && s.compare(f.bytes, 0, len, 0, len) === 0) {
+      this.stats.hits++;
+      this.pendingLength = -1;
+      return f.value;
     }
     this.stats.misses++;
     return undefined;
@@ -163,10 +173,10 @@ export class KnownFrames<T> {
     this.pendingLength = -1;
     const cost = len + ENTRY_OVERHEAD_BYTES + FACT_BYTES * facts;
     if (cost > this.limits.maxBytes || this.limits.framesPerSender < 1) return;
-    const entry: KnownFrame<T> = { bytes: Buffer.from(this.scratch.subarray(0, len)), value, cost };
+    const entry: KnownFrame<T> = { bytes: Buffer.from(this.scratch.subarray(0, len)), value, cost, hash: this.pendingHash };
     let sender = this.senders.get(this.pendingSender);
     if (sender === undefined) {
-      sender = { frames: [], next: 0, bytes: 0 };
+      sender = { frames: [], index: new Map(), next: 0, bytes: 0 };
       this.senders.set(this.pendingSender, sender);
     }
     if (sender.frames.length < this.limits.framesPerSender) {
@@ -175,9 +185,11 @@ export class KnownFrames<T> {
       const old = sender.frames[sender.next]!;
       sender.bytes -= old.cost;
       this.bytes -= old.cost;
+      if (sender.index.get(old.hash) === old) sender.index.delete(old.hash);
       sender.frames[sender.next] = entry;
       sender.next = (sender.next + 1) % this.limits.framesPerSender;
     }
+    sender.index.set(entry.hash, entry);
     sender.bytes += cost;
     this.bytes += cost;
     this.stats.remembered++;
@@ -198,6 +210,15 @@ export class KnownFrames<T> {
     this.bytes = 0;
     this.pendingLength = -1;
   }
+}
+
+/** FNV-1a over the 32-bit words of `s[0..len)` (`words` views the same bytes), then its tail bytes. */
+export function hashOf(s: Buffer, words: Int32Array, len: number): number {
+  let h = 0x811c9dc5 ^ len;
+  const n = len >>> 2;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  for (let i = n << 2; i < len; i++) h = Math.imul(h ^ s[i]!, 0x01000193);
+  return h;
 }
 
 /**

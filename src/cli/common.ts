@@ -6,11 +6,17 @@ import type { Command } from 'commander';
 import { AuscultError } from '../errors.js';
 import { openDatabase, type Db, type StoreOptions } from '../inventory/store.js';
 import { createLogger, type Logger } from '../log.js';
+import { DEFAULT_STREAM } from '../reconcile/snapshot.js';
 
 export const DEFAULT_DB = process.env['AUSCULT_DB'] || './auscult.db';
 
 export function dbOption(cmd: Command): Command {
   return cmd.option('--db <file>', 'inventory database (SQLite)', DEFAULT_DB);
+}
+
+/** `--stream <file>`, shared with replay, reconcile and report. */
+export function streamOption(cmd: Command): Command {
+  return cmd.option('--stream <file>', 'exception stream (NDJSON) to append new and resolved exceptions to', DEFAULT_STREAM);
 }
 
 export function loggerFor(cmd: Command): Logger {

@@ -4,28 +4,6 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
-import { registerCoverage } from './coverage.js';
-import { registerDevice } from './device.js';
-import { registerDevices } from './devices.js';
-import { registerImport } from './import.js';
-import { registerReconcile } from './reconcile.js';
-import { registerReplay } from './replay.js';
-import { registerRules } from './rules-test.js';
-import { registerUnknown } from './unknown.js';
-import { registerRun } from './run.js';
-import { registerConfigCheck } from './config-check.js';
-import { registerStatus } from './status.js';
-import { registerReport } from './report.js';
-import { registerAdvisories } from './advisories.js';
-import { registerDeferrals } from './deferrals.js';
-import { registerExposure } from './exposure.js';
-import { registerFleet } from './fleet.js';
-import { registerEvents } from './events.js';
-import { registerExport } from './export.js';
-import { registerPush } from './push.js';
-import { registerCentral } from './central.js';
-import { registerShip } from './ship.js';
-import { registerSessions } from './sessions.js';
 import { tuneHeap } from '../heap-tuning.js';
 import { LOG_FORMATS } from '../log.js';
 import { checkDbArgument, DB_CREATORS, tableLayout, terminalWidth } from './common.js';
@@ -34,7 +12,64 @@ import { VERSION } from '../version.js';
 
 export { VERSION };
 
-export function buildProgram(): Command {
+/** Adds one subcommand (with its own subcommands) to the program. */
+type Registrar = (program: Command) => void;
+
+/**
+ * Every subcommand, in `--help` order, with the module that registers it (issue 14, start-up): a
+ * subcommand's module, and what it imports (pg, prom-client, csv-*, ajv, ...), is loaded only
+ * when that subcommand runs, or for `--help` and an unknown command, which need them all.
+ */
+export const SUBCOMMANDS: readonly (readonly [names: readonly string[], load: () => Promise<Registrar>])[] = [
+  [['replay'], async () => (await import('./replay.js')).registerReplay],
+  [['devices'], async () => (await import('./devices.js')).registerDevices],
+  [['device'], async () => (await import('./device.js')).registerDevice],
+  [['rules'], async () => (await import('./rules-test.js')).registerRules],
+  [['unknown'], async () => (await import('./unknown.js')).registerUnknown],
+  [['run'], async () => (await import('./run.js')).registerRun],
+  [['config'], async () => (await import('./config-check.js')).registerConfigCheck],
+  [['status'], async () => (await import('./status.js')).registerStatus],
+  [['import'], async () => (await import('./import.js')).registerImport],
+  [['reconcile'], async () => (await import('./reconcile.js')).registerReconcile],
+  [['report'], async () => (await import('./report.js')).registerReport],
+  [['coverage'], async () => (await import('./coverage.js')).registerCoverage],
+  [['advisories'], async () => (await import('./advisories.js')).registerAdvisories],
+  [['exposure', 'advisory'], async () => (await import('./exposure.js')).registerExposure],
+  [['sessions'], async () => (await import('./sessions.js')).registerSessions],
+  [['deferrals'], async () => (await import('./deferrals.js')).registerDeferrals],
+  [['fleet'], async () => (await import('./fleet.js')).registerFleet],
+  [['events'], async () => (await import('./events.js')).registerEvents],
+  [['export'], async () => (await import('./export.js')).registerExport],
+  [['push'], async () => (await import('./push.js')).registerPush],
+  [['central'], async () => (await import('./central.js')).registerCentral],
+  [['ship'], async () => (await import('./ship.js')).registerShip],
+];
+
+/** Global options that take a value (skipped when looking for the subcommand's name). */
+const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--log-format', '--log-level']);
+
+/**
+ * The subcommand an argv runs (`auscult [global options] <name> ...`), or undefined when it needs
+ * every subcommand: `--help`, `help`, `--version`, no command, an unknown one (for its suggestion).
+ */
+export function subcommandOf(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (arg === '--wide' || [...GLOBAL_VALUE_OPTIONS].some((o) => arg.startsWith(`${o}=`))) continue;
+    else if (arg.startsWith('-')) return undefined;
+    else return SUBCOMMANDS.some(([names]) => names.includes(arg)) ? arg : undefined;
+  }
+  return undefined;
+}
+
+/** The program with every subcommand, or with `only` that one (what `auscult <only> ...` needs). */
+export async function buildProgram(only?: string): Promise<Command> {
+  const wanted = SUBCOMMANDS.filter(([names]) => only === undefined || names.includes(only));
+  return programWith(await Promise.all(wanted.map(([, load]) => load())));
+}
+
+function programWith(registrars: readonly Registrar[]): Command {
   const program = new Command('auscult')
     .description(
       'Passive sensor for networked medical devices: listens to SPAN/mirror traffic (or replays captures), ' +
@@ -65,28 +100,7 @@ Exit codes: 0 ok, 1 not found (status: not healthy or not reachable), 64 usage e
 input data, 66 unreadable or missing file, 69 no interface, 73 cannot write output, 77 no
 permission, 78 bad configuration. Docs: README.md.`,
     );
-  registerReplay(program);
-  registerDevices(program);
-  registerDevice(program);
-  registerRules(program);
-  registerUnknown(program);
-  registerRun(program);
-  registerConfigCheck(program);
-  registerStatus(program);
-  registerImport(program);
-  registerReconcile(program);
-  registerReport(program);
-  registerCoverage(program);
-  registerAdvisories(program);
-  registerExposure(program);
-  registerSessions(program);
-  registerDeferrals(program);
-  registerFleet(program);
-  registerEvents(program);
-  registerExport(program);
-  registerPush(program);
-  registerCentral(program);
-  registerShip(program);
+  for (const register of registrars) register(program);
   program.hook('preAction', (_this, action) => {
     const globals = action.optsWithGlobals<{ wide?: boolean; logFormat?: string }>();
     tableLayout.wide = globals.wide === true;
@@ -120,8 +134,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`auscult: cannot write standard output: ${err.message}\n`);
     process.exit(EXIT.CANTCREAT);
   });
-  const program = buildProgram();
   try {
+    const program = await buildProgram(subcommandOf(argv));
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = exitCodeFor(err);

@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { ExceptionLine } from '../output/ndjson.js';
-import { DEFAULT_STREAM, reconcileAndStream, type ReconcileResult } from '../reconcile/reconcile.js';
+import { reconcileAndStream, type ReconcileResult } from '../reconcile/reconcile.js';
 import type { SorRecord } from '../reconcile/sor-record.js';
-import { dbOption, formatTable, openExistingDb, writeStdout } from './common.js';
+import { dbOption, formatTable, openExistingDb, streamOption, writeStdout } from './common.js';
 import { loadConfig, resolveConfigPath } from '../config.js';
 import { peerPolicy, type PeerPolicyOptions } from '../reconcile/external-peers.js';
 
@@ -18,10 +18,7 @@ interface ReconcileCliOptions {
   config?: string;
 }
 
-/** `--stream <file>`, shared with replay and report. */
-export function streamOption(cmd: Command): Command {
-  return cmd.option('--stream <file>', 'exception stream (NDJSON) to append new and resolved exceptions to', DEFAULT_STREAM);
-}
+export { streamOption };
 
 export function registerReconcile(program: Command): void {
   streamOption(dbOption(

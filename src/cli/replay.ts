@@ -7,15 +7,14 @@ import { createRequire } from 'node:module';
 import type * as CliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AuscultError, EXIT } from '../errors.js';
-import { loadConfig, runtimeLimits } from '../config.js';
 import { openPipeline } from '../pipeline.js';
-import { hasSorSnapshot, reconcileAndStream } from '../reconcile/reconcile.js';
-import { peerPolicy } from '../reconcile/external-peers.js';
-import { asDbError, dbOption, loggerFor } from './common.js';
-import { streamOption, summaryLine } from './reconcile.js';
-import { redactUrl } from '../central/connect.js';
-import { shipOnce } from '../central/ship.js';
-import { resolveCentral } from '../central/target.js';
+import { hasSorSnapshot } from '../reconcile/snapshot.js';
+import type { shipOnce } from '../central/ship.js';
+import { asDbError, dbOption, loggerFor, streamOption } from './common.js';
+
+// Issue 14 (start-up): the config file's parser (yaml, zod), the reconciler and the central
+// client (pg) are imported only when this replay uses them: --config, an imported system of
+// record or advisories, a central database.
 
 export function registerReplay(program: Command): void {
   streamOption(dbOption(
@@ -43,10 +42,11 @@ Example:
   $ auscult replay --db site.db monday.pcapng tuesday.pcap.gz`)
     .action(async (captures: string[], opts: { db: string; json?: boolean; progress: boolean; stream: string; config?: string; central?: string; site?: string }, cmd: Command) => {
       const logger = loggerFor(cmd);
-      const config = opts.config !== undefined ? loadConfig(opts.config) : undefined;
+      const configModule = opts.config === undefined ? undefined : await import('../config.js');
+      const config = opts.config === undefined ? undefined : configModule?.loadConfig(opts.config);
       let pipeline: ReturnType<typeof openPipeline>;
       try {
-        pipeline = openPipeline(opts.db, config ? { logger, limits: runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
+        pipeline = openPipeline(opts.db, configModule && config ? { logger, limits: configModule.runtimeLimits(config), subnetVlans: config.network.subnet_vlans } : { logger });
       } catch (err) {
         throw asDbError(err, opts.db);
       }
@@ -75,12 +75,16 @@ Example:
       progress?.stop();
       const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
       if (hasSorSnapshot(pipeline.db)) {
+        const [{ reconcileAndStream }, { summaryLine }, { peerPolicy }] = await Promise.all([
+          import('../reconcile/reconcile.js'), import('./reconcile.js'), import('../reconcile/external-peers.js'),
+        ]);
         const reconciled = reconcileAndStream(pipeline.db, opts.stream, config !== undefined
           ? { quietAfterS: config.lifecycle.quiet_after_s, peers: peerPolicy(config.profile, (m) => process.stderr.write(`auscult: warning: ${m}\n`)) } : {});
         process.stderr.write(`${summaryLine(reconciled, opts.stream, reconciled.stream.written)}\n`);
       }
       let shipped: Awaited<ReturnType<typeof shipOnce>> | undefined;
       if (opts.central !== undefined || (process.env['AUSCULT_CENTRAL_URL'] ?? '') !== '' || (config?.central.url ?? null) !== null) {
+        const [{ redactUrl }, { shipOnce }, { resolveCentral }] = await Promise.all([import('../central/connect.js'), import('../central/ship.js'), import('../central/target.js')]);
         const central = resolveCentral({ central: opts.central, site: opts.site, config: opts.config });
         if (central.target !== undefined) {
           if (central.site === null) throw new AuscultError('AUS_ERR_CONFIG_KEY', 'central.url needs site: give --site NAME, AUSCULT_SITE or site in the config');

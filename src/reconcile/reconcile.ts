@@ -58,10 +58,7 @@ export interface ReconcileResult {
   counts: { records: number; devices: number; matched: Partial<Record<MatchKey, number>>; unmatchedDevices: number; missingFolded?: DiffResult['missingFolded'] };
 }
 
-/** True when reconciliation has something to compare: a SoR snapshot or imported advisories. */
-export function hasSorSnapshot(db: Db): boolean {
-  return currentSorImport(db) !== undefined || hasAdvisories(db);
-}
+export { DEFAULT_STREAM, hasSorSnapshot } from './snapshot.js';
 
 /** The newest capture time in the database (ISO), or undefined when nothing was captured. */
 export function newestCaptureTime(db: Db): string | undefined {
@@ -217,9 +214,6 @@ export function sortForPeople<T extends ExceptionLine>(lines: T[]): T[] {
   return lines.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || EXCEPTION_TYPES.indexOf(a.type) - EXCEPTION_TYPES.indexOf(b.type) ||
     subject(a).localeCompare(subject(b)) || (a.field ?? '').localeCompare(b.field ?? '') || a.event_id.localeCompare(b.event_id));
 }
-
-/** The default stream file. */
-export const DEFAULT_STREAM = './exceptions.ndjson';
 
 /** Reconciles, then appends the outbox's unsent lines to `streamPath`. */
 export function reconcileAndStream(db: Db, streamPath: string, options: ReconcileOptions = {}): ReconcileResult & { stream: StreamFlushResult } {

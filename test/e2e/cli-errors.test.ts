@@ -26,7 +26,7 @@ afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 function leaves(cmd: Command, prefix: string[] = []): { argv: string[]; cmd: Command }[] {
   return cmd.commands.flatMap((c) => (c.commands.length > 0 ? leaves(c, [...prefix, c.name()]) : [{ argv: [...prefix, c.name()], cmd: c }]));
 }
-const LEAVES = leaves(buildProgram());
+const LEAVES = leaves(await buildProgram());
 // README "Error codes" and the CLI reference: 0, 1, 64 (usage) and every error code's exit.
 const DOCUMENTED = new Set<number>([0, 1, 64, ...Object.values(ERROR_CODES)]);
 

@@ -52,6 +52,6 @@ describe('docs in sync with the code', () => {
   it('every CLI subcommand is in the README CLI reference', async () => {
     const { buildProgram } = await import('../../src/cli/main.js');
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
-    for (const cmd of buildProgram().commands) expect(readme, cmd.name()).toContain(`\`auscult ${cmd.name()}`);
+    for (const cmd of (await buildProgram()).commands) expect(readme, cmd.name()).toContain(`\`auscult ${cmd.name()}`);
   });
 });

@@ -25,14 +25,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jsyaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
-import { yamlLib } from '../../lazy-yaml.js';
+import { jsYamlLib, yamlLib } from '../../lazy-yaml.js';
 import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
 import type { ManufacturerEntry } from '../data/manufacturers.js';
 import { resolveManufacturer } from '../vendors.js';
 import { linearRegExp } from '../rules/regex-safety.js';
-import { catalogueFileSchema, type CatalogueFileSpec, type FamilySpec } from './schema.js';
+import { catalogueSchemas, type CatalogueFileSpec, type FamilySpec } from './schema.js';
+import { CATALOGUE_CACHE_PATH, SpecCache, textDigest } from '../spec-cache.js';
 
 /** Model texts longer than this are cut before matching (an LLDP-MED model is at most 32 octets). */
 export const MAX_MODEL_TEXT = 256;
@@ -56,6 +56,8 @@ export interface CompiledPattern {
   text: string;
   /** Normalised form (duplicates across families are shadowing). */
   key: string;
+  /** The regex `re` runs. */
+  source: string;
   /** Whole-word test over normaliseModel text (RE2 when the pattern has a `*`). */
   re: { test(text: string): boolean };
   specificity: number;
@@ -96,8 +98,15 @@ export function normaliseModel(text: string): string {
   return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
+/** A compiled pattern less its regex object: what the build's cache keeps (spec-cache.ts). */
+type PatternRecord = Omit<CompiledPattern, 're'>;
+
 /** Compiles one pattern (schema.ts syntax) into a whole-word regex over normaliseModel text. */
 export function compilePattern(pattern: string): CompiledPattern {
+  return withRegex(describePattern(pattern), false);
+}
+
+function describePattern(pattern: string): PatternRecord {
   const local = pattern.startsWith('~');
   const key = pattern.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9#*]+/g, ' ').trim();
   let specificity = 0;
@@ -112,8 +121,15 @@ export function compilePattern(pattern: string): CompiledPattern {
   // Every separator is an optional single space: "mx 800" and "mx800" are the same model. The
   // trailing word boundary is consumed, not looked ahead (RE2 has no look-around; only test() is used).
   const source = `(?:^| )${words.join(' ?')}(?: |$)`;
-  const re = key.includes('*') ? linearRegExp(source) : new RegExp(source);
-  return { text: pattern, key: key.replace(/ /g, ''), re, specificity, distinctive: !local && specificity >= DISTINCTIVE && /[a-z]/.test(key) };
+  return { text: pattern, key: key.replace(/ /g, ''), source, specificity, distinctive: !local && specificity >= DISTINCTIVE && /[a-z]/.test(key) };
+}
+
+/** The pattern with its regex: RE2 when it has a `*`; `lazy` (from the cache) compiles it at its first test. */
+function withRegex(p: PatternRecord, lazy: boolean): CompiledPattern {
+  const compile = (): { test(text: string): boolean } => (p.key.includes('*') ? linearRegExp(p.source) : new RegExp(p.source));
+  if (!lazy) return { ...p, re: compile() };
+  let re: { test(text: string): boolean } | undefined;
+  return { ...p, re: { test: (text) => (re ??= compile()).test(text) } };
 }
 
 function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number {
@@ -136,11 +152,11 @@ export function parseCatalogueFile(file: string, text: string, lookup: (name: st
   // 100+ files; a file that fails to parse or validate is parsed again below for its lines.
   let quick: unknown;
   try {
-    quick = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    quick = jsYamlLib().load(text, { schema: jsYamlLib().CORE_SCHEMA });
   } catch {
     quick = undefined;
   }
-  const fast = quick !== undefined ? catalogueFileSchema.safeParse(quick) : undefined;
+  const fast = quick !== undefined ? catalogueSchemas().catalogueFileSchema.safeParse(quick) : undefined;
   if (fast?.success === true) {
     const r = compileFile(file, fast.data, lookup, () => 0, () => 0);
     if (r.problems.length === 0) return { families: r.families.map((f) => ({ ...f, line: lineOfFamily(text, f.id) })), problems: [] };
@@ -150,7 +166,7 @@ export function parseCatalogueFile(file: string, text: string, lookup: (name: st
   const problems: CatalogueProblem[] = [];
   for (const e of doc.errors) problems.push({ file, line: lc.linePos(e.pos[0]).line, key: '', reason: e.message.split('\n')[0] ?? 'YAML syntax error' });
   if (problems.length > 0) return { families: [], problems };
-  const parsed = catalogueFileSchema.safeParse(doc.toJS());
+  const parsed = catalogueSchemas().catalogueFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -184,14 +200,59 @@ function compileFile(file: string, spec: CatalogueFileSpec, lookup: (name: strin
   return { families, problems };
 }
 
-/** Parses every `*.yaml` file of a catalogue directory; an absent directory is an empty catalogue. */
-export function parseCatalogueDir(dir: string): Catalogue {
+/** A family of a valid file as the build caches it (spec-cache.ts): its type by id, its patterns without regex objects. */
+interface FamilyRecord extends Omit<ProductFamily, 'type' | 'patterns' | 'file'> {
+  type: string;
+  patterns: PatternRecord[];
+}
+
+/** What a valid catalogue file compiles to, as the build caches it. */
+export interface CachedCatalogueFile {
+  families: FamilyRecord[];
+}
+
+/** The shipped catalogue as `npm run build` cached it. */
+export const CATALOGUE_CACHE = new SpecCache<CachedCatalogueFile>(CATALOGUE_CACHE_PATH);
+
+/** A cached file's families (undefined when a type is no longer in the taxonomy: then parsed). */
+function familiesOf(file: string, cached: CachedCatalogueFile): ProductFamily[] | undefined {
+  const families: ProductFamily[] = [];
+  for (const f of cached.families) {
+    const type = deviceType(f.type);
+    if (type === undefined) return undefined;
+    families.push({ ...f, type, patterns: f.patterns.map((p) => withRegex(p, true)), file });
+  }
+  return families;
+}
+
+/** The cache entries (text digest → entry) of a catalogue directory's valid files: what the build writes. */
+export function catalogueCacheEntries(dir: string): Map<string, CachedCatalogueFile> {
+  const entries = new Map<string, CachedCatalogueFile>();
+  for (const n of existsSync(dir) ? readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort() : []) {
+    const text = readFileSync(join(dir, n), 'utf8');
+    const r = parseCatalogueFile(join(dir, n), text);
+    if (r.problems.length > 0) continue;
+    entries.set(textDigest(text), {
+      families: r.families.map(({ type, patterns, file: _file, ...f }) => ({ ...f, type: type.id, patterns: patterns.map(({ re: _re, ...p }) => p) })),
+    });
+  }
+  return entries;
+}
+
+/**
+ * Parses every `*.yaml` file of a catalogue directory; an absent directory is an empty catalogue.
+ * A file whose exact text the build cached (`cache`, spec-cache.ts) is taken from its entry.
+ */
+export function parseCatalogueDir(dir: string, cache: SpecCache<CachedCatalogueFile> | undefined = CATALOGUE_CACHE): Catalogue {
   const problems: CatalogueProblem[] = [];
   const families: ProductFamily[] = [];
   const names = existsSync(dir) ? readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort() : [];
   for (const n of names) {
     const file = join(dir, n);
-    const r = parseCatalogueFile(file, readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const cached = cache?.get(text);
+    const known = cached !== undefined ? familiesOf(file, cached) : undefined;
+    const r = known !== undefined ? { families: known, problems: [] } : parseCatalogueFile(file, text);
     families.push(...r.families);
     problems.push(...r.problems);
   }

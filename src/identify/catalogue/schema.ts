@@ -15,36 +15,51 @@
  * `~` is an ordinary word ("Essential", "Current") and answers only when the device's
  * manufacturer is this file's.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Letters, digits, spaces and the few characters CMMS model names carry; `#` and `*` are wildcards. */
 const PATTERN = /^~?[\p{L}\p{N} #*+./&()'_-]+$/u;
 
-export const familySchema = z
-  .object({
-    /** Stable, kebab-case, unique across the catalogue; evidence names it as `catalogue:<id>`. */
-    id: z.string().regex(ID, 'kebab-case id'),
-    /** The family's name as the manufacturer writes it. */
-    name: z.string().min(2).max(120),
-    /** device_type (fingerprints/vocabulary/device-types.txt). */
-    type: z.string().regex(/^[a-z0-9_]+$/, 'a device type id'),
-    /** Model patterns (names, part numbers, short and older names); `~` first: only with the manufacturer known. */
-    models: z.array(z.string().min(2).max(80).regex(PATTERN, 'letters, digits, spaces, ~ first, # and * only')).min(1).max(40),
-    /** Model texts that must resolve to this family (the name itself when absent). */
-    examples: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
-    /** Where the family and its type come from: product page/IFU, FDA 510(k)/classification, CISA advisory id. */
-    source: z.string().min(8).max(400),
-  })
-  .strict();
+/** The schemas, given zod. */
+function build(z: typeof Zod.z) {
+  const familySchema = z
+    .object({
+      /** Stable, kebab-case, unique across the catalogue; evidence names it as `catalogue:<id>`. */
+      id: z.string().regex(ID, 'kebab-case id'),
+      /** The family's name as the manufacturer writes it. */
+      name: z.string().min(2).max(120),
+      /** device_type (fingerprints/vocabulary/device-types.txt). */
+      type: z.string().regex(/^[a-z0-9_]+$/, 'a device type id'),
+      /** Model patterns (names, part numbers, short and older names); `~` first: only with the manufacturer known. */
+      models: z.array(z.string().min(2).max(80).regex(PATTERN, 'letters, digits, spaces, ~ first, # and * only')).min(1).max(40),
+      /** Model texts that must resolve to this family (the name itself when absent). */
+      examples: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
+      /** Where the family and its type come from: product page/IFU, FDA 510(k)/classification, CISA advisory id. */
+      source: z.string().min(8).max(400),
+    })
+    .strict();
 
-export const catalogueFileSchema = z
-  .object({
-    /** Canonical manufacturer name (data/manufacturers.ts). */
-    manufacturer: z.string().min(1),
-    families: z.array(familySchema).min(1).max(500),
-  })
-  .strict();
+  const catalogueFileSchema = z
+    .object({
+      /** Canonical manufacturer name (data/manufacturers.ts). */
+      manufacturer: z.string().min(1),
+      families: z.array(familySchema).min(1).max(500),
+    })
+    .strict();
+  return { familySchema, catalogueFileSchema };
+}
 
-export type FamilySpec = z.infer<typeof familySchema>;
-export type CatalogueFileSpec = z.infer<typeof catalogueFileSchema>;
+let built: ReturnType<typeof build> | undefined;
+
+/**
+ * The schemas, built at first use (issue 14, start-up): zod (about 95 modules) is loaded only
+ * when a catalogue file is not in the build's cache (spec-cache.ts).
+ */
+export function catalogueSchemas(): ReturnType<typeof build> {
+  return (built ??= build((createRequire(import.meta.url)('zod') as typeof Zod).z));
+}
+
+export type FamilySpec = Zod.infer<ReturnType<typeof build>['familySchema']>;
+export type CatalogueFileSpec = Zod.infer<ReturnType<typeof build>['catalogueFileSchema']>;

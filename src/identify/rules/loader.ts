@@ -7,15 +7,24 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jsyaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
-import { yamlLib } from '../../lazy-yaml.js';
+import { jsYamlLib, yamlLib } from '../../lazy-yaml.js';
 import { AuscultError } from '../../errors.js';
 import type { DeviceField } from '../field-candidate.js';
 import { compileCondition, confidenceOf, mainCondition, type CompiledCondition, type CompiledRule } from './matcher.js';
 import { isObservationField, nearestObservationField } from './observation-fields.js';
 import { regexProblem } from './regex-safety.js';
-import { ruleFileSchema, type RuleFileSpec } from './schema.js';
+import { ruleSchemas, type RuleFileSpec } from './schema.js';
+import { RULES_CACHE_PATH, SpecCache, textDigest } from '../spec-cache.js';
+
+/** What a valid rule file compiles from, as the build caches it (spec-cache.ts): the validated spec and each rule's line. */
+export interface CachedRuleFile {
+  spec: RuleFileSpec;
+  lines: number[];
+}
+
+/** The shipped rules as `npm run build` cached them. */
+export const RULES_CACHE = new SpecCache<CachedRuleFile>(RULES_CACHE_PATH);
 
 export interface RuleProblem {
   file: string;
@@ -74,7 +83,7 @@ export function parseRuleFile(file: string, text: string, options: { fast?: bool
   }
   if (problems.length > 0) return { problems };
   const where = (path: readonly PropertyKey[]): { line: number; col: number } => posOf(doc, lc, path);
-  const parsed = ruleFileSchema.safeParse(doc.toJS());
+  const parsed = ruleSchemas().ruleFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -91,7 +100,7 @@ export function parseRuleFile(file: string, text: string, options: { fast?: bool
 }
 
 /** Compiles a validated file's rules; `where` locates a key path (for problems and rule lines). */
-function compileRules(file: string, spec: RuleFileSpec, where: (path: readonly PropertyKey[]) => { line: number; col: number }, problems: RuleProblem[]): CompiledRule[] {
+function compileRules(file: string, spec: RuleFileSpec, where: (path: readonly PropertyKey[]) => { line: number; col: number }, problems: RuleProblem[], validated = false): CompiledRule[] {
   const rules: CompiledRule[] = [];
   spec.rules.forEach((r, i) => {
     const at = (key: string, ...rest: (string | number)[]) => ({ file, ...where(['rules', i, key, ...rest]), key: ['rules', i, key, ...rest].join('.'), rule: r.id });
@@ -117,7 +126,7 @@ function compileRules(file: string, spec: RuleFileSpec, where: (path: readonly P
       // run, and only then is it compiled again by regexProblem for the reason.
       let condition: CompiledCondition;
       try {
-        condition = compileCondition(f, c);
+        condition = compileCondition(f, c, { validated });
       } catch (e) {
         if (c.pattern === undefined) throw e;
         const problem = regexProblem(c.pattern, c.ignore_case === true) ?? { reason: (e as Error).message };
@@ -143,11 +152,11 @@ function compileRules(file: string, spec: RuleFileSpec, where: (path: readonly P
 function parseRuleFileFast(file: string, text: string): LoadedRuleFile | undefined {
   let data: unknown;
   try {
-    data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    data = jsYamlLib().load(text, { schema: jsYamlLib().CORE_SCHEMA });
   } catch {
     return undefined;
   }
-  const parsed = ruleFileSchema.safeParse(data);
+  const parsed = ruleSchemas().ruleFileSchema.safeParse(data);
   if (!parsed.success) return undefined;
   const spec = parsed.data;
   const ruleLines: number[] = [];
@@ -156,11 +165,31 @@ function parseRuleFileFast(file: string, text: string): LoadedRuleFile | undefin
     if (line === undefined) return undefined;
     ruleLines.push(line);
   }
+  return compileKnown(file, spec, ruleLines, false);
+}
+
+/**
+ * A validated spec whose rule lines are known (the fast path, the build's cache) compiled, or
+ * undefined on any problem (the positioned path then finds and places it). `validated`: every
+ * pattern already compiled without a problem (the cache), so RE2 compiles each at first use.
+ */
+function compileKnown(file: string, spec: RuleFileSpec, ruleLines: readonly number[], validated: boolean): LoadedRuleFile | undefined {
   const problems: RuleProblem[] = [];
   // Only a rule's own line is asked for on success (`['rules', i]`); anything else is a problem.
   const where = (path: readonly PropertyKey[]): { line: number; col: number } => ({ line: path.length === 2 && path[0] === 'rules' && typeof path[1] === 'number' ? (ruleLines[path[1]] ?? 1) : 1, col: 1 });
-  const rules = compileRules(file, spec, where, problems);
+  const rules = compileRules(file, spec, where, problems, validated);
   return problems.length === 0 ? { file, preference: spec.preference, spec, rules } : undefined;
+}
+
+/** The cache entries (text digest → entry) of a rule directory's valid files: what the build writes. */
+export function ruleCacheEntries(dir: string): Map<string, CachedRuleFile> {
+  const entries = new Map<string, CachedRuleFile>();
+  for (const n of readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort()) {
+    const text = readFileSync(join(dir, n), 'utf8');
+    const r = parseRuleFile(join(dir, n), text);
+    if (r.loaded !== undefined && r.problems.length === 0) entries.set(textDigest(text), { spec: r.loaded.spec, lines: r.loaded.rules.map((rule) => rule.line) });
+  }
+  return entries;
 }
 
 /** The line of the only `- id: <id>` item line (1-based), or undefined when it is not exactly one. */
@@ -174,8 +203,11 @@ function lineOfRule(text: string, id: string): number | undefined {
   return line;
 }
 
-/** Parses every `*.yaml` / `*.yml` file of a directory into one rule set; never throws on content. */
-export function parseRuleDir(dir: string): RuleSet {
+/**
+ * Parses every `*.yaml` / `*.yml` file of a directory into one rule set; never throws on content.
+ * A file whose exact text the build cached (`cache`, spec-cache.ts) is compiled from its entry.
+ */
+export function parseRuleDir(dir: string, cache: SpecCache<CachedRuleFile> | undefined = RULES_CACHE): RuleSet {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -193,7 +225,9 @@ export function parseRuleDir(dir: string): RuleSet {
       problems.push({ file: path, line: 1, col: 1, key: '', reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
       continue;
     }
-    const r = parseRuleFile(path, text);
+    const cached = cache?.get(text);
+    const known = cached !== undefined ? compileKnown(path, cached.spec, cached.lines, true) : undefined;
+    const r = known !== undefined ? { loaded: known, problems: [] } : parseRuleFile(path, text);
     problems.push(...r.problems);
     if (r.loaded) files.push(r.loaded);
   }

@@ -5,7 +5,7 @@
  * maxima before matching and patterns run on RE2, linear in the input: regex-safety.ts).
  */
 import type { DeviceField } from '../field-candidate.js';
-import { linearRegExp } from './regex-safety.js';
+import { linearRegExp, type LinearRegExp } from './regex-safety.js';
 import { CERTAINTY_TIERS, type ConditionSpec, type RuleSpec } from './schema.js';
 
 /** Longest value of an observation field looked at (protocol maxima; longer input is cut). */
@@ -64,18 +64,26 @@ export interface CompiledRule {
 
 const NO_CAPTURES: Captures = { groups: [], named: {} };
 
-/** Compiles one matcher; the pattern must already have passed `regexProblem`. */
-export function compileCondition(field: string, c: ConditionSpec): CompiledCondition {
+/**
+ * Compiles one matcher; throws on a pattern RE2 cannot run (the loader reports it). `validated`:
+ * the pattern was compiled without a problem when the build cached its file (spec-cache.ts), so
+ * RE2 compiles it at its first use instead (start-up: most patterns never meet their field).
+ */
+export function compileCondition(field: string, c: ConditionSpec, options: { validated?: boolean } = {}): CompiledCondition {
   const fold = c.ignore_case === true;
   const norm = (s: string) => (fold ? s.toLowerCase() : s);
   const max = maxInputFor(field);
   if (c.pattern !== undefined) {
-    const re = linearRegExp(c.pattern, fold);
+    const pattern = c.pattern;
+    let compiled = options.validated === true ? undefined : linearRegExp(pattern, fold);
+    const re = (): LinearRegExp => (compiled ??= linearRegExp(pattern, fold));
     // Its groups from the same compiled pattern (groupsOf would compile it again: start-up cost).
     return {
-      field, kind: 'pattern', groupCount: re.groupCount, groupNames: [...re.groupNames],
+      field, kind: 'pattern',
+      get groupCount() { return re().groupCount; },
+      get groupNames() { return [...re().groupNames]; },
       test(value) {
-        const m = re.exec(value.length > max ? value.slice(0, max) : value);
+        const m = re().exec(value.length > max ? value.slice(0, max) : value);
         if (!m) return undefined;
         return { groups: Array.from(m), named: { ...(m.groups ?? {}) } };
       },

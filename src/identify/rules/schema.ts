@@ -8,7 +8,8 @@
  * fields it sets (with `{1}` / `{name}` capture interpolation), 1–20 examples, optional fixtures
  * and a source.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
 import { DEVICE_FIELDS } from '../field-candidate.js';
 
 /** Fields a rule may not set: they are derived from `device_type` (data/device-types.ts). */
@@ -22,69 +23,84 @@ const FIELD = /^[a-z0-9_]+(?:\.[a-z0-9_-]+)+$/;
 
 const settable = DEVICE_FIELDS.filter((f) => !(DERIVED_FIELDS as readonly string[]).includes(f)) as string[];
 
-export const conditionSchema = z
-  .object({
-    exact: z.string().min(1).optional(),
-    prefix: z.string().min(1).optional(),
-    list: z.array(z.string().min(1)).min(1).max(1000).optional(),
-    pattern: z.string().min(1).max(1000).optional(),
-    ignore_case: z.boolean().optional(),
-  })
-  .strict()
-  .refine((c) => [c.exact, c.prefix, c.list, c.pattern].filter((v) => v !== undefined).length === 1, {
-    message: 'needs exactly one of exact, prefix, list, pattern',
-  });
+/** The schemas, given zod. */
+function build(z: typeof Zod.z) {
+  const conditionSchema = z
+    .object({
+      exact: z.string().min(1).optional(),
+      prefix: z.string().min(1).optional(),
+      list: z.array(z.string().min(1)).min(1).max(1000).optional(),
+      pattern: z.string().min(1).max(1000).optional(),
+      ignore_case: z.boolean().optional(),
+    })
+    .strict()
+    .refine((c) => [c.exact, c.prefix, c.list, c.pattern].filter((v) => v !== undefined).length === 1, {
+      message: 'needs exactly one of exact, prefix, list, pattern',
+    });
 
-export const exampleSchema = z
-  .object({
-    input: z.union([z.string(), z.record(z.string().regex(FIELD, 'not an observation field name'), z.string())]),
-    expect: z.record(z.string(), z.string()),
-    description: z.string().optional(),
-  })
-  .strict();
+  const exampleSchema = z
+    .object({
+      input: z.union([z.string(), z.record(z.string().regex(FIELD, 'not an observation field name'), z.string())]),
+      expect: z.record(z.string(), z.string()),
+      description: z.string().optional(),
+    })
+    .strict();
 
-export const ruleSchema = z
-  .object({
-    id: z.string().regex(ID, 'must be kebab-case (a-z, 0-9, single dashes)').max(80),
-    description: z.string().min(1).max(200),
-    matches: z.string().regex(FIELD, 'not an observation field name').optional(),
-    exact: z.string().min(1).optional(),
-    prefix: z.string().min(1).optional(),
-    list: z.array(z.string().min(1)).min(1).max(1000).optional(),
-    pattern: z.string().min(1).max(1000).optional(),
-    ignore_case: z.boolean().optional(),
-    also: z.record(z.string().regex(FIELD, 'not an observation field name'), conditionSchema).optional(),
-    certainty: z.union([z.number().min(0.05).max(0.99), z.enum(['specific', 'generic'])]),
-    set: z
-      .record(z.string(), z.string().min(1).max(255))
-      .refine((s) => Object.keys(s).length > 0, { message: 'sets no field' }),
-    examples: z.array(exampleSchema).min(1, 'every rule needs at least one example').max(20, 'at most 20 examples'),
-    fixtures: z.array(z.string().min(1)).optional(),
-    source: z.string().min(1),
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    const n = [r.exact, r.prefix, r.list, r.pattern].filter((v) => v !== undefined).length;
-    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'needs exactly one of pattern, exact, prefix, list', path: ['pattern'] });
-    for (const f of Object.keys(r.set)) {
-      if ((DERIVED_FIELDS as readonly string[]).includes(f)) {
-        ctx.addIssue({ code: 'custom', message: `${f} is derived from device_type (data/device-types.ts); do not set it`, path: ['set', f] });
-      } else if (!settable.includes(f)) {
-        ctx.addIssue({ code: 'custom', message: `unknown device field '${f}'`, path: ['set', f] });
+  const ruleSchema = z
+    .object({
+      id: z.string().regex(ID, 'must be kebab-case (a-z, 0-9, single dashes)').max(80),
+      description: z.string().min(1).max(200),
+      matches: z.string().regex(FIELD, 'not an observation field name').optional(),
+      exact: z.string().min(1).optional(),
+      prefix: z.string().min(1).optional(),
+      list: z.array(z.string().min(1)).min(1).max(1000).optional(),
+      pattern: z.string().min(1).max(1000).optional(),
+      ignore_case: z.boolean().optional(),
+      also: z.record(z.string().regex(FIELD, 'not an observation field name'), conditionSchema).optional(),
+      certainty: z.union([z.number().min(0.05).max(0.99), z.enum(['specific', 'generic'])]),
+      set: z
+        .record(z.string(), z.string().min(1).max(255))
+        .refine((s) => Object.keys(s).length > 0, { message: 'sets no field' }),
+      examples: z.array(exampleSchema).min(1, 'every rule needs at least one example').max(20, 'at most 20 examples'),
+      fixtures: z.array(z.string().min(1)).optional(),
+      source: z.string().min(1),
+    })
+    .strict()
+    .superRefine((r, ctx) => {
+      const n = [r.exact, r.prefix, r.list, r.pattern].filter((v) => v !== undefined).length;
+      if (n !== 1) ctx.addIssue({ code: 'custom', message: 'needs exactly one of pattern, exact, prefix, list', path: ['pattern'] });
+      for (const f of Object.keys(r.set)) {
+        if ((DERIVED_FIELDS as readonly string[]).includes(f)) {
+          ctx.addIssue({ code: 'custom', message: `${f} is derived from device_type (data/device-types.ts); do not set it`, path: ['set', f] });
+        } else if (!settable.includes(f)) {
+          ctx.addIssue({ code: 'custom', message: `unknown device field '${f}'`, path: ['set', f] });
+        }
       }
-    }
-  });
+    });
 
-export const ruleFileSchema = z
-  .object({
-    matches: z.string().regex(FIELD, 'not an observation field name').optional(),
-    preference: z.number().min(0).max(1),
-    description: z.string().optional(),
-    rules: z.array(ruleSchema).min(1, 'a rule file needs at least one rule'),
-  })
-  .strict();
+  const ruleFileSchema = z
+    .object({
+      matches: z.string().regex(FIELD, 'not an observation field name').optional(),
+      preference: z.number().min(0).max(1),
+      description: z.string().optional(),
+      rules: z.array(ruleSchema).min(1, 'a rule file needs at least one rule'),
+    })
+    .strict();
+  return { conditionSchema, exampleSchema, ruleSchema, ruleFileSchema };
+}
 
-export type RuleSpec = z.infer<typeof ruleSchema>;
-export type RuleFileSpec = z.infer<typeof ruleFileSchema>;
-export type ConditionSpec = z.infer<typeof conditionSchema>;
-export type ExampleSpec = z.infer<typeof exampleSchema>;
+let built: ReturnType<typeof build> | undefined;
+
+/**
+ * The schemas, built at first use (issue 14, start-up): zod (about 95 modules) is loaded only
+ * when a rule file is not in the build's cache (spec-cache.ts).
+ */
+export function ruleSchemas(): ReturnType<typeof build> {
+  return (built ??= build((createRequire(import.meta.url)('zod') as typeof Zod).z));
+}
+
+type Schemas = ReturnType<typeof build>;
+export type RuleSpec = Zod.infer<Schemas['ruleSchema']>;
+export type RuleFileSpec = Zod.infer<Schemas['ruleFileSchema']>;
+export type ConditionSpec = Zod.infer<Schemas['conditionSchema']>;
+export type ExampleSpec = Zod.infer<Schemas['exampleSchema']>;

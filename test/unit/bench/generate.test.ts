@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTemplate, generateCapture } from '../../../bench/generate.js';
+import { buildTemplate, generateCapture, repeatingTemplate } from '../../../bench/generate.js';
+import { decodeFrame } from '../../../src/decode/frame.js';
+import { decodeApplication } from '../../../src/decode/registry.js';
 import { openCapture } from '../../../src/capture/open-capture.js';
 import { ROOT } from '../../helpers/cli.js';
 
@@ -56,5 +58,36 @@ describe('bench capture generator', () => {
     expect(frames).toBe(4 * variants);
     const templateSources = new Set(small.frames.map((t) => hex(t.data, 6))).size;
     expect(sources.size).toBe(templateSources * variants);
+  });
+
+  it('the repeating capture: the LLDP, CDP, DHCP, mDNS and SSDP frames of the template, byte-identical in every repetition', async () => {
+    const template = await buildTemplate(ROOT);
+    const repeating = repeatingTemplate(template);
+    const sink = { anomaly: () => undefined, decoded: () => undefined };
+    const protocolOf = (data: Uint8Array): string | undefined => {
+      const frame = decodeFrame({ data, linkType: 1, frameNo: 1, tsMicros: 0, originalLength: data.length }).value;
+      if (frame.tunnel !== undefined || (frame.encap?.length ?? 0) > 0) return 'tunnelled';
+      if (frame.udp !== undefined && (frame.udp.srcPort === 1900 || frame.udp.dstPort === 1900)) return 'ssdp';
+      return frame.payloadKind === 'tcp' ? 'tcp' : decodeApplication(frame, sink)?.protocol;
+    };
+    const kept = new Set(repeating.frames);
+    const counts = new Map<string, number>();
+    for (const t of template.frames) {
+      const p = protocolOf(t.data) ?? 'other';
+      if (kept.has(t)) counts.set(p, (counts.get(p) ?? 0) + 1);
+      else expect(['lldp', 'cdp', 'dhcp', 'mdns', 'ssdp'], p).not.toContain(p);
+    }
+    for (const p of ['lldp', 'cdp', 'dhcp', 'mdns']) expect(counts.get(p), p).toBeGreaterThan(0);
+    expect([...counts.keys()].every((p) => ['lldp', 'cdp', 'dhcp', 'mdns', 'ssdp'].includes(p))).toBe(true);
+    expect(repeating.digest).not.toBe(template.digest);
+    const small = { ...repeating, frames: repeating.frames.slice(0, 50) };
+    const c = generateCapture(small, join(dir, 'repeat.pcap'), 150, 1);
+    const frames: { data: Buffer; ts: number }[] = [];
+    for await (const batch of (await openCapture(c.path)).batches()) for (const f of batch) frames.push({ data: Buffer.from(f.data), ts: f.tsMicros });
+    expect(frames).toHaveLength(150);
+    for (let i = 50; i < 150; i++) {
+      expect(frames[i]?.data.equals(frames[i - 50]?.data ?? Buffer.alloc(0))).toBe(true);
+      expect(frames[i]?.ts).toBeGreaterThan(frames[i - 50]?.ts ?? Infinity);
+    }
   });
 });

@@ -117,4 +117,25 @@ describe('KnownFrames', () => {
     expect(t.stats.sendersEvicted).toBeGreaterThan(0);
     expect(t.senderCount).toBeLessThanOrEqual(3);
   });
+
+  it('finds each of a sender\'s many frames by hash, and forgets the ones its slots were reused for', async () => {
+    const f = await dhcpFrame();
+    const at = f.data.length - 2; // a DHCP option byte: a change with meaning
+    const distinct = Array.from({ length: 600 }, (_, i) => variant(f, (b) => { b[at] = i & 0xff; b[at - 1] = i >> 8; }));
+    const t = new KnownFrames<number>({ ...KNOWN_FRAME_LIMITS, framesPerSender: 512, maxBytes: 64 * 1024 * 1024 });
+    distinct.forEach((d, i) => {
+      expect(t.lookup(d)).toBeUndefined();
+      t.remember(i, 1);
+    });
+    // The first 88 slots were reused: those frames miss; each of the last 512 hits with its own value.
+    distinct.forEach((d, i) => {
+      const hit = t.lookup(d);
+      if (i < 88) {
+        expect(hit, String(i)).toBeUndefined();
+      } else {
+        expect(hit, String(i)).toBe(i);
+      }
+    });
+    expect(t.stats.hits).toBe(512);
+  });
 });
