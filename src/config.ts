@@ -30,7 +30,7 @@ import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
 import { KNOWN_FRAME_LIMITS, type KnownFrameLimits } from './capture/known-frames.js';
 import { OUTPUT_FORMATS } from './output/shapes.js';
-import { checkCentralUrl } from './central/connect.js';
+import { checkCentralUrl } from './central/url.js';
 
 /**
  * Tunnels and shims auscult opens (issue 15), from their registry (src/decode/tunnel/registry.ts):

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { AuscultError } from '../errors.js';
+import { checkCentralUrl, redactUrl } from './url.js';
 
 export interface CentralTarget {
   /** postgres://user[:password]@host:port/db?sslmode=... */
@@ -16,31 +17,6 @@ export interface CentralTarget {
   passwordFile?: string | null;
   /** Sensor id for application_name (optional). */
   sensorId?: string;
-}
-
-/** The URL with any password replaced by `***`, for logs and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable central URL)';
-  }
-}
-
-/** Checks the URL's form; a reason string when it is not a postgres URL. */
-export function checkCentralUrl(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return 'not a URL (expected postgres://user@host:5432/dbname)';
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return `scheme ${u.protocol} is not postgres: or postgresql:`;
-  const sslmode = u.searchParams.get('sslmode');
-  if (sslmode !== null && !['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'].includes(sslmode)) return `sslmode=${sslmode} is not one of disable, prefer, require, verify-ca, verify-full, no-verify`;
-  return undefined;
 }
 
 export function clientConfig(target: CentralTarget, env: Record<string, string | undefined> = process.env): pg.ClientConfig {

@@ -18,7 +18,8 @@ import type { Logger } from '../log.js';
 import type { DeviceView } from '../inventory/device-view.js';
 import type { Db } from '../inventory/store.js';
 import { readShipBatch, readShipCursor, sensorId, shipBacklog, writeShipCursor, type ShipBatch } from '../inventory/ship-source.js';
-import { centralFailure, connectCentral, redactUrl, type CentralTarget } from './connect.js';
+import { centralFailure, connectCentral, type CentralTarget } from './connect.js';
+import { redactUrl } from './url.js';
 import { requireCentralSchema } from './schema.js';
 
 /** Rows per stream per batch: the bound on what one ship holds in memory. */

@@ -84,7 +84,7 @@ Example:
       }
       let shipped: Awaited<ReturnType<typeof shipOnce>> | undefined;
       if (opts.central !== undefined || (process.env['AUSCULT_CENTRAL_URL'] ?? '') !== '' || (config?.central.url ?? null) !== null) {
-        const [{ redactUrl }, { shipOnce }, { resolveCentral }] = await Promise.all([import('../central/connect.js'), import('../central/ship.js'), import('../central/target.js')]);
+        const [{ redactUrl }, { shipOnce }, { resolveCentral }] = await Promise.all([import('../central/url.js'), import('../central/ship.js'), import('../central/target.js')]);
         const central = resolveCentral({ central: opts.central, site: opts.site, config: opts.config });
         if (central.target !== undefined) {
           if (central.site === null) throw new AuscultError('AUS_ERR_CONFIG_KEY', 'central.url needs site: give --site NAME, AUSCULT_SITE or site in the config');

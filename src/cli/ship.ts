@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { AuscultError } from '../errors.js';
 import { openDatabase } from '../inventory/store.js';
-import { redactUrl } from '../central/connect.js';
+import { redactUrl } from '../central/url.js';
 import { SHIP_BATCH, shipOnce } from '../central/ship.js';
 import { requireTarget, resolveCentral, type CentralFlags } from '../central/target.js';
 import { dbOption } from './common.js';

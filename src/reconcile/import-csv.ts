@@ -293,8 +293,8 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
   let state: 'header' | 'rows' | 'done' = 'header';
   let plans: ColumnPlan[] = [];
   const patternMisses = new Map<number, { count: number; firstLine: number }>();
-  // Issue 20: a mapped remote-access column judges every record (an empty cell approves no tool).
-  const mapsRemoteAccess = plans.some((p) => fieldsOf(p.rule).includes('remoteAccess'));
+  // Issue 20: a mapped remote-access column judges every record (an empty cell approves no tool); set with the plans.
+  let mapsRemoteAccess = false;
   const unknownTools = new Map<string, { count: number; firstLine: number }>();
   const yesRows = { count: 0, firstLine: 0 };
   let dataRows = 0;
@@ -447,6 +447,7 @@ export function parseSorCsvBuffer(bytes: Uint8Array, file: string, options: SorI
       return;
     }
     plans = planColumns(entry.cells, mapping, file, line, warnings);
+    mapsRemoteAccess = plans.some((p) => fieldsOf(p.rule).includes('remoteAccess'));
     columns = plans.map(describeColumn);
     const identifying = new Set<SorField>(SOR_IDENTIFYING_FIELDS);
     if (!plans.some((p) => fieldsOf(p.rule).some((f) => identifying.has(f)))) {

@@ -13,9 +13,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auscult, ROOT } from '../helpers/cli.js';
+import { expectValidLines } from '../unit/reconcile/schemas.js';
 
 const CAPTURE = join(ROOT, 'fixtures', 'profile', 'lab-profile.pcapng');
 const MUD_DIR = join(ROOT, 'fixtures', 'profile', 'mud');
@@ -59,9 +59,7 @@ describe('unexpected_external_peer from a lab capture through the CLI', () => {
     expect(mon.message).toBe('MON-ICU-12 (Philips IntelliVue MX800) called external telemetry.example.net, which no allowlist permits for it');
     expect(mon.evidence.map((e) => e.frame)).toEqual([77]);
     // Every line of the stream, these included, is valid against the published schema.
-    const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'exception.schema.json'), 'utf8')) as object;
-    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-    for (const l of readFileSync(stream, 'utf8').trim().split('\n')) expect(validate(JSON.parse(l)), JSON.stringify(validate.errors)).toBe(true);
+    expectValidLines(readFileSync(stream, 'utf8'));
   });
 
   it('device --json shows the monitor\'s profile (golden); the text view has the MUD URL, the peers and the names', async () => {
