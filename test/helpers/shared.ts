@@ -24,3 +24,14 @@ export function sharedAvailable(...parts: string[]): boolean {
 
 /** The one-line reason a test gives when it skips for lack of the shared material. */
 export const SHARED_SKIP_REASON = `shared material absent: set AUSCULT_SHARED or put it at ${SHARED_DIR}`;
+
+/**
+ * Application protocols whose only real payloads are nDPI's captures in
+ * `shared/captures/remote-access` (no free software to record a fixture of their own from). Tests
+ * that need every protocol's real payloads leave these out, with SHARED_SKIP_REASON, when the
+ * shared material is absent; every other protocol must still have payloads in fixtures/.
+ */
+export const SHARED_ONLY_PROTOCOLS: ReadonlySet<string> = new Set(['citrix', 'dns_tcp', 'teamviewer', 'teamviewer_udp', 'telnet']);
+
+/** Null when the remote-access captures are here, else the reason to skip the protocols above. */
+export const REMOTE_ACCESS_SKIP: string | null = sharedAvailable('captures', 'remote-access') ? null : SHARED_SKIP_REASON;
