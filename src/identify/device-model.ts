@@ -105,8 +105,10 @@ export interface DeviceState {
   ipSeenMemo: readonly CandidateState[] | undefined;
   /** Latest values of the observation fields the identifier's `also` conditions read, as a flat
    * field/value list (bounded by the rule set's remembered fields); what DeviceFacts.fact gives
-   * identification. Not stored: a device read back from the store regains them as heard. */
+   * identification. Stored with the device (`device_fact`), so a restart or a reload keeps them. */
   facts: string[] | undefined;
+  /** `facts` changed since the last flush: the store rewrites the device's facts. */
+  factsDirty: boolean;
 }
 
 export interface HistoryRow {
@@ -404,7 +406,11 @@ export class DeviceModel {
     }
     this.view.device = d;
     const candidates = identify(o, this.view);
-    if (remembers?.(o.field) === true) d.facts = withFact(d.facts, o.field, o.value);
+    if (remembers?.(o.field) === true && factOf(d.facts, o.field) !== o.value) {
+      d.facts = withFact(d.facts, o.field, o.value);
+      d.factsDirty = true;
+      d.dirty = true;
+    }
     const merged = this.applyTo(d, o, candidates);
     if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
       clearMemo(d);
@@ -681,7 +687,10 @@ export class DeviceModel {
     if (from.facts !== undefined) {
       for (let i = 0; i < from.facts.length; i += 2) {
         const field = from.facts[i] as string;
-        if (factOf(into.facts, field) === undefined) into.facts = withFact(into.facts, field, from.facts[i + 1] as string);
+        if (factOf(into.facts, field) !== undefined) continue;
+        into.facts = withFact(into.facts, field, from.facts[i + 1] as string);
+        into.factsDirty = true;
+        into.dirty = true;
       }
     }
     clearMemo(into);
@@ -748,6 +757,7 @@ export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
     ipSeenValue: undefined,
     ipSeenMemo: undefined,
     facts: undefined,
+    factsDirty: false,
   };
 }
 

@@ -315,4 +315,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE remote_session ADD COLUMN outbox_seq INTEGER; -- the outbox line announcing the session (NULL: not yet)
   CREATE INDEX remote_session_unannounced ON remote_session (outbox_seq) WHERE outbox_seq IS NULL;
   `,
+  /* issue 13 (src/device/device-facts.ts): the latest value of each observation field a rule's `also` reads, so a restart or a reload keeps what identification may depend on */ `
+  CREATE TABLE device_fact (
+    device_id TEXT NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+    field TEXT NOT NULL,              -- an observation field some rule's also: reads (RuleSet.rememberedFields)
+    value TEXT NOT NULL,
+    PRIMARY KEY (device_id, field)
+  ) WITHOUT ROWID;
+  `,
 ];

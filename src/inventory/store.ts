@@ -13,6 +13,7 @@ import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
 import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../identify/device-model.js';
 import { MIGRATIONS } from './migrations.js';
+import { withFact } from '../device/device-facts.js';
 
 export type Db = Database.Database;
 
@@ -96,6 +97,9 @@ export class InventoryStore {
       selectDevice: db.prepare('SELECT * FROM device WHERE id = ?'),
       selectEvidence: db.prepare('SELECT * FROM field_evidence WHERE device_id = ? ORDER BY first_seen_us, field, source, value'),
       selectChosen: db.prepare('SELECT * FROM device_field WHERE device_id = ?'),
+      selectFacts: db.prepare('SELECT field, value FROM device_fact WHERE device_id = ? ORDER BY field'),
+      deleteFacts: db.prepare('DELETE FROM device_fact WHERE device_id = ?'),
+      insertFact: db.prepare('INSERT INTO device_fact (device_id, field, value) VALUES (?, ?, ?)'),
       // Key order (the table is WITHOUT ROWID): the order stored addresses have always loaded in.
       selectAddresses: db.prepare('SELECT * FROM device_address WHERE device_id = ? ORDER BY ip'),
       upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
@@ -172,6 +176,7 @@ export class InventoryStore {
         captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
       });
     }
+    for (const r of this.stmt.selectFacts.all(id) as { field: string; value: string }[]) d.facts = withFact(d.facts, r.field, r.value);
     d.severalVlans = onSeveralVlans(d);
     return d;
   }
@@ -258,6 +263,12 @@ export class InventoryStore {
       if (v) s.upsertChosen.run({ deviceId: d.id, field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
     }
     d.chosenDirty.clear();
+    if (d.factsDirty) {
+      s.deleteFacts.run(d.id);
+      const facts = d.facts ?? [];
+      for (let i = 0; i < facts.length; i += 2) s.insertFact.run(d.id, facts[i] as string, facts[i + 1] as string);
+      d.factsDirty = false;
+    }
     d.dirty = false;
     d.touched = leftTouched;
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Counters } from '../../../src/counters.js';
 import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { createIdentifier } from '../../../src/identify/rules-identifier.js';
 import { listDevices } from '../../../src/inventory/device-view.js';
 import { MIGRATIONS } from '../../../src/inventory/migrations.js';
 import { InventoryStore, openDatabase, PAGE_CACHE_KIB } from '../../../src/inventory/store.js';
@@ -82,6 +83,40 @@ describe('InventoryStore flush and load', () => {
     expect(again?.history).toHaveLength(2);
     expect(again?.evidence['hostname']?.find((e) => e.value === 'MON-2')?.count).toBe(2);
     db2.close();
+  });
+
+  it('keeps the facts a rule\'s also: reads: after a restart the model name alone completes the identification', () => {
+    // fingerprints/dicom.yaml: `^ExampleScan CT (\d+)$` on dicom.model, also dicom.manufacturer = ExampleMed Imaging.
+    const identifier = createIdentifier();
+    const identify = (o: Observation, device: Parameters<typeof identifier.candidates>[1]) => identifier.candidates(o, device);
+    const remembers = (field: string) => identifier.remembers?.(field) ?? false;
+    expect(remembers('dicom.manufacturer')).toBe(true);
+    const dicom = (field: string, value: string, frame: number): Observation => obs({ protocol: 'dicom', field, value, frame, ts: 1_700_000_000_000_000 + frame });
+    const path = join(dir, 'facts.db');
+    const run = (observations: Observation[]) => {
+      const db = openDatabase(path);
+      const store = new InventoryStore(db);
+      const model = new DeviceModel(new Counters());
+      store.load(model);
+      for (const o of observations) model.applyObservation(o, identify, remembers);
+      store.flush(model, new Counters());
+      const [d] = listDevices(db);
+      const facts = db.prepare('SELECT field, value FROM device_fact').all();
+      db.close();
+      return { device: d, facts };
+    };
+    const first = run([dicom('dicom.manufacturer', 'ExampleMed Imaging', 1)]);
+    expect(first.device?.model ?? null).toBeNull();
+    expect(first.facts).toEqual([{ field: 'dicom.manufacturer', value: 'ExampleMed Imaging' }]);
+    // A new process: the manufacturer was heard by the last one only.
+    const second = run([dicom('dicom.model', 'ExampleScan CT 9000', 2)]);
+    expect(second.device?.model).toBe('ExampleScan CT 9000');
+    expect(second.device?.device_type).toBe('ct_scanner');
+    expect(second.device?.evidence['device_type']?.map((e) => e.rule)).toContain('examplemed-examplescan-ct');
+    // A changed fact replaces the stored one, and the rule reads the new value.
+    const third = run([dicom('dicom.manufacturer', 'Other Vendor', 3)]);
+    expect(third.facts).toContainEqual({ field: 'dicom.manufacturer', value: 'Other Vendor' });
+    expect(third.facts).not.toContainEqual({ field: 'dicom.manufacturer', value: 'ExampleMed Imaging' });
   });
 
   it('a partial flush writes what changed and leaves last-seen-only moves to the next full flush', () => {
