@@ -25,7 +25,7 @@ import { REMOTE_SESSION_LIMITS, type RemoteSessionLimits } from './observe/remot
 import { isValidCidr, PROFILE_LIMITS, type ProfileLimits } from './observe/comm-profile.js';
 import { AuscultError, type ErrorLocation } from './errors.js';
 import { TIMESTAMP_LIMITS, type TimestampLimits } from './capture/timestamps.js';
-import { MODEL_LIMITS, type ModelLimits } from './identify/device-model.js';
+import { MODEL_LIMITS, type ModelLimits } from './device/device-model.js';
 import { LOCATION_LIMITS, type LocationLimits } from './identify/location.js';
 import { BINDER_LIMITS, type BinderLimits } from './observe/address-binder.js';
 import { KNOWN_FRAME_LIMITS, type KnownFrameLimits } from './capture/known-frames.js';
@@ -161,7 +161,7 @@ const limitsSchema = z.strictObject({
     max_memo_entries_per_device: int(0, 1_000_000).default(MODEL_LIMITS.maxMemoEntriesPerDevice).describe('Repeated facts whose merge is memoised, per device (a speed cache; cleared when full).'),
     classification_persist_count: int(1, 1_000_000).default(MODEL_LIMITS.classificationPersistCount).describe('Observations a new device type, category or FDA class needs before it replaces a known one (no flip-flopping; counter `inventory.classification_held`); also the frames a new location (VLAN, switch, port, room) must be heard for, without the old value seen again, before it is a move (counter `inventory.location_held`).'),
     classification_persist_s: int(0, 31_536_000).default(MODEL_LIMITS.classificationPersistMicros / 1_000_000).describe('Seconds of capture time a new device type, category, FDA class or location must persist before it replaces a known one.'),
-  }).prefault({}).describe('In-memory device model (src/identify/device-model.ts MODEL_LIMITS).'),
+  }).prefault({}).describe('In-memory device model (src/device/device-model.ts MODEL_LIMITS).'),
   binder: z.strictObject({
     router_prefix_threshold: int(1, 1_000_000).default(BINDER_LIMITS.routerPrefixThreshold).describe('Distinct source prefixes behind one MAC before it is treated as a router.'),
     max_tracked_macs: int(1, 100_000_000).default(BINDER_LIMITS.maxTrackedMacs).describe('MACs tracked for IP binding; the oldest are evicted past it.'),

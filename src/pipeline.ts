@@ -11,7 +11,7 @@ import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type AppR
 import { KNOWN_FRAME_LIMITS, KnownFrames, type KnownFrameLimits, type KnownFrameStats } from './capture/known-frames.js';
 import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
 import { frameOfOrigin } from './protocols/dicom/dicom-observe.js';
-import { DeviceModel } from './identify/device-model.js';
+import { DeviceModel } from './device/device-model.js';
 import type { Identifier } from './identify/extract.js';
 import type { DeviceFacts } from './device/device-facts.js';
 import { createIdentifier } from './identify/rules-identifier.js';

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
-import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../identify/device-model.js';
+import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../device/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 import { withFact } from '../device/device-facts.js';
 

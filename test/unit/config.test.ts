@@ -20,7 +20,7 @@ import { MDNS_LIMITS } from '../../src/protocols/mdns/mdns.js';
 import { ETHERNET_LIMITS } from '../../src/decode/link/ethernet.js';
 import { TUNNEL_LIMITS } from '../../src/decode/frame.js';
 import { AuscultError } from '../../src/errors.js';
-import { MODEL_LIMITS } from '../../src/identify/device-model.js';
+import { MODEL_LIMITS } from '../../src/device/device-model.js';
 import { LOCATION_LIMITS } from '../../src/identify/location.js';
 import { BINDER_LIMITS } from '../../src/observe/address-binder.js';
 

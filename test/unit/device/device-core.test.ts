@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addressRank, NEVER_PRIMARY, primaryAddress, routingPrefix } from '../../../src/device/address-rank.js';
 import { checkConfig, runtimeLimits } from '../../../src/config.js';
-import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS } from '../../../src/device/device-model.js';
 import { RulesIdentifier } from '../../../src/identify/rules-identifier.js';
 import { Counters } from '../../../src/counters.js';
 import type { Observation } from '../../../src/observe/observation.js';

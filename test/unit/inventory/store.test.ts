@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Counters } from '../../../src/counters.js';
-import { DeviceModel, MODEL_LIMITS } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS } from '../../../src/device/device-model.js';
 import { createIdentifier } from '../../../src/identify/rules-identifier.js';
 import { listDevices } from '../../../src/inventory/device-view.js';
 import { MIGRATIONS } from '../../../src/inventory/migrations.js';

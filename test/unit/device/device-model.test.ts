@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Counters } from '../../../src/counters.js';
-import { DeviceModel, MODEL_LIMITS, type DeviceState } from '../../../src/identify/device-model.js';
+import { DeviceModel, MODEL_LIMITS, type DeviceState } from '../../../src/device/device-model.js';
 import type { FieldCandidate } from '../../../src/identify/field-candidate.js';
 import type { Observation } from '../../../src/observe/observation.js';
 

@@ -10,10 +10,10 @@
  */
 import type { Observation } from '../observe/observation.js';
 import type { Counters } from '../counters.js';
-import type { DeviceField, FieldCandidate } from './field-candidate.js';
-import { MULTI_VALUED_EVIDENCE_FIELDS } from './field-candidate.js';
-import { primaryAddress } from '../device/address-rank.js';
-import { factOf, withFact, type DeviceFacts } from '../device/device-facts.js';
+import type { DeviceField, FieldCandidate } from '../identify/field-candidate.js';
+import { MULTI_VALUED_EVIDENCE_FIELDS } from '../identify/field-candidate.js';
+import { primaryAddress } from './address-rank.js';
+import { factOf, withFact, type DeviceFacts } from './device-facts.js';
 
 export interface CandidateState {
   field: DeviceField;
