@@ -32,6 +32,7 @@ import { buildTemplate, generateCapture, repeatingTemplate, type GeneratedCaptur
 import { generateSpanMix, type SpanMixCapture } from './span-mix.js';
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
+import { measureDeviceMemory, type DeviceMemory } from './device-memory.js';
 import {
   AUSCULT_BIN, BENCH_DIST as HERE, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
 } from './bench-util.js';
@@ -274,6 +275,7 @@ async function main(): Promise<void> {
   // Many devices: the 1x capture's size, every repetition with MACs of its own (up to 65,536
   // variants), so the device count is about 25 times the 1x capture's.
   let auscultDevices: Measured | undefined;
+  let deviceMemory: DeviceMemory | undefined;
   if (!skipDevices) {
     const repetitions = Math.ceil(packets1x / template.frames.length);
     const cd = generateCapture(template, join(OUT, 'bench-devices.pcap'), packets1x, Math.min(65_536, repetitions));
@@ -282,6 +284,8 @@ async function main(): Promise<void> {
     warmCache(cd.path);
     auscultDevices = await step(runAuscult(cd, 'devices', false));
     log(`  devices in the inventory: ${fmtInt(Number(auscultDevices.extra?.['devices'] ?? 0))}`);
+    deviceMemory = await measureDeviceMemory(cd.path, join(OUT, 'bench-device-memory.db'));
+    log(`  device core heap per resident device (all ${fmtInt(deviceMemory.residentDevices)} resident, in-process): ${fmtInt(deviceMemory.bytesPerResidentDevice)} bytes`);
     removeDb('devices');
   }
 
@@ -406,6 +410,7 @@ async function main(): Promise<void> {
     spanCapture,
     tenX,
     startUp,
+    deviceMemory,
     steadyRatios,
     runs: rows,
     ratios: {

@@ -34,6 +34,7 @@ export interface CandidateState {
 }
 
 export interface ChosenValue {
+  field: DeviceField;
   value: string;
   source: string;
   confidence: number;
@@ -41,6 +42,8 @@ export interface ChosenValue {
   lastSeen: number;
   /** A location value waiting to persist before it replaces this one (LOCATION_FIELDS). */
   challenger: Challenger | undefined;
+  /** Taken since the last flush: written at the next one. */
+  dirty: boolean;
 }
 
 /**
@@ -84,11 +87,14 @@ export interface DeviceState {
   severalVlans: boolean;
   /** Location values waiting to persist (challengers among `chosen`). */
   pendingMoves: number;
-  candidates: Map<string, CandidateState>;
-  chosen: Map<DeviceField, ChosenValue>;
-  chosenDirty: Set<DeviceField>;
-  addresses: Map<string, AddressState>;
-  removedAddresses: Set<string>;
+  /** Every candidate value with its evidence (a few per device; found by field, source and value). */
+  candidates: CandidateState[];
+  /** The chosen value of each field that has one (at most one entry per field). */
+  chosen: ChosenValue[];
+  /** Bound addresses (at most `maxAddressesPerDevice`). */
+  addresses: AddressState[];
+  /** Weak bindings withdrawn since the last flush (deleted from the store by it); none: undefined. */
+  removedAddresses: string[] | undefined;
   /** New, or something the store keeps changed (router flag, addresses, candidates, chosen
    * values, first seen): written at the next flush. */
   dirty: boolean;
@@ -97,7 +103,7 @@ export interface DeviceState {
   /** Merges of facts seen before (protocol, field, value → the candidates they touched).
    * Cleared whenever the device gains a candidate (the identifier may answer differently then),
    * so every entry is current: no per-entry version to keep. */
-  memo: Map<string, readonly CandidateState[]>;
+  memo: Map<string, readonly CandidateState[]> | undefined;
   /** The memo entry of the device's last `ip.address` fact from plain IP (value and candidates),
    * so the fact most frames give finds its entry without a key string built per frame. Valid
    * exactly as long as the memo entry: cleared with the memo. */
@@ -299,7 +305,7 @@ export class DeviceModel {
   evict(devices: readonly DeviceState[]): number {
     let n = 0;
     for (const d of devices) {
-      if (d.dirty || d.touched || d.chosenDirty.size > 0 || d.removedAddresses.size > 0) continue;
+      if (d.dirty || d.touched || d.removedAddresses !== undefined) continue;
       if (this.devices.get(d.id) !== d) continue;
       this.devices.delete(d.id);
       n++;
@@ -324,7 +330,7 @@ export class DeviceModel {
     }
     // A router's frames carry its hosts' traffic: a fact about an address that is not the
     // router's own (HL7, DICOM, a hostname) belongs to the host behind it, keyed by IP.
-    if (d !== undefined && d.isRouter && o.ip !== undefined && !d.addresses.has(o.ip)) {
+    if (d !== undefined && d.isRouter && o.ip !== undefined && addressOf(d, o.ip) === undefined) {
       this.counters.inc('inventory.facts_behind_router');
       return this.findOrCreate({ ...o, mac: undefined });
     }
@@ -385,7 +391,7 @@ export class DeviceModel {
     } else {
       // Every frame says `eth.seen`: its key is a constant, not a string built per frame.
       key = o.field === 'eth.seen' && o.protocol === 'eth' && o.value === '1' ? SEEN_MEMO_KEY : `${o.protocol}\u0001${o.field}\u0001${o.value}`;
-      memo = d.memo.get(key);
+      memo = d.memo?.get(key);
       if (memo !== undefined && ipSeen) {
         d.ipSeenValue = o.value;
         d.ipSeenMemo = memo;
@@ -412,12 +418,12 @@ export class DeviceModel {
       d.dirty = true;
     }
     const merged = this.applyTo(d, o, candidates);
-    if (d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
+    if (d.memo !== undefined && d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
       clearMemo(d);
       this.counters.inc('inventory.memo_cleared');
     }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
-    d.memo.set(key as string, merged.length === 0 ? NO_CANDIDATES : merged);
+    (d.memo ??= new Map()).set(key as string, merged.length === 0 ? NO_CANDIDATES : merged);
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -448,13 +454,13 @@ export class DeviceModel {
   }
 
   private bindAddress(d: DeviceState, ip: string, protocol: string, o: Observation): void {
-    const existing = d.addresses.get(ip);
+    const existing = addressOf(d, ip);
     if (existing) {
       if (o.ts > existing.lastSeen) existing.lastSeen = o.ts;
       existing.touched = true;
       // A stronger binding (dhcp, arp) takes over a weak one (plain IP source).
       if (existing.source === 'ip' && protocol !== 'ip') {
-        const before = primaryAddress(d.addresses.values());
+        const before = primaryAddress(d.addresses);
         existing.source = protocol;
         existing.dirty = true;
         d.dirty = true;
@@ -473,20 +479,23 @@ export class DeviceModel {
    * never for an address that does not become the `ip` (a link-local one, a weaker binding).
    */
   private addAddress(d: DeviceState, a: AddressState, o: Observation, source: string): void {
-    if (d.addresses.size >= this.limits.maxAddressesPerDevice) {
+    if (d.addresses.length >= this.limits.maxAddressesPerDevice) {
       this.counters.inc('inventory.addresses_dropped');
       return;
     }
-    const before = primaryAddress(d.addresses.values());
-    d.addresses.set(a.ip, a);
+    const before = primaryAddress(d.addresses);
+    d.addresses.push(a);
     d.dirty = true;
-    d.removedAddresses.delete(a.ip);
+    if (d.removedAddresses !== undefined) {
+      const i = d.removedAddresses.indexOf(a.ip);
+      if (i >= 0) d.removedAddresses.splice(i, 1);
+    }
     this.notePrimary(d, before, o, source);
   }
 
   /** Writes a history row when the device's `ip` is no longer `before`. */
   private notePrimary(d: DeviceState, before: AddressState | undefined, o: Observation, source: string): void {
-    const after = primaryAddress(d.addresses.values());
+    const after = primaryAddress(d.addresses);
     if (after === undefined || after.ip === before?.ip) return;
     this.pendingHistory.push({
       deviceId: d.id, field: 'ip', oldValue: before?.ip ?? null, newValue: after.ip,
@@ -495,17 +504,16 @@ export class DeviceModel {
   }
 
   private unbindAddress(d: DeviceState, ip: string): void {
-    const a = d.addresses.get(ip);
-    if (!a || a.source !== 'ip') return; // only weak bindings are withdrawn
-    d.addresses.delete(ip);
-    d.removedAddresses.add(ip);
+    const i = d.addresses.findIndex((a) => a.ip === ip);
+    if (i < 0 || (d.addresses[i] as AddressState).source !== 'ip') return; // only weak bindings are withdrawn
+    d.addresses.splice(i, 1);
+    (d.removedAddresses ??= []).push(ip);
     d.dirty = true;
     this.counters.inc('inventory.addresses_unbound');
   }
 
   private mergeCandidate(d: DeviceState, o: Observation, c: FieldCandidate): CandidateState | undefined {
-    const key = `${c.field}\u0000${c.source}\u0000${c.value}`;
-    let cand = d.candidates.get(key);
+    let cand = candidateOf(d, c.field, c.source, c.value);
     if (cand) {
       if (o.ts > cand.lastSeen) cand.lastSeen = o.ts;
       cand.lastFrame = o.frame;
@@ -521,7 +529,7 @@ export class DeviceModel {
         firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, lastFrame: o.frame,
         captureId: this.captureId, count: 1, dirty: true, touched: false,
       };
-      d.candidates.set(key, cand);
+      d.candidates.push(cand);
       d.dirty = true;
       clearMemo(d);
     }
@@ -530,8 +538,8 @@ export class DeviceModel {
   }
 
   /** Merges a candidate another device held (the merge path): the same cap and choice as new evidence. */
-  private absorbCandidate(d: DeviceState, key: string, c: CandidateState, o: Observation): void {
-    let mine = d.candidates.get(key);
+  private absorbCandidate(d: DeviceState, c: CandidateState, o: Observation): void {
+    let mine = candidateOf(d, c.field, c.source, c.value);
     if (mine) {
       mine.firstSeen = Math.min(mine.firstSeen, c.firstSeen);
       mine.lastSeen = Math.max(mine.lastSeen, c.lastSeen);
@@ -543,7 +551,7 @@ export class DeviceModel {
         return;
       }
       mine = { ...c, dirty: true, touched: false };
-      d.candidates.set(key, mine);
+      d.candidates.push(mine);
       d.dirty = true;
     }
     this.choose(d, o, mine);
@@ -551,7 +559,7 @@ export class DeviceModel {
 
   /** Decides whether `cand` becomes (or stays) the chosen value of its field. */
   private choose(d: DeviceState, o: Observation, cand: CandidateState): void {
-    const chosen = d.chosen.get(cand.field);
+    const chosen = chosenOf(d, cand.field);
     if (chosen && chosen.value === cand.value) {
       // The chosen value seen again: a location value waiting to replace it has not persisted.
       if (chosen.challenger !== undefined) this.dropChallenger(d, chosen, cand.field === 'vlan');
@@ -587,9 +595,13 @@ export class DeviceModel {
         ts, frame, source: cand.source, captureId: this.captureId,
       });
     }
-    if (chosen?.challenger !== undefined) d.pendingMoves--;
-    d.chosen.set(cand.field, { value: cand.value, source: cand.source, confidence: cand.confidence, since: ts, lastSeen: ts, challenger: undefined });
-    d.chosenDirty.add(cand.field);
+    const taken: ChosenValue = { field: cand.field, value: cand.value, source: cand.source, confidence: cand.confidence, since: ts, lastSeen: ts, challenger: undefined, dirty: true };
+    if (chosen === undefined) {
+      d.chosen.push(taken);
+    } else {
+      if (chosen.challenger !== undefined) d.pendingMoves--;
+      d.chosen[d.chosen.indexOf(chosen)] = taken;
+    }
     d.dirty = true;
   }
 
@@ -621,7 +633,9 @@ export class DeviceModel {
 
   /** The device was heard: location values that have persisted long enough become its own. */
   private hearMoves(d: DeviceState, o: Observation): void {
-    for (const chosen of d.chosen.values()) {
+    // Indexed: `take` replaces the entry it works on in place.
+    for (let i = 0; i < d.chosen.length; i++) {
+      const chosen = d.chosen[i] as ChosenValue;
       const c = chosen.challenger;
       if (c === undefined) continue;
       c.heard++;
@@ -673,8 +687,8 @@ export class DeviceModel {
     into.isRouter ||= from.isRouter;
     into.severalVlans ||= from.severalVlans;
     into.dirty = true;
-    for (const a of from.addresses.values()) {
-      const mine = into.addresses.get(a.ip);
+    for (const a of from.addresses) {
+      const mine = addressOf(into, a.ip);
       if (mine) {
         mine.firstSeen = Math.min(mine.firstSeen, a.firstSeen);
         mine.lastSeen = Math.max(mine.lastSeen, a.lastSeen);
@@ -683,7 +697,7 @@ export class DeviceModel {
         this.addAddress(into, { ...a, dirty: true, touched: false }, at, `${a.source}.merge`);
       }
     }
-    for (const [key, c] of from.candidates) this.absorbCandidate(into, key, c, at);
+    for (const c of from.candidates) this.absorbCandidate(into, c, at);
     if (from.facts !== undefined) {
       for (let i = 0; i < from.facts.length; i += 2) {
         const field = from.facts[i] as string;
@@ -715,8 +729,26 @@ export class DeviceModel {
  */
 function valuesOf(d: DeviceState, field: DeviceField): number {
   let n = 0;
-  for (const c of d.candidates.values()) if (c.field === field) n++;
+  for (const c of d.candidates) if (c.field === field) n++;
   return n;
+}
+
+/** The device's candidate for this field, source and value, if it has one. */
+export function candidateOf(d: DeviceState, field: DeviceField, source: string, value: string): CandidateState | undefined {
+  for (const c of d.candidates) if (c.field === field && c.value === value && c.source === source) return c;
+  return undefined;
+}
+
+/** The chosen value of a field, if the device has one. */
+export function chosenOf(d: DeviceState, field: DeviceField): ChosenValue | undefined {
+  for (const c of d.chosen) if (c.field === field) return c;
+  return undefined;
+}
+
+/** The device's binding of this address, if it has one. */
+export function addressOf(d: DeviceState, ip: string): AddressState | undefined {
+  for (const a of d.addresses) if (a.ip === ip) return a;
+  return undefined;
 }
 
 /** The persisted part of a device: what a new device starts with, or the store loads. */
@@ -725,10 +757,10 @@ export type DeviceRow = Pick<DeviceState, 'id' | 'mac' | 'ipKey' | 'locallyAttac
 /** Whether a device is on several VLANs at once: its own tagged frames carried more than one
  * VLAN after its VLAN was chosen (how a loaded device regains `severalVlans`). */
 export function onSeveralVlans(d: DeviceState): boolean {
-  const since = d.chosen.get('vlan')?.since;
+  const since = chosenOf(d, 'vlan')?.since;
   if (since === undefined) return false;
   let n = 0;
-  for (const c of d.candidates.values()) if (c.field === 'vlan' && c.source === 'eth.vlan' && c.lastSeen > since) n++;
+  for (const c of d.candidates) if (c.field === 'vlan' && c.source === 'eth.vlan' && c.lastSeen > since) n++;
   return n > 1;
 }
 
@@ -746,14 +778,13 @@ export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
     frames: row.frames,
     severalVlans: false,
     pendingMoves: 0,
-    candidates: new Map(),
-    chosen: new Map(),
-    chosenDirty: new Set(),
-    addresses: new Map(),
-    removedAddresses: new Set(),
+    candidates: [],
+    chosen: [],
+    addresses: [],
+    removedAddresses: undefined,
     dirty,
     touched: false,
-    memo: new Map(),
+    memo: undefined,
     ipSeenValue: undefined,
     ipSeenMemo: undefined,
     facts: undefined,
@@ -773,14 +804,14 @@ class FactsView implements DeviceFacts {
     const out: string[] = [];
     const d = this.device;
     if (d === undefined) return out;
-    for (const c of d.candidates.values()) if (c.field === 'manufacturer' && !out.includes(c.value)) out.push(c.value);
+    for (const c of d.candidates) if (c.field === 'manufacturer' && !out.includes(c.value)) out.push(c.value);
     return out;
   }
 }
 
 /** Forgets the device's memoised merges, and the shortcut to one of them. */
 function clearMemo(d: DeviceState): void {
-  d.memo.clear();
+  d.memo = undefined;
   d.ipSeenValue = undefined;
   d.ipSeenMemo = undefined;
 }

@@ -155,8 +155,7 @@ export class InventoryStore {
     }, false);
     for (const r of this.stmt.selectEvidence.all(id) as Record<string, unknown>[]) {
       const field = r['field'] as DeviceField;
-      const key = `${field}\u0000${r['source'] as string}\u0000${r['value'] as string}`;
-      d.candidates.set(key, {
+      d.candidates.push({
         field, source: r['source'] as string, value: r['value'] as string, rule: (r['rule'] as string | null) ?? null,
         confidence: r['confidence'] as number, firstSeen: r['first_seen_us'] as number, lastSeen: r['last_seen_us'] as number,
         firstFrame: r['first_frame'] as number, lastFrame: r['last_frame'] as number,
@@ -164,13 +163,13 @@ export class InventoryStore {
       });
     }
     for (const r of this.stmt.selectChosen.all(id) as Record<string, unknown>[]) {
-      d.chosen.set(r['field'] as DeviceField, {
-        value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
-        since: r['since_us'] as number, lastSeen: r['since_us'] as number, challenger: undefined,
+      d.chosen.push({
+        field: r['field'] as DeviceField, value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
+        since: r['since_us'] as number, lastSeen: r['since_us'] as number, challenger: undefined, dirty: false,
       });
     }
     for (const r of this.stmt.selectAddresses.all(id) as Record<string, unknown>[]) {
-      d.addresses.set(r['ip'] as string, {
+      d.addresses.push({
         ip: r['ip'] as string, source: r['source'] as string, firstSeen: r['first_seen_us'] as number,
         lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
         captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
@@ -234,7 +233,7 @@ export class InventoryStore {
     // A partial flush leaves rows that were only seen again; the device stays touched until a
     // full flush writes them (so the full flush, or an eviction, does not skip the device).
     let leftTouched = false;
-    for (const a of d.addresses.values()) {
+    for (const a of d.addresses) {
       if (!a.dirty && !(full && a.touched)) {
         leftTouched ||= a.touched;
         continue;
@@ -243,9 +242,11 @@ export class InventoryStore {
       a.dirty = false;
       a.touched = false;
     }
-    for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
-    d.removedAddresses.clear();
-    for (const c of d.candidates.values()) {
+    if (d.removedAddresses !== undefined) {
+      for (const ip of d.removedAddresses) s.deleteAddress.run(d.id, ip);
+      d.removedAddresses = undefined;
+    }
+    for (const c of d.candidates) {
       if (!c.dirty && !(full && c.touched)) {
         leftTouched ||= c.touched;
         continue;
@@ -258,11 +259,11 @@ export class InventoryStore {
       c.dirty = false;
       c.touched = false;
     }
-    for (const field of d.chosenDirty) {
-      const v = d.chosen.get(field);
-      if (v) s.upsertChosen.run({ deviceId: d.id, field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
+    for (const v of d.chosen) {
+      if (!v.dirty) continue;
+      s.upsertChosen.run({ deviceId: d.id, field: v.field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
+      v.dirty = false;
     }
-    d.chosenDirty.clear();
     if (d.factsDirty) {
       s.deleteFacts.run(d.id);
       const facts = d.facts ?? [];

@@ -158,12 +158,12 @@ describe('identification as a pure stage', () => {
     const m = new DeviceModel(new Counters());
     const ct = '00:00:5e:00:53:21';
     m.applyObservation(obs(ct, 'dicom.model', 'ExampleScan CT 9000', 1), identify, remembers);
-    expect(m.devices.get('mac-00005e005321')?.chosen.get('device_type')).toBeUndefined();
+    expect(m.devices.get('mac-00005e005321')?.chosen.find((c) => c.field === 'device_type')).toBeUndefined();
     m.applyObservation(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging', 2), identify, remembers);
-    expect(m.devices.get('mac-00005e005321')?.chosen.get('device_type')?.value).toBe('ct_scanner');
+    expect(m.devices.get('mac-00005e005321')?.chosen.find((c) => c.field === 'device_type')?.value).toBe('ct_scanner');
     // Another device's facts are its own: its manufacturer alone completes nothing.
     m.applyObservation(obs('00:00:5e:00:53:22', 'dicom.manufacturer', 'ExampleMed Imaging', 3), identify, remembers);
-    expect(m.devices.get('mac-00005e005322')?.chosen.get('device_type')).toBeUndefined();
+    expect(m.devices.get('mac-00005e005322')?.chosen.find((c) => c.field === 'device_type')).toBeUndefined();
     // The identifier alone (no device view) is a pure function: the same question, the same answer.
     const alone = id.candidates(obs(ct, 'dicom.manufacturer', 'ExampleMed Imaging'));
     expect(alone.some((c) => c.field === 'device_type')).toBe(false);
@@ -178,7 +178,7 @@ describe('identification as a pure stage', () => {
     m.applyObservation(obs(port, 'dicom.model', 'ExampleScan CT 9000', 2), identify, remembers);
     m.alias(port, chassis, obs(port, 'lldp.chassis_id', chassis, 3));
     m.applyObservation(obs(chassis, 'dicom.manufacturer', 'ExampleMed Imaging', 4), identify, remembers);
-    expect(m.devices.get('mac-00005e005330')?.chosen.get('model')?.value).toBe('ExampleScan CT 9000');
-    expect(m.devices.get('mac-00005e005330')?.chosen.get('device_type')?.value).toBe('ct_scanner');
+    expect(m.devices.get('mac-00005e005330')?.chosen.find((c) => c.field === 'model')?.value).toBe('ExampleScan CT 9000');
+    expect(m.devices.get('mac-00005e005330')?.chosen.find((c) => c.field === 'device_type')?.value).toBe('ct_scanner');
   });
 });

@@ -15,7 +15,7 @@ describe('DeviceModel merge', () => {
     m.apply(at(2), [cand('2.0', 'lldp.med.firmware_revision', 0.95)]);
     m.apply(at(3), [cand('3.0', 'generic', 0.5)]);
     const d = m.devices.get('mac-0009fb000001')!;
-    expect(d.chosen.get('firmware')?.value).toBe('2.0');
+    expect(d.chosen.find((c) => c.field === 'firmware')?.value).toBe('2.0');
     // 0.5 was a tentative value: its refinement is not a change of the device (no history row).
     expect(m.pendingHistory).toEqual([]);
     // every candidate is kept as evidence
@@ -26,7 +26,7 @@ describe('DeviceModel merge', () => {
     const m = new DeviceModel(new Counters());
     m.apply(at(10), [cand('N.00.01', 'lldp.med.firmware_revision', 0.95)]);
     m.apply(at(20), [cand('N.00.02', 'lldp.med.firmware_revision', 0.95)]);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('firmware')?.value).toBe('N.00.02');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'firmware')?.value).toBe('N.00.02');
     expect(m.pendingHistory).toMatchObject([{ field: 'firmware', oldValue: 'N.00.01', newValue: 'N.00.02', ts: 20 }]);
   });
 
@@ -34,7 +34,7 @@ describe('DeviceModel merge', () => {
     const m = new DeviceModel(new Counters());
     m.apply(at(1), [{ field: 'hostname', value: 'SW1', source: 'lldp.system_name', confidence: 0.6 }]);
     m.apply(at(2), [{ field: 'hostname', value: 'sw1.example', source: 'cdp.device_id', confidence: 0.6 }]);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('hostname')?.value).toBe('SW1');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'hostname')?.value).toBe('SW1');
     expect(m.pendingHistory).toEqual([]);
   });
 
@@ -42,14 +42,14 @@ describe('DeviceModel merge', () => {
     const m = new DeviceModel(new Counters());
     m.apply(at(1), [cand('1.0', 'lldp.med.firmware_revision', 0.95)]);
     m.apply(at(2), []);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('firmware')?.value).toBe('1.0');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'firmware')?.value).toBe('1.0');
   });
 
   it('caps distinct values per field and counts the drops (limit lowered to 3)', () => {
     const counters = new Counters();
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxValuesPerField: 3 });
     for (let i = 0; i < 10; i++) m.apply(at(i), [{ field: 'hostname', value: `h${i}`, source: 'dhcp.hostname', confidence: 0.8 }]);
-    expect(m.devices.get('mac-0009fb000001')!.candidates.size).toBe(3);
+    expect(m.devices.get('mac-0009fb000001')!.candidates.length).toBe(3);
     expect(counters.get('inventory.values_dropped')).toBe(7);
   });
 
@@ -61,7 +61,7 @@ describe('DeviceModel merge', () => {
     expect(counters.get('inventory.devices_dropped')).toBe(3);
     // Known devices still take new facts.
     m.apply({ ...at(9), mac: '02:00:00:00:00:01' }, [{ field: 'hostname', value: 'again', source: 'dhcp.hostname', confidence: 0.8 }]);
-    expect(m.devices.get('mac-020000000001')!.chosen.get('hostname')?.value).toBe('again');
+    expect(m.devices.get('mac-020000000001')!.chosen.find((c) => c.field === 'hostname')?.value).toBe('again');
   });
 
   it('after a MAC becomes an alias, its next facts go to the chassis device, not the merged-away one', () => {
@@ -74,7 +74,7 @@ describe('DeviceModel merge', () => {
     m.alias(port, chassis, { ...at(2), mac: port });
     m.apply({ ...at(3), mac: port }, host('sw-1-renamed'));
     expect([...m.devices.keys()]).toEqual(['mac-02000000aa00']);
-    expect(m.devices.get('mac-02000000aa00')!.chosen.get('hostname')?.value).toBe('sw-1-renamed');
+    expect(m.devices.get('mac-02000000aa00')!.chosen.find((c) => c.field === 'hostname')?.value).toBe('sw-1-renamed');
   });
 
   it('an alias made for a MAC whose device was dropped (device cap) sends its next facts to the chassis', () => {
@@ -85,14 +85,14 @@ describe('DeviceModel merge', () => {
     m.apply({ ...at(2), mac: port }, []); // over the cap: no device, and the model remembers that
     m.alias(port, chassis, { ...at(3), mac: port });
     m.apply({ ...at(4), mac: port }, [{ field: 'hostname', value: 'sw-1', source: 'lldp.system_name', confidence: 0.9 }]);
-    expect(m.devices.get('mac-02000000aa00')!.chosen.get('hostname')?.value).toBe('sw-1');
+    expect(m.devices.get('mac-02000000aa00')!.chosen.find((c) => c.field === 'hostname')?.value).toBe('sw-1');
   });
 
   it('caps addresses per device and counts the drops (limit lowered to 2)', () => {
     const counters = new Counters();
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxAddressesPerDevice: 2 });
     for (let i = 1; i <= 5; i++) m.apply({ ...at(i), protocol: 'arp', field: 'ip.address', value: `10.0.0.${i}` }, []);
-    expect(m.devices.get('mac-0009fb000001')!.addresses.size).toBe(2);
+    expect(m.devices.get('mac-0009fb000001')!.addresses.length).toBe(2);
     expect(counters.get('inventory.addresses_dropped')).toBe(3);
   });
 
@@ -102,7 +102,7 @@ describe('DeviceModel merge', () => {
     m.apply({ ...at(2), protocol: 'arp', field: 'ip.address', value: '10.0.0.2' }, []);
     m.apply({ ...at(3), protocol: 'ip', field: 'ip.unbind', value: '10.0.0.1' }, []);
     m.apply({ ...at(4), protocol: 'ip', field: 'ip.unbind', value: '10.0.0.2' }, []);
-    expect([...m.devices.get('mac-0009fb000001')!.addresses.keys()]).toEqual(['10.0.0.2']);
+    expect(m.devices.get('mac-0009fb000001')!.addresses.map((a) => a.ip)).toEqual(['10.0.0.2']);
   });
 });
 
@@ -129,10 +129,10 @@ describe('DeviceModel classification does not flip-flop', () => {
     m.apply(at(1), [type('infusion_pump', 'rule-a', 0.8)]);
     m.apply(at(2), [type('patient_monitor', 'rule-b', 0.85)]);
     m.apply(at(3), [type('patient_monitor', 'rule-b', 0.85)]);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('infusion_pump');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'device_type')?.value).toBe('infusion_pump');
     expect(counters.get('inventory.classification_held')).toBe(2);
     m.apply(at(4), [type('patient_monitor', 'rule-b', 0.85)]);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('patient_monitor');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'device_type')?.value).toBe('patient_monitor');
     expect(m.pendingHistory).toMatchObject([{ field: 'device_type', oldValue: 'infusion_pump', newValue: 'patient_monitor' }]);
   });
 
@@ -140,11 +140,11 @@ describe('DeviceModel classification does not flip-flop', () => {
     const m = new DeviceModel(new Counters());
     m.apply(at(1), [type('infusion_pump', 'rule-a', 0.5)]);
     m.apply(at(2), [type('patient_monitor', 'lldp.med', 0.95)]);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('patient_monitor');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'device_type')?.value).toBe('patient_monitor');
     const quick = new DeviceModel(new Counters(), { ...MODEL_LIMITS, classificationPersistCount: 1 });
     quick.apply(at(1), [type('infusion_pump', 'rule-a', 0.8)]);
     quick.apply(at(2), [type('patient_monitor', 'rule-b', 0.85)]);
-    expect(quick.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('patient_monitor');
+    expect(quick.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'device_type')?.value).toBe('patient_monitor');
   });
 
   it('memoised repeats still promote a persisting classification', () => {
@@ -152,7 +152,7 @@ describe('DeviceModel classification does not flip-flop', () => {
     const identify = (o: Observation) => [type(o.value, 'rule', o.value === 'pump' ? 0.8 : 0.85)];
     m.applyObservation({ ...at(1), value: 'pump' }, identify);
     for (let t = 2; t <= 5; t++) m.applyObservation({ ...at(t), value: 'monitor' }, identify);
-    expect(m.devices.get('mac-0009fb000001')!.chosen.get('device_type')?.value).toBe('monitor');
+    expect(m.devices.get('mac-0009fb000001')!.chosen.find((c) => c.field === 'device_type')?.value).toBe('monitor');
   });
 
   it('a repeated plain-IP address fact skips the identifier until the device gains a candidate, then asks again', () => {
@@ -169,14 +169,14 @@ describe('DeviceModel classification does not flip-flop', () => {
     m.applyObservation(ipFact(5, '10.0.0.1'), identify);
     expect(asked).toEqual(['ip.address=10.0.0.1', 'ip.address=10.0.0.2']);
     const d = m.devices.get('mac-0009fb000001')!;
-    expect(d.addresses.get('10.0.0.1')?.lastSeen).toBe(5);
+    expect(d.addresses.find((a) => a.ip === '10.0.0.1')?.lastSeen).toBe(5);
     // A new candidate clears the memo and the shortcut with it: the next address fact is asked
     // again, and what the identifier now says is merged.
     m.applyObservation({ ...at(6), value: 'fw' }, identify);
     answer = [{ field: 'hostname', value: 'pump-7', source: 'ip.rule', confidence: 0.6 }];
     m.applyObservation(ipFact(7, '10.0.0.1'), identify);
     expect(asked.slice(2)).toEqual(['x.y=fw', 'ip.address=10.0.0.1']);
-    expect(d.chosen.get('hostname')?.value).toBe('pump-7');
+    expect(d.chosen.find((c) => c.field === 'hostname')?.value).toBe('pump-7');
   });
 });
 
@@ -186,7 +186,7 @@ describe('DeviceModel resident set', () => {
   const clean = (m: DeviceModel) => {
     for (const d of m.devices.values()) {
       d.dirty = d.touched = false;
-      d.chosenDirty.clear();
+      for (const c of d.chosen) c.dirty = false;
     }
   };
 
@@ -230,7 +230,7 @@ describe('DeviceModel resident set', () => {
     m.apply(seen(0, 3), []);
     expect(counters.get('inventory.devices_reloaded')).toBe(1);
     expect(counters.get('inventory.devices_created')).toBe(2);
-    expect(m.devices.get('mac-0009fb000100')?.chosen.get('firmware')?.value).toBe('1.0');
+    expect(m.devices.get('mac-0009fb000100')?.chosen.find((c) => c.field === 'firmware')?.value).toBe('1.0');
     // max_devices counts stored devices too: two known, one more fits, the fourth is dropped.
     expect(m.knownDevices).toBe(2);
     m.apply(seen(2, 4), []);
@@ -253,10 +253,10 @@ describe('DeviceModel: routers and merges (issue 13)', () => {
     m.apply(fact(3, 'hl7', 'hl7.sending_application', 'LAB^ACME', '10.9.9.9'), [{ field: 'hl7_sending_application', value: 'LAB^ACME', source: 'hl7.sending_application', confidence: 1 }]);
     m.apply(fact(4, 'hl7', 'hl7.sending_application', 'RTR', '10.0.0.1'), [{ field: 'hl7_sending_application', value: 'RTR', source: 'hl7.sending_application', confidence: 1 }]);
     const r = m.devices.get('mac-00000c0000fe')!;
-    expect(r.chosen.get('hl7_sending_application')?.value).toBe('RTR');
+    expect(r.chosen.find((c) => c.field === 'hl7_sending_application')?.value).toBe('RTR');
     const host = m.devices.get('ip-10.9.9.9')!;
     expect(host.locallyAttached).toBe(false);
-    expect(host.chosen.get('hl7_sending_application')?.value).toBe('LAB^ACME');
+    expect(host.chosen.find((c) => c.field === 'hl7_sending_application')?.value).toBe('LAB^ACME');
     expect(counters.get('inventory.facts_behind_router')).toBe(1);
   });
 
@@ -271,7 +271,7 @@ describe('DeviceModel: routers and merges (issue 13)', () => {
     m.alias(port, '00:1b:8f:5a:01:00', o(3, port, 'lldp.chassis_id', '00:1b:8f:5a:01:00', 'lldp'));
     const d = m.devices.get('mac-001b8f5a0100')!;
     expect(m.devices.has('mac-001b8f5a0103')).toBe(false);
-    expect(d.chosen.get('firmware')?.value).toBe('15.2');
+    expect(d.chosen.find((c) => c.field === 'firmware')?.value).toBe('15.2');
     expect(m.pendingHistory.map((h) => [h.deviceId, h.field, h.newValue])).toEqual([['mac-001b8f5a0100', 'ip', '10.0.0.2']]);
     expect(m.pendingAliases).toMatchObject([{ mac: port, into: 'mac-001b8f5a0100', source: 'lldp.chassis_id' }]);
     // Later frames of the port MAC are the switch's.
