@@ -15,7 +15,12 @@
  * interleaves.
  * Address classes come from `ipaddr.js` (no string slicing of compressed IPv6 text).
  */
-import ipaddr from 'ipaddr.js';
+import { createRequire } from 'node:module';
+import type * as IpAddr from 'ipaddr.js';
+
+// Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
+// export names at start-up (issue 14, lean start).
+const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
 
 /** Rank of an address class: lower is better; NEVER_PRIMARY is never chosen as `ip`. */
 export const NEVER_PRIMARY = 7;
@@ -38,7 +43,7 @@ export function addressRank(ip: string, source: string): number {
 function rankUncached(ip: string, source: string): number {
   if (!ipaddr.isValid(ip)) return NEVER_PRIMARY;
   const a = ipaddr.parse(ip);
-  if (a.kind() === 'ipv4' || (a as ipaddr.IPv6).isIPv4MappedAddress()) {
+  if (a.kind() === 'ipv4' || (a as IpAddr.IPv6).isIPv4MappedAddress()) {
     switch (source) {
       case 'lldp': case 'cdp': return 1;
       case 'dhcp': return 2;
@@ -46,7 +51,7 @@ function rankUncached(ip: string, source: string): number {
       default: return 3;
     }
   }
-  switch ((a as ipaddr.IPv6).range()) {
+  switch ((a as IpAddr.IPv6).range()) {
     case 'uniqueLocal': return 6;
     // Not an address of the host on a network: never its ip.
     case 'linkLocal': case 'multicast': case 'unspecified': case 'loopback': return NEVER_PRIMARY;
@@ -85,6 +90,6 @@ export function routingPrefix(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const a = ipaddr.parse(ip);
   if (a.kind() === 'ipv4') return a.toByteArray().slice(0, 3).join('.');
-  const parts = (a as ipaddr.IPv6).parts.slice(0, 4);
+  const parts = (a as IpAddr.IPv6).parts.slice(0, 4);
   return parts.map((p) => p.toString(16)).join(':');
 }

@@ -7,7 +7,12 @@
  * file inconsistent (only an OS crash or power loss may drop the last commits). Every write goes
  * through a transaction, so readers never see half a flush.
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+
+// Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
+// export names at start-up (issue 14, lean start).
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
@@ -15,7 +20,7 @@ import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } fr
 import { MIGRATIONS } from './migrations.js';
 import { withFact } from '../device/device-facts.js';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
 
 /**
  * SQLite page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MB default

@@ -16,7 +16,11 @@
  * Hand-written: no npm package keeps a bounded per-host conversation table fed frame by frame;
  * address classes come from ipaddr.js.
  */
-import ipaddr from 'ipaddr.js';
+import { createRequire } from 'node:module';
+import type * as IpAddr from 'ipaddr.js';
+
+// Required, not imported: see src/device/address-rank.ts.
+const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { AppRecord } from '../decode/registry.js';
 
@@ -144,7 +148,7 @@ export function addressScope(ip: string): PeerScope | 'other' {
 function scopeUncached(ip: string): PeerScope | 'other' {
   if (!ipaddr.isValid(ip)) return 'other';
   let a = ipaddr.parse(ip);
-  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+  if (a.kind() === 'ipv6' && (a as IpAddr.IPv6).isIPv4MappedAddress()) a = (a as IpAddr.IPv6).toIPv4Address();
   switch (a.range()) {
     case 'private': case 'carrierGradeNat': case 'loopback': case 'linkLocal': case 'uniqueLocal':
       return 'internal';
@@ -171,7 +175,7 @@ export class CommProfileTracker {
   private last: LastConversation | undefined;
 
   /** `limits.internalNetworks`, parsed; and the scope of the addresses checked against them. */
-  private readonly ownNetworks: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  private readonly ownNetworks: [IpAddr.IPv4 | IpAddr.IPv6, number][];
   private readonly ownScope = new Map<string, PeerScope | 'other'>();
 
   constructor(
@@ -188,7 +192,7 @@ export class CommProfileTracker {
     let own = this.ownScope.get(ip);
     if (own === undefined) {
       let a = ipaddr.parse(ip);
-      if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) a = (a as ipaddr.IPv6).toIPv4Address();
+      if (a.kind() === 'ipv6' && (a as IpAddr.IPv6).isIPv4MappedAddress()) a = (a as IpAddr.IPv6).toIPv4Address();
       own = this.ownNetworks.some((n) => n[0].kind() === a.kind() && a.match(n)) ? 'internal' : 'external';
       if (this.ownScope.size >= MAX_SCOPE_CACHE) this.ownScope.clear();
       this.ownScope.set(ip, own);

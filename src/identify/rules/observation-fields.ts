@@ -5,7 +5,12 @@
  * error at file:line in `auscult rules test`, with the nearest declared name by edit distance
  * from fastest-levenshtein); a new observer field is one line here.
  */
-import { distance } from 'fastest-levenshtein';
+import { createRequire } from 'node:module';
+import type * as Levenshtein from 'fastest-levenshtein';
+
+// Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
+// export names at start-up (issue 14, lean start).
+const { distance } = createRequire(import.meta.url)('fastest-levenshtein') as typeof Levenshtein;
 
 export type ObservationFieldType = 'text' | 'number' | 'mac' | 'ip' | 'list';
 

@@ -16,7 +16,12 @@
  * self-pointer or a cycle throws `Cannot decode name (bad pointer)` at once (tested): pointer
  * chains strictly decrease and end. Pure: no I/O, no logging, no clock. Never throws.
  */
-import * as dnsPacket from 'dns-packet';
+import { createRequire } from 'node:module';
+import type * as DnsPacket from 'dns-packet';
+
+// Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
+// export names at start-up (issue 14, lean start).
+const dnsPacket = createRequire(import.meta.url)('dns-packet') as typeof DnsPacket;
 import { ByteReader, decodeText } from '../../decode/bytes.js';
 import { declareLimits, intLimit, type LimitValues } from '../../decode/limits.js';
 import type { AnomalyCode, DecodeResult } from '../../decode/result.js';
