@@ -8,7 +8,7 @@
  * turned off is not a switch. Identity strings pass the observation gate's test (hygiene.ts).
  */
 import type { LldpRecord } from './lldp.js';
-import { civicLine } from './lldp-observe.js';
+import { civicLineOf } from './lldp-observe.js';
 import type { FrameRecord } from '../../decode/frame-record.js';
 import { innermostVlan } from '../../observe/observe-context.js';
 import {
@@ -30,7 +30,7 @@ export function lldpAdvertisement(record: LldpRecord, frame: FrameRecord): Switc
   let civic: string | undefined;
   for (const loc of record.med?.locations ?? []) {
     if (loc.civic === undefined) continue;
-    const line = civicLine(loc.civic.countryCode, loc.civic.elements);
+    const line = civicLineOf(loc.civic);
     if (line !== '') { civic = line; break; }
   }
   const managementAddresses: string[] = [];
