@@ -20,8 +20,9 @@ import { InventoryStore, openDatabase, type Db } from './inventory/store.js';
 import type { Logger } from './log.js';
 import type { RuntimeLimits } from './config.js';
 import { AddressBinder } from './observe/address-binder.js';
-import { observeApplication, observeStream } from './observe/observe-app.js';
+import { locationFactOf, observeApplication, observeStream } from './observe/observe-app.js';
 import { observeFrame } from './observe/frame.js';
+import type { LocationFact } from './observe/location-facts.js';
 import { hygieneProblem } from './observe/hygiene.js';
 import type { Observation } from './observe/observation.js';
 import type { FrameRecord } from './decode/frame-record.js';
@@ -195,13 +196,17 @@ export class Pipeline implements DecodeSink {
       this.streamProtocol = undefined;
       if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
       if (frame.ip !== undefined || app !== undefined) this.profile.onFrame(frame, app, this.streamProtocol);
+      // The typed location fact (LLDP/CDP advertisement, DHCP relay fact) travels beside the
+      // observations to the binder and the location stage; only when the observer gave facts.
+      let located: LocationFact | undefined;
       if (facts !== undefined) {
         for (let i = 0; i < facts.length; i++) out.push(facts[i] as Observation);
-        if (protocol === 'lldp' || protocol === 'cdp') {
+        if (app !== undefined) {
           try {
-            this.binder.observeCapabilities(facts, frame, out);
+            located = locationFactOf(app, frame);
+            if (located !== undefined && located.protocol !== 'dhcp') this.binder.observeAdvertisement(located, frame, out);
           } catch {
-            this.counters.inc(`observer_threw.${protocol}`);
+            this.counters.inc(`observer_threw.${app.protocol}`);
           }
         }
       }
@@ -219,7 +224,7 @@ export class Pipeline implements DecodeSink {
       this.binder.attributeForwarded(out);
       for (let i = 0; i < out.length; i++) this.model.applyObservation(out[i] as Observation, this.identify, this.remembers);
       if (out.length > 1) {
-        const derived = this.location.observeFrame(out);
+        const derived = this.location.observeFrame(out, located);
         for (let i = 0; i < derived.length; i++) {
           const d = derived[i] as (typeof derived)[number];
           this.model.apply(d.observation, d.candidates);

@@ -9,7 +9,8 @@
  * their own observers and are never withdrawn here.
  *
  * A MAC whose LLDP or CDP announces the router capability (enabled) is a router from that frame
- * on, whatever its prefix count (`observeCapabilities`). A router keeps its own addresses, which
+ * on, whatever its prefix count (`observeAdvertisement`, which reads the typed capability flags of
+ * src/observe/location-facts.ts, not the capability strings). A router keeps its own addresses, which
  * are never withdrawn, never hosts behind it and never counted as prefixes: those it answers ARP
  * for, the management addresses its LLDP/CDP announce, and the sources of its packets to a
  * link-local multicast group (224.0.0.0/24, ff02::/16: OSPF and PIM hellos, VRRP, RIPv2, IGMP),
@@ -25,6 +26,7 @@
  */
 import type { FrameRecord } from '../decode/frame-record.js';
 import type { Observation } from './observation.js';
+import type { SwitchAdvertisement } from './location-facts.js';
 import { factAbout, factOf, innermostVlan } from './observe-context.js';
 import type { Counters } from '../counters.js';
 import { routingPrefix } from '../device/address-rank.js';
@@ -69,9 +71,6 @@ const SENDER_TTLS: ReadonlySet<number> = new Set([32, 60, 64, 128, 255]);
 
 /** Addresses a MAC keeps per list (own, bound, routed); more are counted and not kept. */
 const MAX_IPS_PER_MAC = 64;
-
-/** LLDP/CDP capability lists that say the sender routes. */
-const ROUTER_CAPABILITY = /(^|,)\s*router\s*(,|$)/i;
 
 /** Addresses that never identify a host: unspecified, broadcast, multicast, link-local v6 is kept. */
 export function isHostAddress(ip: string): boolean {
@@ -151,22 +150,17 @@ export class AddressBinder {
   }
 
   /**
-   * LLDP/CDP facts of one frame: the management addresses are the sender's own; a sender whose
-   * enabled capabilities include `router` is a router now, before it has sourced traffic of
-   * several prefixes.
+   * An LLDP/CDP advertisement (src/observe/location-facts.ts): a sender whose enabled
+   * capabilities include `router` is a router now, before it has sourced traffic of several
+   * prefixes; the management addresses it announces are its own.
    */
-  observeCapabilities(facts: readonly Observation[], frame: FrameRecord, out: Observation[]): void {
-    for (const o of facts) {
-      if (o.mac === undefined) continue;
-      if (o.field === 'lldp.management_address' || o.field === 'cdp.management_address' || o.field === 'cdp.address') {
-        this.ownAddress(o.mac, o.value);
-        continue;
-      }
-      if (o.field !== 'lldp.enabled_capabilities' && o.field !== 'cdp.capabilities') continue;
-      if (!ROUTER_CAPABILITY.test(o.value)) continue;
-      const s = this.state(o.mac);
-      if (!s.router) this.becomeRouter(s, o.mac, frame, out);
+  observeAdvertisement(adv: SwitchAdvertisement, frame: FrameRecord, out: Observation[]): void {
+    const mac = adv.senderMac;
+    if (adv.capabilities.has('router')) {
+      const s = this.state(mac);
+      if (!s.router) this.becomeRouter(s, mac, frame, out);
     }
+    for (const address of adv.managementAddresses) this.ownAddress(mac, address);
   }
 
   /** Marks a MAC a router: its weak bindings are withdrawn and their hosts keyed by IP. */

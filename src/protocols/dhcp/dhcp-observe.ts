@@ -36,9 +36,26 @@ const DHCPREQUEST = 3;
 const DHCPACK = 5;
 const DHCPINFORM = 8;
 
+/**
+ * Who sent a message this observer gives facts for: `client`, `server`, or undefined for one it
+ * gives nothing (incomplete header, no Ethernet chaddr, lease query, ...). Shared with
+ * dhcp-location.ts, so the typed relay fact and the observations agree on which messages count.
+ */
+export function dhcpMessageFrom(record: DhcpRecord): 'client' | 'server' | undefined {
+  if (!record.headerComplete || !record.chaddrIsMac || record.chaddr === ZERO_MAC) return undefined;
+  const type = record.messageType;
+  if (record.op === 1 && (type === undefined || CLIENT_MESSAGE_TYPES.has(type))) return 'client';
+  if (record.op === 2 && (type === undefined || SERVER_MESSAGE_TYPES.has(type))) return 'server';
+  return undefined;
+}
+
+/** True when the message was relayed (giaddr set). */
+export const isRelayed = (record: DhcpRecord): boolean => record.giaddr !== ZERO_IP;
+
 export function observeDhcp(record: DhcpRecord, frame: FrameRecord): Observation[] {
-  if (!record.headerComplete || !record.chaddrIsMac || record.chaddr === ZERO_MAC) return [];
-  const relayed = record.giaddr !== ZERO_IP;
+  const from = dhcpMessageFrom(record);
+  if (from === undefined) return [];
+  const relayed = isRelayed(record);
   const client: Subject = { mac: record.chaddr, vlan: relayed ? undefined : innermostVlan(frame) };
   const out: Observation[] = [];
   const fact = (field: string, value: string | number | undefined, subject: Subject = client): void => {
@@ -46,11 +63,8 @@ export function observeDhcp(record: DhcpRecord, frame: FrameRecord): Observation
     out.push(factOf(frame, PROTOCOL, field, value, subject));
   };
   const type = record.messageType;
-  const fromClient = record.op === 1 && (type === undefined || CLIENT_MESSAGE_TYPES.has(type));
-  const fromServer = record.op === 2 && (type === undefined || SERVER_MESSAGE_TYPES.has(type));
-  if (!fromClient && !fromServer) return [];
 
-  if (fromClient) {
+  if (from === 'client') {
     if (type !== undefined) fact('dhcp.message_type', record.messageTypeName ?? String(type));
     fact('dhcp.hostname', record.hostname);
     fact('dhcp.requested_ip', record.requestedIp);

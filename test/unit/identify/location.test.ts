@@ -3,6 +3,7 @@ import { LOCATION_LIMITS, LocationResolver, normalisePortName } from '../../../s
 import { findDevice, listDevices } from '../../../src/inventory/device-view.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Observation } from '../../../src/observe/observation.js';
+import type { Capability, HeardAt, LocationFact, RelayFact, SwitchAdvertisement } from '../../../src/observe/location-facts.js';
 import { openPipeline } from '../../../src/pipeline.js';
 import { ROOT } from '../../helpers/cli.js';
 import { Counters } from '../../../src/counters.js';
@@ -11,21 +12,24 @@ const SWITCH_PORT_MAC = '00:1b:8f:5a:01:03';
 const o = (field: string, value: string, extra: Partial<Observation> = {}): Observation => ({
   ts: 1, frame: 1, protocol: field.split('.')[0] as string, field, value, ...extra,
 });
-const lldpFromSwitch = (portId: string, civic?: string, mac = SWITCH_PORT_MAC): Observation[] => [
-  o('lldp.chassis_id', '00:1b:8f:5a:01:00', { mac }),
-  o('lldp.port_id', portId, { mac }),
-  o('lldp.system_name', 'ICU-SW01', { mac }),
-  o('lldp.enabled_capabilities', 'bridge,router', { mac }),
-  o('lldp.management_address', '10.0.0.2', { mac }),
-  ...(civic ? [o('lldp.med.location.civic', civic, { mac })] : []),
-  o('lldp.port_vlan_id', '20', { mac }),
-];
-const relayed = (client: string, circuit: string, extra: Observation[] = []): Observation[] => [
-  o('dhcp.relay.agent_ip', '10.20.3.1', { mac: client }),
-  o('dhcp.relay.circuit_id', circuit, { mac: client }),
-  o('dhcp.relay.source_ip', '10.0.0.2', { mac: client }),
-  ...extra,
-];
+const heard = (mac: string): HeardAt => ({ ts: 1, frame: 1, mac, ip: undefined, vlan: undefined });
+/** An LLDP advertisement, typed as src/protocols/lldp/lldp-location.ts builds it. */
+const advertisement = (mac: string, extra: Partial<SwitchAdvertisement> = {}): SwitchAdvertisement => ({
+  protocol: 'lldp', senderMac: mac, heard: heard(mac), capabilities: new Set<Capability>(), managementAddresses: [], ...extra,
+});
+const lldpFromSwitch = (portId: string, civic?: string, mac = SWITCH_PORT_MAC, address = '10.0.0.2'): SwitchAdvertisement =>
+  advertisement(mac, {
+    chassisId: '00:1b:8f:5a:01:00', chassisMac: '00:1b:8f:5a:01:00', systemName: 'ICU-SW01',
+    capabilities: new Set<Capability>(['bridge', 'router']), managementAddresses: [address],
+    port: { id: portId, vlan: 20, ...(civic !== undefined ? { civic } : {}) },
+    ...(civic !== undefined ? { civic } : {}),
+  });
+/** A DHCP relay fact, typed as src/protocols/dhcp/dhcp-location.ts builds it. */
+const relay = (client: string, extra: Partial<RelayFact> = {}): RelayFact => ({ protocol: 'dhcp', clientMac: client, heard: heard(client), ...extra });
+const relayed = (client: string, circuit: string, extra: Partial<RelayFact> = {}): RelayFact =>
+  relay(client, { agentIp: '10.20.3.1', circuitId: circuit, sourceIp: '10.0.0.2', ...extra });
+/** One frame's location fact, with no observations beside it. */
+const frameOf = (r: LocationResolver, fact: LocationFact) => r.observeFrame([], fact);
 const fields = (derived: ReturnType<LocationResolver['observeFrame']>) =>
   Object.fromEntries(derived.flatMap((d) => d.candidates.map((c) => [c.field, c.value])));
 
@@ -43,36 +47,36 @@ describe('normalisePortName', () => {
 describe('LocationResolver', () => {
   it('ties a relayed client to the switch port its circuit-id names, in the switch’s own naming', () => {
     const r = new LocationResolver();
-    r.observeFrame(lldpFromSwitch('GigabitEthernet1/0/3', 'US, MA, Room 12'));
-    const got = fields(r.observeFrame(relayed('02:00:00:00:00:01', 'Gi1/0/3')));
+    frameOf(r, lldpFromSwitch('GigabitEthernet1/0/3', 'US, MA, Room 12'));
+    const got = fields(frameOf(r, relayed('02:00:00:00:00:01', 'Gi1/0/3')));
     expect(got).toEqual({ circuit_id: 'Gi1/0/3', switch: 'ICU-SW01', port: 'GigabitEthernet1/0/3', location: 'US, MA, Room 12', vlan: '20' });
   });
 
   it('keeps option 82 facts heard before the switch spoke and resolves them when it does', () => {
     const r = new LocationResolver();
-    const early = fields(r.observeFrame(relayed('02:00:00:00:00:01', 'gi1-0-3')));
+    const early = fields(frameOf(r, relayed('02:00:00:00:00:01', 'gi1-0-3')));
     expect(early).toEqual({ circuit_id: 'gi1-0-3', port: 'gi1-0-3' }); // raw circuit-id until the switch is known
-    const later = r.observeFrame(lldpFromSwitch('gi1-0-3', 'Room 12'));
+    const later = frameOf(r, lldpFromSwitch('gi1-0-3', 'Room 12'));
     const client = later.filter((d) => d.observation.mac === '02:00:00:00:00:01');
     expect(fields(client)).toEqual({ switch: 'ICU-SW01', port: 'gi1-0-3', location: 'Room 12', vlan: '20' });
     // Nothing new learnt → nothing derived again.
-    expect(r.observeFrame(lldpFromSwitch('gi1-0-3', 'Room 12')).filter((d) => d.observation.mac === '02:00:00:00:00:01')).toEqual([]);
+    expect(frameOf(r, lldpFromSwitch('gi1-0-3', 'Room 12')).filter((d) => d.observation.mac === '02:00:00:00:00:01')).toEqual([]);
   });
 
   it('a switch learning a port re-resolves only the clients it relays, not every pending client', () => {
     const r = new LocationResolver();
-    const resolve = vi.spyOn(r as unknown as { resolve: () => void }, 'resolve');
+    const resolve = vi.spyOn(r.relays as unknown as { resolve: () => void }, 'resolve');
     // 1,000 clients relayed by another switch (192.0.2.1), and one by ICU-SW01 (10.0.0.2).
     for (let i = 0; i < 1000; i++) {
       const mac = `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
-      r.observeFrame([o('dhcp.relay.circuit_id', `gi1-0-${i}`, { mac }), o('dhcp.relay.source_ip', '192.0.2.1', { mac })]);
+      frameOf(r, relay(mac, { circuitId: `gi1-0-${i}`, sourceIp: '192.0.2.1' }));
     }
-    r.observeFrame(relayed('02:00:00:00:ff:01', 'gi1-0-9'));
+    frameOf(r, relayed('02:00:00:00:ff:01', 'gi1-0-9'));
     resolve.mockClear();
     // ICU-SW01 learns 48 ports: 48 changes, each re-resolving its one client.
     let located: Record<string, string> = {};
     for (let port = 1; port <= 48; port++) {
-      const derived = r.observeFrame(lldpFromSwitch(`gi1-0-${port}`, `Room ${port}`));
+      const derived = frameOf(r, lldpFromSwitch(`gi1-0-${port}`, `Room ${port}`));
       const mine = derived.filter((d) => d.observation.mac === '02:00:00:00:ff:01');
       if (mine.length > 0) located = fields(mine);
     }
@@ -82,35 +86,30 @@ describe('LocationResolver', () => {
 
   it('matches Cisco binary circuit-ids by module and port number', () => {
     const r = new LocationResolver();
-    r.observeFrame(lldpFromSwitch('Gi1/0/7'));
-    const got = fields(r.observeFrame([
-      o('dhcp.relay.source_ip', '10.0.0.2', { mac: '02:00:00:00:00:02' }),
-      o('dhcp.relay.circuit_vlan', '20', { mac: '02:00:00:00:00:02' }),
-      o('dhcp.relay.circuit_module', '1', { mac: '02:00:00:00:00:02' }),
-      o('dhcp.relay.circuit_port', '7', { mac: '02:00:00:00:00:02' }),
-    ]));
+    frameOf(r, lldpFromSwitch('Gi1/0/7'));
+    const got = fields(frameOf(r, relay('02:00:00:00:00:02', { sourceIp: '10.0.0.2', ciscoPort: { vlan: 20, module: 1, port: 7 } })));
     expect(got['port']).toBe('Gi1/0/7');
   });
 
   it('a relay it cannot tie to a switch gives the raw circuit-id only', () => {
     const r = new LocationResolver();
-    r.observeFrame(lldpFromSwitch('gi1-0-3'));
-    const got = fields(r.observeFrame([o('dhcp.relay.circuit_id', 'eth0:12', { mac: '02:00:00:00:00:03' }), o('dhcp.relay.source_ip', '192.0.2.99', { mac: '02:00:00:00:00:03' })]));
+    frameOf(r, lldpFromSwitch('gi1-0-3'));
+    const got = fields(frameOf(r, relay('02:00:00:00:00:03', { circuitId: 'eth0:12', sourceIp: '192.0.2.99' })));
     expect(got).toEqual({ circuit_id: 'eth0:12', port: 'eth0:12' });
   });
 
   it('marks bridges, routers, access points and phones as infrastructure; stations are not', () => {
     const r = new LocationResolver();
-    const phone = fields(r.observeFrame([o('lldp.chassis_id', 'x', { mac: '02:00:00:00:00:04' }), o('lldp.enabled_capabilities', 'bridge,telephone', { mac: '02:00:00:00:00:04' })]));
+    const phone = fields(frameOf(r, advertisement('02:00:00:00:00:04', { chassisId: 'x', capabilities: new Set<Capability>(['bridge', 'telephone']) })));
     expect(phone['category']).toBe('infrastructure');
-    const station = fields(r.observeFrame([o('lldp.chassis_id', 'y', { mac: '02:00:00:00:00:05' }), o('lldp.enabled_capabilities', 'station', { mac: '02:00:00:00:00:05' })]));
+    const station = fields(frameOf(r, advertisement('02:00:00:00:00:05', { chassisId: 'y', capabilities: new Set<Capability>(['station']) })));
     expect(station['category']).toBeUndefined();
   });
 
   it('caps pending clients (limit lowered to 3): the oldest are forgotten', () => {
     const r = new LocationResolver({ ...LOCATION_LIMITS, maxPendingClients: 3 });
-    for (let i = 1; i <= 10; i++) r.observeFrame(relayed(`02:00:00:00:00:${String(i).padStart(2, '0')}`, 'gi1-0-3'));
-    const derived = r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    for (let i = 1; i <= 10; i++) frameOf(r, relayed(`02:00:00:00:00:${String(i).padStart(2, '0')}`, 'gi1-0-3'));
+    const derived = frameOf(r, lldpFromSwitch('gi1-0-3'));
     expect(new Set(derived.filter((d) => d.candidates.some((c) => c.field === 'port')).map((d) => d.observation.mac)))
       .toEqual(new Set(['02:00:00:00:00:08', '02:00:00:00:00:09', '02:00:00:00:00:10']));
   });
@@ -142,12 +141,12 @@ describe("a switch's management MAC is the switch (issue 13)", () => {
   const MGMT = '00:1b:8f:5a:0f:ff';
   it('the MAC relaying DHCP from the switch management address merges into the chassis', () => {
     const r = new LocationResolver();
-    r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    frameOf(r, lldpFromSwitch('gi1-0-3'));
     r.drainAliases();
-    r.observeFrame(relayed('00:09:fb:00:00:31', 'gi1-0-3', [o('dhcp.relay.source_mac', MGMT, { mac: '00:09:fb:00:00:31' })]));
+    frameOf(r, relayed('00:09:fb:00:00:31', 'gi1-0-3', { sourceMac: MGMT }));
     expect(r.drainAliases()).toEqual([{ mac: MGMT, into: '00:1b:8f:5a:01:00', source: 'dhcp.relay.source_mac' }]);
     // Once only.
-    r.observeFrame(relayed('00:09:fb:00:00:32', 'gi1-0-3', [o('dhcp.relay.source_mac', MGMT, { mac: '00:09:fb:00:00:32' })]));
+    frameOf(r, relayed('00:09:fb:00:00:32', 'gi1-0-3', { sourceMac: MGMT }));
     expect(r.drainAliases()).toEqual([]);
   });
 
@@ -156,7 +155,7 @@ describe("a switch's management MAC is the switch (issue 13)", () => {
       const r = new LocationResolver();
       const arp = [o('ip.address', '10.0.0.2', { mac: MGMT, protocol: 'arp' })];
       if (arpFirst) r.observeFrame(arp);
-      r.observeFrame(lldpFromSwitch('gi1-0-3'));
+      frameOf(r, lldpFromSwitch('gi1-0-3'));
       if (!arpFirst) r.observeFrame(arp);
       expect(r.drainAliases()).toContainEqual({ mac: MGMT, into: '00:1b:8f:5a:01:00', source: 'arp.management_address' });
     }
@@ -164,7 +163,7 @@ describe("a switch's management MAC is the switch (issue 13)", () => {
 
   it('plain IP traffic from the management address (perhaps routed) merges nothing', () => {
     const r = new LocationResolver();
-    r.observeFrame(lldpFromSwitch('gi1-0-3'));
+    frameOf(r, lldpFromSwitch('gi1-0-3'));
     r.drainAliases();
     r.observeFrame([o('ip.address', '10.0.0.2', { mac: '00:00:0c:00:00:fe', protocol: 'ip' })]);
     expect(r.drainAliases()).toEqual([]);
@@ -175,15 +174,14 @@ describe("a switch's management MAC is the switch (issue 13)", () => {
     const r = new LocationResolver({ ...LOCATION_LIMITS, maxSwitches: 1, maxPortsPerSwitch: 2, maxPendingClients: 1 }, [], counters);
     // One switch heard on three ports, from three port MACs, announcing three management addresses.
     for (let i = 1; i <= 3; i++) {
-      const frame = lldpFromSwitch(`gi1-0-${i}`, undefined, `00:1b:8f:5a:01:0${i}`).map((f) => (f.field === 'lldp.management_address' ? { ...f, value: `10.0.0.${i}` } : f));
-      r.observeFrame(frame);
+      frameOf(r, lldpFromSwitch(`gi1-0-${i}`, undefined, `00:1b:8f:5a:01:0${i}`, `10.0.0.${i}`));
     }
     expect(counters.get('location.ports_dropped')).toBe(1);
     // The chassis MAC and the first port MAC fill the switch's two MACs.
     expect(counters.get('location.switch_macs_dropped')).toBe(2);
     expect(counters.get('location.switch_addresses_dropped')).toBe(1);
     // A second switch is one too many.
-    r.observeFrame([o('lldp.chassis_id', '00:1b:8f:5b:00:00', { mac: '00:1b:8f:5b:00:01' }), o('lldp.system_name', 'OR-SW02', { mac: '00:1b:8f:5b:00:01' }), o('lldp.enabled_capabilities', 'bridge', { mac: '00:1b:8f:5b:00:01' })]);
+    frameOf(r, advertisement('00:1b:8f:5b:00:01', { chassisId: '00:1b:8f:5b:00:00', chassisMac: '00:1b:8f:5b:00:00', systemName: 'OR-SW02', capabilities: new Set<Capability>(['bridge']) }));
     expect(counters.get('location.switches_dropped')).toBe(1);
     // Tagged addresses teach their subnet's VLAN: one subnet kept, the next counted.
     r.observeFrame([o('ip.address', '10.7.1.5', { mac: '02:00:00:00:00:07', protocol: 'ip', vlan: 7 }), o('eth.seen', '1')]);
@@ -213,7 +211,7 @@ describe('VLAN without tags: learnt subnets and the configured subnet map', () =
   it('a relayed client gets the VLAN of its giaddr subnet, learnt from tagged frames there', () => {
     const r = new LocationResolver();
     r.observeFrame([o('ip.address', '10.20.3.1', { mac: '02:00:00:00:00:aa', protocol: 'ip', vlan: 103 })]);
-    const got = fields(r.observeFrame(relayed('02:00:00:00:00:0b', 'unknown-port')));
+    const got = fields(frameOf(r, relayed('02:00:00:00:00:0b', 'unknown-port')));
     expect(got['vlan']).toBe('103');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
 import { AddressBinder, BINDER_LIMITS, isHostAddress, prefixOf } from '../../../src/observe/address-binder.js';
 import type { Observation } from '../../../src/observe/observation.js';
+import type { SwitchAdvertisement } from '../../../src/observe/location-facts.js';
 import { Counters } from '../../../src/counters.js';
 
 // TTL 64: sent by the host itself; 63: forwarded once (what a router's frames from hosts behind it carry).
@@ -74,8 +75,11 @@ describe('AddressBinder', () => {
     binder.observe(frame(router, '10.9.9.9', 1), out); // a host behind it, before it is known
     binder.ownAddress(router, '10.0.0.1'); // it answered ARP for its gateway address
     const lldp = frame(router, '0.0.0.0', 2);
-    const cap = (field: string, value: string): Observation => ({ ts: 2, frame: 2, protocol: 'lldp', field, value, mac: router, ip: undefined, vlan: undefined });
-    binder.observeCapabilities([cap('lldp.management_address', '10.0.0.254'), cap('lldp.enabled_capabilities', 'bridge,router')], lldp, out);
+    const advertisement: SwitchAdvertisement = {
+      protocol: 'lldp', senderMac: router, heard: { ts: 2, frame: 2, mac: router, ip: undefined, vlan: undefined },
+      capabilities: new Set(['bridge', 'router']), managementAddresses: ['10.0.0.254'],
+    };
+    binder.observeAdvertisement(advertisement, lldp, out);
     expect(out.filter((o) => o.field === 'ip.router')).toMatchObject([{ mac: router, frame: 2 }]);
     expect(out.filter((o) => o.field === 'ip.unbind').map((o) => o.value)).toEqual(['10.9.9.9']);
     out.length = 0;
