@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  findCaptureSocket, KernelDrops, KernelDropTotals, parseProcNetPacket, socketInodeOfLink, socketFds,
+  findCaptureSocket, interfaceIndex, KernelDrops, KernelDropTotals, openKernelDrops, parseProcNetPacket, socketInodeOfLink, socketFds,
   type PacketStatsDelta,
 } from '../../../src/capture/kernel-drops.js';
 
@@ -131,5 +131,17 @@ describe('KernelDrops: the kernel zeroes its counters on each read, the totals a
     expect(k.dropped).toBeNull();
     expect(k.packets).toBeNull();
     expect(k.unavailable).toBe('getsockopt(PACKET_STATISTICS) on fd 21 failed (errno 9)');
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('openKernelDrops says why when there is nothing to count', () => {
+  it('no such interface', () => {
+    expect(interfaceIndex('nosuchif0')).toBeNull();
+    expect(openKernelDrops('nosuchif0', new Map())).toMatch(/cannot read the ifindex of nosuchif0/);
+  });
+
+  it('no packet socket opened since `before`', () => {
+    expect(interfaceIndex('lo')).toBeGreaterThan(0);
+    expect(openKernelDrops('lo', socketFds())).toMatch(/^no packet socket on ifindex \d+ appeared/);
   });
 });
