@@ -2,7 +2,8 @@
  * \summary Visible loss: every place that drops input has a counter, and `/healthz` says so
  * (status fail, one problem per counter) when one of them moved since the previous health check:
  * the in-process ring full, the kernel dropping frames for want of room in the capture socket's
- * buffer (PACKET_STATISTICS tp_drops, src/capture/kernel-drops.ts; not watched while unknown), the NIC's real drops (rx_missed/fifo/over errors, the same figure as
+ * buffer (PACKET_STATISTICS tp_drops, src/capture/kernel-drops.ts; not watched while unknown),
+ * the NIC's real drops (rx_missed/fifo/over errors, the same figure as
  * auscult_nic_rx_missed; NOT rx_dropped, which also counts LLDP/CDP frames the kernel has no
  * handler for and would raise a false alarm on every SPAN port), the stream memory budget cutting flows, TCP
  * reassembly evicting flows for memory, giving up on holes or dropping segments. A sensor falling
