@@ -1,5 +1,6 @@
 // Lint: typescript-eslint recommended plus the project's architectural lines:
-// `cap` only in src/capture (and never its send), better-sqlite3 only in src/inventory,
+// `cap` only in src/capture (and never its send), koffi (FFI) only in src/capture/kernel-drops.ts,
+// better-sqlite3 only in src/inventory,
 // decoders import only from src/decode, no console (logs go through pino on stderr).
 import tseslint from 'typescript-eslint';
 
@@ -13,6 +14,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [
         { name: 'cap', message: 'libpcap is used only in src/capture (receive-only).' },
         { name: 'better-sqlite3', message: 'SQLite is used only in src/inventory.' },
+        { name: 'koffi', message: 'the C FFI is used only in src/capture/kernel-drops.ts (getsockopt).' },
       ] }],
       'no-restricted-properties': ['error', { property: 'send', message: 'auscult is passive: it never transmits on a capture interface.' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -20,11 +22,21 @@ export default tseslint.config(
   },
   {
     files: ['src/capture/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [
+      { name: 'better-sqlite3', message: 'SQLite is used only in src/inventory.' },
+      { name: 'koffi', message: 'the C FFI is used only in src/capture/kernel-drops.ts (getsockopt).' },
+    ] }] },
+  },
+  {
+    files: ['src/capture/kernel-drops.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'better-sqlite3', message: 'SQLite is used only in src/inventory.' }] }] },
   },
   {
     files: ['src/inventory/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'cap', message: 'libpcap is used only in src/capture.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [
+      { name: 'cap', message: 'libpcap is used only in src/capture.' },
+      { name: 'koffi', message: 'the C FFI is used only in src/capture/kernel-drops.ts (getsockopt).' },
+    ] }] },
   },
   {
     files: ['src/decode/**/*.ts'],
@@ -34,6 +46,7 @@ export default tseslint.config(
           { name: 'cap', message: 'decoders are pure' },
           { name: 'better-sqlite3', message: 'decoders are pure' },
           { name: 'node:fs', message: 'decoders are pure: no I/O' },
+          { name: 'koffi', message: 'decoders are pure' },
         ],
         patterns: [{ group: ['../inventory/*', '../../inventory/*', '../identify/*', '../../identify/*', '../cli/*', '../../cli/*'], message: 'decode/ imports only from decode/ (and the frame/observation types).' }],
       }],

@@ -118,7 +118,7 @@ const captureSchema = z.strictObject({
   snaplen: int(64, 65535).default(65535)
     .describe('Bytes kept of each frame; longer frames are cut and counted as truncated. cap 0.2.1 asks libpcap for 65535 and auscult copies at most this many.'),
   buffer_size: int(1 << 20, 1 << 30).default(32 * 1024 * 1024)
-    .describe('libpcap kernel ring size in bytes: what absorbs bursts while the pipeline works.'),
+    .describe('libpcap kernel ring size in bytes: what absorbs bursts while the pipeline works. Frames it has no room for are kernel drops (auscult_packets_dropped_kernel, a /healthz problem).'),
   promiscuous: z.boolean().default(true)
     .refine((v) => v, { message: 'false is not supported: the capture library (cap 0.2.1) always opens the interface promiscuous, which a SPAN port needs anyway' })
     .describe('Open the interface in promiscuous mode. Must be true (cap 0.2.1 always sets it).'),

@@ -180,6 +180,7 @@ export class Sensor {
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
     logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
+    this.warnKernelDropsUnavailable();
     for (const w of passiveHostWarnings(ifname)) logger.warn({ interface: ifname, fix: w.fix }, `not a passive host: ${w.problem}; run: ${w.fix}`);
   }
 
@@ -299,8 +300,18 @@ export class Sensor {
     return true;
   }
 
+  /** Says once why kernel drops cannot be counted (at start, or when a later read fails). */
+  private warnKernelDropsUnavailable(): void {
+    const why = this.capture.kernelDropsUnavailable;
+    if (why === null || this.kernelDropsWarned) return;
+    this.kernelDropsWarned = true;
+    this.options.logger.warn({ interface: this.capture.interfaceName, reason: why }, 'kernel drops cannot be counted: auscult_packets_dropped_kernel reads NaN and /healthz does not see them');
+  }
+  private kernelDropsWarned = false;
+
   snapshot(): SensorSnapshot {
     const capture: LiveStats = this.capture.stats();
+    if (capture.kernelDropped === null) this.warnKernelDropsUnavailable();
     return {
       interface: this.capture.interfaceName,
       capture,
@@ -386,7 +397,7 @@ export class Sensor {
     await this.outputs.close();
     if (this.metrics !== null) await this.metrics.close();
     const stats = this.capture.stats();
-    logger.info({ received: stats.received, processed: stats.delivered, appDropped: stats.appDropped, devices: this.pipeline.model.knownDevices }, 'stopped');
+    logger.info({ received: stats.received, processed: stats.delivered, appDropped: stats.appDropped, kernelDropped: stats.kernelDropped, devices: this.pipeline.model.knownDevices }, 'stopped');
     this.resolveDone(code);
     return code;
   }

@@ -12,8 +12,10 @@
  *
  * What cap 0.2.1 does not expose: the kernel timestamp (frames are stamped with the wall clock
  * when the callback runs, to the microsecond), the original wire length (a frame longer than
- * snaplen is cut and counted as `truncated`), and pcap_stats (kernel drops are reported as null;
- * NIC drops come from /sys/class/net/<if>/statistics/rx_dropped).
+ * snaplen is cut and counted as `truncated`), and pcap_stats. Kernel drops are read instead from
+ * the packet socket libpcap opened (kernel-drops.ts: getsockopt PACKET_STATISTICS, found by the
+ * socket fds new after open()); null, with the reason in `kernelDropsUnavailable`, where that
+ * cannot be done. NIC drops come from /sys/class/net/<if>/statistics.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 
 import { AuscultError } from '../errors.js';
 import { LINKTYPE, type CapturedFrame } from './captured-frame.js';
+import { openKernelDrops, socketFds, type KernelDrops } from './kernel-drops.js';
 
 /** The part of cap's Cap instance used here (receive-only by construction). */
 interface CapHandle {
@@ -72,9 +75,13 @@ export interface LiveStats {
   truncated: number;
   /** Frames handed to the consumer. */
   delivered: number;
-  /** Dropped by the kernel (pcap_stats ps_drop); null: cap 0.2.1 does not expose pcap_stats. */
+  /**
+   * Dropped by the kernel since open, for want of room in the capture socket's buffer
+   * (capture.buffer_size): PACKET_STATISTICS tp_drops, pcap_stats' ps_drop. null when it cannot
+   * be read (kernelDropsUnavailable says why).
+   */
   kernelDropped: number | null;
-  /** Dropped by the interface driver (pcap_stats ps_ifdrop); null: not exposed by cap 0.2.1. */
+  /** Dropped by the interface driver (pcap_stats ps_ifdrop); null: not read (the NIC's own figures are in /sys, see metrics.ts). */
   ifDropped: number | null;
   /** The NIC's rx_dropped counter from /sys (since the interface came up); null when unreadable. */
   nicRxDropped: number | null;
@@ -171,6 +178,8 @@ export class LiveCapture {
   private closed = false;
   private readonly counts = { received: 0, appDropped: 0, truncated: 0, delivered: 0 };
   private lastPacketMs: number | null = null;
+  /** Kernel drop counts of the capture socket, or why there are none. */
+  private readonly kernelDrops: KernelDrops | string;
 
   private constructor(private readonly options: LiveCaptureOptions, private readonly consumer: BatchConsumer) {
     const cap = loadCap();
@@ -184,6 +193,7 @@ export class LiveCapture {
     this.batchFrames = Math.max(1, options.batchFrames ?? 1024);
     this.packetBuffer = Buffer.alloc(Math.min(65535, Math.max(64, options.snaplen)));
     this.handle = new cap.Cap();
+    const socketsBefore = socketFds();
     let linkName: string;
     try {
       linkName = this.handle.open(options.interface, options.bpfFilter, options.bufferSize, this.packetBuffer);
@@ -200,6 +210,7 @@ export class LiveCapture {
       throw new AuscultError('AUS_ERR_NO_INTERFACE', `interface ${options.interface} has an unsupported link type (${linkName})`);
     }
     this.linkType = linkType;
+    this.kernelDrops = openKernelDrops(options.interface, socketsBefore);
     this.handle.on('packet', (nbytes, truncated) => { this.onPacket(nbytes, truncated); });
   }
 
@@ -213,6 +224,10 @@ export class LiveCapture {
 
   get interfaceName(): string { return this.options.interface; }
   get isOpen(): boolean { return !this.closed; }
+  /** Why `kernelDropped` is null (logged once by the sensor); null while kernel drops are counted. */
+  get kernelDropsUnavailable(): string | null {
+    return typeof this.kernelDrops === 'string' ? this.kernelDrops : this.kernelDrops.unavailable;
+  }
 
   private takeSlab(): Buffer | null {
     const reused = this.free.pop();
@@ -292,13 +307,21 @@ export class LiveCapture {
     if (this.closed) return;
     this.closed = true;
     this.handle.removeAllListeners('packet');
+    // The last read of the socket's counters: after close() its fd may belong to something else.
+    if (typeof this.kernelDrops !== 'string') this.kernelDrops.close();
     this.handle.close();
   }
 
+  /** Statistics now (reads, and adds up, the kernel's drop counters each time). */
   stats(): LiveStats {
+    let kernelDropped: number | null = null;
+    if (typeof this.kernelDrops !== 'string') {
+      this.kernelDrops.poll();
+      kernelDropped = this.kernelDrops.dropped;
+    }
     return {
       ...this.counts,
-      kernelDropped: null,
+      kernelDropped,
       ifDropped: null,
       nicRxDropped: readInterfaceCounter(this.options.interface, 'rx_dropped'),
       lastPacketMs: this.lastPacketMs,

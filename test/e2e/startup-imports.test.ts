@@ -35,8 +35,8 @@ function traced(args: string[], name: string): { code: number; stderr: string; m
 const pkg = (modules: string[], name: string): string[] => modules.filter((u) => u.includes(`/node_modules/${name}/`));
 const ours = (modules: string[], path: string): string[] => modules.filter((u) => u.includes(`/dist/src/${path}`));
 
-/** Packages that only other subcommands (or optional replay steps) use; pino only a replay that writes a log line; zod and js-yaml only a rule or catalogue file the build did not cache. */
-const NOT_FOR_REPLAY = ['pino', 'pino-pretty', 'zod', 'js-yaml', 'pg', 'pg-connection-string', 'prom-client', 'csv-parse', 'csv-stringify', 'ajv', '@secvisogram/csaf-validator-lib', 'yaml', 'cli-progress', 'playwright'];
+/** Packages that only other subcommands (or optional replay steps) use; pino only a replay that writes a log line; zod and js-yaml only a rule or catalogue file the build did not cache; koffi only a live capture (kernel drops). */
+const NOT_FOR_REPLAY = ['pino', 'pino-pretty', 'zod', 'js-yaml', 'pg', 'pg-connection-string', 'prom-client', 'csv-parse', 'csv-stringify', 'ajv', '@secvisogram/csaf-validator-lib', 'yaml', 'cli-progress', 'playwright', 'koffi'];
 
 describe('start-up: each subcommand loads its own imports', () => {
   it('a replay without SoR, config or central loads none of the other subcommands\' packages or modules', () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { LossWatch } from '../../src/loss-watch.js';
 import type { SensorSnapshot } from '../../src/metrics.js';
 
-const snapshot = (counters: [string, number][], appDropped = 0, nicRxDropped: number | null = null): SensorSnapshot => ({
+const snapshot = (counters: [string, number][], appDropped = 0, nicRxDropped: number | null = null, kernelDropped: number | null = null): SensorSnapshot => ({
   interface: 'eth1',
-  capture: { received: 100, appDropped, truncated: 0, delivered: 100, kernelDropped: null, ifDropped: null, nicRxDropped, lastPacketMs: Date.now(), open: true },
+  capture: { received: 100, appDropped, truncated: 0, delivered: 100, kernelDropped, ifDropped: null, nicRxDropped, lastPacketMs: Date.now(), open: true },
   counters, devices: 0, residentDevices: 0, rulesLoaded: 0, reloads: 0, reloadFailures: 0, dbWritable: true, startedMs: Date.now(),
 });
 
@@ -38,5 +38,21 @@ describe('LossWatch (/healthz problems when input is lost)', () => {
     const w = new LossWatch(() => null);
     w.problems(snapshot([], 0, 1));
     expect(w.problems(snapshot([], 0, 99))).toEqual([]);
+  });
+
+  it('kernel drops (the capture socket buffer full) are a problem when they move, like the ring\'s', () => {
+    const w = new LossWatch(() => 0);
+    expect(w.problems(snapshot([], 0, 0, 12))).toEqual([]);
+    expect(w.problems(snapshot([], 0, 0, 12))).toEqual([]);
+    expect(w.problems(snapshot([], 0, 0, 3796))).toEqual([
+      'input lost since the last check: 3784 frames dropped by the kernel: the capture socket buffer was full (capture.buffer_size; the sensor reads too slowly) (capture.kernel_dropped)',
+    ]);
+    expect(w.problems(snapshot([], 0, 0, 3796))).toEqual([]);
+  });
+
+  it('says nothing about kernel drops while they cannot be read (null)', () => {
+    const w = new LossWatch(() => 0);
+    w.problems(snapshot([], 0, 0, null));
+    expect(w.problems(snapshot([], 0, 0, null))).toEqual([]);
   });
 });
