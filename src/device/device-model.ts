@@ -100,10 +100,13 @@ export interface DeviceState {
   dirty: boolean;
   /** Only last-seen and the frame count moved: written at the next full flush. */
   touched: boolean;
-  /** Merges of facts seen before (protocol, field, value → the candidates they touched).
+  /** Merges of facts seen before, as field, value, protocol, candidates (those the fact touched),
+   * then the next fact's; undefined until the first. A flat list, not a map keyed by a string
+   * built per observation: a device has a handful of distinct facts, and the list costs no key
+   * string per lookup and a fraction of a map's heap.
    * Cleared whenever the device gains a candidate (the identifier may answer differently then),
    * so every entry is current: no per-entry version to keep. */
-  memo: Map<string, readonly CandidateState[]> | undefined;
+  memo: (string | readonly CandidateState[])[] | undefined;
   /** The memo entry of the device's last `ip.address` fact from plain IP (value and candidates),
    * so the fact most frames give finds its entry without a key string built per frame. Valid
    * exactly as long as the memo entry: cleared with the memo. */
@@ -155,6 +158,9 @@ export interface ModelLimits {
   maxAliases: number;
   /** Memoised merges of repeated facts per device (cleared when full). */
   maxMemoEntriesPerDevice: number;
+  /** Distinct candidate values shared between devices (a fleet's model, firmware and vendor
+   * strings held once); cleared when full (`inventory.interned_values_cleared`). */
+  maxInternedValues: number;
   /** Observations a new classification needs before it replaces a known one. */
   classificationPersistCount: number;
   /** Capture time (µs) a new classification must persist before it replaces a known one. */
@@ -183,13 +189,12 @@ export const MODEL_LIMITS: ModelLimits = {
   maxAddressesPerDevice: 64,
   maxAliases: 65_536,
   maxMemoEntriesPerDevice: 128,
+  maxInternedValues: 65_536,
   classificationPersistCount: 3,
   classificationPersistMicros: 0,
 };
 
 const NO_CANDIDATES: readonly CandidateState[] = Object.freeze([]);
-/** The memo key of the `eth.seen = 1` fact, as applyObservation would build it. */
-const SEEN_MEMO_KEY = 'eth\u0001eth.seen\u00011';
 
 /** MAC → device id, cleared when full (32k ids, about 3 MB at most; a miss is one replace). */
 const idCache = new Map<string, string>();
@@ -266,6 +271,20 @@ export class DeviceModel {
     this.known = backing.deviceCount() + this.devices.size;
   }
 
+  /** One copy of each candidate value for every device that has it. */
+  private readonly values = new Map<string, string>();
+
+  private intern(value: string): string {
+    const known = this.values.get(value);
+    if (known !== undefined) return known;
+    if (this.values.size >= this.limits.maxInternedValues) {
+      this.values.clear();
+      this.counters.inc('inventory.interned_values_cleared');
+    }
+    this.values.set(value, value);
+    return value;
+  }
+
   /** Devices known: in memory or in the store. */
   get knownDevices(): number {
     return this.known;
@@ -282,6 +301,7 @@ export class DeviceModel {
     if (d === undefined && this.backing !== undefined) {
       d = this.backing.loadDevice(id);
       if (d !== undefined) {
+        for (const c of d.candidates) c.value = this.intern(c.value);
         this.devices.set(id, d);
         this.counters.inc('inventory.devices_reloaded');
       }
@@ -385,13 +405,10 @@ export class DeviceModel {
     if (!d) return;
     const ipSeen = o.field === 'ip.address' && o.protocol === 'ip';
     let memo: readonly CandidateState[] | undefined;
-    let key: string | undefined;
     if (ipSeen && d.ipSeenValue === o.value && d.ipSeenMemo !== undefined) {
       memo = d.ipSeenMemo;
     } else {
-      // Every frame says `eth.seen`: its key is a constant, not a string built per frame.
-      key = o.field === 'eth.seen' && o.protocol === 'eth' && o.value === '1' ? SEEN_MEMO_KEY : `${o.protocol}\u0001${o.field}\u0001${o.value}`;
-      memo = d.memo?.get(key);
+      memo = d.memo === undefined ? undefined : memoised(d.memo, o);
       if (memo !== undefined && ipSeen) {
         d.ipSeenValue = o.value;
         d.ipSeenMemo = memo;
@@ -418,12 +435,12 @@ export class DeviceModel {
       d.dirty = true;
     }
     const merged = this.applyTo(d, o, candidates);
-    if (d.memo !== undefined && d.memo.size >= this.limits.maxMemoEntriesPerDevice) {
+    if (d.memo !== undefined && d.memo.length >= MEMO_STRIDE * this.limits.maxMemoEntriesPerDevice) {
       clearMemo(d);
       this.counters.inc('inventory.memo_cleared');
     }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
-    (d.memo ??= new Map()).set(key as string, merged.length === 0 ? NO_CANDIDATES : merged);
+    (d.memo ??= []).push(o.field, o.value, o.protocol, merged.length === 0 ? NO_CANDIDATES : merged);
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -525,7 +542,7 @@ export class DeviceModel {
         return undefined;
       }
       cand = {
-        field: c.field, source: c.source, value: c.value, rule: c.rule ?? null, confidence: c.confidence,
+        field: c.field, source: c.source, value: this.intern(c.value), rule: c.rule ?? null, confidence: c.confidence,
         firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, lastFrame: o.frame,
         captureId: this.captureId, count: 1, dirty: true, touched: false,
       };
@@ -807,6 +824,18 @@ class FactsView implements DeviceFacts {
     for (const c of d.candidates) if (c.field === 'manufacturer' && !out.includes(c.value)) out.push(c.value);
     return out;
   }
+}
+
+/** Slots per memo entry: field, value, protocol, candidates. */
+const MEMO_STRIDE = 4;
+
+/** The candidates a memoised fact touched; undefined when the fact is not in the memo. Field and
+ * protocol names are the decoders' constants, so most misses are one pointer comparison. */
+function memoised(memo: readonly (string | readonly CandidateState[])[], o: Observation): readonly CandidateState[] | undefined {
+  for (let i = 0; i < memo.length; i += MEMO_STRIDE) {
+    if (memo[i] === o.field && memo[i + 1] === o.value && memo[i + 2] === o.protocol) return memo[i + 3] as readonly CandidateState[];
+  }
+  return undefined;
 }
 
 /** Forgets the device's memoised merges, and the shortcut to one of them. */

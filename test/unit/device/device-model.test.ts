@@ -288,3 +288,35 @@ describe('DeviceModel: routers and merges (issue 13)', () => {
     expect(counters.get('inventory.aliases_dropped')).toBe(1);
   });
 });
+
+describe('DeviceModel bounded per-device tables', () => {
+  const fact = (ts: number, value: string): Observation => ({ ts, frame: ts, protocol: 'dhcp', field: 'dhcp.hostname', value, mac });
+  const identify = (o: Observation): FieldCandidate[] => [{ field: 'hostname', value: o.value, source: 'dhcp.hostname', confidence: 0.6 }];
+
+  it('the memo of repeated facts is capped per device and counted; a cleared memo changes no result', () => {
+    const capped = new Counters();
+    const small = new DeviceModel(capped, { ...MODEL_LIMITS, maxMemoEntriesPerDevice: 2 });
+    const big = new DeviceModel(new Counters());
+    const facts = [fact(1, 'a'), fact(2, 'b'), fact(3, 'c'), fact(4, 'a'), fact(5, 'b'), fact(6, 'c'), fact(7, 'a')];
+    // A fact without candidates (eth.seen-like) fills the memo without clearing it through a new candidate.
+    for (const o of facts) for (const m of [small, big]) m.applyObservation({ ...o, protocol: 'x', field: 'x.y' }, () => []);
+    expect(capped.get('inventory.memo_cleared')).toBeGreaterThan(0);
+    for (const o of facts) for (const m of [small, big]) m.applyObservation(o, identify);
+    const view = (m: DeviceModel) => m.devices.get('mac-0009fb000001')!.candidates.map((c) => `${c.value}:${c.count}:${c.lastSeen}`);
+    expect(view(small)).toEqual(view(big));
+    expect(view(big)).toEqual(['a:3:7', 'b:2:5', 'c:2:6']);
+  });
+
+  it('candidate values are held once for every device, in a table that is capped and counted', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxInternedValues: 2 });
+    const other = '00:09:fb:00:00:02';
+    m.applyObservation(fact(1, 'pump-fw-1.2'), identify);
+    m.applyObservation({ ...fact(2, 'pump-fw-1.2'), mac: other }, identify);
+    expect(counters.get('inventory.interned_values_cleared')).toBe(0);
+    m.applyObservation(fact(3, 'x'), identify);
+    m.applyObservation(fact(4, 'y'), identify);
+    expect(counters.get('inventory.interned_values_cleared')).toBe(1);
+    expect(m.devices.get('mac-0009fb000002')!.candidates.map((c) => c.value)).toEqual(['pump-fw-1.2']);
+  });
+});
