@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { PG_PASSWORD, PG_SKIP_REASON, pgClient, startPgCluster, type PgCluster } from '../helpers/postgres.js';
+import { nsGet as nsGetIn, until as untilHolds } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-central-${process.pid}`;
 const METRICS = '127.0.0.1:9464';
@@ -35,20 +36,9 @@ const sh = (args: string[]) => {
   return r.stdout;
 };
 const inNs = (args: string[]) => ['ip', 'netns', 'exec', NS, ...args];
-function nsGet(path: string): { status: number; body: string } {
-  const script = `fetch('http://${METRICS}${path}').then(async r=>{process.stdout.write(JSON.stringify({status:r.status,body:await r.text()}))},()=>process.stdout.write('{"status":0,"body":""}'))`;
-  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
-  try { return JSON.parse(r.stdout) as { status: number; body: string }; } catch { return { status: 0, body: '' }; }
-}
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const nsGet = (path: string) => nsGetIn(NS, METRICS, path);
+
+const until = <T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30000): Promise<T> => untilHolds(what, fn, timeoutMs, 200);
 
 let dir: string;
 let cluster: PgCluster;

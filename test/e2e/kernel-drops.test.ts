@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
+import { metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 
 const NS = `auscult-kdrop-${process.pid}`;
@@ -76,27 +77,7 @@ function flood(): number {
   return sent;
 }
 
-/** GET inside the namespace (the sensor's loopback is the namespace's). */
-function nsGet(path: string): { status: number; body: string } {
-  const script = `fetch('http://${METRICS}${path}').then(async r=>{process.stdout.write(JSON.stringify({status:r.status,body:await r.text()}))},()=>process.stdout.write('{"status":0,"body":""}'))`;
-  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
-  try { return JSON.parse(r.stdout) as { status: number; body: string }; } catch { return { status: 0, body: '' }; }
-}
-
-function metric(text: string, name: string): number {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : Number.NaN;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const nsGet = (path: string) => nsGetIn(NS, METRICS, path);
 
 interface Running { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> }
 const running = new Set<ChildProcess>();

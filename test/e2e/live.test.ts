@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { openDatabase } from '../../src/inventory/store.js';
 import { titled, toolMissing } from '../helpers/tools.js';
+import { metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-live-${process.pid}`;
 const fx = (p: string) => join(ROOT, 'fixtures', p);
@@ -42,27 +43,7 @@ const sh = (args: string[]) => {
 const inNs = (args: string[]) => ['ip', 'netns', 'exec', NS, ...args];
 const counter = (name: string) => Number(sh(inNs(['cat', `/sys/class/net/va/statistics/${name}`])).trim());
 
-/** GET inside the namespace (the sensor's loopback is the namespace's). */
-function nsGet(path: string): { status: number; body: string } {
-  const script = `fetch('http://${METRICS}${path}').then(async r=>{process.stdout.write(JSON.stringify({status:r.status,body:await r.text()}))},()=>process.stdout.write('{"status":0,"body":""}'))`;
-  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
-  try { return JSON.parse(r.stdout) as { status: number; body: string }; } catch { return { status: 0, body: '' }; }
-}
-
-function metric(text: string, name: string): number {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : Number.NaN;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const nsGet = (path: string) => nsGetIn(NS, METRICS, path);
 
 interface Running { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 

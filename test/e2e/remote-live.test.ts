@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BPF_FILTER } from '../../src/config.js';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { titled, toolMissing } from '../helpers/tools.js';
+import { until as untilHolds } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-rlive-${process.pid}`;
 const CAPTURE = join(ROOT, 'fixtures', 'remote', 'lab-remote-access.pcapng');
@@ -44,15 +45,7 @@ function metrics(): string {
 }
 const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30000): Promise<T> => untilHolds(what, fn, timeoutMs, 200);
 
 const summary = (json: string) => (JSON.parse(json) as { tool: string; device_ip: string; peer_ip: string; direction: string }[])
   .map((s) => `${s.tool} ${s.device_ip} ${s.peer_ip} ${s.direction}`);

@@ -1,0 +1,30 @@
+/**
+ * Helpers of the live tests that run a sensor inside a network namespace: an HTTP GET from inside
+ * it (the sensor's loopback is the namespace's), a Prometheus metric read from /metrics text, and
+ * polling until a condition holds.
+ */
+import { spawnSync } from 'node:child_process';
+
+/** GET `http://<address><path>` inside namespace `ns`; status 0 and an empty body when it fails. */
+export function nsGet(ns: string, address: string, path: string): { status: number; body: string } {
+  const script = `fetch('http://${address}${path}').then(async r=>{process.stdout.write(JSON.stringify({status:r.status,body:await r.text()}))},()=>process.stdout.write('{"status":0,"body":""}'))`;
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  try { return JSON.parse(r.stdout) as { status: number; body: string }; } catch { return { status: 0, body: '' }; }
+}
+
+/** The value of metric `name` (any labels) in Prometheus text; NaN when absent. */
+export function metric(text: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** Polls `fn` until it gives a value other than undefined or false; throws after `timeoutMs`. */
+export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
