@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { PG_PASSWORD, PG_SKIP_REASON, pgClient, startPgCluster, type PgCluster } from '../helpers/postgres.js';
-import { nsGet as nsGetIn, until as untilHolds } from '../helpers/netns-sensor.js';
+import { createVethNamespace, nsGet as nsGetIn, until as untilHolds } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-central-${process.pid}`;
 const METRICS = '127.0.0.1:9464';
@@ -50,11 +50,7 @@ describe.skipIf(SKIP !== undefined)(`auscult run ships to the central database${
     expect(auscult(['central', 'init', '--central', cluster.url], { env: { AUSCULT_CENTRAL_PASSWORD: PG_PASSWORD } }).code).toBe(0);
     dir = mkdtempSync(join(tmpdir(), 'auscult-central-live-'));
     chmodSync(dir, 0o777);
-    sh(['ip', 'netns', 'add', NS]);
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']));
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']));
-    sh(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
-    for (const l of ['lo', 'va', 'vb']) sh(inNs(['ip', 'link', 'set', l, 'up']));
+    createVethNamespace(NS);
   });
   afterAll(() => {
     child?.kill('SIGKILL');

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
-import { metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
+import { createVethNamespace, metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 
 const NS = `auscult-kdrop-${process.pid}`;
@@ -113,12 +113,7 @@ describe.skipIf(SKIP !== null)(titled('kernel drops of a live capture, counted (
     dir = mkdtempSync(join(tmpdir(), 'auscult-kdrop-'));
     pcap = join(dir, 'flood.pcap');
     floodPcap(pcap, FLOOD_FRAMES);
-    sh(['ip', 'netns', 'add', NS]);
-    // No IPv6: the veth would otherwise send router solicitations and MLD reports of its own.
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']));
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']));
-    sh(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
-    for (const l of ['lo', 'va', 'vb']) sh(inNs(['ip', 'link', 'set', l, 'up']));
+    createVethNamespace(NS);
   });
   afterEach(async () => {
     for (const child of running) { child.kill('SIGKILL'); await new Promise((r) => child.once('close', r)); }

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { openDatabase } from '../../src/inventory/store.js';
 import { titled, toolMissing } from '../helpers/tools.js';
-import { metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
+import { createVethNamespace, metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-live-${process.pid}`;
 const fx = (p: string) => join(ROOT, 'fixtures', p);
@@ -93,12 +93,7 @@ describe.skipIf(SKIP !== null)(titled('auscult run on a veth in a network namesp
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'auscult-live-'));
     chmodSync(dir, 0o777); // the sensor writes here after switching to nobody
-    sh(['ip', 'netns', 'add', NS]);
-    // No IPv6: the veth would otherwise send router solicitations and MLD reports of its own.
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']));
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']));
-    sh(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
-    for (const l of ['lo', 'va', 'vb']) sh(inNs(['ip', 'link', 'set', l, 'up']));
+    createVethNamespace(NS);
   });
   afterEach(async () => {
     // A failed test must not leave its sensor holding the metrics port for the next one.

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BPF_FILTER } from '../../src/config.js';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { titled, toolMissing } from '../helpers/tools.js';
-import { until as untilHolds } from '../helpers/netns-sensor.js';
+import { createVethNamespace, until as untilHolds } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-rlive-${process.pid}`;
 const CAPTURE = join(ROOT, 'fixtures', 'remote', 'lab-remote-access.pcapng');
@@ -56,13 +56,8 @@ describe.skipIf(SKIP !== null)(titled('remote sessions from the live sensor', SK
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'auscult-rlive-'));
     chmodSync(dir, 0o777);
-    sh(['ip', 'netns', 'add', NS]);
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']));
-    sh(inNs(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']));
-    sh(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
     // The lab capture holds two 1.6 kB frames (segmentation offload on the lab's veths): room for them.
-    for (const l of ['va', 'vb']) sh(inNs(['ip', 'link', 'set', l, 'mtu', '9000']));
-    for (const l of ['lo', 'va', 'vb']) sh(inNs(['ip', 'link', 'set', l, 'up']));
+    createVethNamespace(NS, 9000);
   });
   afterAll(() => {
     spawnSync('ip', ['netns', 'del', NS]);

@@ -28,3 +28,19 @@ export async function until<T>(what: string, fn: () => T | undefined | false | P
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Creates namespace `ns` holding a veth pair `va`–`vb`, both up, with IPv6 off: the veth would
+ * otherwise send router solicitations and MLD reports of its own. `mtu`: the pair's MTU. */
+export function createVethNamespace(ns: string, mtu?: number): void {
+  const run = (args: string[]): void => {
+    const r = spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+  };
+  const inNs = (args: string[]): string[] => ['ip', 'netns', 'exec', ns, ...args];
+  run(['ip', 'netns', 'add', ns]);
+  run(inNs(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']));
+  run(inNs(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1']));
+  run(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
+  if (mtu !== undefined) for (const l of ['va', 'vb']) run(inNs(['ip', 'link', 'set', l, 'mtu', String(mtu)]));
+  for (const l of ['lo', 'va', 'vb']) run(inNs(['ip', 'link', 'set', l, 'up']));
+}
