@@ -107,11 +107,6 @@ export interface DeviceState {
    * Cleared whenever the device gains a candidate (the identifier may answer differently then),
    * so every entry is current: no per-entry version to keep. */
   memo: (string | readonly CandidateState[])[] | undefined;
-  /** The memo entry of the device's last `ip.address` fact from plain IP (value and candidates),
-   * so the fact most frames give finds its entry without a key string built per frame. Valid
-   * exactly as long as the memo entry: cleared with the memo. */
-  ipSeenValue: string | undefined;
-  ipSeenMemo: readonly CandidateState[] | undefined;
   /** Latest values of the observation fields the identifier's `also` conditions read, as a flat
    * field/value list (bounded by the rule set's remembered fields); what DeviceFacts.fact gives
    * identification. Stored with the device (`device_fact`), so a restart or a reload keeps them. */
@@ -403,17 +398,7 @@ export class DeviceModel {
   applyObservation(o: Observation, identify: (o: Observation, device: DeviceFacts) => FieldCandidate[], remembers?: (field: string) => boolean): void {
     const d = this.deviceFor(o);
     if (!d) return;
-    const ipSeen = o.field === 'ip.address' && o.protocol === 'ip';
-    let memo: readonly CandidateState[] | undefined;
-    if (ipSeen && d.ipSeenValue === o.value && d.ipSeenMemo !== undefined) {
-      memo = d.ipSeenMemo;
-    } else {
-      memo = d.memo === undefined ? undefined : memoised(d.memo, o);
-      if (memo !== undefined && ipSeen) {
-        d.ipSeenValue = o.value;
-        d.ipSeenMemo = memo;
-      }
-    }
+    const memo = d.memo === undefined ? undefined : memoised(d.memo, o);
     if (memo !== undefined) {
       this.touch(d, o);
       // Indexed: the memo holds plain and frozen arrays, and for-of over both allocates iterators.
@@ -802,8 +787,6 @@ export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
     dirty,
     touched: false,
     memo: undefined,
-    ipSeenValue: undefined,
-    ipSeenMemo: undefined,
     facts: undefined,
     factsDirty: false,
   };
@@ -838,9 +821,7 @@ function memoised(memo: readonly (string | readonly CandidateState[])[], o: Obse
   return undefined;
 }
 
-/** Forgets the device's memoised merges, and the shortcut to one of them. */
+/** Forgets the device's memoised merges. */
 function clearMemo(d: DeviceState): void {
   d.memo = undefined;
-  d.ipSeenValue = undefined;
-  d.ipSeenMemo = undefined;
 }
