@@ -286,3 +286,48 @@ export function generateCapture(template: Template, path: string, minPackets: nu
   writeFileSync(metaPath, `${JSON.stringify({ ...result, digest: template.digest })}\n`);
   return result;
 }
+
+/**
+ * The many-devices capture (issue 14: 250,000 devices, each heard a few times): `devices` DHCP
+ * clients, each sending `passes` DHCP messages, one pass over every device after another (so,
+ * with the default resident cap, every device is evicted and read back between two of its
+ * messages, as in a large hospital's first hour). Device i sends the template's client-sent DHCP
+ * frame i mod n (source MAC equal to chaddr) with the last three bytes of both MACs set to i: the
+ * manufacturer's OUI and the client's options stay, the device is new.
+ */
+export function generateManyDevicesCapture(template: Template, path: string, devices: number, passes: number): GeneratedCapture {
+  if (!Number.isInteger(devices) || devices < 1 || devices > 1 << 24) throw new Error(`devices must be 1..2^24, not ${devices}`);
+  const clients = template.frames.filter((f) => f.chaddrLast >= 5 && f.chaddrLast < f.data.length
+    && [0, 1, 2, 3, 4, 5].every((j) => f.data[6 + j] === f.data[f.chaddrLast - 5 + j]));
+  if (clients.length === 0) throw new Error('no client-sent DHCP frames in the template');
+  const packets = devices * passes;
+  const metaPath = `${path}.json`;
+  const digest = `many-devices-${template.digest}`;
+  if (existsSync(path) && existsSync(metaPath)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Partial<GeneratedCapture> & { digest?: string };
+      if (meta.digest === digest && meta.packets === packets && meta.macVariants === devices && statSync(path).size === meta.bytes) {
+        return { path, packets, bytes: meta.bytes, repetitions: passes, macVariants: devices, writeMs: 0, reused: true };
+      }
+    } catch { /* regenerate */ }
+  }
+  const started = performance.now();
+  const writer = new PcapWriter(path, LINKTYPE.ETHERNET);
+  for (let p = 0; p < passes; p++) {
+    for (let i = 0; i < devices; i++) {
+      const t = clients[i % clients.length] as TemplateFrame;
+      const at = writer.write(START_MICROS + (p * devices + i) * 1000, t.data, t.originalLength);
+      const b = writer.buffer;
+      for (let j = 0; j < 3; j++) {
+        const want = (i >> (8 * (2 - j))) & 0xff;
+        b[at + 9 + j] = want;
+        const chaddrByte = t.chaddrLast - 2 + j;
+        xorUdpByte(b, at, t, chaddrByte, (b[at + chaddrByte] ?? 0) ^ want);
+      }
+    }
+  }
+  writer.close();
+  const result: GeneratedCapture = { path, packets: writer.records, bytes: writer.bytes, repetitions: passes, macVariants: devices, writeMs: performance.now() - started, reused: false };
+  writeFileSync(metaPath, `${JSON.stringify({ ...result, digest })}\n`);
+  return result;
+}

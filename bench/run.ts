@@ -19,7 +19,7 @@
  *
  * Environment: BENCH_PACKETS (1× size, default 1,000,000), BENCH_FULL=1 (always run the 10×
  * file), BENCH_SKIP_10X=1 (never), BENCH_TSHARK_10X=1 (also run tshark on the 10× file: slow, and
- * its memory grows with the file), BENCH_SKIP_DEVICES=1, BENCH_SKIP_SPAN=1, BENCH_SPAN_PACKETS
+ * its memory grows with the file), BENCH_SKIP_DEVICES=1, BENCH_SKIP_MANY_DEVICES=1, BENCH_SKIP_SPAN=1, BENCH_SPAN_PACKETS
  * (default 500,000), BENCH_SKIP_REPEAT=1, BENCH_REPEAT_PACKETS (default 300,000), BENCH_STRICT=1 (exit 1 on a missed target; otherwise the exit status is 0
  * whatever the figures).
  */
@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { iterateAndDecode, iterateAndDecodeFrame, iterateCapture, iteratePcapParser, type BaselineRun } from './baselines.js';
-import { buildTemplate, generateCapture, repeatingTemplate, type GeneratedCapture } from './generate.js';
+import { buildTemplate, generateCapture, generateManyDevicesCapture, repeatingTemplate, type GeneratedCapture } from './generate.js';
 import { generateSpanMix, type SpanMixCapture } from './span-mix.js';
 import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
@@ -43,6 +43,10 @@ export const SPAN_PACKETS = 500_000;
 /** Packets of the repeating capture (BENCH_REPEAT_PACKETS). */
 export const REPEAT_PACKETS = 300_000;
 
+/** The many-devices capture (BENCH_SKIP_MANY_DEVICES=1 skips it): DHCP clients, messages each. */
+export const MANY_DEVICES = 250_000;
+export const MANY_DEVICES_PASSES = 4;
+
 /** The 10× auscult run is part of the default bench when predicted to take at most this long. */
 export const TEN_X_BUDGET_MS = 180_000;
 
@@ -52,7 +56,7 @@ const TSHARK_FIELDS = [
   'dhcp.option.request_list_item', 'lldp.chassis.id.mac', 'cdp.deviceid',
 ];
 
-type Scale = '1x' | '10x' | 'devices' | 'span' | 'repeat';
+type Scale = '1x' | '10x' | 'devices' | 'many-devices' | 'span' | 'repeat';
 
 interface Measured {
   /** Short name shown in the table. */
@@ -60,7 +64,7 @@ interface Measured {
   /** What the run does. */
   what: string;
   /** 1x, 10x: the discovery capture; devices: the same size with new MACs every repetition;
-   * span: the SPAN-like mix; repeat: the template's LLDP/CDP/DHCP/mDNS/SSDP frames, repeated byte for byte. */
+   * many-devices: 250,000 DHCP clients heard 4 times each; span: the SPAN-like mix; repeat: the template's LLDP/CDP/DHCP/mDNS/SSDP frames, repeated byte for byte. */
   scale: Scale;
   packets: number;
   wallMs: number;
@@ -289,6 +293,19 @@ async function main(): Promise<void> {
     removeDb('devices');
   }
 
+  // 250,000 devices, each heard a few times (issue 14): with the default resident cap every
+  // device is evicted and read back between two of its messages.
+  let auscultManyDevices: Measured | undefined;
+  if (process.env['BENCH_SKIP_MANY_DEVICES'] !== '1') {
+    const cm = generateManyDevicesCapture(template, join(OUT, 'bench-many-devices.pcap'), MANY_DEVICES, MANY_DEVICES_PASSES);
+    captures['many-devices'] = cm;
+    log(`\ncapture many-devices: ${cm.path} ${fmtInt(cm.packets)} packets, ${fmtInt(cm.macVariants)} DHCP clients × ${cm.repetitions}${cm.reused ? ' (reused)' : ''}`);
+    warmCache(cm.path);
+    auscultManyDevices = await step(runAuscult(cm, 'many-devices', false));
+    log(`  devices in the inventory: ${fmtInt(Number(auscultManyDevices.extra?.['devices'] ?? 0))}`);
+    removeDb('many-devices');
+  }
+
   // The SPAN-like mix: mostly ordinary unicast traffic (bench:live's mix, repeated).
   let auscultSpan: Measured | undefined;
   let tsharkSpan: Measured | undefined;
@@ -385,6 +402,13 @@ async function main(): Promise<void> {
   const ratio = auscult1x.packetsPerSec / tshark1x.packetsPerSec;
   targets.push({ name: 'auscult packets/s ≥ 10 × tshark', value: ratio, limit: `≥ ${TARGET_RATIO_TO_TSHARK}`, pass: ratio >= TARGET_RATIO_TO_TSHARK });
   if (spanRatio !== null) targets.push({ name: 'auscult packets/s ≥ 10 × tshark on the SPAN-like mix', value: spanRatio, limit: `≥ ${TARGET_RATIO_TO_TSHARK}`, pass: spanRatio >= TARGET_RATIO_TO_TSHARK });
+  if (auscultManyDevices?.maxRssKb !== undefined) {
+    const rss = auscultManyDevices.maxRssKb * 1024;
+    const n = fmtInt(Number(auscultManyDevices.extra?.['devices'] ?? 0));
+    targets.push({ name: `auscult peak RSS with ${n} devices (many-devices) ≤ 200 MB`, value: rss / 1e6, limit: '≤ 200 MB', pass: rss <= 200e6 });
+    const share = auscultManyDevices.packetsPerSec / auscult1x.packetsPerSec;
+    targets.push({ name: `auscult packets/s with ${n} devices ≥ 1/3 of the discovery capture's`, value: share, limit: '≥ 0.333', pass: share >= 1 / 3 });
+  }
   for (const m of [auscult1x, auscult10x, auscultDevices, auscultSpan]) {
     if (!m || m.maxRssKb === undefined) continue;
     const bytes = m.maxRssKb * 1024;
