@@ -98,15 +98,25 @@ export class SwitchTable {
     this.arpOwners.set(ip, mac);
   }
 
-  /** `mac` is part of `sw` (its management MAC): merged into the chassis device when it has one. */
-  joinSwitch(sw: SwitchInfo, mac: string, source: string): void {
-    if (sw.macs.has(mac)) return;
+  /**
+   * Adds `mac` to the MACs `sw` is known by, within the cap (counted past it); true when it is
+   * new. `sentFrom`: the switch sent from it, so the MAC is found as this switch's even if
+   * another switch was joined to it before; a MAC only joined to a switch does not displace one.
+   */
+  private addMac(sw: SwitchInfo, mac: string, sentFrom: boolean): boolean {
+    if (sw.macs.has(mac)) return false;
     if (sw.macs.size >= this.limits.maxPortsPerSwitch) {
       this.counters?.inc('location.switch_macs_dropped');
-      return;
+      return false;
     }
     sw.macs.add(mac);
-    if (!this.switchByMac.has(mac)) this.switchByMac.set(mac, sw);
+    if (sentFrom || !this.switchByMac.has(mac)) this.switchByMac.set(mac, sw);
+    return true;
+  }
+
+  /** `mac` is part of `sw` (its management MAC): merged into the chassis device when it has one. */
+  joinSwitch(sw: SwitchInfo, mac: string, source: string): void {
+    if (!this.addMac(sw, mac, false)) return;
     if (sw.chassisMac === undefined || mac === sw.chassisMac || this.aliased.has(mac)) return;
     this.aliased.add(mac);
     this.pendingAliases.push({ mac, into: sw.chassisMac, source });
@@ -137,19 +147,9 @@ export class SwitchTable {
     }
     if (name !== undefined && sw.name !== name && sw.name.startsWith(`${protocol}:`)) sw.name = name;
     if (!this.switchByName.has(sw.name) && this.switchByName.size < this.limits.maxSwitches) this.switchByName.set(sw.name, sw);
-    const addMac = (mac: string | undefined) => {
-      if (mac === undefined || sw.macs.has(mac)) return;
-      if (sw.macs.size >= this.limits.maxPortsPerSwitch) {
-        this.counters?.inc('location.switch_macs_dropped');
-        return;
-      }
-      sw.macs.add(mac);
-      this.switchByMac.set(mac, sw);
-      changed = true;
-    };
-    addMac(sender);
+    if (this.addMac(sw, sender, true)) changed = true;
     if (adv.chassisMac !== undefined) {
-      addMac(adv.chassisMac);
+      if (this.addMac(sw, adv.chassisMac, true)) changed = true;
       sw.chassisMac ??= adv.chassisMac;
     }
     // A switch sends LLDP and CDP from each port's own MAC: all are the chassis, one device.
