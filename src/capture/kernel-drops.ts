@@ -115,19 +115,6 @@ export interface PacketStatsDelta {
   drops: number;
 }
 
-/** Totals of the deltas the kernel hands out (it resets its counters on every read). */
-export class KernelDropTotals {
-  /** tp_packets summed: frames the socket saw, dropped ones included (libpcap's ps_recv). */
-  packets = 0;
-  /** tp_drops summed (libpcap's ps_drop). */
-  drops = 0;
-
-  add(delta: PacketStatsDelta): void {
-    this.packets += delta.packets;
-    this.drops += delta.drops;
-  }
-}
-
 /** Reads one delta; a string says why it could not. */
 export type PacketStatsReader = () => PacketStatsDelta | string;
 
@@ -137,7 +124,10 @@ export type PacketStatsReader = () => PacketStatsDelta | string;
  * failure, the figures being incomplete from then on.
  */
 export class KernelDrops {
-  private readonly totals = new KernelDropTotals();
+  /** tp_packets summed: frames the socket saw, dropped ones included (libpcap's ps_recv). */
+  private packetTotal = 0;
+  /** tp_drops summed (libpcap's ps_drop). */
+  private dropTotal = 0;
   private failed: string | null = null;
   private closed = false;
 
@@ -148,7 +138,10 @@ export class KernelDrops {
     if (this.closed || this.failed !== null) return;
     const delta = this.read();
     if (typeof delta === 'string') this.failed = delta;
-    else this.totals.add(delta);
+    else {
+      this.packetTotal += delta.packets;
+      this.dropTotal += delta.drops;
+    }
   }
 
   /** Final read, then no more (call before the socket closes). */
@@ -158,9 +151,9 @@ export class KernelDrops {
   }
 
   /** Frames the kernel dropped for the capture socket since open; null once a read failed. */
-  get dropped(): number | null { return this.failed === null ? this.totals.drops : null; }
+  get dropped(): number | null { return this.failed === null ? this.dropTotal : null; }
   /** Frames that reached the socket (drops included) since open; null once a read failed. */
-  get packets(): number | null { return this.failed === null ? this.totals.packets : null; }
+  get packets(): number | null { return this.failed === null ? this.packetTotal : null; }
   /** Why the figures are unknown, null while they are known. */
   get unavailable(): string | null { return this.failed; }
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  findCaptureSocket, interfaceIndex, KernelDrops, KernelDropTotals, openKernelDrops, parseProcNetPacket, socketInodeOfLink, socketFds,
+  findCaptureSocket, interfaceIndex, KernelDrops, openKernelDrops, parseProcNetPacket, socketInodeOfLink, socketFds,
   type PacketStatsDelta,
 } from '../../../src/capture/kernel-drops.js';
 
@@ -89,11 +89,11 @@ describe('KernelDrops: the kernel zeroes its counters on each read, the totals a
   };
 
   it('adds every delta up, packets and drops', () => {
-    const t = new KernelDropTotals();
-    t.add({ packets: 100, drops: 40 });
-    t.add({ packets: 0, drops: 0 });
-    t.add({ packets: 3700, drops: 3700 });
-    expect([t.packets, t.drops]).toEqual([3800, 3740]);
+    const t = new KernelDrops(script({ packets: 100, drops: 40 }, { packets: 0, drops: 0 }, { packets: 3700, drops: 3700 }));
+    t.poll();
+    t.poll();
+    t.poll();
+    expect([t.packets, t.dropped]).toEqual([3800, 3740]);
   });
 
   it('polls accumulate, and the totals never go back when a read finds nothing new', () => {
