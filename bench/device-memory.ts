@@ -32,11 +32,11 @@ export async function measureDeviceMemory(capture: string, db: string): Promise<
   const limits = { ...defaults, model: { ...defaults.model, maxResidentDevices: defaults.model.maxDevices } };
   const pipeline = openPipeline(db, { logger: silentLogger(), limits });
   await pipeline.replayFile(capture);
-  const resident = [...pipeline.model.devices.keys()];
+  const residentDevices = pipeline.model.devices.size;
   const before = heapAfterGc();
   pipeline.model.devices.clear();
   const after = heapAfterGc();
   pipeline.db.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
-  return { residentDevices: resident.length, bytesPerResidentDevice: resident.length === 0 ? 0 : Math.round((before - after) / resident.length) };
+  return { residentDevices, bytesPerResidentDevice: residentDevices === 0 ? 0 : Math.round((before - after) / residentDevices) };
 }

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BPF_FILTER } from '../../src/config.js';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { titled, toolMissing } from '../helpers/tools.js';
-import { createVethNamespace, until as untilHolds } from '../helpers/netns-sensor.js';
+import { createVethNamespace, metric, nsGet, until as untilHolds } from '../helpers/netns-sensor.js';
 
 const NS = `auscult-rlive-${process.pid}`;
 const CAPTURE = join(ROOT, 'fixtures', 'remote', 'lab-remote-access.pcapng');
@@ -39,11 +39,7 @@ const sh = (args: string[]) => {
 };
 const inNs = (args: string[]) => ['ip', 'netns', 'exec', NS, ...args];
 
-function metrics(): string {
-  const script = `fetch('http://${METRICS}/metrics').then(async r=>process.stdout.write(await r.text()),()=>{})`;
-  return spawnSync('ip', ['netns', 'exec', NS, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 }).stdout;
-}
-const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+const metrics = (): string => nsGet(NS, METRICS, '/metrics').body;
 
 const until = <T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30000): Promise<T> => untilHolds(what, fn, timeoutMs, 200);
 
