@@ -353,7 +353,7 @@ export class DeviceModel {
   }
 
   private findOrCreate(o: Observation): DeviceState | undefined {
-    const mac = o.mac !== undefined ? (this.aliases.get(o.mac) ?? o.mac) : undefined;
+    const mac = o.mac !== undefined ? this.chassisOf(o.mac) : undefined;
     const id = mac !== undefined ? deviceIdForMac(mac) : o.ip !== undefined ? deviceIdForIp(o.ip) : undefined;
     if (id === undefined) return undefined;
     let d = this.resident(id);
@@ -647,13 +647,26 @@ export class DeviceModel {
     }
   }
 
+  /** The MAC whose device `mac`'s frames belong to: itself, or the end of its alias chain (a port
+   * MAC aliased to a chassis that was itself merged into another keeps pointing at the first
+   * chassis; following one hop only brought that merged-away device back). */
+  private chassisOf(mac: string): string {
+    let at = mac;
+    for (let hops = 0; hops < 16; hops++) {
+      const next = this.aliases.get(at);
+      if (next === undefined) return at;
+      at = next;
+    }
+    return at;
+  }
+
   /**
    * Makes `mac` an alias of `intoMac` (a switch's port MAC, or its management MAC, of a chassis):
    * the device `mac` had is merged into the chassis device (`mergeInto`), and later observations
    * of `mac` go to the chassis. The alias is written at the next flush and kept across restarts.
    */
   alias(mac: string, intoMac: string, at: Observation, source = 'lldp.chassis_id'): void {
-    const into = this.aliases.get(intoMac) ?? intoMac;
+    const into = this.chassisOf(intoMac);
     if (mac === into || this.aliases.has(mac)) return;
     if (this.aliases.size >= this.limits.maxAliases) {
       this.counters.inc('inventory.aliases_dropped');

@@ -77,6 +77,23 @@ describe('DeviceModel merge', () => {
     expect(m.devices.get('mac-02000000aa00')!.chosen.find((c) => c.field === 'hostname')?.value).toBe('sw-1-renamed');
   });
 
+  it('a port MAC of a chassis that is merged into another device follows the chain: the merged-away chassis never comes back', () => {
+    const m = new DeviceModel(new Counters());
+    const port = '02:00:00:00:aa:01';
+    const first = '02:00:00:00:aa:00';
+    const second = '02:00:00:00:bb:00';
+    const host = (value: string): FieldCandidate[] => [{ field: 'hostname', value, source: 'lldp.system_name', confidence: 0.9 }];
+    m.apply({ ...at(1), mac: first }, host('sw-1'));
+    m.alias(port, first, { ...at(2), mac: port });
+    m.alias(first, second, { ...at(3), mac: first }); // the first chassis turns out to be a MAC of the second
+    m.apply({ ...at(4), mac: port }, host('sw-1-renamed'));
+    expect([...m.devices.keys()]).toEqual(['mac-02000000bb00']);
+    expect(m.devices.get('mac-02000000bb00')!.chosen.find((c) => c.field === 'hostname')?.value).toBe('sw-1-renamed');
+    // An alias made through the chain lands on its end too.
+    m.alias('02:00:00:00:aa:02', first, { ...at(5), mac: '02:00:00:00:aa:02' });
+    expect(m.pendingAliases.at(-1)).toMatchObject({ mac: '02:00:00:00:aa:02', into: 'mac-02000000bb00' });
+  });
+
   it('an alias made for a MAC whose device was dropped (device cap) sends its next facts to the chassis', () => {
     const m = new DeviceModel(new Counters(), { ...MODEL_LIMITS, maxDevices: 1 });
     const port = '02:00:00:00:aa:01';
