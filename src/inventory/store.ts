@@ -19,6 +19,7 @@ import type { DeviceField } from '../identify/field-candidate.js';
 import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../device/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 import { withFact } from '../device/device-facts.js';
+import { deviceFromSnapshot, snapshotOf } from '../device/device-snapshot.js';
 
 export type Db = BetterSqlite3.Database;
 
@@ -73,6 +74,13 @@ export class InventoryStore {
   private readonly stmt;
 
   constructor(readonly db: Db) {
+    // The cold tier: one row per evicted device (src/device/device-snapshot.ts), private to this
+    // connection (a TEMP table: never in the database file, gone with the process, so never stale
+    // after a restart or another writer), read back in one query instead of five.
+    // Its pages spill to a temporary file (better-sqlite3 builds SQLite with TEMP_STORE=1); its
+    // page cache is as small as the main one's, not SQLite's 16 MB default.
+    db.pragma(`temp.cache_size = -${PAGE_CACHE_KIB}`);
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS device_snapshot (id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID');
     this.stmt = {
       upsertDevice: db.prepare(`INSERT INTO device (id, mac, ip_key, locally_attached, is_router, first_seen_us, last_seen_us, frames)
         VALUES (@id, @mac, @ipKey, @local, @router, @firstSeen, @lastSeen, @frames)
@@ -101,12 +109,15 @@ export class InventoryStore {
       countDevices: db.prepare('SELECT count(*) AS n FROM device'),
       selectDevice: db.prepare('SELECT * FROM device WHERE id = ?'),
       selectEvidence: db.prepare('SELECT * FROM field_evidence WHERE device_id = ? ORDER BY first_seen_us, field, source, value'),
-      selectChosen: db.prepare('SELECT * FROM device_field WHERE device_id = ?'),
+      selectChosen: db.prepare('SELECT * FROM device_field WHERE device_id = ? ORDER BY field'),
       selectFacts: db.prepare('SELECT field, value FROM device_fact WHERE device_id = ? ORDER BY field'),
       deleteFacts: db.prepare('DELETE FROM device_fact WHERE device_id = ?'),
       insertFact: db.prepare('INSERT INTO device_fact (device_id, field, value) VALUES (?, ?, ?)'),
       // Key order (the table is WITHOUT ROWID): the order stored addresses have always loaded in.
       selectAddresses: db.prepare('SELECT * FROM device_address WHERE device_id = ? ORDER BY ip'),
+      selectSnapshot: db.prepare('SELECT state FROM temp.device_snapshot WHERE id = ?').pluck(),
+      upsertSnapshot: db.prepare('INSERT OR REPLACE INTO temp.device_snapshot (id, state) VALUES (?, ?)'),
+      deleteSnapshot: db.prepare('DELETE FROM temp.device_snapshot WHERE id = ?'),
       upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
     };
     for (const row of db.prepare('SELECT name, value FROM counter').all() as { name: string; value: number }[]) {
@@ -144,8 +155,19 @@ export class InventoryStore {
     return (this.stmt.countDevices.get() as { n: number }).n;
   }
 
-  /** The stored device `id` with its evidence, chosen values and addresses; clean (nothing to write). */
+  /** The stored device `id` with its evidence, chosen values and addresses; clean (nothing to write).
+   * From its snapshot when it was evicted by this store, else from its rows. */
   loadDevice(id: string): DeviceState | undefined {
+    const snapshot = this.stmt.selectSnapshot.get(id) as string | undefined;
+    if (snapshot !== undefined) {
+      const d = deviceFromSnapshot(id, snapshot);
+      if (d !== undefined) return d;
+    }
+    return this.loadDeviceRows(id);
+  }
+
+  /** The stored device `id` read from its rows (five queries). */
+  loadDeviceRows(id: string): DeviceState | undefined {
     const row = this.stmt.selectDevice.get(id) as Record<string, unknown> | undefined;
     if (row === undefined) return undefined;
     const d = newDeviceState({
@@ -211,6 +233,7 @@ export class InventoryStore {
         s.repointHistory.run(finalId(from), from);
         s.repointAliases.run(finalId(from), from);
         s.deleteDevice.run(from); // evidence, fields, addresses cascade
+        s.deleteSnapshot.run(from);
       }
       for (const h of model.pendingHistory) s.insertHistory.run(merged.size > 0 ? { ...h, deviceId: finalId(h.deviceId) } : h);
       merged.clear();
@@ -222,8 +245,12 @@ export class InventoryStore {
   /** Writes these devices in full (last-seen times and counts too), in one transaction, so that
    * the model can evict them. Run after `flush`, which wrote merges and history. */
   flushDevices(devices: readonly DeviceState[]): void {
+    const s = this.stmt;
     this.db.transaction(() => {
-      for (const d of devices) this.writeDevice(d, true);
+      for (const d of devices) {
+        this.writeDevice(d, true);
+        s.upsertSnapshot.run(d.id, snapshotOf(d));
+      }
     })();
   }
 
