@@ -1,9 +1,9 @@
 /**
  * \summary `npm run build` runs this last (issue 14, start-up): bundles what `tsc` compiled, the
- * CLI (`dist/src/cli/main.js`, which `bin/auscult.js` runs) and the bench's replay child
- * (`dist/bench/replay-child.js`), into `dist/bundle/` with esbuild. Node then reads and links a
- * handful of files instead of about 110 modules; a replay of an empty capture costs about 0.8×
- * the CPU (bench/README.md has the paired runs).
+ * CLI (`dist/src/cli/main.js`) and the bench's replay child (`dist/bench/replay-child.js`), into
+ * `dist/bundle/` with esbuild; `bin/auscult.js` and the bench run the bundles. Node then reads a
+ * replay's 23 files (the child's one) instead of about 110 modules: `auscult replay` of an empty
+ * capture costs 0.86× the CPU, the replay child 0.75× (paired; bench/README.md, fourth session).
  *
  * - The input is tsc's output, not the TypeScript: the bundle runs exactly the JavaScript the
  *   unbundled modules run. Its source maps chain through tsc's to src/.
