@@ -4,7 +4,7 @@
  * warming and a timed child process with peak RSS from /usr/bin/time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,21 @@ export const BENCH_DIST = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(BENCH_DIST, '..', '..');
 export const OUT = join(ROOT, 'bench', 'out');
 export const AUSCULT_BIN = join(ROOT, 'bin', 'auscult.js');
+/** The replay child as tsc compiled it (one module per source file). */
+export const REPLAY_CHILD_COMPILED = join(BENCH_DIST, 'replay-child.js');
+/** The same child bundled by `npm run build` (src/bundle-build.ts). */
+export const REPLAY_CHILD_BUNDLED = join(ROOT, 'dist', 'bundle', 'bench', 'replay-child.js');
+
+/**
+ * The replay child the bench runs: the bundle when it is there and not older than the compiled
+ * child by more than a second (the rule bin/auscult.js applies to the CLI), else the compiled one.
+ */
+export function replayChild(): string {
+  const bundled = statSync(REPLAY_CHILD_BUNDLED, { throwIfNoEntry: false });
+  const compiled = statSync(REPLAY_CHILD_COMPILED, { throwIfNoEntry: false });
+  if (bundled === undefined || (compiled !== undefined && compiled.mtimeMs > bundled.mtimeMs + 1000)) return REPLAY_CHILD_COMPILED;
+  return REPLAY_CHILD_BUNDLED;
+}
 /** A timed run faster than this is repeated once and the better time kept. */
 export const QUICK_RUN_MS = 10_000;
 

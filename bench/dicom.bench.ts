@@ -16,8 +16,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  AUSCULT_BIN, BENCH_DIST, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN,
-  fmtInt, load, log, machine, mbOfKb, printTable, timed, warmCache,
+  AUSCULT_BIN, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN,
+  fmtInt, load, log, machine, mbOfKb, printTable, replayChild, timed, warmCache,
 } from './bench-util.js';
 import { buildDicomTemplate, DICOM_MODALITIES, generateDicomCapture } from './dicom-generate.js';
 import type { ReplayChildResult } from './replay-child.js';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 
   // auscult: the same replay as `auscult replay`, in its own process.
   const db = join(OUT, 'bench-dicom.db');
-  const child = join(BENCH_DIST, 'replay-child.js');
+  const child = replayChild();
   log(`auscult replay ... (load ${load()})`);
   const auscultOnce = async () => {
     const r = await timed(process.execPath, [child, capture.path, db, String(Math.ceil(capture.packets / 10))], 'capture', deployedEnv());

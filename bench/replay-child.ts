@@ -3,7 +3,8 @@
  * `node dist/bench/replay-child.js <capture> <db> [sample-every-frames]` replays the capture into a fresh SQLite
  * database exactly as `auscult replay` does (openPipeline → replayFile → close), then prints one
  * JSON line: frames, devices, wall time, peak RSS, and the RSS every N frames (default one
- * million; to show whether memory grows with the capture).
+ * million; to show whether memory grows with the capture). `npm run build` also bundles it into
+ * `dist/bundle/bench/replay-child.js` (src/bundle-build.ts), which the bench runs when present.
  */
 import { rmSync } from 'node:fs';
 

@@ -34,7 +34,7 @@ import type { ReplayChildResult } from './replay-child.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
 import { measureDeviceMemory, type DeviceMemory } from './device-memory.js';
 import {
-  AUSCULT_BIN, BENCH_DIST as HERE, OUT, QUICK_RUN_MS, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, timed as timedRun, warmCache,
+  AUSCULT_BIN, OUT, QUICK_RUN_MS, REPLAY_CHILD_COMPILED, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, replayChild, timed as timedRun, warmCache,
 } from './bench-util.js';
 
 /** Packets of the SPAN-like capture (BENCH_SPAN_PACKETS). */
@@ -110,7 +110,7 @@ function measured(tool: string, what: string, scale: Scale, packets: number, r: 
  * comparison (the `auscult (bare node)` row).
  */
 async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false, knownFrames = false): Promise<Measured> {
-  const child = join(HERE, 'replay-child.js');
+  const child = replayChild();
   const db = join(OUT, `bench-${scale}.db`);
   const once = async (): Promise<{ wallMs: number; maxRssKb?: number; cpuMs?: number; result: ReplayChildResult }> => {
     const sampleEvery = String(Math.ceil(capture.packets / 10));
@@ -162,11 +162,17 @@ function emptyCapture(): string {
 }
 
 interface StartUp {
-  /** The bench's replay child (tuneHeap, openPipeline with its rules, replay, close). */
+  /** The bench's replay child (tuneHeap, openPipeline with its rules, replay, close), as the bench runs it (bundled after `npm run build`). */
   auscultChildCpuMs: number | null;
-  /** `auscult replay EMPTY --db DB`: commander and every subcommand's imports as well. */
+  /** The same child from tsc's modules, unbundled (dist/bench/replay-child.js). */
+  auscultChildCompiledCpuMs: number | null;
+  /** `auscult replay EMPTY --db DB`: commander and the replay subcommand's imports as well (bin/auscult.js: the bundle after `npm run build`). */
   auscultCliCpuMs: number | null;
+  /** The same with AUSCULT_BUNDLE=0: tsc's modules, unbundled. */
+  auscultCliCompiledCpuMs: number | null;
   tsharkCpuMs: number | null;
+  /** `node -e 0`: Node's own start-up, the floor under any figure above. */
+  nodeCpuMs: number | null;
 }
 
 /** Start-up CPU: the least of three runs on an empty capture (null without /usr/bin/time). */
@@ -183,9 +189,12 @@ async function measureStartUp(): Promise<StartUp> {
     return best;
   };
   const startUp = {
-    auscultChildCpuMs: await least(process.execPath, [join(HERE, 'replay-child.js'), empty, db], deployedEnv()),
+    auscultChildCpuMs: await least(process.execPath, [replayChild(), empty, db], deployedEnv()),
+    auscultChildCompiledCpuMs: await least(process.execPath, [REPLAY_CHILD_COMPILED, empty, db], deployedEnv()),
     auscultCliCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], deployedEnv()),
+    auscultCliCompiledCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], { ...deployedEnv(), AUSCULT_BUNDLE: '0' }),
     tsharkCpuMs: await least('tshark', ['-n', '-r', empty, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])]),
+    nodeCpuMs: await least(process.execPath, ['-e', '0'], deployedEnv()),
   };
   for (const sfx of ['', '-wal', '-shm']) rmSync(`${db}${sfx}`, { force: true });
   return startUp;
@@ -245,6 +254,7 @@ async function main(): Promise<void> {
   };
   log('auscult bench');
   for (const [k, v] of Object.entries(info)) log(`  ${k}: ${v}`);
+  log(`  replay child: ${replayChild().slice(ROOT.length + 1)}`);
 
   const template = await buildTemplate(ROOT);
   log(`template: ${template.frames.length} Ethernet frames (${template.dhcpFrames} DHCP) from ${template.files.length} distinct fixture files; ${template.skippedNonEthernet} frames of other link types skipped`);
@@ -361,7 +371,7 @@ async function main(): Promise<void> {
   log('');
   printTable(rows, auscult1x);
   log('');
-  log(`start-up CPU: auscult replay child ${sec(startUp.auscultChildCpuMs)}, \`auscult replay\` CLI ${sec(startUp.auscultCliCpuMs)}, tshark ${sec(startUp.tsharkCpuMs)}`);
+  log(`start-up CPU: auscult replay child ${sec(startUp.auscultChildCpuMs)} (unbundled ${sec(startUp.auscultChildCompiledCpuMs)}), \`auscult replay\` CLI ${sec(startUp.auscultCliCpuMs)} (unbundled ${sec(startUp.auscultCliCompiledCpuMs)}), tshark ${sec(startUp.tsharkCpuMs)}; Node's own floor, \`node -e 0\`, ${sec(startUp.nodeCpuMs)}`);
   const steady = (scale: Scale): { auscult: number | null; tshark: number | null } => ({
     auscult: steadyRate(rows.find((r) => r.tool === 'auscult' && r.scale === scale), startUp.auscultChildCpuMs),
     tshark: steadyRate(rows.find((r) => r.tool === 'tshark' && r.scale === scale), startUp.tsharkCpuMs),

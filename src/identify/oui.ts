@@ -21,7 +21,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SOURCE_TREE } from '../package-root.js';
 
 export interface OuiMatch {
   /** Organisation name as registered (first line of the IEEE entry). */
@@ -46,8 +46,8 @@ interface OuiTables {
 
 let tables: OuiTables | undefined;
 
-/** The packed tables `npm run build` writes beside this module. */
-export const OUI_CACHE_PATH = fileURLToPath(new URL('./oui-tables.json', import.meta.url));
+/** The packed tables `npm run build` writes beside this module (compiled: dist/src/identify/). */
+export const OUI_CACHE_PATH = join(SOURCE_TREE, 'identify', 'oui-tables.json');
 const OUI_CACHE_FORMAT = 'auscult-oui-tables-1';
 
 interface OuiCacheFile {

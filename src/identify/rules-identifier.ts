@@ -15,9 +15,8 @@
  * per-device memory here: the device core owns it. The MAC's OUI owner (`oui.vendor`) is read
  * from the observation's MAC, not remembered.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { Observation } from '../observe/observation.js';
 import { catalogueCandidates, findProductFamily, loadCatalogue, type Catalogue } from './catalogue/index.js';
 import { DICOM_MODALITY_TYPES, deviceType } from './data/device-types.js';
@@ -32,10 +31,8 @@ import { loadRules, type RuleSet } from './rules/loader.js';
 import { maxInputFor } from './rules/matcher.js';
 import { canonicalManufacturer, endsModel, isMedicalOnlyOrganisation, lookupManufacturer, manufacturerKey, MEDICAL_OUI_CONFIDENCE, trailingVersion } from './vendors.js';
 
-/** The fingerprints/ directory shipped with auscult (at the package root, above src/ or dist/src/). */
-export const DEFAULT_FINGERPRINTS_DIR = ['../../fingerprints/', '../../../fingerprints/']
-  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
-  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../fingerprints/', import.meta.url));
+/** The fingerprints/ directory shipped with auscult (at the package root). */
+export const DEFAULT_FINGERPRINTS_DIR = join(PACKAGE_ROOT, 'fingerprints/');
 
 export const SPLITTER_CONFIDENCE = 0.55;
 

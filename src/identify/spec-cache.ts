@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SOURCE_TREE } from '../package-root.js';
 
 const FORMAT = 'auscult-spec-cache-1';
 
@@ -67,6 +68,6 @@ function readEntries(path: string): Record<string, unknown> {
   return Object.create(null) as Record<string, unknown>;
 }
 
-/** The build's cache files, beside the compiled module. */
-export const RULES_CACHE_PATH = fileURLToPath(new URL('./spec-cache-rules.json', import.meta.url));
-export const CATALOGUE_CACHE_PATH = fileURLToPath(new URL('./spec-cache-catalogue.json', import.meta.url));
+/** The build's cache files, beside the compiled module (dist/src/identify/). */
+export const RULES_CACHE_PATH = join(SOURCE_TREE, 'identify', 'spec-cache-rules.json');
+export const CATALOGUE_CACHE_PATH = join(SOURCE_TREE, 'identify', 'spec-cache-catalogue.json');

@@ -24,7 +24,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import type { Document, LineCounter } from 'yaml';
 import { jsYamlLib, yamlLib } from '../../lazy-yaml.js';
 import { deviceType, type DeviceTypeEntry } from '../data/device-types.js';
@@ -89,9 +89,7 @@ export interface Catalogue {
 }
 
 /** fingerprints/products/ shipped with auscult. */
-export const DEFAULT_CATALOGUE_DIR = ['../../../fingerprints/products/', '../../../../fingerprints/products/']
-  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
-  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../../fingerprints/products/', import.meta.url));
+export const DEFAULT_CATALOGUE_DIR = join(PACKAGE_ROOT, 'fingerprints/products/');
 
 /** Lower case, diacritics dropped, anything but letters and digits one space. */
 export function normaliseModel(text: string): string {
