@@ -287,7 +287,11 @@ export class Pipeline implements DecodeSink {
       this.store.flushDevices(leaving);
       this.model.evict(leaving);
     }
-    if (full) this.lastFullFlush = Date.now();
+    if (full) {
+      // Evicted devices' last-seen times and counts, kept in their snapshots since they left.
+      this.store.writeColdTouched(this.counters);
+      this.lastFullFlush = Date.now();
+    }
     this.framesSinceFlush = 0;
     this.lastFlush = Date.now();
   }

@@ -3,7 +3,9 @@
  * from in one query instead of five (issue 14, the cold tier for 250,000 devices).
  *
  * `snapshotOf(d)` is the device exactly as `InventoryStore.loadDevice` would build it from its
- * rows once `d` has been written in full: the same fields (a chosen value's last-seen is its
+ * rows once `d` has been written in full, plus which of its rows were only seen again since they
+ * were written (the `touched` flags: an evicted device's last-seen times and counts wait in its
+ * snapshot for the next full flush, as a resident device's wait in memory): the same fields (a chosen value's last-seen is its
  * `since`, a challenger is not kept), the rows in the order the queries give them (evidence by
  * first seen, field, source, value; chosen values by field; addresses by IP; facts by field, all
  * compared as SQLite's BINARY collation compares UTF-8), and nothing the store does not keep
@@ -19,12 +21,13 @@ import type { DeviceField } from '../identify/field-candidate.js';
 import { newDeviceState, onSeveralVlans, type AddressState, type CandidateState, type ChosenValue, type DeviceState } from './device-model.js';
 
 /** Bumped when the layout changes: a snapshot of another version is not read. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
-type CandidateTuple = [DeviceField, string, string, string | null, number, number, number, number, number, number | null, number];
+type Flag = 0 | 1;
+type CandidateTuple = [DeviceField, string, string, string | null, number, number, number, number, number, number | null, number, Flag];
 type ChosenTuple = [DeviceField, string, string, number, number];
-type AddressTuple = [string, string, number, number, number, number | null];
-type DeviceTuple = [number, string | null, string | null, 0 | 1, 0 | 1, number, number, number];
+type AddressTuple = [string, string, number, number, number, number | null, Flag];
+type DeviceTuple = [number, string | null, string | null, Flag, Flag, number, number, number, Flag];
 type SnapshotTuple = [DeviceTuple, CandidateTuple[], ChosenTuple[], AddressTuple[], string[]];
 
 /** Orders two strings as SQLite's BINARY collation orders their UTF-8 (UTF-16 order differs only
@@ -48,21 +51,21 @@ function byEvidenceOrder(a: CandidateState, b: CandidateState): number {
   return a.firstSeen - b.firstSeen || compareUtf8(a.field, b.field) || compareUtf8(a.source, b.source) || compareUtf8(a.value, b.value);
 }
 
-/** The device as its rows hold it, in one string (see the header). */
+/** The device as its rows hold it, and what of it was only seen again since, in one string (see the header). */
 export function snapshotOf(d: DeviceState): string {
   const candidates = d.candidates.slice().sort(byEvidenceOrder).map((c): CandidateTuple => [
-    c.field, c.source, c.value, c.rule, c.confidence, c.firstSeen, c.lastSeen, c.firstFrame, c.lastFrame, c.captureId, c.count,
+    c.field, c.source, c.value, c.rule, c.confidence, c.firstSeen, c.lastSeen, c.firstFrame, c.lastFrame, c.captureId, c.count, c.touched ? 1 : 0,
   ]);
   const chosen = d.chosen.slice().sort((a, b) => compareUtf8(a.field, b.field))
     .map((v): ChosenTuple => [v.field, v.value, v.source, v.confidence, v.since]);
   const addresses = d.addresses.slice().sort((a, b) => compareUtf8(a.ip, b.ip))
-    .map((a): AddressTuple => [a.ip, a.source, a.firstSeen, a.lastSeen, a.firstFrame, a.captureId]);
+    .map((a): AddressTuple => [a.ip, a.source, a.firstSeen, a.lastSeen, a.firstFrame, a.captureId, a.touched ? 1 : 0]);
   const facts: [string, string][] = [];
   const f = d.facts ?? [];
   for (let i = 0; i < f.length; i += 2) facts.push([f[i] as string, f[i + 1] as string]);
   facts.sort((a, b) => compareUtf8(a[0], b[0]));
   const tuple: SnapshotTuple = [
-    [SNAPSHOT_VERSION, d.mac, d.ipKey, d.locallyAttached ? 1 : 0, d.isRouter ? 1 : 0, d.firstSeen, d.lastSeen, d.frames],
+    [SNAPSHOT_VERSION, d.mac, d.ipKey, d.locallyAttached ? 1 : 0, d.isRouter ? 1 : 0, d.firstSeen, d.lastSeen, d.frames, d.touched ? 1 : 0],
     candidates, chosen, addresses, facts.flat(),
   ];
   return JSON.stringify(tuple);
@@ -77,11 +80,12 @@ export function deviceFromSnapshot(id: string, text: string): DeviceState | unde
     return undefined;
   }
   if (!Array.isArray(tuple) || tuple.length !== 5 || !Array.isArray(tuple[0]) || tuple[0][0] !== SNAPSHOT_VERSION) return undefined;
-  const [[, mac, ipKey, local, router, firstSeen, lastSeen, frames], candidates, chosen, addresses, facts] = tuple;
+  const [[, mac, ipKey, local, router, firstSeen, lastSeen, frames, touched], candidates, chosen, addresses, facts] = tuple;
   const d = newDeviceState({ id, mac, ipKey, locallyAttached: local === 1, isRouter: router === 1, firstSeen, lastSeen, frames }, false);
-  for (const [field, source, value, rule, confidence, cFirstSeen, cLastSeen, firstFrame, lastFrame, captureId, count] of candidates) {
+  d.touched = touched === 1;
+  for (const [field, source, value, rule, confidence, cFirstSeen, cLastSeen, firstFrame, lastFrame, captureId, count, cTouched] of candidates) {
     const c: CandidateState = {
-      field, source, value, rule, confidence, firstSeen: cFirstSeen, lastSeen: cLastSeen, firstFrame, lastFrame, captureId, count, dirty: false, touched: false,
+      field, source, value, rule, confidence, firstSeen: cFirstSeen, lastSeen: cLastSeen, firstFrame, lastFrame, captureId, count, dirty: false, touched: cTouched === 1,
     };
     d.candidates.push(c);
   }
@@ -89,11 +93,26 @@ export function deviceFromSnapshot(id: string, text: string): DeviceState | unde
     const v: ChosenValue = { field, value, source, confidence, since, lastSeen: since, challenger: undefined, dirty: false };
     d.chosen.push(v);
   }
-  for (const [ip, source, aFirstSeen, aLastSeen, firstFrame, captureId] of addresses) {
-    const a: AddressState = { ip, source, firstSeen: aFirstSeen, lastSeen: aLastSeen, firstFrame, captureId, dirty: false, touched: false };
+  for (const [ip, source, aFirstSeen, aLastSeen, firstFrame, captureId, aTouched] of addresses) {
+    const a: AddressState = { ip, source, firstSeen: aFirstSeen, lastSeen: aLastSeen, firstFrame, captureId, dirty: false, touched: aTouched === 1 };
     d.addresses.push(a);
   }
   if (facts.length > 0) d.facts = facts;
   d.severalVlans = onSeveralVlans(d);
   return d;
+}
+
+/** True when `d` has rows only seen again since they were written (last-seen times, counts). */
+export function hasTouchedRows(d: DeviceState): boolean {
+  if (d.touched) return true;
+  for (const c of d.candidates) if (c.touched) return true;
+  for (const a of d.addresses) if (a.touched) return true;
+  return false;
+}
+
+/** Forgets that `d`'s rows were seen again (its snapshot holds that now). */
+export function clearTouched(d: DeviceState): void {
+  d.touched = false;
+  for (const c of d.candidates) c.touched = false;
+  for (const a of d.addresses) a.touched = false;
 }

@@ -19,7 +19,7 @@ import type { DeviceField } from '../identify/field-candidate.js';
 import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../device/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 import { withFact } from '../device/device-facts.js';
-import { deviceFromSnapshot, snapshotOf } from '../device/device-snapshot.js';
+import { clearTouched, deviceFromSnapshot, hasTouchedRows, snapshotOf } from '../device/device-snapshot.js';
 
 export type Db = BetterSqlite3.Database;
 
@@ -71,6 +71,10 @@ function migrate(db: Db, path: string): void {
 /** Writes the model's dirty state and loads persisted state into it. */
 export class InventoryStore {
   private readonly counterBase = new Map<string, number>();
+  /** Evicted devices whose snapshot holds rows only seen again (last-seen times, counts) that the
+   * next full flush writes (`writeColdTouched`), as it writes a resident device's. At most one
+   * entry per stored device; a device read back takes its flags back and leaves the set. */
+  private readonly coldTouched = new Set<string>();
   private readonly stmt;
 
   constructor(readonly db: Db) {
@@ -161,7 +165,10 @@ export class InventoryStore {
     const snapshot = this.stmt.selectSnapshot.get(id) as string | undefined;
     if (snapshot !== undefined) {
       const d = deviceFromSnapshot(id, snapshot);
-      if (d !== undefined) return d;
+      if (d !== undefined) {
+        this.coldTouched.delete(id);
+        return d;
+      }
     }
     return this.loadDeviceRows(id);
   }
@@ -238,20 +245,59 @@ export class InventoryStore {
       for (const h of model.pendingHistory) s.insertHistory.run(merged.size > 0 ? { ...h, deviceId: finalId(h.deviceId) } : h);
       merged.clear();
       model.pendingHistory.length = 0;
-      for (const [name, value] of counters.entries()) s.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);
+      this.writeCounters(counters);
     })();
   }
 
-  /** Writes these devices in full (last-seen times and counts too), in one transaction, so that
-   * the model can evict them. Run after `flush`, which wrote merges and history. */
+  private writeCounters(counters: Counters): void {
+    for (const [name, value] of counters.entries()) this.stmt.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);
+  }
+
+  /** Writes what these devices changed and their snapshots, in one transaction, so that the
+   * model can evict them. What was only seen again (last-seen times, counts) stays in the
+   * snapshot until the next full flush (`writeColdTouched`): a device heard a few times a minute
+   * costs one write of those rows a minute, not one per eviction. Run after `flush`, which wrote
+   * merges and history. */
   flushDevices(devices: readonly DeviceState[]): void {
     const s = this.stmt;
     this.db.transaction(() => {
       for (const d of devices) {
-        this.writeDevice(d, true);
+        this.writeDevice(d, false);
         s.upsertSnapshot.run(d.id, snapshotOf(d));
+        if (hasTouchedRows(d)) {
+          this.coldTouched.add(d.id);
+          clearTouched(d);
+        }
       }
     })();
+  }
+
+  /** Evicted devices whose last-seen times and counts wait in their snapshot. */
+  get coldTouchedDevices(): number {
+    return this.coldTouched.size;
+  }
+
+  /** Writes what evicted devices were only seen again for (from their snapshots), in one
+   * transaction with the counters (`inventory.cold_devices_written`); the full flush's share for
+   * devices not in memory. Returns how many. */
+  writeColdTouched(counters: Counters): number {
+    if (this.coldTouched.size === 0) return 0;
+    const s = this.stmt;
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of this.coldTouched) {
+        const text = s.selectSnapshot.get(id) as string | undefined;
+        const d = text === undefined ? undefined : deviceFromSnapshot(id, text);
+        if (d === undefined) continue;
+        this.writeDevice(d, true);
+        s.upsertSnapshot.run(id, snapshotOf(d));
+        n++;
+      }
+      counters.inc('inventory.cold_devices_written', n);
+      this.writeCounters(counters);
+    })();
+    this.coldTouched.clear();
+    return n;
   }
 
   /** Writes one device's unwritten state; `full` includes what was only seen again. */

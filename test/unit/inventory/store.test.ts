@@ -198,3 +198,54 @@ describe('InventoryStore flush and load', () => {
     db.close();
   });
 });
+
+describe('InventoryStore cold tier (evicted devices)', () => {
+  const hostname = (ts: number, frame: number): Observation => obs({ ts, frame, field: 'dhcp.hostname', value: 'pump-7' });
+  const candidate = [{ field: 'hostname' as const, value: 'pump-7', source: 'dhcp.hostname', confidence: 0.8 }];
+
+  it('keeps an evicted device\'s last-seen times and counts in its snapshot until the next full flush writes them', () => {
+    const db = openDatabase(join(dir, 'c.db'));
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(new Counters());
+    store.load(model);
+    model.apply(hostname(1_000, 1), candidate);
+    store.flush(model, new Counters());
+    model.apply(hostname(2_000, 2), candidate); // seen again: only last-seen and count move
+    const d = model.devices.get('mac-0009fb000001')!;
+    store.flushDevices([d]);
+    expect(model.evict([d])).toBe(1);
+    const row = () => db.prepare("SELECT last_seen_us, count FROM field_evidence WHERE device_id = 'mac-0009fb000001'").get() as { last_seen_us: number; count: number };
+    expect(row()).toEqual({ last_seen_us: 1_000, count: 1 }); // not written at eviction
+    expect(store.coldTouchedDevices).toBe(1);
+    const counters = new Counters();
+    expect(store.writeColdTouched(counters)).toBe(1);
+    expect(counters.get('inventory.cold_devices_written')).toBe(1);
+    expect(db.prepare("SELECT value FROM counter WHERE name = 'inventory.cold_devices_written'").pluck().get()).toBe(1);
+    expect(row()).toEqual({ last_seen_us: 2_000, count: 2 });
+    expect(db.prepare("SELECT last_seen_us FROM device WHERE id = 'mac-0009fb000001'").pluck().get()).toBe(2_000);
+    expect(store.coldTouchedDevices).toBe(0);
+    expect(store.writeColdTouched(counters)).toBe(0); // its snapshot is clean now
+    // Read back, it is the device the rows hold.
+    expect(store.loadDevice('mac-0009fb000001')).toEqual(store.loadDeviceRows('mac-0009fb000001'));
+    db.close();
+  });
+
+  it('a device read back before that flush takes its seen-again rows back: the flush of the resident device writes them', () => {
+    const db = openDatabase(join(dir, 'd.db'));
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(new Counters());
+    store.load(model);
+    model.apply(hostname(1_000, 1), candidate);
+    store.flush(model, new Counters());
+    model.apply(hostname(2_000, 2), candidate);
+    store.flushDevices([model.devices.get('mac-0009fb000001')!]);
+    model.evict([model.devices.get('mac-0009fb000001')!]);
+    model.apply(hostname(3_000, 3), candidate); // read back from the snapshot, seen a third time
+    expect(store.coldTouchedDevices).toBe(0);
+    const back = model.devices.get('mac-0009fb000001')!;
+    expect(back.candidates.find((c) => c.field === 'hostname')).toMatchObject({ count: 3, lastSeen: 3_000, touched: true });
+    store.flush(model, new Counters(), true);
+    expect(db.prepare("SELECT last_seen_us, count FROM field_evidence WHERE device_id = 'mac-0009fb000001'").get()).toEqual({ last_seen_us: 3_000, count: 3 });
+    db.close();
+  });
+});
