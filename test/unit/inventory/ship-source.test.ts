@@ -31,12 +31,16 @@ const lines = (n: number, tag: string) => db.transaction(() => enqueueLines(db, 
 }))))();
 
 describe('device change log', () => {
-  it('every insert, update (also through the store\'s upserts), field change and delete moves the device to the newest seq', () => {
+  it('every insert, update (also through the store\'s upserts, which write a field change with its device row) and delete moves the device to the newest seq', () => {
     device('mac-000000000001', 10);
     device('mac-000000000002', 11);
     expect(changes()).toEqual([{ device_id: 'mac-000000000001', seq: 1, deleted: 0 }, { device_id: 'mac-000000000002', seq: 2, deleted: 0 }]);
     device('mac-000000000001', 12); // upsert: the outer ON CONFLICT must not defeat the trigger
-    db.prepare(`INSERT INTO device_field (device_id, field, value, source, confidence, since_us) VALUES ('mac-000000000002', 'model', 'X', 's', 1, 1)`).run();
+    // A field change is written with its device's row (InventoryStore.writeDevice): the row moves the device, once.
+    db.transaction(() => {
+      db.prepare(`INSERT INTO device_field (device_id, field, value, source, confidence, since_us) VALUES ('mac-000000000002', 'model', 'X', 's', 1, 1)`).run();
+      device('mac-000000000002', 11);
+    })();
     expect(changes()).toEqual([{ device_id: 'mac-000000000001', seq: 3, deleted: 0 }, { device_id: 'mac-000000000002', seq: 4, deleted: 0 }]);
     db.prepare('DELETE FROM device WHERE id = ?').run('mac-000000000001');
     expect(changes()).toEqual([{ device_id: 'mac-000000000002', seq: 4, deleted: 0 }, { device_id: 'mac-000000000001', seq: 5, deleted: 1 }]);

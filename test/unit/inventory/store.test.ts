@@ -249,3 +249,28 @@ describe('InventoryStore cold tier (evicted devices)', () => {
     db.close();
   });
 });
+
+describe('InventoryStore and the device change log', () => {
+  it('a flush moves each written device once, and a later change of a chosen value moves it again', () => {
+    const db = openDatabase(join(dir, 'e.db'));
+    const store = new InventoryStore(db);
+    const model = new DeviceModel(new Counters());
+    store.load(model);
+    const seq = () => db.prepare("SELECT seq FROM device_change WHERE device_id = 'mac-0009fb000001'").pluck().get() as number;
+    model.apply(obs({ ts: 1_000, frame: 1 }), [
+      { field: 'hostname', value: 'pump-7', source: 'dhcp.hostname', confidence: 0.8 },
+      { field: 'manufacturer', value: 'B. Braun', source: 'oui', confidence: 0.5 },
+      { field: 'os', value: 'Linux', source: 'dhcp.fingerprint', confidence: 0.4 },
+    ]);
+    model.apply(obs({ ts: 1_000, frame: 1, mac: '00:09:fb:00:00:02' }), []);
+    store.flush(model, new Counters());
+    expect(db.prepare('SELECT count(*) FROM device_field').pluck().get()).toBe(3);
+    expect(db.prepare('SELECT device_id, seq FROM device_change ORDER BY seq').all()).toEqual([
+      { device_id: 'mac-0009fb000001', seq: 1 }, { device_id: 'mac-0009fb000002', seq: 2 },
+    ]);
+    model.apply(obs({ ts: 2_000, frame: 2 }), [{ field: 'hostname', value: 'pump-8', source: 'dhcp.hostname', confidence: 0.8 }]);
+    store.flush(model, new Counters(), false);
+    expect(seq()).toBe(3);
+    db.close();
+  });
+});
