@@ -289,7 +289,7 @@ export class Pipeline implements DecodeSink {
     }
     if (full) {
       // Evicted devices' last-seen times and counts, kept in their snapshots since they left.
-      this.store.writeColdTouched(this.counters);
+      this.store.writeColdTouched(this.counters, (id) => this.model.devices.has(id));
       this.lastFullFlush = Date.now();
     }
     this.framesSinceFlush = 0;

@@ -71,10 +71,6 @@ function migrate(db: Db, path: string): void {
 /** Writes the model's dirty state and loads persisted state into it. */
 export class InventoryStore {
   private readonly counterBase = new Map<string, number>();
-  /** Evicted devices whose snapshot holds rows only seen again (last-seen times, counts) that the
-   * next full flush writes (`writeColdTouched`), as it writes a resident device's. At most one
-   * entry per stored device; a device read back takes its flags back and leaves the set. */
-  private readonly coldTouched = new Set<string>();
   private readonly stmt;
 
   constructor(readonly db: Db) {
@@ -84,7 +80,11 @@ export class InventoryStore {
     // Its pages spill to a temporary file (better-sqlite3 builds SQLite with TEMP_STORE=1); its
     // page cache is as small as the main one's, not SQLite's 16 MB default.
     db.pragma(`temp.cache_size = -${PAGE_CACHE_KIB}`);
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS device_snapshot (id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID');
+    // `touched` = 1: the snapshot holds rows only seen again (last-seen times, counts) that the next
+    // full flush writes (`writeColdTouched`), as it writes a resident device's; found by a partial
+    // index, not a set in memory (250,000 ids would take about 20 MB of heap).
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS device_snapshot (id TEXT PRIMARY KEY, state TEXT NOT NULL, touched INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS temp.device_snapshot_touched ON device_snapshot (id) WHERE touched = 1;`);
     this.stmt = {
       upsertDevice: db.prepare(`INSERT INTO device (id, mac, ip_key, locally_attached, is_router, first_seen_us, last_seen_us, frames)
         VALUES (@id, @mac, @ipKey, @local, @router, @firstSeen, @lastSeen, @frames)
@@ -120,7 +120,10 @@ export class InventoryStore {
       // Key order (the table is WITHOUT ROWID): the order stored addresses have always loaded in.
       selectAddresses: db.prepare('SELECT * FROM device_address WHERE device_id = ? ORDER BY ip'),
       selectSnapshot: db.prepare('SELECT state FROM temp.device_snapshot WHERE id = ?').pluck(),
-      upsertSnapshot: db.prepare('INSERT OR REPLACE INTO temp.device_snapshot (id, state) VALUES (?, ?)'),
+      upsertSnapshot: db.prepare('INSERT OR REPLACE INTO temp.device_snapshot (id, state, touched) VALUES (?, ?, ?)'),
+      selectTouchedSnapshots: db.prepare('SELECT id, state FROM temp.device_snapshot WHERE touched = 1 LIMIT 1024'),
+      untouchSnapshot: db.prepare('UPDATE temp.device_snapshot SET touched = 0 WHERE id = ?'),
+      countTouchedSnapshots: db.prepare('SELECT count(*) FROM temp.device_snapshot WHERE touched = 1').pluck(),
       deleteSnapshot: db.prepare('DELETE FROM temp.device_snapshot WHERE id = ?'),
       upsertCounter: db.prepare(`INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=excluded.value`),
     };
@@ -165,10 +168,7 @@ export class InventoryStore {
     const snapshot = this.stmt.selectSnapshot.get(id) as string | undefined;
     if (snapshot !== undefined) {
       const d = deviceFromSnapshot(id, snapshot);
-      if (d !== undefined) {
-        this.coldTouched.delete(id);
-        return d;
-      }
+      if (d !== undefined) return d;
     }
     return this.loadDeviceRows(id);
   }
@@ -263,40 +263,45 @@ export class InventoryStore {
     this.db.transaction(() => {
       for (const d of devices) {
         this.writeDevice(d, false);
-        s.upsertSnapshot.run(d.id, snapshotOf(d));
-        if (hasTouchedRows(d)) {
-          this.coldTouched.add(d.id);
-          clearTouched(d);
-        }
+        const touched = hasTouchedRows(d);
+        s.upsertSnapshot.run(d.id, snapshotOf(d), touched ? 1 : 0);
+        if (touched) clearTouched(d);
       }
     })();
   }
 
-  /** Evicted devices whose last-seen times and counts wait in their snapshot. */
-  get coldTouchedDevices(): number {
-    return this.coldTouched.size;
+  /** Snapshots whose last-seen times and counts wait for the next full flush. */
+  coldTouchedDevices(): number {
+    return this.stmt.countTouchedSnapshots.get() as number;
   }
 
   /** Writes what evicted devices were only seen again for (from their snapshots), in one
    * transaction with the counters (`inventory.cold_devices_written`); the full flush's share for
-   * devices not in memory. Returns how many. */
-  writeColdTouched(counters: Counters): number {
-    if (this.coldTouched.size === 0) return 0;
+   * devices not in memory. A device read back since (`resident`) is skipped: it took its flags
+   * back, and the flush of the resident devices wrote it. Returns how many were written. */
+  writeColdTouched(counters: Counters, resident: (id: string) => boolean): number {
     const s = this.stmt;
     let n = 0;
     this.db.transaction(() => {
-      for (const id of this.coldTouched) {
-        const text = s.selectSnapshot.get(id) as string | undefined;
-        const d = text === undefined ? undefined : deviceFromSnapshot(id, text);
-        if (d === undefined) continue;
-        this.writeDevice(d, true);
-        s.upsertSnapshot.run(id, snapshotOf(d));
-        n++;
+      for (;;) {
+        const batch = s.selectTouchedSnapshots.all() as { id: string; state: string }[];
+        if (batch.length === 0) break;
+        for (const { id, state } of batch) {
+          const d = resident(id) ? undefined : deviceFromSnapshot(id, state);
+          if (d === undefined) {
+            s.untouchSnapshot.run(id);
+            continue;
+          }
+          this.writeDevice(d, true);
+          s.upsertSnapshot.run(id, snapshotOf(d), 0);
+          n++;
+        }
       }
-      counters.inc('inventory.cold_devices_written', n);
-      this.writeCounters(counters);
+      if (n > 0) {
+        counters.inc('inventory.cold_devices_written', n);
+        this.writeCounters(counters);
+      }
     })();
-    this.coldTouched.clear();
     return n;
   }
 
