@@ -4,7 +4,6 @@
  * the file's own repeats, the second repeats every frame), gives byte-identical `devices --json`
  * (with history) and counters. The same view as golden.test.ts.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_FRAME_LIMITS, type KnownFrameLimits } from '../../src/capture/known-frames.js';
@@ -13,26 +12,8 @@ import { listDevices } from '../../src/inventory/device-view.js';
 import { silentLogger } from '../../src/log.js';
 import { openPipeline } from '../../src/pipeline.js';
 import { ROOT } from '../helpers/cli.js';
+import { captureFiles, fixtureCaptures } from '../helpers/fixture-captures.js';
 import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
-
-const FIXTURE_DIRS = ['dhcp', 'lldp', 'mdns', 'demo', 'dicom', 'hl7', 'tunnels', 'capture', 'lab', 'core'];
-const CAPTURE = /\.pcap(ng)?(\.gz)?$/;
-
-function walk(dir: string, out: string[]): void {
-  let names: string[] = [];
-  try { names = readdirSync(dir); } catch { return; }
-  for (const n of names.sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (CAPTURE.test(n)) out.push(p);
-  }
-}
-
-function files(dirs: string[]): string[] {
-  const out: string[] = [];
-  for (const d of dirs) walk(d, out);
-  return out;
-}
 
 interface View { text: string; hits: number; misses: number }
 
@@ -63,7 +44,7 @@ async function differential(paths: readonly string[]): Promise<number> {
 }
 
 describe('known-frame fast path: on and off give the same inventory', () => {
-  const fixtures = files(FIXTURE_DIRS.map((d) => join(ROOT, 'fixtures', d)));
+  const fixtures = fixtureCaptures();
 
   it('there are fixtures, and the table hits on them', async () => {
     expect(fixtures.length).toBeGreaterThan(10);
@@ -74,7 +55,7 @@ describe('known-frame fast path: on and off give the same inventory', () => {
   }, 60_000);
 
   it.skipIf(!sharedAvailable('captures'))('each shared capture, twice into one database', async () => {
-    const shared = files([sharedPath('captures')]);
+    const shared = captureFiles([sharedPath('captures')]);
     expect(shared.length).toBeGreaterThan(10);
     let hits = 0;
     for (const f of shared) hits += await differential([f, f]);

@@ -4,7 +4,6 @@
  * back all the time), every evicted device's snapshot gives the same DeviceState as its five
  * queries, and the device the model reads back is the one the snapshot holds.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,18 +14,7 @@ import { InventoryStore } from '../../../src/inventory/store.js';
 import { silentLogger } from '../../../src/log.js';
 import { openPipeline } from '../../../src/pipeline.js';
 import { ROOT } from '../../helpers/cli.js';
-
-const CAPTURE = /\.pcap(ng)?$/;
-
-function walk(dir: string, out: string[]): void {
-  let names: string[] = [];
-  try { names = readdirSync(dir); } catch { return; }
-  for (const n of names.sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (CAPTURE.test(n)) out.push(p);
-  }
-}
+import { captureFiles, fixtureCaptures } from '../../helpers/fixture-captures.js';
 
 const DEFAULTS = runtimeLimits(checkConfig(null, null, { env: {} }).config!);
 
@@ -52,8 +40,7 @@ describe('device snapshot', () => {
   });
 
   it('of every evicted device equals what its rows give, on real captures with 2 resident devices', async () => {
-    const paths: string[] = [];
-    for (const d of ['dhcp', 'lldp', 'mdns', 'demo', 'dicom', 'hl7', 'tunnels', 'capture', 'lab', 'core']) walk(join(ROOT, 'fixtures', d), paths);
+    const paths = fixtureCaptures();
     expect(paths.length).toBeGreaterThan(10);
     const pipeline = openPipeline(':memory:', { logger: silentLogger(), limits: limits(2) });
     for (const p of [...paths, ...paths]) await pipeline.replayFile(p); // twice: devices read back and seen again
@@ -79,8 +66,7 @@ describe('device snapshot', () => {
 
   it('a merged-away device leaves no snapshot behind', async () => {
     // Switch port MACs become aliases of the chassis (a merge deletes the port's device).
-    const paths: string[] = [];
-    walk(join(ROOT, 'fixtures', 'lldp'), paths);
+    const paths = captureFiles([join(ROOT, 'fixtures', 'lldp')]);
     const pipeline = openPipeline(':memory:', { logger: silentLogger(), limits: limits(1) });
     for (const p of paths) await pipeline.replayFile(p);
     const orphans = pipeline.db.prepare('SELECT count(*) FROM temp.device_snapshot s WHERE NOT EXISTS (SELECT 1 FROM main.device d WHERE d.id = s.id)').pluck().get();

@@ -203,17 +203,23 @@ describe('InventoryStore cold tier (evicted devices)', () => {
   const hostname = (ts: number, frame: number): Observation => obs({ ts, frame, field: 'dhcp.hostname', value: 'pump-7' });
   const candidate = [{ field: 'hostname' as const, value: 'pump-7', source: 'dhcp.hostname', confidence: 0.8 }];
 
-  it('keeps an evicted device\'s last-seen times and counts in its snapshot until the next full flush writes them', () => {
-    const db = openDatabase(join(dir, 'c.db'));
+  /** A device written, seen again (only last-seen and count move), then evicted. */
+  function evictedAfterSeenAgain(file: string) {
+    const db = openDatabase(join(dir, file));
     const store = new InventoryStore(db);
     const model = new DeviceModel(new Counters());
     store.load(model);
     model.apply(hostname(1_000, 1), candidate);
     store.flush(model, new Counters());
-    model.apply(hostname(2_000, 2), candidate); // seen again: only last-seen and count move
+    model.apply(hostname(2_000, 2), candidate);
     const d = model.devices.get('mac-0009fb000001')!;
     store.flushDevices([d]);
     expect(model.evict([d])).toBe(1);
+    return { db, store, model };
+  }
+
+  it('keeps an evicted device\'s last-seen times and counts in its snapshot until the next full flush writes them', () => {
+    const { db, store, model } = evictedAfterSeenAgain('c.db');
     const row = () => db.prepare("SELECT last_seen_us, count FROM field_evidence WHERE device_id = 'mac-0009fb000001'").get() as { last_seen_us: number; count: number };
     expect(row()).toEqual({ last_seen_us: 1_000, count: 1 }); // not written at eviction
     expect(store.coldTouchedDevices()).toBe(1);
@@ -231,15 +237,7 @@ describe('InventoryStore cold tier (evicted devices)', () => {
   });
 
   it('a device read back before that flush takes its seen-again rows back: the flush of the resident device writes them', () => {
-    const db = openDatabase(join(dir, 'd.db'));
-    const store = new InventoryStore(db);
-    const model = new DeviceModel(new Counters());
-    store.load(model);
-    model.apply(hostname(1_000, 1), candidate);
-    store.flush(model, new Counters());
-    model.apply(hostname(2_000, 2), candidate);
-    store.flushDevices([model.devices.get('mac-0009fb000001')!]);
-    model.evict([model.devices.get('mac-0009fb000001')!]);
+    const { db, store, model } = evictedAfterSeenAgain('d.db');
     model.apply(hostname(3_000, 3), candidate); // read back from the snapshot, seen a third time
     const back = model.devices.get('mac-0009fb000001')!;
     expect(back.candidates.find((c) => c.field === 'hostname')).toMatchObject({ count: 3, lastSeen: 3_000, touched: true });
