@@ -24,6 +24,8 @@ export interface ReplayChildResult {
   /** Known-frame table: frames that skipped decoding, and those looked up and missed. */
   knownHits: number;
   knownMisses: number;
+  /** Known-frame hits whose recorded touches were replayed (observe, identify, merge skipped). */
+  knownReplayed: number;
   /** process.resourceUsage().maxRSS, in KiB. */
   maxRssKb: number;
   /** RSS and V8 heap in MiB at each sample point. */
@@ -57,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
   const wallMs = performance.now() - started;
   sample(summary.frames);
   const result: ReplayChildResult = {
-    frames: summary.frames, devices, wallMs, knownHits: pipeline.knownFrameStats.hits, knownMisses: pipeline.knownFrameStats.misses, maxRssKb: process.resourceUsage().maxRSS, samples,
+    frames: summary.frames, devices, wallMs, knownHits: pipeline.knownFrameStats.hits, knownMisses: pipeline.knownFrameStats.misses, knownReplayed: pipeline.knownFrameStats.touchesReplayed, maxRssKb: process.resourceUsage().maxRSS, samples,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -5,8 +5,13 @@
 export class Counters {
   private readonly values = new Map<string, number>();
 
+  /** While set, every increment is also appended here as name, amount (the known-frame path
+   * records what one frame counted, to count it again for the frame's next copy). */
+  tap: (string | number)[] | undefined;
+
   inc(name: string, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
+    if (this.tap !== undefined) this.tap.push(name, by);
   }
 
   get(name: string): number {

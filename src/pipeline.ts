@@ -30,6 +30,8 @@ import { RemoteSessionTracker } from './observe/remote-sessions.js';
 import { RemoteSessionStore } from './inventory/remote-session-store.js';
 import { CommProfileTracker } from './observe/comm-profile.js';
 import { ProfileStore } from './inventory/profile-store.js';
+import { StateVersion, readsHold, type Versioned } from './state-version.js';
+import type { TouchLog } from './device/touch-log.js';
 
 export interface PipelineOptions {
   /** Frames between store flushes (each flush is one transaction). Default 1,000,000. */
@@ -48,7 +50,8 @@ export interface PipelineOptions {
 }
 
 /** What a known frame replays: the decoded frame (payload dropped), the counters decoding
- * incremented, and the application observer's facts. */
+ * incremented, and the application observer's facts; and, when its last full processing only
+ * moved times and counts, those moves. */
 interface KnownDecode {
   readonly frame: FrameRecord;
   readonly counted: readonly string[];
@@ -56,12 +59,27 @@ interface KnownDecode {
   readonly protocol: AppRecord['protocol'] | undefined;
   /** What the registry decoded (the remote-session tracker reads it on a hit too). */
   readonly app: AppRecord | undefined;
+  /** Set after each full processing of the frame; undefined when it changed more than times and counts. */
+  touches: RecordedTouches | undefined;
+}
+
+/** What observing, identifying, merging and locating one frame did (src/device/touch-log.ts), the
+ * counters it incremented (name, amount), and the state it read with its versions: it holds while
+ * they do (src/state-version.ts). */
+interface RecordedTouches {
+  readonly reads: readonly (Versioned | number)[];
+  readonly log: TouchLog;
+  readonly counted: readonly (string | number)[];
 }
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
 export class Pipeline implements DecodeSink {
   readonly counters = new Counters();
+  /** The binder's, location's and the model's state versions (src/state-version.ts). */
+  private readonly version = new StateVersion();
+  /** Known frames whose recorded touches were replayed (observe, identify, merge and locate skipped). */
+  private touchesReplayed = 0;
   readonly model: DeviceModel;
   private readonly binder: AddressBinder;
   private readonly location: LocationResolver;
@@ -92,9 +110,9 @@ export class Pipeline implements DecodeSink {
 
   constructor(readonly db: Db, private readonly options: PipelineOptions) {
     const limits = options.limits;
-    this.model = new DeviceModel(this.counters, limits?.model);
-    this.binder = new AddressBinder(limits?.binder, this.counters);
-    this.location = new LocationResolver(limits?.location, options.subnetVlans, this.counters);
+    this.model = new DeviceModel(this.counters, limits?.model, this.version);
+    this.binder = new AddressBinder(limits?.binder, this.counters, this.version);
+    this.location = new LocationResolver(limits?.location, options.subnetVlans, this.counters, this.version);
     this.appLimits = limits ?? APP_DECODER_LIMITS;
     this.frameLimits = limits ? { ...limits.ethernet, ...limits.tunnels } : FRAME_LIMITS;
     this.store = new InventoryStore(db);
@@ -116,9 +134,10 @@ export class Pipeline implements DecodeSink {
     this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits) : undefined;
   }
 
-  /** Hits, misses and evictions of the known-frame table (all zero when it is off). */
-  get knownFrameStats(): KnownFrameStats {
-    return this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0 };
+  /** Hits, misses and evictions of the known-frame table (all zero when it is off), and the
+   * hits whose recorded touches were replayed. */
+  get knownFrameStats(): KnownFrameStats & { touchesReplayed: number } {
+    return { ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0 }), touchesReplayed: this.touchesReplayed };
   }
 
   anomaly(code: string): void {
@@ -137,19 +156,36 @@ export class Pipeline implements DecodeSink {
   processBatch(frames: readonly CapturedFrame[]): void {
     const out = this.observations;
     const known = this.known;
+    const counters = this.counters;
     for (const captured of frames) {
       // A frame its sender already sent: what decoding and the application observer gave then,
-      // restamped (src/capture/known-frames.ts). Everything after them runs as for a new frame.
+      // restamped (src/capture/known-frames.ts).
       const hit = known?.lookup(captured);
       let frame: FrameRecord;
       let facts: readonly Observation[] | undefined;
       let protocol: AppRecord['protocol'] | undefined;
       let app: AppRecord | undefined;
+      /** The table's entry for this frame: its touches are recorded after the full path. */
+      let entry: KnownDecode | undefined;
       if (hit !== undefined) {
         app = hit.app;
         frame = { ...hit.frame, frameNo: captured.frameNo, tsMicros: captured.tsMicros };
         const counted = hit.counted;
-        for (let i = 0; i < counted.length; i++) this.counters.inc(counted[i] as string);
+        for (let i = 0; i < counted.length; i++) counters.inc(counted[i] as string);
+        // Nothing its last copy's processing read has changed since but times and counts: the
+        // same moves, at this copy's time, are what the full path would do (src/state-version.ts).
+        const touches = hit.touches;
+        if (touches !== undefined && readsHold(touches.reads) && this.model.replayTouches(touches.log, captured.tsMicros, captured.frameNo)) {
+          this.countFrame(frame);
+          // The remote-session tracker and the communication profile keep per-flow state: they run on every frame.
+          if (frame.ip !== undefined && frame.payloadKind !== 'none') this.remote.onFrame(frame, app);
+          if (frame.ip !== undefined || app !== undefined) this.profile.onFrame(frame, app, undefined);
+          const c = touches.counted;
+          for (let i = 0; i < c.length; i += 2) counters.inc(c[i] as string, c[i + 1] as number);
+          this.touchesReplayed++;
+          continue;
+        }
+        entry = hit;
         protocol = hit.protocol;
         const was = hit.facts;
         if (was !== undefined) {
@@ -171,7 +207,7 @@ export class Pipeline implements DecodeSink {
             try {
               facts = observeApplication(app, frame);
             } catch {
-              this.counters.inc(`observer_threw.${app.protocol}`);
+              counters.inc(`observer_threw.${app.protocol}`);
               recorded?.push(`observer_threw.${app.protocol}`);
             }
           }
@@ -181,21 +217,35 @@ export class Pipeline implements DecodeSink {
         if (known !== undefined && recorded !== undefined && frame.payloadKind !== 'tcp') {
           // A UDP payload with an IP header is kept (copied): the remote-session tracker reads its length.
           const payload = frame.payloadKind === 'udp' && frame.ip !== undefined && frame.payload.length > 0 ? frame.payload.slice() : EMPTY_PAYLOAD;
-          known.remember({ frame: { ...frame, payload }, counted: recorded, facts, protocol, app }, facts?.length ?? 0);
+          const remembered: KnownDecode = { frame: { ...frame, payload }, counted: recorded, facts, protocol, app, touches: undefined };
+          if (known.remember(remembered, facts?.length ?? 0)) entry = remembered;
         }
       }
-      if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
-      const encap = frame.encap;
-      if (encap !== undefined && encap.length > 0) {
-        for (let i = 0; i < encap.length; i++) this.counters.inc(counterName('encap.', encap[i] as string));
+      this.countFrame(frame);
+      // A known frame's full path records what it moves, to be replayed for its next copy.
+      let log: TouchLog | undefined;
+      const versionBefore = this.version.value;
+      if (entry !== undefined) {
+        log = this.model.openTouchLog();
+        counters.tap = [];
+        this.version.reads = [];
       }
-      if (frame.wlanProtected === true) this.counters.inc('frames.wlan_protected');
       out.length = 0;
       observeFrame(frame, this.binder, out);
-      if (frame.ip !== undefined && frame.payloadKind !== 'none') this.remote.onFrame(frame, app);
+      if (frame.ip !== undefined && frame.payloadKind !== 'none') {
+        const tap = counters.tap;
+        counters.tap = undefined;
+        this.remote.onFrame(frame, app);
+        counters.tap = tap;
+      }
       this.streamProtocol = undefined;
       if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
-      if (frame.ip !== undefined || app !== undefined) this.profile.onFrame(frame, app, this.streamProtocol);
+      if (frame.ip !== undefined || app !== undefined) {
+        const tap = counters.tap;
+        counters.tap = undefined;
+        this.profile.onFrame(frame, app, this.streamProtocol);
+        counters.tap = tap;
+      }
       // The typed location fact (LLDP/CDP advertisement, DHCP relay fact) travels beside the
       // observations to the binder and the location stage; only when the observer gave facts.
       let located: LocationFact | undefined;
@@ -206,7 +256,7 @@ export class Pipeline implements DecodeSink {
             located = locationFactOf(app, frame);
             if (located !== undefined && located.protocol !== 'dhcp') this.binder.observeAdvertisement(located, frame, out);
           } catch {
-            this.counters.inc(`observer_threw.${app.protocol}`);
+            counters.inc(`observer_threw.${app.protocol}`);
           }
         }
       }
@@ -235,6 +285,16 @@ export class Pipeline implements DecodeSink {
           this.model.alias(a.mac, a.into, out[0] as Observation, a.source);
         }
       }
+      if (entry !== undefined && log !== undefined) {
+        this.model.closeTouchLog();
+        const tapped = counters.tap ?? [];
+        counters.tap = undefined;
+        const reads = this.version.reads ?? [];
+        this.version.reads = undefined;
+        // Recorded only when nothing but times and counts moved. A location fact feeds the switch
+        // table and relay resolver, whose refreshes are not logged: such frames always take the full path.
+        entry.touches = log.replayable && located === undefined && this.version.value === versionBefore ? { reads, log, counted: tapped } : undefined;
+      }
     }
     this.counters.inc('frames.processed', frames.length);
     this.framesSinceFlush += frames.length;
@@ -244,6 +304,16 @@ export class Pipeline implements DecodeSink {
       // at the end; new facts, changes and history at every flush.
       this.flush(Date.now() - this.lastFullFlush >= 60_000);
     }
+  }
+
+  /** Frame-level counters: VLAN tags, tunnels, protected 802.11. */
+  private countFrame(frame: FrameRecord): void {
+    if (frame.vlanTags.length > 0) this.counters.inc('frames.vlan_tagged');
+    const encap = frame.encap;
+    if (encap !== undefined && encap.length > 0) {
+      for (let i = 0; i < encap.length; i++) this.counters.inc(counterName('encap.', encap[i] as string));
+    }
+    if (frame.wlanProtected === true) this.counters.inc('frames.wlan_protected');
   }
 
   /** TCP: reassembly and the stream protocols (DICOM, HL7); their records become observations. */

@@ -165,14 +165,14 @@ export class KnownFrames<T> {
 
   /**
    * Remembers `value` for the frame of the last lookup (a miss). `facts` sizes its estimate.
-   * Does nothing after a hit or an ineligible frame.
+   * Does nothing after a hit or an ineligible frame. True when the value was stored.
    */
-  remember(value: T, facts: number): void {
+  remember(value: T, facts: number): boolean {
     const len = this.pendingLength;
-    if (len < 0) return;
+    if (len < 0) return false;
     this.pendingLength = -1;
     const cost = len + ENTRY_OVERHEAD_BYTES + FACT_BYTES * facts;
-    if (cost > this.limits.maxBytes || this.limits.framesPerSender < 1) return;
+    if (cost > this.limits.maxBytes || this.limits.framesPerSender < 1) return false;
     const entry: KnownFrame<T> = { bytes: Buffer.from(this.scratch.subarray(0, len)), value, cost, hash: this.pendingHash };
     let sender = this.senders.get(this.pendingSender);
     if (sender === undefined) {
@@ -202,6 +202,7 @@ export class KnownFrames<T> {
       this.bytes -= gone.bytes;
       this.stats.sendersEvicted++;
     }
+    return true;
   }
 
   /** Forgets every frame (a test, or a change that invalidates every decode: none today). */

@@ -14,6 +14,8 @@ import type { DeviceField, FieldCandidate } from '../identify/field-candidate.js
 import { MULTI_VALUED_EVIDENCE_FIELDS } from '../identify/field-candidate.js';
 import { primaryAddress } from './address-rank.js';
 import { factOf, withFact, type DeviceFacts } from './device-facts.js';
+import { StateVersion, type Versioned } from '../state-version.js';
+import { TOUCH_ADDRESS, TOUCH_CANDIDATE, TOUCH_CHOSEN, TOUCH_DEVICE, TOUCH_DEVICE_FRAME, TOUCH_STRIDE, TouchLog } from './touch-log.js';
 
 export interface CandidateState {
   field: DeviceField;
@@ -113,6 +115,8 @@ export interface DeviceState {
   facts: string[] | undefined;
   /** `facts` changed since the last flush: the store rewrites the device's facts. */
   factsDirty: boolean;
+  /** Bumped by every change but times and counts, and when the device leaves memory (src/state-version.ts). */
+  version: number;
 }
 
 export interface HistoryRow {
@@ -249,7 +253,71 @@ export class DeviceModel {
   constructor(
     private readonly counters: Counters,
     private readonly limits: ModelLimits = MODEL_LIMITS,
+    /** Bumped by every change other than times and counts (src/state-version.ts). */
+    readonly version: StateVersion = new StateVersion(),
   ) {}
+
+  /** The alias table and the count of known devices (what finding a device by its MAC reads besides the device). */
+  private readonly aliasState: Versioned = { version: 0 };
+
+  /** While a frame's observations are applied for the known-frame path: every time and count
+   * moved, to replay for the frame's next copy (src/device/touch-log.ts). */
+  private touches: TouchLog | undefined;
+
+  /** Starts logging the moves of times and counts (one frame's worth); `closeTouchLog` ends it. */
+  openTouchLog(): TouchLog {
+    return (this.touches = new TouchLog());
+  }
+
+  closeTouchLog(): void {
+    this.touches = undefined;
+  }
+
+  /**
+   * Applies what a log recorded, at a new time and frame number: the moves the same frame made
+   * when it was applied in full. The caller has checked that the state version has not moved
+   * since. False, with nothing applied, when the time is before a logged device's first sighting
+   * (the full path would move its first-seen time).
+   */
+  replayTouches(log: TouchLog, ts: number, frame: number): boolean {
+    const e = log.entries;
+    for (let i = 0; i < e.length; i += TOUCH_STRIDE) {
+      const kind = e[i];
+      if ((kind === TOUCH_DEVICE || kind === TOUCH_DEVICE_FRAME) && ts < (e[i + 1] as DeviceState).firstSeen) return false;
+    }
+    for (let i = 0; i < e.length; i += TOUCH_STRIDE) {
+      switch (e[i]) {
+        case TOUCH_DEVICE:
+        case TOUCH_DEVICE_FRAME: {
+          const d = e[i + 1] as DeviceState;
+          if (ts > d.lastSeen) d.lastSeen = ts;
+          d.touched = true;
+          if (e[i] === TOUCH_DEVICE_FRAME) d.frames++;
+          break;
+        }
+        case TOUCH_ADDRESS: {
+          const a = e[i + 1] as AddressState;
+          if (ts > a.lastSeen) a.lastSeen = ts;
+          a.touched = true;
+          break;
+        }
+        case TOUCH_CANDIDATE: {
+          const c = e[i + 1] as CandidateState;
+          if (ts > c.lastSeen) c.lastSeen = ts;
+          c.lastFrame = frame;
+          c.count++;
+          c.touched = true;
+          break;
+        }
+        case TOUCH_CHOSEN:
+          (e[i + 1] as ChosenValue).lastSeen = (e[i + 2] as CandidateState).lastSeen;
+          break;
+        default:
+          break;
+      }
+    }
+    return true;
+  }
 
   /** The read-only view of a device identification is given (one object, pointed at the device). */
   private readonly view = new FactsView();
@@ -275,6 +343,7 @@ export class DeviceModel {
     if (this.values.size >= this.limits.maxInternedValues) {
       this.values.clear();
       this.counters.inc('inventory.interned_values_cleared');
+      this.version.bump();
     }
     this.values.set(value, value);
     return value;
@@ -299,6 +368,7 @@ export class DeviceModel {
         for (const c of d.candidates) c.value = this.intern(c.value);
         this.devices.set(id, d);
         this.counters.inc('inventory.devices_reloaded');
+        this.version.bump();
       }
     }
     return d;
@@ -323,6 +393,8 @@ export class DeviceModel {
       if (d.dirty || d.touched || d.removedAddresses !== undefined) continue;
       if (this.devices.get(d.id) !== d) continue;
       this.devices.delete(d.id);
+      // A record that read this object is stale: the device comes back as another object.
+      this.version.bump(d);
       n++;
     }
     this.lastMac = undefined;
@@ -333,6 +405,8 @@ export class DeviceModel {
 
   /** Device an observation is about: by MAC, else by IP (seen only through a router). */
   deviceFor(o: Observation): DeviceState | undefined {
+    const version = this.version;
+    version.read(this.aliasState);
     let d: DeviceState | undefined;
     if (o.mac !== undefined && o.mac === this.lastMac) {
       d = this.lastDevice;
@@ -345,9 +419,12 @@ export class DeviceModel {
     }
     // A router's frames carry its hosts' traffic: a fact about an address that is not the
     // router's own (HL7, DICOM, a hostname) belongs to the host behind it, keyed by IP.
+    if (d !== undefined) version.read(d);
     if (d !== undefined && d.isRouter && o.ip !== undefined && addressOf(d, o.ip) === undefined) {
       this.counters.inc('inventory.facts_behind_router');
-      return this.findOrCreate({ ...o, mac: undefined });
+      const host = this.findOrCreate({ ...o, mac: undefined });
+      if (host !== undefined) version.read(host);
+      return host;
     }
     return d;
   }
@@ -369,6 +446,7 @@ export class DeviceModel {
       this.devices.set(id, d);
       this.known++;
       this.counters.inc('inventory.devices_created');
+      this.version.bump();
     }
     return d;
   }
@@ -408,6 +486,7 @@ export class DeviceModel {
         cand.lastFrame = o.frame;
         cand.count++;
         cand.touched = true;
+        this.touches?.add(TOUCH_CANDIDATE, cand);
         this.choose(d, o, cand);
       }
       return;
@@ -418,11 +497,13 @@ export class DeviceModel {
       d.facts = withFact(d.facts, o.field, o.value);
       d.factsDirty = true;
       d.dirty = true;
+      this.version.bump(d);
     }
     const merged = this.applyTo(d, o, candidates);
     if (d.memo !== undefined && d.memo.length >= MEMO_STRIDE * this.limits.maxMemoEntriesPerDevice) {
       clearMemo(d);
       this.counters.inc('inventory.memo_cleared');
+      this.version.bump();
     }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
     (d.memo ??= []).push(o.field, o.value, o.protocol, merged.length === 0 ? NO_CANDIDATES : merged);
@@ -430,8 +511,9 @@ export class DeviceModel {
 
   private touch(d: DeviceState, o: Observation): void {
     if (o.ts > d.lastSeen) d.lastSeen = o.ts;
-    if (o.ts < d.firstSeen) { d.firstSeen = o.ts; d.dirty = true; }
+    if (o.ts < d.firstSeen) { d.firstSeen = o.ts; d.dirty = true; this.version.bump(d); }
     d.touched = true;
+    this.touches?.add(o.field === 'eth.seen' ? TOUCH_DEVICE_FRAME : TOUCH_DEVICE, d);
     // A frame heard (IP-keyed devices have no frames of their own: their traffic is the fact).
     if (d.pendingMoves > 0 && (o.field === 'eth.seen' || o.field === 'ip.seen_via_router')) this.hearMoves(d, o);
     switch (o.field) {
@@ -448,7 +530,7 @@ export class DeviceModel {
         this.unbindAddress(d, o.value);
         break;
       case 'ip.router':
-        if (!d.isRouter) { d.isRouter = true; d.dirty = true; }
+        if (!d.isRouter) { d.isRouter = true; d.dirty = true; this.version.bump(d); }
         break;
       default:
         break;
@@ -460,12 +542,14 @@ export class DeviceModel {
     if (existing) {
       if (o.ts > existing.lastSeen) existing.lastSeen = o.ts;
       existing.touched = true;
+      this.touches?.add(TOUCH_ADDRESS, existing);
       // A stronger binding (dhcp, arp) takes over a weak one (plain IP source).
       if (existing.source === 'ip' && protocol !== 'ip') {
         const before = primaryAddress(d.addresses);
         existing.source = protocol;
         existing.dirty = true;
         d.dirty = true;
+        this.version.bump(d);
         this.notePrimary(d, before, o, `${protocol}.${o.field}`);
       }
       return;
@@ -488,6 +572,7 @@ export class DeviceModel {
     const before = primaryAddress(d.addresses);
     d.addresses.push(a);
     d.dirty = true;
+    this.version.bump(d);
     if (d.removedAddresses !== undefined) {
       const i = d.removedAddresses.indexOf(a.ip);
       if (i >= 0) d.removedAddresses.splice(i, 1);
@@ -511,6 +596,7 @@ export class DeviceModel {
     d.addresses.splice(i, 1);
     (d.removedAddresses ??= []).push(ip);
     d.dirty = true;
+    this.version.bump(d);
     this.counters.inc('inventory.addresses_unbound');
   }
 
@@ -521,6 +607,7 @@ export class DeviceModel {
       cand.lastFrame = o.frame;
       cand.count++;
       cand.touched = true;
+      this.touches?.add(TOUCH_CANDIDATE, cand);
     } else {
       if (valuesOf(d, c.field) >= this.limits.maxValuesPerField) {
         this.counters.inc('inventory.values_dropped');
@@ -534,6 +621,7 @@ export class DeviceModel {
       d.candidates.push(cand);
       d.dirty = true;
       clearMemo(d);
+      this.version.bump(d);
     }
     this.choose(d, o, cand);
     return cand;
@@ -567,15 +655,20 @@ export class DeviceModel {
       if (chosen.challenger !== undefined) this.dropChallenger(d, chosen, cand.field === 'vlan');
       if (chosen.source === cand.source) {
         chosen.lastSeen = cand.lastSeen;
+        this.touches?.add(TOUCH_CHOSEN, chosen, cand);
         return;
       }
     }
+    // Two values of one source and confidence: the newer wins, a decision a replay at a later time could reverse.
+    if (this.touches !== undefined && chosen !== undefined && chosen.value !== cand.value && cand.source === chosen.source && cand.confidence === chosen.confidence) this.touches.replayable = false;
     const replaces =
       !chosen ||
       cand.confidence > chosen.confidence ||
       (cand.source === chosen.source && cand.confidence === chosen.confidence && o.ts >= chosen.lastSeen);
     if (!replaces) return;
     if (chosen && chosen.value !== cand.value && CLASSIFICATION_FIELDS.has(cand.field) && !this.persisted(cand, chosen, o)) {
+      // Held until its count and time persist: a later copy of the frame may take it.
+      if (this.touches !== undefined) this.touches.replayable = false;
       this.counters.inc('inventory.classification_held');
       return;
     }
@@ -591,6 +684,7 @@ export class DeviceModel {
 
   /** Makes `cand` the chosen value of its field, with a history row when it is a `change`. */
   private take(d: DeviceState, chosen: ChosenValue | undefined, cand: CandidateState, change: boolean, ts: number, frame: number): void {
+    this.version.bump(d);
     if (chosen !== undefined && change) {
       this.pendingHistory.push({
         deviceId: d.id, field: cand.field, oldValue: chosen.value, newValue: cand.value,
@@ -614,6 +708,7 @@ export class DeviceModel {
       return;
     }
     const c = chosen.challenger;
+    this.version.bump(d);
     if (c !== undefined && c.candidate.value === cand.value) {
       c.candidate = cand;
       return;
@@ -625,6 +720,7 @@ export class DeviceModel {
 
   /** The chosen value was seen again: its challenger is dropped; on the VLAN, the device is on several. */
   private dropChallenger(d: DeviceState, chosen: ChosenValue, vlan: boolean): void {
+    this.version.bump(d);
     chosen.challenger = undefined;
     d.pendingMoves--;
     if (vlan && !d.severalVlans) {
@@ -635,6 +731,8 @@ export class DeviceModel {
 
   /** The device was heard: location values that have persisted long enough become its own. */
   private hearMoves(d: DeviceState, o: Observation): void {
+    // Each hearing counts towards a move: a replay would not count it.
+    this.version.bump(d);
     // Indexed: `take` replaces the entry it works on in place.
     for (let i = 0; i < d.chosen.length; i++) {
       const chosen = d.chosen[i] as ChosenValue;
@@ -675,6 +773,7 @@ export class DeviceModel {
     const target = this.deviceFor({ ...at, mac: into });
     if (!target) return;
     this.aliases.set(mac, into);
+    this.version.bump(this.aliasState);
     this.pendingAliases.push({ mac, into: target.id, source, ts: at.ts });
     this.lastMac = undefined;
     this.lastDevice = undefined;
@@ -688,6 +787,9 @@ export class DeviceModel {
    * rows), then `from` is gone (its stored rows are re-pointed or dropped at the next flush).
    */
   private mergeInto(from: DeviceState, into: DeviceState, at: Observation): void {
+    this.version.bump(from);
+    this.version.bump(into);
+    this.version.bump(this.aliasState);
     this.devices.delete(from.id);
     this.known--;
     this.mergedDevices.set(from.id, into.id);
@@ -802,6 +904,7 @@ export function newDeviceState(row: DeviceRow, dirty: boolean): DeviceState {
     memo: undefined,
     facts: undefined,
     factsDirty: false,
+    version: 0,
   };
 }
 

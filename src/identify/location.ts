@@ -27,6 +27,7 @@ import { INFRASTRUCTURE_CAPABILITIES, SWITCHING_CAPABILITIES, hasAny, type Locat
 import { isUnicastMac } from '../observe/frame.js';
 import { RelayResolver, evidenceOf, type DerivedCandidates } from './relay-resolver.js';
 import { SwitchTable, type AliasFact } from './switch-table.js';
+import { StateVersion, type Versioned } from '../state-version.js';
 
 export { normalisePortName, type DerivedCandidates } from './relay-resolver.js';
 export type { AliasFact } from './switch-table.js';
@@ -89,12 +90,17 @@ export class LocationResolver {
   /** /24 → VLAN, learnt from tagged frames whose sender has an address there. */
   private readonly learntSubnetVlans = new Map<string, number>();
   private readonly subnetVlanDerived = new Set<string>();
+  /** The two above, as one state: what an IPv4 address's lookup reads. */
+  private readonly subnetState: Versioned = { version: 0 };
 
   constructor(
     private readonly limits: LocationLimits = LOCATION_LIMITS,
     subnetVlans: readonly SubnetVlan[] = [],
     /** Where evictions are counted (every bounded table here counts what it lets go). */
     private readonly counters?: Counters,
+    /** Bumped by every change a later frame's addresses could read (src/state-version.ts); the
+     * relay resolver's pending clients are read only by DHCP relay facts and switch changes. */
+    private readonly version: StateVersion = new StateVersion(),
   ) {
     this.subnets = subnetVlans.flatMap((s) => {
       const p = parseSubnet(s.subnet);
@@ -102,7 +108,7 @@ export class LocationResolver {
     });
     // Most specific subnet first.
     this.subnets.sort((a, b) => b.mask - a.mask);
-    this.switches = new SwitchTable(limits, counters);
+    this.switches = new SwitchTable(limits, counters, version);
     this.relays = new RelayResolver(this.switches, limits.maxPendingClients, (ip) => this.subnetVlan(ip), counters);
   }
 
@@ -132,10 +138,14 @@ export class LocationResolver {
   private observeAddress(o: Observation, derived: DerivedCandidates[]): void {
     if (o.protocol === 'arp' && o.mac !== undefined) this.switches.observeArpOwner(o.value, o.mac);
     if (!o.value.includes('.')) return;
+    this.version.read(this.subnetState);
     if (o.vlan !== undefined) {
       const p = prefix24(o.value);
       if (!this.learntSubnetVlans.has(p)) {
-        if (this.learntSubnetVlans.size < this.limits.maxPendingClients) this.learntSubnetVlans.set(p, o.vlan);
+        if (this.learntSubnetVlans.size < this.limits.maxPendingClients) {
+          this.learntSubnetVlans.set(p, o.vlan);
+          this.version.bump(this.subnetState);
+        }
         else this.counters?.inc('location.subnet_vlans_dropped');
       }
       return;
@@ -150,6 +160,7 @@ export class LocationResolver {
       this.subnetVlanDerived.clear();
     }
     this.subnetVlanDerived.add(key);
+    this.version.bump(this.subnetState);
     derived.push({ observation: o, candidates: [{ field: 'vlan', value: String(vlan), source: 'config.subnet_vlans', confidence: 0.4 }] });
   }
 

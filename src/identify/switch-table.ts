@@ -15,6 +15,7 @@
  */
 import type { Counters } from '../counters.js';
 import { makeRoom } from '../device/bounded-map.js';
+import { StateVersion, type Versioned } from '../state-version.js';
 import { SWITCHING_CAPABILITIES, hasAny, type SwitchAdvertisement } from '../observe/location-facts.js';
 import type { LocationLimits } from './location.js';
 
@@ -63,7 +64,12 @@ export class SwitchTable {
     private readonly limits: LocationLimits,
     /** Where drops and evictions are counted. */
     private readonly counters?: Counters,
+    /** Where changes are counted (src/state-version.ts). */
+    private readonly version: StateVersion = new StateVersion(),
   ) {}
+
+  /** The switches and the ARP owners, as one state: what an ARP sender's lookup reads. */
+  readonly state: Versioned = { version: 0 };
 
   /** MACs learnt to belong to a switch chassis since the last call (merge them into it). */
   drainAliases(): AliasFact[] {
@@ -88,6 +94,7 @@ export class SwitchTable {
    * routed, and would name a router's MAC.
    */
   observeArpOwner(ip: string, mac: string): void {
+    this.version.read(this.state);
     const sw = this.switchByAddress.get(ip);
     if (sw !== undefined) {
       this.joinSwitch(sw, mac, 'arp.management_address');
@@ -96,6 +103,7 @@ export class SwitchTable {
     if (this.arpOwners.get(ip) === mac) return;
     if (!this.arpOwners.has(ip)) makeRoom(this.arpOwners, this.limits.maxPendingClients, this.counters, 'location.arp_owners_evicted');
     this.arpOwners.set(ip, mac);
+    this.version.bump(this.state);
   }
 
   /**
@@ -110,6 +118,7 @@ export class SwitchTable {
       return false;
     }
     sw.macs.add(mac);
+    this.version.bump(this.state);
     if (sentFrom || !this.switchByMac.has(mac)) this.switchByMac.set(mac, sw);
     return true;
   }
@@ -189,6 +198,7 @@ export class SwitchTable {
       if (civic !== undefined && port.civic !== civic) { port.civic = civic; changed = true; }
       if (vlan !== undefined && port.vlan !== vlan) { port.vlan = vlan; changed = true; }
     }
+    if (changed) this.version.bump(this.state);
     return changed ? sw : undefined;
   }
 }

@@ -31,6 +31,7 @@ import { factAbout, factOf, innermostVlan } from './observe-context.js';
 import type { Counters } from '../counters.js';
 import { routingPrefix } from '../device/address-rank.js';
 import { makeRoom } from '../device/bounded-map.js';
+import { StateVersion, type Versioned } from '../state-version.js';
 
 export interface BinderLimits {
   /** Distinct source prefixes above which a MAC is taken for a router. */
@@ -52,6 +53,14 @@ interface MacState {
   /** The MAC's own addresses (sources of link-local multicast): kept when it is a router. */
   own: string[];
   router: boolean;
+  /** Bumped by every change, and when the state is forgotten (src/state-version.ts). */
+  version: number;
+}
+
+/** The MAC an address belongs to as its own. */
+interface Owner {
+  mac: string;
+  version: number;
 }
 
 /** The routing prefix router detection counts: /24 of IPv4, /64 of IPv6 (parsed, not sliced). */
@@ -90,28 +99,59 @@ export class AddressBinder {
   private readonly macs = new Map<string, MacState>();
   /** Address → the MAC it is bound to as its own (ARP, announced, sent with an initial TTL):
    * a routed copy of that host's traffic (two capture points, a hairpin) is still that host's. */
-  private readonly owners = new Map<string, string>();
+  private readonly owners = new Map<string, Owner>();
+  /** Which MACs have a state and which addresses an owner (what a lookup that finds none read). */
+  private readonly membership: Versioned = { version: 0 };
 
   constructor(
     private readonly limits: BinderLimits = BINDER_LIMITS,
     private readonly counters?: Counters,
+    /** Bumped by every change of a MAC's state or an address's owner (src/state-version.ts). */
+    private readonly version: StateVersion = new StateVersion(),
   ) {}
 
   private state(mac: string): MacState {
     let s = this.macs.get(mac);
-    if (!s) {
+    if (s) {
+      this.version.read(s);
+    } else {
+      this.forgetOldest(this.macs);
       makeRoom(this.macs, this.limits.maxTrackedMacs, this.counters, 'binder.macs_evicted');
-      s = { prefixes: new Set(), ips: [], routed: [], own: [], router: false };
+      s = { prefixes: new Set(), ips: [], routed: [], own: [], router: false, version: 0 };
       this.macs.set(mac, s);
+      this.version.bump(this.membership);
     }
     return s;
   }
 
+  /** Before `makeRoom` drops the oldest entry of a full table: records that read it are stale. */
+  private forgetOldest(map: Map<string, Versioned>): void {
+    if (map.size < this.limits.maxTrackedMacs) return;
+    const oldest = map.values().next().value;
+    if (oldest !== undefined) this.version.bump(oldest);
+  }
+
+  /** The MAC that owns `ip`, if one does. */
+  private ownerOf(ip: string): string | undefined {
+    const owner = this.owners.get(ip);
+    this.version.read(owner ?? this.membership);
+    return owner?.mac;
+  }
+
   /** Remembers `mac` as the owner of `ip` (bounded like the MACs; the oldest forgotten, counted). */
   private own(ip: string, mac: string): void {
-    if (this.owners.get(ip) === mac) return;
-    if (!this.owners.has(ip)) makeRoom(this.owners, this.limits.maxTrackedMacs, this.counters, 'binder.owners_evicted');
-    this.owners.set(ip, mac);
+    const owner = this.owners.get(ip);
+    if (owner !== undefined) {
+      this.version.read(owner);
+      if (owner.mac === mac) return;
+      owner.mac = mac;
+      this.version.bump(owner);
+      return;
+    }
+    this.forgetOldest(this.owners);
+    makeRoom(this.owners, this.limits.maxTrackedMacs, this.counters, 'binder.owners_evicted');
+    this.owners.set(ip, { mac, version: 0 });
+    this.version.bump(this.membership);
   }
 
   /** `ip` is `mac`'s own address (it answered ARP for it, or announced it in LLDP/CDP). */
@@ -124,6 +164,7 @@ export class AddressBinder {
       return;
     }
     s.own.push(ip);
+    this.version.bump(s);
     const i = s.ips.indexOf(ip);
     if (i >= 0) s.ips.splice(i, 1);
     const r = s.routed.indexOf(ip);
@@ -141,9 +182,10 @@ export class AddressBinder {
       const o = out[i] as Observation;
       if (o.mac === undefined || o.ip === undefined || o.protocol === 'ip' || o.protocol === 'ip-local') continue;
       const s = this.macs.get(o.mac);
+      this.version.read(s ?? this.membership);
       if (s === undefined || s.routed.length === 0 || !s.routed.includes(o.ip)) continue;
       // A host heard on the link as well (its own MAC) keeps its facts there.
-      const owner = this.owners.get(o.ip);
+      const owner = this.ownerOf(o.ip);
       out[i] = { ts: o.ts, frame: o.frame, protocol: o.protocol, field: o.field, value: o.value, mac: owner !== o.mac ? owner : undefined, ip: o.ip, vlan: o.vlan };
       this.counters?.inc('binder.facts_behind_router');
     }
@@ -166,6 +208,7 @@ export class AddressBinder {
   /** Marks a MAC a router: its weak bindings are withdrawn and their hosts keyed by IP. */
   private becomeRouter(s: MacState, mac: string, frame: FrameRecord, out: Observation[]): void {
     s.router = true;
+    this.version.bump(s);
     out.push(factOf(frame, 'ip', 'ip.router', 'true', { mac }));
     for (const earlier of s.ips) {
       out.push(factOf(frame, 'ip', 'ip.unbind', earlier, { mac }));
@@ -200,7 +243,11 @@ export class AddressBinder {
     if (!known) {
       const forwarded = frame.ip !== undefined && !SENDER_TTLS.has(frame.ip.ttl) && dst !== undefined && isUnicast(dst);
       const routedBefore = s.routed.includes(ip);
-      if (!routedBefore) s.prefixes.add(prefixOf(ip));
+      if (!routedBefore) {
+        const before = s.prefixes.size;
+        s.prefixes.add(prefixOf(ip));
+        if (s.prefixes.size !== before) this.version.bump(s);
+      }
       if (s.prefixes.size > this.limits.routerPrefixThreshold) {
         this.becomeRouter(s, mac, frame, out);
         out.push(factOf(frame, 'ip', 'ip.seen_via_router', mac, { ip }));
@@ -209,18 +256,25 @@ export class AddressBinder {
       if (forwarded) {
         // A host behind the MAC: keyed by its IP, not bound to the MAC.
         if (!routedBefore) {
-          if (s.routed.length < MAX_IPS_PER_MAC) s.routed.push(ip);
-          else this.counters?.inc('binder.addresses_dropped');
+          if (s.routed.length < MAX_IPS_PER_MAC) {
+            s.routed.push(ip);
+            this.version.bump(s);
+          } else this.counters?.inc('binder.addresses_dropped');
         }
         // ...unless it is a host heard on the link under its own MAC (a routed copy of its traffic).
-        const owner = this.owners.get(ip);
+        const owner = this.ownerOf(ip);
         if (owner === undefined || owner === mac) out.push(factOf(frame, 'ip', 'ip.seen_via_router', mac, { ip }));
         return;
       }
       // Sent with an initial TTL: the MAC's own after all.
-      if (routedBefore) s.routed.splice(s.routed.indexOf(ip), 1);
-      if (s.ips.length < MAX_IPS_PER_MAC) s.ips.push(ip);
-      else this.counters?.inc('binder.addresses_dropped');
+      if (routedBefore) {
+        s.routed.splice(s.routed.indexOf(ip), 1);
+        this.version.bump(s);
+      }
+      if (s.ips.length < MAX_IPS_PER_MAC) {
+        s.ips.push(ip);
+        this.version.bump(s);
+      } else this.counters?.inc('binder.addresses_dropped');
       this.own(ip, mac);
     }
     out.push(factAbout(frame, 'ip', 'ip.address', ip, mac, undefined, innermostVlan(frame)));
