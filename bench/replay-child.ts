@@ -26,6 +26,9 @@ export interface ReplayChildResult {
   knownMisses: number;
   /** Known-frame hits whose recorded touches were replayed (observe, identify, merge skipped). */
   knownReplayed: number;
+  /** Frames the known-frame table remembered, and senders it forgot past its byte budget. */
+  knownRemembered: number;
+  knownSendersEvicted: number;
   /** process.resourceUsage().maxRSS, in KiB. */
   maxRssKb: number;
   /** RSS and V8 heap in MiB at each sample point. */
@@ -59,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
   const wallMs = performance.now() - started;
   sample(summary.frames);
   const result: ReplayChildResult = {
-    frames: summary.frames, devices, wallMs, knownHits: pipeline.knownFrameStats.hits, knownMisses: pipeline.knownFrameStats.misses, knownReplayed: pipeline.knownFrameStats.touchesReplayed, maxRssKb: process.resourceUsage().maxRSS, samples,
+    frames: summary.frames, devices, wallMs, knownHits: pipeline.knownFrameStats.hits, knownMisses: pipeline.knownFrameStats.misses, knownReplayed: pipeline.knownFrameStats.touchesReplayed, knownRemembered: pipeline.knownFrameStats.remembered, knownSendersEvicted: pipeline.knownFrameStats.sendersEvicted, maxRssKb: process.resourceUsage().maxRSS, samples,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

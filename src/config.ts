@@ -200,6 +200,7 @@ const limitsSchema = z.strictObject({
     frames_per_sender: int(0, 1024).default(KNOWN_FRAME_LIMITS.framesPerSender).describe('Distinct frames remembered per sender MAC (the oldest replaced first).'),
     max_bytes: int(0, 2 ** 31).default(KNOWN_FRAME_LIMITS.maxBytes).describe('Memory the remembered frames may take (their bytes plus an estimate of what is replayed); past it the senders remembered first are forgotten (counter `known_frames.senders_evicted`).'),
     max_frame_bytes: int(64, 65535).default(KNOWN_FRAME_LIMITS.maxFrameBytes).describe('Longer frames are always decoded in full.'),
+    remember_after: z.union([z.literal(1), z.literal(2)]).default(KNOWN_FRAME_LIMITS.rememberAfter).describe('Sightings of a frame before it is remembered: 1, at once; 2, at its second (a frame heard once, as most are in a large network\'s first minutes, then costs its hash, not a copy of it and its decoding).'),
   }).prefault({}).describe('The known-frame fast path (src/capture/known-frames.ts).'),
   timestamps: z.strictObject({
     earliest_year: int(1970, 2100).default(new Date(TIMESTAMP_LIMITS.earliestMicros / 1000).getUTCFullYear()).describe('Frames of a replayed capture timestamped before 1 January of this year take the previous frame\'s time (warning `capture.timestamp_out_of_window`).'),
@@ -570,7 +571,7 @@ export function runtimeLimits(config: AuscultConfig): RuntimeLimits {
     location: { maxSwitches: l.location.max_switches, maxPortsPerSwitch: l.location.max_ports_per_switch, maxPendingClients: l.location.max_pending_clients },
     ethernet: limitsFromConfig(ETHERNET_LIMIT_DECL, l.ethernet),
     tunnels: limitsFromConfig(TUNNEL_LIMIT_DECL, l.tunnels),
-    knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes },
+    knownFrames: { enabled: l.known_frames.enabled, framesPerSender: l.known_frames.frames_per_sender, maxBytes: l.known_frames.max_bytes, maxFrameBytes: l.known_frames.max_frame_bytes, rememberAfter: l.known_frames.remember_after },
     remote: { maxFlows: l.remote.max_flows, maxNames: l.remote.max_names, maxProbeSegments: l.remote.max_probe_segments, idleMicros: l.remote.idle_timeout_s * 1_000_000 },
     profile: {
       maxDevices: l.profile.max_devices, maxPeersPerDevice: l.profile.max_peers_per_device, maxNamesPerDevice: l.profile.max_names_per_device, maxResolved: l.profile.max_resolved,

@@ -6,9 +6,9 @@ import type { CapturedFrame, CaptureWarning } from './capture/captured-frame.js'
 import { openCapture } from './capture/open-capture.js';
 import { TIMESTAMP_LIMITS } from './capture/timestamps.js';
 import { Counters } from './counters.js';
-import { decodeFrame, FRAME_LIMITS, type FrameLimits } from './decode/frame.js';
-import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type AppRecord, type DecodeSink } from './decode/registry.js';
-import { KNOWN_FRAME_LIMITS, KnownFrames, type KnownFrameLimits, type KnownFrameStats } from './capture/known-frames.js';
+import { decodeFrame, FRAME_LIMITS, restampFrame, type FrameLimits } from './decode/frame.js';
+import { APP_DECODER_LIMITS, decodeApplication, type AppDecoderLimits, type AppRecord, type DecodeSink, PORT_KEYED_UDP_PORTS } from './decode/registry.js';
+import { detached, KNOWN_FRAME_LIMITS, KnownFrames, type KnownFrameLimits, type KnownFrameStats } from './capture/known-frames.js';
 import { StreamDecoder, type StreamRecord, type StreamSink } from './decode/stream/stream-decoder.js';
 import { frameOfOrigin } from './protocols/dicom/dicom-observe.js';
 import { DeviceModel } from './device/device-model.js';
@@ -131,7 +131,7 @@ export class Pipeline implements DecodeSink {
     this.profile = new CommProfileTracker(this.counters, limits?.profile);
     this.profileStore = new ProfileStore(db, this.counters, limits?.profile);
     const knownLimits = options.knownFrames ?? limits?.knownFrames ?? KNOWN_FRAME_LIMITS;
-    this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits) : undefined;
+    this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits, PORT_KEYED_UDP_PORTS) : undefined;
   }
 
   /** Hits, misses and evictions of the known-frame table (all zero when it is off), and the
@@ -169,7 +169,7 @@ export class Pipeline implements DecodeSink {
       let entry: KnownDecode | undefined;
       if (hit !== undefined) {
         app = hit.app;
-        frame = { ...hit.frame, frameNo: captured.frameNo, tsMicros: captured.tsMicros };
+        frame = restampFrame(hit.frame, captured.frameNo, captured.tsMicros);
         const counted = hit.counted;
         for (let i = 0; i < counted.length; i++) counters.inc(counted[i] as string);
         // Nothing its last copy's processing read has changed since but times and counts: the
@@ -196,7 +196,8 @@ export class Pipeline implements DecodeSink {
       } else {
         const decoded = decodeFrame(captured, this.frameLimits);
         frame = decoded.value;
-        const recorded: string[] | undefined = known === undefined ? undefined : [];
+        // Counters are recorded only for a frame the table will remember (an eligible miss).
+        const recorded: string[] | undefined = known !== undefined && known.remembering ? [] : undefined;
         this.recording = recorded;
         for (let i = 0; i < decoded.anomalies.length; i++) this.anomaly(decoded.anomalies[i] as string);
         // TCP segments with a payload go to the registry too (TLS, SSH, RDP, VNC, TeamViewer, DNS over TCP, issue 20).
@@ -217,7 +218,7 @@ export class Pipeline implements DecodeSink {
         if (known !== undefined && recorded !== undefined && frame.payloadKind !== 'tcp') {
           // A UDP payload with an IP header is kept (copied): the remote-session tracker reads its length.
           const payload = frame.payloadKind === 'udp' && frame.ip !== undefined && frame.payload.length > 0 ? frame.payload.slice() : EMPTY_PAYLOAD;
-          const remembered: KnownDecode = { frame: { ...frame, payload }, counted: recorded, facts, protocol, app, touches: undefined };
+          const remembered: KnownDecode = { frame: restampFrame(frame, frame.frameNo, frame.tsMicros, payload), counted: recorded, facts, protocol, app: detached(app), touches: undefined };
           if (known.remember(remembered, facts?.length ?? 0)) entry = remembered;
         }
       }

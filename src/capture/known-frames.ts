@@ -5,33 +5,34 @@
  *
  * Real networks repeat themselves: a switch sends the same LLDP frame every 30 s per port, a pump
  * the same DHCP options at every renewal. Decoding is a pure function of the frame's bytes
- * (design.md: decoders are pure), and so is `observeApplication`; what follows them (the address
- * binder, hygiene, identification, the model, location) keeps state and runs on every frame, hit
- * or miss, so a hit changes no result: the golden fixtures are replayed with the table on and off
- * and must give byte-identical `devices --json`, history and counters (test/golden/known-frames.test.ts).
+ * (design.md: decoders are pure), and so is `observeApplication`. What follows them (the address
+ * binder, hygiene, identification, the model, location) keeps state: the pipeline records what a
+ * remembered frame's full processing moved and read (src/device/touch-log.ts,
+ * src/state-version.ts) and, for a later copy, replays those moves only while nothing it read has
+ * changed; else that state runs as for any frame. A hit changes no result: the golden fixtures
+ * are replayed with the table on and off and must give byte-identical `devices --json`, history
+ * and counters (test/golden/known-frames.test.ts).
  *
  * Masked (zeroed in the copy that is compared, never in the frame): the IPv4 identification and
  * header checksum (the checksum's verdict, which the frame decoder reports as
  * `ipv4.bad_checksum`, is kept in its place), the UDP checksum (no decoder reads it), and in
  * BOOTP/DHCP (UDP 67↔68) the transaction id and `secs` (no observer reads them). Only classic
  * Ethernet frames are looked up, and never a TCP segment (IPv4 protocol 6, IPv6 next header other
- * than UDP or ICMPv6): the stream decoder keeps per-flow state. A tunnelled frame whose inner
- * packet is TCP is decoded and never remembered.
+ * than UDP or ICMPv6; `eligible` turns it away before its bytes are copied): the stream decoder
+ * keeps per-flow state. A tunnelled frame whose inner packet is TCP is decoded and never
+ * remembered.
  *
  * Keyed by the 48-bit source MAC (a number, no string built per frame); each sender keeps its
- * `framesPerSender` most recently remembered frames (the oldest replaced first). The table holds
- * at most `maxBytes` (frame bytes plus an estimate of the replayed objects); past it the senders
- * remembered longest ago go first (`known_frames.senders_evicted`). A lookup hashes the masked
- * bytes (FNV-1a over 32-bit words), reads the sender's frame with that hash and compares it once
- * (native `Buffer#compare`); a hash collision is a miss.
+ * `framesPerSender` most recently remembered frames (the oldest replaced first). With
+ * `rememberAfter` 2 (the default) a frame is remembered at its second sighting; the first only
+ * notes its hash (at most `framesPerSender` per sender), so the many frames a SPAN feed carries
+ * once cost no copy. The table holds at most `maxBytes` (frame bytes plus an estimate of the
+ * replayed objects); past it the senders remembered longest ago go first
+ * (`known_frames.senders_evicted`). A lookup hashes the masked bytes (FNV-1a over 32-bit words),
+ * reads the sender's frame with that hash and compares it once (native `Buffer#compare`); a hash
+ * collision is a miss.
  *
- * Off by default, measured (bench/README.md, issue 14): on the bench's repeating capture (LLDP,
- * CDP, DHCP, mDNS, SSDP frames repeated byte for byte) 99.7 % of frames hit and the replay takes
- * 0.62× the CPU of the table off; on the SPAN-like mix (85 % TCP, never looked up; its UDP frames
- * mostly seen once) it takes 1.17× and 24 MB more peak RSS. A hit still runs the binder,
- * hygiene, the model (whose memo already reduces a repeated fact to its touches) and location;
- * skipping those too needs per-MAC, per-switch and per-device versions to prove a hit changes
- * nothing else (bench/README.md says why a global version is not enough).
+ * DEFAULT_NOTE
  *
  * Hand-written: no npm package dedupes frames with protocol-aware masks; this is a table and one
  * pass over at most four headers.
@@ -48,6 +49,9 @@ export interface KnownFrameLimits {
   maxBytes: number;
   /** Frames longer than this are never remembered. */
   maxFrameBytes: number;
+  /** Sightings of a frame before it is remembered: 1, at once; 2, at its second (a frame heard
+   * once, most of a large network's first minutes, then costs its hash, not a copy). */
+  rememberAfter: 1 | 2;
 }
 
 export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
@@ -55,12 +59,15 @@ export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
   framesPerSender: 1024,
   maxBytes: 24 * 1024 * 1024,
   maxFrameBytes: 1600,
+  rememberAfter: 2,
 };
 
 /** Estimated heap cost of one remembered frame besides its bytes (the decoded frame record). */
 export const ENTRY_OVERHEAD_BYTES = 512;
 /** Estimated heap cost of one replayed observation. */
 export const FACT_BYTES = 96;
+/** Estimated heap cost of the hash of a frame seen once (`rememberAfter` 2). */
+export const ONCE_BYTES = 32;
 
 /** One remembered frame and what the pipeline recorded for it. */
 export interface KnownFrame<T> {
@@ -78,6 +85,8 @@ interface Sender<T> {
   index: Map<number, KnownFrame<T>>;
   /** Next slot to replace once `frames` is full. */
   next: number;
+  /** Hashes of frames seen once and not remembered yet (`rememberAfter` 2), oldest first. */
+  once: Set<number>;
   bytes: number;
 }
 
@@ -112,7 +121,11 @@ export class KnownFrames<T> {
   private bytes = 0;
   readonly stats: KnownFrameStats = { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0 };
 
-  constructor(readonly limits: KnownFrameLimits = KNOWN_FRAME_LIMITS) {
+  /**
+   * `udpPorts`: when given, a UDP datagram is looked up only when either port is in it (the ports
+   * whose decoders do work worth skipping; decoding anything else costs less than the lookup).
+   */
+  constructor(readonly limits: KnownFrameLimits = KNOWN_FRAME_LIMITS, private readonly udpPorts?: ReadonlySet<number>) {
     const size = Math.ceil(Math.max(64, limits.maxFrameBytes) / 4) * 4;
     const buffer = new ArrayBuffer(size);
     this.scratch = Buffer.from(buffer);
@@ -142,6 +155,11 @@ export class KnownFrames<T> {
       return undefined;
     }
     const s = this.scratch;
+    // A TCP segment is turned away before its bytes are copied (most of a SPAN feed is TCP).
+    if (!eligible(data, len, this.udpPorts)) {
+      this.stats.ineligible++;
+      return undefined;
+    }
     s.set(data);
     if (!mask(s, len)) {
       this.stats.ineligible++;
@@ -160,7 +178,55 @@ export class KnownFrames<T> {
       return f.value;
     }
     this.stats.misses++;
+    if (this.limits.rememberAfter > 1 && !this.seenBefore(sender, hash)) this.pendingLength = -1;
     return undefined;
+  }
+
+  /** True when the last lookup missed and `remember` would store a value for its frame. */
+  get remembering(): boolean {
+    return this.pendingLength >= 0;
+  }
+
+  /** Whether this sender's frame with this hash was seen before (then forgotten as such, to be
+   * remembered in full); else it is noted as seen once. */
+  private seenBefore(key: number, hash: number): boolean {
+    const sender = this.senderOf(key);
+    if (sender.once.delete(hash)) {
+      sender.bytes -= ONCE_BYTES;
+      this.bytes -= ONCE_BYTES;
+      return true;
+    }
+    if (sender.once.size >= this.limits.framesPerSender) {
+      const oldest = sender.once.values().next().value;
+      if (oldest !== undefined) sender.once.delete(oldest);
+    } else {
+      sender.bytes += ONCE_BYTES;
+      this.bytes += ONCE_BYTES;
+    }
+    sender.once.add(hash);
+    this.evictOverBudget();
+    return false;
+  }
+
+  private senderOf(key: number): Sender<T> {
+    let sender = this.senders.get(key);
+    if (sender === undefined) {
+      sender = { frames: [], index: new Map(), next: 0, bytes: 0, once: new Set() };
+      this.senders.set(key, sender);
+    }
+    return sender;
+  }
+
+  /** Over the budget: the senders remembered first go (Map order is insertion order). */
+  private evictOverBudget(): void {
+    while (this.bytes > this.limits.maxBytes) {
+      const first = this.senders.entries().next();
+      if (first.done === true) break;
+      const [key, gone] = first.value;
+      this.senders.delete(key);
+      this.bytes -= gone.bytes;
+      this.stats.sendersEvicted++;
+    }
   }
 
   /**
@@ -174,11 +240,7 @@ export class KnownFrames<T> {
     const cost = len + ENTRY_OVERHEAD_BYTES + FACT_BYTES * facts;
     if (cost > this.limits.maxBytes || this.limits.framesPerSender < 1) return false;
     const entry: KnownFrame<T> = { bytes: Buffer.from(this.scratch.subarray(0, len)), value, cost, hash: this.pendingHash };
-    let sender = this.senders.get(this.pendingSender);
-    if (sender === undefined) {
-      sender = { frames: [], index: new Map(), next: 0, bytes: 0 };
-      this.senders.set(this.pendingSender, sender);
-    }
+    const sender = this.senderOf(this.pendingSender);
     if (sender.frames.length < this.limits.framesPerSender) {
       sender.frames.push(entry);
     } else {
@@ -193,15 +255,7 @@ export class KnownFrames<T> {
     sender.bytes += cost;
     this.bytes += cost;
     this.stats.remembered++;
-    // Over the budget: the senders remembered first go (Map order is insertion order).
-    while (this.bytes > this.limits.maxBytes) {
-      const first = this.senders.entries().next();
-      if (first.done === true) break;
-      const [key, gone] = first.value;
-      this.senders.delete(key);
-      this.bytes -= gone.bytes;
-      this.stats.sendersEvicted++;
-    }
+    this.evictOverBudget();
     return true;
   }
 
@@ -220,6 +274,63 @@ export function hashOf(s: Buffer, words: Int32Array, len: number): number {
   for (let i = 0; i < n; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
   for (let i = n << 2; i < len; i++) h = Math.imul(h ^ s[i]!, 0x01000193);
   return h;
+}
+
+/** False for a TCP segment (IPv4 protocol 6, IPv6 next header other than UDP or ICMPv6), the
+ * same verdict `mask` gives, read from the frame itself; false too for a UDP datagram on neither
+ * of `udpPorts` when given. */
+export function eligible(d: Uint8Array, len: number, udpPorts?: ReadonlySet<number>): boolean {
+  let off = 12;
+  let type = (d[off]! << 8) | d[off + 1]!;
+  for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < MAX_TAGS; tags++) {
+    off += 4;
+    if (off + 2 > len) return true;
+    type = (d[off]! << 8) | d[off + 1]!;
+  }
+  off += 2;
+  if (type === ETHERTYPE_IPV4) {
+    if (off + 20 > len || d[off]! >> 4 !== 4) return true;
+    const ihl = (d[off]! & 0x0f) * 4;
+    if (ihl < 20 || off + ihl > len) return true;
+    const proto = d[off + 9];
+    if (proto === IPPROTO_UDP) return udpPortsMatch(d, off + ihl, len, udpPorts);
+    return proto !== IPPROTO_TCP;
+  }
+  if (type === ETHERTYPE_IPV6) {
+    if (off + 40 > len || d[off]! >> 4 !== 6) return true;
+    const next = d[off + 6]!;
+    if (next === IPPROTO_UDP) return udpPortsMatch(d, off + 40, len, udpPorts);
+    return next === IPPROTO_ICMPV6;
+  }
+  return true;
+}
+
+/** Whether the UDP header at `off` has a port in `ports` (true when no set is given or the header
+ * is cut short: `mask` then decides). */
+function udpPortsMatch(d: Uint8Array, off: number, len: number, ports: ReadonlySet<number> | undefined): boolean {
+  if (ports === undefined || off + 4 > len) return true;
+  return ports.has((d[off]! << 8) | d[off + 1]!) || ports.has((d[off + 2]! << 8) | d[off + 3]!);
+}
+
+/**
+ * A copy of a decoded record whose byte fields (views into the capture's 256 KiB read chunks) are
+ * copied out, so a remembered record does not keep its chunk alive: before, each remembered frame
+ * pinned a chunk (20-30 MB more peak RSS on the SPAN-like bench capture with a few thousand
+ * entries). Objects are copied by spread, which keeps a decoder-built record's hidden class, and
+ * only their object fields are replaced; class instances and other values are shared.
+ */
+export function detached<T>(value: T, depth = 0): T {
+  if (typeof value !== 'object' || value === null || depth > 16) return value;
+  if (ArrayBuffer.isView(value)) return (value as unknown as Uint8Array).slice() as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => detached(v, depth + 1)) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out = { ...value } as Record<string, unknown>;
+  for (const k in out) {
+    const v = out[k];
+    if (typeof v === 'object' && v !== null) out[k] = detached(v, depth + 1);
+  }
+  return out as T;
 }
 
 /**

@@ -69,16 +69,26 @@ const udpPort = (f: FrameRecord, port: number, other = port) =>
 const tcpPort = (f: FrameRecord, port: number) =>
   f.payloadKind === 'tcp' && f.tcp !== undefined && (f.tcp.srcPort === port || f.tcp.dstPort === port);
 
+const DHCP_SERVER_PORT = 67;
+const DHCP_CLIENT_PORT = 68;
+const MDNS_PORT = 5353;
+const DNS_PORT = 53;
+
+/** The UDP ports the datagram decoders below claim by port. A UDP datagram on none of them is
+ * decoded by a payload heuristic or not at all, which costs less than the known-frame table's
+ * lookup (src/capture/known-frames.ts), so only these are looked up there. */
+export const PORT_KEYED_UDP_PORTS: ReadonlySet<number> = new Set([DHCP_SERVER_PORT, DHCP_CLIENT_PORT, MDNS_PORT, DNS_PORT]);
+
 /** Every datagram protocol, one line each; the first match wins. */
 const DATAGRAM_PROTOCOLS = [
-  datagram({ name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, 67, 68), decodeWith: decodeDhcp, anomalyCodes: DHCP_ANOMALIES, limits: DHCP_LIMIT_DECL, bpf: 'udp port 67 or udp port 68' }),
+  datagram({ name: 'dhcp', payloadKind: 'udp', matches: (f) => udpPort(f, DHCP_SERVER_PORT, DHCP_CLIENT_PORT), decodeWith: decodeDhcp, anomalyCodes: DHCP_ANOMALIES, limits: DHCP_LIMIT_DECL, bpf: 'udp port 67 or udp port 68' }),
   datagram({ name: 'lldp', payloadKind: 'ethertype', matches: (f) => f.payloadKind === 'ethertype' && f.ethertype === 0x88cc, decodeWith: decodeLldp, anomalyCodes: LLDP_ANOMALIES, limits: LLDP_LIMIT_DECL, bpf: 'ether proto 0x88cc' }),
   datagram({ name: 'cdp', payloadKind: 'llc', matches: (f) => f.payloadKind === 'llc' && f.llc?.snapOui === 0x00000c && f.llc.snapPid === 0x2000, decodeWith: decodeCdp, anomalyCodes: CDP_ANOMALIES, limits: CDP_LIMIT_DECL, bpf: 'ether dst 01:00:0c:cc:cc:cc' }),
-  datagram({ name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, 5353), decodeWith: decodeMdns, anomalyCodes: MDNS_ANOMALIES, limits: MDNS_LIMIT_DECL, bpf: 'udp port 5353' }),
+  datagram({ name: 'mdns', payloadKind: 'udp', matches: (f) => udpPort(f, MDNS_PORT), decodeWith: decodeMdns, anomalyCodes: MDNS_ANOMALIES, limits: MDNS_LIMIT_DECL, bpf: 'udp port 5353' }),
   // Issue 20: unicast DNS and the remote-access protocols. TCP entries see every TCP segment with
   // a payload (the stream decoders see them too) and claim it by its first bytes, whatever the port.
   // Their traffic is passed by REMOTE_ACCESS_TRAFFIC (src/config.ts), hence bpf ''.
-  datagram({ name: 'dns', payloadKind: 'udp', matches: (f) => udpPort(f, 53) && f.payload.length >= 12, decodeWith: decodeDns, anomalyCodes: DNS_ANOMALIES, limits: DNS_LIMIT_DECL, bpf: '' }),
+  datagram({ name: 'dns', payloadKind: 'udp', matches: (f) => udpPort(f, DNS_PORT) && f.payload.length >= 12, decodeWith: decodeDns, anomalyCodes: DNS_ANOMALIES, limits: DNS_LIMIT_DECL, bpf: '' }),
   datagram({ name: 'teamviewer_udp', payloadKind: 'udp', matches: (f) => f.payloadKind === 'udp' && looksLikeTeamViewer(f.payload, 'udp'), decodeWith: (p: Uint8Array) => decodeTeamViewer(p, 'udp'), anomalyCodes: TEAMVIEWER_UDP_ANOMALIES, bpf: '' }),
   datagram({ name: 'dns_tcp', payloadKind: 'tcp', matches: (f) => tcpPort(f, 53) && f.payload.length >= 14, decodeWith: (p: Uint8Array, l?: LimitValues<typeof DNS_LIMIT_DECL.fields>) => decodeDns(p, l, true), anomalyCodes: DNS_TCP_ANOMALIES, limits: DNS_LIMIT_DECL, bpf: '' }),
   datagram({ name: 'tls', payloadKind: 'tcp', matches: (f) => f.payloadKind === 'tcp' && looksLikeClientHello(f.payload), decodeWith: decodeTlsClientHello, anomalyCodes: TLS_ANOMALIES, limits: TLS_LIMIT_DECL, bpf: '' }),

@@ -5,10 +5,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CapturedFrame } from '../../../src/capture/captured-frame.js';
-import { KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames } from '../../../src/capture/known-frames.js';
+import { detached, KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames, ONCE_BYTES } from '../../../src/capture/known-frames.js';
+import { PORT_KEYED_UDP_PORTS } from '../../../src/decode/registry.js';
 
-const KNOWN_FRAME_LIMITS = { ...DEFAULTS, enabled: true };
-import { decodeFrame } from '../../../src/decode/frame.js';
+/** Remembered at the first sighting, so each test reads as one lookup per copy; the doorkeeper has its own test. */
+const KNOWN_FRAME_LIMITS = { ...DEFAULTS, enabled: true, rememberAfter: 1 as const };
+import { decodeFrame, restampFrame } from '../../../src/decode/frame.js';
 import { ROOT } from '../../helpers/cli.js';
 import { readCapturedFrames } from '../../helpers/frames.js';
 
@@ -137,5 +139,66 @@ describe('KnownFrames', () => {
       }
     });
     expect(t.stats.hits).toBe(512);
+  });
+
+  it('with rememberAfter 2, a frame is remembered at its second sighting; the first costs its hash, capped per sender', async () => {
+    const f = await dhcpFrame();
+    const t = new KnownFrames<string>({ ...KNOWN_FRAME_LIMITS, rememberAfter: 2, framesPerSender: 4 });
+    expect(t.lookup(f)).toBeUndefined();
+    expect(t.remembering).toBe(false);
+    expect(t.remember('first', 1)).toBe(false);
+    expect(t.heldBytes).toBe(ONCE_BYTES);
+    expect(t.lookup(f)).toBeUndefined();
+    expect(t.remembering).toBe(true);
+    expect(t.remember('second', 1)).toBe(true);
+    expect(t.lookup(f)).toBe('second');
+    expect(t.stats).toMatchObject({ hits: 1, misses: 2, remembered: 1 });
+    // Frames seen once: at most framesPerSender hashes are held; the oldest is forgotten first.
+    const at = f.data.length - 2;
+    const distinct = Array.from({ length: 6 }, (_, i) => variant(f, (b) => { b[at] = 0x80 | i; }));
+    for (const d of distinct) expect(t.lookup(d)).toBeUndefined();
+    expect(t.heldBytes).toBeLessThanOrEqual(4 * ONCE_BYTES + f.data.length + 512 + 96);
+    expect(t.lookup(distinct[0]!)).toBeUndefined();
+    expect(t.remembering, 'the oldest hash was forgotten').toBe(false);
+    expect(t.lookup(distinct[5]!)).toBeUndefined();
+    expect(t.remembering, 'a recent hash was kept').toBe(true);
+  });
+
+  it('with the decoders\' UDP ports given, a datagram on other ports is not looked up', async () => {
+    const f = await dhcpFrame();
+    const t = new KnownFrames<string>(KNOWN_FRAME_LIMITS, PORT_KEYED_UDP_PORTS);
+    const ihl = (f.data[IP]! & 0x0f) * 4;
+    // The same datagram moved to ports 16384 -> 16385 (RTP-like: nothing decodes it by port).
+    const rtp = variant(f, (b) => { b[IP + ihl] = 0x40; b[IP + ihl + 1] = 0x00; b[IP + ihl + 2] = 0x40; b[IP + ihl + 3] = 0x01; });
+    expect(t.lookup(rtp)).toBeUndefined();
+    t.remember('rtp', 0);
+    expect(t.lookup(rtp)).toBeUndefined();
+    expect(t.stats).toMatchObject({ ineligible: 2, remembered: 0 });
+    expect(t.lookup(f)).toBeUndefined();
+    t.remember('dhcp', 0);
+    expect(t.lookup(f)).toBe('dhcp');
+    // Without the set every UDP datagram is looked up.
+    const any = new KnownFrames<string>(KNOWN_FRAME_LIMITS);
+    any.lookup(rtp);
+    any.remember('rtp', 0);
+    expect(any.lookup(rtp)).toBe('rtp');
+  });
+
+  it('a remembered record copies its byte views out of the read chunk, keeping each object\'s keys', () => {
+    const chunk = new Uint8Array(256 * 1024);
+    const record = { protocol: 'x', options: [{ code: 1, value: chunk.subarray(10, 14) }], name: 'a', nested: { raw: chunk.subarray(0, 2), n: 3 } };
+    const copy = detached(record);
+    expect(copy).toEqual(record);
+    expect(copy.options[0]!.value.buffer.byteLength).toBe(4);
+    expect(copy.nested.raw.buffer.byteLength).toBe(2);
+    expect(Object.keys(copy)).toEqual(Object.keys(record));
+    expect(copy.nested).not.toBe(record.nested);
+  });
+
+  it('a replayed frame record has the decoder\'s keys in the decoder\'s order (one hidden class downstream)', async () => {
+    const decoded = decodeFrame(await dhcpFrame()).value;
+    const replayed = restampFrame(decoded, 7, 8, new Uint8Array(0));
+    expect(Object.keys(replayed)).toEqual(Object.keys(decoded));
+    expect(replayed).toEqual({ ...decoded, frameNo: 7, tsMicros: 8, payload: new Uint8Array(0) });
   });
 });
