@@ -50,8 +50,8 @@ async function main(argv: string[]): Promise<void> {
     samples.push({ frames, rssMb: round1(m.rss / 2 ** 20), heapMb: round1(m.heapUsed / 2 ** 20) });
   };
   const started = performance.now();
-  // BENCH_KNOWN_FRAMES=1: the known-frame table on (the A/B of issue 14); BENCH_KNOWN_BYTES, BENCH_KNOWN_PER_SENDER: its limits.
-  const knownFrames = { ...KNOWN_FRAME_LIMITS, enabled: process.env['BENCH_KNOWN_FRAMES'] === '1', maxBytes: Number(process.env['BENCH_KNOWN_BYTES'] ?? KNOWN_FRAME_LIMITS.maxBytes), framesPerSender: Number(process.env['BENCH_KNOWN_PER_SENDER'] ?? KNOWN_FRAME_LIMITS.framesPerSender) };
+  // BENCH_KNOWN_FRAMES=0 or 1: the known-frame table off or on (the A/B of issue 14; unset, the default); BENCH_KNOWN_BYTES, BENCH_KNOWN_PER_SENDER: its limits.
+  const knownFrames = { ...KNOWN_FRAME_LIMITS, enabled: process.env['BENCH_KNOWN_FRAMES'] === undefined ? KNOWN_FRAME_LIMITS.enabled : process.env['BENCH_KNOWN_FRAMES'] === '1', maxBytes: Number(process.env['BENCH_KNOWN_BYTES'] ?? KNOWN_FRAME_LIMITS.maxBytes), framesPerSender: Number(process.env['BENCH_KNOWN_PER_SENDER'] ?? KNOWN_FRAME_LIMITS.framesPerSender) };
   const pipeline = openPipeline(db, { logger: silentLogger(), knownFrames });
   let nextSample = sampleEvery;
   const summary = await pipeline.replayFile(capture, (frames) => {

@@ -14,8 +14,8 @@
  * MACs in every repetition: about 25 times the devices, so memory is measured against the number
  * of devices too) and `span` (span-mix.ts: mostly ordinary unicast traffic, like a hospital SPAN;
  * auscult and tshark both run on it), and `repeat` (issue 14: the template's LLDP/CDP/DHCP/mDNS/SSDP
- * frames repeated byte for byte, generate.ts repeatingTemplate), where auscult runs with the
- * known-frame table off and on (on the SPAN-like mix too).
+ * frames repeated byte for byte, generate.ts repeatingTemplate). auscult runs as deployed (the
+ * known-frame table on) and, on the 1x, SPAN-like and repeating captures, with the table off too.
  *
  * Environment: BENCH_PACKETS (1× size, default 1,000,000), BENCH_FULL=1 (always run the 10×
  * file), BENCH_SKIP_10X=1 (never), BENCH_TSHARK_10X=1 (also run tshark on the 10× file: slow, and
@@ -109,7 +109,7 @@ function measured(tool: string, what: string, scale: Scale, packets: number, r: 
  * Dockerfile set (src/runtime-env.ts). `bare` runs it with this process's environment only, for
  * comparison (the `auscult (bare node)` row).
  */
-async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false, knownFrames = false): Promise<Measured> {
+async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false, knownFrames = true): Promise<Measured> {
   const child = replayChild();
   const db = join(OUT, `bench-${scale}.db`);
   const once = async (): Promise<{ wallMs: number; maxRssKb?: number; cpuMs?: number; result: ReplayChildResult }> => {
@@ -121,7 +121,7 @@ async function runAuscult(capture: { path: string; packets: number }, scale: Sca
   };
   const r = allowRepeat ? await bestOf(once) : { ...(await once()), runs: 1 };
   if (r.result.frames !== capture.packets) log(`  ! auscult replayed ${r.result.frames} of ${capture.packets} frames`);
-  return measured(bare ? 'auscult (bare node)' : knownFrames ? 'auscult (known frames)' : 'auscult', `replay: decode + identify + store (child process${bare ? ', no deployment env' : `, env ${JSON.stringify(DEPLOYED_RUNTIME_ENV)}`}${knownFrames ? ', limits.known_frames.enabled' : ''})`, scale, capture.packets, r, {
+  return measured(bare ? 'auscult (bare node)' : knownFrames ? 'auscult' : 'auscult (known frames off)', `replay: decode + identify + store (child process${bare ? ', no deployment env' : `, env ${JSON.stringify(DEPLOYED_RUNTIME_ENV)}`}${knownFrames ? '' : ', limits.known_frames.enabled false'})`, scale, capture.packets, r, {
     devices: r.result.devices, knownHits: r.result.knownHits, knownMisses: r.result.knownMisses, innerWallMs: Math.round(r.result.wallMs), childMaxRssKb: r.result.maxRssKb, rssSamples: r.result.samples,
   });
 }
@@ -278,6 +278,7 @@ async function main(): Promise<void> {
   };
   const auscult1x = await step(runAuscult(c1, '1x', true));
   await step(runAuscult(c1, '1x', false, true));
+  await step(runAuscult(c1, '1x', false, false, false));
   await step(runTcpdump(c1, '1x'));
   const tshark1x = await step(runTshark(c1, '1x'));
   for (const peer of ['prads', 'p0f'] as const) { const m = await runPeer(peer, c1, '1x'); if (m) await step(Promise.resolve(m)); }
@@ -330,11 +331,11 @@ async function main(): Promise<void> {
     tsharkSpan = await step(runTshark(cs, 'span'));
     await step(runTcpdump(cs, 'span'));
     for (const peer of ['prads', 'p0f'] as const) { const m = await runPeer(peer, cs, 'span'); if (m) await step(Promise.resolve(m)); }
-    await step(runAuscult(cs, 'span', true, false, true));
+    await step(runAuscult(cs, 'span', true, false, false));
     removeDb('span');
   }
 
-  // The repeating capture (issue 14): what the known-frame table is for; auscult with it off and on.
+  // The repeating capture (issue 14): what the known-frame table is for; auscult with it on and off.
   if (process.env['BENCH_SKIP_REPEAT'] !== '1') {
     const repeatPackets = Number(process.env['BENCH_REPEAT_PACKETS'] ?? REPEAT_PACKETS);
     const cr = generateCapture(repeatingTemplate(template), join(OUT, 'bench-repeat.pcap'), repeatPackets, 1);
@@ -342,7 +343,7 @@ async function main(): Promise<void> {
     log(`\ncapture repeat: ${cr.path} ${fmtInt(cr.packets)} packets, ${cr.repetitions} byte-identical repetitions of the template's LLDP/CDP/DHCP/mDNS/SSDP frames${cr.reused ? ' (reused)' : ''}`);
     warmCache(cr.path);
     await step(runAuscult(cr, 'repeat', true));
-    await step(runAuscult(cr, 'repeat', true, false, true));
+    await step(runAuscult(cr, 'repeat', true, false, false));
     await step(runTshark(cr, 'repeat'));
     removeDb('repeat');
   }
@@ -390,9 +391,9 @@ async function main(): Promise<void> {
       if (a && p) log(`auscult / ${peer.padEnd(7)} packets/s (${scale}, whole process): ${(a.packetsPerSec / p.packetsPerSec).toFixed(3)}`);
     }
   }
-  for (const scale of ['span', 'repeat'] as const) {
-    const off = rows.find((r) => r.tool === 'auscult' && r.scale === scale);
-    const on = rows.find((r) => r.tool === 'auscult (known frames)' && r.scale === scale);
+  for (const scale of ['1x', 'span', 'repeat'] as const) {
+    const on = rows.find((r) => r.tool === 'auscult' && r.scale === scale);
+    const off = rows.find((r) => r.tool === 'auscult (known frames off)' && r.scale === scale);
     if (off?.cpuMs === undefined || on?.cpuMs === undefined) continue;
     const hits = Number(on.extra?.['knownHits'] ?? 0);
     log(`known-frame table on / off, CPU (${scale}): ${(on.cpuMs / off.cpuMs).toFixed(3)}; ${(100 * hits / on.packets).toFixed(1)} % of the frames hit; peak RSS ${mb(on.maxRssKb)} vs ${mb(off.maxRssKb)} MB`);

@@ -137,7 +137,7 @@ export class Pipeline implements DecodeSink {
   /** Hits, misses and evictions of the known-frame table (all zero when it is off), and the
    * hits whose recorded touches were replayed. */
   get knownFrameStats(): KnownFrameStats & { touchesReplayed: number } {
-    return { ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0 }), touchesReplayed: this.touchesReplayed };
+    return { ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0 }), touchesReplayed: this.touchesReplayed };
   }
 
   anomaly(code: string): void {

@@ -17,7 +17,7 @@ import { ROOT } from '../helpers/cli.js';
 import { captureFiles, fixtureCaptures } from '../helpers/fixture-captures.js';
 import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
 
-interface View { text: string; hits: number; misses: number; replayed: number }
+interface View { text: string; hits: number; misses: number; replayed: number; sleeps: number }
 
 /** The default limits, but every capture time kept: some shared captures predate 1995, and the
  * wall-clock time their first frame would otherwise take differs between the two replays. */
@@ -29,8 +29,8 @@ async function view(paths: readonly string[], known: KnownFrameLimits): Promise<
   const devices = listDevices(pipeline.db, { withHistory: true });
   const counters = Object.fromEntries(pipeline.counters.entries().filter(([k]) => !k.startsWith('inventory.devices_created')));
   pipeline.db.close();
-  const { hits, misses, touchesReplayed } = pipeline.knownFrameStats;
-  return { text: `${JSON.stringify({ devices, counters }, null, 2)}\n`, hits, misses, replayed: touchesReplayed };
+  const { hits, misses, touchesReplayed, sleeps } = pipeline.knownFrameStats;
+  return { text: `${JSON.stringify({ devices, counters }, null, 2)}\n`, hits, misses, replayed: touchesReplayed, sleeps };
 }
 
 const ON: KnownFrameLimits = { ...KNOWN_FRAME_LIMITS, enabled: true };
@@ -80,11 +80,16 @@ describe('known-frame fast path: on and off give the same inventory', () => {
     expect(replayed).toBeGreaterThan(100);
   }, 120_000);
 
-  it('a table of a few bytes evicts senders and still gives the same inventory', async () => {
+  it('a table of a few bytes evicts senders, one that sleeps every few frames wakes, and both give the same inventory', async () => {
     const f = join(ROOT, 'fixtures', 'demo', 'hospital-demo.pcapng');
     const off = await view([f, f], OFF);
     const tiny = await view([f, f], { ...ON, maxBytes: 4096, framesPerSender: 2 });
     expect(tiny.text).toBe(off.text);
+    // A table that sleeps and wakes every few frames: the same inventory.
+    const restless = await view([f, f], { ...ON, probeWindow: 8, minRepeatShare: 0.9 });
+    expect(restless.text).toBe(off.text);
+    expect(restless.sleeps).toBeGreaterThan(0);
+    expect(restless.hits).toBeGreaterThan(0);
   });
 });
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CapturedFrame } from '../../../src/capture/captured-frame.js';
-import { detached, KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames, ONCE_BYTES } from '../../../src/capture/known-frames.js';
+import { detached, DORMANT_WINDOWS, ENTRY_OVERHEAD_BYTES, FACT_BYTES, KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames, ONCE_BYTES } from '../../../src/capture/known-frames.js';
 import { PORT_KEYED_UDP_PORTS } from '../../../src/decode/registry.js';
 
 /** Remembered at the first sighting, so each test reads as one lookup per copy; the doorkeeper has its own test. */
@@ -110,7 +110,7 @@ describe('KnownFrames', () => {
     const frames = (await readCapturedFrames(DHCP)).filter((f) => f.data.length <= KNOWN_FRAME_LIMITS.maxFrameBytes);
     const senders = new Set(frames.map((f) => Buffer.from(f.data.subarray(6, 12)).toString('hex')));
     expect(senders.size).toBeGreaterThan(2);
-    const budget = 3 * (600 + 512 + 96);
+    const budget = 3 * (600 + ENTRY_OVERHEAD_BYTES + FACT_BYTES);
     const t = new KnownFrames<number>({ ...KNOWN_FRAME_LIMITS, maxBytes: budget, framesPerSender: 2 });
     for (const f of frames) {
       if (t.lookup(f) === undefined) t.remember(f.frameNo, 1);
@@ -157,7 +157,7 @@ describe('KnownFrames', () => {
     const at = f.data.length - 2;
     const distinct = Array.from({ length: 6 }, (_, i) => variant(f, (b) => { b[at] = 0x80 | i; }));
     for (const d of distinct) expect(t.lookup(d)).toBeUndefined();
-    expect(t.heldBytes).toBeLessThanOrEqual(4 * ONCE_BYTES + f.data.length + 512 + 96);
+    expect(t.heldBytes).toBeLessThanOrEqual(4 * ONCE_BYTES + f.data.length + ENTRY_OVERHEAD_BYTES + FACT_BYTES);
     expect(t.lookup(distinct[0]!)).toBeUndefined();
     expect(t.remembering, 'the oldest hash was forgotten').toBe(false);
     expect(t.lookup(distinct[5]!)).toBeUndefined();
@@ -200,5 +200,30 @@ describe('KnownFrames', () => {
     const replayed = restampFrame(decoded, 7, 8, new Uint8Array(0));
     expect(Object.keys(replayed)).toEqual(Object.keys(decoded));
     expect(replayed).toEqual({ ...decoded, frameNo: 7, tsMicros: 8, payload: new Uint8Array(0) });
+  });
+
+  it('a probe window with too few repeats puts the table to sleep for DORMANT_WINDOWS windows of eligible frames', async () => {
+    const f = await dhcpFrame();
+    const at = f.data.length - 2;
+    const distinct = Array.from({ length: 4 }, (_, i) => variant(f, (b) => { b[at] = 0x80 | i; }));
+    const t = new KnownFrames<number>({ ...KNOWN_FRAME_LIMITS, probeWindow: 4, minRepeatShare: 0.5 });
+    distinct.forEach((d, i) => {
+      expect(t.lookup(d)).toBeUndefined();
+      t.remember(i, 1);
+    });
+    expect(t.stats.sleeps).toBe(1);
+    // Asleep: even a remembered frame is decoded in full, and nothing new is remembered.
+    for (let i = 0; i < DORMANT_WINDOWS * 4; i++) {
+      expect(t.lookup(distinct[0]!)).toBeUndefined();
+      expect(t.remember(-1, 1)).toBe(false);
+    }
+    expect(t.stats.dormant).toBe(DORMANT_WINDOWS * 4);
+    // Awake again: it hits, and a window of repeats keeps it awake.
+    for (let i = 0; i < 8; i++) expect(t.lookup(distinct[i % 4]!)).toBe(i % 4);
+    expect(t.stats.sleeps).toBe(1);
+    // probeWindow 0: never asleep.
+    const never = new KnownFrames<number>({ ...KNOWN_FRAME_LIMITS, probeWindow: 0 });
+    for (const d of [...distinct, ...distinct.map((d) => variant(d, (b) => flip(b, at - 1, 1)))]) never.lookup(d);
+    expect(never.stats.sleeps).toBe(0);
   });
 });
