@@ -11,6 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+import type { KnownFrameStats } from './capture/known-frames.js';
 import { readInterfaceCounter, type LiveStats } from './capture/live.js';
 import { listDevices } from './inventory/device-view.js';
 import type { Db } from './inventory/store.js';
@@ -34,6 +35,8 @@ export interface SensorSnapshot {
   inventory?: InventoryFigures | undefined;
   /** Problems of the configured outputs (a syslog collector unreachable), one line each. */
   outputProblems?: string[];
+  /** The known-frame table's figures (src/capture/known-frames.ts), cumulative since start. */
+  knownFrames?: KnownFrameStats & { touchesReplayed: number };
 }
 
 export interface InventoryFigures {
@@ -147,6 +150,20 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
   });
   counterFrom('auscult_config_reload_failures_total', 'SIGHUP reloads rejected (the previous config and rules stay).', (s) => s.reloadFailures);
 
+  new Counter({
+    name: 'auscult_known_frames_total', help: 'Frames by what the known-frame table did with them: hit (decoding skipped), miss, asleep (passed over while the table slept), not_eligible (TCP, other UDP ports, too long).', labelNames: ['result'], registers: [registry],
+    collect() {
+      this.reset();
+      const k = snap().knownFrames;
+      if (k === undefined) return;
+      this.inc({ result: 'hit' }, k.hits);
+      this.inc({ result: 'miss' }, k.misses);
+      this.inc({ result: 'asleep' }, k.dormant);
+      this.inc({ result: 'not_eligible' }, k.ineligible);
+    },
+  });
+  counterFrom('auscult_known_frames_replayed_total', 'Known-frame hits whose recorded moves were replayed (binder, identification, model and location skipped).', (s) => s.knownFrames?.touchesReplayed ?? null);
+  counterFrom('auscult_known_frames_sleeps_total', 'Times the known-frame table went to sleep after a probe window with too few repeats (limits.known_frames.probe_window).', (s) => s.knownFrames?.sleeps ?? null);
   new Counter({
     name: 'auscult_decode_anomalies_total', help: 'Decode anomalies by protocol and code.', labelNames: ['protocol', 'code'], registers: [registry],
     collect() {

@@ -319,6 +319,7 @@ export class Sensor {
       outputProblems: this.outputs.problems(),
       devices: this.pipeline.model.knownDevices,
       residentDevices: this.pipeline.model.devices.size,
+      knownFrames: this.pipeline.knownFrameStats,
       rulesLoaded: this.rulesLoaded,
       reloads: this.reloads,
       reloadFailures: this.reloadFailures,
