@@ -124,6 +124,11 @@ export function isInternal(ip: string): boolean {
 
 export class RemoteSessionTracker {
   private readonly flows = new Map<string, Flow>();
+  /** Tracked flows per endpoint address (each flow counts its client and its server address):
+   * a frame whose sender is in none cannot belong to one, and is turned away without building
+   * the flow key (on the SPAN-like bench capture most frames are such, and the key's three
+   * string concatenations and its hashing were most of this tracker's cost). */
+  private readonly flowsByAddress = new Map<string, number>();
   /** Address → the service name DNS resolved to it (insertion order = age). */
   private readonly names = new Map<string, { service: RemoteAccessService; name: string; frame: number }>();
   private readonly done: RemoteSession[] = [];
@@ -161,6 +166,8 @@ export class RemoteSessionTracker {
     const syn = tcp !== undefined && (tcp.flags & 0x12) === 0x02;
     if (this.flows.size === 0 && app === undefined && !syn && this.names.size === 0) return;
     if (++this.framesSinceSweep >= 4096) this.sweep(frame.tsMicros);
+    // No tracked flow has this sender: the frame can only start one (the same test as below).
+    if (!syn && !this.flowsByAddress.has(ip.src) && !this.startsSession(app) && (frame.payload.length === 0 || (!this.names.has(ip.dst) && !this.names.has(ip.src)))) return;
     const a = `${ip.src}|${sport}`;
     const b = `${ip.dst}|${dport}`;
     const key = `${transport}|${a < b ? a + '|' + b : b + '|' + a}`;
@@ -215,6 +222,8 @@ export class RemoteSessionTracker {
       bytesC2S: 0, bytesS2C: 0, frames: 0, tool: undefined, how: '', evidenceFrame: 0, probed: 0, magic: 0, fins: 0,
     };
     this.flows.set(key, flow);
+    this.countAddress(flow.client.ip, 1);
+    this.countAddress(flow.server.ip, 1);
     // A flow to an address a service's name resolved to is that service's at once.
     const named = this.names.get(flow.server.ip) ?? this.names.get(flow.client.ip);
     if (named !== undefined) this.name(flow, named.service.id, `dns ${named.name}`, named.frame);
@@ -233,7 +242,7 @@ export class RemoteSessionTracker {
     if (fromClient && flow.client.mac === undefined) flow.client.mac = frame.srcMac;
     if (!fromClient && flow.server.mac === undefined) flow.server.mac = frame.srcMac;
     if (n > 0 && flow.tool === undefined && ++flow.probed > this.limits.maxProbeSegments) {
-      this.flows.delete(flow.key);
+      this.forget(flow);
       return false;
     }
     return true;
@@ -345,8 +354,20 @@ export class RemoteSessionTracker {
     for (const f of [...this.flows.values()]) if (now - f.last > this.limits.idleMicros) this.close(f, 'idle');
   }
 
-  private close(flow: Flow, reason: SessionEndReason): void {
+  private forget(flow: Flow): void {
     this.flows.delete(flow.key);
+    this.countAddress(flow.client.ip, -1);
+    this.countAddress(flow.server.ip, -1);
+  }
+
+  private countAddress(ip: string, by: 1 | -1): void {
+    const n = (this.flowsByAddress.get(ip) ?? 0) + by;
+    if (n > 0) this.flowsByAddress.set(ip, n);
+    else this.flowsByAddress.delete(ip);
+  }
+
+  private close(flow: Flow, reason: SessionEndReason): void {
+    this.forget(flow);
     if (flow.tool === undefined) return;
     const clientInside = isInternal(flow.client.ip);
     const serverInside = isInternal(flow.server.ip);

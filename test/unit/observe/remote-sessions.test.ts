@@ -49,6 +49,33 @@ describe('RemoteSessionTracker', () => {
     expect(t.size).toBe(0);
   });
 
+  it('a frame whose sender has no tracked flow starts none unless it could; every way a flow ends frees its addresses', () => {
+    const t = new RemoteSessionTracker(new Counters(), { ...REMOTE_SESSION_LIMITS, maxProbeSegments: 1 });
+    t.onFrame(tcp('10.9.0.1', 40000, '10.9.0.2', 443, SYN), undefined);
+    expect(t.size).toBe(1);
+    // Data between other hosts, without a SYN: no flow.
+    t.onFrame(tcp('10.9.0.3', 40001, '10.9.0.4', 443, ACK, 100), undefined);
+    expect(t.size).toBe(1);
+    // The flow's server answers on another port pair: its address has a flow, the key does not.
+    t.onFrame(tcp('10.9.0.2', 443, '10.9.0.1', 40009, ACK, 100), undefined);
+    expect(t.size).toBe(1);
+    // Two payload segments: the unnamed flow is forgotten, and later data of the pair starts nothing.
+    t.onFrame(tcp('10.9.0.2', 443, '10.9.0.1', 40000, ACK, 100), undefined);
+    t.onFrame(tcp('10.9.0.1', 40000, '10.9.0.2', 443, ACK, 100), undefined);
+    expect(t.size).toBe(0);
+    t.onFrame(tcp('10.9.0.1', 40000, '10.9.0.2', 443, ACK, 100), undefined);
+    expect(t.size).toBe(0);
+    // A frame that names its tool starts a flow even from a sender with none; an RST ends it.
+    t.onFrame(tcp('10.9.0.5', 22, '10.9.0.6', 50000, ACK, 21), SSH);
+    expect(t.size).toBe(1);
+    t.onFrame(tcp('10.9.0.6', 50000, '10.9.0.5', 22, 0x04), undefined);
+    expect(t.size).toBe(0);
+    expect(t.drain()).toHaveLength(1);
+    // Its addresses are free again: a bare ACK between them starts nothing.
+    t.onFrame(tcp('10.9.0.6', 50000, '10.9.0.5', 22, ACK), undefined);
+    expect(t.size).toBe(0);
+  });
+
   it('maxFlows lowered to 2: unnamed flows are evicted first, then the oldest session, which is written out as evicted', () => {
     const counters = new Counters();
     const t = new RemoteSessionTracker(counters, { ...REMOTE_SESSION_LIMITS, maxFlows: 2 });
