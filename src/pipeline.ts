@@ -47,6 +47,9 @@ export interface PipelineOptions {
   logger: Logger;
   /** The known-frame table's limits; default `limits.knownFrames`, else KNOWN_FRAME_LIMITS. */
   knownFrames?: KnownFrameLimits;
+  /** How replayed files are read: by default into reused buffers (src/capture/open-capture.ts
+   * CaptureOptions.reuseReadBuffers); tests turn it off or lower the read size. */
+  replayReads?: { reuseReadBuffers?: boolean; readChunkBytes?: number };
 }
 
 /** What a known frame replays: the decoded frame (payload dropped), the counters decoding
@@ -373,7 +376,14 @@ export class Pipeline implements DecodeSink {
    */
   async replayFile(path: string, onProgress?: (frames: number, bytes: number) => void): Promise<ReplayFileSummary> {
     // Out-of-window frame times are replaced before anything is stored (src/capture/timestamps.ts).
-    const source = await openCapture(path, { timestamps: this.options.limits?.timestamps ?? TIMESTAMP_LIMITS });
+    // Frames view reused read buffers: nothing here keeps a view past its batch (the known-frame
+    // table, the reassembler and the stream decoders copy what they keep, as for live capture).
+    const reads = this.options.replayReads;
+    const source = await openCapture(path, {
+      timestamps: this.options.limits?.timestamps ?? TIMESTAMP_LIMITS,
+      reuseReadBuffers: reads?.reuseReadBuffers ?? true,
+      ...(reads?.readChunkBytes !== undefined ? { readChunkBytes: reads.readChunkBytes } : {}),
+    });
     const captureId = this.store.addCapture(path, 'file');
     this.model.captureId = captureId;
     let frames = 0;

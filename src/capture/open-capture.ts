@@ -15,7 +15,7 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -84,6 +84,15 @@ export interface CaptureOptions {
   /** The window frame times must fall in (the pipeline passes TIMESTAMP_LIMITS or the config's);
    * outside it a frame takes the previous frame's time. Absent: times are passed on as read. */
   timestamps?: TimestampLimits;
+  /**
+   * Read an uncompressed file into a few reused buffers instead of a stream's fresh chunk per
+   * read (issue 14: fewer allocations and no stream machinery). Then a batch's frames are valid
+   * only until the consumer asks for the next batch: the pipeline copies what it keeps. Off for
+   * other callers, which may keep frames across batches.
+   */
+  reuseReadBuffers?: boolean;
+  /** Bytes per read (default READ_CHUNK_BYTES); tests lower it so that buffers are reused. */
+  readChunkBytes?: number;
 }
 
 /** Container formats recognised from the first bytes. */
@@ -163,6 +172,13 @@ export class ChunkedRecordReader {
   ) {}
 
   get stopped(): boolean { return this.parser.stopped; }
+
+  /** Whether the reader still reads from this memory (its current chunk or a queued one). */
+  holds(memory: ArrayBufferLike): boolean {
+    if (this.buf.buffer === memory) return true;
+    for (let i = 0; i < this.queue.length; i++) if (this.queue[i]?.buffer === memory) return true;
+    return false;
+  }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -325,6 +341,7 @@ class FileFrameSource implements FrameSource {
     private readonly batchSize: number,
     private readonly limits: CaptureLimits,
     private readonly timestamps: TimestampLimits | undefined,
+    private readonly reuse: { chunkBytes: number } | undefined,
   ) {}
 
   /**
@@ -335,7 +352,6 @@ class FileFrameSource implements FrameSource {
     this.warnings.length = 0;
     const warn = makeWarn(this.warnings, this.limits.maxWarnings);
     const reader = new ChunkedRecordReader(makeParser(this.format, warn, this.limits), warn);
-    const stream = openStream(this.path, this.gzip);
     const batchSize = this.batchSize;
     const window = this.timestamps ? new TimestampWindow(this.timestamps) : undefined;
     const sane = (b: CapturedFrame[]): CapturedFrame[] => {
@@ -345,6 +361,11 @@ class FileFrameSource implements FrameSource {
     };
     let batch: CapturedFrame[] = [];
     let clean = true;
+    if (this.reuse !== undefined && !this.gzip) {
+      yield* this.reusedBatches(reader, this.reuse.chunkBytes, sane);
+      return;
+    }
+    const stream = openStream(this.path, this.gzip);
     try {
       for await (const chunk of stream) {
         reader.push(chunk as Buffer);
@@ -362,6 +383,79 @@ class FileFrameSource implements FrameSource {
     }
     if (clean) reader.finish();
     if (batch.length > 0) yield sane(batch);
+  }
+
+  /** `batches()` over reused read buffers (CaptureOptions.reuseReadBuffers). */
+  private async *reusedBatches(reader: ChunkedRecordReader, chunkBytes: number, sane: (b: CapturedFrame[]) => CapturedFrame[]): AsyncGenerator<CapturedFrame[], void, undefined> {
+    const buffers = new ReadBuffers(chunkBytes);
+    const batchSize = this.batchSize;
+    let batch: CapturedFrame[] = [];
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (err) {
+      throw unreadable(this.path, err);
+    }
+    try {
+      for (;;) {
+        const chunk = buffers.take(reader);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
+        } catch (err) {
+          throw unreadable(this.path, err);
+        }
+        if (bytesRead === 0) break;
+        reader.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+        while (reader.drain(batch, batchSize)) {
+          yield sane(batch);
+          buffers.yielded();
+          batch = [];
+        }
+        if (reader.stopped) break;
+      }
+    } finally {
+      await handle.close();
+    }
+    reader.finish();
+    if (batch.length > 0) yield sane(batch);
+  }
+}
+
+/**
+ * The read buffers of one `batches()` call with `reuseReadBuffers`. A buffer goes back to the
+ * free list only after a batch was yielded since the reader let go of it: the batch being filled
+ * may still hold frames that view it (a batch of large frames spans chunks).
+ */
+class ReadBuffers {
+  /** Buffers read into: the reader may hold them. */
+  private readonly inUse: Buffer[] = [];
+  /** Released by the reader, maybe still viewed by the batch being filled. */
+  private readonly released: Buffer[] = [];
+  private readonly free: Buffer[] = [];
+  allocated = 0;
+
+  constructor(private readonly chunkBytes: number) {}
+
+  /** A buffer no frame of an unyielded batch and no reader state views. */
+  take(reader: ChunkedRecordReader): Buffer {
+    for (let i = this.inUse.length - 1; i >= 0; i--) {
+      const b = this.inUse[i] as Buffer;
+      if (!reader.holds(b.buffer)) { this.inUse.splice(i, 1); this.released.push(b); }
+    }
+    let b = this.free.pop();
+    if (b === undefined) {
+      // Its own memory (never a slice of Node's shared pool), so `holds` compares it exactly.
+      b = Buffer.allocUnsafeSlow(this.chunkBytes);
+      this.allocated++;
+    }
+    this.inUse.push(b);
+    return b;
+  }
+
+  /** A batch was yielded and the consumer came back: what was released may be reused. */
+  yielded(): void {
+    while (this.released.length > 0) this.free.push(this.released.pop() as Buffer);
   }
 }
 
@@ -400,5 +494,6 @@ export async function openCapture(path: string, options: CaptureOptions = {}): P
   if ('reason' in checked) {
     throw new AuscultError('AUS_ERR_CAPTURE_HEADER', gzip ? `${checked.reason} (after gzip decompression)` : checked.reason, { file: path, offset: 0 });
   }
-  return new FileFrameSource(path, checked.format, gzip, batchSize, limits, options.timestamps);
+  const reuse = options.reuseReadBuffers === true ? { chunkBytes: Math.max(SNIFF_BYTES, Math.floor(options.readChunkBytes ?? READ_CHUNK_BYTES)) } : undefined;
+  return new FileFrameSource(path, checked.format, gzip, batchSize, limits, options.timestamps, reuse);
 }
