@@ -36,7 +36,7 @@ export interface SensorSnapshot {
   /** Problems of the configured outputs (a syslog collector unreachable), one line each. */
   outputProblems?: string[];
   /** The known-frame table's figures (src/capture/known-frames.ts), cumulative since start. */
-  knownFrames?: KnownFrameStats & { touchesReplayed: number };
+  knownFrames?: KnownFrameStats & { touchesReplayed: number; signaturesReplayed?: number };
 }
 
 export interface InventoryFigures {
@@ -163,6 +163,7 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
     },
   });
   counterFrom('auscult_known_frames_replayed_total', 'Known-frame hits whose recorded moves were replayed (binder, identification, model and location skipped).', (s) => s.knownFrames?.touchesReplayed ?? null);
+  counterFrom('auscult_header_signatures_replayed_total', 'Plain TCP/UDP frames whose sender\'s earlier frame of the same signature had its moves replayed (src/header-signatures.ts).', (s) => s.knownFrames?.signaturesReplayed ?? null);
   counterFrom('auscult_known_frames_sleeps_total', 'Times the known-frame table went to sleep after a probe window with too few repeats (limits.known_frames.probe_window).', (s) => s.knownFrames?.sleeps ?? null);
   new Counter({
     name: 'auscult_decode_anomalies_total', help: 'Decode anomalies by protocol and code.', labelNames: ['protocol', 'code'], registers: [registry],

@@ -30,8 +30,9 @@ import { RemoteSessionTracker } from './observe/remote-sessions.js';
 import { RemoteSessionStore } from './inventory/remote-session-store.js';
 import { CommProfileTracker } from './observe/comm-profile.js';
 import { ProfileStore } from './inventory/profile-store.js';
-import { StateVersion, readsHold, type Versioned } from './state-version.js';
-import type { TouchLog } from './device/touch-log.js';
+import { StateVersion, readsHold } from './state-version.js';
+import type { RecordedTouches, TouchLog } from './device/touch-log.js';
+import { HeaderSignatures, isPlain, type HeaderSignature } from './header-signatures.js';
 
 export interface PipelineOptions {
   /** Frames between store flushes (each flush is one transaction). Default 1,000,000. */
@@ -66,15 +67,6 @@ interface KnownDecode {
   touches: RecordedTouches | undefined;
 }
 
-/** What observing, identifying, merging and locating one frame did (src/device/touch-log.ts), the
- * counters it incremented (name, amount), and the state it read with its versions: it holds while
- * they do (src/state-version.ts). */
-interface RecordedTouches {
-  readonly reads: readonly (Versioned | number)[];
-  readonly log: TouchLog;
-  readonly counted: readonly (string | number)[];
-}
-
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
 export class Pipeline implements DecodeSink {
@@ -100,6 +92,10 @@ export class Pipeline implements DecodeSink {
   private readonly observations: Observation[] = [];
   /** Frames already sent by their sender (undefined: switched off by `limits.known_frames.enabled`). */
   private readonly known: KnownFrames<KnownDecode> | undefined;
+  /** Plain TCP/UDP frames' replayable moves by sender signature (with the known-frame table). */
+  private readonly signatures: HeaderSignatures | undefined;
+  /** Observations the stream decoders made of a plain frame, before the binder's (reused). */
+  private readonly streamOut: Observation[] = [];
   /** While a frame is decoded: the counter names decoding increments, to replay on a hit. */
   private recording: string[] | undefined;
   /** Issue 20: remote-access sessions (src/observe/remote-sessions.ts), written at each flush. */
@@ -135,12 +131,18 @@ export class Pipeline implements DecodeSink {
     this.profileStore = new ProfileStore(db, this.counters, limits?.profile);
     const knownLimits = options.knownFrames ?? limits?.knownFrames ?? KNOWN_FRAME_LIMITS;
     this.known = knownLimits.enabled ? new KnownFrames<KnownDecode>(knownLimits, PORT_KEYED_UDP_PORTS) : undefined;
+    this.signatures = knownLimits.enabled && knownLimits.maxHeaderSignatures > 0 ? new HeaderSignatures(knownLimits.maxHeaderSignatures) : undefined;
   }
 
   /** Hits, misses and evictions of the known-frame table (all zero when it is off), and the
    * hits whose recorded touches were replayed. */
-  get knownFrameStats(): KnownFrameStats & { touchesReplayed: number } {
-    return { ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0 }), touchesReplayed: this.touchesReplayed };
+  get knownFrameStats(): KnownFrameStats & { touchesReplayed: number; signaturesReplayed: number; signaturesCleared: number } {
+    return {
+      ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0 }),
+      touchesReplayed: this.touchesReplayed,
+      signaturesReplayed: this.signatures?.replayed ?? 0,
+      signaturesCleared: this.signatures?.cleared ?? 0,
+    };
   }
 
   anomaly(code: string): void {
@@ -226,29 +228,58 @@ export class Pipeline implements DecodeSink {
         }
       }
       this.countFrame(frame);
-      // A known frame's full path records what it moves, to be replayed for its next copy.
+      // A plain TCP/UDP frame (src/header-signatures.ts): the flow stages run first, which read
+      // nothing the binder or the model keep; when the stream decoders made nothing of it, the
+      // moves its sender's last frame of the same signature made are replayed while they hold.
+      let signature: HeaderSignature | undefined;
+      let flowStagesRan = false;
+      const streamOut = this.streamOut;
+      if (entry === undefined && this.signatures !== undefined && app === undefined && facts === undefined && isPlain(frame)) {
+        flowStagesRan = true;
+        streamOut.length = 0;
+        this.remote.onFrame(frame, undefined);
+        this.streamProtocol = undefined;
+        if (frame.payloadKind === 'tcp') this.decodeStreams(frame, streamOut);
+        this.profile.onFrame(frame, undefined, this.streamProtocol);
+        if (streamOut.length === 0) {
+          signature = this.signatures.entryFor(frame);
+          const touches = signature.touches;
+          if (touches !== undefined && readsHold(touches.reads) && this.model.replayTouches(touches.log, frame.tsMicros, frame.frameNo)) {
+            const c = touches.counted;
+            for (let i = 0; i < c.length; i += 2) counters.inc(c[i] as string, c[i + 1] as number);
+            this.signatures.replayed++;
+            continue;
+          }
+        }
+      }
+      // A known frame's (or signature's) full path records what it moves, to be replayed for its next copy.
       let log: TouchLog | undefined;
       const versionBefore = this.version.value;
-      if (entry !== undefined) {
+      if (entry !== undefined || signature !== undefined) {
         log = this.model.openTouchLog();
         counters.tap = [];
         this.version.reads = [];
       }
       out.length = 0;
       observeFrame(frame, this.binder, out);
-      if (frame.ip !== undefined && frame.payloadKind !== 'none') {
-        const tap = counters.tap;
-        counters.tap = undefined;
-        this.remote.onFrame(frame, app);
-        counters.tap = tap;
-      }
-      this.streamProtocol = undefined;
-      if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
-      if (frame.ip !== undefined || app !== undefined) {
-        const tap = counters.tap;
-        counters.tap = undefined;
-        this.profile.onFrame(frame, app, this.streamProtocol);
-        counters.tap = tap;
+      if (flowStagesRan) {
+        for (let i = 0; i < streamOut.length; i++) out.push(streamOut[i] as Observation);
+        streamOut.length = 0;
+      } else {
+        if (frame.ip !== undefined && frame.payloadKind !== 'none') {
+          const tap = counters.tap;
+          counters.tap = undefined;
+          this.remote.onFrame(frame, app);
+          counters.tap = tap;
+        }
+        this.streamProtocol = undefined;
+        if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
+        if (frame.ip !== undefined || app !== undefined) {
+          const tap = counters.tap;
+          counters.tap = undefined;
+          this.profile.onFrame(frame, app, this.streamProtocol);
+          counters.tap = tap;
+        }
       }
       // The typed location fact (LLDP/CDP advertisement, DHCP relay fact) travels beside the
       // observations to the binder and the location stage; only when the observer gave facts.
@@ -289,7 +320,7 @@ export class Pipeline implements DecodeSink {
           this.model.alias(a.mac, a.into, out[0] as Observation, a.source);
         }
       }
-      if (entry !== undefined && log !== undefined) {
+      if (log !== undefined) {
         this.model.closeTouchLog();
         const tapped = counters.tap ?? [];
         counters.tap = undefined;
@@ -297,7 +328,9 @@ export class Pipeline implements DecodeSink {
         this.version.reads = undefined;
         // Recorded only when nothing but times and counts moved. A location fact feeds the switch
         // table and relay resolver, whose refreshes are not logged: such frames always take the full path.
-        entry.touches = log.replayable && located === undefined && this.version.value === versionBefore ? { reads, log, counted: tapped } : undefined;
+        const touches: RecordedTouches | undefined = log.replayable && located === undefined && this.version.value === versionBefore ? { reads, log, counted: tapped } : undefined;
+        if (entry !== undefined) entry.touches = touches;
+        else if (signature !== undefined) signature.touches = touches;
       }
     }
     this.counters.inc('frames.processed', frames.length);

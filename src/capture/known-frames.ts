@@ -63,6 +63,8 @@ export interface KnownFrameLimits {
    * looked up or remembered. 0: never asleep. */
   probeWindow: number;
   minRepeatShare: number;
+  /** Plain TCP/UDP frame signatures kept (src/header-signatures.ts); 0: none, those frames take the full path. */
+  maxHeaderSignatures: number;
 }
 
 export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
@@ -73,6 +75,7 @@ export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
   rememberAfter: 2,
   probeWindow: 4096,
   minRepeatShare: 0.4,
+  maxHeaderSignatures: 8192,
 };
 
 /** Windows' worth of eligible frames a table with too few repeats sleeps before it probes again. */

@@ -10,6 +10,7 @@
  * `replayable` when a choice between two values of the same source and confidence came down to
  * which was newer, when a classification waited to persist, or when a location move was counted.
  */
+import type { Versioned } from '../state-version.js';
 import type { AddressState, CandidateState, ChosenValue, DeviceState } from './device-model.js';
 
 /** A device heard (last seen moves). */
@@ -38,3 +39,12 @@ export class TouchLog {
 
 /** Slots per entry of `TouchLog.entries`. */
 export const TOUCH_STRIDE = 3;
+
+/** What observing, identifying, merging and locating one frame did (a TouchLog), the counters it
+ * incremented (name, amount), and the state it read with its versions: it holds while they do
+ * (src/state-version.ts). */
+export interface RecordedTouches {
+  readonly reads: readonly (Versioned | number)[];
+  readonly log: TouchLog;
+  readonly counted: readonly (string | number)[];
+}

@@ -95,6 +95,15 @@ function isUnicast(ip: string): boolean {
   return isHostAddress(ip) && !ip.endsWith('.255');
 }
 
+/**
+ * All the binder reads of a frame's destination address: 2 a link-local group, 1 another unicast
+ * address, 0 neither. Frames from one sender that agree on it (and on the sender's fields) move
+ * the binder alike (src/header-signatures.ts keys on it).
+ */
+export function destinationClass(dst: string): 0 | 1 | 2 {
+  return isLinkLocalGroup(dst) ? 2 : isUnicast(dst) ? 1 : 0;
+}
+
 export class AddressBinder {
   private readonly macs = new Map<string, MacState>();
   /** Address → the MAC it is bound to as its own (ARP, announced, sent with an initial TTL):

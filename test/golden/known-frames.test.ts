@@ -17,7 +17,7 @@ import { ROOT } from '../helpers/cli.js';
 import { captureFiles, fixtureCaptures } from '../helpers/fixture-captures.js';
 import { SHARED_SKIP_REASON, sharedAvailable, sharedPath } from '../helpers/shared.js';
 
-interface View { text: string; hits: number; misses: number; replayed: number; sleeps: number }
+interface View { text: string; hits: number; misses: number; replayed: number; sleeps: number; signatures: number }
 
 /** The default limits, but every capture time kept: some shared captures predate 1995, and the
  * wall-clock time their first frame would otherwise take differs between the two replays. */
@@ -29,8 +29,8 @@ async function view(paths: readonly string[], known: KnownFrameLimits): Promise<
   const devices = listDevices(pipeline.db, { withHistory: true });
   const counters = Object.fromEntries(pipeline.counters.entries().filter(([k]) => !k.startsWith('inventory.devices_created')));
   pipeline.db.close();
-  const { hits, misses, touchesReplayed, sleeps } = pipeline.knownFrameStats;
-  return { text: `${JSON.stringify({ devices, counters }, null, 2)}\n`, hits, misses, replayed: touchesReplayed, sleeps };
+  const { hits, misses, touchesReplayed, sleeps, signaturesReplayed } = pipeline.knownFrameStats;
+  return { text: `${JSON.stringify({ devices, counters }, null, 2)}\n`, hits, misses, replayed: touchesReplayed, sleeps, signatures: signaturesReplayed };
 }
 
 const ON: KnownFrameLimits = { ...KNOWN_FRAME_LIMITS, enabled: true };
@@ -38,12 +38,12 @@ const OFF: KnownFrameLimits = { ...KNOWN_FRAME_LIMITS, enabled: false };
 
 /** Both views equal; returns the hits of the table-on replay, and those whose recorded touches
  * were replayed (observe, identify, merge and locate skipped). */
-async function differential(paths: readonly string[], limits: KnownFrameLimits = ON): Promise<{ hits: number; replayed: number }> {
+async function differential(paths: readonly string[], limits: KnownFrameLimits = ON): Promise<{ hits: number; replayed: number; signatures: number }> {
   const off = await view(paths, OFF);
   const on = await view(paths, limits);
   expect(off.hits + off.misses).toBe(0);
   expect(on.text, relative(ROOT, paths[0] ?? '')).toBe(off.text);
-  return { hits: on.hits, replayed: on.replayed };
+  return { hits: on.hits, replayed: on.replayed, signatures: on.signatures };
 }
 
 describe('known-frame fast path: on and off give the same inventory', () => {
@@ -54,15 +54,18 @@ describe('known-frame fast path: on and off give the same inventory', () => {
     // Each fixture replayed three times into one database: later passes repeat every frame.
     let hits = 0;
     let replayed = 0;
+    let signatures = 0;
     for (const f of fixtures) {
       // Three passes: the third copy of a frame replays what its second did (when nothing but times and counts moved between).
       const d = await differential([f, f, f]);
       hits += d.hits;
       replayed += d.replayed;
+      signatures += d.signatures;
     }
-    console.log(`fixtures: ${hits} hits, ${replayed} replayed`);
+    console.log(`fixtures: ${hits} hits, ${replayed} replayed, ${signatures} plain frames replayed by header signature`);
     expect(hits).toBeGreaterThan(500);
     expect(replayed).toBeGreaterThan(100);
+    expect(signatures).toBeGreaterThan(100);
   }, 60_000);
 
   it.skipIf(!sharedAvailable('captures'))('each shared capture, twice into one database, frames remembered at once', async () => {
@@ -70,12 +73,15 @@ describe('known-frame fast path: on and off give the same inventory', () => {
     expect(shared.length).toBeGreaterThan(10);
     let hits = 0;
     let replayed = 0;
+    let signatures = 0;
     for (const f of shared) {
       const d = await differential([f, f], { ...ON, rememberAfter: 1 });
       hits += d.hits;
       replayed += d.replayed;
+      signatures += d.signatures;
     }
-    console.log(`shared: ${hits} hits, ${replayed} replayed`);
+    console.log(`shared: ${hits} hits, ${replayed} replayed, ${signatures} by header signature`);
+    expect(signatures).toBeGreaterThan(100);
     expect(hits).toBeGreaterThan(500);
     expect(replayed).toBeGreaterThan(100);
   }, 120_000);
@@ -89,6 +95,9 @@ describe('known-frame fast path: on and off give the same inventory', () => {
     const restless = await view([f, f], { ...ON, probeWindow: 8, minRepeatShare: 0.9 });
     expect(restless.text).toBe(off.text);
     expect(restless.sleeps).toBeGreaterThan(0);
+    // Two header signatures at most: the table empties itself over and over.
+    const cramped = await view([f, f], { ...ON, maxHeaderSignatures: 2 });
+    expect(cramped.text).toBe(off.text);
     expect(restless.hits).toBeGreaterThan(0);
   });
 });
