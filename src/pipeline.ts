@@ -138,7 +138,7 @@ export class Pipeline implements DecodeSink {
    * hits whose recorded touches were replayed. */
   get knownFrameStats(): KnownFrameStats & { touchesReplayed: number; signaturesReplayed: number; signaturesCleared: number } {
     return {
-      ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0 }),
+      ...(this.known?.stats ?? { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0, onceForgotten: 0 }),
       touchesReplayed: this.touchesReplayed,
       signaturesReplayed: this.signatures?.replayed ?? 0,
       signaturesCleared: this.signatures?.cleared ?? 0,

@@ -25,7 +25,7 @@
  * Keyed by the 48-bit source MAC (a number, no string built per frame); each sender keeps its
  * `framesPerSender` most recently remembered frames (the oldest replaced first). With
  * `rememberAfter` 2 (the default) a frame is remembered at its second sighting; the first only
- * notes its hash (at most `framesPerSender` per sender), so the many frames a SPAN feed carries
+ * notes its sender and hash (at most `maxSeenOnce`, in one set), so the many frames a feed carries
  * once cost no copy. The table holds at most `maxBytes` (frame bytes plus an estimate of the
  * replayed objects); past it the senders remembered longest ago go first
  * (`known_frames.senders_evicted`). A lookup hashes the masked bytes (FNV-1a over 32-bit words),
@@ -35,9 +35,9 @@
  * A table that does not pay sleeps: each probe window of `probeWindow` lookups counts its
  * repeats (hits, and frames the doorkeeper had seen once); under `minRepeatShare` of them, the next
  * `DORMANT_WINDOWS` windows' worth of eligible frames are decoded in full without a lookup. On by
- * default, measured paired as deployed (bench/README.md, issue 14, sixth session): 0.48x the CPU
- * of the table off on the repeating capture, 0.94x on the dense 1x capture (its frames mostly
- * differ: the table sleeps), 1.01x on the SPAN-like mix; peak RSS +3 to +4 MB.
+ * default, measured paired as deployed (bench/README.md, issue 14, sixth session): 0.40-0.48x
+ * the CPU of the table off on the repeating capture, 0.94-0.98x on the dense 1x capture (its
+ * frames mostly differ: the table sleeps), about 1.0x on the SPAN-like mix; peak RSS +4 to +10 MB.
  *
  * Hand-written: no npm package dedupes frames with protocol-aware masks; this is a table and one
  * pass over at most four headers.
@@ -57,6 +57,9 @@ export interface KnownFrameLimits {
   /** Sightings of a frame before it is remembered: 1, at once; 2, at its second (a frame heard
    * once, most of a large network's first minutes, then costs its hash, not a copy). */
   rememberAfter: 1 | 2;
+  /** Frames seen once (`rememberAfter` 2) whose hashes are kept, across all senders; past it the
+   * oldest is forgotten (`KnownFrameStats.onceForgotten`). */
+  maxSeenOnce: number;
   /** Eligible lookups per probe window; at its end, a window whose repeats (hits, and frames the
    * doorkeeper had seen) were under `minRepeatShare` of its lookups puts the table to sleep for
    * `DORMANT_WINDOWS` windows' worth of eligible frames: they are decoded in full, nothing is
@@ -73,6 +76,7 @@ export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
   maxBytes: 16 * 1024 * 1024,
   maxFrameBytes: 1600,
   rememberAfter: 2,
+  maxSeenOnce: 65_536,
   probeWindow: 4096,
   minRepeatShare: 0.4,
   maxHeaderSignatures: 8192,
@@ -88,8 +92,9 @@ export const DORMANT_WINDOWS = 15;
 export const ENTRY_OVERHEAD_BYTES = 2048;
 /** Estimated heap cost of one replayed observation. */
 export const FACT_BYTES = 192;
-/** Estimated heap cost of the hash of a frame seen once (`rememberAfter` 2). */
-export const ONCE_BYTES = 32;
+/** Estimated heap cost of a sender's own record (its map and array), counted from its first
+ * remembered frame. */
+export const SENDER_BYTES = 512;
 
 /** One remembered frame and what the pipeline recorded for it. */
 export interface KnownFrame<T> {
@@ -107,8 +112,6 @@ interface Sender<T> {
   index: Map<number, KnownFrame<T>>;
   /** Next slot to replace once `frames` is full. */
   next: number;
-  /** Hashes of frames seen once and not remembered yet (`rememberAfter` 2), oldest first. */
-  once: Set<number>;
   bytes: number;
 }
 
@@ -123,6 +126,8 @@ export interface KnownFrameStats {
   /** Eligible frames passed over while the table slept, and the times it went to sleep. */
   dormant: number;
   sleeps: number;
+  /** Hashes of frames seen once forgotten at `maxSeenOnce`. */
+  onceForgotten: number;
 }
 
 const ETHERTYPE_IPV4 = 0x0800;
@@ -144,7 +149,11 @@ export class KnownFrames<T> {
   private pendingLength = -1;
   private pendingSender = 0;
   private bytes = 0;
-  readonly stats: KnownFrameStats = { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0 };
+  readonly stats: KnownFrameStats = { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0, onceForgotten: 0 };
+  /** Sender and hash of frames seen once and not remembered yet (`rememberAfter` 2), oldest first:
+   * one set for all senders, so a sender heard once costs no record of its own (with a set per
+   * sender, the 250,000 senders of the bench's many-devices capture took 34 MB more). */
+  private readonly seenOnce = new Set<number>();
   /** Eligible lookups and repeats in the current probe window. */
   private windowLookups = 0;
   private windowRepeats = 0;
@@ -243,31 +252,26 @@ export class KnownFrames<T> {
   }
 
   /** Whether this sender's frame with this hash was seen before (then forgotten as such, to be
-   * remembered in full); else it is noted as seen once. */
-  private seenBefore(key: number, hash: number): boolean {
-    const sender = this.senderOf(key);
-    if (sender.once.delete(hash)) {
-      sender.bytes -= ONCE_BYTES;
-      this.bytes -= ONCE_BYTES;
-      return true;
+   * remembered in full); else it is noted as seen once. Sender and hash share one number: a
+   * collision only remembers a frame at its first sighting. */
+  private seenBefore(sender: number, hash: number): boolean {
+    const key = (Math.imul(hash, 0x01000193) ^ (sender % 0x100000000) ^ Math.floor(sender / 0x100000000) * 0x10001) | 0;
+    if (this.seenOnce.delete(key)) return true;
+    if (this.seenOnce.size >= this.limits.maxSeenOnce) {
+      const oldest = this.seenOnce.values().next().value;
+      if (oldest !== undefined) this.seenOnce.delete(oldest);
+      this.stats.onceForgotten++;
     }
-    if (sender.once.size >= this.limits.framesPerSender) {
-      const oldest = sender.once.values().next().value;
-      if (oldest !== undefined) sender.once.delete(oldest);
-    } else {
-      sender.bytes += ONCE_BYTES;
-      this.bytes += ONCE_BYTES;
-    }
-    sender.once.add(hash);
-    this.evictOverBudget();
+    if (this.limits.maxSeenOnce > 0) this.seenOnce.add(key);
     return false;
   }
 
   private senderOf(key: number): Sender<T> {
     let sender = this.senders.get(key);
     if (sender === undefined) {
-      sender = { frames: [], index: new Map(), next: 0, bytes: 0, once: new Set() };
+      sender = { frames: [], index: new Map(), next: 0, bytes: SENDER_BYTES };
       this.senders.set(key, sender);
+      this.bytes += SENDER_BYTES;
     }
     return sender;
   }

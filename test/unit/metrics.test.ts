@@ -74,7 +74,7 @@ describe('metrics', () => {
   });
 
   it('the known-frame table\'s hits, misses, sleeps and replays are counters', async () => {
-    const knownFrames = { hits: 5, misses: 7, ineligible: 11, remembered: 3, sendersEvicted: 0, dormant: 13, sleeps: 2, touchesReplayed: 4, signaturesReplayed: 17 };
+    const knownFrames = { hits: 5, misses: 7, ineligible: 11, remembered: 3, sendersEvicted: 0, dormant: 13, sleeps: 2, onceForgotten: 0, touchesReplayed: 4, signaturesReplayed: 17 };
     const text = await createMetricsRegistry(() => snapshot({ knownFrames })).metrics();
     expect(text).toMatch(/^auscult_known_frames_total\{result="hit"\} 5$/m);
     expect(text).toMatch(/^auscult_known_frames_total\{result="miss"\} 7$/m);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CapturedFrame } from '../../../src/capture/captured-frame.js';
-import { detached, DORMANT_WINDOWS, ENTRY_OVERHEAD_BYTES, FACT_BYTES, KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames, ONCE_BYTES } from '../../../src/capture/known-frames.js';
+import { detached, DORMANT_WINDOWS, ENTRY_OVERHEAD_BYTES, FACT_BYTES, KNOWN_FRAME_LIMITS as DEFAULTS, KnownFrames, SENDER_BYTES } from '../../../src/capture/known-frames.js';
 import { PORT_KEYED_UDP_PORTS } from '../../../src/decode/registry.js';
 
 /** Remembered at the first sighting, so each test reads as one lookup per copy; the doorkeeper has its own test. */
@@ -110,7 +110,7 @@ describe('KnownFrames', () => {
     const frames = (await readCapturedFrames(DHCP)).filter((f) => f.data.length <= KNOWN_FRAME_LIMITS.maxFrameBytes);
     const senders = new Set(frames.map((f) => Buffer.from(f.data.subarray(6, 12)).toString('hex')));
     expect(senders.size).toBeGreaterThan(2);
-    const budget = 3 * (600 + ENTRY_OVERHEAD_BYTES + FACT_BYTES);
+    const budget = 3 * (SENDER_BYTES + 600 + ENTRY_OVERHEAD_BYTES + FACT_BYTES);
     const t = new KnownFrames<number>({ ...KNOWN_FRAME_LIMITS, maxBytes: budget, framesPerSender: 2 });
     for (const f of frames) {
       if (t.lookup(f) === undefined) t.remember(f.frameNo, 1);
@@ -141,27 +141,31 @@ describe('KnownFrames', () => {
     expect(t.stats.hits).toBe(512);
   });
 
-  it('with rememberAfter 2, a frame is remembered at its second sighting; the first costs its hash, capped per sender', async () => {
+  it('with rememberAfter 2, a frame is remembered at its second sighting; the first costs its hash, at most maxSeenOnce of them', async () => {
     const f = await dhcpFrame();
-    const t = new KnownFrames<string>({ ...KNOWN_FRAME_LIMITS, rememberAfter: 2, framesPerSender: 4 });
+    const t = new KnownFrames<string>({ ...KNOWN_FRAME_LIMITS, rememberAfter: 2, maxSeenOnce: 4 });
     expect(t.lookup(f)).toBeUndefined();
     expect(t.remembering).toBe(false);
     expect(t.remember('first', 1)).toBe(false);
-    expect(t.heldBytes).toBe(ONCE_BYTES);
+    expect(t.heldBytes, 'a frame seen once costs no sender record').toBe(0);
     expect(t.lookup(f)).toBeUndefined();
     expect(t.remembering).toBe(true);
     expect(t.remember('second', 1)).toBe(true);
     expect(t.lookup(f)).toBe('second');
     expect(t.stats).toMatchObject({ hits: 1, misses: 2, remembered: 1 });
-    // Frames seen once: at most framesPerSender hashes are held; the oldest is forgotten first.
+    // Frames seen once: at most maxSeenOnce are held; the oldest is forgotten first, and counted.
     const at = f.data.length - 2;
     const distinct = Array.from({ length: 6 }, (_, i) => variant(f, (b) => { b[at] = 0x80 | i; }));
     for (const d of distinct) expect(t.lookup(d)).toBeUndefined();
-    expect(t.heldBytes).toBeLessThanOrEqual(4 * ONCE_BYTES + f.data.length + ENTRY_OVERHEAD_BYTES + FACT_BYTES);
+    expect(t.stats.onceForgotten).toBe(2);
     expect(t.lookup(distinct[0]!)).toBeUndefined();
     expect(t.remembering, 'the oldest hash was forgotten').toBe(false);
     expect(t.lookup(distinct[5]!)).toBeUndefined();
     expect(t.remembering, 'a recent hash was kept').toBe(true);
+    // The same bytes from another sender are another frame.
+    const other = variant(f, (b) => flip(b, 11, 1));
+    expect(t.lookup(other)).toBeUndefined();
+    expect(t.remembering).toBe(false);
   });
 
   it('with the decoders\' UDP ports given, a datagram on other ports is not looked up', async () => {
