@@ -335,22 +335,36 @@ export function hashOf(s: Buffer, words: Int32Array, len: number): number {
   return h;
 }
 
-/** False for a TCP segment (IPv4 protocol 6, IPv6 next header other than UDP or ICMPv6), the
- * same verdict `mask` gives, read from the frame itself; false too for a UDP datagram on neither
- * of `udpPorts` when given. */
-export function eligible(d: Uint8Array, len: number, udpPorts?: ReadonlySet<number>): boolean {
+/** Offset of the network header after the Ethernet header and at most MAX_TAGS VLAN tags (its
+ * ethertype is the two bytes before it); -1 when a tag is cut short. */
+function networkOffset(d: Uint8Array, len: number): number {
   let off = 12;
   let type = (d[off]! << 8) | d[off + 1]!;
   for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < MAX_TAGS; tags++) {
     off += 4;
-    if (off + 2 > len) return true;
+    if (off + 2 > len) return -1;
     type = (d[off]! << 8) | d[off + 1]!;
   }
-  off += 2;
+  return off + 2;
+}
+
+/** Length of the IPv4 header at `off`, or -1 when it is not one or is cut short. */
+function ipv4HeaderLength(d: Uint8Array, off: number, len: number): number {
+  if (off + 20 > len || d[off]! >> 4 !== 4) return -1;
+  const ihl = (d[off]! & 0x0f) * 4;
+  return ihl < 20 || off + ihl > len ? -1 : ihl;
+}
+
+/** False for a TCP segment (IPv4 protocol 6, IPv6 next header other than UDP or ICMPv6), the
+ * same verdict `mask` gives, read from the frame itself; false too for a UDP datagram on neither
+ * of `udpPorts` when given. */
+export function eligible(d: Uint8Array, len: number, udpPorts?: ReadonlySet<number>): boolean {
+  const off = networkOffset(d, len);
+  if (off < 0) return true;
+  const type = (d[off - 2]! << 8) | d[off - 1]!;
   if (type === ETHERTYPE_IPV4) {
-    if (off + 20 > len || d[off]! >> 4 !== 4) return true;
-    const ihl = (d[off]! & 0x0f) * 4;
-    if (ihl < 20 || off + ihl > len) return true;
+    const ihl = ipv4HeaderLength(d, off, len);
+    if (ihl < 0) return true;
     const proto = d[off + 9];
     if (proto === IPPROTO_UDP) return udpPortsMatch(d, off + ihl, len, udpPorts);
     return proto !== IPPROTO_TCP;
@@ -397,18 +411,12 @@ export function detached<T>(value: T, depth = 0): T {
  * not looked up (TCP, or IPv6 with a next header that may hide TCP).
  */
 export function mask(s: Buffer, len: number): boolean {
-  let off = 12;
-  let type = (s[off]! << 8) | s[off + 1]!;
-  for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < MAX_TAGS; tags++) {
-    off += 4;
-    if (off + 2 > len) return true;
-    type = (s[off]! << 8) | s[off + 1]!;
-  }
-  off += 2;
+  const off = networkOffset(s, len);
+  if (off < 0) return true;
+  const type = (s[off - 2]! << 8) | s[off - 1]!;
   if (type === ETHERTYPE_IPV4) {
-    if (off + 20 > len || s[off]! >> 4 !== 4) return true;
-    const ihl = (s[off]! & 0x0f) * 4;
-    if (ihl < 20 || off + ihl > len) return true;
+    const ihl = ipv4HeaderLength(s, off, len);
+    if (ihl < 0) return true;
     const proto = s[off + 9]!;
     if (proto === IPPROTO_TCP) return false;
     // RFC 1071 sum over the header: the verdict the frame decoder gives takes the checksum's place.
