@@ -179,14 +179,11 @@ export class Pipeline implements DecodeSink {
         for (let i = 0; i < counted.length; i++) counters.inc(counted[i] as string);
         // Nothing its last copy's processing read has changed since but times and counts: the
         // same moves, at this copy's time, are what the full path would do (src/state-version.ts).
-        const touches = hit.touches;
-        if (touches !== undefined && readsHold(touches.reads) && this.model.replayTouches(touches.log, captured.tsMicros, captured.frameNo)) {
+        if (this.replayed(hit.touches, frame)) {
           this.countFrame(frame);
-          // The remote-session tracker and the communication profile keep per-flow state: they run on every frame.
-          if (frame.ip !== undefined && frame.payloadKind !== 'none') this.remote.onFrame(frame, app);
-          if (frame.ip !== undefined || app !== undefined) this.profile.onFrame(frame, app, undefined);
-          const c = touches.counted;
-          for (let i = 0; i < c.length; i += 2) counters.inc(c[i] as string, c[i + 1] as number);
+          // The flow stages keep per-flow state: they run on every frame (a known frame is never
+          // TCP, so the stream decoders make nothing of it).
+          this.flowStages(frame, app, out);
           this.touchesReplayed++;
           continue;
         }
@@ -237,16 +234,10 @@ export class Pipeline implements DecodeSink {
       if (entry === undefined && this.signatures !== undefined && app === undefined && facts === undefined && isPlain(frame)) {
         flowStagesRan = true;
         streamOut.length = 0;
-        this.remote.onFrame(frame, undefined);
-        this.streamProtocol = undefined;
-        if (frame.payloadKind === 'tcp') this.decodeStreams(frame, streamOut);
-        this.profile.onFrame(frame, undefined, this.streamProtocol);
+        this.flowStages(frame, undefined, streamOut);
         if (streamOut.length === 0) {
           signature = this.signatures.entryFor(frame);
-          const touches = signature.touches;
-          if (touches !== undefined && readsHold(touches.reads) && this.model.replayTouches(touches.log, frame.tsMicros, frame.frameNo)) {
-            const c = touches.counted;
-            for (let i = 0; i < c.length; i += 2) counters.inc(c[i] as string, c[i + 1] as number);
+          if (this.replayed(signature.touches, frame)) {
             this.signatures.replayed++;
             continue;
           }
@@ -266,20 +257,7 @@ export class Pipeline implements DecodeSink {
         for (let i = 0; i < streamOut.length; i++) out.push(streamOut[i] as Observation);
         streamOut.length = 0;
       } else {
-        if (frame.ip !== undefined && frame.payloadKind !== 'none') {
-          const tap = counters.tap;
-          counters.tap = undefined;
-          this.remote.onFrame(frame, app);
-          counters.tap = tap;
-        }
-        this.streamProtocol = undefined;
-        if (frame.payloadKind === 'tcp') this.decodeStreams(frame, out);
-        if (frame.ip !== undefined || app !== undefined) {
-          const tap = counters.tap;
-          counters.tap = undefined;
-          this.profile.onFrame(frame, app, this.streamProtocol);
-          counters.tap = tap;
-        }
+        this.flowStages(frame, app, out);
       }
       // The typed location fact (LLDP/CDP advertisement, DHCP relay fact) travels beside the
       // observations to the binder and the location stage; only when the observer gave facts.
@@ -341,6 +319,40 @@ export class Pipeline implements DecodeSink {
       // at the end; new facts, changes and history at every flush.
       this.flush(Date.now() - this.lastFullFlush >= 60_000);
     }
+  }
+
+  /**
+   * The stages that keep per-flow state and run on every frame, replayed or not: the remote-session
+   * tracker, the TCP stream decoders (their observations go to `into`) and the communication
+   * profile. What the tracker and the profile count is never part of a recorded segment.
+   */
+  private flowStages(frame: FrameRecord, app: AppRecord | undefined, into: Observation[]): void {
+    const counters = this.counters;
+    const tap = counters.tap;
+    if (frame.ip !== undefined && frame.payloadKind !== 'none') {
+      counters.tap = undefined;
+      this.remote.onFrame(frame, app);
+      counters.tap = tap;
+    }
+    this.streamProtocol = undefined;
+    if (frame.payloadKind === 'tcp') this.decodeStreams(frame, into);
+    if (frame.ip !== undefined || app !== undefined) {
+      counters.tap = undefined;
+      this.profile.onFrame(frame, app, this.streamProtocol);
+      counters.tap = tap;
+    }
+  }
+
+  /**
+   * Replays recorded moves for a frame when nothing they read has changed since (src/state-version.ts):
+   * the same moves, at this frame's time, and the counters they incremented. False, with nothing
+   * done, when there is no record or it no longer holds.
+   */
+  private replayed(touches: RecordedTouches | undefined, frame: FrameRecord): boolean {
+    if (touches === undefined || !readsHold(touches.reads) || !this.model.replayTouches(touches.log, frame.tsMicros, frame.frameNo)) return false;
+    const c = touches.counted;
+    for (let i = 0; i < c.length; i += 2) this.counters.inc(c[i] as string, c[i + 1] as number);
+    return true;
   }
 
   /** Frame-level counters: VLAN tags, tunnels, protected 802.11. */

@@ -15,7 +15,7 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -361,15 +361,18 @@ class FileFrameSource implements FrameSource {
     };
     let batch: CapturedFrame[] = [];
     let clean = true;
-    if (this.reuse !== undefined && !this.gzip) {
-      yield* this.reusedBatches(reader, this.reuse.chunkBytes, sane);
-      return;
-    }
-    const stream = openStream(this.path, this.gzip);
+    // Reused buffers for an uncompressed file when asked (CaptureOptions.reuseReadBuffers), else a stream.
+    const buffers = this.reuse !== undefined && !this.gzip ? new ReadBuffers(this.reuse.chunkBytes) : undefined;
+    const stream = buffers === undefined ? openStream(this.path, this.gzip) : undefined;
+    const chunks: AsyncIterable<unknown> = stream ?? readReused(this.path, buffers as ReadBuffers, reader);
     try {
-      for await (const chunk of stream) {
+      for await (const chunk of chunks) {
         reader.push(chunk as Buffer);
-        while (reader.drain(batch, batchSize)) { yield sane(batch); batch = []; }
+        while (reader.drain(batch, batchSize)) {
+          yield sane(batch);
+          buffers?.yielded();
+          batch = [];
+        }
         if (reader.stopped) break;
       }
     } catch (err) {
@@ -379,46 +382,29 @@ class FileFrameSource implements FrameSource {
       while (reader.drain(batch, batchSize)) { yield sane(batch); batch = []; }
       warn('capture.gzip_error', reader.received, `gzip stream ended early: ${(err as Error).message}`);
     } finally {
-      stream.destroy();
+      stream?.destroy();
     }
     if (clean) reader.finish();
     if (batch.length > 0) yield sane(batch);
   }
+}
 
-  /** `batches()` over reused read buffers (CaptureOptions.reuseReadBuffers). */
-  private async *reusedBatches(reader: ChunkedRecordReader, chunkBytes: number, sane: (b: CapturedFrame[]) => CapturedFrame[]): AsyncGenerator<CapturedFrame[], void, undefined> {
-    const buffers = new ReadBuffers(chunkBytes);
-    const batchSize = this.batchSize;
-    let batch: CapturedFrame[] = [];
-    let handle: FileHandle;
-    try {
-      handle = await open(this.path, 'r');
-    } catch (err) {
-      throw unreadable(this.path, err);
+/**
+ * The chunks of an uncompressed file, each read into a buffer `buffers` hands out when the
+ * consumer asks for the next (CaptureOptions.reuseReadBuffers). The file closes when the
+ * consumer stops or the file ends.
+ */
+async function* readReused(path: string, buffers: ReadBuffers, reader: ChunkedRecordReader): AsyncGenerator<Buffer, void, undefined> {
+  const handle = await open(path, 'r');
+  try {
+    for (;;) {
+      const chunk = buffers.take(reader);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
     }
-    try {
-      for (;;) {
-        const chunk = buffers.take(reader);
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
-        } catch (err) {
-          throw unreadable(this.path, err);
-        }
-        if (bytesRead === 0) break;
-        reader.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
-        while (reader.drain(batch, batchSize)) {
-          yield sane(batch);
-          buffers.yielded();
-          batch = [];
-        }
-        if (reader.stopped) break;
-      }
-    } finally {
-      await handle.close();
-    }
-    reader.finish();
-    if (batch.length > 0) yield sane(batch);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -433,7 +419,6 @@ class ReadBuffers {
   /** Released by the reader, maybe still viewed by the batch being filled. */
   private readonly released: Buffer[] = [];
   private readonly free: Buffer[] = [];
-  allocated = 0;
 
   constructor(private readonly chunkBytes: number) {}
 
@@ -447,7 +432,6 @@ class ReadBuffers {
     if (b === undefined) {
       // Its own memory (never a slice of Node's shared pool), so `holds` compares it exactly.
       b = Buffer.allocUnsafeSlow(this.chunkBytes);
-      this.allocated++;
     }
     this.inUse.push(b);
     return b;
