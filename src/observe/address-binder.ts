@@ -124,8 +124,7 @@ export class AddressBinder {
     if (s) {
       this.version.read(s);
     } else {
-      this.forgetOldest(this.macs);
-      makeRoom(this.macs, this.limits.maxTrackedMacs, this.counters, 'binder.macs_evicted');
+      makeRoom(this.macs, this.limits.maxTrackedMacs, this.counters, 'binder.macs_evicted', this.forget);
       s = { prefixes: new Set(), ips: [], routed: [], own: [], router: false, version: 0 };
       this.macs.set(mac, s);
       this.version.bump(this.membership);
@@ -133,12 +132,8 @@ export class AddressBinder {
     return s;
   }
 
-  /** Before `makeRoom` drops the oldest entry of a full table: records that read it are stale. */
-  private forgetOldest(map: Map<string, Versioned>): void {
-    if (map.size < this.limits.maxTrackedMacs) return;
-    const oldest = map.values().next().value;
-    if (oldest !== undefined) this.version.bump(oldest);
-  }
+  /** The entry `makeRoom` dropped from a full table: records that read it are stale. */
+  private readonly forget = (dropped: Versioned): void => this.version.bump(dropped);
 
   /** The MAC that owns `ip`, if one does. */
   private ownerOf(ip: string): string | undefined {
@@ -157,8 +152,7 @@ export class AddressBinder {
       this.version.bump(owner);
       return;
     }
-    this.forgetOldest(this.owners);
-    makeRoom(this.owners, this.limits.maxTrackedMacs, this.counters, 'binder.owners_evicted');
+    makeRoom(this.owners, this.limits.maxTrackedMacs, this.counters, 'binder.owners_evicted', this.forget);
     this.owners.set(ip, { mac, version: 0 });
     this.version.bump(this.membership);
   }
