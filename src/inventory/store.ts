@@ -87,19 +87,19 @@ export class InventoryStore {
       CREATE INDEX IF NOT EXISTS temp.device_snapshot_touched ON device_snapshot (id) WHERE touched = 1;`);
     this.stmt = {
       upsertDevice: db.prepare(`INSERT INTO device (id, mac, ip_key, locally_attached, is_router, first_seen_us, last_seen_us, frames)
-        VALUES (@id, @mac, @ipKey, @local, @router, @firstSeen, @lastSeen, @frames)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET locally_attached=excluded.locally_attached, is_router=excluded.is_router,
           first_seen_us=excluded.first_seen_us, last_seen_us=excluded.last_seen_us, frames=excluded.frames`),
       upsertAddress: db.prepare(`INSERT INTO device_address (device_id, ip, source, first_seen_us, last_seen_us, first_frame, capture_id)
-        VALUES (@deviceId, @ip, @source, @firstSeen, @lastSeen, @firstFrame, @captureId)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(device_id, ip) DO UPDATE SET source=excluded.source, last_seen_us=excluded.last_seen_us`),
       deleteAddress: db.prepare('DELETE FROM device_address WHERE device_id = ? AND ip = ?'),
       upsertEvidence: db.prepare(`INSERT INTO field_evidence (device_id, field, source, value, rule, confidence, first_seen_us, last_seen_us, first_frame, last_frame, capture_id, count)
-        VALUES (@deviceId, @field, @source, @value, @rule, @confidence, @firstSeen, @lastSeen, @firstFrame, @lastFrame, @captureId, @count)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(device_id, field, source, value) DO UPDATE SET last_seen_us=excluded.last_seen_us,
           last_frame=excluded.last_frame, count=excluded.count, confidence=excluded.confidence, rule=excluded.rule`),
       upsertChosen: db.prepare(`INSERT INTO device_field (device_id, field, value, source, confidence, since_us)
-        VALUES (@deviceId, @field, @value, @source, @confidence, @since)
+        VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT(device_id, field) DO UPDATE SET value=excluded.value, source=excluded.source,
           confidence=excluded.confidence, since_us=excluded.since_us`),
       insertHistory: db.prepare(`INSERT INTO history (device_id, field, old_value, new_value, ts_us, frame, source, capture_id)
@@ -309,10 +309,7 @@ export class InventoryStore {
   private writeDevice(d: DeviceState, full: boolean): void {
     const s = this.stmt;
     if (!d.dirty && !(full && d.touched)) return;
-    s.upsertDevice.run({
-      id: d.id, mac: d.mac, ipKey: d.ipKey, local: d.locallyAttached ? 1 : 0, router: d.isRouter ? 1 : 0,
-      firstSeen: d.firstSeen, lastSeen: d.lastSeen, frames: d.frames,
-    });
+    s.upsertDevice.run(d.id, d.mac, d.ipKey, d.locallyAttached ? 1 : 0, d.isRouter ? 1 : 0, d.firstSeen, d.lastSeen, d.frames);
     // A partial flush leaves rows that were only seen again; the device stays touched until a
     // full flush writes them (so the full flush, or an eviction, does not skip the device).
     let leftTouched = false;
@@ -321,7 +318,7 @@ export class InventoryStore {
         leftTouched ||= a.touched;
         continue;
       }
-      s.upsertAddress.run({ deviceId: d.id, ip: a.ip, source: a.source, firstSeen: a.firstSeen, lastSeen: a.lastSeen, firstFrame: a.firstFrame, captureId: a.captureId });
+      s.upsertAddress.run(d.id, a.ip, a.source, a.firstSeen, a.lastSeen, a.firstFrame, a.captureId);
       a.dirty = false;
       a.touched = false;
     }
@@ -334,17 +331,13 @@ export class InventoryStore {
         leftTouched ||= c.touched;
         continue;
       }
-      s.upsertEvidence.run({
-        deviceId: d.id, field: c.field, source: c.source, value: c.value, rule: c.rule, confidence: c.confidence,
-        firstSeen: c.firstSeen, lastSeen: c.lastSeen, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
-        captureId: c.captureId, count: c.count,
-      });
+      s.upsertEvidence.run(d.id, c.field, c.source, c.value, c.rule, c.confidence, c.firstSeen, c.lastSeen, c.firstFrame, c.lastFrame, c.captureId, c.count);
       c.dirty = false;
       c.touched = false;
     }
     for (const v of d.chosen) {
       if (!v.dirty) continue;
-      s.upsertChosen.run({ deviceId: d.id, field: v.field, value: v.value, source: v.source, confidence: v.confidence, since: v.since });
+      s.upsertChosen.run(d.id, v.field, v.value, v.source, v.confidence, v.since);
       v.dirty = false;
     }
     if (d.factsDirty) {
