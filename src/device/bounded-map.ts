@@ -10,7 +10,9 @@
  * once per new MAC, so 250,000 devices paid it twice per frame). A Map iterator is live: it
  * skips what was deleted after it was made and reaches what was added, in insertion order, so
  * the next key it gives is the oldest one left as long as every key it gave has been deleted,
- * which is what this function does with it.
+ * which is what this function does with it. While it waits between two evictions, the iterator
+ * keeps the tables the map was rehashed from since its last step (V8 chains them for live
+ * iterators); its next step lets them go, so that is bounded by the map's own size.
  */
 import type { Counters } from '../counters.js';
 
