@@ -15,6 +15,8 @@ export const BENCH_DIST = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(BENCH_DIST, '..', '..');
 export const OUT = join(ROOT, 'bench', 'out');
 export const AUSCULT_BIN = join(ROOT, 'bin', 'auscult.js');
+/** The shell launcher users run (`auscult` on the PATH): a start-up snapshot for replay when it may. */
+export const AUSCULT_LAUNCHER = join(ROOT, 'bin', 'auscult');
 /** The replay child as tsc compiled it (one module per source file). */
 export const REPLAY_CHILD_COMPILED = join(BENCH_DIST, 'replay-child.js');
 /** The same child bundled by `npm run build` (src/bundle-build.ts). */

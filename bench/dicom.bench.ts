@@ -20,7 +20,7 @@ import {
   fmtInt, load, log, machine, mbOfKb, printTable, replayChild, timed, warmCache,
 } from './bench-util.js';
 import { buildDicomTemplate, DICOM_MODALITIES, generateDicomCapture } from './dicom-generate.js';
-import type { ReplayChildResult } from './replay-child.js';
+import type { ReplayChildResult } from './replay-child-main.js';
 import { deployedEnv } from '../src/runtime-env.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'dicom', 'lab-dicom-associations.pcapng');

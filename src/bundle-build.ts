@@ -18,10 +18,13 @@
  * - Each bundle's esbuild metafile is written beside it (`meta.json`): which compiled module went
  *   into which chunk, for test/e2e/startup-imports.test.ts. Node never reads it.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
 import { PACKAGE_ROOT } from './package-root.js';
+import { formatStamp, SNAPSHOT_DIR, SNAPSHOT_V8_OPTIONS, snapshotFiles, stampFor } from './start-snapshot.js';
 
 /** One bundle: a compiled entry module and the directory its entry and chunks are written to. */
 interface BundleTarget {
@@ -64,4 +67,88 @@ async function bundle(target: BundleTarget): Promise<void> {
   process.stdout.write(`bundled ${target.entry} into ${relative(PACKAGE_ROOT, outdir)}/ (${files} files)\n`);
 }
 
+/** One start-up snapshot (src/start-snapshot.ts): its entry (tsc's output) and the name of its blob. */
+interface SnapshotTarget {
+  entry: string;
+  name: string;
+}
+
+const SNAPSHOTS: readonly SnapshotTarget[] = [
+  { entry: 'dist/src/cli/snapshot-main.js', name: 'auscult' },
+  { entry: 'dist/bench/replay-child-snapshot.js', name: 'replay-child' },
+];
+
+/**
+ * Packages left out of a snapshot's script, required from node_modules when first used, after
+ * the snapshot is loaded: native addons (no addon can be loaded while a snapshot is made), and
+ * packages that load others at run time (pino's transports, pg's optional pg-native, the CSAF
+ * validator's ES modules, esbuild itself). Every other package is bundled in, because a snapshot
+ * script can require nothing but Node's own modules while it is made.
+ */
+const SNAPSHOT_EXTERNAL = ['better-sqlite3', 'cap', 'koffi', 'pino', 'pg', 'pg-native', '@secvisogram/csaf-validator-lib', 'esbuild', 'oui-data'];
+
+/**
+ * `createRequire(import.meta.url)('pkg')` (how auscult loads CommonJS packages, to skip the ESM
+ * wrapper's parse) becomes `require('pkg')`, so that esbuild bundles the package into the
+ * snapshot's script, or, for an external one, leaves a call to the banner's run-time `require`.
+ */
+const requireCallsBundled: Plugin = {
+  name: 'snapshot-require',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/createRequire\(import\.meta\.url\)\(('[^']+')\)/g, 'require($1)'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Bundles `target` into one script (an IIFE: while a snapshot is made there are no modules) and
+ * runs it under `node --build-snapshot` with the snapshot's V8 options; writes the blob and its
+ * stamp. `import.meta.url` is the script's own URL. `require` in the script is Node's own modules
+ * while the snapshot is made and, for an external package, node_modules' once it runs.
+ */
+async function snapshot(target: SnapshotTarget): Promise<void> {
+  const dir = join(PACKAGE_ROOT, SNAPSHOT_DIR);
+  mkdirSync(dir, { recursive: true });
+  const script = join(dir, `${target.name}.js`);
+  const { blob, stamp } = snapshotFiles(PACKAGE_ROOT, target.name);
+  rmSync(stamp, { force: true });
+  const scriptUrl = pathToFileURL(script).href;
+  await build({
+    absWorkingDir: PACKAGE_ROOT,
+    entryPoints: [target.entry],
+    outfile: script,
+    bundle: true,
+    format: 'iife',
+    platform: 'node',
+    target: 'node20',
+    external: SNAPSHOT_EXTERNAL,
+    // No source map: Node applies none without --enable-source-maps, and the ESM bundles have theirs.
+    logLevel: 'warning',
+    plugins: [requireCallsBundled],
+    define: { 'import.meta.url': '__auscultScriptUrl' },
+    banner: {
+      js: [
+        `var __auscultScriptUrl = ${JSON.stringify(scriptUrl)};`,
+        'var __auscultNodeRequire = require;',
+        'var require = (id) => __auscultNodeRequire("node:module").isBuiltin(id) ? __auscultNodeRequire(id) : __auscultNodeRequire("node:module").createRequire(__auscultScriptUrl)(id);',
+      ].join('\n'),
+    },
+  });
+  const options = SNAPSHOT_V8_OPTIONS.split(/\s+/).filter((o) => o !== '');
+  const made = spawnSync(process.execPath, [...options, '--snapshot-blob', blob, '--build-snapshot', script], {
+    cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  // Node warns that node:module is "not yet fully verified" in snapshot scripts: createRequire
+  // is only called once the snapshot runs (the test checks the result), so that line is dropped.
+  const stderr = made.stderr.split('\n').filter((l) => l !== '' && !/not yet fully verified|may still work|out-of-sync|request support|nodejs\/node\/issues|--trace-warnings/.test(l));
+  if (made.status !== 0) throw new Error(`node --build-snapshot ${relative(PACKAGE_ROOT, script)} failed (${made.status ?? made.signal}):\n${stderr.join('\n')}`);
+  if (stderr.length > 0) process.stderr.write(`${stderr.join('\n')}\n`);
+  writeFileSync(stamp, formatStamp(stampFor(process.execPath, PACKAGE_ROOT)));
+  process.stdout.write(`made the start-up snapshot ${relative(PACKAGE_ROOT, blob)}\n`);
+}
+
 for (const target of BUNDLES) await bundle(target);
+rmSync(join(PACKAGE_ROOT, SNAPSHOT_DIR), { recursive: true, force: true });
+for (const target of SNAPSHOTS) await snapshot(target);

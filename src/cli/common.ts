@@ -8,10 +8,13 @@ import { openDatabase, type Db, type StoreOptions } from '../inventory/store.js'
 import { createLogger, type Logger } from '../log.js';
 import { DEFAULT_STREAM } from '../reconcile/snapshot.js';
 
-export const DEFAULT_DB = process.env['AUSCULT_DB'] || './auscult.db';
+/** The database a command uses without `--db`: $AUSCULT_DB, else ./auscult.db (read when asked, not when loaded: a start-up snapshot is loaded at build time). */
+export function defaultDb(): string {
+  return process.env['AUSCULT_DB'] || './auscult.db';
+}
 
 export function dbOption(cmd: Command): Command {
-  return cmd.option('--db <file>', 'inventory database (SQLite)', DEFAULT_DB);
+  return cmd.option('--db <file>', 'inventory database (SQLite)', defaultDb());
 }
 
 /** `--stream <file>`, shared with replay, reconcile and report. */

@@ -11,8 +11,11 @@ import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 
 // Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
-// export names at start-up (issue 14, lean start).
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+// export names at start-up (issue 14, lean start). Required when the first database is opened,
+// not when this module is evaluated: the start-up snapshot (src/start-snapshot.ts) evaluates it
+// at build time, when no native addon can be loaded.
+let sqlite: typeof BetterSqlite3 | undefined;
+const database = (): typeof BetterSqlite3 => (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3);
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
@@ -40,7 +43,7 @@ export interface StoreOptions {
 export function openDatabase(path: string, options: StoreOptions = {}): Db {
   let db: Db;
   try {
-    db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    db = new (database())(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
   } catch (err) {
     throw new AuscultError('AUS_ERR_DB', `cannot open database: ${(err as Error).message}`, { file: path });
   }

@@ -103,15 +103,19 @@ export interface StreamFlushResult {
   repaired: boolean;
 }
 
-const FAULT_DELAY_MS = Number(process.env['AUSCULT_FAULT_INJECT_DELAY_MS'] ?? 0) || 0;
-
-const FAULT_MARK = process.env['AUSCULT_FAULT_INJECT_MARK'] === '1';
+/** The fault-injection settings, read from the environment on first use (not when this module is evaluated: a start-up snapshot evaluates it at build time). */
+let faultSettings: { delayMs: number; mark: boolean } | undefined;
+const fault = (): { delayMs: number; mark: boolean } => (faultSettings ??= {
+  delayMs: Number(process.env['AUSCULT_FAULT_INJECT_DELAY_MS'] ?? 0) || 0,
+  mark: process.env['AUSCULT_FAULT_INJECT_MARK'] === '1',
+});
 
 /** Blocks for the fault-injection delay (a no-op unless the variable is set), naming the window it holds open. */
 function faultPause(window: 'unsent' | 'torn' | 'cursor_behind'): void {
-  if (FAULT_DELAY_MS <= 0) return;
-  if (FAULT_MARK) writeSync(2, `auscult-fault-window ${window}\n`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, FAULT_DELAY_MS);
+  const { delayMs, mark } = fault();
+  if (delayMs <= 0) return;
+  if (mark) writeSync(2, `auscult-fault-window ${window}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delayMs);
 }
 
 /** How many bytes of the file's tail are read to find the last line (doubled until a newline is found). */
@@ -255,7 +259,7 @@ export class ExceptionStream {
           let off = from;
           while (off < to) off += writeSync(fd, buf, off, to - off);
         };
-        if (FAULT_DELAY_MS > 0) {
+        if (fault().delayMs > 0) {
           // Mid-line, so the window really holds a torn line (equal lines would split at a newline).
           let half = Math.floor(buf.length / 2);
           if (half > 1 && buf[half - 1] === 0x0a) half--;
