@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in src/cli (compiled to dist/src/cli by `npm run build`, which then
-// bundles it into dist/bundle/cli: a lean start, issue 14). It runs the bundle when there is one
+// The Node launcher (bin/auscult, the package's `bin`, runs it for every command it does not start
+// from the CLI's start-up snapshot; systemd and Docker run it directly): the CLI lives in src/cli
+// (compiled to dist/src/cli by `npm run build`, which then bundles it into dist/bundle/cli: a
+// lean start, issue 14). It runs the bundle when there is one
 // at least as new as the compiled CLI (after `tsc` alone the bundle is stale, and the compiled
 // modules run), else the compiled modules; AUSCULT_BUNDLE=0 always runs the compiled modules.
 import { statSync } from 'node:fs';

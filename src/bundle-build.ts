@@ -17,6 +17,11 @@
  *   (src/package-root.ts), so they hold inside the bundle.
  * - Each bundle's esbuild metafile is written beside it (`meta.json`): which compiled module went
  *   into which chunk, for test/e2e/startup-imports.test.ts. Node never reads it.
+ *
+ * Then it makes the start-up snapshots (src/start-snapshot.ts, eighth session): the CLI and the
+ * child each bundled into one script with the packages in (unlike the bundles above: a snapshot
+ * script can require only Node's own modules while it is made), run once under
+ * `node --build-snapshot`, the blob stamped for bin/auscult and the bench.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,7 +118,6 @@ async function snapshot(target: SnapshotTarget): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const script = join(dir, `${target.name}.js`);
   const { blob, stamp } = snapshotFiles(PACKAGE_ROOT, target.name);
-  rmSync(stamp, { force: true });
   const scriptUrl = pathToFileURL(script).href;
   await build({
     absWorkingDir: PACKAGE_ROOT,
@@ -150,5 +154,6 @@ async function snapshot(target: SnapshotTarget): Promise<void> {
 }
 
 for (const target of BUNDLES) await bundle(target);
+// A stamp never outlives its blob: a failed build leaves no snapshot rather than a stale one.
 rmSync(join(PACKAGE_ROOT, SNAPSHOT_DIR), { recursive: true, force: true });
 for (const target of SNAPSHOTS) await snapshot(target);
