@@ -26,7 +26,9 @@ COPY bin ./bin
 COPY fingerprints ./fingerprints
 COPY schemas ./schemas
 COPY config ./config
-RUN npm run build && npm prune --omit=dev
+# The bench's replay-child snapshot is not needed in the image (the CLI's is: `docker exec <name>
+# /app/bin/auscult replay ...` starts from it, src/start-snapshot.ts).
+RUN npm run build && rm -f dist/bundle/snapshot/replay-child.* && npm prune --omit=dev
 
 # ---- runtime: libpcap's shared library only, no compiler, no headers ----
 FROM node:20-bookworm-slim AS runtime
