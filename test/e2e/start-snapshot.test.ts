@@ -76,6 +76,27 @@ describe('bin/auscult', () => {
     expect(device.stdout).toBe(auscult(['device', one, '--db', viaPlain, '--json']).stdout);
   });
 
+  it('a replay with a system of record (the reconciler, the stream) writes the same stream as bin/auscult.js', () => {
+    const sor = join(ROOT, 'fixtures/demo/sor-export.csv');
+    const streams: string[] = [];
+    for (const via of ['snapshot', 'plain'] as const) {
+      const cwd = mkdtempSync(join(dir, `${via}-`));
+      const run = (args: string[]): { code: number; exec: string } => {
+        if (via === 'plain') return { ...auscult(args, { cwd }), exec: '' };
+        const r = spawnSync('sh', ['-x', LAUNCHER, ...args], { cwd, env: env(), encoding: 'utf8', timeout: 120_000 });
+        return { code: r.status ?? -1, exec: r.stderr.split('\n').filter((l) => l.startsWith('+ exec ')).pop() ?? '' };
+      };
+      expect(run(['replay', CAPTURE, '--db', 'a.db']).code).toBe(0);
+      expect(run(['import', sor, '--db', 'a.db']).code).toBe(0);
+      const again = run(['replay', CAPTURE, '--db', 'a.db']);
+      expect(again.code).toBe(0);
+      if (via === 'snapshot') expect(fromSnapshot(again.exec), again.exec).toBe(true);
+      streams.push(readFileSync(join(cwd, 'exceptions.ndjson'), 'utf8'));
+    }
+    expect(streams[0]?.split('\n').length).toBeGreaterThan(10);
+    expect(streams[0]).toBe(streams[1]);
+  });
+
   it('reads the environment when it runs, not when the snapshot was made (AUSCULT_DB)', () => {
     const db = join(dir, 'from-env.db');
     const r = launch(['replay', CAPTURE], { AUSCULT_DB: db });
