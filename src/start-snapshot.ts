@@ -8,8 +8,11 @@
  * reading, parsing and evaluating the modules, which is most of a replay's start-up. The blob only
  * works for the Node binary that made it, with the same V8 options (Node refuses any other, exit
  * 14, before running any JavaScript), and it holds absolute paths (the package root, found when
- * the modules were evaluated). So each blob has a stamp: the Node binary that made it (its real
- * path, size and modification time), the package root and the V8 options it was made with.
+ * the modules were evaluated) and its own copy of every pure-JavaScript package. So each blob has
+ * a stamp: the Node binary that made it (its real path), the size and modification time of that
+ * binary and of `node_modules/.package-lock.json` (which npm rewrites whenever it installs or
+ * updates a package: a patched dependency must not keep running its old bundled copy), the package
+ * root and the V8 options it was made with.
  * `bin/auscult` (a POSIX shell launcher: a Node launcher would pay the start-up it saves) runs a
  * snapshot only when all of them still hold, and the commands the snapshot serves; otherwise it
  * runs `bin/auscult.js` as before. The benchmark's replay child follows the same rule
@@ -36,7 +39,11 @@ export const SNAPSHOT_SUBCOMMANDS: readonly string[] = ['replay', 'rules', 'devi
 export interface SnapshotStamp {
   /** The real path of the Node binary that made the blob. */
   node: string;
-  /** Its size and modification time in seconds (`stat -c '%s %Y'`): a reinstalled Node is another binary. */
+  /**
+   * The size and modification time in seconds of that binary and of the installed packages' lock
+   * file, as `stat -L --printf='%s %Y ' node lock` prints them: a reinstalled Node is another
+   * binary, a reinstalled package another bundle.
+   */
   nodeIdentity: string;
   /** The package root when the blob was made. */
   root: string;
@@ -44,16 +51,21 @@ export interface SnapshotStamp {
   v8Options: string;
 }
 
-/** The identity of a Node binary as the stamp and the launcher write it. */
-export function nodeIdentity(nodePath: string): string {
-  const s = statSync(nodePath);
-  return `${s.size} ${Math.floor(s.mtimeMs / 1000)}`;
+/** The lock file npm writes into node_modules at each install, relative to the package root. */
+export const INSTALLED_PACKAGES_LOCK = join('node_modules', '.package-lock.json');
+
+/** The identity of a Node binary and the root's installed packages, as the stamp and the launcher write it. */
+export function nodeIdentity(nodePath: string, root: string): string {
+  return [nodePath, join(root, INSTALLED_PACKAGES_LOCK)].map((p) => {
+    const s = statSync(p);
+    return `${s.size} ${Math.floor(s.mtimeMs / 1000)} `;
+  }).join('');
 }
 
 /** The stamp of a snapshot made now by `nodePath` for the package at `root`. */
 export function stampFor(nodePath: string, root: string): SnapshotStamp {
   const node = realpathSync(nodePath);
-  return { node, nodeIdentity: nodeIdentity(node), root, v8Options: SNAPSHOT_V8_OPTIONS };
+  return { node, nodeIdentity: nodeIdentity(node, root), root, v8Options: SNAPSHOT_V8_OPTIONS };
 }
 
 export function formatStamp(s: SnapshotStamp): string {
@@ -62,7 +74,7 @@ export function formatStamp(s: SnapshotStamp): string {
 
 export function parseStamp(text: string): SnapshotStamp | undefined {
   const lines = text.split('\n');
-  if (lines.length < 4) return undefined;
+  if (lines.length < 5) return undefined;
   const [node = '', nodeIdentity = '', root = '', v8Options = ''] = lines;
   return node === '' || root === '' ? undefined : { node, nodeIdentity, root, v8Options };
 }
@@ -92,7 +104,7 @@ export function snapshotInvocation(root: string, name: string, args: readonly st
   let node: string;
   try {
     node = realpathSync(nodePath);
-    if (node !== stamp.node || nodeIdentity(node) !== stamp.nodeIdentity) return undefined;
+    if (node !== stamp.node || nodeIdentity(node, root) !== stamp.nodeIdentity) return undefined;
   } catch {
     return undefined;
   }

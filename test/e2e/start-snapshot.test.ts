@@ -51,9 +51,10 @@ describe('the build', () => {
   });
 
   it('a stamp reads back as written, and a truncated one is no stamp', () => {
-    const s = { node: '/usr/bin/node', nodeIdentity: '1 2', root: '/opt/auscult dir', v8Options: '' };
+    const s = { node: '/usr/bin/node', nodeIdentity: '1 2 3 4 ', root: '/opt/auscult dir', v8Options: '' };
     expect(parseStamp(formatStamp(s))).toEqual(s);
     expect(parseStamp('/usr/bin/node\n1 2\n')).toBeUndefined();
+    expect(parseStamp(formatStamp(s).slice(0, -1))).toBeUndefined(); // cut short: no last newline
   });
 });
 
@@ -135,25 +136,34 @@ describe('bin/auscult', () => {
     expect(fromSnapshot(launch(['devices', '--db', join(dir, 'snap.db')], { NODE_OPTIONS: '--max-semi-space-size=4' }).exec)).toBe(true);
   });
 
-  it('runs bin/auscult.js when the stamp names another Node binary, another root, or is missing', () => {
+  it('runs bin/auscult.js when the stamp names another Node binary, another root, other installed packages, or is missing', () => {
     // A copy of the launcher in another root, with a stand-in bin/auscult.js and a blob that is never read.
     const root = realpathSync(mkdtempSync(join(dir, 'root-')));
     mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'dist/bundle/snapshot'), { recursive: true });
     copyFileSync(LAUNCHER, join(root, 'bin/auscult'));
     writeFileSync(join(root, 'bin/auscult.js'), 'process.stdout.write("plain " + process.argv.slice(2).join(" "));\n');
+    mkdirSync(join(root, 'node_modules'));
+    const lock = join(root, 'node_modules/.package-lock.json');
+    writeFileSync(lock, '{}\n');
     const { blob, stamp } = snapshotFiles(root, 'auscult');
     writeFileSync(blob, 'not a snapshot');
     const run = (): ReturnType<typeof launch> => launch(['replay', 'x.pcap'], {}, join(root, 'bin/auscult'));
     expect(run().stdout).toBe('plain replay x.pcap'); // no stamp
     const good = stampFor(process.execPath, root);
-    for (const bad of [{ ...good, nodeIdentity: '1 1' }, { ...good, node: '/usr/local/bin/other-node' }, { ...good, root: ROOT }]) {
+    for (const bad of [{ ...good, nodeIdentity: '1 1 1 1 ' }, { ...good, node: '/usr/local/bin/other-node' }, { ...good, root: ROOT }]) {
       writeFileSync(stamp, formatStamp(bad));
       expect(run().stdout).toBe('plain replay x.pcap');
       expect(snapshotInvocation(root, 'auscult', [], process.execPath, '')).toBeUndefined();
     }
     writeFileSync(stamp, formatStamp(good));
     expect(run().exec).toContain(`--snapshot-blob ${blob}`); // the stamp holds: it is used (and this blob fails)
+    // A package installed or updated since (npm rewrites the lock file): the bundled copies are stale.
+    writeFileSync(lock, '{"packages":{}}\n');
+    expect(run().stdout).toBe('plain replay x.pcap');
+    expect(snapshotInvocation(root, 'auscult', [], process.execPath, '')).toBeUndefined();
+    writeFileSync(stamp, formatStamp(stampFor(process.execPath, root)));
+    expect(run().exec).toContain(`--snapshot-blob ${blob}`); // made again after the install: used
     expect(snapshotInvocation(root, 'auscult', ['x'], process.execPath, '')).toEqual({ command: good.node, args: ['--max-semi-space-size=4', '--snapshot-blob', blob, 'x'] });
   });
 
