@@ -29,7 +29,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { PACKAGE_ROOT } from './package-root.js';
-import { formatStamp, SNAPSHOT_DIR, SNAPSHOT_V8_OPTIONS, snapshotFiles, stampFor } from './start-snapshot.js';
+import { formatStamp, SNAPSHOT_DIR, SNAPSHOT_V8_OPTIONS, snapshotFiles, stampFor, v8OptionArguments } from './start-snapshot.js';
 
 /** One bundle: a compiled entry module and the directory its entry and chunks are written to. */
 interface BundleTarget {
@@ -140,8 +140,7 @@ async function snapshot(target: SnapshotTarget): Promise<void> {
       ].join('\n'),
     },
   });
-  const options = SNAPSHOT_V8_OPTIONS.split(/\s+/).filter((o) => o !== '');
-  const made = spawnSync(process.execPath, [...options, '--snapshot-blob', blob, '--build-snapshot', script], {
+  const made = spawnSync(process.execPath, [...v8OptionArguments(SNAPSHOT_V8_OPTIONS), '--snapshot-blob', blob, '--build-snapshot', script], {
     cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' },
   });
   // Node warns that node:module is "not yet fully verified" in snapshot scripts: createRequire

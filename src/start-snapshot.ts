@@ -33,6 +33,11 @@ export const SNAPSHOT_DIR = join('dist', 'bundle', 'snapshot');
  */
 export const SNAPSHOT_V8_OPTIONS = DEPLOYED_RUNTIME_ENV['NODE_OPTIONS'] ?? '';
 
+/** V8 options as command-line arguments (as the shell splits the stamp's options line). */
+export function v8OptionArguments(options: string): string[] {
+  return options.split(/\s+/).filter((o) => o !== '');
+}
+
 /** The subcommands `bin/auscult` runs from the snapshot (the others need dynamic `import()`, which a snapshot has not got, or run for hours). */
 export const SNAPSHOT_SUBCOMMANDS: readonly string[] = ['replay', 'rules', 'devices', 'device'];
 
@@ -44,7 +49,7 @@ export interface SnapshotStamp {
    * file, as `stat -L --printf='%s %Y ' node lock` prints them: a reinstalled Node is another
    * binary, a reinstalled package another bundle.
    */
-  nodeIdentity: string;
+  installed: string;
   /** The package root when the blob was made. */
   root: string;
   /** The V8 options it was made with. */
@@ -55,7 +60,7 @@ export interface SnapshotStamp {
 export const INSTALLED_PACKAGES_LOCK = join('node_modules', '.package-lock.json');
 
 /** The identity of a Node binary and the root's installed packages, as the stamp and the launcher write it. */
-export function nodeIdentity(nodePath: string, root: string): string {
+export function installedIdentity(nodePath: string, root: string): string {
   return [nodePath, join(root, INSTALLED_PACKAGES_LOCK)].map((p) => {
     const s = statSync(p);
     return `${s.size} ${Math.floor(s.mtimeMs / 1000)} `;
@@ -65,18 +70,18 @@ export function nodeIdentity(nodePath: string, root: string): string {
 /** The stamp of a snapshot made now by `nodePath` for the package at `root`. */
 export function stampFor(nodePath: string, root: string): SnapshotStamp {
   const node = realpathSync(nodePath);
-  return { node, nodeIdentity: nodeIdentity(node, root), root, v8Options: SNAPSHOT_V8_OPTIONS };
+  return { node, installed: installedIdentity(node, root), root, v8Options: SNAPSHOT_V8_OPTIONS };
 }
 
 export function formatStamp(s: SnapshotStamp): string {
-  return `${s.node}\n${s.nodeIdentity}\n${s.root}\n${s.v8Options}\n`;
+  return `${s.node}\n${s.installed}\n${s.root}\n${s.v8Options}\n`;
 }
 
 export function parseStamp(text: string): SnapshotStamp | undefined {
   const lines = text.split('\n');
   if (lines.length < 5) return undefined;
-  const [node = '', nodeIdentity = '', root = '', v8Options = ''] = lines;
-  return node === '' || root === '' ? undefined : { node, nodeIdentity, root, v8Options };
+  const [node = '', installed = '', root = '', v8Options = ''] = lines;
+  return node === '' || root === '' ? undefined : { node, installed, root, v8Options };
 }
 
 /** The blob and stamp of snapshot `name` in the package at `root`. */
@@ -104,10 +109,9 @@ export function snapshotInvocation(root: string, name: string, args: readonly st
   let node: string;
   try {
     node = realpathSync(nodePath);
-    if (node !== stamp.node || nodeIdentity(node, root) !== stamp.nodeIdentity) return undefined;
+    if (node !== stamp.node || installedIdentity(node, root) !== stamp.installed) return undefined;
   } catch {
     return undefined;
   }
-  const options = stamp.v8Options.split(/\s+/).filter((o) => o !== '');
-  return { command: node, args: [...options, '--snapshot-blob', blob, ...args] };
+  return { command: node, args: [...v8OptionArguments(stamp.v8Options), '--snapshot-blob', blob, ...args] };
 }

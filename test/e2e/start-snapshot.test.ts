@@ -31,8 +31,8 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `sh -x launcher args`: the result, and the command the launcher exec'd (from the trace). */
-function launch(args: string[], extra: Record<string, string> = {}, launcher = LAUNCHER): { code: number; stdout: string; stderr: string; exec: string } {
-  const r = spawnSync('sh', ['-x', launcher, ...args], { cwd: dir, env: env(extra), encoding: 'utf8', timeout: 120_000 });
+function launch(args: string[], extra: Record<string, string> = {}, launcher = LAUNCHER, cwd = dir): { code: number; stdout: string; stderr: string; exec: string } {
+  const r = spawnSync('sh', ['-x', launcher, ...args], { cwd, env: env(extra), encoding: 'utf8', timeout: 120_000 });
   const exec = r.stderr.split('\n').filter((l) => l.startsWith('+ exec ')).pop() ?? '';
   const stderr = r.stderr.split('\n').filter((l) => !/^\++ /.test(l)).join('\n');
   return { code: r.status ?? -1, stdout: r.stdout, stderr, exec };
@@ -51,7 +51,7 @@ describe('the build', () => {
   });
 
   it('a stamp reads back as written, and a truncated one is no stamp', () => {
-    const s = { node: '/usr/bin/node', nodeIdentity: '1 2 3 4 ', root: '/opt/auscult dir', v8Options: '' };
+    const s = { node: '/usr/bin/node', installed: '1 2 3 4 ', root: '/opt/auscult dir', v8Options: '' };
     expect(parseStamp(formatStamp(s))).toEqual(s);
     expect(parseStamp('/usr/bin/node\n1 2\n')).toBeUndefined();
     expect(parseStamp(formatStamp(s).slice(0, -1))).toBeUndefined(); // cut short: no last newline
@@ -82,11 +82,7 @@ describe('bin/auscult', () => {
     const streams: string[] = [];
     for (const via of ['snapshot', 'plain'] as const) {
       const cwd = mkdtempSync(join(dir, `${via}-`));
-      const run = (args: string[]): { code: number; exec: string } => {
-        if (via === 'plain') return { ...auscult(args, { cwd }), exec: '' };
-        const r = spawnSync('sh', ['-x', LAUNCHER, ...args], { cwd, env: env(), encoding: 'utf8', timeout: 120_000 });
-        return { code: r.status ?? -1, exec: r.stderr.split('\n').filter((l) => l.startsWith('+ exec ')).pop() ?? '' };
-      };
+      const run = (args: string[]): { code: number; exec: string } => (via === 'plain' ? { ...auscult(args, { cwd }), exec: '' } : launch(args, {}, LAUNCHER, cwd));
       expect(run(['replay', CAPTURE, '--db', 'a.db']).code).toBe(0);
       expect(run(['import', sor, '--db', 'a.db']).code).toBe(0);
       const again = run(['replay', CAPTURE, '--db', 'a.db']);
@@ -151,7 +147,7 @@ describe('bin/auscult', () => {
     const run = (): ReturnType<typeof launch> => launch(['replay', 'x.pcap'], {}, join(root, 'bin/auscult'));
     expect(run().stdout).toBe('plain replay x.pcap'); // no stamp
     const good = stampFor(process.execPath, root);
-    for (const bad of [{ ...good, nodeIdentity: '1 1 1 1 ' }, { ...good, node: '/usr/local/bin/other-node' }, { ...good, root: ROOT }]) {
+    for (const bad of [{ ...good, installed: '1 1 1 1 ' }, { ...good, node: '/usr/local/bin/other-node' }, { ...good, root: ROOT }]) {
       writeFileSync(stamp, formatStamp(bad));
       expect(run().stdout).toBe('plain replay x.pcap');
       expect(snapshotInvocation(root, 'auscult', [], process.execPath, '')).toBeUndefined();
