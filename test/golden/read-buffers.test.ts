@@ -5,6 +5,7 @@
  * as reading it through a stream, which never reuses memory. A stage that kept a view of a frame
  * past its batch would see other bytes there and differ.
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_FRAME_LIMITS } from '../../src/capture/known-frames.js';
 import { openCapture } from '../../src/capture/open-capture.js';
@@ -45,6 +46,20 @@ describe('reused read buffers give the same inventory as a stream', () => {
       for await (const batch of (await openCapture(f, { reuseReadBuffers: true, readChunkBytes: 1024, batchSize: 7 })).batches()) for (const fr of batch) reused.push(Buffer.from(fr.data).toString('hex'));
       expect(reused).toEqual(streamed);
     }
+  });
+
+  it('a consumer that stops while the next chunk is being read leaves no file open', async () => {
+    const f = fixtureCaptures().filter((x) => !x.endsWith('.gz'))[0] as string;
+    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let i = 0; i < 20; i++) {
+      // The first chunk is handed out with the second already being read: stopping here ends that read, then closes.
+      for await (const batch of (await openCapture(f, { reuseReadBuffers: true, readChunkBytes: 1024, batchSize: 1 })).batches()) {
+        expect(batch.length).toBe(1);
+        break;
+      }
+    }
+    expect(openFiles()).toBe(before);
   });
 
   it('every fixture', async () => {
