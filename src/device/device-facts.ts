@@ -10,6 +10,8 @@
  * - `manufacturers()`: every manufacturer value the device has evidence for (any source), which
  *   the "<vendor> <model> <version>" splitter and the product catalogue look names up against.
  */
+import { appendedAll } from './tight-list.js';
+
 export interface DeviceFacts {
   fact(field: string): string | undefined;
   manufacturers(): readonly string[];
@@ -28,15 +30,16 @@ export function factOf(facts: readonly string[] | undefined, field: string): str
   return undefined;
 }
 
-/** Sets `field` to `value` in a flat field/value list (created when absent); returns the list. */
+/** Sets `field` to `value` in a flat field/value list: in place when the field is there, else in a
+ * new list of exactly the new length (src/device/tight-list.ts); returns the list to keep. */
 export function withFact(facts: string[] | undefined, field: string, value: string): string[] {
-  const list = facts ?? [];
-  for (let i = 0; i < list.length; i += 2) {
-    if (list[i] === field) {
-      list[i + 1] = value;
-      return list;
+  if (facts !== undefined) {
+    for (let i = 0; i < facts.length; i += 2) {
+      if (facts[i] === field) {
+        facts[i + 1] = value;
+        return facts;
+      }
     }
   }
-  list.push(field, value);
-  return list;
+  return appendedAll(facts, [field, value]);
 }

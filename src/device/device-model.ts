@@ -15,6 +15,7 @@ import { MULTI_VALUED_EVIDENCE_FIELDS } from '../identify/field-candidate.js';
 import { primaryAddress } from './address-rank.js';
 import { factOf, withFact, type DeviceFacts } from './device-facts.js';
 import { StateVersion, type Versioned } from '../state-version.js';
+import { appended, appendedAll } from './tight-list.js';
 import { TOUCH_ADDRESS, TOUCH_CANDIDATE, TOUCH_CHOSEN, TOUCH_DEVICE, TOUCH_DEVICE_FRAME, TOUCH_STRIDE, TouchLog } from './touch-log.js';
 
 export interface CandidateState {
@@ -506,7 +507,7 @@ export class DeviceModel {
       this.version.bump();
     }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
-    (d.memo ??= []).push(o.field, o.value, o.protocol, merged.length === 0 ? NO_CANDIDATES : merged);
+    d.memo = appendedAll(d.memo, [o.field, o.value, o.protocol, merged.length === 0 ? NO_CANDIDATES : merged.slice()]);
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -570,7 +571,7 @@ export class DeviceModel {
       return;
     }
     const before = primaryAddress(d.addresses);
-    d.addresses.push(a);
+    d.addresses = appended(d.addresses, a);
     d.dirty = true;
     this.version.bump(d);
     if (d.removedAddresses !== undefined) {
@@ -618,7 +619,7 @@ export class DeviceModel {
         firstSeen: o.ts, lastSeen: o.ts, firstFrame: o.frame, lastFrame: o.frame,
         captureId: this.captureId, count: 1, dirty: true, touched: false,
       };
-      d.candidates.push(cand);
+      d.candidates = appended(d.candidates, cand);
       d.dirty = true;
       clearMemo(d);
       this.version.bump(d);
@@ -641,7 +642,7 @@ export class DeviceModel {
         return;
       }
       mine = { ...c, dirty: true, touched: false };
-      d.candidates.push(mine);
+      d.candidates = appended(d.candidates, mine);
       d.dirty = true;
     }
     this.choose(d, o, mine);
@@ -693,7 +694,7 @@ export class DeviceModel {
     }
     const taken: ChosenValue = { field: cand.field, value: cand.value, source: cand.source, confidence: cand.confidence, since: ts, lastSeen: ts, challenger: undefined, dirty: true };
     if (chosen === undefined) {
-      d.chosen.push(taken);
+      d.chosen = appended(d.chosen, taken);
     } else {
       if (chosen.challenger !== undefined) d.pendingMoves--;
       d.chosen[d.chosen.indexOf(chosen)] = taken;

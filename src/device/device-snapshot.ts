@@ -85,20 +85,14 @@ export function deviceFromSnapshot(id: string, text: string): DeviceState | unde
   const [[, mac, ipKey, local, router, firstSeen, lastSeen, frames, touched], candidates, chosen, addresses, facts] = tuple;
   const d = newDeviceState({ id, mac, ipKey, locallyAttached: local === 1, isRouter: router === 1, firstSeen, lastSeen, frames }, false);
   d.touched = touched === 1;
-  for (const [field, source, value, rule, confidence, cFirstSeen, cLastSeen, firstFrame, lastFrame, captureId, count, cTouched] of candidates) {
-    const c: CandidateState = {
-      field, source, value, rule, confidence, firstSeen: cFirstSeen, lastSeen: cLastSeen, firstFrame, lastFrame, captureId, count, dirty: false, touched: cTouched === 1,
-    };
-    d.candidates.push(c);
-  }
-  for (const [field, value, source, confidence, since] of chosen) {
-    const v: ChosenValue = { field, value, source, confidence, since, lastSeen: since, challenger: undefined, dirty: false };
-    d.chosen.push(v);
-  }
-  for (const [ip, source, aFirstSeen, aLastSeen, firstFrame, captureId, aTouched] of addresses) {
-    const a: AddressState = { ip, source, firstSeen: aFirstSeen, lastSeen: aLastSeen, firstFrame, captureId, dirty: false, touched: aTouched === 1 };
-    d.addresses.push(a);
-  }
+  // Built by map: lists of exactly their length (src/device/tight-list.ts).
+  d.candidates = candidates.map(([field, source, value, rule, confidence, cFirstSeen, cLastSeen, firstFrame, lastFrame, captureId, count, cTouched]): CandidateState => ({
+    field, source, value, rule, confidence, firstSeen: cFirstSeen, lastSeen: cLastSeen, firstFrame, lastFrame, captureId, count, dirty: false, touched: cTouched === 1,
+  }));
+  d.chosen = chosen.map(([field, value, source, confidence, since]): ChosenValue => ({ field, value, source, confidence, since, lastSeen: since, challenger: undefined, dirty: false }));
+  d.addresses = addresses.map(([ip, source, aFirstSeen, aLastSeen, firstFrame, captureId, aTouched]): AddressState => ({
+    ip, source, firstSeen: aFirstSeen, lastSeen: aLastSeen, firstFrame, captureId, dirty: false, touched: aTouched === 1,
+  }));
   if (facts.length > 0) d.facts = facts;
   d.severalVlans = onSeveralVlans(d);
   return d;

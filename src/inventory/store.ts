@@ -19,7 +19,7 @@ const database = (): typeof BetterSqlite3 => (sqlite ??= createRequire(import.me
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
-import { newDeviceState, onSeveralVlans, type DeviceModel, type DeviceState } from '../device/device-model.js';
+import { newDeviceState, onSeveralVlans, type AddressState, type CandidateState, type ChosenValue, type DeviceModel, type DeviceState } from '../device/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 import { withFact } from '../device/device-facts.js';
 import { clearTouched, deviceFromSnapshot, hasTouchedRows, snapshotOf } from '../device/device-snapshot.js';
@@ -190,28 +190,22 @@ export class InventoryStore {
       lastSeen: row['last_seen_us'] as number,
       frames: row['frames'] as number,
     }, false);
-    for (const r of this.stmt.selectEvidence.all(id) as Record<string, unknown>[]) {
-      const field = r['field'] as DeviceField;
-      d.candidates.push({
-        field, source: r['source'] as string, value: r['value'] as string, rule: (r['rule'] as string | null) ?? null,
-        confidence: r['confidence'] as number, firstSeen: r['first_seen_us'] as number, lastSeen: r['last_seen_us'] as number,
-        firstFrame: r['first_frame'] as number, lastFrame: r['last_frame'] as number,
-        captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false, touched: false,
-      });
-    }
-    for (const r of this.stmt.selectChosen.all(id) as Record<string, unknown>[]) {
-      d.chosen.push({
-        field: r['field'] as DeviceField, value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
-        since: r['since_us'] as number, lastSeen: r['since_us'] as number, challenger: undefined, dirty: false,
-      });
-    }
-    for (const r of this.stmt.selectAddresses.all(id) as Record<string, unknown>[]) {
-      d.addresses.push({
-        ip: r['ip'] as string, source: r['source'] as string, firstSeen: r['first_seen_us'] as number,
-        lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
-        captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
-      });
-    }
+    // Built by map: lists of exactly their length (src/device/tight-list.ts).
+    d.candidates = (this.stmt.selectEvidence.all(id) as Record<string, unknown>[]).map((r): CandidateState => ({
+      field: r['field'] as DeviceField, source: r['source'] as string, value: r['value'] as string, rule: (r['rule'] as string | null) ?? null,
+      confidence: r['confidence'] as number, firstSeen: r['first_seen_us'] as number, lastSeen: r['last_seen_us'] as number,
+      firstFrame: r['first_frame'] as number, lastFrame: r['last_frame'] as number,
+      captureId: (r['capture_id'] as number | null) ?? null, count: r['count'] as number, dirty: false, touched: false,
+    }));
+    d.chosen = (this.stmt.selectChosen.all(id) as Record<string, unknown>[]).map((r): ChosenValue => ({
+      field: r['field'] as DeviceField, value: r['value'] as string, source: r['source'] as string, confidence: r['confidence'] as number,
+      since: r['since_us'] as number, lastSeen: r['since_us'] as number, challenger: undefined, dirty: false,
+    }));
+    d.addresses = (this.stmt.selectAddresses.all(id) as Record<string, unknown>[]).map((r): AddressState => ({
+      ip: r['ip'] as string, source: r['source'] as string, firstSeen: r['first_seen_us'] as number,
+      lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
+      captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
+    }));
     for (const r of this.stmt.selectFacts.all(id) as { field: string; value: string }[]) d.facts = withFact(d.facts, r.field, r.value);
     d.severalVlans = onSeveralVlans(d);
     return d;

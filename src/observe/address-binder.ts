@@ -31,6 +31,7 @@ import { factAbout, factOf, innermostVlan } from './observe-context.js';
 import type { Counters } from '../counters.js';
 import { routingPrefix } from '../device/address-rank.js';
 import { makeRoom } from '../device/bounded-map.js';
+import { appended } from '../device/tight-list.js';
 import { StateVersion, type Versioned } from '../state-version.js';
 
 export interface BinderLimits {
@@ -166,7 +167,7 @@ export class AddressBinder {
       this.counters?.inc('binder.addresses_dropped');
       return;
     }
-    s.own.push(ip);
+    s.own = appended(s.own, ip);
     this.version.bump(s);
     const i = s.ips.indexOf(ip);
     if (i >= 0) s.ips.splice(i, 1);
@@ -260,7 +261,7 @@ export class AddressBinder {
         // A host behind the MAC: keyed by its IP, not bound to the MAC.
         if (!routedBefore) {
           if (s.routed.length < MAX_IPS_PER_MAC) {
-            s.routed.push(ip);
+            s.routed = appended(s.routed, ip);
             this.version.bump(s);
           } else this.counters?.inc('binder.addresses_dropped');
         }
@@ -275,7 +276,7 @@ export class AddressBinder {
         this.version.bump(s);
       }
       if (s.ips.length < MAX_IPS_PER_MAC) {
-        s.ips.push(ip);
+        s.ips = appended(s.ips, ip);
         this.version.bump(s);
       } else this.counters?.inc('binder.addresses_dropped');
       this.own(ip, mac);
