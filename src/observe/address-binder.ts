@@ -69,7 +69,28 @@ export const prefixOf = routingPrefix;
 
 /** A destination no router forwards (224.0.0.0/24, ff02::/16): the source is on the link. */
 export function isLinkLocalGroup(ip: string): boolean {
-  return ip.startsWith('224.0.0.') || ip.toLowerCase().startsWith('ff02:');
+  // Read by character, not through toLowerCase(): this runs for every plain frame (the header
+  // signature's destination class) and a lowered copy per frame was a tenth of what it allocated.
+  return ip.startsWith('224.0.0.') || (startsWithFf(ip) && ip.charCodeAt(2) === 0x30 && ip.charCodeAt(3) === 0x32 && ip.charCodeAt(4) === 0x3a);
+}
+
+/** Whether `ip` starts with "ff" in either case (an IPv6 multicast address). */
+function startsWithFf(ip: string): boolean {
+  // 'F' | 0x20 is 'f', and no other character gives 'f'.
+  return (ip.charCodeAt(0) | 0x20) === 0x66 && (ip.charCodeAt(1) | 0x20) === 0x66;
+}
+
+/** The number before an IPv4 address's first dot, read without slicing a copy (a lone digit
+ * string is what formatted addresses hold; anything else is read as `Number` reads it). */
+function firstOctet(ip: string): number {
+  let n = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 0x2e) return n;
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+  }
+  return Number(ip.slice(0, ip.indexOf('.')));
 }
 
 /** Initial TTLs / hop limits of common stacks: a packet that still has one was not forwarded. */
@@ -85,8 +106,8 @@ const MAX_IPS_PER_MAC = 64;
 /** Addresses that never identify a host: unspecified, broadcast, multicast, link-local v6 is kept. */
 export function isHostAddress(ip: string): boolean {
   if (ip === '0.0.0.0' || ip === '255.255.255.255' || ip === '::') return false;
-  if (ip.includes(':')) return !ip.toLowerCase().startsWith('ff');
-  const first = Number(ip.slice(0, ip.indexOf('.')));
+  if (ip.includes(':')) return !startsWithFf(ip);
+  const first = firstOctet(ip);
   return first < 224 && first !== 127;
 }
 

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FrameRecord } from '../../../src/decode/frame-record.js';
-import { AddressBinder, BINDER_LIMITS, isHostAddress, prefixOf } from '../../../src/observe/address-binder.js';
+import { AddressBinder, BINDER_LIMITS, destinationClass, isHostAddress, isLinkLocalGroup, prefixOf } from '../../../src/observe/address-binder.js';
 import type { Observation } from '../../../src/observe/observation.js';
 import type { SwitchAdvertisement } from '../../../src/observe/location-facts.js';
 import { Counters } from '../../../src/counters.js';
@@ -59,6 +60,28 @@ describe('AddressBinder', () => {
     expect(out).toHaveLength(3);
     expect((binder as unknown as { macs: Map<string, unknown> }).macs.size).toBe(2);
     expect(counters.get('binder.macs_evicted')).toBe(1);
+  });
+
+  it('address classes read by character agree with the string definitions they replace', () => {
+    // The definitions before they were read by character (issue 14: no copy per frame).
+    const hostByString = (ip: string): boolean => {
+      if (ip === '0.0.0.0' || ip === '255.255.255.255' || ip === '::') return false;
+      if (ip.includes(':')) return !ip.toLowerCase().startsWith('ff');
+      const first = Number(ip.slice(0, ip.indexOf('.')));
+      return first < 224 && first !== 127;
+    };
+    const groupByString = (ip: string): boolean => ip.startsWith('224.0.0.') || ip.toLowerCase().startsWith('ff02:');
+    const classByString = (ip: string): number => groupByString(ip) ? 2 : hostByString(ip) && !ip.endsWith('.255') ? 1 : 0;
+    const octet = fc.integer({ min: 0, max: 255 });
+    const v4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+    const v6 = fc.ipV6();
+    const cased = fc.tuple(v6, fc.boolean()).map(([a, up]) => up ? a.toUpperCase() : a);
+    const odd = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('FF02::1', 'Ff02:', 'fF', 'ff02', '0x10.1.1.1', ' 10.0.0.1', '.1.2.3', '1e3.0.0.1', '', '224.0.0.', '127.0.0.1', '223.255.255.255'));
+    fc.assert(fc.property(fc.oneof(v4, v6, cased, odd), (ip) => {
+      expect(isHostAddress(ip)).toBe(hostByString(ip));
+      expect(isLinkLocalGroup(ip)).toBe(groupByString(ip));
+      expect(destinationClass(ip)).toBe(classByString(ip));
+    }), { numRuns: 5000 });
   });
 
   it('compressed IPv6 spellings of one /64 are one prefix (a dual-stack host is not a router)', () => {
