@@ -383,7 +383,7 @@ class Walk {
     rec.ip = ip.header;
     // A bad header checksum keeps its addresses from being learnt (observe/frame.ts), not the payload from being read.
     if (!ip.hasTransportHeader) return NEXT.NONE;
-    const transport = new ByteReader(ip.payload);
+    const transport = ip.payload;
     switch (ip.header.protocol) {
       case IP_PROTOCOL_GRE:
         return this.gre(transport);

@@ -53,8 +53,9 @@ export function readArp(r: ByteReader, anomalies: AnomalyCode[]): ArpRecord | un
 
 export interface IpDecode {
   header: IpHeader;
-  /** The IP payload, cut to the total length. */
-  payload: Uint8Array;
+  /** A reader over the IP payload, cut to the total length: a window of the frame's bytes, not a
+   * view of them (issue 14: a view per IP packet was a sixth of what the SPAN-like replay allocated). */
+  payload: ByteReader;
   /** False for non-first fragments: the payload does not start with a transport header. */
   hasTransportHeader: boolean;
 }
@@ -106,7 +107,7 @@ export function readIpv4(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
     anomalies.push('ipv4.bad_checksum');
     header.badChecksum = true;
   }
-  return { header, payload: r.bytes(payloadLength), hasTransportHeader: fragmentOffset === 0 };
+  return { header, payload: r.take(payloadLength), hasTransportHeader: fragmentOffset === 0 };
 }
 
 export function readIpv6(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | undefined {
@@ -160,7 +161,7 @@ export function readIpv6(r: ByteReader, anomalies: AnomalyCode[]): IpDecode | un
   }
   return {
     header: { version: 6, src: formatIpv6(addrs, 0), dst: formatIpv6(addrs, 16), protocol: next, ttl: hopLimit, fragment },
-    payload: body.rest(),
+    payload: body,
     hasTransportHeader,
   };
 }
