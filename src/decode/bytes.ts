@@ -187,6 +187,8 @@ export function printable(s: string, max = 255): string {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The character codes of `HEX[i]`: `HEX_CODES[2i]` and `HEX_CODES[2i + 1]`. */
+const HEX_CODES = Uint8Array.from(HEX.join(''), (c) => c.charCodeAt(0));
 
 export function toHex(b: Uint8Array, sep = ''): string {
   let s = '';
@@ -206,12 +208,15 @@ const ipv4Texts = new Map<number, string>();
 
 /** 6 bytes → `aa:bb:cc:dd:ee:ff` (lower case, as tshark prints). */
 export function formatMac(b: Uint8Array, offset = 0): string {
-  // 48 bits as one exact double (< 2^53): high 16 bits × 2^32 + low 32 bits.
-  const key =
-    (((b[offset] ?? 0) << 8) | (b[offset + 1] ?? 0)) * 4294967296 +
-    ((((b[offset + 2] ?? 0) << 24) | ((b[offset + 3] ?? 0) << 16) | ((b[offset + 4] ?? 0) << 8) | (b[offset + 5] ?? 0)) >>> 0);
+  // Keyed by the low 32 bits as a small integer (a 48-bit key is a double, boxed at every call:
+  // two per frame); the text's first two octets are checked against the frame's, and a MAC that
+  // shares its low 32 bits with the cached one takes the entry over.
+  const b0 = b[offset] ?? 0;
+  const b1 = b[offset + 1] ?? 0;
+  const key = ((b[offset + 2] ?? 0) << 24) | ((b[offset + 3] ?? 0) << 16) | ((b[offset + 4] ?? 0) << 8) | (b[offset + 5] ?? 0);
   let s = macTexts.get(key);
-  if (s === undefined) {
+  if (s === undefined || s.charCodeAt(0) !== HEX_CODES[2 * b0] || s.charCodeAt(1) !== HEX_CODES[2 * b0 + 1] ||
+      s.charCodeAt(3) !== HEX_CODES[2 * b1] || s.charCodeAt(4) !== HEX_CODES[2 * b1 + 1]) {
     s = '';
     for (let i = 0; i < 6; i++) s += (i ? ':' : '') + (HEX[b[offset + i] ?? 0] as string);
     if (macTexts.size >= MAX_INTERNED) macTexts.clear();

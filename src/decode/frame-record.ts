@@ -15,6 +15,9 @@ export interface VlanTag {
   dei: boolean;
 }
 
+/** The tags of an untagged frame: shared, never added to (readers build their own list for a tagged one). */
+export const NO_VLAN_TAGS: readonly VlanTag[] = Object.freeze([]);
+
 export interface LlcHeader {
   dsap: number;
   ssap: number;
@@ -72,7 +75,7 @@ export interface TcpHeader {
 export interface TunnelCarrier {
   srcMac: string | undefined;
   dstMac: string | undefined;
-  vlanTags: VlanTag[];
+  vlanTags: readonly VlanTag[];
   ip: IpHeader | undefined;
   /**
    * The last link-layer source before the inner packet. Differs from `srcMac` in nested tunnels;
@@ -94,8 +97,9 @@ export interface FrameRecord {
   /** Source MAC (lower case, colon separated); absent on link types without one (raw IP). */
   srcMac?: string | undefined;
   dstMac?: string | undefined;
-  /** 802.1Q/802.1ad tag stack of the (inner) frame, outermost first. Empty when untagged. */
-  vlanTags: VlanTag[];
+  /** 802.1Q/802.1ad tag stack of the (inner) frame, outermost first. Empty when untagged (then
+   * `NO_VLAN_TAGS`, one shared list: no list is made for an untagged frame). */
+  vlanTags: readonly VlanTag[];
   /** Ethertype after the VLAN tags (Ethernet II); absent for 802.3 length frames. */
   ethertype?: number | undefined;
   llc?: LlcHeader | undefined;

@@ -15,7 +15,7 @@
 import type { CapturedFrame } from '../capture/captured-frame.js';
 import { LINKTYPE } from '../capture/captured-frame.js';
 import { ByteReader, formatMac } from './bytes.js';
-import type { FrameRecord } from './frame-record.js';
+import { NO_VLAN_TAGS, type FrameRecord } from './frame-record.js';
 import { declareLimits, enumLimit, intLimit, portsLimit, type LimitValues } from './limits.js';
 import { ETHERNET_ANOMALIES, ETHERNET_LIMIT_DECL, ETHERNET_LIMITS, ETHERTYPE, readEthernet, readLlc, snapCut, type EthernetLimits } from './link/ethernet.js';
 import { WLAN_ANOMALIES, readRadiotap, readWlan } from './link/wlan.js';
@@ -131,7 +131,7 @@ export function decodeFrame(frame: CapturedFrame, limits: FrameLimits = FRAME_LI
     tsMicros: frame.tsMicros,
     srcMac: undefined,
     dstMac: undefined,
-    vlanTags: [],
+    vlanTags: NO_VLAN_TAGS,
     ethertype: undefined,
     llc: undefined,
     arp: undefined,
@@ -257,7 +257,7 @@ class Walk {
     }
     rec.srcMac = undefined;
     rec.dstMac = undefined;
-    rec.vlanTags = [];
+    rec.vlanTags = NO_VLAN_TAGS;
     rec.ethertype = undefined;
     rec.llc = undefined;
     rec.arp = undefined;
@@ -318,7 +318,7 @@ class Walk {
     if (!w) return NEXT.NONE;
     rec.srcMac = w.srcMac;
     rec.dstMac = w.dstMac;
-    rec.vlanTags = [];
+    rec.vlanTags = NO_VLAN_TAGS;
     if (w.protected) rec.wlanProtected = true;
     if (!w.hasBody) return NEXT.NONE;
     const body = w.bodyLength !== undefined ? this.r.take(w.bodyLength) : this.r;

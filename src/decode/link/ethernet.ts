@@ -7,7 +7,7 @@
  */
 import { declareLimits, intLimit, type LimitValues } from '../limits.js';
 import type { ByteReader } from '../bytes.js';
-import type { LlcHeader, VlanTag } from '../frame-record.js';
+import { NO_VLAN_TAGS, type LlcHeader, type VlanTag } from '../frame-record.js';
 import type { AnomalyCode } from '../result.js';
 
 export const ETHERTYPE = {
@@ -40,7 +40,7 @@ export const ETHERNET_LIMITS: Readonly<EthernetLimits> = ETHERNET_LIMIT_DECL.def
 export interface EthernetHeader {
   dstMac: string;
   srcMac: string;
-  vlanTags: VlanTag[];
+  vlanTags: readonly VlanTag[];
   /** Ethertype after the tags; absent when the frame is 802.3 with a length field. */
   ethertype?: number;
   llc?: LlcHeader;
@@ -63,7 +63,9 @@ export function readEthernet(
     return undefined;
   }
   const dstMac = r.mac();
-  const header: EthernetHeader = { dstMac, srcMac: r.mac(), vlanTags: [] };
+  const header: EthernetHeader = { dstMac, srcMac: r.mac(), vlanTags: NO_VLAN_TAGS };
+  // A list only for a tagged frame (most are not): NO_VLAN_TAGS is shared.
+  let tags: VlanTag[] | undefined;
   let typeOrLength = r.u16();
   while (isTpid(typeOrLength)) {
     if (header.vlanTags.length === limits.maxVlanTags) {
@@ -75,7 +77,8 @@ export function readEthernet(
       return header;
     }
     const tci = r.u16();
-    header.vlanTags.push({ tpid: typeOrLength, vid: tci & 0x0fff, pcp: tci >> 13, dei: (tci & 0x1000) !== 0 });
+    if (tags === undefined) header.vlanTags = tags = [];
+    tags.push({ tpid: typeOrLength, vid: tci & 0x0fff, pcp: tci >> 13, dei: (tci & 0x1000) !== 0 });
     typeOrLength = r.u16();
   }
   if (typeOrLength >= 1536) {

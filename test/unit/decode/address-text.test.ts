@@ -35,6 +35,24 @@ describe('interned address texts', () => {
     expect(formatMac(Uint8Array.of(0x80, 0, 0x80, 0, 0, 0))).toBe('80:00:80:00:00:00');
   });
 
+  it('MACs sharing their low 32 bits (the table\'s key) keep their own texts, whichever came first', () => {
+    const a = Uint8Array.of(0x00, 0x09, 0xfb, 1, 2, 3);
+    const b = Uint8Array.of(0x00, 0x1a, 0xfb, 1, 2, 3);
+    const c = Uint8Array.of(0xac, 0x09, 0xfb, 1, 2, 3);
+    for (let i = 0; i < 3; i++) {
+      expect(formatMac(a)).toBe('00:09:fb:01:02:03');
+      expect(formatMac(b)).toBe('00:1a:fb:01:02:03');
+      expect(formatMac(c)).toBe('ac:09:fb:01:02:03');
+    }
+    // Random first two octets over few low-32 values: collisions on every other call.
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 50 }), (macs) => {
+      for (const [h0, h1, low] of macs) {
+        const bytes = Uint8Array.of(h0, h1, 0xfb, 0, 0, low);
+        expect(formatMac(bytes)).toBe(Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join(':'));
+      }
+    }), { seed: SEED, numRuns: 2_000 });
+  });
+
   it('stays correct after the table fills and is cleared (more distinct addresses than it holds)', () => {
     const b = new Uint8Array(6);
     for (let i = 0; i < 70_000; i++) {
