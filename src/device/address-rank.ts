@@ -25,32 +25,34 @@ const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
 /** Rank of an address class: lower is better; NEVER_PRIMARY is never chosen as `ip`. */
 export const NEVER_PRIMARY = 7;
 
-const rankCache = new Map<string, number>();
-const MAX_RANK_CACHE = 4096;
+/** What the rank of an address depends on besides its source, by address text: IPV4 (ranked by
+ * its source), or the rank itself (IPv6 ranges, invalid text). Keyed by the address alone, not by
+ * a string built per call from source and address (issue 14: that key cost more than the rank). */
+const classCache = new Map<string, number>();
+const MAX_CLASS_CACHE = 4096;
+const IPV4 = 0;
 
 /** The rank (1..7) of `ip` bound by `source` (`dhcp`, `arp`, `ip`, `mdns`, ...). */
 export function addressRank(ip: string, source: string): number {
-  const key = `${source}\u0000${ip}`;
-  let r = rankCache.get(key);
-  if (r === undefined) {
-    r = rankUncached(ip, source);
-    if (rankCache.size >= MAX_RANK_CACHE) rankCache.clear();
-    rankCache.set(key, r);
+  let c = classCache.get(ip);
+  if (c === undefined) {
+    c = classOf(ip);
+    if (classCache.size >= MAX_CLASS_CACHE) classCache.clear();
+    classCache.set(ip, c);
   }
-  return r;
+  if (c !== IPV4) return c;
+  switch (source) {
+    case 'lldp': case 'cdp': return 1;
+    case 'dhcp': return 2;
+    case 'ip': return 4;
+    default: return 3;
+  }
 }
 
-function rankUncached(ip: string, source: string): number {
+function classOf(ip: string): number {
   if (!ipaddr.isValid(ip)) return NEVER_PRIMARY;
   const a = ipaddr.parse(ip);
-  if (a.kind() === 'ipv4' || (a as IpAddr.IPv6).isIPv4MappedAddress()) {
-    switch (source) {
-      case 'lldp': case 'cdp': return 1;
-      case 'dhcp': return 2;
-      case 'ip': return 4;
-      default: return 3;
-    }
-  }
+  if (a.kind() === 'ipv4' || (a as IpAddr.IPv6).isIPv4MappedAddress()) return IPV4;
   switch ((a as IpAddr.IPv6).range()) {
     case 'uniqueLocal': return 6;
     // Not an address of the host on a network: never its ip.
@@ -82,11 +84,25 @@ export function primaryAddress<A extends RankedAddress>(addresses: Iterable<A>):
   return best;
 }
 
+/** Prefixes by address text: the binder asks for one at every address a MAC has not sent from
+ * before, and parsing it each time was 2 % of the dense replay. */
+const prefixCache = new Map<string, string>();
+
 /**
  * The routing prefix of an address for router detection: the /24 of an IPv4 address, the /64 of
  * an IPv6 one (parsed, so `2001:db8::1` and `2001:db8:0:0::2` share a prefix).
  */
 export function routingPrefix(ip: string): string {
+  let p = prefixCache.get(ip);
+  if (p === undefined) {
+    p = prefixUncached(ip);
+    if (prefixCache.size >= MAX_CLASS_CACHE) prefixCache.clear();
+    prefixCache.set(ip, p);
+  }
+  return p;
+}
+
+function prefixUncached(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const a = ipaddr.parse(ip);
   if (a.kind() === 'ipv4') return a.toByteArray().slice(0, 3).join('.');

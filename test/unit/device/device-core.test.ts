@@ -48,6 +48,13 @@ describe('ranked address choice', () => {
     expect(routingPrefix('2001:db8::1')).toBe(routingPrefix('2001:0db8:0:0:0::2'));
     expect(routingPrefix('2001:db8::1')).not.toBe(routingPrefix('2001:db8:0:1::1'));
     expect(routingPrefix('10.20.30.4')).toBe('10.20.30');
+    // The rank cache is keyed by address alone: one IPv4 address ranks by the source that bound it, each time.
+    for (let i = 0; i < 2; i++) {
+      expect(['lldp', 'cdp', 'dhcp', 'arp', 'mdns', 'ip'].map((s) => addressRank('10.0.0.7', s))).toEqual([1, 1, 2, 3, 3, 4]);
+      expect(addressRank('::ffff:10.0.0.7', 'cdp')).toBe(1);
+      expect([addressRank('2001:db8::7', 'dhcp'), addressRank('fd00::7', 'lldp'), addressRank('ff02::1', 'ip'), addressRank('not an address', 'dhcp')]).toEqual([5, 6, NEVER_PRIMARY, NEVER_PRIMARY]);
+      expect(routingPrefix('10.20.30.4')).toBe('10.20.30');
+    }
   });
 });
 
