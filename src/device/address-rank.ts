@@ -17,6 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as IpAddr from 'ipaddr.js';
+import { cachedByKey } from '../cached-by-key.js';
 
 // Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
 // export names at start-up (issue 14, lean start).
@@ -25,21 +26,18 @@ const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
 /** Rank of an address class: lower is better; NEVER_PRIMARY is never chosen as `ip`. */
 export const NEVER_PRIMARY = 7;
 
-/** What the rank of an address depends on besides its source, by address text: IPV4 (ranked by
- * its source), or the rank itself (IPv6 ranges, invalid text). Keyed by the address alone, not by
- * a string built per call from source and address (issue 14: that key cost more than the rank). */
-const classCache = new Map<string, number>();
-const MAX_CLASS_CACHE = 4096;
+/** Addresses whose rank class, and whose routing prefix, are kept (each table emptied when full). */
+const MAX_CACHED_ADDRESSES = 4096;
 const IPV4 = 0;
+/** What the rank of an address depends on besides its source: IPV4 (ranked by its source), or the
+ * rank itself (IPv6 ranges, invalid text). Kept by address alone, not by a string built per call
+ * from source and address (issue 14: that key cost more than the rank). */
+const addressClass = cachedByKey(classOf, MAX_CACHED_ADDRESSES);
+const cachedPrefix = cachedByKey(prefixUncached, MAX_CACHED_ADDRESSES);
 
 /** The rank (1..7) of `ip` bound by `source` (`dhcp`, `arp`, `ip`, `mdns`, ...). */
 export function addressRank(ip: string, source: string): number {
-  let c = classCache.get(ip);
-  if (c === undefined) {
-    c = classOf(ip);
-    if (classCache.size >= MAX_CLASS_CACHE) classCache.clear();
-    classCache.set(ip, c);
-  }
+  const c = addressClass(ip);
   if (c !== IPV4) return c;
   switch (source) {
     case 'lldp': case 'cdp': return 1;
@@ -84,22 +82,14 @@ export function primaryAddress<A extends RankedAddress>(addresses: Iterable<A>):
   return best;
 }
 
-/** Prefixes by address text: the binder asks for one at every address a MAC has not sent from
- * before, and parsing it each time was 2 % of the dense replay. */
-const prefixCache = new Map<string, string>();
-
 /**
  * The routing prefix of an address for router detection: the /24 of an IPv4 address, the /64 of
- * an IPv6 one (parsed, so `2001:db8::1` and `2001:db8:0:0::2` share a prefix).
+ * an IPv6 one (parsed, so `2001:db8::1` and `2001:db8:0:0::2` share a prefix). Kept by address:
+ * the binder asks at every address a MAC has not sent from before, and parsing each time was 2 %
+ * of the dense replay.
  */
 export function routingPrefix(ip: string): string {
-  let p = prefixCache.get(ip);
-  if (p === undefined) {
-    p = prefixUncached(ip);
-    if (prefixCache.size >= MAX_CLASS_CACHE) prefixCache.clear();
-    prefixCache.set(ip, p);
-  }
-  return p;
+  return cachedPrefix(ip);
 }
 
 function prefixUncached(ip: string): string {

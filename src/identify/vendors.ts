@@ -6,23 +6,19 @@
  * This is the interface other modules use (identification, reconciliation); the vendor table
  * behind it is data: src/identify/data/manufacturers.ts (issue 6).
  */
+import { cachedByKey } from '../cached-by-key.js';
 import { MANUFACTURERS, type ManufacturerEntry } from './data/manufacturers.js';
 
 const LEGAL_SUFFIXES = /[,.]?\s+(inc|incorporated|corp|corporation|co|company|ltd|limited|llc|gmbh|ag|sa|s\.a|bv|b\.v|nv|n\.v|plc|kg|kgaa|oy|ab|as|spa|s\.p\.a|srl|pty|sas|kk|co\.,? ltd)\.?$/i;
 
-/** Keys already computed: identification asks for the same few hundred names over and over. */
-const keyCache = new Map<string, string>();
 const MAX_CACHED_KEYS = 10_000;
+
+/** Keys already computed: identification asks for the same few hundred names over and over. */
+const cachedKey = cachedByKey(manufacturerKeyUncached, MAX_CACHED_KEYS);
 
 /** Lower-case comparison key of a manufacturer name: legal suffixes, punctuation and spacing removed. */
 export function manufacturerKey(name: string): string {
-  let key = keyCache.get(name);
-  if (key === undefined) {
-    key = manufacturerKeyUncached(name);
-    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
-    keyCache.set(name, key);
-  }
-  return key;
+  return cachedKey(name);
 }
 
 function manufacturerKeyUncached(name: string): string {

@@ -18,6 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as IpAddr from 'ipaddr.js';
+import { cachedByKey } from '../cached-by-key.js';
 
 // Required, not imported: see src/device/address-rank.ts.
 const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr;
@@ -127,8 +128,10 @@ export const LLDP_MUD_SUBTYPE = 1;
 const MAX_MUD_URL = 255;
 const MAX_NAME = 255;
 
-const scopeCache = new Map<string, PeerScope | 'other'>();
 const MAX_SCOPE_CACHE = 65_536;
+
+/** Scopes by address text: the profile asks for both ends of every frame. */
+const cachedScope = cachedByKey(scopeUncached, MAX_SCOPE_CACHE);
 
 /**
  * `internal`: RFC 1918, carrier-grade NAT (RFC 6598), loopback, link-local, IPv6 unique-local
@@ -136,13 +139,7 @@ const MAX_SCOPE_CACHE = 65_536;
  * broadcast, unspecified, documentation and other reserved ranges (not a peer).
  */
 export function addressScope(ip: string): PeerScope | 'other' {
-  let s = scopeCache.get(ip);
-  if (s === undefined) {
-    s = scopeUncached(ip);
-    if (scopeCache.size >= MAX_SCOPE_CACHE) scopeCache.clear();
-    scopeCache.set(ip, s);
-  }
-  return s;
+  return cachedScope(ip);
 }
 
 function scopeUncached(ip: string): PeerScope | 'other' {
