@@ -87,20 +87,62 @@ export interface TimedRun {
   load: string;
 }
 
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * CPU time (user + system, every thread) process `pid` has used so far, read from
+ * /proc/PID/stat (fields 14 and 15, in clock ticks); undefined when it cannot be read.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first child of `pid` (the measured command under /usr/bin/time), from /proc. */
+function firstChildPid(pid: number): number | undefined {
+  try {
+    const first = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+    return Number.isInteger(first) && first > 0 ? first : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Called with each chunk of the command's stdout and a function that reads the command's CPU
+ * time so far (`processCpuMs` of the command itself, not of /usr/bin/time): how the bench takes
+ * the CPU a tool had used when its output showed it half way through a capture.
+ */
+export type StdoutWatch = (chunk: string, cpuMsNow: () => number | undefined) => void;
+
 /**
  * Runs a command, timing its wall clock here and reading its peak RSS from /usr/bin/time. Stdout
- * is discarded, captured whole (`'capture'`) or handed line by line to a callback.
+ * is discarded, captured whole (`'capture'`) or handed line by line to a callback; `watch`, when
+ * given, also sees every chunk of it.
  */
-export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore', env: NodeJS.ProcessEnv = process.env): Promise<TimedRun> {
+export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore', env: NodeJS.ProcessEnv = process.env, watch?: StdoutWatch): Promise<TimedRun> {
   const timeOut = join(OUT, `.time-${process.pid}.txt`);
   const useTime = existsSync(TIME_BIN);
   const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e %U %S', '-o', timeOut, cmd, ...args]] : [cmd, args];
   const started = performance.now();
-  const child = spawn(bin, argv, { stdio: ['ignore', stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'], env });
+  const child = spawn(bin, argv, { stdio: ['ignore', stdout === 'ignore' && watch === undefined ? 'ignore' : 'pipe', 'pipe'], env });
+  let measuredPid: number | undefined = useTime ? undefined : child.pid;
+  const cpuMsNow = (): number | undefined => {
+    if (measuredPid === undefined && child.pid !== undefined) measuredPid = firstChildPid(child.pid);
+    return measuredPid === undefined ? undefined : processCpuMs(measuredPid);
+  };
   let captured = '';
   let partial = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    watch?.(s, cpuMsNow);
     if (stdout === 'capture') { captured += s; return; }
     if (typeof stdout !== 'function') return;
     const lines = (partial + s).split('\n');

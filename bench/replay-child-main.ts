@@ -4,7 +4,9 @@
  * `node dist/bench/replay-child.js <capture> <db> [sample-every-frames]` replays the capture into a fresh SQLite
  * database exactly as `auscult replay` does (openPipeline → replayFile → close), then prints one
  * JSON line: frames, devices, wall time, peak RSS, and the RSS every N frames (default one
- * million; to show whether memory grows with the capture). `npm run build` also bundles it into
+ * million; to show whether memory grows with the capture). With BENCH_PROGRESS=1 it also prints
+ * `progress <frames>` at each sample point as it passes it, so the bench can read the process's
+ * CPU time there (the second-half rate, bench/run.ts). `npm run build` also bundles it into
  * `dist/bundle/bench/replay-child.js` (src/bundle-build.ts), which the bench runs when present.
  */
 import { rmSync } from 'node:fs';
@@ -55,9 +57,14 @@ export async function replayChildMain(argv: readonly string[]): Promise<void> {
   // BENCH_KNOWN_FRAMES=0 or 1: the known-frame table off or on (the A/B of issue 14; unset, the default); BENCH_KNOWN_BYTES, BENCH_KNOWN_PER_SENDER: its limits.
   const knownFrames = { ...KNOWN_FRAME_LIMITS, enabled: process.env['BENCH_KNOWN_FRAMES'] === undefined ? KNOWN_FRAME_LIMITS.enabled : process.env['BENCH_KNOWN_FRAMES'] === '1', maxBytes: Number(process.env['BENCH_KNOWN_BYTES'] ?? KNOWN_FRAME_LIMITS.maxBytes), framesPerSender: Number(process.env['BENCH_KNOWN_PER_SENDER'] ?? KNOWN_FRAME_LIMITS.framesPerSender) };
   const pipeline = openPipeline(db, { logger: silentLogger(), knownFrames });
+  const progress = process.env['BENCH_PROGRESS'] === '1';
   let nextSample = sampleEvery;
   const summary = await pipeline.replayFile(capture, (frames) => {
-    if (frames >= nextSample) { sample(frames); nextSample += sampleEvery; }
+    if (frames < nextSample) return;
+    sample(frames);
+    nextSample += sampleEvery;
+    // A pipe is written synchronously on Linux: the line is there before the next batch starts.
+    if (progress) process.stdout.write(`progress ${frames}\n`);
   });
   const devices = (pipeline.db.prepare('SELECT count(*) AS n FROM device').get() as { n: number }).n;
   pipeline.db.close();
