@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,7 +128,7 @@ export type StdoutWatch = (chunk: string, cpuMsNow: () => number | undefined) =>
  * given, also sees every chunk of it.
  */
 export async function timed(cmd: string, args: string[], stdout: 'ignore' | 'capture' | ((line: string) => void) = 'ignore', env: NodeJS.ProcessEnv = process.env, watch?: StdoutWatch): Promise<TimedRun> {
-  const timeOut = join(OUT, `.time-${process.pid}.txt`);
+  const timeOut = join(tmpdir(), `auscult-bench-time-${process.pid}.txt`);
   const useTime = existsSync(TIME_BIN);
   const [bin, argv] = useTime ? [TIME_BIN, ['-f', '%M %e %U %S', '-o', timeOut, cmd, ...args]] : [cmd, args];
   const started = performance.now();

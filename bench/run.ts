@@ -34,8 +34,9 @@ import type { ReplayChildResult } from './replay-child-main.js';
 import { DEPLOYED_RUNTIME_ENV, deployedEnv } from '../src/runtime-env.js';
 import { snapshotInvocation } from '../src/start-snapshot.js';
 import { measureDeviceMemory, type DeviceMemory } from './device-memory.js';
+import { halfwayWatch, lastFrameNumber, progressLine, secondHalfRate, type Halfway } from './halfway.js';
 import {
-  AUSCULT_BIN, AUSCULT_LAUNCHER, OUT, QUICK_RUN_MS, REPLAY_CHILD_COMPILED, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, replayChild, timed as timedRun, warmCache, type StdoutWatch,
+  AUSCULT_BIN, AUSCULT_LAUNCHER, OUT, QUICK_RUN_MS, REPLAY_CHILD_COMPILED, ROOT, TARGET_PEAK_RSS_BYTES, TARGET_RATIO_TO_TSHARK, TIME_BIN, fmtInt, log, machine as describeMachine, mbOfKb as mb, replayChild, timed as timedRun, warmCache,
 } from './bench-util.js';
 
 /** Packets of the SPAN-like capture (BENCH_SPAN_PACKETS). */
@@ -76,7 +77,7 @@ interface Measured {
   cpuMs?: number;
   /** The process's CPU time when its output showed it past the middle of the capture (frames
    * done then): what the second-half rate subtracts (1x and span, auscult and tshark). */
-  halfway?: { frames: number; cpuMs: number };
+  halfway?: Halfway;
   runs: number;
   extra?: Record<string, unknown>;
 }
@@ -101,43 +102,12 @@ function gc(): void {
   if (g) g();
 }
 
-function measured(tool: string, what: string, scale: Scale, packets: number, r: { wallMs: number; maxRssKb?: number; cpuMs?: number; halfway?: Measured['halfway']; runs: number }, extra?: Record<string, unknown>): Measured {
+function measured(tool: string, what: string, scale: Scale, packets: number, r: { wallMs: number; maxRssKb?: number; cpuMs?: number; halfway?: Halfway; runs: number }, extra?: Record<string, unknown>): Measured {
   return {
     tool, what, scale, packets, wallMs: r.wallMs, packetsPerSec: packets / (r.wallMs / 1000),
     ...(r.maxRssKb !== undefined ? { maxRssKb: r.maxRssKb } : {}), ...(r.cpuMs !== undefined ? { cpuMs: r.cpuMs } : {}),
     ...(r.halfway !== undefined ? { halfway: r.halfway } : {}), runs: r.runs, ...(extra ? { extra } : {}),
   };
-}
-
-/**
- * Watches a tool's stdout for the point where it is past half of `packets` frames (`framesDone`
- * reads the frames done from a chunk, or undefined) and records the tool's CPU time there, once.
- */
-function halfwayWatch(packets: number, framesDone: (chunk: string) => number | undefined): { watch: StdoutWatch; halfway: () => Measured['halfway'] } {
-  let seen: Measured['halfway'];
-  const watch: StdoutWatch = (chunk, cpuMsNow) => {
-    if (seen !== undefined) return;
-    const frames = framesDone(chunk);
-    if (frames === undefined || frames < packets / 2) return;
-    const cpuMs = cpuMsNow();
-    if (cpuMs !== undefined) seen = { frames, cpuMs };
-  };
-  return { watch, halfway: () => seen };
-}
-
-/** The replay child's `progress <frames>` lines (BENCH_PROGRESS=1): the last in the chunk. */
-function progressLine(chunk: string): number | undefined {
-  const m = /progress (\d+)\n(?![\s\S]*progress \d+\n)/.exec(chunk);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** tshark -T fields with frame.number first: the frame number of the chunk's last whole line. */
-function lastFrameNumber(chunk: string): number | undefined {
-  const end = chunk.lastIndexOf('\n');
-  if (end <= 0) return undefined;
-  const start = chunk.lastIndexOf('\n', end - 1) + 1;
-  const n = Number.parseInt(chunk.slice(start, end), 10);
-  return Number.isFinite(n) ? n : undefined;
 }
 
 /**
@@ -148,7 +118,7 @@ function lastFrameNumber(chunk: string): number | undefined {
 async function runAuscult(capture: { path: string; packets: number }, scale: Scale, allowRepeat: boolean, bare = false, knownFrames = true): Promise<Measured> {
   const child = replayChild();
   const db = join(OUT, `bench-${scale}.db`);
-  const once = async (): Promise<{ wallMs: number; maxRssKb?: number; cpuMs?: number; halfway?: Measured['halfway']; result: ReplayChildResult }> => {
+  const once = async (): Promise<{ wallMs: number; maxRssKb?: number; cpuMs?: number; halfway?: Halfway; result: ReplayChildResult }> => {
     const sampleEvery = String(Math.ceil(capture.packets / 10));
     const env = { ...(bare ? process.env : deployedEnv()), BENCH_KNOWN_FRAMES: knownFrames ? '1' : '0', BENCH_PROGRESS: '1' };
     const half = halfwayWatch(capture.packets, progressLine);
@@ -258,18 +228,6 @@ async function measureStartUp(): Promise<StartUp> {
 function afterStartUpRate(m: Measured | undefined, startUpMs: number | null): number | null {
   if (m?.cpuMs === undefined || startUpMs === null || m.cpuMs <= startUpMs) return null;
   return m.packets / ((m.cpuMs - startUpMs) / 1000);
-}
-
-/**
- * Steady state: packets per CPU second over the second half of the capture, the frames after
- * the halfway point over the CPU the process used after it (its total less its CPU there). Unlike
- * `afterStartUpRate` it leaves out warm-up as well as start-up: auscult's JIT compiling its hot
- * paths and first sightings of every device, flow and rule, which cost a 1,000,000-frame run
- * about as much CPU as its second half (bench/README.md, tenth session).
- */
-function secondHalfRate(m: Measured | undefined): number | null {
-  if (m?.cpuMs === undefined || m.halfway === undefined || m.cpuMs <= m.halfway.cpuMs || m.halfway.frames >= m.packets) return null;
-  return (m.packets - m.halfway.frames) / ((m.cpuMs - m.halfway.cpuMs) / 1000);
 }
 
 async function runInProcess(tool: string, what: string, capture: GeneratedCapture, fn: (p: string) => Promise<BaselineRun>): Promise<Measured> {
