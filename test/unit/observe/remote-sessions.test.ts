@@ -76,6 +76,33 @@ describe('RemoteSessionTracker', () => {
     expect(t.size).toBe(0);
   });
 
+  it('frames of two flows in runs and interleaved each count to their own flow; a flow that ended is never taken for a new one between the same endpoints', () => {
+    const t = new RemoteSessionTracker(new Counters());
+    t.onFrame(tcp('203.0.113.9', 50000, '10.1.1.5', 22, SYN), undefined);
+    t.onFrame(tcp('10.1.1.5', 22, '203.0.113.9', 50000, ACK, 21), SSH);
+    // The second flow has the same ports between other hosts.
+    t.onFrame(tcp('203.0.113.7', 50000, '10.1.1.6', 22, SYN), undefined);
+    t.onFrame(tcp('10.1.1.6', 22, '203.0.113.7', 50000, ACK, 21), SSH);
+    for (let i = 0; i < 3; i++) t.onFrame(tcp('203.0.113.9', 50000, '10.1.1.5', 22, ACK, 10), undefined);
+    t.onFrame(tcp('203.0.113.7', 50000, '10.1.1.6', 22, ACK, 7), undefined);
+    t.onFrame(tcp('10.1.1.5', 22, '203.0.113.9', 50000, ACK, 5), undefined);
+    t.onFrame(tcp('10.1.1.6', 22, '203.0.113.7', 50000, ACK, 3), undefined);
+    t.onFrame(tcp('203.0.113.7', 50000, '10.1.1.6', 22, ACK, 7), undefined);
+    // Same addresses, other ports: a third flow would need a SYN; this one has none and is not counted to either.
+    t.onFrame(tcp('203.0.113.9', 50002, '10.1.1.5', 22, ACK, 99), undefined);
+    t.onFrame(tcp('203.0.113.9', 50000, '10.1.1.5', 22, 0x04), undefined);
+    expect(t.size).toBe(1);
+    // The same endpoints again, right after the RST: a new flow, not the one that ended.
+    t.onFrame(tcp('203.0.113.9', 50000, '10.1.1.5', 22, SYN), undefined);
+    expect(t.size).toBe(2);
+    t.onFrame(tcp('10.1.1.5', 22, '203.0.113.9', 50000, ACK, 21), SSH);
+    t.onFrame(tcp('203.0.113.9', 50000, '10.1.1.5', 22, 0x04), undefined);
+    t.onFrame(tcp('203.0.113.7', 50000, '10.1.1.6', 22, 0x04), undefined);
+    expect(t.size).toBe(0);
+    const sessions = t.drain().map((x) => [x.deviceIp, x.bytesToDevice, x.bytesFromDevice, x.frames]);
+    expect(sessions).toEqual([['10.1.1.5', 30, 26, 7], ['10.1.1.5', 0, 21, 3], ['10.1.1.6', 14, 24, 6]]);
+  });
+
   it('maxFlows lowered to 2: unnamed flows are evicted first, then the oldest session, which is written out as evicted', () => {
     const counters = new Counters();
     const t = new RemoteSessionTracker(counters, { ...REMOTE_SESSION_LIMITS, maxFlows: 2 });
