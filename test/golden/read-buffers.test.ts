@@ -48,18 +48,34 @@ describe('reused read buffers give the same inventory as a stream', () => {
     }
   });
 
-  it('a consumer that stops while the next chunk is being read leaves no file open', async () => {
+  it('a consumer that stops after the first frame leaves no file open', async () => {
     const f = fixtureCaptures().filter((x) => !x.endsWith('.gz'))[0] as string;
     const openFiles = (): number => readdirSync('/proc/self/fd').length;
     const before = openFiles();
     for (let i = 0; i < 20; i++) {
-      // The first chunk is handed out with the second already being read: stopping here ends that read, then closes.
+      // Stopping here ends the generator inside its loop: its `finally` closes the file.
       for await (const batch of (await openCapture(f, { reuseReadBuffers: true, readChunkBytes: 1024, batchSize: 1 })).batches()) {
         expect(batch.length).toBe(1);
         break;
       }
     }
     expect(openFiles()).toBe(before);
+  });
+
+  it('reads synchronously but lets the event loop turn between chunks', async () => {
+    const f = fixtureCaptures().filter((x) => !x.endsWith('.gz'))[0] as string;
+    const source = await openCapture(f, { reuseReadBuffers: true, readChunkBytes: 1024, batchSize: 1 });
+    let turned = false;
+    setImmediate(() => { turned = true; });
+    let batches = 0;
+    let turnedAt = -1;
+    for await (const batch of source.batches()) {
+      batches += batch.length > 0 ? 1 : 0;
+      if (turned && turnedAt < 0) turnedAt = batches;
+    }
+    expect(batches).toBeGreaterThan(2);
+    // The immediate ran before the first chunk was read: frames came after a turn of the loop, not all in one go.
+    expect(turnedAt).toBe(1);
   });
 
   it('every fixture', async () => {
