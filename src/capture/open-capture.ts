@@ -85,8 +85,9 @@ export interface CaptureOptions {
    * outside it a frame takes the previous frame's time. Absent: times are passed on as read. */
   timestamps?: TimestampLimits;
   /**
-   * Read an uncompressed file into a few reused buffers instead of a stream's fresh chunk per
-   * read (issue 14: fewer allocations and no stream machinery). Then a batch's frames are valid
+   * Read an uncompressed file into a few reused buffers, synchronously (`readReused`), instead of
+   * a stream's fresh chunk per read (issue 14: fewer allocations, no stream machinery, no
+   * thread-pool round trip per chunk). Then a batch's frames are valid
    * only until the consumer asks for the next batch: the pipeline copies what it keeps. Off for
    * other callers, which may keep frames across batches.
    */
