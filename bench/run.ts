@@ -415,20 +415,20 @@ async function main(): Promise<void> {
     log(`steady state (${scale}, packets per CPU second over the second half of the capture): auscult ${fmtInt(a)}, tshark ${fmtInt(t)}, auscult / tshark ${(a / t).toFixed(2)}`);
   }
   for (const scale of ['1x', 'span'] as const) {
-    const a = rows.find((r) => r.tool === 'auscult' && r.scale === scale);
+    const a = row('auscult', scale);
     for (const peer of ['prads', 'p0f', 'tcpdump']) {
-      const p = rows.find((r) => r.tool === peer && r.scale === scale);
+      const p = row(peer, scale);
       if (a && p) log(`auscult / ${peer.padEnd(7)} packets/s (${scale}, whole process): ${(a.packetsPerSec / p.packetsPerSec).toFixed(3)}`);
     }
   }
   for (const scale of ['1x', 'span', 'repeat'] as const) {
-    const on = rows.find((r) => r.tool === 'auscult' && r.scale === scale);
-    const off = rows.find((r) => r.tool === 'auscult (known frames off)' && r.scale === scale);
+    const on = row('auscult', scale);
+    const off = row('auscult (known frames off)', scale);
     if (off?.cpuMs === undefined || on?.cpuMs === undefined) continue;
     const hits = Number(on.extra?.['knownHits'] ?? 0);
     log(`known-frame table on / off, CPU (${scale}): ${(on.cpuMs / off.cpuMs).toFixed(3)}; ${(100 * hits / on.packets).toFixed(1)} % of the frames hit; peak RSS ${mb(on.maxRssKb)} vs ${mb(off.maxRssKb)} MB`);
   }
-  const tcpdump1x = rows.find((r) => r.tool === 'tcpdump' && r.scale === '1x');
+  const tcpdump1x = row('tcpdump', '1x');
   log('');
   log(`auscult / tcpdump packets/s: ${tcpdump1x ? (auscult1x.packetsPerSec / tcpdump1x.packetsPerSec).toFixed(3) : '-'}`);
   log(`auscult / tshark  packets/s: ${(auscult1x.packetsPerSec / tshark1x.packetsPerSec).toFixed(2)}`);
@@ -459,7 +459,7 @@ async function main(): Promise<void> {
   if (startUp.auscultSnapshotChildCpuMs !== null) targets.push({ name: 'auscult replay start-up CPU ≤ 0.15 s', value: startUp.auscultSnapshotChildCpuMs / 1000, limit: '≤ 0.15 s', pass: startUp.auscultSnapshotChildCpuMs <= 150 });
   else log('start-up target: not measured (no start-up snapshot this Node may use: run `npm run build`)');
   for (const [scale, r] of Object.entries(steadyRatios)) targets.push({ name: `auscult steady-state packets/s (second half) ≥ 10 × tshark (${scale})`, value: r, limit: `≥ ${TARGET_RATIO_TO_TSHARK}`, pass: r >= TARGET_RATIO_TO_TSHARK });
-  const tcpdumpSpan = rows.find((r) => r.tool === 'tcpdump' && r.scale === 'span');
+  const tcpdumpSpan = row('tcpdump', 'span');
   if (auscultSpan && tcpdumpSpan) {
     const v = auscultSpan.packetsPerSec / tcpdumpSpan.packetsPerSec;
     targets.push({ name: 'auscult packets/s ≥ 1/15 tcpdump on the SPAN-like mix', value: v, limit: '≥ 0.067', pass: v >= 1 / 15 });
