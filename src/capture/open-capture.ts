@@ -395,9 +395,10 @@ class FileFrameSource implements FrameSource {
  * synchronous read on this thread. Issue 14: a `FileHandle.read` on the thread pool, even issued
  * one chunk ahead, left the main thread waiting and waking for each chunk (7 % idle in the
  * SPAN-like replay's profile); reading here takes 0.94-0.97x the CPU and 0.92-0.93x the wall time
- * there (two sets of 12 pairs; 1.01x on the dense capture, whose frames cost more than their bytes). Before each read the generator lets the event loop
- * turn once (`setImmediate`), so timers, signals and V8's own tasks still run between chunks, as
- * they did between awaited reads. The file closes when the consumer stops or the file ends.
+ * there (two sets of 12 pairs; 1.01x on the dense capture, whose frames cost more than their
+ * bytes). Before each read the generator lets the event loop turn once (`setImmediate`), so
+ * timers, signals and V8's own tasks still run between chunks, as they did between awaited
+ * reads. The file closes when the consumer stops or the file ends.
  */
 async function* readReused(path: string, buffers: ReadBuffers, reader: ChunkedRecordReader): AsyncGenerator<Buffer, void, undefined> {
   const fd = openSync(path, 'r');

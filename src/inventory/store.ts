@@ -21,7 +21,6 @@ import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
 import { newDeviceState, onSeveralVlans, type AddressState, type CandidateState, type ChosenValue, type DeviceModel, type DeviceState } from '../device/device-model.js';
 import { MIGRATIONS } from './migrations.js';
-import { withFact } from '../device/device-facts.js';
 import { clearTouched, deviceFromSnapshot, hasTouchedRows, snapshotOf } from '../device/device-snapshot.js';
 
 export type Db = BetterSqlite3.Database;
@@ -206,7 +205,9 @@ export class InventoryStore {
       lastSeen: r['last_seen_us'] as number, firstFrame: r['first_frame'] as number,
       captureId: (r['capture_id'] as number | null) ?? null, dirty: false, touched: false,
     }));
-    for (const r of this.stmt.selectFacts.all(id) as { field: string; value: string }[]) d.facts = withFact(d.facts, r.field, r.value);
+    // One row per field (the table's key), so the flat field/value list is the rows in order.
+    const facts = (this.stmt.selectFacts.all(id) as { field: string; value: string }[]).flatMap((r) => [r.field, r.value]);
+    if (facts.length > 0) d.facts = facts;
     d.severalVlans = onSeveralVlans(d);
     return d;
   }
