@@ -4,8 +4,8 @@
  * bounded batches of what comes after them.
  *
  * Streams: `outbox` (exception stream lines, by `outbox.seq`), `history` (device field changes,
- * by `history.id`) and `device` (device state snapshots, by `device_change.seq`, which triggers
- * keep: migration 3). The local
+ * by `history.id`) and `device` (device state snapshots, by `device_change.seq`, which the store
+ * moves with every device row it writes, and a trigger with every delete: migrations 3 and 14). The local
  * database keeps every row; a cursor only moves after the central commit, so a crash on either
  * side re-sends (the central side ignores what it already has) and never skips.
  */

@@ -25,6 +25,11 @@ import { clearTouched, deviceFromSnapshot, hasTouchedRows, snapshotOf } from '..
 
 export type Db = BetterSqlite3.Database;
 
+/** Moves device `?` to the newest seq of the change log (`device_change`): run with every write of
+ * a device's row. A device's chosen values are written only with its row, so one move covers them. */
+export const RECORD_DEVICE_CHANGE_SQL = `INSERT INTO device_change (device_id, seq, deleted) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM device_change), 0)
+  ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, deleted = 0`;
+
 /**
  * SQLite page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MB default
  * (SQLITE_DEFAULT_CACHE_SIZE=-16000), so a sensor whose database outgrows that holds 16 MB of
@@ -92,6 +97,8 @@ export class InventoryStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET locally_attached=excluded.locally_attached, is_router=excluded.is_router,
           first_seen_us=excluded.first_seen_us, last_seen_us=excluded.last_seen_us, frames=excluded.frames`),
+      // The device's change in the change log (central shipping reads it by seq): the newest seq.
+      recordChange: db.prepare(RECORD_DEVICE_CHANGE_SQL),
       upsertAddress: db.prepare(`INSERT INTO device_address (device_id, ip, source, first_seen_us, last_seen_us, first_frame, capture_id)
         VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(device_id, ip) DO UPDATE SET source=excluded.source, last_seen_us=excluded.last_seen_us`),
@@ -121,7 +128,7 @@ export class InventoryStore {
       insertFact: db.prepare('INSERT INTO device_fact (device_id, field, value) VALUES (?, ?, ?)'),
       // Key order (the table is WITHOUT ROWID): the order stored addresses have always loaded in.
       selectAddresses: db.prepare('SELECT * FROM device_address WHERE device_id = ? ORDER BY ip'),
-      selectSnapshot: db.prepare('SELECT state FROM temp.device_snapshot WHERE id = ?').pluck(),
+      selectSnapshot: db.prepare('SELECT state, touched FROM temp.device_snapshot WHERE id = ?'),
       upsertSnapshot: db.prepare('INSERT OR REPLACE INTO temp.device_snapshot (id, state, touched) VALUES (?, ?, ?)'),
       selectTouchedSnapshots: db.prepare('SELECT id, state FROM temp.device_snapshot WHERE touched = 1 LIMIT 1024'),
       untouchSnapshot: db.prepare('UPDATE temp.device_snapshot SET touched = 0 WHERE id = ?'),
@@ -167,9 +174,9 @@ export class InventoryStore {
   /** The stored device `id` with its evidence, chosen values and addresses; clean (nothing to write).
    * From its snapshot when it was evicted by this store, else from its rows. */
   loadDevice(id: string): DeviceState | undefined {
-    const snapshot = this.stmt.selectSnapshot.get(id) as string | undefined;
+    const snapshot = this.stmt.selectSnapshot.get(id) as { state: string; touched: number } | undefined;
     if (snapshot !== undefined) {
-      const d = deviceFromSnapshot(id, snapshot);
+      const d = deviceFromSnapshot(id, snapshot.state, snapshot.touched === 1);
       if (d !== undefined) return d;
     }
     return this.loadDeviceRows(id);
@@ -291,7 +298,9 @@ export class InventoryStore {
             continue;
           }
           this.writeDevice(d, true);
-          s.upsertSnapshot.run(id, snapshotOf(d), 0);
+          // Its rows now hold what the snapshot holds: only the touched flags in it are stale, and
+          // a snapshot row not `touched` is read without them (`deviceFromSnapshot`).
+          s.untouchSnapshot.run(id);
           n++;
         }
       }
@@ -308,6 +317,7 @@ export class InventoryStore {
     const s = this.stmt;
     if (!d.dirty && !(full && d.touched)) return;
     s.upsertDevice.run(d.id, d.mac, d.ipKey, d.locallyAttached ? 1 : 0, d.isRouter ? 1 : 0, d.firstSeen, d.lastSeen, d.frames);
+    s.recordChange.run(d.id);
     // A partial flush leaves rows that were only seen again; the device stays touched until a
     // full flush writes them (so the full flush, or an eviction, does not skip the device).
     let leftTouched = false;

@@ -1,12 +1,13 @@
 /**
- * The local side of central shipping: the device change log the triggers keep (migration 3),
+ * The local side of central shipping: the device change log (moved by the store with each device row it
+ * writes, and by a trigger with a delete),
  * batches bounded by their limit, the cursor that moves only when told, the sensor id.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../src/inventory/store.js';
+import { openDatabase, RECORD_DEVICE_CHANGE_SQL, type Db } from '../../../src/inventory/store.js';
 import { allShipEvents, readShipBatch, readShipCursor, sensorId, shipBacklog, writeShipCursor } from '../../../src/inventory/ship-source.js';
 import { enqueueLines, EXCEPTION_SCHEMA_VERSION } from '../../../src/output/ndjson.js';
 import { auscult, ROOT } from '../../helpers/cli.js';
@@ -22,8 +23,12 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const device = (id: string, seen: number) => db.prepare(`INSERT INTO device (id, mac, first_seen_us, last_seen_us) VALUES (?, ?, ?, ?)
-  ON CONFLICT(id) DO UPDATE SET last_seen_us = excluded.last_seen_us`).run(id, `00:00:00:00:00:0${id.slice(-1)}`, seen, seen);
+/** A device row written as the store writes one: the row, then its move in the change log. */
+const device = (id: string, seen: number) => {
+  db.prepare(`INSERT INTO device (id, mac, first_seen_us, last_seen_us) VALUES (?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET last_seen_us = excluded.last_seen_us`).run(id, `00:00:00:00:00:0${id.slice(-1)}`, seen, seen);
+  db.prepare(RECORD_DEVICE_CHANGE_SQL).run(id);
+};
 const changes = () => db.prepare('SELECT device_id, seq, deleted FROM device_change ORDER BY seq').all();
 const lines = (n: number, tag: string) => db.transaction(() => enqueueLines(db, Array.from({ length: n }, (_, i) => ({
   schema_version: EXCEPTION_SCHEMA_VERSION, event_type: 'exception' as const, event_id: `${tag}${i}`, ts: '2026-01-01T00:00:00.000Z', type: 'never_seen' as const,
@@ -31,11 +36,11 @@ const lines = (n: number, tag: string) => db.transaction(() => enqueueLines(db, 
 }))))();
 
 describe('device change log', () => {
-  it('every insert, update (also through the store\'s upserts, which write a field change with its device row) and delete moves the device to the newest seq', () => {
+  it('every write of a device row (the store writes a field change with its device row) and every delete moves the device to the newest seq', () => {
     device('mac-000000000001', 10);
     device('mac-000000000002', 11);
     expect(changes()).toEqual([{ device_id: 'mac-000000000001', seq: 1, deleted: 0 }, { device_id: 'mac-000000000002', seq: 2, deleted: 0 }]);
-    device('mac-000000000001', 12); // upsert: the outer ON CONFLICT must not defeat the trigger
+    device('mac-000000000001', 12); // a device written again moves to the newest seq
     // A field change is written with its device's row (InventoryStore.writeDevice): the row moves the device, once.
     db.transaction(() => {
       db.prepare(`INSERT INTO device_field (device_id, field, value, source, confidence, since_us) VALUES ('mac-000000000002', 'model', 'X', 's', 1, 1)`).run();
