@@ -227,6 +227,8 @@ export interface DeviceBacking {
   loadAliases(): Map<string, string>;
   /** The stored device with this id, with its evidence, chosen values and addresses. */
   loadDevice(id: string): DeviceState | undefined;
+  /** False when no device with this id is stored (then `loadDevice` is not asked); true when one may be. */
+  mayHold(id: string): boolean;
   /** How many devices are stored. */
   deviceCount(): number;
 }
@@ -366,6 +368,11 @@ export class DeviceModel {
   private resident(id: string): DeviceState | undefined {
     let d = this.devices.get(id);
     if (d === undefined && this.backing !== undefined) {
+      // A device heard for the first time costs no query (src/inventory/stored-ids.ts).
+      if (!this.backing.mayHold(id)) {
+        this.counters.inc('inventory.store_lookups_skipped');
+        return undefined;
+      }
       d = this.backing.loadDevice(id);
       if (d !== undefined) {
         for (const c of d.candidates) c.value = this.intern(c.value);

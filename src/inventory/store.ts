@@ -22,6 +22,7 @@ import type { DeviceField } from '../identify/field-candidate.js';
 import { newDeviceState, onSeveralVlans, type AddressState, type CandidateState, type ChosenValue, type DeviceModel, type DeviceState } from '../device/device-model.js';
 import { MIGRATIONS } from './migrations.js';
 import { clearTouched, deviceFromSnapshot, hasTouchedRows, snapshotOf } from '../device/device-snapshot.js';
+import { StoredIds } from './stored-ids.js';
 
 export type Db = BetterSqlite3.Database;
 
@@ -79,8 +80,11 @@ function migrate(db: Db, path: string): void {
 export class InventoryStore {
   private readonly counterBase = new Map<string, number>();
   private readonly stmt;
+  /** The ids of the devices in the `device` table (and so of every snapshot), as a filter: a new
+   * device is created without a query for it (src/inventory/stored-ids.ts). */
+  private readonly storedIds: StoredIds;
 
-  constructor(readonly db: Db) {
+  constructor(readonly db: Db, storedIds: StoredIds = new StoredIds()) {
     // The cold tier: one row per evicted device (src/device/device-snapshot.ts), private to this
     // connection (a TEMP table: never in the database file, gone with the process, so never stale
     // after a restart or another writer), read back in one query instead of five.
@@ -139,6 +143,8 @@ export class InventoryStore {
     for (const row of db.prepare('SELECT name, value FROM counter').all() as { name: string; value: number }[]) {
       this.counterBase.set(row.name, row.value);
     }
+    this.storedIds = storedIds;
+    for (const id of db.prepare('SELECT id FROM device').pluck().iterate() as IterableIterator<string>) storedIds.add(id);
   }
 
   /** Registers a capture source; evidence rows point at it. */
@@ -165,6 +171,12 @@ export class InventoryStore {
     const out = new Map<string, string>();
     for (const r of this.stmt.selectAliases.all() as { mac: string; device_id: string }[]) out.set(r.mac, r.device_id);
     return out;
+  }
+
+  /** False when no device `id` is stored: it was neither in the database when this store opened
+   * nor written since. */
+  mayHold(id: string): boolean {
+    return this.storedIds.mayHave(id);
   }
 
   deviceCount(): number {
@@ -317,6 +329,7 @@ export class InventoryStore {
     const s = this.stmt;
     if (!d.dirty && !(full && d.touched)) return;
     s.upsertDevice.run(d.id, d.mac, d.ipKey, d.locallyAttached ? 1 : 0, d.isRouter ? 1 : 0, d.firstSeen, d.lastSeen, d.frames);
+    this.storedIds.add(d.id);
     s.recordChange.run(d.id);
     // A partial flush leaves rows that were only seen again; the device stays touched until a
     // full flush writes them (so the full flush, or an eviction, does not skip the device).

@@ -236,7 +236,7 @@ describe('DeviceModel resident set', () => {
     const counters = new Counters();
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 1, maxDevices: 3 });
     const stored = new Map<string, DeviceState>();
-    m.attach({ loadDevice: (id) => stored.get(id), deviceCount: () => stored.size, loadAliases: () => new Map() });
+    m.attach({ loadDevice: (id) => stored.get(id), mayHold: (id) => stored.has(id), deviceCount: () => stored.size, loadAliases: () => new Map() });
     m.apply(seen(0, 1), [cand('1.0', 'x.fw', 0.9)]);
     m.apply(seen(1, 2), []);
     clean(m);
