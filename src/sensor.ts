@@ -73,6 +73,9 @@ export class SwappableIdentifier implements Identifier {
   remembers(field: string): boolean {
     return this.current.remembers?.(field) ?? false;
   }
+  warm(): void {
+    this.current.warm?.();
+  }
 }
 
 export interface SensorOptions {
@@ -128,6 +131,9 @@ export class Sensor {
       if (pipeline === null) { pending.push(frames.map((f) => ({ ...f, data: Uint8Array.from(f.data) }))); return; }
       this.process(frames);
     };
+    // Before the capture opens: the first frames must not wait for the identification tables
+    // while the kernel ring (a few hundred frames) fills.
+    this.identifier.warm();
     this.capture = LiveCapture.open({
       interface: ifname,
       snaplen: config.capture.snaplen,
@@ -285,6 +291,7 @@ export class Sensor {
     }
     if (old.database.path !== next.database.path) logger.warn({ key: 'database.path' }, 'changed on reload: takes effect on restart');
     if (old.metrics.listen !== next.metrics.listen || old.metrics.enabled !== next.metrics.enabled) logger.warn({ key: 'metrics.listen' }, 'changed on reload: takes effect on restart');
+    loaded.identifier.warm?.();
     // The swap: every assignment below is synchronous, so no batch sees half of it.
     this.identifier.current = loaded.identifier;
     this.rulesLoaded = loaded.rulesLoaded;

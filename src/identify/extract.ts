@@ -17,6 +17,9 @@ export interface Identifier {
   candidates(observation: Observation, device?: DeviceFacts): FieldCandidate[];
   /** Observation fields whose latest value the device core must keep for this identifier. */
   remembers?(field: string): boolean;
+  /** Loads now what it would load at its first use (a live sensor calls it before it opens the
+   * capture, so the first frames do not wait in a kernel ring of a few hundred slots). */
+  warm?(): void;
 }
 
 interface DirectMapping {

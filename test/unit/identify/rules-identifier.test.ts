@@ -67,3 +67,31 @@ describe('RulesIdentifier', () => {
     expect(cs.filter((c) => c.rule === 'dell-windows-workstation').map((c) => c.field).sort()).toEqual(['category', 'device_type', 'manufacturer', 'os']);
   });
 });
+
+describe('RulesIdentifier.warm', () => {
+  it('loads the catalogue before the first observation (a live sensor calls it before it opens the capture), changing no result', async () => {
+    const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('../../helpers/cli.js');
+    const o = obs('dhcp.vendor_class', 'Philips IntelliVue MX450');
+    const families = createIdentifier().catalogue.families.length;
+    expect(families).toBeGreaterThan(100);
+    const loaded = (warm: boolean): { families: number; candidates: FieldCandidate[] } | string => {
+      const dir = mkdtempSync(join(tmpdir(), 'auscult-warm-'));
+      cpSync(join(ROOT, 'fingerprints'), dir, { recursive: true });
+      const id = new RulesIdentifier({ fingerprintsDir: dir });
+      if (warm) id.warm();
+      // What was not loaded by now cannot be loaded any more.
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        return { families: id.catalogue.families.length, candidates: id.candidates(o) };
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(loaded(true)).toEqual({ families, candidates: createIdentifier().candidates(o) });
+    // The control: left to its first use, the catalogue is read when its directory is gone.
+    expect(loaded(false)).not.toEqual(loaded(true));
+  });
+});
