@@ -75,7 +75,7 @@ describe('RulesIdentifier.warm', () => {
     const { join } = await import('node:path');
     const { ROOT } = await import('../../helpers/cli.js');
     const o = obs('dhcp.vendor_class', 'Philips IntelliVue MX450');
-    const families = createIdentifier().catalogue.families.length;
+    const families = new RulesIdentifier().catalogue.families.length;
     expect(families).toBeGreaterThan(100);
     const loaded = (warm: boolean): { families: number; candidates: FieldCandidate[] } | string => {
       const dir = mkdtempSync(join(tmpdir(), 'auscult-warm-'));
