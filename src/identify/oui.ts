@@ -66,6 +66,11 @@ function ouiDataSource(): { path: string; source: string } {
   return { path, source: `${version}:${statSync(path).size}` };
 }
 
+/** Reads the tables now rather than at the first lookup (a live sensor, before its capture opens). */
+export function loadOuiTables(): void {
+  load();
+}
+
 function load(): OuiTables {
   if (!tables) {
     const { path, source } = ouiDataSource();

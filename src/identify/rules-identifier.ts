@@ -24,7 +24,7 @@ import { lookupDicomUidRoot } from './data/dicom-uid-roots.js';
 import type { ManufacturerEntry } from './data/manufacturers.js';
 import { GenericIdentifier, OUI_CONFIDENCE, type Identifier } from './extract.js';
 import type { DeviceField, FieldCandidate } from './field-candidate.js';
-import { lookupOui } from './oui.js';
+import { loadOuiTables, lookupOui } from './oui.js';
 import { RuleEngine } from './rules/engine.js';
 import { NO_DEVICE_FACTS, type DeviceFacts } from '../device/device-facts.js';
 import { loadRules, type RuleSet } from './rules/loader.js';
@@ -177,7 +177,7 @@ export class RulesIdentifier implements Identifier {
    * first second.
    */
   warm(): void {
-    lookupOui('00:00:00:00:00:00');
+    loadOuiTables();
     for (const rule of this.rules.rules) {
       rule.main.test('');
       for (const c of rule.also) c.test('');
