@@ -116,7 +116,9 @@ const captureSchema = z.strictObject({
   interface: z.string().min(1).nullable().default(null)
     .describe('Network interface to listen on (the SPAN/mirror port), e.g. `eth1`. Required by `auscult run` (here, in AUSCULT_INTERFACE or with --interface).'),
   snaplen: int(64, 65535).default(65535)
-    .describe('Bytes kept of each frame; longer frames are cut and counted as truncated. cap 0.2.1 asks libpcap for 65535 and auscult copies at most this many.'),
+    .describe('Bytes kept of each frame; longer frames are cut and counted as truncated. auscult\'s libpcap addon asks the kernel for this many (TPACKET_V3 blocks hold frames at their captured length, so a smaller snaplen only saves copying); with `capture.backend: cap` libpcap is asked for 65535 and auscult copies at most this many.'),
+  backend: z.enum(['auto', 'libpcap', 'cap']).default('auto')
+    .describe('The libpcap binding. `libpcap`: auscult\'s own addon (built by `npm run build` when gcc, make and libpcap-dev are present): TPACKET_V3 blocks, so `buffer_size` holds tens of thousands of frames, kernel timestamps, pcap_stats. `cap`: the `cap` package (immediate mode, TPACKET_V2: one 64 KiB slot per frame, 512 frames in 32 MiB; wall-clock timestamps). `auto`: the addon when it is built, else cap.'),
   buffer_size: int(1 << 20, 1 << 30).default(32 * 1024 * 1024)
     .describe('libpcap kernel ring size in bytes: what absorbs bursts while the pipeline works. Frames it has no room for are kernel drops (auscult_packets_dropped_kernel, a /healthz problem).'),
   promiscuous: z.boolean().default(true)

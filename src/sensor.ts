@@ -140,6 +140,7 @@ export class Sensor {
       bufferSize: config.capture.buffer_size,
       bpfFilter: config.capture.bpf_filter,
       ringBytes: config.capture.ring_bytes,
+      backend: config.capture.backend,
     }, consume);
     try {
       if (config.capture.user !== null) {
@@ -185,7 +186,8 @@ export class Sensor {
     }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
-    logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
+    logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path, capture: this.capture.backend }, 'capturing');
+    if (this.capture.activationWarning !== '') logger.warn({ interface: ifname, warning: this.capture.activationWarning }, 'libpcap warned while opening the interface');
     this.warnKernelDropsUnavailable();
     for (const w of passiveHostWarnings(ifname)) logger.warn({ interface: ifname, fix: w.fix }, `not a passive host: ${w.problem}; run: ${w.fix}`);
   }
@@ -286,7 +288,7 @@ export class Sensor {
       return false;
     }
     const old = this.config;
-    for (const key of ['interface', 'snaplen', 'buffer_size', 'bpf_filter', 'ring_bytes', 'user', 'group'] as const) {
+    for (const key of ['interface', 'snaplen', 'buffer_size', 'bpf_filter', 'ring_bytes', 'backend', 'user', 'group'] as const) {
       if (old.capture[key] !== next.capture[key]) logger.warn({ key: `capture.${key}` }, 'changed on reload: takes effect on restart (the interface is not reopened)');
     }
     if (old.database.path !== next.database.path) logger.warn({ key: 'database.path' }, 'changed on reload: takes effect on restart');

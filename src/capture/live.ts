@@ -1,21 +1,25 @@
 /**
- * \summary Live capture from a network interface through libpcap (the `cap` package), receive-only.
+ * \summary Live capture from a network interface through libpcap, receive-only.
  *
- * This is the only importer of `cap`, and it never calls cap's transmit method (lint bans it
- * in src/). cap 0.2.1 opens the interface with pcap_create, snaplen 65535, promiscuous,
- * immediate mode and the given kernel buffer size, compiles the BPF filter, and emits one
- * synchronous `packet` event per frame from inside pcap_dispatch, with the bytes in the one
- * Buffer given to open(). The callback here only copies those bytes into a preallocated ring of
- * slabs and appends a CapturedFrame to the current batch; the consumer gets whole batches on
- * setImmediate, so the callback never waits on the pipeline. When the ring is full, frames are
- * dropped and counted (`appDropped`) rather than blocking libpcap.
+ * Two bindings, one behaviour. The default is auscult's own addon (libpcap.ts,
+ * native/pcap-capture): TPACKET_V3 blocks, snaplen and buffer size from the config, kernel
+ * timestamps and wire lengths, pcap_stats, and one call that copies a whole batch into a ring
+ * slab when the kernel hands over a block. Where the addon is not built (no compiler or
+ * libpcap-dev) or `capture.backend: cap` asks for it, the `cap` package is used: it opens the
+ * interface with snaplen 65535, promiscuous, immediate mode (TPACKET_V2, one 64 KiB slot per
+ * frame), and emits one synchronous `packet` event per frame, whose bytes the callback copies
+ * into the same ring. Neither path ever transmits (lint bans cap's transmit method in src/; the
+ * addon links no sending function, which a test checks).
+ *
+ * The consumer gets whole batches on setImmediate, so reading never waits on the pipeline. With
+ * cap, when the ring is full, frames are dropped and counted (`appDropped`) rather than blocking
+ * libpcap; with the addon they stay in the kernel's buffer until a slab is free (and are kernel
+ * drops if that fills too).
  *
  * What cap 0.2.1 does not expose: the kernel timestamp (frames are stamped with the wall clock
- * when the callback runs, to the microsecond), the original wire length (a frame longer than
- * snaplen is cut and counted as `truncated`), and pcap_stats. Kernel drops are read instead from
- * the packet socket libpcap opened (kernel-drops.ts: getsockopt PACKET_STATISTICS, found by the
- * socket fds new after open()); null, with the reason in `kernelDropsUnavailable`, where that
- * cannot be done. NIC drops come from /sys/class/net/<if>/statistics.
+ * when the callback runs), the original wire length (a frame longer than snaplen is cut and
+ * counted as `truncated`), and pcap_stats: kernel drops are read instead from the packet socket
+ * libpcap opened (kernel-drops.ts). NIC drops come from /sys/class/net/<if>/statistics.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { AuscultError } from '../errors.js';
 import { LINKTYPE, type CapturedFrame } from './captured-frame.js';
 import { openKernelDrops, socketFds, type KernelDrops } from './kernel-drops.js';
+import { BLOCK_TIMEOUT_MS, linkTypeOfDlt, loadPcapAddon, pcapAddonUnavailable, RECORD_HEADER_BYTES, WrappingTotal, type PcapAddon, type PcapHandle } from './libpcap.js';
 
 /** The part of cap's Cap instance used here (receive-only by construction). */
 interface CapHandle {
@@ -63,7 +68,11 @@ export interface LiveCaptureOptions {
   ringBytes: number;
   /** Frames per batch handed to the consumer (default 1024). */
   batchFrames?: number;
+  /** Which libpcap binding: the in-repo addon, `cap`, or the addon when it is built (default). */
+  backend?: CaptureBackend;
 }
+
+export type CaptureBackend = 'auto' | 'libpcap' | 'cap';
 
 /** Capture statistics, cumulative since open. */
 export interface LiveStats {
@@ -161,12 +170,30 @@ export function classifyOpenError(ifname: string, message: string, filter: strin
   return new AuscultError('AUS_ERR_NO_INTERFACE', `cannot capture on ${ifname}: ${message}`);
 }
 
+/** The addon's open capture and its running totals. */
+interface AddonCapture {
+  addon: PcapAddon;
+  handle: PcapHandle;
+  snaplen: number;
+  kernelDropped: WrappingTotal;
+  ifDropped: WrappingTotal;
+  /** Frames the addon could not copy (never expected: it checks room first), counted as app drops. */
+  lost: WrappingTotal;
+  /** The last poll error libuv reported (status < 0), for the log; 0 when none. */
+  pollError: number;
+}
+
 /** A receive-only live capture on one interface. */
 export class LiveCapture {
   /** LINKTYPE of the interface. */
   readonly linkType: number;
-  private readonly handle: CapHandle;
-  private readonly packetBuffer: Buffer;
+  /** The binding in use: 'libpcap' (auscult's addon) or 'cap'. */
+  readonly backend: 'libpcap' | 'cap';
+  /** A warning libpcap gave while activating (the addon only), or ''. */
+  readonly activationWarning: string = '';
+  private readonly capHandle: CapHandle | null = null;
+  private readonly addonCapture: AddonCapture | null = null;
+  private readonly packetBuffer: Buffer = Buffer.alloc(0);
   private readonly free: Buffer[] = [];
   private readonly ready: Batch[] = [];
   private current: Batch | null = null;
@@ -178,40 +205,67 @@ export class LiveCapture {
   private closed = false;
   private readonly counts = { received: 0, appDropped: 0, truncated: 0, delivered: 0 };
   private lastPacketMs: number | null = null;
-  /** Kernel drop counts of the capture socket, or why there are none. */
-  private readonly kernelDrops: KernelDrops | string;
+  /** Kernel drop counts of cap's capture socket, or why there are none (the addon has pcap_stats). */
+  private readonly kernelDrops: KernelDrops | string = 'not used';
 
   private constructor(private readonly options: LiveCaptureOptions, private readonly consumer: BatchConsumer) {
-    const cap = loadCap();
-    if (cap === null) {
-      throw new AuscultError('AUS_ERR_NO_INTERFACE', 'live capture is unavailable: the `cap` package (libpcap binding) is not installed or did not build (install libpcap-dev, then npm ci)');
+    const wanted = options.backend ?? 'auto';
+    const addon = wanted === 'cap' ? null : loadPcapAddon();
+    if (wanted === 'libpcap' && addon === null) {
+      throw new AuscultError('AUS_ERR_NO_INTERFACE', `live capture is unavailable: capture.backend is libpcap but ${pcapAddonUnavailable()}`);
+    }
+    const cap = addon === null ? loadCap() : null;
+    if (addon === null && cap === null) {
+      throw new AuscultError('AUS_ERR_NO_INTERFACE', `live capture is unavailable: neither auscult's libpcap addon (${pcapAddonUnavailable() || 'not wanted'}) nor the \`cap\` package is installed (install gcc, make and libpcap-dev, then npm ci and npm run build)`);
     }
     if (!interfaceExists(options.interface)) {
       throw new AuscultError('AUS_ERR_NO_INTERFACE', `no such interface: ${options.interface}`);
     }
     this.maxSlabs = Math.max(2, Math.floor(options.ringBytes / SLAB_BYTES));
     this.batchFrames = Math.max(1, options.batchFrames ?? 1024);
-    this.packetBuffer = Buffer.alloc(Math.min(65535, Math.max(64, options.snaplen)));
-    this.handle = new cap.Cap();
+    const snaplen = Math.min(65535, Math.max(64, options.snaplen));
+    if (addon !== null) {
+      this.backend = 'libpcap';
+      let opened: [PcapHandle, number, string];
+      try {
+        opened = addon.open(options.interface, snaplen, options.bufferSize, BLOCK_TIMEOUT_MS, true, options.bpfFilter, (status) => { this.onReadable(status); });
+      } catch (err) {
+        throw classifyOpenError(options.interface, (err as Error).message, options.bpfFilter);
+      }
+      const [handle, dlt, warning] = opened;
+      const linkType = linkTypeOfDlt(dlt);
+      if (linkType === undefined) {
+        addon.close(handle);
+        throw new AuscultError('AUS_ERR_NO_INTERFACE', `interface ${options.interface} has an unsupported link type (DLT ${dlt})`);
+      }
+      this.linkType = linkType;
+      this.activationWarning = warning;
+      this.addonCapture = { addon, handle, snaplen, kernelDropped: new WrappingTotal(), ifDropped: new WrappingTotal(), lost: new WrappingTotal(), pollError: 0 };
+      return;
+    }
+    this.backend = 'cap';
+    this.packetBuffer = Buffer.alloc(snaplen);
+    const capHandle = new cap!.Cap();
+    this.capHandle = capHandle;
     const socketsBefore = socketFds();
     let linkName: string;
     try {
-      linkName = this.handle.open(options.interface, options.bpfFilter, options.bufferSize, this.packetBuffer);
+      linkName = capHandle.open(options.interface, options.bpfFilter, options.bufferSize, this.packetBuffer);
     } catch (err) {
       // Neither close() nor letting it be garbage-collected: cap 0.2.1's close() (also run by its
       // destructor) stops a poll handle that a failed open never started, which segfaults. The
       // half-made handle is kept referenced; the process exits on this error anyway.
-      FAILED_HANDLES.push(this.handle);
+      FAILED_HANDLES.push(capHandle);
       throw classifyOpenError(options.interface, (err as Error).message, options.bpfFilter);
     }
     const linkType = linkTypeOfCapName(linkName);
     if (linkType === undefined) {
-      this.handle.close();
+      capHandle.close();
       throw new AuscultError('AUS_ERR_NO_INTERFACE', `interface ${options.interface} has an unsupported link type (${linkName})`);
     }
     this.linkType = linkType;
     this.kernelDrops = openKernelDrops(options.interface, socketsBefore);
-    this.handle.on('packet', (nbytes, truncated) => { this.onPacket(nbytes, truncated); });
+    capHandle.on('packet', (nbytes, truncated) => { this.onPacket(nbytes, truncated); });
   }
 
   /**
@@ -226,7 +280,13 @@ export class LiveCapture {
   get isOpen(): boolean { return !this.closed; }
   /** Why `kernelDropped` is null (logged once by the sensor); null while kernel drops are counted. */
   get kernelDropsUnavailable(): string | null {
+    if (this.addonCapture !== null) return null;
     return typeof this.kernelDrops === 'string' ? this.kernelDrops : this.kernelDrops.unavailable;
+  }
+
+  /** The last poll error of the addon's descriptor (a negative libuv status), 0 when none. */
+  get pollError(): number {
+    return this.addonCapture?.pollError ?? 0;
   }
 
   private takeSlab(): Buffer | null {
@@ -268,6 +328,64 @@ export class LiveCapture {
     this.schedule();
   }
 
+  /** The addon's poll fired: the kernel has handed over at least one block. */
+  private onReadable(status: number): void {
+    if (status < 0 && this.addonCapture !== null) this.addonCapture.pollError = status;
+    this.readAvailable();
+  }
+
+  /**
+   * Copies what the kernel holds into ring slabs, one dispatch per batch, until it holds nothing
+   * or no slab is free (the rest waits in the kernel's buffer; the poll fires again after the
+   * next delivery frees a slab).
+   */
+  private readAvailable(): void {
+    const capture = this.addonCapture;
+    if (capture === null || this.closed) return;
+    const roomForOne = RECORD_HEADER_BYTES + capture.snaplen;
+    for (;;) {
+      let batch = this.current;
+      if (batch === null || batch.frames.length >= this.batchFrames || batch.slab.length - batch.used < roomForOne) {
+        if (batch !== null && batch.frames.length > 0) this.ready.push(batch);
+        this.current = null;
+        const slab = this.takeSlab();
+        if (slab === null) break;
+        batch = { slab, used: 0, frames: [] };
+        this.current = batch;
+      }
+      const start = batch.used;
+      const end = capture.addon.dispatch(capture.handle, batch.slab, start, this.batchFrames - batch.frames.length);
+      if (end === start) break;
+      this.takeRecords(batch, start, end);
+      this.schedule();
+    }
+  }
+
+  /** Turns the addon's records between `start` and `end` of a slab into frames of the batch. */
+  private takeRecords(batch: Batch, start: number, end: number): void {
+    const slab = batch.slab;
+    let at = start;
+    while (at + RECORD_HEADER_BYTES <= end) {
+      const capturedLength = slab.readUInt32LE(at);
+      const wireLength = slab.readUInt32LE(at + 4);
+      const tsMicros = Math.round(slab.readDoubleLE(at + 8));
+      const dataStart = at + RECORD_HEADER_BYTES;
+      if (dataStart + capturedLength > end) break; // never: the addon writes whole records
+      this.counts.received++;
+      if (capturedLength < wireLength) this.counts.truncated++;
+      batch.frames.push({
+        frameNo: ++this.frameNo,
+        tsMicros,
+        linkType: this.linkType,
+        originalLength: wireLength,
+        data: slab.subarray(dataStart, dataStart + capturedLength),
+      });
+      this.lastPacketMs = tsMicros / 1000;
+      at = dataStart + capturedLength;
+    }
+    batch.used = end;
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -305,24 +423,51 @@ export class LiveCapture {
   /** Stops capturing (no more callbacks); queued frames stay for drain(). */
   close(): void {
     if (this.closed) return;
+    const capture = this.addonCapture;
+    if (capture !== null) {
+      this.readAvailable(); // what the kernel has handed over, for drain()
+      this.pollStats(capture);
+      this.closed = true;
+      capture.addon.close(capture.handle);
+      return;
+    }
     this.closed = true;
-    this.handle.removeAllListeners('packet');
+    const capHandle = this.capHandle!;
+    capHandle.removeAllListeners('packet');
     // The last read of the socket's counters: after close() its fd may belong to something else.
     if (typeof this.kernelDrops !== 'string') this.kernelDrops.close();
-    this.handle.close();
+    capHandle.close();
+  }
+
+  /** Adds up the addon's pcap_stats (nothing once closed: the totals stay). */
+  private pollStats(capture: AddonCapture): void {
+    const figures = capture.addon.stats(capture.handle);
+    if (figures === null) return;
+    capture.kernelDropped.update(figures[1]);
+    capture.ifDropped.update(figures[2]);
+    capture.lost.update(figures[3]);
   }
 
   /** Statistics now (reads, and adds up, the kernel's drop counters each time). */
   stats(): LiveStats {
     let kernelDropped: number | null = null;
-    if (typeof this.kernelDrops !== 'string') {
+    let ifDropped: number | null = null;
+    let lost = 0;
+    const capture = this.addonCapture;
+    if (capture !== null) {
+      if (!this.closed) this.pollStats(capture);
+      kernelDropped = capture.kernelDropped.total;
+      ifDropped = capture.ifDropped.total;
+      lost = capture.lost.total;
+    } else if (typeof this.kernelDrops !== 'string') {
       this.kernelDrops.poll();
       kernelDropped = this.kernelDrops.dropped;
     }
     return {
       ...this.counts,
+      appDropped: this.counts.appDropped + lost,
       kernelDropped,
-      ifDropped: null,
+      ifDropped,
       nicRxDropped: readInterfaceCounter(this.options.interface, 'rx_dropped'),
       lastPacketMs: this.lastPacketMs,
       open: !this.closed,
