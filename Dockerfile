@@ -26,6 +26,7 @@ COPY bin ./bin
 COPY fingerprints ./fingerprints
 COPY schemas ./schemas
 COPY config ./config
+COPY native ./native
 # The bench's replay-child snapshot is not needed in the image (the CLI's is: `docker exec <name>
 # /app/bin/auscult replay ...` starts from it, src/start-snapshot.ts).
 RUN npm run build && rm -f dist/bundle/snapshot/replay-child.* && npm prune --omit=dev

@@ -26,7 +26,8 @@
  * Environment: BENCH_LIVE_SECONDS (per rate; default 10, or 60 with BENCH_FULL=1, as the issue
  * asks), BENCH_LIVE_RATES (Mb/s, comma-separated; default 50,100,200,400,800,1000),
  * BENCH_LIVE_MODES (`default,none`), BENCH_LIVE_SNAPLEN and BENCH_LIVE_BUFFER_MB (capture.snaplen and
- * capture.buffer_size for the sensor; default: the config defaults), BENCH_LIVE_OUTPUTS=1 (the sensor
+ * capture.buffer_size for the sensor; default: the config defaults), BENCH_LIVE_BACKEND (capture.backend:
+ * libpcap or cap; default auto), BENCH_LIVE_OUTPUTS=1 (the sensor
  * also writes OCSF, ECS and CEF files and a syslog target whose collector is down), BENCH_STRICT=1 (exit 1 when the default filter does not hold
  * 1000 Mb/s with zero drops).
  */
@@ -82,6 +83,8 @@ interface RateResult {
   /** Mb/s reached within 10 % of the request. */
   reached: boolean;
   zeroDrops: boolean;
+  /** The sensor's peak RSS since it started (VmHWM), MB, read after the rate. */
+  peakRssMb: number;
   load: string;
 }
 
@@ -143,6 +146,16 @@ function metric(text: string, name: string): number {
 }
 
 /** utime + stime of a process, in ms. */
+/** Peak resident set of a process since it started (VmHWM of /proc/<pid>/status), MB; NaN when unreadable. */
+function peakRssMb(pid: number): number {
+  try {
+    const kb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -201,8 +214,9 @@ async function tcpreplay(args: string[], timeoutMs: number): Promise<Replay> {
 interface Sensor { child: ChildProcess; pid: number; stderr: () => string }
 
 /** Optional capture settings from BENCH_LIVE_SNAPLEN / BENCH_LIVE_BUFFER_MB (default: the config defaults). */
-const captureExtra: { snaplen?: number; bufferBytes?: number } = {
+const captureExtra: { snaplen?: number; bufferBytes?: number; backend?: string } = {
   ...(process.env['BENCH_LIVE_SNAPLEN'] ? { snaplen: Number(process.env['BENCH_LIVE_SNAPLEN']) } : {}),
+  ...(process.env['BENCH_LIVE_BACKEND'] ? { backend: process.env['BENCH_LIVE_BACKEND'] } : {}),
   ...(process.env['BENCH_LIVE_BUFFER_MB'] ? { bufferBytes: Number(process.env['BENCH_LIVE_BUFFER_MB']) * 2 ** 20 } : {}),
 };
 
@@ -236,6 +250,7 @@ async function startSensor(mode: Mode, dir: string): Promise<Sensor> {
     'capture:', '  interface: va', `  bpf_filter: ${JSON.stringify(FILTERS[mode])}`,
     ...(captureExtra.snaplen !== undefined ? [`  snaplen: ${captureExtra.snaplen}`] : []),
     ...(captureExtra.bufferBytes !== undefined ? [`  buffer_size: ${captureExtra.bufferBytes}`] : []),
+    ...(captureExtra.backend !== undefined ? [`  backend: ${captureExtra.backend}`] : []),
     'database:', `  path: ${join(dir, `live-${mode}.db`)}`,
     'metrics:', `  listen: ${METRICS}`,
     ...(withOutputs ? outputTargets(dir, mode) : []), '',
@@ -359,7 +374,7 @@ async function main(): Promise<void> {
           lost: expected - received,
           cpuMs: cpu, cpuMsAboveIdle: cpuAboveIdle,
           cpuMsPer10kSent: (cpuAboveIdle * 10_000) / Math.max(1, replay.sent), cpuMsPer10kReceived: (cpuAboveIdle * 10_000) / Math.max(1, received),
-          reached: replay.mbps >= rate * 0.9, zeroDrops: expected === received && appDropped === 0 && (kernelDropped === 0 || Number.isNaN(kernelDropped)) && replay.failed === 0, load: load(),
+          reached: replay.mbps >= rate * 0.9, zeroDrops: expected === received && appDropped === 0 && (kernelDropped === 0 || Number.isNaN(kernelDropped)) && replay.failed === 0, peakRssMb: peakRssMb(sensor.pid), load: load(),
         };
         results.push(r);
         log(`${String(rate).padStart(5)} Mb/s asked, ${replay.mbps.toFixed(0)} reached: sent ${fmtInt(r.sent)}, filter passes ${fmtInt(expected)}, received ${fmtInt(received)}, `
@@ -381,10 +396,10 @@ async function main(): Promise<void> {
   }
 
   log();
-  printTable(['filter', 'asked Mb/s', 'reached Mb/s', 'frames/s', 'sent', 'passed', 'received', 'lost', 'kernel drop', 'app drop', 'backlog drop', 'va rx_dropped', 'CPU s', 'above idle: ms/10k sent', 'ms/10k recv', 'zero drops', 'load'],
+  printTable(['filter', 'asked Mb/s', 'reached Mb/s', 'frames/s', 'sent', 'passed', 'received', 'lost', 'kernel drop', 'app drop', 'backlog drop', 'va rx_dropped', 'CPU s', 'above idle: ms/10k sent', 'ms/10k recv', 'zero drops', 'peak RSS MB', 'load'],
     results.map((r) => [
       r.mode, String(r.requestedMbps), r.achievedMbps.toFixed(0), fmtInt(r.achievedPps), fmtInt(r.sent), fmtInt(r.expected), fmtInt(r.received), fmtInt(r.lost),
-      fmtDrops(r.kernelDropped), String(r.appDropped), String(r.backlogDropped), String(r.nicRxDropped), (r.cpuMs / 1000).toFixed(2), r.cpuMsPer10kSent.toFixed(1), r.cpuMsPer10kReceived.toFixed(1), r.zeroDrops ? (r.reached ? 'yes' : 'yes (rate not reached)') : 'no', r.load,
+      fmtDrops(r.kernelDropped), String(r.appDropped), String(r.backlogDropped), String(r.nicRxDropped), (r.cpuMs / 1000).toFixed(2), r.cpuMsPer10kSent.toFixed(1), r.cpuMsPer10kReceived.toFixed(1), r.zeroDrops ? (r.reached ? 'yes' : 'yes (rate not reached)') : 'no', r.peakRssMb.toFixed(1), r.load,
     ]));
   log();
   const best: Partial<Record<Mode, RateResult>> = {};
@@ -401,7 +416,7 @@ async function main(): Promise<void> {
   const target = best.default !== undefined && best.default.achievedMbps >= TARGET_MBPS * 0.9;
   log(`${target ? 'PASS' : 'FAIL'}  zero drops at ${TARGET_MBPS} Mb/s of the mix with the default filter (issue 8)`
     + (ceiling.mbps < TARGET_MBPS ? ` — tcpreplay tops out at ${ceiling.mbps.toFixed(0)} Mb/s on this veth, so ${TARGET_MBPS} Mb/s was not offered` : ''));
-  log('notes: kernel drop = auscult_packets_dropped_kernel (the capture socket buffer full, read with getsockopt PACKET_STATISTICS);'
+  log('notes: kernel drop = auscult_packets_dropped_kernel (the capture socket buffer full: pcap_stats with auscult\'s libpcap addon, getsockopt PACKET_STATISTICS with cap; BENCH_LIVE_BACKEND=cap|libpcap picks one);'
     + ' "lost" = frames the filter passes − frames received (kernel socket-buffer, backlog and ring losses together). va rx_dropped also counts frames the kernel had no protocol handler'
     + ' for (LLDP, CDP, ...), after the capture saw them, so it is shown but not counted as a drop. tcpreplay runs on the same 2 cores.');
   writeFileSync(join(OUT, 'live-results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: info, seconds, captureExtra, mix, ceiling, results, target }, null, 2)}\n`);

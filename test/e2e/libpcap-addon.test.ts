@@ -1,0 +1,117 @@
+/**
+ * auscult's libpcap addon (native/pcap-capture/capture.c, src/capture/libpcap.ts), as the live
+ * sensor uses it: receive-only by construction (no sending function is linked), frames from the
+ * loopback interface with their kernel timestamps, wire lengths and snaplen cut, the dispatch
+ * contract against a buffer that is too small or an offset outside it, libpcap's errors mapped
+ * to auscult's exit codes, and a handle that is closed twice. Datagrams are sent only to
+ * 127.0.0.1. Opening an interface needs root (CAP_NET_RAW); the symbol check does not.
+ */
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+import type { CapturedFrame } from '../../src/capture/captured-frame.js';
+import { LiveCapture } from '../../src/capture/live.js';
+import { linkTypeOfDlt, loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES, WrappingTotal } from '../../src/capture/libpcap.js';
+import { AuscultError } from '../../src/errors.js';
+import { until } from '../helpers/netns-sensor.js';
+import { titled } from '../helpers/tools.js';
+
+const addon = loadPcapAddon();
+const NOT_BUILT = addon === null ? `the addon is not built: ${pcapAddonUnavailable()}` : null;
+const NOT_ROOT = process.getuid?.() === 0 ? null : 'needs root (CAP_NET_RAW) to open an interface';
+const CANNOT_OPEN = NOT_BUILT ?? NOT_ROOT;
+if (CANNOT_OPEN !== null) process.stderr.write(`test/e2e/libpcap-addon.test.ts: interface cases skipped: ${CANNOT_OPEN}\n`);
+
+describe('WrappingTotal and the DLT map', () => {
+  it('adds what a u32 counter moved, across its wrap', () => {
+    const total = new WrappingTotal();
+    expect(total.update(10)).toBe(10);
+    expect(total.update(10)).toBe(10);
+    expect(total.update(0xffff_fff0)).toBe(0xffff_fff0);
+    expect(total.update(5)).toBe(0xffff_fff0 + 0x15); // wrapped: 0x10 to the top, then 5
+  });
+  it('maps the DLTs auscult decodes and refuses the rest', () => {
+    expect(linkTypeOfDlt(1)).toBe(1);
+    expect(linkTypeOfDlt(12)).toBe(101); // DLT_RAW on Linux is LINKTYPE_RAW
+    expect(linkTypeOfDlt(113)).toBe(113);
+    expect(linkTypeOfDlt(147)).toBeUndefined(); // a user DLT
+  });
+});
+
+describe.skipIf(NOT_BUILT !== null)(titled('the libpcap addon links no sending function', NOT_BUILT), () => {
+  it('names pcap_dispatch and pcap_stats, never pcap_inject or pcap_sendpacket', () => {
+    const image = readFileSync(pcapAddonPath()).toString('latin1');
+    expect(image).toContain('pcap_dispatch'); // the check can see libpcap's symbols at all
+    expect(image).toContain('pcap_stats');
+    expect(image).not.toContain('pcap_inject');
+    expect(image).not.toContain('pcap_sendpacket');
+  });
+});
+
+describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback interface', CANNOT_OPEN), () => {
+  it('delivers every datagram sent with its kernel timestamp, wire length and snaplen cut', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const port = socket.address().port;
+    const frames: { seq: number; length: number; originalLength: number; tsMicros: number; linkType: number }[] = [];
+    const capture = LiveCapture.open({ interface: 'lo', snaplen: 100, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ringBytes: 4 << 20, backend: 'libpcap' }, (batch: CapturedFrame[]) => {
+      for (const f of batch) frames.push({ seq: f.data.length >= 46 ? new DataView(f.data.buffer, f.data.byteOffset).getUint32(42) : -1, length: f.data.length, originalLength: f.originalLength, tsMicros: f.tsMicros, linkType: f.linkType });
+    });
+    try {
+      expect(capture.backend).toBe('libpcap');
+      expect(capture.kernelDropsUnavailable).toBeNull();
+      const before = Date.now() * 1000;
+      const payload = Buffer.alloc(1000);
+      for (let seq = 0; seq < 50; seq++) {
+        payload.writeUInt32BE(seq, 0);
+        await new Promise<void>((resolve, reject) => socket.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+      }
+      await until('50 frames', () => frames.length >= 50 || undefined, 10_000, 20);
+      const after = Date.now() * 1000;
+      expect(frames.map((f) => f.seq)).toEqual([...Array(50).keys()]);
+      for (const f of frames) {
+        expect(f.linkType).toBe(1);
+        expect(f.length).toBe(100);
+        expect(f.originalLength).toBe(14 + 20 + 8 + 1000);
+        expect(f.tsMicros).toBeGreaterThanOrEqual(before - 1000);
+        expect(f.tsMicros).toBeLessThanOrEqual(after + 1000);
+      }
+      const stats = capture.stats();
+      expect(stats.received).toBe(50);
+      expect(stats.truncated).toBe(50);
+      expect(stats.kernelDropped).toBe(0);
+      expect(stats.appDropped).toBe(0);
+      expect(typeof stats.ifDropped).toBe('number');
+    } finally {
+      capture.close();
+      capture.close();
+      socket.close();
+    }
+  });
+
+  it('maps libpcap\'s errors to auscult\'s: a filter that does not compile is AUS_ERR_BPF', () => {
+    let error: unknown;
+    try {
+      LiveCapture.open({ interface: 'lo', snaplen: 65535, bufferSize: 1 << 20, bpfFilter: 'udp port', ringBytes: 1 << 20, backend: 'libpcap' }, () => {});
+    } catch (err) { error = err; }
+    expect(error).toBeInstanceOf(AuscultError);
+    expect((error as AuscultError).code).toBe('AUS_ERR_BPF');
+    expect((error as Error).message).toMatch(/syntax error/);
+    expect(() => addon!.open('auscult-none0', 65535, 1 << 20, 25, true, '', () => {})).toThrow(/No such device/);
+  });
+
+  it('dispatch never writes past the buffer; a closed handle reads nothing and closes twice', () => {
+    const [handle] = addon!.open('lo', 65535, 1 << 20, 25, true, 'udp and port 9', () => {});
+    const small = Buffer.alloc(RECORD_HEADER_BYTES + 65535 - 1);
+    expect(addon!.dispatch(handle, small, 0, 100)).toBe(0); // no room for one frame of snaplen
+    const big = Buffer.alloc(RECORD_HEADER_BYTES + 65535);
+    expect(() => addon!.dispatch(handle, big, big.length + 1, 100)).toThrow(/offset outside the buffer/);
+    expect(addon!.dispatch(handle, big, 0, 0)).toBe(0);
+    expect(addon!.stats(handle)).toEqual([expect.any(Number), 0, expect.any(Number), 0]);
+    addon!.close(handle);
+    addon!.close(handle);
+    expect(addon!.stats(handle)).toBeNull();
+    expect(addon!.dispatch(handle, big, 0, 100)).toBe(0);
+  });
+});
