@@ -74,6 +74,34 @@ export function pcapAddonUnavailable(): string {
   return addonError;
 }
 
+/** One frame record of a dispatch buffer: where its bytes are, and what libpcap said of it. */
+export interface CaptureRecord {
+  /** Offset of the frame's first byte in the buffer. */
+  dataStart: number;
+  capturedLength: number;
+  wireLength: number;
+  tsMicros: number;
+}
+
+/**
+ * Walks the records dispatch() wrote between `start` and `end` of `buffer`, calling `onRecord`
+ * for each whole one; returns the offset after the last whole record. A record whose header or
+ * bytes would pass `end` stops the walk (the addon never writes one, and nothing past `end` is
+ * read, whatever a header claims).
+ */
+export function walkCaptureRecords(buffer: Buffer, start: number, end: number, onRecord: (record: CaptureRecord) => void): number {
+  const limit = Math.min(end, buffer.length);
+  let at = Math.max(0, start);
+  while (at + RECORD_HEADER_BYTES <= limit) {
+    const capturedLength = buffer.readUInt32LE(at);
+    const dataStart = at + RECORD_HEADER_BYTES;
+    if (capturedLength > limit - dataStart) break;
+    onRecord({ dataStart, capturedLength, wireLength: buffer.readUInt32LE(at + 4), tsMicros: Math.round(buffer.readDoubleLE(at + 8)) });
+    at = dataStart + capturedLength;
+  }
+  return at;
+}
+
 /**
  * libpcap DLT values to the LINKTYPE auscult decodes (they agree except DLT_RAW, which is 12 on
  * Linux and 14 on OpenBSD); undefined for a link type auscult does not decode.

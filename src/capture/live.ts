@@ -29,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { AuscultError } from '../errors.js';
 import { LINKTYPE, type CapturedFrame } from './captured-frame.js';
 import { openKernelDrops, socketFds, type KernelDrops } from './kernel-drops.js';
-import { BLOCK_TIMEOUT_MS, linkTypeOfDlt, loadPcapAddon, pcapAddonUnavailable, RECORD_HEADER_BYTES, WrappingTotal, type PcapAddon, type PcapHandle } from './libpcap.js';
+import { BLOCK_TIMEOUT_MS, linkTypeOfDlt, loadPcapAddon, pcapAddonUnavailable, RECORD_HEADER_BYTES, walkCaptureRecords, WrappingTotal, type PcapAddon, type PcapHandle } from './libpcap.js';
 
 /** The part of cap's Cap instance used here (receive-only by construction). */
 interface CapHandle {
@@ -364,25 +364,18 @@ export class LiveCapture {
   /** Turns the addon's records between `start` and `end` of a slab into frames of the batch. */
   private takeRecords(batch: Batch, start: number, end: number): void {
     const slab = batch.slab;
-    let at = start;
-    while (at + RECORD_HEADER_BYTES <= end) {
-      const capturedLength = slab.readUInt32LE(at);
-      const wireLength = slab.readUInt32LE(at + 4);
-      const tsMicros = Math.round(slab.readDoubleLE(at + 8));
-      const dataStart = at + RECORD_HEADER_BYTES;
-      if (dataStart + capturedLength > end) break; // never: the addon writes whole records
+    walkCaptureRecords(slab, start, end, (record) => {
       this.counts.received++;
-      if (capturedLength < wireLength) this.counts.truncated++;
+      if (record.capturedLength < record.wireLength) this.counts.truncated++;
       batch.frames.push({
         frameNo: ++this.frameNo,
-        tsMicros,
+        tsMicros: record.tsMicros,
         linkType: this.linkType,
-        originalLength: wireLength,
-        data: slab.subarray(dataStart, dataStart + capturedLength),
+        originalLength: record.wireLength,
+        data: slab.subarray(record.dataStart, record.dataStart + record.capturedLength),
       });
-      this.lastPacketMs = tsMicros / 1000;
-      at = dataStart + capturedLength;
-    }
+      this.lastPacketMs = record.tsMicros / 1000;
+    });
     batch.used = end;
   }
 

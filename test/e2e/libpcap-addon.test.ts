@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { CapturedFrame } from '../../src/capture/captured-frame.js';
 import { LiveCapture } from '../../src/capture/live.js';
-import { linkTypeOfDlt, loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES, WrappingTotal } from '../../src/capture/libpcap.js';
+import { loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES } from '../../src/capture/libpcap.js';
 import { AuscultError } from '../../src/errors.js';
 import { until } from '../helpers/netns-sensor.js';
 import { titled } from '../helpers/tools.js';
@@ -22,22 +22,6 @@ const NOT_BUILT = addon === null ? `the addon is not built: ${pcapAddonUnavailab
 const NOT_ROOT = process.getuid?.() === 0 ? null : 'needs root (CAP_NET_RAW) to open an interface';
 const CANNOT_OPEN = NOT_BUILT ?? NOT_ROOT;
 if (CANNOT_OPEN !== null) process.stderr.write(`test/e2e/libpcap-addon.test.ts: interface cases skipped: ${CANNOT_OPEN}\n`);
-
-describe('WrappingTotal and the DLT map', () => {
-  it('adds what a u32 counter moved, across its wrap', () => {
-    const total = new WrappingTotal();
-    expect(total.update(10)).toBe(10);
-    expect(total.update(10)).toBe(10);
-    expect(total.update(0xffff_fff0)).toBe(0xffff_fff0);
-    expect(total.update(5)).toBe(0xffff_fff0 + 0x15); // wrapped: 0x10 to the top, then 5
-  });
-  it('maps the DLTs auscult decodes and refuses the rest', () => {
-    expect(linkTypeOfDlt(1)).toBe(1);
-    expect(linkTypeOfDlt(12)).toBe(101); // DLT_RAW on Linux is LINKTYPE_RAW
-    expect(linkTypeOfDlt(113)).toBe(113);
-    expect(linkTypeOfDlt(147)).toBeUndefined(); // a user DLT
-  });
-});
 
 describe.skipIf(NOT_BUILT !== null)(titled('the libpcap addon links no sending function', NOT_BUILT), () => {
   it('names pcap_dispatch and pcap_stats, never pcap_inject or pcap_sendpacket', () => {
