@@ -11,7 +11,7 @@
 # only those capabilities), opens the interface, then switches to the user `auscult`
 # (AUSCULT_USER) and checks that no capability is left.
 
-# ---- build: native addons (better-sqlite3, cap) need a compiler and libpcap headers ----
+# ---- build: native addons (better-sqlite3, auscult's libpcap addon in native/) need a compiler and libpcap headers ----
 FROM node:20-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpcap-dev python3 make g++ \

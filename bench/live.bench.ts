@@ -26,8 +26,7 @@
  * Environment: BENCH_LIVE_SECONDS (per rate; default 10, or 60 with BENCH_FULL=1, as the issue
  * asks), BENCH_LIVE_RATES (Mb/s, comma-separated; default 50,100,200,400,800,1000),
  * BENCH_LIVE_MODES (`default,none`), BENCH_LIVE_SNAPLEN and BENCH_LIVE_BUFFER_MB (capture.snaplen and
- * capture.buffer_size for the sensor; default: the config defaults), BENCH_LIVE_BACKEND (capture.backend:
- * libpcap or cap; default auto), BENCH_LIVE_OUTPUTS=1 (the sensor
+ * capture.buffer_size for the sensor; default: the config defaults), BENCH_LIVE_OUTPUTS=1 (the sensor
  * also writes OCSF, ECS and CEF files and a syslog target whose collector is down), BENCH_STRICT=1 (exit 1 when the default filter does not hold
  * 1000 Mb/s with zero drops).
  */
@@ -214,9 +213,8 @@ async function tcpreplay(args: string[], timeoutMs: number): Promise<Replay> {
 interface Sensor { child: ChildProcess; pid: number; stderr: () => string }
 
 /** Optional capture settings from BENCH_LIVE_SNAPLEN / BENCH_LIVE_BUFFER_MB (default: the config defaults). */
-const captureExtra: { snaplen?: number; bufferBytes?: number; backend?: string } = {
+const captureExtra: { snaplen?: number; bufferBytes?: number } = {
   ...(process.env['BENCH_LIVE_SNAPLEN'] ? { snaplen: Number(process.env['BENCH_LIVE_SNAPLEN']) } : {}),
-  ...(process.env['BENCH_LIVE_BACKEND'] ? { backend: process.env['BENCH_LIVE_BACKEND'] } : {}),
   ...(process.env['BENCH_LIVE_BUFFER_MB'] ? { bufferBytes: Number(process.env['BENCH_LIVE_BUFFER_MB']) * 2 ** 20 } : {}),
 };
 
@@ -250,7 +248,6 @@ async function startSensor(mode: Mode, dir: string): Promise<Sensor> {
     'capture:', '  interface: va', `  bpf_filter: ${JSON.stringify(FILTERS[mode])}`,
     ...(captureExtra.snaplen !== undefined ? [`  snaplen: ${captureExtra.snaplen}`] : []),
     ...(captureExtra.bufferBytes !== undefined ? [`  buffer_size: ${captureExtra.bufferBytes}`] : []),
-    ...(captureExtra.backend !== undefined ? [`  backend: ${captureExtra.backend}`] : []),
     'database:', `  path: ${join(dir, `live-${mode}.db`)}`,
     'metrics:', `  listen: ${METRICS}`,
     ...(withOutputs ? outputTargets(dir, mode) : []), '',
@@ -416,7 +413,7 @@ async function main(): Promise<void> {
   const target = best.default !== undefined && best.default.achievedMbps >= TARGET_MBPS * 0.9;
   log(`${target ? 'PASS' : 'FAIL'}  zero drops at ${TARGET_MBPS} Mb/s of the mix with the default filter (issue 8)`
     + (ceiling.mbps < TARGET_MBPS ? ` — tcpreplay tops out at ${ceiling.mbps.toFixed(0)} Mb/s on this veth, so ${TARGET_MBPS} Mb/s was not offered` : ''));
-  log('notes: kernel drop = auscult_packets_dropped_kernel (the capture socket buffer full: pcap_stats with auscult\'s libpcap addon, getsockopt PACKET_STATISTICS with cap; BENCH_LIVE_BACKEND=cap|libpcap picks one);'
+  log('notes: kernel drop = auscult_packets_dropped_kernel (the capture buffer full, from pcap_stats);'
     + ' "lost" = frames the filter passes − frames received (kernel socket-buffer, backlog and ring losses together). va rx_dropped also counts frames the kernel had no protocol handler'
     + ' for (LLDP, CDP, ...), after the capture saw them, so it is shown but not counted as a drop. tcpreplay runs on the same 2 cores.');
   writeFileSync(join(OUT, 'live-results.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: info, seconds, captureExtra, mix, ceiling, results, target }, null, 2)}\n`);

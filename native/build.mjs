@@ -1,7 +1,7 @@
 // Builds the live sensor's libpcap capture addon (native/pcap-capture) into dist/native/ during
-// `npm run build`. It needs a C compiler, libpcap-dev and Node's headers; where any is missing the
-// build says so and goes on: live capture then uses the `cap` package (src/capture/live.ts), and
-// replay never needs either. Skipped when the addon is newer than its sources.
+// `npm run build`. It needs a C compiler, make, libpcap-dev and Node's headers; where any is
+// missing the build says so and goes on: everything but live capture works without it (`auscult
+// run` then exits 69 saying why). Skipped when the addon is newer than its sources.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,8 +17,8 @@ const mtime = (f) => (existsSync(f) ? statSync(f).mtimeMs : -1);
 const newestInput = Math.max(...inputs.map(mtime));
 if (mtime(target) >= newestInput && mtime(target) > 0) process.exit(0);
 
-if (process.platform !== 'linux') {
-  console.log('auscult: the libpcap capture addon is built on Linux only; live capture uses the `cap` package');
+if (process.platform === 'win32') {
+  console.log('auscult: the libpcap capture addon is not built on Windows; live capture is unavailable there');
   process.exit(0);
 }
 // npm runs scripts with npm_config_node_gyp pointing at its bundled node-gyp; outside npm, the
@@ -35,7 +35,7 @@ if (run.error || run.status !== 0 || !existsSync(built)) {
   const output = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.split('\n');
   const firstError = output.find((l) => /error:|not found|No such file/i.test(l)) ?? output.filter((l) => l.trim() !== '').slice(-1)[0];
   const why = run.error ? run.error.message : (firstError ?? `node-gyp exited ${run.status}`).trim();
-  console.log(`auscult: the libpcap capture addon did not build (${why}); live capture uses the \`cap\` package. Install gcc, make and libpcap-dev, then npm run build.`);
+  console.log(`auscult: the libpcap capture addon did not build (${why}); live capture is unavailable until it does. Install gcc, make and libpcap-dev, then npm run build.`);
   process.exit(0);
 }
 mkdirSync(dirname(target), { recursive: true });

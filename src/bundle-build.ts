@@ -10,7 +10,7 @@
  * - Code splitting: a module auscult loads with `import()` (another subcommand, the reconciler,
  *   the config) stays a chunk of its own, loaded only when asked for, as unbundled.
  * - Every npm package stays external, loaded from node_modules as unbundled: the native ones must
- *   (better-sqlite3, cap, koffi); bundling the rest in (commander, re2js) measured no gain, paired,
+ *   (better-sqlite3); bundling the rest in (commander, re2js) measured no gain, paired,
  *   and would need a `require` shim for the CommonJS ones. pino, pg, ajv, the CSAF validator and
  *   the YAML parsers are required or imported where first used, so a replay loads none of them.
  * - Self-relative paths (fingerprints, the build's caches) resolve from the package root
@@ -90,7 +90,7 @@ const SNAPSHOTS: readonly SnapshotTarget[] = [
  * validator's ES modules, esbuild itself). Every other package is bundled in, because a snapshot
  * script can require nothing but Node's own modules while it is made.
  */
-const SNAPSHOT_EXTERNAL = ['better-sqlite3', 'cap', 'koffi', 'pino', 'pg', 'pg-native', '@secvisogram/csaf-validator-lib', 'esbuild', 'oui-data'];
+const SNAPSHOT_EXTERNAL = ['better-sqlite3', 'pino', 'pg', 'pg-native', '@secvisogram/csaf-validator-lib', 'esbuild', 'oui-data'];
 
 /**
  * `createRequire(import.meta.url)('pkg')` (how auscult loads CommonJS packages, to skip the ESM

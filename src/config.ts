@@ -116,23 +116,21 @@ const captureSchema = z.strictObject({
   interface: z.string().min(1).nullable().default(null)
     .describe('Network interface to listen on (the SPAN/mirror port), e.g. `eth1`. Required by `auscult run` (here, in AUSCULT_INTERFACE or with --interface).'),
   snaplen: int(64, 65535).default(65535)
-    .describe('Bytes kept of each frame; longer frames are cut and counted as truncated. auscult\'s libpcap addon asks the kernel for this many (TPACKET_V3 blocks hold frames at their captured length, so a smaller snaplen only saves copying); with `capture.backend: cap` libpcap is asked for 65535 and auscult copies at most this many.'),
-  backend: z.enum(['auto', 'libpcap', 'cap']).default('auto')
-    .describe('The libpcap binding. `libpcap`: auscult\'s own addon (built by `npm run build` when gcc, make and libpcap-dev are present): TPACKET_V3 blocks, so `buffer_size` holds tens of thousands of frames, kernel timestamps, pcap_stats. `cap`: the `cap` package (immediate mode, TPACKET_V2: one 64 KiB slot per frame, 512 frames in 32 MiB; wall-clock timestamps). `auto`: the addon when it is built, else cap.'),
+    .describe('Bytes the kernel keeps of each frame; longer frames are cut and counted as truncated. TPACKET_V3 blocks hold frames at their captured length, so a smaller snaplen saves copying, not ring space, except for frames longer than it.'),
   buffer_size: int(1 << 20, 1 << 30).default(32 * 1024 * 1024)
     .describe('libpcap kernel ring size in bytes: what absorbs bursts while the pipeline works. Frames it has no room for are kernel drops (auscult_packets_dropped_kernel, a /healthz problem).'),
   promiscuous: z.boolean().default(true)
-    .refine((v) => v, { message: 'false is not supported: the capture library (cap 0.2.1) always opens the interface promiscuous, which a SPAN port needs anyway' })
-    .describe('Open the interface in promiscuous mode. Must be true (cap 0.2.1 always sets it).'),
+    .refine((v) => v, { message: 'false is not supported: a SPAN or mirror port delivers other hosts\' frames, which only promiscuous mode passes up' })
+    .describe('Open the interface in promiscuous mode. Must be true: a SPAN or mirror port carries other hosts\' traffic.'),
   bpf_filter: z.string().max(8192).default(DEFAULT_BPF_FILTER)
     .describe('pcap-filter(7) expression compiled into the kernel. The default passes only what auscult decodes (DHCP, mDNS, DICOM 104/11112, HL7 2575, LLDP, CDP, ARP), tagged and QinQ forms included. `""` captures everything: devices are then also learnt from ordinary IP traffic and DICOM is found on any port, at a higher CPU cost.'),
   ring_bytes: int(1 << 20, 1 << 30).default(32 * 1024 * 1024)
-    .describe('Bytes of the in-process ring the capture callback copies frames into before the pipeline takes them; when full, frames are dropped and counted (metric `auscult_packets_dropped_app_total`).'),
+    .describe('Bytes of the in-process ring libpcap\'s frames are copied into before the pipeline takes them; while it is full, frames wait in the kernel\'s buffer (`buffer_size`), and what that has no room for is counted as kernel drops.'),
   user: z.string().min(1).nullable().default(null)
     .describe('After opening the interface, switch to this user (name or uid) and check that no capability is left. null: stay as started (systemd with AmbientCapabilities, or Docker with --user).'),
   group: z.string().min(1).nullable().default(null)
     .describe('Group (name or gid) to switch to with `user`; null: the primary group of `user`.'),
-}).prefault({}).describe('Live capture (libpcap through the `cap` package; receive-only).');
+}).prefault({}).describe('Live capture (libpcap through auscult\'s addon, native/pcap-capture; receive-only).');
 
 /** One declared limit (src/decode/limits.ts) as a zod key: bounds, default and description from the declaration. */
 function limitKey(d: LimitDecl<unknown>) {

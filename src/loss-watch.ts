@@ -1,8 +1,8 @@
 /**
  * \summary Visible loss: every place that drops input has a counter, and `/healthz` says so
  * (status fail, one problem per counter) when one of them moved since the previous health check:
- * the in-process ring full, the kernel dropping frames for want of room in the capture socket's
- * buffer (PACKET_STATISTICS tp_drops, src/capture/kernel-drops.ts; not watched while unknown),
+ * frames the capture could not copy, the kernel dropping frames for want of room in the capture
+ * buffer (pcap_stats ps_drop, src/capture/live.ts),
  * the NIC's real drops (rx_missed/fifo/over errors, the same figure as
  * auscult_nic_rx_missed; NOT rx_dropped, which also counts LLDP/CDP frames the kernel has no
  * handler for and would raise a false alarm on every SPAN port), the stream memory budget cutting flows, TCP
@@ -32,7 +32,7 @@ export class LossWatch {
     const now = new Map<string, number>();
     for (const [name, value] of s.counters) if (name in LOSS_COUNTERS) now.set(name, value);
     now.set('capture.app_dropped', s.capture.appDropped);
-    if (s.capture.kernelDropped !== null) now.set('capture.kernel_dropped', s.capture.kernelDropped);
+    now.set('capture.kernel_dropped', s.capture.kernelDropped);
     const missed = this.readNicMissed(s.interface);
     if (missed !== null) now.set('capture.nic_rx_missed', missed);
     const first = this.previous.size === 0;
@@ -40,7 +40,7 @@ export class LossWatch {
     for (const [name, value] of now) {
       const before = this.previous.get(name) ?? 0;
       if (first || value <= before) continue;
-      const what = name === 'capture.app_dropped' ? 'frames dropped because the in-process ring was full (the sensor is falling behind)'
+      const what = name === 'capture.app_dropped' ? 'frames the capture could not copy into its ring'
         : name === 'capture.kernel_dropped' ? 'frames dropped by the kernel: the capture socket buffer was full (capture.buffer_size; the sensor reads too slowly)'
         : name === 'capture.nic_rx_missed' ? 'frames lost by the network interface (rx_missed/fifo/over errors)'
         : LOSS_COUNTERS[name];

@@ -111,13 +111,13 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
 
   counterFrom('auscult_packets_received_total', 'Frames received from libpcap (after the BPF filter).', (s) => s.capture.received);
   counterFrom('auscult_packets_processed_total', 'Frames run through the pipeline.', (s) => counterValue(s, 'frames.processed'));
-  counterFrom('auscult_packets_dropped_app_total', 'Frames dropped because the in-process ring was full.', (s) => s.capture.appDropped);
+  counterFrom('auscult_packets_dropped_app_total', 'Frames the capture could not copy into its ring (not expected: while the ring is full, frames wait in the kernel\'s buffer and are kernel drops if that fills).', (s) => s.capture.appDropped);
   counterFrom('auscult_packets_truncated_total', 'Frames longer than capture.snaplen, cut.', (s) => s.capture.truncated);
-  // Kernel drops: the capture socket's PACKET_STATISTICS, added up since open (src/capture/kernel-drops.ts).
-  counterFrom('auscult_packets_dropped_kernel_total', 'Frames dropped by the kernel because the capture socket buffer was full (capture.buffer_size); stays 0 when they cannot be read (auscult_packets_dropped_kernel is then NaN).',
+  // Kernel drops: pcap_stats, added up since open (src/capture/live.ts).
+  counterFrom('auscult_packets_dropped_kernel_total', 'Frames dropped by the kernel because the capture buffer was full (capture.buffer_size).',
     (s) => s.capture.kernelDropped);
-  gaugeFrom('auscult_packets_dropped_kernel', 'Frames dropped by the kernel since the capture opened (PACKET_STATISTICS tp_drops, as pcap_stats ps_drop); NaN: cannot be read here (the sensor logs why at start).', (s) => s.capture.kernelDropped);
-  gaugeFrom('auscult_packets_dropped_interface', 'Frames dropped by the interface (pcap_stats ps_ifdrop); NaN: not read (see auscult_nic_rx_missed).', (s) => s.capture.ifDropped);
+  gaugeFrom('auscult_packets_dropped_kernel', 'Frames dropped by the kernel since the capture opened (pcap_stats ps_drop: PACKET_STATISTICS tp_drops on Linux).', (s) => s.capture.kernelDropped);
+  gaugeFrom('auscult_packets_dropped_interface', 'Frames dropped by the interface since the capture opened (pcap_stats ps_ifdrop; see also auscult_nic_rx_missed).', (s) => s.capture.ifDropped);
   // The kernel's rx_dropped also counts every frame for a protocol it has no handler for (LLDP,
   // CDP, STP on a SPAN port): that is not a loss. Real NIC drops are the missed/FIFO/overrun errors.
   gaugeFrom('auscult_nic_rx_dropped_nohandler', 'NIC rx_dropped + rx_nohandler from /sys/class/net/<if>/statistics: mostly frames for protocols the kernel has no handler for (LLDP, CDP); NOT capture loss.',

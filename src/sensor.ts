@@ -140,7 +140,7 @@ export class Sensor {
       bufferSize: config.capture.buffer_size,
       bpfFilter: config.capture.bpf_filter,
       ringBytes: config.capture.ring_bytes,
-      backend: config.capture.backend,
+      onFailure: (reason) => { logger.error({ interface: ifname, reason }, 'capture stopped: reading the interface failed (/healthz fails with "capture is not open"); restart the sensor once the interface is back'); },
     }, consume);
     try {
       if (config.capture.user !== null) {
@@ -186,9 +186,8 @@ export class Sensor {
     }
     for (const frames of pending) this.process(frames);
     this.scheduleFlush();
-    logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path, capture: this.capture.backend }, 'capturing');
+    logger.info({ interface: ifname, filter: config.capture.bpf_filter === '' ? '(none)' : 'set', db: config.database.path }, 'capturing');
     if (this.capture.activationWarning !== '') logger.warn({ interface: ifname, warning: this.capture.activationWarning }, 'libpcap warned while opening the interface');
-    this.warnKernelDropsUnavailable();
     for (const w of passiveHostWarnings(ifname)) logger.warn({ interface: ifname, fix: w.fix }, `not a passive host: ${w.problem}; run: ${w.fix}`);
   }
 
@@ -288,7 +287,7 @@ export class Sensor {
       return false;
     }
     const old = this.config;
-    for (const key of ['interface', 'snaplen', 'buffer_size', 'bpf_filter', 'ring_bytes', 'backend', 'user', 'group'] as const) {
+    for (const key of ['interface', 'snaplen', 'buffer_size', 'bpf_filter', 'ring_bytes', 'user', 'group'] as const) {
       if (old.capture[key] !== next.capture[key]) logger.warn({ key: `capture.${key}` }, 'changed on reload: takes effect on restart (the interface is not reopened)');
     }
     if (old.database.path !== next.database.path) logger.warn({ key: 'database.path' }, 'changed on reload: takes effect on restart');
@@ -309,18 +308,8 @@ export class Sensor {
     return true;
   }
 
-  /** Says once why kernel drops cannot be counted (at start, or when a later read fails). */
-  private warnKernelDropsUnavailable(): void {
-    const why = this.capture.kernelDropsUnavailable;
-    if (why === null || this.kernelDropsWarned) return;
-    this.kernelDropsWarned = true;
-    this.options.logger.warn({ interface: this.capture.interfaceName, reason: why }, 'kernel drops cannot be counted: auscult_packets_dropped_kernel reads NaN and /healthz does not see them');
-  }
-  private kernelDropsWarned = false;
-
   snapshot(): SensorSnapshot {
     const capture: LiveStats = this.capture.stats();
-    if (capture.kernelDropped === null) this.warnKernelDropsUnavailable();
     return {
       interface: this.capture.interfaceName,
       capture,

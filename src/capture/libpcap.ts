@@ -9,8 +9,9 @@
  * a fixed snaplen, no pcap_stats, no kernel timestamp or wire length, and calls JavaScript once
  * per frame. The addon opens libpcap without immediate mode (TPACKET_V3: frames packed into
  * blocks by their real length, tens of thousands in the same buffer), with the snaplen and buffer
- * size from the config, and copies a whole batch into a caller's Buffer per call. `cap` stays the
- * fallback where the addon did not build (no compiler or libpcap-dev) and off Linux.
+ * size from the config, and copies a whole batch into a caller's Buffer per call. It needs what
+ * `cap` needed to build (a compiler, make, libpcap-dev), so `cap` and koffi (which read cap's
+ * kernel drops with getsockopt) were removed with it.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -7,13 +7,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { PG_PASSWORD, PG_SKIP_REASON, pgClient, startPgCluster, type PgCluster } from '../helpers/postgres.js';
 import { createVethNamespace, nsGet as nsGetIn, until as untilHolds } from '../helpers/netns-sensor.js';
+import { loadPcapAddon, pcapAddonUnavailable } from '../../src/capture/libpcap.js';
 
 const NS = `auscult-central-${process.pid}`;
 const METRICS = '127.0.0.1:9464';
@@ -25,7 +25,7 @@ function skipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, raw capture)';
   if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable (Debian package iproute2)';
   if (spawnSync('tcpreplay', ['--version']).status !== 0) return 'tcpreplay is not installed (Debian package tcpreplay)';
-  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built'; }
+  if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
   return undefined;
 }
 const SKIP = skipReason();

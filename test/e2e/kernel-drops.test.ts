@@ -1,19 +1,17 @@
 /**
- * Kernel drops are a real number, with either libpcap binding (src/capture/live.ts): auscult's
- * addon reads pcap_stats, cap's socket is read by src/capture/kernel-drops.ts. In a fresh network
- * namespace holding a veth pair, a live capture on one end whose kernel buffer is the smallest
- * allowed (capture.buffer_size 1 MiB: with cap's 64 KiB frames room for 16, with the addon's
- * TPACKET_V3 blocks about 650 of these 1,514-byte frames) takes a flood of 20,000 frames that
- * tcpreplay pushes into the other end at top speed. First a capture whose consumer stops reading
+ * Kernel drops are a real number (src/capture/live.ts, pcap_stats through auscult's libpcap
+ * addon). In a fresh network namespace holding a veth pair, a live capture on one end whose
+ * kernel buffer is the smallest allowed (capture.buffer_size 1 MiB: TPACKET_V3 blocks of about
+ * 650 of these 1,514-byte frames; the `cap` package used before held 16 in its 64 KiB slots)
+ * takes a flood of 20,000 frames that tcpreplay pushes into the other end at top speed. First a capture whose consumer stops reading
  * libpcap until the flood has been sent, so the kernel must drop all but what fits: every frame
  * sent is either received or counted as a kernel drop. Then `auscult run` itself: /metrics shows
  * the drops as a finite number and /healthz fails with capture.kernel_dropped. Frames are only
- * ever sent on the veth inside the namespace. Needs root, `ip netns`, tcpreplay, and the addon
- * (npm run build) or the cap and koffi packages; each binding is skipped with the reason otherwise.
+ * ever sent on the veth inside the namespace. Needs root, `ip netns`, tcpreplay and the addon
+ * (npm run build); skipped with the reason otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -26,18 +24,12 @@ const METRICS = '127.0.0.1:9464';
 const FLOOD_FRAMES = 20_000;
 const FRAME_BYTES = 1514;
 
-function skipReason(backend: 'libpcap' | 'cap'): string | null {
+function skipReason(): string | null {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, raw capture)';
   const tool = toolMissing('ip') ?? toolMissing('tcpreplay');
   if (tool !== null) return tool;
   if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable (apt-get install -y iproute2)';
-  const require = createRequire(import.meta.url);
-  if (backend === 'libpcap') {
-    if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
-  } else {
-    try { require('cap'); } catch { return 'the cap addon (libpcap binding) is not built (apt-get install -y libpcap-dev, then npm ci)'; }
-    try { require('koffi'); } catch { return 'koffi (the optional FFI package that reads kernel drops) is not installed (npm ci)'; }
-  }
+  if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
   const probe = `auscult-probe-${process.pid}`;
   if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'cannot create a network namespace here';
   spawnSync('ip', ['netns', 'del', probe]);
@@ -100,100 +92,94 @@ function startInNs(ns: string, dir: string, args: string[]): Running {
 const SLOW_CAPTURE = `
 import { existsSync } from 'node:fs';
 const { LiveCapture } = await import(process.argv[2]);
-const capture = LiveCapture.open({ interface: 'va', snaplen: 65535, bufferSize: 1 << 20, bpfFilter: '', ringBytes: 1 << 20, backend: process.argv[4] }, () => {});
-process.stdout.write(JSON.stringify({ ready: true, unavailable: capture.kernelDropsUnavailable, backend: capture.backend }) + '\\n');
+const capture = LiveCapture.open({ interface: 'va', snaplen: 65535, bufferSize: 1 << 20, bpfFilter: '', ringBytes: 1 << 20 }, () => {});
+process.stdout.write(JSON.stringify({ ready: true }) + '\\n');
 while (!existsSync(process.argv[3])) { /* not reading: the kernel buffer fills */ }
 setTimeout(() => { capture.close(); capture.drain(); process.stdout.write(JSON.stringify(capture.stats()) + '\\n'); }, 1000);
 `;
 
-describe.each(['libpcap', 'cap'] as const)('binding %s', (backend) => {
-  const SKIP = skipReason(backend);
-  if (SKIP !== null) process.stderr.write(`test/e2e/kernel-drops.test.ts: ${backend}: skipped: ${SKIP}\n`);
-  const NS = `auscult-kdrop-${backend}-${process.pid}`;
-  const nsGet = (path: string) => nsGetIn(NS, METRICS, path);
-  let dir: string;
-  let pcap: string;
+const SKIP = skipReason();
+if (SKIP !== null) process.stderr.write(`test/e2e/kernel-drops.test.ts: skipped: ${SKIP}\n`);
+const NS = `auscult-kdrop-${process.pid}`;
+const nsGet = (path: string) => nsGetIn(NS, METRICS, path);
+let dir: string;
+let pcap: string;
 
-  describe.skipIf(SKIP !== null)(titled(`kernel drops of a live capture through ${backend}, counted (veth in a network namespace)`, SKIP), () => {
-    beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'auscult-kdrop-'));
-      pcap = join(dir, 'flood.pcap');
-      floodPcap(pcap, FLOOD_FRAMES);
-      createVethNamespace(NS);
+describe.skipIf(SKIP !== null)(titled('kernel drops of a live capture, counted (veth in a network namespace)', SKIP), () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'auscult-kdrop-'));
+    pcap = join(dir, 'flood.pcap');
+    floodPcap(pcap, FLOOD_FRAMES);
+    createVethNamespace(NS);
+  });
+  afterEach(async () => {
+    for (const child of running) { child.kill('SIGKILL'); await new Promise((r) => child.once('close', r)); }
+  });
+  afterAll(() => {
+    spawnSync('ip', ['netns', 'del', NS]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a capture that stops reading: every frame sent is received or counted as a kernel drop', async () => {
+    const script = join(dir, 'slow-capture.mjs');
+    writeFileSync(script, SLOW_CAPTURE);
+    const go = join(dir, 'go');
+    const c = startInNs(NS, dir, [script, join(ROOT, 'dist/src/capture/live.js'), go]);
+    await until(`the capture to open (stderr: ${c.stderr()})`, () => {
+      const line = c.stdout().split('\n')[0];
+      return line ? JSON.parse(line) as { ready: boolean } : undefined;
     });
-    afterEach(async () => {
-      for (const child of running) { child.kill('SIGKILL'); await new Promise((r) => child.once('close', r)); }
+    const sent = flood(NS, pcap);
+    writeFileSync(go, '');
+    expect(await c.exit, c.stderr()).toBe(0);
+    const stats = JSON.parse(c.stdout().split('\n')[1]!) as { received: number; kernelDropped: number | null; appDropped: number };
+    process.stderr.write(`kernel-drops e2e, stalled capture: sent ${sent}, received ${stats.received}, kernel dropped ${String(stats.kernelDropped)}\n`);
+    expect(stats.kernelDropped).toBeGreaterThan(0);
+    expect(stats.appDropped).toBe(0);
+    expect(stats.received + stats.kernelDropped!).toBe(sent);
+  });
+
+  it('auscult run: /metrics gives the kernel drops as a number and /healthz fails with capture.kernel_dropped', async () => {
+    const config = join(dir, 'run.yaml');
+    writeFileSync(config, `capture:\n  interface: va\n  bpf_filter: ""\n  buffer_size: 1048576\ndatabase:\n  path: ${join(dir, 'run.db')}\nmetrics:\n  listen: ${METRICS}\ninventory:\n  flush_interval_ms: 500\n`);
+    const s = startInNs(NS, dir, [BIN, 'run', '--config', config]);
+    // The first health check sets the loss baseline (it reports nothing).
+    const first = await until(`healthz (stderr: ${s.stderr().slice(-500)})`, () => {
+      if (s.child.exitCode !== null) throw new Error(`sensor exited ${s.child.exitCode}: ${s.stderr()}`);
+      const r = nsGet('/healthz');
+      return r.status === 200 ? JSON.parse(r.body) as Record<string, unknown> : undefined;
     });
-    afterAll(() => {
-      spawnSync('ip', ['netns', 'del', NS]);
-      if (dir) rmSync(dir, { recursive: true, force: true });
+    expect(first['status']).toBe('ok');
+    expect(metric(nsGet('/metrics').body, 'auscult_packets_dropped_kernel')).toBe(0);
+
+    const sent = flood(NS, pcap);
+    // Settled: everything sent is accounted for, received or dropped by the kernel.
+    const metrics = await until('every frame received or dropped', () => {
+      const m = nsGet('/metrics').body;
+      const total = metric(m, 'auscult_packets_received_total') + metric(m, 'auscult_packets_dropped_kernel');
+      return total >= sent && metric(m, 'auscult_packets_processed_total') === metric(m, 'auscult_packets_received_total') ? m : undefined;
     });
+    const received = metric(metrics, 'auscult_packets_received_total');
+    const kernel = metric(metrics, 'auscult_packets_dropped_kernel');
+    process.stderr.write(`kernel-drops e2e, auscult run: sent ${sent}, received ${received}, kernel dropped ${kernel}\n`);
+    expect(Number.isFinite(kernel)).toBe(true);
+    expect(kernel).toBeGreaterThan(0);
+    expect(received + kernel).toBe(sent);
+    expect(metric(metrics, 'auscult_packets_dropped_kernel_total')).toBe(kernel);
 
-    it('a capture that stops reading: every frame sent is received or counted as a kernel drop', async () => {
-      const script = join(dir, 'slow-capture.mjs');
-      writeFileSync(script, SLOW_CAPTURE);
-      const go = join(dir, 'go');
-      const c = startInNs(NS, dir, [script, join(ROOT, 'dist/src/capture/live.js'), go, backend]);
-      const ready = await until(`the capture to open (stderr: ${c.stderr()})`, () => {
-        const line = c.stdout().split('\n')[0];
-        return line ? JSON.parse(line) as { ready: boolean; unavailable: string | null; backend: string } : undefined;
-      });
-      expect(ready.unavailable).toBeNull();
-      expect(ready.backend).toBe(backend);
-      const sent = flood(NS, pcap);
-      writeFileSync(go, '');
-      expect(await c.exit, c.stderr()).toBe(0);
-      const stats = JSON.parse(c.stdout().split('\n')[1]!) as { received: number; kernelDropped: number | null; appDropped: number };
-      process.stderr.write(`kernel-drops e2e, ${backend}, stalled capture: sent ${sent}, received ${stats.received}, kernel dropped ${String(stats.kernelDropped)}\n`);
-      expect(stats.kernelDropped).toBeGreaterThan(0);
-      expect(stats.appDropped).toBe(0);
-      expect(stats.received + stats.kernelDropped!).toBe(sent);
-    });
+    const health = nsGet('/healthz');
+    expect(health.status).toBe(503);
+    const body = JSON.parse(health.body) as { status: string; problems: string[] };
+    expect(body.status).toBe('fail');
+    expect(body.problems).toContainEqual(expect.stringMatching(/^input lost since the last check: \d+ frames dropped by the kernel.*\(capture\.kernel_dropped\)$/));
+    // The count in the problem is the drops since the baseline check.
+    expect(body.problems.join('\n')).toContain(`input lost since the last check: ${kernel} frames dropped by the kernel`);
 
-    it('auscult run: /metrics gives the kernel drops as a number and /healthz fails with capture.kernel_dropped', async () => {
-      const config = join(dir, 'run.yaml');
-      writeFileSync(config, `capture:\n  interface: va\n  bpf_filter: ""\n  buffer_size: 1048576\n  backend: ${backend}\ndatabase:\n  path: ${join(dir, 'run.db')}\nmetrics:\n  listen: ${METRICS}\ninventory:\n  flush_interval_ms: 500\n`);
-      const s = startInNs(NS, dir, [BIN, 'run', '--config', config]);
-      // The first health check sets the loss baseline (it reports nothing).
-      const first = await until(`healthz (stderr: ${s.stderr().slice(-500)})`, () => {
-        if (s.child.exitCode !== null) throw new Error(`sensor exited ${s.child.exitCode}: ${s.stderr()}`);
-        const r = nsGet('/healthz');
-        return r.status === 200 ? JSON.parse(r.body) as Record<string, unknown> : undefined;
-      });
-      expect(first['status']).toBe('ok');
-      expect(s.stderr()).not.toContain('kernel drops cannot be counted');
-      expect(metric(nsGet('/metrics').body, 'auscult_packets_dropped_kernel')).toBe(0);
+    const st = spawnSync('ip', ['netns', 'exec', NS, process.execPath, BIN, 'status', '--metrics', `http://${METRICS}`], { encoding: 'utf8' });
+    expect(st.stdout).toMatch(new RegExp(`^dropped \\(kernel\\):\\s+${kernel.toLocaleString('en-US')}$`, 'm'));
 
-      const sent = flood(NS, pcap);
-      // Settled: everything sent is accounted for, received or dropped by the kernel.
-      const metrics = await until('every frame received or dropped', () => {
-        const m = nsGet('/metrics').body;
-        const total = metric(m, 'auscult_packets_received_total') + metric(m, 'auscult_packets_dropped_kernel');
-        return total >= sent && metric(m, 'auscult_packets_processed_total') === metric(m, 'auscult_packets_received_total') ? m : undefined;
-      });
-      const received = metric(metrics, 'auscult_packets_received_total');
-      const kernel = metric(metrics, 'auscult_packets_dropped_kernel');
-      process.stderr.write(`kernel-drops e2e, ${backend}, auscult run: sent ${sent}, received ${received}, kernel dropped ${kernel}\n`);
-      expect(Number.isFinite(kernel)).toBe(true);
-      expect(kernel).toBeGreaterThan(0);
-      expect(received + kernel).toBe(sent);
-      expect(metric(metrics, 'auscult_packets_dropped_kernel_total')).toBe(kernel);
-
-      const health = nsGet('/healthz');
-      expect(health.status).toBe(503);
-      const body = JSON.parse(health.body) as { status: string; problems: string[] };
-      expect(body.status).toBe('fail');
-      expect(body.problems).toContainEqual(expect.stringMatching(/^input lost since the last check: \d+ frames dropped by the kernel.*\(capture\.kernel_dropped\)$/));
-      // The count in the problem is the drops since the baseline check.
-      expect(body.problems.join('\n')).toContain(`input lost since the last check: ${kernel} frames dropped by the kernel`);
-
-      const st = spawnSync('ip', ['netns', 'exec', NS, process.execPath, BIN, 'status', '--metrics', `http://${METRICS}`], { encoding: 'utf8' });
-      expect(st.stdout).toMatch(new RegExp(`^dropped \\(kernel\\):\\s+${kernel.toLocaleString('en-US')}$`, 'm'));
-
-      s.child.kill('SIGTERM');
-      expect(await s.exit, s.stderr()).toBe(0);
-      expect(s.stderr()).toContain(`"capture":"${backend}"`);
-      expect(s.stderr()).toMatch(new RegExp(`"kernelDropped":${kernel}\\b.*"stopped"|"stopped".*"kernelDropped":${kernel}\\b`));
-    });
+    s.child.kill('SIGTERM');
+    expect(await s.exit, s.stderr()).toBe(0);
+    expect(s.stderr()).toMatch(new RegExp(`"kernelDropped":${kernel}\\b.*"stopped"|"stopped".*"kernelDropped":${kernel}\\b`));
   });
 });

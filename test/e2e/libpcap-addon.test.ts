@@ -39,12 +39,10 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     const port = socket.address().port;
     const frames: { seq: number; length: number; originalLength: number; tsMicros: number; linkType: number }[] = [];
-    const capture = LiveCapture.open({ interface: 'lo', snaplen: 100, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ringBytes: 4 << 20, backend: 'libpcap' }, (batch: CapturedFrame[]) => {
+    const capture = LiveCapture.open({ interface: 'lo', snaplen: 100, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ringBytes: 4 << 20 }, (batch: CapturedFrame[]) => {
       for (const f of batch) frames.push({ seq: f.data.length >= 46 ? new DataView(f.data.buffer, f.data.byteOffset).getUint32(42) : -1, length: f.data.length, originalLength: f.originalLength, tsMicros: f.tsMicros, linkType: f.linkType });
     });
     try {
-      expect(capture.backend).toBe('libpcap');
-      expect(capture.kernelDropsUnavailable).toBeNull();
       const before = Date.now() * 1000;
       const payload = Buffer.alloc(1000);
       for (let seq = 0; seq < 50; seq++) {
@@ -66,7 +64,7 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
       expect(stats.truncated).toBe(50);
       expect(stats.kernelDropped).toBe(0);
       expect(stats.appDropped).toBe(0);
-      expect(typeof stats.ifDropped).toBe('number');
+      expect(stats.ifDropped).toBe(0);
     } finally {
       capture.close();
       capture.close();
@@ -77,7 +75,7 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
   it('maps libpcap\'s errors to auscult\'s: a filter that does not compile is AUS_ERR_BPF', () => {
     let error: unknown;
     try {
-      LiveCapture.open({ interface: 'lo', snaplen: 65535, bufferSize: 1 << 20, bpfFilter: 'udp port', ringBytes: 1 << 20, backend: 'libpcap' }, () => {});
+      LiveCapture.open({ interface: 'lo', snaplen: 65535, bufferSize: 1 << 20, bpfFilter: 'udp port', ringBytes: 1 << 20 }, () => {});
     } catch (err) { error = err; }
     expect(error).toBeInstanceOf(AuscultError);
     expect((error as AuscultError).code).toBe('AUS_ERR_BPF');

@@ -1,12 +1,11 @@
 /**
  * The live sensor end to end, with real components: a fresh network namespace holding a veth
  * pair, `auscult run` on one end (in the namespace) and tcpreplay pushing the lab fixtures into
- * the other. Needs root, `ip netns`, tcpreplay and the `cap` addon; skipped with the reason
+ * the other. Needs root, `ip netns`, tcpreplay and auscult's libpcap addon (npm run build); skipped with the reason
  * otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { openDatabase } from '../../src/inventory/store.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 import { createVethNamespace, metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
+import { loadPcapAddon, pcapAddonUnavailable } from '../../src/capture/libpcap.js';
 
 const NS = `auscult-live-${process.pid}`;
 const fx = (p: string) => join(ROOT, 'fixtures', p);
@@ -26,7 +26,7 @@ function skipReason(): string | null {
   const tool = toolMissing('ip') ?? toolMissing('tcpreplay') ?? toolMissing('setpriv');
   if (tool !== null) return tool;
   if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable (apt-get install -y iproute2)';
-  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built (apt-get install -y libpcap-dev, then npm ci)'; }
+  if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
   const probe = `auscult-probe-${process.pid}`;
   if (spawnSync('ip', ['netns', 'add', probe]).status !== 0) return 'cannot create a network namespace here';
   spawnSync('ip', ['netns', 'del', probe]);

@@ -3,16 +3,16 @@
  * unprepared veth `auscult run` warns with the exact sysctl/ip commands; after
  * deploy/prepare-interface.sh the warnings are gone and not one frame leaves the interface
  * (its tx_packets stays 0) from before auscult opens it to after it has captured traffic.
- * Needs root, iproute2, tcpreplay and the cap addon; skipped with the reason otherwise.
+ * Needs root, iproute2, tcpreplay and auscult's libpcap addon (npm run build); skipped with the reason otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { titled, toolMissing } from '../helpers/tools.js';
+import { loadPcapAddon, pcapAddonUnavailable } from '../../src/capture/libpcap.js';
 
 const NS = `auscult-passive-${process.pid}`;
 const METRICS = '127.0.0.1:9465';
@@ -21,7 +21,7 @@ function skipReason(): string | null {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, raw capture)';
   const tool = toolMissing('ip') ?? toolMissing('tcpreplay');
   if (tool !== null) return tool;
-  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built (apt-get install -y libpcap-dev, then npm ci)'; }
+  if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
   return null;
 }
 const SKIP = skipReason();

@@ -5,11 +5,10 @@
  * libpcap says it does (tcpdump -r with the same filter), and after SIGTERM `auscult sessions`
  * holds the sessions a replay of the file gives (tool, device, peer, direction), with the TLS
  * application data left out by the filter. Needs root, `ip netns`, tcpreplay, tcpdump and the
- * `cap` addon; skipped with the reason otherwise (as test/e2e/live.test.ts).
+ * libpcap addon; skipped with the reason otherwise (as test/e2e/live.test.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { DEFAULT_BPF_FILTER } from '../../src/config.js';
 import { auscult, BIN, ROOT } from '../helpers/cli.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 import { createVethNamespace, metric, nsGet, until as untilHolds } from '../helpers/netns-sensor.js';
+import { loadPcapAddon, pcapAddonUnavailable } from '../../src/capture/libpcap.js';
 
 const NS = `auscult-rlive-${process.pid}`;
 const CAPTURE = join(ROOT, 'fixtures', 'remote', 'lab-remote-access.pcapng');
@@ -27,7 +27,7 @@ function skipReason(): string | null {
   const tool = toolMissing('ip') ?? toolMissing('tcpreplay') ?? toolMissing('tcpdump');
   if (tool !== null) return tool;
   if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is unavailable (apt-get install -y iproute2)';
-  try { createRequire(import.meta.url)('cap'); } catch { return 'the cap addon (libpcap binding) is not built (apt-get install -y libpcap-dev, then npm ci)'; }
+  if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
   return null;
 }
 const SKIP = skipReason();
