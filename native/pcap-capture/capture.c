@@ -10,7 +10,8 @@
  *   open()     pcap_create + snaplen, buffer size, promiscuous, block timeout from config, NOT
  *              immediate (TPACKET_V3 on Linux: frames packed into blocks by their real length,
  *              so the same ring holds tens of thousands of frames), the BPF filter, non-blocking;
- *              a uv_poll on the selectable fd calls `onReadable` when the kernel retires a block.
+ *              a uv_poll on the selectable fd calls `onReadable(status, message)` when the kernel
+ *              retires a block (status < 0 and libuv's message when polling failed).
  *   dispatch() one pcap_dispatch that copies as many frames as fit into a caller's Buffer:
  *              a 16-byte record header (u32le caplen, u32le wire length, f64le timestamp in
  *              microseconds) then the bytes, record after record. One call per batch.
@@ -122,11 +123,12 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   napi_env env = c->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, resource, argv[1], result;
+  napi_value callback, resource, argv[2], result;
   if (napi_get_reference_value(env, c->on_readable, &callback) == napi_ok &&
       napi_get_reference_value(env, c->resource, &resource) == napi_ok &&
-      napi_create_int32(env, status, &argv[0]) == napi_ok) {
-    if (napi_make_callback(env, c->async_context, resource, callback, 1, argv, &result) != napi_ok) {
+      napi_create_int32(env, status, &argv[0]) == napi_ok &&
+      napi_create_string_utf8(env, status < 0 ? uv_strerror(status) : "", NAPI_AUTO_LENGTH, &argv[1]) == napi_ok) {
+    if (napi_make_callback(env, c->async_context, resource, callback, 2, argv, &result) != napi_ok) {
       bool pending = false;
       napi_is_exception_pending(env, &pending);
       if (pending) {

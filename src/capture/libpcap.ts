@@ -25,8 +25,8 @@ export type PcapHandle = { readonly __pcapHandle: unique symbol };
 
 /** The addon's functions (native/pcap-capture/capture.c documents each). */
 export interface PcapAddon {
-  /** Opens and activates; `onReadable(status)` runs when the kernel has frames (status < 0: a poll error). Returns [handle, DLT, activation warning or '']. Throws libpcap's message. */
-  open(iface: string, snaplen: number, bufferSize: number, timeoutMs: number, promiscuous: boolean, filter: string, onReadable: (status: number) => void): [PcapHandle, number, string];
+  /** Opens and activates; `onReadable(status, message)` runs when the kernel has frames (status < 0: polling failed, and libuv says why). Returns [handle, DLT, activation warning or '']. Throws libpcap's message. */
+  open(iface: string, snaplen: number, bufferSize: number, timeoutMs: number, promiscuous: boolean, filter: string, onReadable: (status: number, message: string) => void): [PcapHandle, number, string];
   /** Copies frames as records into `buffer` from `offset`; returns the end offset (== offset when nothing was read). */
   dispatch(handle: PcapHandle, buffer: Buffer, offset: number, maxFrames: number): number;
   /** pcap_stats: [received, kernel drops, interface drops, frames lost in the copy] (u32, wrapping), null once closed. */

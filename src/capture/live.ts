@@ -145,7 +145,7 @@ export class LiveCapture {
     this.snaplen = Math.min(65535, Math.max(64, options.snaplen));
     let opened: [PcapHandle, number, string];
     try {
-      opened = addon.open(options.interface, this.snaplen, options.bufferSize, BLOCK_TIMEOUT_MS, true, options.bpfFilter, (status) => { this.onReadable(status); });
+      opened = addon.open(options.interface, this.snaplen, options.bufferSize, BLOCK_TIMEOUT_MS, true, options.bpfFilter, (status, message) => { this.onReadable(status, message); });
     } catch (err) {
       throw classifyOpenError(options.interface, (err as Error).message, options.bpfFilter);
     }
@@ -180,9 +180,9 @@ export class LiveCapture {
   }
 
   /** libpcap's poll fired: the kernel has handed over at least one block (status < 0: a poll error). */
-  private onReadable(status: number): void {
+  private onReadable(status: number, message: string): void {
     try {
-      if (status < 0) throw new Error(`polling the capture failed (libuv status ${status})`);
+      if (status < 0) throw new Error(`polling the capture failed: ${message} (libuv status ${status}; the interface may have gone away)`);
       this.readAvailable();
     } catch (err) {
       this.fail((err as Error).message);

@@ -3,19 +3,25 @@
  * sensor uses it: receive-only by construction (no sending function is linked), frames from the
  * loopback interface with their kernel timestamps, wire lengths and snaplen cut, the dispatch
  * contract against a buffer that is too small or an offset outside it, libpcap's errors mapped
- * to auscult's exit codes, and a handle that is closed twice. Datagrams are sent only to
- * 127.0.0.1. Opening an interface needs root (CAP_NET_RAW); the symbol check does not.
+ * to auscult's exit codes, a handle that is closed twice, and an interface that disappears while
+ * it is captured (in a network namespace: the capture closes and says why, it does not throw).
+ * Datagrams are sent only to 127.0.0.1. Opening an interface needs root (CAP_NET_RAW); the
+ * symbol check does not.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { CapturedFrame } from '../../src/capture/captured-frame.js';
 import { LiveCapture } from '../../src/capture/live.js';
 import { loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES } from '../../src/capture/libpcap.js';
 import { AuscultError } from '../../src/errors.js';
-import { until } from '../helpers/netns-sensor.js';
-import { titled } from '../helpers/tools.js';
+import { ROOT } from '../helpers/cli.js';
+import { createVethNamespace, until } from '../helpers/netns-sensor.js';
+import { titled, toolMissing } from '../helpers/tools.js';
 
 const addon = loadPcapAddon();
 const NOT_BUILT = addon === null ? `the addon is not built: ${pcapAddonUnavailable()}` : null;
@@ -95,5 +101,39 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     addon!.close(handle);
     expect(addon!.stats(handle)).toBeNull();
     expect(addon!.dispatch(handle, big, 0, 100)).toBe(0);
+  });
+
+  it('an interface that disappears: the capture closes, reports why once, and keeps its figures', async () => {
+    const missing = toolMissing('ip');
+    if (missing !== null) throw new Error(missing);
+    const ns = `auscult-vanish-${process.pid}`;
+    const dir = mkdtempSync(join(tmpdir(), 'auscult-vanish-'));
+    createVethNamespace(ns);
+    try {
+      const script = join(dir, 'vanish.mjs');
+      writeFileSync(script, `
+const { LiveCapture } = await import(process.argv[2]);
+const capture = LiveCapture.open({ interface: 'va', snaplen: 65535, bufferSize: 1 << 20, bpfFilter: '', ringBytes: 1 << 20,
+  onFailure: (reason) => { process.stdout.write(JSON.stringify({ failure: reason, stats: capture.stats() }) + '\\n'); setTimeout(() => process.exit(0), 100); } }, () => {});
+process.stdout.write(JSON.stringify({ ready: true }) + '\\n');
+setTimeout(() => { process.stdout.write(JSON.stringify({ timeout: true }) + '\\n'); process.exit(1); }, 10000);
+`);
+      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, join(ROOT, 'dist/src/capture/live.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await until(`the capture to open (${err})`, () => out.includes('"ready"') || undefined);
+      expect(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'del', 'va']).status).toBe(0);
+      expect(await exit, `${out}\n${err}`).toBe(0);
+      const report = JSON.parse(out.trim().split('\n').pop()!) as { failure: string; stats: { open: boolean; kernelDropped: number } };
+      process.stderr.write(`libpcap addon e2e, interface removed: ${report.failure}\n`);
+      expect(report.failure).toMatch(/./);
+      expect(report.stats.open).toBe(false);
+      expect(report.stats.kernelDropped).toBe(0);
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
