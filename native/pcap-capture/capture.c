@@ -181,7 +181,7 @@ static napi_value open_capture(napi_env env, napi_callback_info info) {
     return NULL;
   }
   char iface[MAX_IFACE];
-  static char filter[MAX_FILTER + 1];
+  static char filter[MAX_FILTER + 2]; /* capture.bpf_filter allows 8192 characters; one more means too long */
   if (get_string(env, argv[0], iface, sizeof iface, "interface") != 0) return NULL;
   int32_t snaplen = 0, buffer_size = 0, timeout_ms = 0;
   bool promiscuous = true;

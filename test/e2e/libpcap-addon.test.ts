@@ -87,6 +87,11 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     expect((error as AuscultError).code).toBe('AUS_ERR_BPF');
     expect((error as Error).message).toMatch(/syntax error/);
     expect(() => addon!.open('auscult-none0', 65535, 1 << 20, 25, true, '', () => {})).toThrow(/No such device/);
+    // capture.bpf_filter's longest (8,192 characters) is taken whole; one more is refused, not cut.
+    const longest = 'ip'.padEnd(8192, ' ');
+    const [handle] = addon!.open('lo', 65535, 1 << 20, 25, true, longest, () => {});
+    addon!.close(handle);
+    expect(() => addon!.open('lo', 65535, 1 << 20, 25, true, `${longest} `, () => {})).toThrow(/filter is too long/);
   });
 
   it('dispatch never writes past the buffer; a closed handle reads nothing and closes twice', () => {
