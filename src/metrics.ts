@@ -113,6 +113,7 @@ export function createMetricsRegistry(snapshot: () => SensorSnapshot): Registry 
   counterFrom('auscult_packets_processed_total', 'Frames run through the pipeline.', (s) => counterValue(s, 'frames.processed'));
   counterFrom('auscult_packets_dropped_app_total', 'Frames the capture could not copy into its ring (not expected: while the ring is full, frames wait in the kernel\'s buffer and are kernel drops if that fills).', (s) => s.capture.appDropped);
   counterFrom('auscult_packets_truncated_total', 'Frames longer than capture.snaplen, cut.', (s) => s.capture.truncated);
+  counterFrom('auscult_capture_ring_full_total', 'Times reading stopped because every slab of the in-process ring (capture.ring_bytes) held frames the pipeline had not taken: the rest waited in the kernel\'s buffer. Not a loss; with kernel drops it says the pipeline falls behind.', (s) => s.capture.ringFull);
   // Kernel drops: pcap_stats, added up since open (src/capture/live.ts).
   counterFrom('auscult_packets_dropped_kernel_total', 'Frames dropped by the kernel because the capture buffer was full (capture.buffer_size).',
     (s) => s.capture.kernelDropped);

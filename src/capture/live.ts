@@ -46,6 +46,12 @@ export interface LiveStats {
   /** Frames handed to the consumer. */
   delivered: number;
   /**
+   * Times reading stopped because every ring slab (`capture.ring_bytes`) held frames the pipeline
+   * had not taken yet: the rest waited in the kernel's buffer. Not a loss; rising with kernel
+   * drops, it says the pipeline is what falls behind.
+   */
+  ringFull: number;
+  /**
    * Dropped by the kernel since open, for want of room in the capture buffer
    * (capture.buffer_size): pcap_stats' ps_drop (PACKET_STATISTICS tp_drops on Linux).
    */
@@ -122,7 +128,7 @@ export class LiveCapture {
   private scheduled = false;
   private frameNo = 0;
   private closed = false;
-  private readonly counts = { received: 0, truncated: 0, delivered: 0 };
+  private readonly counts = { received: 0, truncated: 0, delivered: 0, ringFull: 0 };
   private lastPacketMs: number | null = null;
   /** pcap_stats' u32 counters, added up. */
   private readonly kernelDropped = new WrappingTotal();
@@ -213,7 +219,10 @@ export class LiveCapture {
         if (batch !== null && batch.frames.length > 0) this.ready.push(batch);
         this.current = null;
         const slab = this.takeSlab();
-        if (slab === null) break;
+        if (slab === null) {
+          this.counts.ringFull++;
+          break;
+        }
         batch = { slab, used: 0, frames: [] };
         this.current = batch;
       }

@@ -68,6 +68,7 @@ export function registerStatus(program: Command): void {
           `packets processed: ${fmt(metricValue(metrics, 'auscult_packets_processed_total'))}`,
           `dropped (ring):    ${fmt(metricValue(metrics, 'auscult_packets_dropped_app_total'))}`,
           `dropped (kernel):  ${fmt(metricValue(metrics, 'auscult_packets_dropped_kernel'))}`,
+          `ring full:         ${fmt(metricValue(metrics, 'auscult_capture_ring_full_total'))} (times frames waited in the kernel for the pipeline; not loss)`,
           `dropped (NIC):     ${fmt(metricValue(metrics, 'auscult_nic_rx_missed'))}`,
           `no handler (NIC):  ${fmt(metricValue(metrics, 'auscult_nic_rx_dropped_nohandler'))} (LLDP/CDP and other frames the host kernel ignores; not loss)`,
           `open exceptions:   ${fmt(metricValue(metrics, 'auscult_exceptions_open'))}`,

@@ -78,6 +78,37 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     }
   });
 
+  it('a ring of two one-frame slabs: frames wait in the kernel while the pipeline has not taken them, none is lost', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const port = socket.address().port;
+    const seqs: number[] = [];
+    // ringBytes 1 MiB is the least (two slabs), and one frame per batch: the third frame read
+    // before a delivery finds no slab.
+    const capture = LiveCapture.open({ interface: 'lo', snaplen: 200, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ringBytes: 1 << 20, batchFrames: 1 }, (batch: CapturedFrame[]) => {
+      for (const f of batch) seqs.push(new DataView(f.data.buffer, f.data.byteOffset).getUint32(42));
+    });
+    try {
+      const payload = Buffer.alloc(100);
+      // Sent before the event loop turns, so one poll finds them all in the kernel's buffer.
+      for (let seq = 0; seq < 200; seq++) {
+        const copy = Buffer.from(payload);
+        copy.writeUInt32BE(seq, 0);
+        socket.send(copy, port, '127.0.0.1');
+      }
+      await until('200 frames', () => seqs.length >= 200 || undefined, 10_000, 20);
+      expect(seqs).toEqual([...Array(200).keys()]);
+      const stats = capture.stats();
+      expect(stats.ringFull).toBeGreaterThan(0);
+      expect(stats.kernelDropped).toBe(0);
+      expect(stats.appDropped).toBe(0);
+      expect(stats.delivered).toBe(200);
+    } finally {
+      capture.close();
+      socket.close();
+    }
+  });
+
   it('maps libpcap\'s errors to auscult\'s: a filter that does not compile is AUS_ERR_BPF', () => {
     let error: unknown;
     try {

@@ -4,7 +4,7 @@ import type { SensorSnapshot } from '../../src/metrics.js';
 
 const snapshot = (counters: [string, number][], appDropped = 0, nicRxDropped: number | null = null, kernelDropped = 0): SensorSnapshot => ({
   interface: 'eth1',
-  capture: { received: 100, appDropped, truncated: 0, delivered: 100, kernelDropped, ifDropped: 0, nicRxDropped, lastPacketMs: Date.now(), open: true },
+  capture: { received: 100, appDropped, truncated: 0, delivered: 100, ringFull: 0, kernelDropped, ifDropped: 0, nicRxDropped, lastPacketMs: Date.now(), open: true },
   counters, devices: 0, residentDevices: 0, rulesLoaded: 0, reloads: 0, reloadFailures: 0, dbWritable: true, startedMs: Date.now(),
 });
 

@@ -27,7 +27,7 @@ afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 function snapshot(over: Partial<SensorSnapshot> = {}): SensorSnapshot {
   return {
     interface: 'lo',
-    capture: { open: true, received: 10, appDropped: 0, truncated: 0, kernelDropped: 0, ifDropped: 0, nicRxDropped: 0, lastPacketMs: 1_700_000_000_000 } as SensorSnapshot['capture'],
+    capture: { open: true, received: 10, appDropped: 0, truncated: 0, ringFull: 0, kernelDropped: 0, ifDropped: 0, nicRxDropped: 0, lastPacketMs: 1_700_000_000_000 } as SensorSnapshot['capture'],
     counters: [], devices: 0, residentDevices: 0, rulesLoaded: 0, reloads: 0, reloadFailures: 0, dbWritable: true, startedMs: Date.now(),
     ...over,
   };
@@ -53,6 +53,11 @@ describe('metrics', () => {
     const counted = await createMetricsRegistry(() => snapshot({ capture: { ...snapshot().capture, kernelDropped: 3784 } })).metrics();
     expect(counted).toMatch(/^auscult_packets_dropped_kernel 3784$/m);
     expect(counted).toMatch(/^auscult_packets_dropped_kernel_total 3784$/m);
+  });
+
+  it('the times the ring was full are a counter', async () => {
+    const text = await createMetricsRegistry(() => snapshot({ capture: { ...snapshot().capture, ringFull: 7 } })).metrics();
+    expect(text).toMatch(/^auscult_capture_ring_full_total 7$/m);
   });
 
   it('open exceptions by type and severity and devices by category come from the database', async () => {
