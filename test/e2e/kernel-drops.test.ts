@@ -3,12 +3,14 @@
  * addon). In a fresh network namespace holding a veth pair, a live capture on one end whose
  * kernel buffer is the smallest allowed (capture.buffer_size 1 MiB: TPACKET_V3 blocks of about
  * 650 of these 1,514-byte frames; the `cap` package used before held 16 in its 64 KiB slots)
- * takes a flood of 20,000 frames that tcpreplay pushes into the other end at top speed. First a capture whose consumer stops reading
- * libpcap until the flood has been sent, so the kernel must drop all but what fits: every frame
- * sent is either received or counted as a kernel drop. Then `auscult run` itself: /metrics shows
- * the drops as a finite number and /healthz fails with capture.kernel_dropped. Frames are only
- * ever sent on the veth inside the namespace. Needs root, `ip netns`, tcpreplay and the addon
- * (npm run build); skipped with the reason otherwise.
+ * takes a flood of 20,000 frames that tcpreplay pushes into the other end at top speed. First a
+ * capture whose consumer stops reading libpcap until the flood has been sent, so the kernel must
+ * drop all but what fits: every frame sent is either received or counted as a kernel drop. Then
+ * `auscult run` itself: /metrics shows the drops as a finite number and /healthz fails with
+ * capture.kernel_dropped. Last, `auscult run` on a second veth that is deleted under it: the
+ * capture stops, /healthz fails with "capture is not open", and SIGTERM still ends it cleanly.
+ * Frames are only ever sent on the veth inside the namespace. Needs root, `ip netns`, tcpreplay
+ * and the addon (npm run build); skipped with the reason otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -181,5 +183,32 @@ describe.skipIf(SKIP !== null)(titled('kernel drops of a live capture, counted (
     s.child.kill('SIGTERM');
     expect(await s.exit, s.stderr()).toBe(0);
     expect(s.stderr()).toMatch(new RegExp(`"kernelDropped":${kernel}\\b.*"stopped"|"stopped".*"kernelDropped":${kernel}\\b`));
+  });
+
+  it('auscult run: an interface that disappears stops the capture, fails /healthz and still shuts down cleanly', async () => {
+    const run = (args: string[]) => expect(spawnSync('ip', ['netns', 'exec', NS, ...args]).status).toBe(0);
+    run(['ip', 'link', 'add', 'vc', 'type', 'veth', 'peer', 'name', 'vd']);
+    for (const l of ['vc', 'vd']) run(['ip', 'link', 'set', l, 'up']);
+    const config = join(dir, 'vanish.yaml');
+    const db = join(dir, 'vanish.db');
+    writeFileSync(config, `capture:\n  interface: vc\n  bpf_filter: ""\ndatabase:\n  path: ${db}\nmetrics:\n  listen: ${METRICS}\ninventory:\n  flush_interval_ms: 500\n`);
+    const s = startInNs(NS, dir, [BIN, 'run', '--config', config]);
+    await until(`healthz (stderr: ${s.stderr().slice(-500)})`, () => {
+      if (s.child.exitCode !== null) throw new Error(`sensor exited ${s.child.exitCode}: ${s.stderr()}`);
+      return nsGet('/healthz').status === 200 || undefined;
+    });
+    run(['ip', 'link', 'del', 'vc']);
+    const health = await until('healthz to fail', () => {
+      const r = nsGet('/healthz');
+      return r.status === 503 ? JSON.parse(r.body) as { problems: string[]; capture_open: boolean } : undefined;
+    });
+    expect(health.capture_open).toBe(false);
+    expect(health.problems).toContain('capture is not open');
+    expect(s.child.exitCode).toBeNull(); // still serving /metrics and /healthz
+    s.child.kill('SIGTERM');
+    expect(await s.exit, s.stderr()).toBe(0);
+    // The log is written asynchronously: read once the process has ended.
+    expect(s.stderr()).toContain('capture stopped: reading the interface failed');
+    expect(s.stderr()).toContain('"stopped"');
   });
 });
