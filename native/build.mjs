@@ -3,7 +3,7 @@
 // missing the build says so and goes on: everything but live capture works without it (`auscult
 // run` then exits 69 saying why). Skipped when the addon is newer than its sources.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,8 @@ if (process.platform === 'win32') {
   console.log('auscult: the libpcap capture addon is not built on Windows; live capture is unavailable there');
   process.exit(0);
 }
+// An addon built from older sources must not stay to be loaded if this build fails.
+rmSync(target, { force: true });
 // npm runs scripts with npm_config_node_gyp pointing at its bundled node-gyp; outside npm, the
 // node-gyp npm ships beside this node.
 const bundledGyp = join(dirname(dirname(process.execPath)), 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
