@@ -19,7 +19,7 @@
  * losses), beside the kernel and app-ring counters and tcpreplay's failed sends. A rate "holds"
  * when all of them are zero.
  *
- * Needs root, `ip netns`, tcpreplay, tcpdump and the cap addon; without them it prints why and
+ * Needs root, `ip netns`, tcpreplay, tcpdump and auscult's libpcap addon; without them it prints why and
  * exits 0. The namespace, the sensor and tcpreplay are removed on every exit path (normal end,
  * error, SIGINT/SIGTERM, and a hard deadline computed from the plan, after which it stops itself).
  *
@@ -32,13 +32,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { DEFAULT_BPF_FILTER } from '../src/config.js';
 import { AUSCULT_BIN, OUT, ROOT, fmtInt, load, log, machine, printTable } from './bench-util.js';
 import { buildLiveMix, LIVE_FRAME_GAP_MICROS, LIVE_START_MICROS, type LiveMix } from './live-mix.js';
+import { loadPcapAddon, pcapAddonUnavailable } from '../src/capture/libpcap.js';
 
 const NS = `auscult-bench-${process.pid}`;
 const METRICS = '127.0.0.1:9464';
@@ -121,7 +121,7 @@ function skipReason(): string | null {
   for (const [cmd, arg] of [['ip', '-V'], ['tcpreplay', '--version'], ['tcpdump', '--version'], ['curl', '--version']] as const) {
     if (spawnSync(cmd, [arg]).status !== 0) return `${cmd} is not installed`;
   }
-  try { createRequire(join(ROOT, 'package.json'))('cap'); } catch { return 'the cap addon (libpcap binding) is not built'; }
+  if (loadPcapAddon() === null) return `auscult's libpcap addon: ${pcapAddonUnavailable()}`;
   return null;
 }
 
