@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { CapturedFrame } from '../../src/capture/captured-frame.js';
 import { LiveCapture, type LiveStats } from '../../src/capture/live.js';
-import { loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES } from '../../src/capture/libpcap.js';
+import { loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES, walkCaptureRecords } from '../../src/capture/libpcap.js';
 import { AuscultError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
 import { createVethNamespace, until } from '../helpers/netns-sensor.js';
@@ -130,6 +130,38 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     const [handle] = addon!.open('lo', 65535, 1 << 20, 25, true, longest, () => {});
     addon!.close(handle);
     expect(() => addon!.open('lo', 65535, 1 << 20, 25, true, `${longest} `, () => {})).toThrow(/filter is too long/);
+  });
+
+  it('dispatch into views of every size and offset: whole records up to the end it returns, never a byte past the view', async () => {
+    const { socket, port } = await loopbackSocket();
+    const snaplen = 300;
+    const [handle] = addon!.open('lo', snaplen, 1 << 20, 25, true, `udp and dst port ${port}`, () => {});
+    try {
+      const backing = Buffer.alloc(64 * 1024, 0xa5);
+      let read = 0;
+      for (let round = 0; read < 400 && round < 400; round++) {
+        for (let i = 0; i < 8; i++) socket.send(Buffer.alloc(1 + ((round * 37 + i * 101) % 600)), port, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 30)); // past the 25 ms block timeout
+        const viewStart = 64 + (round * 13) % 512;
+        const viewLength = RECORD_HEADER_BYTES + snaplen - 3 + (round * 211) % 4000;
+        const view = backing.subarray(viewStart, viewStart + viewLength);
+        const offset = (round * 7) % 64;
+        const end = addon!.dispatch(handle, view, offset, 1 + (round % 5));
+        expect(end).toBeGreaterThanOrEqual(offset);
+        expect(end).toBeLessThanOrEqual(view.length);
+        let records = 0;
+        expect(walkCaptureRecords(view, offset, end, (r) => { records++; expect(r.capturedLength).toBeLessThanOrEqual(snaplen); })).toBe(end);
+        read += records;
+        // The canary around the view is intact; then the view is painted again for the next round.
+        expect(backing.subarray(0, viewStart).every((b) => b === 0xa5)).toBe(true);
+        expect(backing.subarray(viewStart + viewLength).every((b) => b === 0xa5)).toBe(true);
+        backing.fill(0xa5);
+      }
+      expect(read).toBeGreaterThanOrEqual(400);
+    } finally {
+      addon!.close(handle);
+      socket.close();
+    }
   });
 
   it('dispatch never writes past the buffer; a closed handle reads nothing and closes twice', () => {
