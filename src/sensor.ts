@@ -132,7 +132,7 @@ export class Sensor {
       this.process(frames);
     };
     // Before the capture opens: the first frames must not wait for the identification tables
-    // while the kernel ring (a few hundred frames) fills.
+    // while the kernel's buffer fills (about 0.3 s of an unfiltered 1 Gb/s feed at the default size).
     this.identifier.warm();
     this.capture = LiveCapture.open({
       interface: ifname,
