@@ -51,7 +51,6 @@ typedef struct capture {
   uint8_t *out;
   size_t out_len;
   size_t used;
-  uint32_t copied;
   uint32_t lost;       /* frames that did not fit (never expected: room is checked first) */
 } capture_t;
 
@@ -150,6 +149,20 @@ static capture_t *get_capture(napi_env env, napi_value value) {
   return c;
 }
 
+/* The call's first `count` arguments into argv; false (an exception pending) when it has fewer. */
+static bool get_args(napi_env env, napi_callback_info info, size_t count, napi_value *argv, const char *usage) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    throw_error(env, "cannot read the arguments");
+    return false;
+  }
+  if (argc < count) {
+    throw_error(env, usage);
+    return false;
+  }
+  return true;
+}
+
 static int get_string(napi_env env, napi_value value, char *buf, size_t size, const char *what) {
   size_t length = 0;
   if (napi_get_value_string_utf8(env, value, buf, size, &length) != napi_ok) {
@@ -173,13 +186,8 @@ static int get_string(napi_env env, napi_value value, char *buf, size_t size, co
  * Throws Error(libpcap's message) when the interface cannot be opened or the filter compiled.
  */
 static napi_value open_capture(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 7) {
-    throw_error(env, "open needs 7 arguments");
-    return NULL;
-  }
+  if (!get_args(env, info, 7, argv, "open needs 7 arguments")) return NULL;
   char iface[MAX_IFACE];
   static char filter[MAX_FILTER + 2]; /* capture.bpf_filter allows 8192 characters; one more means too long */
   if (get_string(env, argv[0], iface, sizeof iface, "interface") != 0) return NULL;
@@ -333,7 +341,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *header, const u_ch
   memcpy(record + 8, &micros, sizeof micros); /* little-endian hosts only (x86-64, arm64) */
   memcpy(record + RECORD_HEADER_BYTES, bytes, caplen);
   c->used += RECORD_HEADER_BYTES + caplen;
-  c->copied++;
   /* Stop while the next frame is certain to fit: pcap_dispatch cannot give a frame back. */
   if (c->out_len - c->used < RECORD_HEADER_BYTES + (size_t)c->snaplen) pcap_breakloop(c->pcap);
 }
@@ -343,13 +350,8 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *header, const u_ch
  * the buffer has no room for one more frame of snaplen bytes). Throws on a libpcap error.
  */
 static napi_value dispatch_capture(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) {
-    throw_error(env, "dispatch needs 4 arguments");
-    return NULL;
-  }
+  if (!get_args(env, info, 4, argv, "dispatch needs 4 arguments")) return NULL;
   capture_t *c = get_capture(env, argv[0]);
   if (c == NULL) return NULL;
   void *data = NULL;
@@ -371,7 +373,6 @@ static napi_value dispatch_capture(napi_env env, napi_callback_info info) {
   c->out = (uint8_t *)data;
   c->out_len = length;
   c->used = (size_t)offset;
-  c->copied = 0;
   int n = pcap_dispatch(c->pcap, max_frames, on_packet, (u_char *)c);
   c->out = NULL;
   if (n == PCAP_ERROR) {
@@ -386,13 +387,8 @@ static napi_value dispatch_capture(napi_env env, napi_callback_info info) {
 
 /* stats(handle) -> [received, droppedByKernel, droppedByInterface, lostInCopy], or null once closed. */
 static napi_value stats_capture(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result, value;
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    throw_error(env, "stats needs the handle");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "stats needs the handle")) return NULL;
   capture_t *c = get_capture(env, argv[0]);
   if (c == NULL) return NULL;
   if (c->closed) {
@@ -417,13 +413,8 @@ static napi_value stats_capture(napi_env env, napi_callback_info info) {
 }
 
 static napi_value close_capture_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    throw_error(env, "close needs the handle");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "close needs the handle")) return NULL;
   capture_t *c = get_capture(env, argv[0]);
   if (c == NULL) return NULL;
   close_capture(env, c);

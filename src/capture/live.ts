@@ -126,7 +126,6 @@ export class LiveCapture {
   private readonly maxSlabs: number;
   private readonly batchFrames: number;
   private scheduled = false;
-  private frameNo = 0;
   private closed = false;
   private readonly counts = { received: 0, truncated: 0, delivered: 0, ringFull: 0 };
   private lastPacketMs: number | null = null;
@@ -199,8 +198,7 @@ export class LiveCapture {
   private fail(reason: string): void {
     if (this.closed) return;
     this.failure = reason;
-    this.closed = true;
-    this.addon.close(this.handle);
+    this.stop();
     this.schedule();
     this.options.onFailure?.(reason);
   }
@@ -238,10 +236,9 @@ export class LiveCapture {
   private takeRecords(batch: Batch, start: number, end: number): void {
     const slab = batch.slab;
     walkCaptureRecords(slab, start, end, (record) => {
-      this.counts.received++;
       if (record.capturedLength < record.wireLength) this.counts.truncated++;
       batch.frames.push({
-        frameNo: ++this.frameNo,
+        frameNo: ++this.counts.received,
         tsMicros: record.tsMicros,
         linkType: this.linkType,
         originalLength: record.wireLength,
@@ -294,6 +291,11 @@ export class LiveCapture {
     } catch {
       // the reading that failed is what close() ends anyway
     }
+    this.stop();
+  }
+
+  /** The last read of pcap_stats, then the handle closed (close() and a failed read both end here). */
+  private stop(): void {
     this.pollStats();
     this.closed = true;
     this.addon.close(this.handle);

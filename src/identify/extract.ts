@@ -18,7 +18,7 @@ export interface Identifier {
   /** Observation fields whose latest value the device core must keep for this identifier. */
   remembers?(field: string): boolean;
   /** Loads now what it would load at its first use (a live sensor calls it before it opens the
-   * capture, so the first frames do not wait in a kernel ring of a few hundred slots). */
+   * capture, so the first frames do not wait while the kernel's buffer fills). */
   warm?(): void;
 }
 
