@@ -12,14 +12,14 @@
  * Frames are only ever sent on the veth inside the namespace. Needs root, `ip netns`, tcpreplay
  * and the addon (npm run build); skipped with the reason otherwise.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { loadPcapAddon, pcapAddonUnavailable } from '../../src/capture/libpcap.js';
-import { createVethNamespace, metric, nsGet as nsGetIn, until } from '../helpers/netns-sensor.js';
+import { createVethNamespace, metric, nodeInNs, nsGet as nsGetIn, until, type NsNode } from '../helpers/netns-sensor.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 
 const METRICS = '127.0.0.1:9464';
@@ -74,17 +74,13 @@ function flood(ns: string, pcap: string): number {
   return sent;
 }
 
-interface Running { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> }
 const running = new Set<ChildProcess>();
 
-function startInNs(ns: string, dir: string, args: string[]): Running {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { cwd: dir, env: { ...process.env, AUSCULT_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  running.add(child);
-  const exit = new Promise<number | null>((resolve) => { child.on('close', (code) => { running.delete(child); resolve(code); }); });
-  return { child, stdout: () => out, stderr: () => err, exit };
+function startInNs(ns: string, dir: string, args: string[]): NsNode {
+  const started = nodeInNs(ns, args, { cwd: dir, env: { ...process.env, AUSCULT_LOG_LEVEL: 'info' } });
+  running.add(started.child);
+  void started.exit.then(() => running.delete(started.child));
+  return started;
 }
 
 /**

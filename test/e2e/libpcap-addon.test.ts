@@ -8,7 +8,7 @@
  * Datagrams are sent only to 127.0.0.1. Opening an interface needs root (CAP_NET_RAW); the
  * symbol check does not.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { LiveCapture, type LiveStats } from '../../src/capture/live.js';
 import { loadPcapAddon, pcapAddonPath, pcapAddonUnavailable, RECORD_HEADER_BYTES, walkCaptureRecords } from '../../src/capture/libpcap.js';
 import { AuscultError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
-import { createVethNamespace, until } from '../helpers/netns-sensor.js';
+import { createVethNamespace, nodeInNs, until } from '../helpers/netns-sensor.js';
 import { titled, toolMissing } from '../helpers/tools.js';
 
 const addon = loadPcapAddon();
@@ -34,6 +34,12 @@ async function loopbackSocket(): Promise<{ socket: ReturnType<typeof createSocke
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { socket, port: socket.address().port };
+}
+
+/** The sequence number a loopback case wrote at the start of a datagram's payload (after the
+ * 14 + 20 + 8 bytes of Ethernet, IPv4 and UDP headers); -1 when the frame is shorter. */
+function seqOf(frame: CapturedFrame): number {
+  return frame.data.length >= 46 ? new DataView(frame.data.buffer, frame.data.byteOffset).getUint32(42) : -1;
 }
 
 /** Nothing lost on the way: no kernel drop, no frame left uncopied. */
@@ -57,7 +63,7 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     const { socket, port } = await loopbackSocket();
     const frames: { seq: number; length: number; originalLength: number; tsMicros: number; linkType: number }[] = [];
     const capture = LiveCapture.open({ interface: 'lo', snaplen: 100, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ringBytes: 4 << 20 }, (batch: CapturedFrame[]) => {
-      for (const f of batch) frames.push({ seq: f.data.length >= 46 ? new DataView(f.data.buffer, f.data.byteOffset).getUint32(42) : -1, length: f.data.length, originalLength: f.originalLength, tsMicros: f.tsMicros, linkType: f.linkType });
+      for (const f of batch) frames.push({ seq: seqOf(f), length: f.data.length, originalLength: f.originalLength, tsMicros: f.tsMicros, linkType: f.linkType });
     });
     try {
       const before = Date.now() * 1000;
@@ -94,15 +100,14 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     // ringBytes 1 MiB is the least (two slabs), and one frame per batch: the third frame read
     // before a delivery finds no slab.
     const capture = LiveCapture.open({ interface: 'lo', snaplen: 200, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ringBytes: 1 << 20, batchFrames: 1 }, (batch: CapturedFrame[]) => {
-      for (const f of batch) seqs.push(new DataView(f.data.buffer, f.data.byteOffset).getUint32(42));
+      for (const f of batch) seqs.push(seqOf(f));
     });
     try {
-      const payload = Buffer.alloc(100);
       // Sent before the event loop turns, so one poll finds them all in the kernel's buffer.
       for (let seq = 0; seq < 200; seq++) {
-        const copy = Buffer.from(payload);
-        copy.writeUInt32BE(seq, 0);
-        socket.send(copy, port, '127.0.0.1');
+        const payload = Buffer.alloc(100);
+        payload.writeUInt32BE(seq, 0);
+        socket.send(payload, port, '127.0.0.1');
       }
       await until('200 frames', () => seqs.length >= 200 || undefined, 10_000, 20);
       expect(seqs).toEqual([...Array(200).keys()]);
@@ -193,15 +198,11 @@ const capture = LiveCapture.open({ interface: 'va', snaplen: 65535, bufferSize: 
 process.stdout.write(JSON.stringify({ ready: true }) + '\\n');
 setTimeout(() => { process.stdout.write(JSON.stringify({ timeout: true }) + '\\n'); process.exit(1); }, 10000);
 `);
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, join(ROOT, 'dist/src/capture/live.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '', err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await until(`the capture to open (${err})`, () => out.includes('"ready"') || undefined);
+      const c = nodeInNs(ns, [script, join(ROOT, 'dist/src/capture/live.js')]);
+      await until(`the capture to open (${c.stderr()})`, () => c.stdout().includes('"ready"') || undefined);
       expect(spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'del', 'va']).status).toBe(0);
-      expect(await exit, `${out}\n${err}`).toBe(0);
-      const report = JSON.parse(out.trim().split('\n').pop()!) as { failure: string; stats: { open: boolean; kernelDropped: number } };
+      expect(await c.exit, `${c.stdout()}\n${c.stderr()}`).toBe(0);
+      const report = JSON.parse(c.stdout().trim().split('\n').pop()!) as { failure: string; stats: { open: boolean; kernelDropped: number } };
       process.stderr.write(`libpcap addon e2e, interface removed: ${report.failure}\n`);
       expect(report.failure).toMatch(/./);
       expect(report.stats.open).toBe(false);

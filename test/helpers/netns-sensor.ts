@@ -1,9 +1,9 @@
 /**
  * Helpers of the live tests that run a sensor inside a network namespace: an HTTP GET from inside
- * it (the sensor's loopback is the namespace's), a Prometheus metric read from /metrics text, and
- * polling until a condition holds.
+ * it (the sensor's loopback is the namespace's), a Prometheus metric read from /metrics text,
+ * polling until a condition holds, and a node process started inside it with its output kept.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 /** GET `http://<address><path>` inside namespace `ns`; status 0 and an empty body when it fails. */
 export function nsGet(ns: string, address: string, path: string): { status: number; body: string } {
@@ -43,4 +43,17 @@ export function createVethNamespace(ns: string, mtu?: number): void {
   run(inNs(['ip', 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb']));
   if (mtu !== undefined) for (const l of ['va', 'vb']) run(inNs(['ip', 'link', 'set', l, 'mtu', String(mtu)]));
   for (const l of ['lo', 'va', 'vb']) run(inNs(['ip', 'link', 'set', l, 'up']));
+}
+
+/** A node process started in a namespace: its output so far, and its exit code once it ends. */
+export interface NsNode { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> }
+
+/** Runs `node ...args` inside namespace `ns`, keeping what it writes. */
+export function nodeInNs(ns: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): NsNode {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  const exit = new Promise<number | null>((resolve) => { child.on('close', resolve); });
+  return { child, stdout: () => out, stderr: () => err, exit };
 }
