@@ -6,6 +6,11 @@
  */
 import { startupSnapshot } from 'node:v8';
 import { replayChildMain } from './replay-child-main.js';
+import { prepareRulesForSnapshot } from '../src/identify/rules/loader.js';
+import { DEFAULT_FINGERPRINTS_DIR } from '../src/identify/rules-identifier.js';
+
+// The shipped rules, parsed once here (used at a start only while fingerprints/ is unchanged).
+prepareRulesForSnapshot(DEFAULT_FINGERPRINTS_DIR);
 
 // Under --snapshot-blob, process.argv is [node, ...arguments]: no script path.
 startupSnapshot.setDeserializeMainFunction(() => {

@@ -194,6 +194,19 @@ interface StartUp {
   tsharkCpuMs: number | null;
   /** `node -e 0`: Node's own start-up, the floor under any figure above. */
   nodeCpuMs: number | null;
+  /** `node -e 0` in this shell's environment (with the deployed settings on top), not the service's. */
+  nodeShellEnvCpuMs: number | null;
+}
+
+/**
+ * The environment a deployed sensor starts in: deploy/auscult.service and the Dockerfile set only
+ * the deployed runtime settings (src/runtime-env.ts) and a PATH, so start-up is measured without
+ * the rest of this shell's environment. `NODE_EXTRA_CA_CERTS`, for one, which some shells set,
+ * makes every Node process parse those certificates before it runs anything: about 25 ms on the
+ * bench machine (`node -e 0` is measured both ways and printed).
+ */
+function serviceEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', ...DEPLOYED_RUNTIME_ENV };
 }
 
 /** Start-up CPU: the least of three runs on an empty capture (null without /usr/bin/time). */
@@ -209,16 +222,18 @@ async function measureStartUp(): Promise<StartUp> {
     }
     return best;
   };
-  const snapshotChild = snapshotInvocation(ROOT, 'replay-child', [empty, db], process.execPath, deployedEnv()['NODE_OPTIONS']);
+  const env = serviceEnv();
+  const snapshotChild = snapshotInvocation(ROOT, 'replay-child', [empty, db], process.execPath, env['NODE_OPTIONS']);
   const startUp = {
-    auscultSnapshotChildCpuMs: snapshotChild === undefined ? null : await least(snapshotChild.command, snapshotChild.args, deployedEnv()),
-    auscultChildCpuMs: await least(process.execPath, [replayChild(), empty, db], deployedEnv()),
-    auscultChildCompiledCpuMs: await least(process.execPath, [REPLAY_CHILD_COMPILED, empty, db], deployedEnv()),
-    auscultLauncherCpuMs: await least(AUSCULT_LAUNCHER, ['replay', empty, '--db', db], deployedEnv()),
-    auscultCliCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], deployedEnv()),
-    auscultCliCompiledCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], { ...deployedEnv(), AUSCULT_BUNDLE: '0' }),
-    tsharkCpuMs: await least('tshark', ['-n', '-r', empty, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])]),
-    nodeCpuMs: await least(process.execPath, ['-e', '0'], deployedEnv()),
+    auscultSnapshotChildCpuMs: snapshotChild === undefined ? null : await least(snapshotChild.command, snapshotChild.args, env),
+    auscultChildCpuMs: await least(process.execPath, [replayChild(), empty, db], env),
+    auscultChildCompiledCpuMs: await least(process.execPath, [REPLAY_CHILD_COMPILED, empty, db], env),
+    auscultLauncherCpuMs: await least(AUSCULT_LAUNCHER, ['replay', empty, '--db', db], env),
+    auscultCliCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], env),
+    auscultCliCompiledCpuMs: await least(process.execPath, [AUSCULT_BIN, 'replay', empty, '--db', db], { ...env, AUSCULT_BUNDLE: '0' }),
+    tsharkCpuMs: await least('tshark', ['-n', '-r', empty, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])], env),
+    nodeCpuMs: await least(process.execPath, ['-e', '0'], env),
+    nodeShellEnvCpuMs: await least(process.execPath, ['-e', '0'], deployedEnv()),
   };
   for (const sfx of ['', '-wal', '-shm']) rmSync(`${db}${sfx}`, { force: true });
   return startUp;
@@ -396,7 +411,7 @@ async function main(): Promise<void> {
   log('');
   printTable(rows, auscult1x);
   log('');
-  log(`start-up CPU: auscult replay child ${sec(startUp.auscultSnapshotChildCpuMs)} from its snapshot, ${sec(startUp.auscultChildCpuMs)} bundled, ${sec(startUp.auscultChildCompiledCpuMs)} unbundled; \`bin/auscult replay\` ${sec(startUp.auscultLauncherCpuMs)}, \`node bin/auscult.js replay\` ${sec(startUp.auscultCliCpuMs)} (unbundled ${sec(startUp.auscultCliCompiledCpuMs)}); tshark ${sec(startUp.tsharkCpuMs)}; Node's own floor, \`node -e 0\`, ${sec(startUp.nodeCpuMs)}`);
+  log(`start-up CPU: auscult replay child ${sec(startUp.auscultSnapshotChildCpuMs)} from its snapshot, ${sec(startUp.auscultChildCpuMs)} bundled, ${sec(startUp.auscultChildCompiledCpuMs)} unbundled; \`bin/auscult replay\` ${sec(startUp.auscultLauncherCpuMs)}, \`node bin/auscult.js replay\` ${sec(startUp.auscultCliCpuMs)} (unbundled ${sec(startUp.auscultCliCompiledCpuMs)}); tshark ${sec(startUp.tsharkCpuMs)}; Node's own floor, \`node -e 0\`, ${sec(startUp.nodeCpuMs)} (${sec(startUp.nodeShellEnvCpuMs)} in this shell's environment; every figure here is in the service's: PATH, LANG and the deployed settings)`);
   const row = (tool: string, scale: Scale): Measured | undefined => rows.find((r) => r.tool === tool && r.scale === scale);
   const steadyRatios: Partial<Record<Scale, number>> = {};
   const afterStartUpRatios: Partial<Record<Scale, number>> = {};

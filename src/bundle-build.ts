@@ -76,21 +76,28 @@ async function bundle(target: BundleTarget): Promise<void> {
 interface SnapshotTarget {
   entry: string;
   name: string;
+  /** Packages this snapshot leaves out besides `SNAPSHOT_EXTERNAL`: ones it loads only on a rare path. */
+  external?: readonly string[];
 }
 
 const SNAPSHOTS: readonly SnapshotTarget[] = [
   { entry: 'dist/src/cli/snapshot-main.js', name: 'auscult' },
-  { entry: 'dist/bench/replay-child-snapshot.js', name: 'replay-child' },
+  // zod validates only a rule or catalogue file the build's cache has not seen (spec-cache.ts),
+  // and is half of the script (1 MB, all its locales: a require() cannot be tree-shaken). V8 keeps
+  // the script's source in the snapshot, which every start reads, so it is loaded when needed.
+  { entry: 'dist/bench/replay-child-snapshot.js', name: 'replay-child', external: ['zod'] },
 ];
 
 /**
  * Packages left out of a snapshot's script, required from node_modules when first used, after
- * the snapshot is loaded: native addons (no addon can be loaded while a snapshot is made), and
- * packages that load others at run time (pino's transports, pg's optional pg-native, the CSAF
+ * the snapshot is loaded: packages that load native addons while they are evaluated (no addon can
+ * be loaded while a snapshot is made; better-sqlite3 loads its addon only when a database is
+ * opened, and is handed it, src/inventory/store.ts, so its JavaScript is in), and packages that
+ * load others at run time (pino's transports, pg's optional pg-native, the CSAF
  * validator's ES modules, esbuild itself). Every other package is bundled in, because a snapshot
  * script can require nothing but Node's own modules while it is made.
  */
-const SNAPSHOT_EXTERNAL = ['better-sqlite3', 'pino', 'pg', 'pg-native', '@secvisogram/csaf-validator-lib', 'esbuild', 'oui-data'];
+const SNAPSHOT_EXTERNAL = ['pino', 'pg', 'pg-native', '@secvisogram/csaf-validator-lib', 'esbuild', 'oui-data'];
 
 /**
  * `createRequire(import.meta.url)('pkg')` (how auscult loads CommonJS packages, to skip the ESM
@@ -104,6 +111,31 @@ const requireCallsBundled: Plugin = {
       contents: readFileSync(args.path, 'utf8').replace(/createRequire\(import\.meta\.url\)\(('[^']+')\)/g, 'require($1)'),
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * The snapshot's script with every character outside ASCII written as `\u{...}`. V8 keeps a
+ * script's source in the heap, one byte a character when every character fits in Latin-1 and two
+ * otherwise, so a few arrows in the 2 MB of comments doubled the source the snapshot holds and
+ * reads at every start (about 10 % of the replay child's start-up CPU). esbuild's `charset: 'ascii'`
+ * escapes strings, templates, regular expressions and names; what it leaves, in comments, is
+ * escaped here. Only comments hold such characters then, so the code is unchanged, and an escape
+ * stays on its character's line, so line numbers in stack traces stay those of the script.
+ */
+function asciiComments(script: string): string {
+  return script.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
+}
+
+/**
+ * zod once: auscult imports it (config.ts) and requires it (the rule and catalogue schemas, loaded
+ * only when used), and the package answers an import with its ES module build and a require with
+ * its CommonJS one, so a snapshot holding both holds zod twice. Both resolve to the ES module here.
+ */
+const oneZod: Plugin = {
+  name: 'snapshot-one-zod',
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, (args) => (args.kind === 'require-call' ? b.resolve('zod', { kind: 'import-statement', resolveDir: args.resolveDir }) : undefined));
   },
 };
 
@@ -127,10 +159,11 @@ async function snapshot(target: SnapshotTarget): Promise<void> {
     format: 'iife',
     platform: 'node',
     target: 'node20',
-    external: SNAPSHOT_EXTERNAL,
+    external: [...SNAPSHOT_EXTERNAL, ...(target.external ?? [])],
     // No source map: Node applies none without --enable-source-maps, and the ESM bundles have theirs.
     logLevel: 'warning',
-    plugins: [requireCallsBundled],
+    charset: 'ascii',
+    plugins: [requireCallsBundled, oneZod],
     define: { 'import.meta.url': '__auscultScriptUrl' },
     banner: {
       js: [
@@ -140,6 +173,7 @@ async function snapshot(target: SnapshotTarget): Promise<void> {
       ].join('\n'),
     },
   });
+  writeFileSync(script, asciiComments(readFileSync(script, 'utf8')));
   const made = spawnSync(process.execPath, [...v8OptionArguments(SNAPSHOT_V8_OPTIONS), '--snapshot-blob', blob, '--build-snapshot', script], {
     cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' },
   });

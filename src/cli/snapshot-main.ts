@@ -18,6 +18,11 @@ import './replay.js';
 import './rules-test.js';
 import './devices.js';
 import './device.js';
+import { prepareRulesForSnapshot } from '../identify/rules/loader.js';
+import { DEFAULT_FINGERPRINTS_DIR } from '../identify/rules-identifier.js';
+
+// The shipped rules, parsed once here (used at a start only while fingerprints/ is unchanged).
+prepareRulesForSnapshot(DEFAULT_FINGERPRINTS_DIR);
 
 // Under --snapshot-blob, process.argv is [node, ...arguments]: commander wants [node, script, ...].
 startupSnapshot.setDeserializeMainFunction(() => {

@@ -37,8 +37,13 @@ export class SpecCache<T> {
 
   /** What the file with this text compiled to at build time, or undefined. */
   get(text: string): T | undefined {
+    return this.getByDigest(textDigest(text));
+  }
+
+  /** The same, by the text's digest (`textDigest`). */
+  getByDigest(digest: string): T | undefined {
     if (this.entries === undefined) this.entries = readEntries(this.path);
-    const entry = this.entries[textDigest(text)] as T | undefined;
+    const entry = this.entries[digest] as T | undefined;
     if (entry === undefined) this.misses++;
     else this.hits++;
     return entry;

@@ -7,15 +7,34 @@
  * file inconsistent (only an OS crash or power loss may drop the last commits). Every write goes
  * through a transaction, so readers never see half a flush.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
 // Required, not imported: an ESM import of a CommonJS package costs a parse of its source for its
 // export names at start-up (issue 14, lean start). Required when the first database is opened,
 // not when this module is evaluated: the start-up snapshot (src/start-snapshot.ts) evaluates it
-// at build time, when no native addon can be loaded.
-let sqlite: typeof BetterSqlite3 | undefined;
-const database = (): typeof BetterSqlite3 => (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3);
+// at build time, when no native addon can be loaded. The snapshot holds the package's JavaScript
+// (src/bundle-build.ts), so its native addon is handed to it (`nativeBinding`), found where npm
+// builds it: the package's own finder (`bindings`) searches from the calling file, which in the
+// snapshot is the snapshot's script, and costs about 10 ms of stat calls at every start.
+let sqlite: { Database: typeof BetterSqlite3; addon: object | undefined } | undefined;
+const database = (): { Database: typeof BetterSqlite3; addon: object | undefined } => {
+  if (sqlite !== undefined) return sqlite;
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  const load = createRequire(import.meta.url);
+  let addon: object | undefined;
+  try {
+    const packageDir = dirname(load.resolve('better-sqlite3/package.json'));
+    const built = ADDON_BUILDS.map((b) => join(packageDir, b)).find((f) => existsSync(f));
+    if (built !== undefined) addon = load(built) as object;
+  } catch { /* let the package find its addon */ }
+  return (sqlite = { Database, addon });
+};
+
+/** Where better-sqlite3's install (prebuild-install or node-gyp) puts its addon, relative to the package. */
+const ADDON_BUILDS = ['build/Release/better_sqlite3.node', 'build/Debug/better_sqlite3.node'];
 import { AuscultError } from '../errors.js';
 import type { Counters } from '../counters.js';
 import type { DeviceField } from '../identify/field-candidate.js';
@@ -48,7 +67,8 @@ export interface StoreOptions {
 export function openDatabase(path: string, options: StoreOptions = {}): Db {
   let db: Db;
   try {
-    db = new (database())(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    const { Database, addon } = database();
+    db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true, ...(addon === undefined ? {} : { nativeBinding: addon as unknown as string }) });
   } catch (err) {
     throw new AuscultError('AUS_ERR_DB', `cannot open database: ${(err as Error).message}`, { file: path });
   }

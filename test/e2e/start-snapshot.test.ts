@@ -7,11 +7,12 @@
  * bin/auscult.js. Which way the launcher went is read from `sh -x`'s trace of its `exec`.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatStamp, parseStamp, SNAPSHOT_SUBCOMMANDS, snapshotFiles, snapshotInvocation, stampFor } from '../../src/start-snapshot.js';
+import { formatStamp, parseStamp, SNAPSHOT_DIR, SNAPSHOT_SUBCOMMANDS, snapshotFiles, snapshotInvocation, stampFor } from '../../src/start-snapshot.js';
 import { auscult, ROOT as ROOT_SLASH } from '../helpers/cli.js';
 
 const ROOT = ROOT_SLASH.replace(/\/$/, '');
@@ -48,6 +49,22 @@ describe('the build', () => {
       expect(parseStamp(readFileSync(stamp, 'utf8'))).toEqual(stampFor(process.execPath, ROOT));
     }
     expect(stampFor(process.execPath, ROOT).v8Options).toBe('--max-semi-space-size=4');
+  });
+
+  it("writes the snapshots' scripts in ASCII, the CLI's with one zod and the replay child's with none", () => {
+    // V8 keeps a script's source in the snapshot, two bytes a character if one is outside Latin-1.
+    for (const name of ['auscult', 'replay-child']) {
+      const script = readFileSync(join(ROOT, SNAPSHOT_DIR, `${name}.js`));
+      expect(script.findIndex((b) => b > 0x7f), name).toBe(-1);
+    }
+    const cli = readFileSync(join(ROOT, SNAPSHOT_DIR, 'auscult.js'), 'utf8');
+    expect(cli).toContain('// node_modules/zod/v4/classic/schemas.js');
+    expect(cli).not.toMatch(/\/\/ node_modules\/zod\/.*\.cjs\n/);
+    // The replay child requires zod from node_modules when a rule file is not in the build's cache.
+    const child = readFileSync(join(ROOT, SNAPSHOT_DIR, 'replay-child.js'), 'utf8');
+    expect(child).not.toContain('node_modules/zod/');
+    expect(child).toContain('require("zod")');
+    expect(createRequire(join(ROOT, SNAPSHOT_DIR, 'replay-child.js')).resolve('zod')).toContain(join('node_modules', 'zod'));
   });
 
   it('a stamp reads back as written, and a truncated one is no stamp', () => {
@@ -116,6 +133,22 @@ describe('bin/auscult', () => {
     const r = launch(['rules', 'test']);
     expect(fromSnapshot(r.exec)).toBe(true);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('tests an edited copy of the rules (YAML and schema, not the build\'s cache) as bin/auscult.js does', () => {
+    const rules = join(dir, 'edited-rules');
+    cpSync(join(ROOT, 'fingerprints'), rules, { recursive: true });
+    const cdp = join(rules, 'cdp-platform.yaml');
+    writeFileSync(cdp, readFileSync(cdp, 'utf8').replace('manufacturer: Cisco\n', 'manufacturer: Cisco Edited\n'));
+    writeFileSync(join(rules, 'broken.yaml'), 'rules: [ { id: x } ]\n');
+    const r = launch(['rules', 'test', rules]);
+    expect(fromSnapshot(r.exec)).toBe(true);
+    const plain = spawnSync(process.execPath, [join(ROOT, 'bin/auscult.js'), 'rules', 'test', rules], { cwd: dir, env: env(), encoding: 'utf8' });
+    expect(r.code).toBe(1);
+    expect(r.code).toBe(plain.status);
+    expect(r.stdout).toContain('broken.yaml:1: x: rules.0.source:');
+    expect(r.stdout).toContain('"Cisco Edited" is not in vocabulary/manufacturers.txt');
+    expect(r.stdout).toBe(plain.stdout);
   });
 
   it('runs bin/auscult.js for other commands, other V8 options and AUSCULT_SNAPSHOT=0', () => {

@@ -3,15 +3,16 @@
  * the same rule set and catalogue as parsing the YAML: same rules, lines, order and specs, and
  * the same answers on every rule's examples and every catalogue family's examples; a file whose
  * text changed by one byte is not taken from the cache (its problem is reported at its line); a
- * missing or malformed cache file is an empty cache.
+ * missing or malformed cache file is an empty cache. A rule set parsed while a start-up snapshot
+ * is made is given back only while its directory holds exactly the files it came from.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogueCacheEntries, DEFAULT_CATALOGUE_DIR, findFamilyIn, parseCatalogueDir, type CachedCatalogueFile, type Catalogue } from '../../../src/identify/catalogue/catalogue.js';
 import { DEFAULT_FINGERPRINTS_DIR } from '../../../src/identify/rules-identifier.js';
-import { parseRuleDir, ruleCacheEntries, type CachedRuleFile, type RuleSet } from '../../../src/identify/rules/loader.js';
+import { parseRuleDir, prepareRulesForSnapshot, ruleCacheEntries, type CachedRuleFile, type RuleSet } from '../../../src/identify/rules/loader.js';
 import { SpecCache } from '../../../src/identify/spec-cache.js';
 
 let dir: string;
@@ -116,5 +117,65 @@ describe('build cache of the shipped catalogue', () => {
       }
     }
     expect(stars).toBeGreaterThan(0);
+  });
+});
+
+describe('rule sets prepared for a start-up snapshot', () => {
+  it('are given back while the directory holds the same files, and parsed again after an edit, an added or a removed file', () => {
+    const rules = join(dir, 'prepared-rules');
+    cpSync(DEFAULT_FINGERPRINTS_DIR, rules, { recursive: true });
+    prepareRulesForSnapshot(rules);
+    const prepared = parseRuleDir(rules);
+    expect(prepared.problems).toEqual([]);
+    expect(parseRuleDir(rules)).toBe(prepared);
+    expect(ruleView(prepared)).toEqual(ruleView(parseRuleDir(rules, undefined)));
+
+    // A file added: parsed, its rule in the set; removed again: the prepared set.
+    const extra = join(rules, 'zz-extra.yaml');
+    writeFileSync(extra, `matches: cdp.platform
+preference: 0.5
+rules:
+  - id: prepared-extra-rule
+    description: a rule the snapshot never saw
+    exact: 'Acme Pump 9'
+    certainty: specific
+    set: { manufacturer: Acme }
+    examples:
+      - input: 'Acme Pump 9'
+        expect: { manufacturer: Acme }
+    source: 'a test'
+`);
+    const added = parseRuleDir(rules);
+    expect(added).not.toBe(prepared);
+    expect(added.problems).toEqual([]);
+    expect(added.rules.map((r) => r.id)).toContain('prepared-extra-rule');
+    rmSync(extra);
+    expect(parseRuleDir(rules)).toBe(prepared);
+
+    // One file's text edited (a rule's manufacturer): parsed again, the edit in the set.
+    const cdp = join(rules, 'cdp-platform.yaml');
+    const text = readFileSync(cdp, 'utf8');
+    writeFileSync(cdp, text.replace('manufacturer: Cisco', 'manufacturer: Cisco Edited'));
+    const edited = parseRuleDir(rules);
+    expect(edited).not.toBe(prepared);
+    expect(edited.rules.find((r) => r.id === 'cisco-catalyst-cdp')?.set['manufacturer']).toBe('Cisco Edited');
+    writeFileSync(cdp, text);
+    expect(parseRuleDir(rules)).toBe(prepared);
+
+    // A file renamed (same text, another name, so another order): parsed again.
+    renameSync(cdp, join(rules, 'zz-cdp-platform.yaml'));
+    const renamed = parseRuleDir(rules);
+    expect(renamed).not.toBe(prepared);
+    expect(renamed.rules.find((r) => r.id === 'cisco-catalyst-cdp')?.file).toBe(join(rules, 'zz-cdp-platform.yaml'));
+  });
+
+  it('are not prepared from a directory with a problem', () => {
+    const rules = join(dir, 'prepared-bad');
+    cpSync(DEFAULT_FINGERPRINTS_DIR, rules, { recursive: true });
+    writeFileSync(join(rules, 'broken.yaml'), 'rules: [ { id: x } ]\n');
+    prepareRulesForSnapshot(rules);
+    const first = parseRuleDir(rules);
+    expect(first.problems.length).toBeGreaterThan(0);
+    expect(parseRuleDir(rules)).not.toBe(first);
   });
 });
