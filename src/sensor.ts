@@ -380,7 +380,8 @@ export class Sensor {
     let code = 0;
     if (this.flushTimer !== null) clearInterval(this.flushTimer);
     this.flushTimer = null;
-    this.capture.close();
+    // The frames of the last moments too (the kernel's last block), then everything read is delivered.
+    await this.capture.finish();
     try {
       this.capture.drain();
       this.pipeline.endRemoteSessions(); // open remote-access sessions end with the capture (issue 20)

@@ -19,6 +19,13 @@ import { AuscultError } from '../errors.js';
 import type { CapturedFrame } from './captured-frame.js';
 import { BLOCK_TIMEOUT_MS, linkTypeOfDlt, loadPcapAddon, pcapAddonUnavailable, RECORD_HEADER_BYTES, walkCaptureRecords, WrappingTotal, type PcapAddon, type PcapHandle } from './libpcap.js';
 
+/** How long finish() waits for the kernel to hand over its last, partly filled block: twice the
+ * block timeout, for the kernel's timer granularity (a jiffy is 4 ms at HZ=250). */
+const FINISH_WAIT_MS = 2 * BLOCK_TIMEOUT_MS;
+/** At most this many read-and-deliver rounds in finish() (each frees every slab): a bound, not a
+ * figure reached; a kernel buffer refilled as fast as it is read would otherwise never end. */
+const FINISH_MAX_ROUNDS = 64;
+
 export interface LiveCaptureOptions {
   interface: string;
   /** Bytes the kernel keeps of each frame (64..65535). */
@@ -292,6 +299,32 @@ export class LiveCapture {
       // the reading that failed is what close() ends anyway
     }
     this.stop();
+  }
+
+  /**
+   * Stops capturing once the frames of the last moments are read: what the sensor does on SIGTERM
+   * (close() stops at once, for start-up failures). With TPACKET_V3 the kernel hands a block over
+   * when it is full or `BLOCK_TIMEOUT_MS` after it was opened, so frames of the last 25 ms are in
+   * a block nobody can read yet: finish waits `FINISH_WAIT_MS` for the kernel to retire it, then
+   * reads everything the kernel holds. Batches read go on being delivered as ever meanwhile, and
+   * when every ring slab holds frames the consumer has not taken, queued batches are handed to it
+   * at once (as drain() does) to make room, so nothing in the kernel's buffer is left behind.
+   * Then deliver the rest with drain().
+   */
+  async finish(): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => { setTimeout(resolve, FINISH_WAIT_MS); });
+    try {
+      for (let round = 0; !this.closed && round < FINISH_MAX_ROUNDS; round++) {
+        const ringFull = this.counts.ringFull;
+        this.readAvailable();
+        if (this.counts.ringFull === ringFull) break;
+        this.drain();
+      }
+    } catch {
+      // a reading that failed ends the capture, as close() does
+    }
+    this.close();
   }
 
   /** The last read of pcap_stats, then the handle closed (close() and a failed read both end here). */

@@ -121,6 +121,38 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     }
   });
 
+  it('finish() keeps the frames of the last moments: the block the kernel has not handed over yet, and more than the ring holds', async () => {
+    // The second ring: two one-frame slabs and a consumer taking 3 ms a batch, so most frames are
+    // still in the kernel's buffer, behind full slabs, when finish() reads.
+    for (const ring of [{ ringBytes: 4 << 20 }, { ringBytes: 1 << 20, batchFrames: 1, msPerBatch: 3 }]) {
+      const { socket, port } = await loopbackSocket();
+      const seqs: number[] = [];
+      const capture = LiveCapture.open({ interface: 'lo', snaplen: 200, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ...ring }, (batch: CapturedFrame[]) => {
+        for (const f of batch) seqs.push(seqOf(f));
+        for (const until = performance.now() + (ring.msPerBatch ?? 0); performance.now() < until;);
+      });
+      try {
+        // Each datagram is on the wire once its callback ran; the capture is finished at once,
+        // well inside the block timeout, as a sensor stopped right after traffic.
+        for (let seq = 0; seq < 50; seq++) {
+          const payload = Buffer.alloc(100);
+          payload.writeUInt32BE(seq, 0);
+          await new Promise<void>((resolve, reject) => socket.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+        }
+        await capture.finish();
+        capture.drain();
+        expect(seqs, JSON.stringify(ring)).toEqual([...Array(50).keys()]);
+        const stats = capture.stats();
+        expect(stats.open).toBe(false);
+        expect(stats.delivered).toBe(50);
+        expectNoLoss(stats);
+      } finally {
+        capture.close();
+        socket.close();
+      }
+    }
+  });
+
   it('maps libpcap\'s errors to auscult\'s: a filter that does not compile is AUS_ERR_BPF', () => {
     let error: unknown;
     try {
