@@ -76,12 +76,15 @@ async function bundle(target: BundleTarget): Promise<void> {
 interface SnapshotTarget {
   entry: string;
   name: string;
+  /** The subcommand modules main.ts loads with `import()` that this snapshot serves; unset: no such loading. */
+  servedSubcommands?: readonly string[];
   /** Packages this snapshot leaves out besides `SNAPSHOT_EXTERNAL`: ones it loads only on a rare path. */
   external?: readonly string[];
 }
 
 const SNAPSHOTS: readonly SnapshotTarget[] = [
-  { entry: 'dist/src/cli/snapshot-main.js', name: 'auscult' },
+  // The modules of src/start-snapshot.ts's SNAPSHOT_SUBCOMMANDS (snapshot-main.ts imports them).
+  { entry: 'dist/src/cli/snapshot-main.js', name: 'auscult', servedSubcommands: ['./replay.js', './rules-test.js', './devices.js', './device.js'] },
   // zod validates only a rule or catalogue file the build's cache has not seen (spec-cache.ts),
   // and is half of the script (1 MB, all its locales: a require() cannot be tree-shaken). V8 keeps
   // the script's source in the snapshot, which every start reads, so it is loaded when needed.
@@ -140,6 +143,28 @@ const oneZod: Plugin = {
 };
 
 /**
+ * The CLI's snapshot serves only `SNAPSHOT_SUBCOMMANDS` (bin/auscult runs every other command with
+ * bin/auscult.js), whose modules its entry imports. An IIFE has no dynamic import, so esbuild
+ * would inline every other subcommand's module that main.ts loads with `import()`, and all they
+ * import (the CSV importer and iconv-lite, the central store and pg's types, prom-client, ...):
+ * source the snapshot holds and every start reads. Each becomes a module that throws if it is
+ * ever loaded. `served`: the specifiers main.ts loads them by that are kept.
+ */
+function otherSubcommandsLeftOut(served: readonly string[]): Plugin {
+  return {
+    name: 'snapshot-other-subcommands',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) => (args.kind === 'dynamic-import' && /[\\/]cli[\\/]main\.js$/.test(args.importer) && !served.includes(args.path)
+        ? { path: args.path, namespace: 'not-in-snapshot' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'not-in-snapshot' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`auscult: ${args.path} is not in the start-up snapshot (bin/auscult runs this command with bin/auscult.js)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * Bundles `target` into one script (an IIFE: while a snapshot is made there are no modules) and
  * runs it under `node --build-snapshot` with the snapshot's V8 options; writes the blob and its
  * stamp. `import.meta.url` is the script's own URL. `require` in the script is Node's own modules
@@ -163,7 +188,7 @@ async function snapshot(target: SnapshotTarget): Promise<void> {
     // No source map: Node applies none without --enable-source-maps, and the ESM bundles have theirs.
     logLevel: 'warning',
     charset: 'ascii',
-    plugins: [requireCallsBundled, oneZod],
+    plugins: [requireCallsBundled, oneZod, ...(target.servedSubcommands === undefined ? [] : [otherSubcommandsLeftOut(target.servedSubcommands)])],
     define: { 'import.meta.url': '__auscultScriptUrl' },
     banner: {
       js: [
