@@ -68,6 +68,7 @@ export function openDatabase(path: string, options: StoreOptions = {}): Db {
   let db: Db;
   try {
     const { Database, addon } = database();
+    // @types/better-sqlite3 declares `nativeBinding` a path; the package also takes the loaded addon.
     db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true, ...(addon === undefined ? {} : { nativeBinding: addon as unknown as string }) });
   } catch (err) {
     throw new AuscultError('AUS_ERR_DB', `cannot open database: ${(err as Error).message}`, { file: path });

@@ -201,6 +201,15 @@ describe('bin/auscult', () => {
     expect(snapshotInvocation(root, 'auscult', ['x'], process.execPath, '')).toEqual({ command: good.node, args: ['--max-semi-space-size=4', '--snapshot-blob', blob, 'x'] });
   });
 
+  it('holds every subcommand it serves: each prints its help from the snapshot', () => {
+    for (const name of SNAPSHOT_SUBCOMMANDS) {
+      const r = launch([name, '--help']);
+      expect(fromSnapshot(r.exec), name).toBe(true);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`Usage: auscult ${name}`);
+    }
+  });
+
   it('serves exactly the subcommands src/start-snapshot.ts names', () => {
     const text = readFileSync(LAUNCHER, 'utf8');
     expect(text).toContain(`  ${SNAPSHOT_SUBCOMMANDS.join('|')})\n`);
