@@ -9,8 +9,8 @@
  * module may read the environment, a file or the clock, or load a package that is not bundled
  * (a native addon, pino, pg), at that point; they do so when first used (store.ts, log.ts,
  * ndjson.ts, common.ts `defaultDb`). The one file read here on purpose is the shipped rules,
- * below, which a start then checks against fingerprints/ before it uses them. test/e2e/start-snapshot.test.ts checks the result against
- * `bin/auscult.js`.
+ * below, which a start then checks against fingerprints/ before it uses them.
+ * test/e2e/start-snapshot.test.ts checks the result against `bin/auscult.js`.
  */
 import { startupSnapshot } from 'node:v8';
 import { main } from './main.js';

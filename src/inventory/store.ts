@@ -22,6 +22,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 let sqlite: { Database: typeof BetterSqlite3; addon: object | undefined } | undefined;
 const database = (): { Database: typeof BetterSqlite3; addon: object | undefined } => {
   if (sqlite !== undefined) return sqlite;
+  // This exact form is what the snapshot's build rewrites to a bundled require (src/bundle-build.ts
+  // `requireCallsBundled`); `load` finds and loads the addon from node_modules at run time.
   const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   const load = createRequire(import.meta.url);
   let addon: object | undefined;

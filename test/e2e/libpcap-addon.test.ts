@@ -36,6 +36,16 @@ async function loopbackSocket(): Promise<{ socket: ReturnType<typeof createSocke
   return { socket, port: socket.address().port };
 }
 
+/** Sends `count` datagrams of `bytes` bytes to 127.0.0.1:`port`, each numbered in its first four
+ * bytes and on the wire (its send callback run) before the next is sent. */
+async function sendNumbered(socket: ReturnType<typeof createSocket>, port: number, count: number, bytes: number): Promise<void> {
+  const payload = Buffer.alloc(bytes);
+  for (let seq = 0; seq < count; seq++) {
+    payload.writeUInt32BE(seq, 0);
+    await new Promise<void>((resolve, reject) => socket.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+  }
+}
+
 /** The sequence number a loopback case wrote at the start of a datagram's payload (after the
  * 14 + 20 + 8 bytes of Ethernet, IPv4 and UDP headers); -1 when the frame is shorter. */
 function seqOf(frame: CapturedFrame): number {
@@ -67,11 +77,7 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
     });
     try {
       const before = Date.now() * 1000;
-      const payload = Buffer.alloc(1000);
-      for (let seq = 0; seq < 50; seq++) {
-        payload.writeUInt32BE(seq, 0);
-        await new Promise<void>((resolve, reject) => socket.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
-      }
+      await sendNumbered(socket, port, 50, 1000);
       await until('50 frames', () => frames.length >= 50 || undefined, 10_000, 20);
       const after = Date.now() * 1000;
       expect(frames.map((f) => f.seq)).toEqual([...Array(50).keys()]);
@@ -124,24 +130,20 @@ describe.skipIf(CANNOT_OPEN !== null)(titled('the libpcap addon on the loopback 
   it('finish() keeps the frames of the last moments: the block the kernel has not handed over yet, and more than the ring holds', async () => {
     // The second ring: two one-frame slabs and a consumer taking 3 ms a batch, so most frames are
     // still in the kernel's buffer, behind full slabs, when finish() reads.
-    for (const ring of [{ ringBytes: 4 << 20 }, { ringBytes: 1 << 20, batchFrames: 1, msPerBatch: 3 }]) {
+    for (const { ring, msPerBatch } of [{ ring: { ringBytes: 4 << 20 }, msPerBatch: 0 }, { ring: { ringBytes: 1 << 20, batchFrames: 1 }, msPerBatch: 3 }]) {
       const { socket, port } = await loopbackSocket();
       const seqs: number[] = [];
       const capture = LiveCapture.open({ interface: 'lo', snaplen: 200, bufferSize: 4 << 20, bpfFilter: `udp and dst port ${port}`, ...ring }, (batch: CapturedFrame[]) => {
         for (const f of batch) seqs.push(seqOf(f));
-        for (const until = performance.now() + (ring.msPerBatch ?? 0); performance.now() < until;);
+        for (const until = performance.now() + msPerBatch; performance.now() < until;);
       });
       try {
         // Each datagram is on the wire once its callback ran; the capture is finished at once,
         // well inside the block timeout, as a sensor stopped right after traffic.
-        for (let seq = 0; seq < 50; seq++) {
-          const payload = Buffer.alloc(100);
-          payload.writeUInt32BE(seq, 0);
-          await new Promise<void>((resolve, reject) => socket.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
-        }
+        await sendNumbered(socket, port, 50, 100);
         await capture.finish();
         capture.drain();
-        expect(seqs, JSON.stringify(ring)).toEqual([...Array(50).keys()]);
+        expect(seqs, JSON.stringify({ ...ring, msPerBatch })).toEqual([...Array(50).keys()]);
         const stats = capture.stats();
         expect(stats.open).toBe(false);
         expect(stats.delivered).toBe(50);

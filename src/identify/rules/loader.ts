@@ -214,32 +214,33 @@ export function parseRuleDir(dir: string, cache: SpecCache<CachedRuleFile> | und
   } catch (e) {
     throw new AuscultError('AUS_ERR_RULE', `cannot read rule directory: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file: dir });
   }
-  const texts: (string | NodeJS.ErrnoException)[] = names.map((n) => {
+  // Each file's text and its digest ('' when unreadable): the key of the build's cache and, with
+  // the names, of the rule set prepared in a start-up snapshot.
+  const read = names.map((n): { name: string; path: string; text: string | NodeJS.ErrnoException; digest: string } => {
+    const path = join(dir, n);
     try {
-      return readFileSync(join(dir, n), 'utf8');
+      const text = readFileSync(path, 'utf8');
+      return { name: n, path, text, digest: textDigest(text) };
     } catch (e) {
-      return e as NodeJS.ErrnoException;
+      return { name: n, path, text: e as NodeJS.ErrnoException, digest: '' };
     }
   });
-  const digests = texts.map((t) => (typeof t === 'string' ? textDigest(t) : ''));
-  const contents = names.map((n, i) => `${n}\0${digests[i] as string}`).join('\0');
+  const contents = read.map((f) => `${f.name}\0${f.digest}`).join('\0');
   const prepared = preparedRuleSets.get(dir);
   if (prepared !== undefined && prepared.contents === contents) return prepared.set;
   const files: LoadedRuleFile[] = [];
   const problems: RuleProblem[] = [];
-  names.forEach((n, i) => {
-    const path = join(dir, n);
-    const text = texts[i] as string | NodeJS.ErrnoException;
+  for (const { path, text, digest } of read) {
     if (typeof text !== 'string') {
       problems.push({ file: path, line: 1, col: 1, key: '', reason: `unreadable: ${text.code ?? 'error'}` });
-      return;
+      continue;
     }
-    const cached = cache?.getByDigest(digests[i] as string);
+    const cached = cache?.getByDigest(digest);
     const known = cached !== undefined ? compileKnown(path, cached.spec, cached.lines, true) : undefined;
     const r = known !== undefined ? { loaded: known, problems: [] } : parseRuleFile(path, text);
     problems.push(...r.problems);
     if (r.loaded) files.push(r.loaded);
-  });
+  }
   const set = buildRuleSet(dir, files, problems);
   if (preparing && problems.length === 0) preparedRuleSets.set(dir, { contents, set });
   return set;
