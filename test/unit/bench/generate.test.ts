@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTemplate, generateCapture, repeatingTemplate } from '../../../bench/generate.js';
+import { buildTemplate, generateCapture, generateManyDevicesCapture, repeatingTemplate, scatteredNic } from '../../../bench/generate.js';
 import { decodeFrame } from '../../../src/decode/frame.js';
 import { decodeApplication } from '../../../src/decode/registry.js';
 import { openCapture } from '../../../src/capture/open-capture.js';
@@ -89,5 +89,28 @@ describe('bench capture generator', () => {
       expect(frames[i]?.data.equals(frames[i - 50]?.data ?? Buffer.alloc(0))).toBe(true);
       expect(frames[i]?.ts).toBeGreaterThan(frames[i - 50]?.ts ?? Infinity);
     }
+  });
+
+  it('the many-devices capture: every client a MAC of its own, heard once per pass, MACs in no order', async () => {
+    const template = await buildTemplate(ROOT);
+    const clients = 3000;
+    const c = generateManyDevicesCapture(template, join(dir, 'many.pcap'), clients, 2);
+    expect(c).toMatchObject({ packets: 2 * clients, repetitions: 2, macVariants: clients });
+    const sources: string[] = [];
+    for await (const batch of (await openCapture(c.path)).batches()) {
+      for (const f of batch) sources.push(hex(f.data, 6));
+    }
+    expect(sources).toHaveLength(2 * clients);
+    const first = sources.slice(0, clients);
+    expect(new Set(first).size).toBe(clients);
+    expect(sources.slice(clients)).toEqual(first);
+    // Scattered: the NIC bytes do not rise with the client's number (about half the neighbours descend).
+    const descending = first.slice(1).filter((m, i) => m.slice(6) < (first[i] ?? '').slice(6)).length;
+    expect(descending).toBeGreaterThan(clients * 0.4);
+    expect(descending).toBeLessThan(clients * 0.6);
+    // One to one on 24 bits (every NIC of the first 2^18 devices distinct).
+    const nics = new Set<number>();
+    for (let i = 0; i < 1 << 18; i++) nics.add(scatteredNic(i));
+    expect(nics.size).toBe(1 << 18);
   });
 });
