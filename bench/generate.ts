@@ -287,19 +287,6 @@ export function generateCapture(template: Template, path: string, minPackets: nu
   return result;
 }
 
-/**
- * The many-devices capture (issue 14: 250,000 devices, each heard a few times): `devices` DHCP
- * clients, each sending `passes` DHCP messages, one pass over every device after another (so,
- * with the default resident cap, every device is evicted and read back between two of its
- * messages, as in a large hospital's first hour). Device i sends the template's client-sent DHCP
- * frame i mod n (source MAC equal to chaddr) with the last three bytes of both MACs set to
- * `scatteredNic(i)`: the manufacturer's OUI and the client's options stay, the device is new.
- *
- * The NIC bytes are scattered, not i itself: on a network, devices are heard in an order that has
- * nothing to do with their MACs, and every table of the inventory is keyed by the MAC. With i in
- * MAC order each write and read-back landed next to the one before, which flattered the store:
- * the same 50,000 devices took 1.7 times as long with scattered MACs (sixteenth session).
- */
 /** Device i's NIC bytes (24 bits), in an order unrelated to i: xor-shifts and multiplications by
  * odd numbers modulo 2^24 (a hash finaliser's steps, each one to one on 24 bits), so devices
  * 0..2^24-1 keep distinct MACs. */
@@ -313,6 +300,19 @@ export function scatteredNic(i: number): number {
   return x;
 }
 
+/**
+ * The many-devices capture (issue 14: 250,000 devices, each heard a few times): `devices` DHCP
+ * clients, each sending `passes` DHCP messages, one pass over every device after another (so,
+ * with the default resident cap, every device is evicted and read back between two of its
+ * messages, as in a large hospital's first hour). Device i sends the template's client-sent DHCP
+ * frame i mod n (source MAC equal to chaddr) with the last three bytes of both MACs set to
+ * `scatteredNic(i)`: the manufacturer's OUI and the client's options stay, the device is new.
+ *
+ * The NIC bytes are scattered, not i itself: on a network, devices are heard in an order that has
+ * nothing to do with their MACs, and every table of the inventory is keyed by the MAC. With i in
+ * MAC order each write and read-back landed next to the one before, which flattered the store:
+ * the same 50,000 devices took 1.7 times as long with scattered MACs (sixteenth session).
+ */
 export function generateManyDevicesCapture(template: Template, path: string, devices: number, passes: number): GeneratedCapture {
   if (!Number.isInteger(devices) || devices < 1 || devices > 1 << 24) throw new Error(`devices must be 1..2^24, not ${devices}`);
   const clients = template.frames.filter((f) => f.chaddrLast >= 5 && f.chaddrLast < f.data.length
