@@ -403,6 +403,7 @@ export class Pipeline implements DecodeSink {
     // Past the resident cap: write the least recently seen devices in full, then let them go.
     const leaving = this.model.evictionCandidates();
     if (leaving.length > 0) {
+      this.store.fitPageCaches(this.model.knownDevices);
       this.store.flushDevices(leaving);
       this.model.evict(leaving);
     }

@@ -61,6 +61,19 @@ export const RECORD_DEVICE_CHANGE_SQL = `INSERT INTO device_change (device_id, s
  */
 export const PAGE_CACHE_KIB = 2048;
 
+/**
+ * Page cache per device known, in bytes, once devices are evicted (`fitPageCaches`): the main
+ * database's and the evicted devices' snapshots' (TEMP). Evicting means the inventory outgrew
+ * memory, and every eviction and read-back then lands at a random place of B-trees that grow with
+ * the devices, so the caches grow with them, up to `PAGE_CACHE_MAX_KIB`. A sensor that evicts
+ * nothing, or few devices (the bench's 13,827-device capture: 864 KiB), keeps `PAGE_CACHE_KIB`.
+ * 250,000 devices with scattered MACs heard four times (15 and 7 MiB): 0.91x the wall time and
+ * the CPU (two runs each), for about 20 MB more peak RSS (173-177 MB; bench/README.md,
+ * seventeenth session).
+ */
+export const PAGE_CACHE_BYTES_PER_DEVICE = { main: 64, temp: 32 } as const;
+export const PAGE_CACHE_MAX_KIB = { main: 16_384, temp: 8192 } as const;
+
 export interface StoreOptions {
   readonly?: boolean;
 }
@@ -317,6 +330,20 @@ export class InventoryStore {
   private writeCounters(counters: Counters): void {
     for (const [name, value] of counters.entries()) this.stmt.upsertCounter.run(name, (this.counterBase.get(name) ?? 0) + value);
   }
+
+  /** Grows the page caches for `devices` known (`PAGE_CACHE_BYTES_PER_DEVICE`), a mebibyte at a
+   * time; never shrinks them. The owner calls it when it evicts. */
+  fitPageCaches(devices: number): void {
+    const kib = (perDevice: number, max: number): number =>
+      Math.min(max, Math.max(PAGE_CACHE_KIB, Math.floor((devices * perDevice) / (1 << 20)) * 1024));
+    const main = kib(PAGE_CACHE_BYTES_PER_DEVICE.main, PAGE_CACHE_MAX_KIB.main);
+    const temp = kib(PAGE_CACHE_BYTES_PER_DEVICE.temp, PAGE_CACHE_MAX_KIB.temp);
+    if (main > this.cacheKib.main) this.db.pragma(`main.cache_size = -${(this.cacheKib.main = main)}`);
+    if (temp > this.cacheKib.temp) this.db.pragma(`temp.cache_size = -${(this.cacheKib.temp = temp)}`);
+  }
+
+  /** The page caches' sizes in KiB. */
+  readonly cacheKib = { main: PAGE_CACHE_KIB, temp: PAGE_CACHE_KIB };
 
   /** Writes what these devices changed and their snapshots, in one transaction, so that the
    * model can evict them. What was only seen again (last-seen times, counts) stays in the

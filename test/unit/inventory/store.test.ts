@@ -7,7 +7,7 @@ import { DeviceModel, MODEL_LIMITS } from '../../../src/device/device-model.js';
 import { createIdentifier } from '../../../src/identify/rules-identifier.js';
 import { listDevices } from '../../../src/inventory/device-view.js';
 import { MIGRATIONS } from '../../../src/inventory/migrations.js';
-import { InventoryStore, openDatabase, PAGE_CACHE_KIB } from '../../../src/inventory/store.js';
+import { InventoryStore, openDatabase, PAGE_CACHE_BYTES_PER_DEVICE, PAGE_CACHE_KIB, PAGE_CACHE_MAX_KIB } from '../../../src/inventory/store.js';
 import type { Observation } from '../../../src/observe/observation.js';
 
 let dir: string;
@@ -30,6 +30,26 @@ describe('openDatabase', () => {
     const db = openDatabase(join(dir, 'a.db'));
     expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
     expect(PAGE_CACHE_KIB).toBeLessThan(16_000);
+    db.close();
+  });
+
+  it('grows the page caches with the devices known once it evicts, a mebibyte at a time, up to their maximum, never shrinking', () => {
+    const db = openDatabase(join(dir, 'caches.db'));
+    const store = new InventoryStore(db);
+    const sizes = (): [number, number] => [-(db.pragma('main.cache_size', { simple: true }) as number), -(db.pragma('temp.cache_size', { simple: true }) as number)];
+    expect(sizes()).toEqual([PAGE_CACHE_KIB, PAGE_CACHE_KIB]);
+    store.fitPageCaches(13_827); // the bench's devices capture: 864 KiB at 64 bytes a device
+    expect(sizes()).toEqual([PAGE_CACHE_KIB, PAGE_CACHE_KIB]);
+    store.fitPageCaches(100_000); // 6.1 MiB, 3.05 MiB: whole mebibytes
+    expect(sizes()).toEqual([6144, 3072]);
+    expect(store.cacheKib).toEqual({ main: 6144, temp: 3072 });
+    store.fitPageCaches(250_000);
+    expect(sizes()).toEqual([15 * 1024, 7 * 1024]);
+    store.fitPageCaches(10_000_000);
+    expect(sizes()).toEqual([PAGE_CACHE_MAX_KIB.main, PAGE_CACHE_MAX_KIB.temp]);
+    store.fitPageCaches(1000);
+    expect(sizes()).toEqual([PAGE_CACHE_MAX_KIB.main, PAGE_CACHE_MAX_KIB.temp]);
+    expect(PAGE_CACHE_BYTES_PER_DEVICE.main).toBeGreaterThan(0);
     db.close();
   });
 
