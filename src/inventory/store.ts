@@ -135,6 +135,8 @@ export class InventoryStore {
   /** The ids of the devices in the `device` table (and so of every snapshot), as a filter: a new
    * device is created without a query for it (src/inventory/stored-ids.ts). */
   private readonly storedIds: StoredIds;
+  /** The page caches' sizes in KiB (as `openDatabase` and the constructor set them, then `fitPageCaches`). */
+  readonly cacheKib = { main: PAGE_CACHE_KIB, temp: PAGE_CACHE_KIB };
 
   constructor(readonly db: Db, storedIds: StoredIds = new StoredIds()) {
     // The cold tier: one row per evicted device (src/device/device-snapshot.ts), private to this
@@ -341,9 +343,6 @@ export class InventoryStore {
     if (main > this.cacheKib.main) this.db.pragma(`main.cache_size = -${(this.cacheKib.main = main)}`);
     if (temp > this.cacheKib.temp) this.db.pragma(`temp.cache_size = -${(this.cacheKib.temp = temp)}`);
   }
-
-  /** The page caches' sizes in KiB. */
-  readonly cacheKib = { main: PAGE_CACHE_KIB, temp: PAGE_CACHE_KIB };
 
   /** Writes what these devices changed and their snapshots, in one transaction, so that the
    * model can evict them. What was only seen again (last-seen times, counts) stays in the
