@@ -25,7 +25,7 @@
  * Keyed by the 48-bit source MAC (a number, no string built per frame); each sender keeps its
  * `framesPerSender` most recently remembered frames (the oldest replaced first). With
  * `rememberAfter` 2 (the default) a frame is remembered at its second sighting; the first only
- * notes its sender and hash (at most `maxSeenOnce`, in one set), so the many frames a feed carries
+ * notes its sender and hash (at most `maxSeenOnce`, src/capture/seen-once.ts), so the many frames a feed carries
  * once cost no copy. The table holds at most `maxBytes` (frame bytes plus an estimate of the
  * replayed objects); past it the senders remembered longest ago go first
  * (`known_frames.senders_evicted`). A lookup hashes the masked bytes (FNV-1a over 32-bit words),
@@ -44,6 +44,7 @@
  */
 import type { CapturedFrame } from './captured-frame.js';
 import { LINKTYPE } from './captured-frame.js';
+import { SeenOnce } from './seen-once.js';
 
 export interface KnownFrameLimits {
   /** False: every frame is decoded in full (config `limits.known_frames.enabled`). */
@@ -70,10 +71,18 @@ export interface KnownFrameLimits {
   maxHeaderSignatures: number;
 }
 
+/**
+ * `maxBytes` 4 MiB: the table fills to its budget on a long capture, so the budget is what a
+ * sensor holds in the steady state. At 16 MiB it held 17 MB of heap (and its doorkeeper 2.6 MB
+ * more, before src/capture/seen-once.ts), and the 10-million-frame bench capture peaked at 160-166
+ * MB of RSS against the 150 MB target; at 4 MiB, 145 MB. The repeating capture's frames take about
+ * 2.3 MiB, and it replays as fast at 4 MiB as at 16 (1.02x, 10 pairs; bench/README.md, issue 14,
+ * eighteenth session).
+ */
 export const KNOWN_FRAME_LIMITS: KnownFrameLimits = {
   enabled: true,
   framesPerSender: 1024,
-  maxBytes: 16 * 1024 * 1024,
+  maxBytes: 4 * 1024 * 1024,
   maxFrameBytes: 1600,
   rememberAfter: 2,
   maxSeenOnce: 65_536,
@@ -151,9 +160,9 @@ export class KnownFrames<T> {
   private bytes = 0;
   readonly stats: KnownFrameStats = { hits: 0, misses: 0, ineligible: 0, remembered: 0, sendersEvicted: 0, dormant: 0, sleeps: 0, onceForgotten: 0 };
   /** Sender and hash of frames seen once and not remembered yet (`rememberAfter` 2), oldest first:
-   * one set for all senders, so a sender heard once costs no record of its own (with a set per
-   * sender, the 250,000 senders of the bench's many-devices capture took 34 MB more). */
-  private readonly seenOnce = new Set<number>();
+   * one doorkeeper for all senders, so a sender heard once costs no record of its own (with a set
+   * per sender, the 250,000 senders of the bench's many-devices capture took 34 MB more). */
+  private readonly seenOnce: SeenOnce;
   /** Eligible lookups and repeats in the current probe window. */
   private windowLookups = 0;
   private windowRepeats = 0;
@@ -169,6 +178,7 @@ export class KnownFrames<T> {
     const buffer = new ArrayBuffer(size);
     this.scratch = Buffer.from(buffer);
     this.words = new Int32Array(buffer);
+    this.seenOnce = new SeenOnce(limits.maxSeenOnce);
   }
 
   /** Bytes held now (frames plus estimates), for tests and metrics. */
@@ -256,14 +266,9 @@ export class KnownFrames<T> {
    * collision only remembers a frame at its first sighting. */
   private seenBefore(sender: number, hash: number): boolean {
     const key = (Math.imul(hash, 0x01000193) ^ (sender % 0x100000000) ^ Math.floor(sender / 0x100000000) * 0x10001) | 0;
-    if (this.seenOnce.delete(key)) return true;
-    if (this.seenOnce.size >= this.limits.maxSeenOnce) {
-      const oldest = this.seenOnce.values().next().value;
-      if (oldest !== undefined) this.seenOnce.delete(oldest);
-      this.stats.onceForgotten++;
-    }
-    if (this.limits.maxSeenOnce > 0) this.seenOnce.add(key);
-    return false;
+    const seen = this.seenOnce.seenBefore(key);
+    this.stats.onceForgotten = this.seenOnce.forgotten;
+    return seen;
   }
 
   private senderOf(key: number): Sender<T> {
