@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkConfig, runtimeLimits, type RuntimeLimits } from '../../../src/config.js';
 import { compareUtf8, deviceFromSnapshot, snapshotNames, snapshotOf, SNAPSHOT_VERSION } from '../../../src/device/device-snapshot.js';
 import { newDeviceState, type DeviceState } from '../../../src/device/device-model.js';
@@ -139,6 +139,34 @@ describe('device snapshot', () => {
     expect(store.loadDevice(evicted.id)?.frames).toBe(deviceFromSnapshot(evicted.id, evicted.state, false)?.frames);
     expect(pipeline.counters.get('inventory.devices_reloaded')).toBeGreaterThan(100);
     pipeline.db.close();
+  });
+
+  it('an evicting flush fits the page caches to the devices known, before it evicts', async () => {
+    const original = InventoryStore.prototype.fitPageCaches;
+    let model: { knownDevices: number } | undefined;
+    const told: [number, number][] = [];
+    const fit = vi.spyOn(InventoryStore.prototype, 'fitPageCaches').mockImplementation(function (this: InventoryStore, devices: number) {
+      told.push([devices, model?.knownDevices ?? -1]);
+      original.call(this, devices);
+    });
+    const evict = vi.spyOn(InventoryStore.prototype, 'flushDevices');
+    try {
+      const pipeline = openPipeline(':memory:', { logger: silentLogger(), limits: limits(2) });
+      model = pipeline.model;
+      for (const p of captureFiles([join(ROOT, 'fixtures', 'dhcp')])) await pipeline.replayFile(p);
+      expect(evict.mock.calls.length).toBeGreaterThan(0);
+      expect(fit.mock.calls.length).toBe(evict.mock.calls.length);
+      for (let i = 0; i < told.length; i++) {
+        // Before each eviction, told the devices known then (in memory and in the database).
+        expect(fit.mock.invocationCallOrder[i]).toBeLessThan(evict.mock.invocationCallOrder[i]!);
+        expect(told[i]![0]).toBe(told[i]![1]);
+        expect(told[i]![0]).toBeGreaterThan(2);
+      }
+      pipeline.db.close();
+    } finally {
+      fit.mockRestore();
+      evict.mockRestore();
+    }
   });
 
   it('a merged-away device leaves no snapshot behind', async () => {
