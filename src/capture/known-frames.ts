@@ -25,9 +25,9 @@
  * Keyed by the 48-bit source MAC (a number, no string built per frame); each sender keeps its
  * `framesPerSender` most recently remembered frames (the oldest replaced first). With
  * `rememberAfter` 2 (the default) a frame is remembered at its second sighting; the first only
- * notes its sender and hash (at most `maxSeenOnce`, src/capture/seen-once.ts), so the many frames a feed carries
- * once cost no copy. The table holds at most `maxBytes` (frame bytes plus an estimate of the
- * replayed objects); past it the senders remembered longest ago go first
+ * notes its sender and hash (at most `maxSeenOnce`, src/capture/seen-once.ts), so the many
+ * frames a feed carries once cost no copy. The table holds at most `maxBytes` (frame bytes plus
+ * an estimate of the replayed objects); past it the senders remembered longest ago go first
  * (`known_frames.senders_evicted`). A lookup hashes the masked bytes (FNV-1a over 32-bit words),
  * reads the sender's frame with that hash and compares it once (native `Buffer#compare`); a hash
  * collision is a miss.
