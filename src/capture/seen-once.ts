@@ -28,7 +28,7 @@ export class SeenOnce {
   /** Keys forgotten because `capacity` keys were noted after them. */
   forgotten = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
     const cap = Math.max(0, Math.floor(capacity));
     this.ring = new Int32Array(cap);
     let bits = 1;
@@ -52,19 +52,21 @@ export class SeenOnce {
       return true;
     }
     const slot = this.next;
+    let place = at;
     if (this.used === this.ring.length) {
       const old = this.ring[slot] as number;
       const oldAt = this.find(old);
       if (this.slots[oldAt] === slot + 1) {
         this.remove(oldAt);
         this.forgotten++;
+        // The removal may have moved entries: probe again for the empty place.
+        place = this.find(key);
       }
     } else {
       this.used++;
     }
     this.ring[slot] = key;
-    // The removal above may have moved entries: probe again for the empty place.
-    this.slots[this.find(key)] = slot + 1;
+    this.slots[place] = slot + 1;
     this.live++;
     this.next = slot + 1 === this.ring.length ? 0 : slot + 1;
     return false;
@@ -78,6 +80,7 @@ export class SeenOnce {
     this.live = 0;
   }
 
+  /** The key's first table position: the top bits of its Fibonacci hash (already below the table size). */
   private home(key: number): number {
     return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
@@ -86,7 +89,7 @@ export class SeenOnce {
   private find(key: number): number {
     const slots = this.slots;
     const ring = this.ring;
-    let i = this.home(key) & this.mask;
+    let i = this.home(key);
     for (;;) {
       const s = slots[i] as number;
       if (s === 0 || ring[s - 1] === key) return i;
@@ -104,7 +107,7 @@ export class SeenOnce {
       j = (j + 1) & mask;
       const s = slots[j] as number;
       if (s === 0) break;
-      const home = this.home(this.ring[s - 1] as number) & mask;
+      const home = this.home(this.ring[s - 1] as number);
       // The entry at j stays when its home lies cyclically in (hole, j].
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (stays) continue;
