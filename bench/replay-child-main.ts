@@ -34,8 +34,9 @@ export interface ReplayChildResult {
   knownSendersEvicted: number;
   /** process.resourceUsage().maxRSS, in KiB. */
   maxRssKb: number;
-  /** RSS and V8 heap in MiB at each sample point. */
-  samples: { frames: number; rssMb: number; heapMb: number }[];
+  /** RSS and V8 heap in MiB at each sample point, and the wall time to it in ms (from the start,
+   * before the database is opened). The last sample is taken after the final flush and close. */
+  samples: { frames: number; rssMb: number; heapMb: number; ms: number }[];
 }
 
 /** Runs the child on `argv` (capture, db, sample interval). */
@@ -49,11 +50,11 @@ export async function replayChildMain(argv: readonly string[]): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   tuneHeap(); // as the CLI does at start-up
   const samples: ReplayChildResult['samples'] = [];
+  const started = process.hrtime.bigint();
   const sample = (frames: number): void => {
     const m = process.memoryUsage();
-    samples.push({ frames, rssMb: round1(m.rss / 2 ** 20), heapMb: round1(m.heapUsed / 2 ** 20) });
+    samples.push({ frames, rssMb: round1(m.rss / 2 ** 20), heapMb: round1(m.heapUsed / 2 ** 20), ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6) });
   };
-  const started = process.hrtime.bigint();
   // BENCH_KNOWN_FRAMES=0 or 1: the known-frame table off or on (the A/B of issue 14; unset, the default); BENCH_KNOWN_BYTES, BENCH_KNOWN_PER_SENDER: its limits.
   const knownFrames = { ...KNOWN_FRAME_LIMITS, enabled: process.env['BENCH_KNOWN_FRAMES'] === undefined ? KNOWN_FRAME_LIMITS.enabled : process.env['BENCH_KNOWN_FRAMES'] === '1', maxBytes: Number(process.env['BENCH_KNOWN_BYTES'] ?? KNOWN_FRAME_LIMITS.maxBytes), framesPerSender: Number(process.env['BENCH_KNOWN_PER_SENDER'] ?? KNOWN_FRAME_LIMITS.framesPerSender) };
   const pipeline = openPipeline(db, { logger: silentLogger(), knownFrames });
