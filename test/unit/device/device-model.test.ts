@@ -207,14 +207,37 @@ describe('DeviceModel resident set', () => {
     }
   };
 
-  it('past the cap, the least recently seen devices are the candidates, down to three quarters of the cap', () => {
-    const m = new DeviceModel(new Counters(), { ...MODEL_LIMITS, maxResidentDevices: 8 });
+  it('past the cap after a flood of new devices, the least recently seen are the candidates, down to a quarter of the cap', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 8 });
     for (let i = 0; i < 8; i++) m.apply(seen(i, 100 - i), []); // device 7 is the oldest
     expect(m.overResidentCap).toBe(false);
     expect(m.evictionCandidates()).toEqual([]);
     m.apply(seen(8, 200), []);
     expect(m.overResidentCap).toBe(true);
-    expect(m.evictionCandidates().map((d) => d.mac)).toEqual([7, 6, 5].map(macOf));
+    // Nine devices created, none read back: down to floor(8 * 0.25) = 2, the two heard last.
+    expect(m.evictionCandidates().map((d) => d.mac)).toEqual([7, 6, 5, 4, 3, 2, 1].map(macOf));
+    expect(counters.get('inventory.deep_evictions')).toBe(1);
+  });
+
+  it('past the cap when more devices were read back than created since the last eviction, down to three quarters of the cap', () => {
+    const counters = new Counters();
+    const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 8 });
+    const stored = new Map<string, DeviceState>();
+    m.attach({ loadDevice: (id) => stored.get(id), mayHold: (id) => stored.has(id), deviceCount: () => stored.size, loadAliases: () => new Map() });
+    for (let i = 0; i < 9; i++) m.apply(seen(i, 10 + i), []); // device 0 is the oldest
+    clean(m);
+    const flood = m.evictionCandidates();
+    expect(flood.map((d) => d.mac)).toEqual([0, 1, 2, 3, 4, 5, 6].map(macOf));
+    for (const d of flood) stored.set(d.id, d);
+    expect(m.evict(flood)).toBe(7);
+    // The seven heard again, read back, and one device new: ten resident, 7 read back and 1 created.
+    for (let i = 0; i < 7; i++) m.apply(seen(i, 100 + i), []);
+    m.apply(seen(9, 200), []);
+    expect(counters.get('inventory.devices_reloaded')).toBe(7);
+    expect(m.overResidentCap).toBe(true);
+    expect(m.evictionCandidates().map((d) => d.mac)).toEqual([7, 8, 0, 1].map(macOf)); // down to 6
+    expect(counters.get('inventory.deep_evictions')).toBe(1);
   });
 
   it('evicts only devices with nothing left to write, and counts them', () => {
@@ -222,7 +245,7 @@ describe('DeviceModel resident set', () => {
     const m = new DeviceModel(counters, { ...MODEL_LIMITS, maxResidentDevices: 2 });
     for (let i = 0; i < 3; i++) m.apply(seen(i, 10 + i), []);
     const leaving = m.evictionCandidates();
-    expect(leaving).toHaveLength(2);
+    expect(leaving).toHaveLength(2); // three new devices over a cap of 2: down to a quarter, but one always stays
     expect(m.evict(leaving)).toBe(0); // all new: not yet written
     clean(m);
     const first = leaving[0]!;
@@ -242,7 +265,7 @@ describe('DeviceModel resident set', () => {
     clean(m);
     const leaving = m.evictionCandidates();
     for (const d of leaving) stored.set(d.id, d);
-    expect(m.evict(leaving)).toBe(2); // a cap of 1 evicts down to floor(0.75) = 0
+    expect(m.evict(leaving)).toBe(1); // two new devices over a cap of 1: down to one, the one heard last
     expect(m.devices.has('mac-0009fb000100')).toBe(false);
     m.apply(seen(0, 3), []);
     expect(counters.get('inventory.devices_reloaded')).toBe(1);
