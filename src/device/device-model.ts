@@ -103,13 +103,15 @@ export interface DeviceState {
   dirty: boolean;
   /** Only last-seen and the frame count moved: written at the next full flush. */
   touched: boolean;
-  /** Merges of facts seen before, as field, value, protocol, candidates (those the fact touched),
-   * then the next fact's; undefined until the first. A flat list, not a map keyed by a string
+  /** Merges of facts seen before, as field, value, protocol, the sending MAC (the identifier reads
+   * its OUI: a switch's frames come from its chassis MAC, its port MACs and others, and an
+   * `eth.seen` from a MAC of no known block touches no candidate), candidates (those the fact
+   * touched), then the next fact's; undefined until the first. A flat list, not a map keyed by a string
    * built per observation: a device has a handful of distinct facts, and the list costs no key
    * string per lookup and a fraction of a map's heap.
    * Cleared whenever the device gains a candidate (the identifier may answer differently then),
    * so every entry is current: no per-entry version to keep. */
-  memo: (string | readonly CandidateState[])[] | undefined;
+  memo: (string | undefined | readonly CandidateState[])[] | undefined;
   /** Latest values of the observation fields the identifier's `also` conditions read, as a flat
    * field/value list (bounded by the rule set's remembered fields); what DeviceFacts.fact gives
    * identification. Stored with the device (`device_fact`), so a restart or a reload keeps them. */
@@ -414,9 +416,7 @@ export class DeviceModel {
     this.createdSinceEviction = 0;
     this.reloadedSinceEviction = 0;
     if (deep) this.counters.inc('inventory.deep_evictions');
-    // At least one stays: with none left (a cap of 1, or 2 evicted deep), several captures replayed
-    // into one database counted a switch's OUI evidence 174 times instead of 117 (test/e2e/limits.test.ts).
-    const target = Math.max(1, Math.floor(this.limits.maxResidentDevices * (deep ? EVICT_DEEP_DOWN_TO : EVICT_DOWN_TO)));
+    const target = Math.floor(this.limits.maxResidentDevices * (deep ? EVICT_DEEP_DOWN_TO : EVICT_DOWN_TO));
     const byAge = [...this.devices.values()].sort((a, b) => a.lastSeen - b.lastSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return byAge.slice(0, Math.max(0, this.devices.size - target));
   }
@@ -542,7 +542,7 @@ export class DeviceModel {
       this.version.bump();
     }
     // Most facts (a frame seen, an address) touch no candidate: one shared empty list for them.
-    d.memo = appendedAll(d.memo, [o.field, o.value, o.protocol, merged.length === 0 ? NO_CANDIDATES : merged.slice()]);
+    d.memo = appendedAll(d.memo, [o.field, o.value, o.protocol, o.mac, merged.length === 0 ? NO_CANDIDATES : merged.slice()]);
   }
 
   private touch(d: DeviceState, o: Observation): void {
@@ -961,14 +961,14 @@ class FactsView implements DeviceFacts {
   }
 }
 
-/** Slots per memo entry: field, value, protocol, candidates. */
-const MEMO_STRIDE = 4;
+/** Slots per memo entry: field, value, protocol, MAC, candidates. */
+const MEMO_STRIDE = 5;
 
 /** The candidates a memoised fact touched; undefined when the fact is not in the memo. Field and
  * protocol names are the decoders' constants, so most misses are one pointer comparison. */
-function memoised(memo: readonly (string | readonly CandidateState[])[], o: Observation): readonly CandidateState[] | undefined {
+function memoised(memo: readonly (string | undefined | readonly CandidateState[])[], o: Observation): readonly CandidateState[] | undefined {
   for (let i = 0; i < memo.length; i += MEMO_STRIDE) {
-    if (memo[i] === o.field && memo[i + 1] === o.value && memo[i + 2] === o.protocol) return memo[i + 3] as readonly CandidateState[];
+    if (memo[i] === o.field && memo[i + 1] === o.value && memo[i + 2] === o.protocol && memo[i + 3] === o.mac) return memo[i + 4] as readonly CandidateState[];
   }
   return undefined;
 }
